@@ -1,0 +1,376 @@
+//! Event contracts v1: what clients send to `POST /v1/events`, and the envelope the gateway
+//! writes to Kafka.
+//!
+//! Every event carries a client-made `event_id` (the idempotency key: a re-send with the
+//! same id is stored once) and `occurred_at` (RFC 3339, any offset; stored as UTC).
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Version of the event contracts, written into every envelope so consumers can tell
+/// which shape they read.
+pub const SCHEMA_VERSION: u16 = 1;
+
+/// How a citizen dealt with the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Web,
+    App,
+    Phone,
+    InPerson,
+    Mail,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 5] = [
+        Channel::Web,
+        Channel::App,
+        Channel::Phone,
+        Channel::InPerson,
+        Channel::Mail,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::App => "app",
+            Channel::Phone => "phone",
+            Channel::InPerson => "in_person",
+            Channel::Mail => "mail",
+        }
+    }
+
+    /// Digital channels count towards digital take-up.
+    pub fn is_digital(self) -> bool {
+        matches!(self, Channel::Web | Channel::App)
+    }
+}
+
+/// The OMB A-11 §280 questions, each answered on a 1–5 Likert scale; any subset may be
+/// present.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Answers {
+    /// "I am satisfied with the service I received."
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 5))]
+    pub satisfaction: Option<u8>,
+    /// "This interaction increased my trust and confidence in the agency."
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 5))]
+    pub trust: Option<u8>,
+    /// "My need was addressed."
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 5))]
+    pub need_met: Option<u8>,
+    /// "It was easy to complete what I needed to do."
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 5))]
+    pub ease: Option<u8>,
+    /// "It took a reasonable amount of time to do what I needed to do."
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 5))]
+    pub time_reasonable: Option<u8>,
+    /// "I was treated fairly."
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 5))]
+    pub fair: Option<u8>,
+    /// "Employees I interacted with were helpful."
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 5))]
+    pub helpful_staff: Option<u8>,
+}
+
+impl Answers {
+    /// Each question's wire name with its answer, in a fixed order.
+    pub fn items(&self) -> [(&'static str, Option<u8>); 7] {
+        [
+            ("satisfaction", self.satisfaction),
+            ("trust", self.trust),
+            ("need_met", self.need_met),
+            ("ease", self.ease),
+            ("time_reasonable", self.time_reasonable),
+            ("fair", self.fair),
+            ("helpful_staff", self.helpful_staff),
+        ]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items().iter().all(|(_, answer)| answer.is_none())
+    }
+}
+
+/// Age bands used for equity analysis; coarse on purpose, so a respondent is not identifiable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum AgeBand {
+    #[serde(rename = "under_18")]
+    Under18,
+    #[serde(rename = "18_24")]
+    From18To24,
+    #[serde(rename = "25_34")]
+    From25To34,
+    #[serde(rename = "35_44")]
+    From35To44,
+    #[serde(rename = "45_54")]
+    From45To54,
+    #[serde(rename = "55_64")]
+    From55To64,
+    #[serde(rename = "65_74")]
+    From65To74,
+    #[serde(rename = "75_plus")]
+    From75,
+}
+
+impl AgeBand {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgeBand::Under18 => "under_18",
+            AgeBand::From18To24 => "18_24",
+            AgeBand::From25To34 => "25_34",
+            AgeBand::From35To44 => "35_44",
+            AgeBand::From45To54 => "45_54",
+            AgeBand::From55To64 => "55_64",
+            AgeBand::From65To74 => "65_74",
+            AgeBand::From75 => "75_plus",
+        }
+    }
+}
+
+/// Self-declared respondent attributes, for equity analysis only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<AgeBand>,
+    /// Region code, e.g. a province or postal district prefix (at most 32 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Language of service, a BCP 47 tag such as `en` or `fr-CA`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability: Option<bool>,
+}
+
+/// A citizen's answer to the post-transaction survey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Feedback {
+    pub event_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub service_id: String,
+    pub channel: Channel,
+    /// Stage of the journey the survey was offered at, e.g. `application` or `delivery`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// Pseudonymous case id, linking the answer to the case's milestones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_ref: Option<String>,
+    #[serde(default)]
+    pub answers: Answers,
+    /// "Did you find what you were looking for?" style yes/no.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helpful: Option<bool>,
+    /// Free text, at most 2000 characters; personal data is scrubbed before storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<Segment>,
+}
+
+/// The steps of a case's life, as case systems report them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneKind {
+    Received,
+    Complete,
+    OnHold,
+    Resumed,
+    Decided,
+    Printed,
+    Dispatched,
+    Delivered,
+    Withdrawn,
+}
+
+impl MilestoneKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MilestoneKind::Received => "received",
+            MilestoneKind::Complete => "complete",
+            MilestoneKind::OnHold => "on_hold",
+            MilestoneKind::Resumed => "resumed",
+            MilestoneKind::Decided => "decided",
+            MilestoneKind::Printed => "printed",
+            MilestoneKind::Dispatched => "dispatched",
+            MilestoneKind::Delivered => "delivered",
+            MilestoneKind::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// How a decided case turned out; `error` and `rework` feed the accuracy measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Approved,
+    Refused,
+    Error,
+    Rework,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Approved => "approved",
+            Outcome::Refused => "refused",
+            Outcome::Error => "error",
+            Outcome::Rework => "rework",
+        }
+    }
+}
+
+/// A service timing: one step of one case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    pub event_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub service_id: String,
+    pub case_ref: String,
+    pub milestone: MilestoneKind,
+    pub channel: Channel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+}
+
+/// A transaction served, and whether the survey was offered for it: the denominators of
+/// volumes and response rates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Offered {
+    pub event_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub service_id: String,
+    pub channel: Channel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_ref: Option<String>,
+    /// Whether the survey was offered to the citizen for this transaction.
+    #[serde(default = "default_true")]
+    pub survey_offered: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// One event as sent by a client, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    Feedback(Feedback),
+    Milestone(Milestone),
+    Offered(Offered),
+}
+
+/// The kinds of event, each with its own Kafka topic and ClickHouse table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Feedback,
+    Milestone,
+    Offered,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 3] = [EventKind::Feedback, EventKind::Milestone, EventKind::Offered];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Feedback => "feedback",
+            EventKind::Milestone => "milestone",
+            EventKind::Offered => "offered",
+        }
+    }
+
+    pub fn parse(kind: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == kind)
+    }
+}
+
+impl Event {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::Feedback(_) => EventKind::Feedback,
+            Event::Milestone(_) => EventKind::Milestone,
+            Event::Offered(_) => EventKind::Offered,
+        }
+    }
+
+    pub fn event_id(&self) -> Uuid {
+        match self {
+            Event::Feedback(e) => e.event_id,
+            Event::Milestone(e) => e.event_id,
+            Event::Offered(e) => e.event_id,
+        }
+    }
+
+    pub fn occurred_at(&self) -> DateTime<Utc> {
+        match self {
+            Event::Feedback(e) => e.occurred_at,
+            Event::Milestone(e) => e.occurred_at,
+            Event::Offered(e) => e.occurred_at,
+        }
+    }
+
+    pub fn service_id(&self) -> &str {
+        match self {
+            Event::Feedback(e) => &e.service_id,
+            Event::Milestone(e) => &e.service_id,
+            Event::Offered(e) => &e.service_id,
+        }
+    }
+
+    pub fn case_ref(&self) -> Option<&str> {
+        match self {
+            Event::Feedback(e) => e.case_ref.as_deref(),
+            Event::Milestone(e) => Some(&e.case_ref),
+            Event::Offered(e) => e.case_ref.as_deref(),
+        }
+    }
+
+    /// The Kafka message key: the case when there is one, so all of a case's events land in
+    /// one partition in order; otherwise the service.
+    pub fn partition_key(&self) -> &str {
+        self.case_ref().unwrap_or_else(|| self.service_id())
+    }
+}
+
+/// What the gateway writes to Kafka: the validated, scrubbed event plus where and when it
+/// was received.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub schema_version: u16,
+    pub received_at: DateTime<Utc>,
+    /// The API key's source name, i.e. which system sent the event.
+    pub source: String,
+    pub event: Event,
+}
+
+impl Envelope {
+    pub fn new(event: Event, source: impl Into<String>, received_at: DateTime<Utc>) -> Self {
+        Envelope {
+            schema_version: SCHEMA_VERSION,
+            received_at,
+            source: source.into(),
+            event,
+        }
+    }
+}

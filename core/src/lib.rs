@@ -1,0 +1,16 @@
+//! Civic Pulse's shared vocabulary: the event contracts clients send, their validation,
+//! the service catalog and the typed configuration.
+//!
+//! Nothing in this crate talks to a network or a database, so every rule here is tested
+//! without servers.
+
+pub mod catalog;
+pub mod config;
+pub mod event;
+pub mod schema;
+pub mod validate;
+
+pub use catalog::{Catalog, CatalogError, Service};
+pub use config::{Config, ConfigError};
+pub use event::{Envelope, Event, EventKind};
+pub use validate::{FieldError, Validator};

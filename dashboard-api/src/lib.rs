@@ -1,0 +1,108 @@
+//! Civic Pulse dashboard API: JSON for Grafana's Infinity datasource and for people.
+//!
+//! This first version serves the service catalog, health and readiness; the quality matrix
+//! and SLA endpoints arrive with the aggregator.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use civicpulse_core::Catalog;
+use civicpulse_ingest::store::Store;
+use serde::Serialize;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub catalog: Arc<Catalog>,
+    pub clickhouse: civicpulse_core::config::ClickHouseConfig,
+}
+
+/// One catalog service, flat for Grafana tables.
+#[derive(Debug, Serialize)]
+pub struct ServiceView {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub jurisdiction: String,
+    pub channels: String,
+    pub time_zone: String,
+    pub calendar: String,
+}
+
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/api/v1/services", get(services))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(civicpulse_ingest::metrics::handler))
+        .with_state(state)
+}
+
+async fn services(State(state): State<ApiState>) -> Json<Vec<ServiceView>> {
+    Json(
+        state
+            .catalog
+            .services
+            .iter()
+            .map(|s| ServiceView {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                category: s.category.clone(),
+                jurisdiction: s.jurisdiction.clone(),
+                channels: s
+                    .channels
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                time_zone: s.time_zone.name().to_string(),
+                calendar: s.calendar.clone(),
+            })
+            .collect(),
+    )
+}
+
+/// Ready when ClickHouse answers.
+async fn readyz(State(state): State<ApiState>) -> (StatusCode, Json<Value>) {
+    match Store::connect(&state.clickhouse).await {
+        Ok(store) => (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "clickhouse": store.server_version})),
+        ),
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "clickhouse_unreachable", "message": error.to_string()})),
+        ),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiServerError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("HTTP server: {0}")]
+    Serve(std::io::Error),
+}
+
+pub async fn serve(
+    addr: SocketAddr,
+    state: ApiState,
+    shutdown: CancellationToken,
+) -> Result<(), ApiServerError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ApiServerError::Bind { addr, source })?;
+    tracing::info!(%addr, "dashboard API listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+        .map_err(ApiServerError::Serve)
+}

@@ -1,0 +1,78 @@
+//! API keys per source system. The configuration stores only SHA-256 digests; a request's
+//! key is hashed and looked up, and the matching source name is recorded on its events.
+
+use std::collections::HashMap;
+
+use axum::http::HeaderMap;
+use civicpulse_core::config::{hash_secret, ApiKey};
+
+use super::error::ApiError;
+
+#[derive(Debug, Clone, Default)]
+pub struct ApiKeys {
+    source_by_digest: HashMap<String, String>,
+}
+
+impl ApiKeys {
+    pub fn new(keys: &[ApiKey]) -> Self {
+        ApiKeys {
+            source_by_digest: keys
+                .iter()
+                .map(|k| (k.sha256.to_ascii_lowercase(), k.source.clone()))
+                .collect(),
+        }
+    }
+
+    /// The source named by the request's key, from `Authorization: Bearer <key>` or
+    /// `X-Api-Key: <key>`.
+    pub fn authenticate(&self, headers: &HeaderMap) -> Result<&str, ApiError> {
+        let key = presented_key(headers).ok_or(ApiError::Unauthorized)?;
+        self.source_by_digest
+            .get(&hash_secret(key))
+            .map(String::as_str)
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
+        let value = value.to_str().ok()?;
+        let (scheme, key) = value.split_once(' ')?;
+        return scheme.eq_ignore_ascii_case("bearer").then_some(key.trim());
+    }
+    headers.get("x-api-key")?.to_str().ok().map(str::trim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> ApiKeys {
+        ApiKeys::new(&[ApiKey {
+            source: "passport-office".into(),
+            sha256: hash_secret("s3cret"),
+        }])
+    }
+
+    fn headers(name: &'static str, value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(name, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn a_known_key_names_its_source() {
+        let keys = keys();
+        assert_eq!(keys.authenticate(&headers("authorization", "Bearer s3cret")).unwrap(), "passport-office");
+        assert_eq!(keys.authenticate(&headers("x-api-key", "s3cret")).unwrap(), "passport-office");
+    }
+
+    #[test]
+    fn missing_wrong_or_malformed_keys_are_refused() {
+        let keys = keys();
+        assert!(keys.authenticate(&HeaderMap::new()).is_err());
+        assert!(keys.authenticate(&headers("authorization", "Bearer wrong")).is_err());
+        assert!(keys.authenticate(&headers("authorization", "Basic s3cret")).is_err());
+        assert!(keys.authenticate(&headers("authorization", "s3cret")).is_err());
+    }
+}

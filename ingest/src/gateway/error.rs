@@ -1,0 +1,69 @@
+//! Errors of the gateway API: always JSON `{"error": {"code", "message"}}` with a status
+//! that says whose fault it is and whether to retry.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("missing or unknown API key: send `Authorization: Bearer <key>`")]
+    Unauthorized,
+    #[error("request body exceeds {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    #[error("request holds {count} events; at most {limit} are accepted per request")]
+    TooManyEvents { count: usize, limit: usize },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("events could not be made durable ({reason}); nothing from this request is accepted, retry it whole")]
+    Unavailable { reason: String, retry_after_secs: u64 },
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::BodyTooLarge { .. } | ApiError::TooManyEvents { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::TooManyEvents { .. } => "too_many_events",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unavailable { .. } => "unavailable",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = Json(json!({"error": {"code": self.code(), "message": self.to_string()}}));
+        let mut response = (status, body).into_response();
+        match &self {
+            ApiError::Unavailable {
+                retry_after_secs, ..
+            } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            ApiError::Unauthorized => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"civicpulse\""),
+                );
+            }
+            _ => {}
+        }
+        response
+    }
+}

@@ -1,0 +1,116 @@
+//! The HTTP gateway: clients' only way in. Authenticates each source, validates and scrubs
+//! events, and hands them to Kafka durably before answering.
+
+mod auth;
+mod body;
+mod error;
+mod routes;
+pub mod scrub;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use civicpulse_core::config::{Config, GatewayConfig, KafkaConfig};
+use civicpulse_core::Catalog;
+use rdkafka::producer::Producer;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+pub use auth::ApiKeys;
+pub use error::ApiError;
+pub use routes::{IngestResponse, ItemResult, ItemStatus};
+
+use crate::metrics;
+use crate::producer::{EventProducer, ProduceError};
+use crate::topics::{ensure_topics, TopicError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error(transparent)]
+    Producer(#[from] ProduceError),
+    #[error(transparent)]
+    Topics(#[from] TopicError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("HTTP server: {0}")]
+    Serve(std::io::Error),
+}
+
+#[derive(Clone)]
+pub struct GatewayState {
+    pub catalog: Arc<Catalog>,
+    pub producer: EventProducer,
+    pub kafka: Arc<KafkaConfig>,
+    pub config: Arc<GatewayConfig>,
+    pub api_keys: Arc<ApiKeys>,
+}
+
+pub fn router(state: GatewayState) -> Router {
+    Router::new()
+        .route("/v1/events", post(routes::post_events))
+        // The handler enforces `max_body_bytes` itself, to answer 413 in JSON.
+        .layer(DefaultBodyLimit::disable())
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::handler))
+        .with_state(state)
+}
+
+/// Ready when Kafka answers a metadata request.
+async fn readyz(State(state): State<GatewayState>) -> (StatusCode, Json<serde_json::Value>) {
+    let producer = state.producer.clone();
+    let reachable = tokio::task::spawn_blocking(move || {
+        producer
+            .inner()
+            .client()
+            .fetch_metadata(None, Duration::from_secs(2))
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false);
+    if reachable {
+        (StatusCode::OK, Json(json!({"status": "ready"})))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "kafka_unreachable"})),
+        )
+    }
+}
+
+/// Creates the topics, then serves until `shutdown` is cancelled, then flushes the producer.
+pub async fn serve(
+    config: &Config,
+    catalog: Arc<Catalog>,
+    shutdown: CancellationToken,
+) -> Result<(), GatewayError> {
+    metrics::register_all();
+    ensure_topics(&config.kafka).await?;
+    let producer = EventProducer::new(&config.kafka, &config.gateway)?;
+    let state = GatewayState {
+        catalog,
+        producer: producer.clone(),
+        kafka: Arc::new(config.kafka.clone()),
+        config: Arc::new(config.gateway.clone()),
+        api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
+    };
+    let addr = config.gateway.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| GatewayError::Bind { addr, source })?;
+    tracing::info!(%addr, "gateway listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+        .map_err(GatewayError::Serve)?;
+    producer.flush(Duration::from_secs(10));
+    tracing::info!("gateway stopped");
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! Prometheus metrics of the gateway and the sink, registered in the process-wide default
+//! registry so that one `/metrics` shows every component running in the process.
+
+use std::sync::LazyLock;
+
+use prometheus::{
+    register_histogram, register_histogram_vec, register_int_counter, register_int_counter_vec,
+    register_int_gauge_vec, Encoder, Histogram, HistogramVec, IntCounter, IntCounterVec,
+    IntGaugeVec, TextEncoder,
+};
+
+pub static EVENTS_ACCEPTED: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    register_int_counter_vec!(
+        "civicpulse_gateway_events_accepted_total",
+        "Events acknowledged by Kafka, by kind.",
+        &["kind"]
+    )
+    .expect("metric registers once")
+});
+
+pub static EVENTS_REJECTED: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    register_int_counter_vec!(
+        "civicpulse_gateway_events_rejected_total",
+        "Events refused by validation, by the field at fault (`duplicate_in_batch` for repeats).",
+        &["field"]
+    )
+    .expect("metric registers once")
+});
+
+pub static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    register_int_counter_vec!(
+        "civicpulse_gateway_requests_total",
+        "Requests to POST /v1/events by HTTP status.",
+        &["status"]
+    )
+    .expect("metric registers once")
+});
+
+pub static PRODUCE_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
+    register_histogram!(
+        "civicpulse_gateway_produce_seconds",
+        "Time from handing a request's events to Kafka until all were acknowledged.",
+        vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]
+    )
+    .expect("metric registers once")
+});
+
+pub static SINK_BATCH_ROWS: LazyLock<Histogram> = LazyLock::new(|| {
+    register_histogram!(
+        "civicpulse_sink_batch_rows",
+        "Messages per batch written to ClickHouse.",
+        prometheus::exponential_buckets(1.0, 4.0, 10).expect("valid buckets")
+    )
+    .expect("metric registers once")
+});
+
+pub static SINK_INSERT_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
+    register_histogram_vec!(
+        "civicpulse_sink_insert_seconds",
+        "Time of one successful INSERT into ClickHouse, by table.",
+        &["table"],
+        vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]
+    )
+    .expect("metric registers once")
+});
+
+pub static SINK_ROWS_WRITTEN: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    register_int_counter_vec!(
+        "civicpulse_sink_rows_written_total",
+        "Rows written to ClickHouse, by table (replays count again; storage deduplicates).",
+        &["table"]
+    )
+    .expect("metric registers once")
+});
+
+pub static SINK_INSERT_FAILURES: LazyLock<IntCounter> = LazyLock::new(|| {
+    register_int_counter!(
+        "civicpulse_sink_insert_failures_total",
+        "Failed INSERT attempts; each is retried with backoff."
+    )
+    .expect("metric registers once")
+});
+
+pub static SINK_DEAD_LETTERS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    register_int_counter_vec!(
+        "civicpulse_sink_dead_letters_total",
+        "Messages sent to the dead-letter topic, by source topic.",
+        &["topic"]
+    )
+    .expect("metric registers once")
+});
+
+pub static SINK_CONSUMER_LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec!(
+        "civicpulse_sink_consumer_lag",
+        "Messages behind the end of each partition, from librdkafka's statistics.",
+        &["topic", "partition"]
+    )
+    .expect("metric registers once")
+});
+
+/// The text exposition of every registered metric.
+pub fn render() -> String {
+    let mut buffer = Vec::new();
+    TextEncoder::new()
+        .encode(&prometheus::gather(), &mut buffer)
+        .expect("text encoding into a Vec cannot fail");
+    String::from_utf8(buffer).expect("the text format is UTF-8")
+}
+
+/// Touches every metric so `/metrics` lists them from the first scrape, before any traffic.
+pub fn register_all() {
+    LazyLock::force(&EVENTS_ACCEPTED);
+    LazyLock::force(&EVENTS_REJECTED);
+    LazyLock::force(&REQUESTS);
+    LazyLock::force(&PRODUCE_SECONDS);
+    LazyLock::force(&SINK_BATCH_ROWS);
+    LazyLock::force(&SINK_INSERT_SECONDS);
+    LazyLock::force(&SINK_ROWS_WRITTEN);
+    LazyLock::force(&SINK_INSERT_FAILURES);
+    LazyLock::force(&SINK_DEAD_LETTERS);
+    LazyLock::force(&SINK_CONSUMER_LAG);
+}
+
+/// An axum handler serving the exposition, for any component's router.
+pub async fn handler() -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        render(),
+    )
+}
+
+/// Serves only `/metrics` on `addr` until `stop`, for components without their own HTTP API.
+pub async fn serve(
+    addr: std::net::SocketAddr,
+    stop: tokio_util::sync::CancellationToken,
+) -> std::io::Result<()> {
+    let app = axum::Router::new().route("/metrics", axum::routing::get(handler));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "metrics listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await
+}

@@ -1,0 +1,94 @@
+//! The gateway's Kafka producer: idempotent, `acks=all`, and a request is answered only
+//! once every one of its messages is acknowledged, so a 2xx means the events are durable.
+
+use std::time::Duration;
+
+use civicpulse_core::config::{GatewayConfig, KafkaConfig};
+use futures::future::join_all;
+use rdkafka::error::KafkaError;
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::ClientConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProduceError {
+    /// The local queue is full: the broker is slower than the clients, or down.
+    #[error("producer queue is full")]
+    QueueFull,
+    /// A message was not acknowledged in time, or the broker refused it.
+    #[error("Kafka did not acknowledge: {0}")]
+    NotAcknowledged(KafkaError),
+    #[error("Kafka producer: {0}")]
+    Client(#[from] KafkaError),
+}
+
+/// One message to write.
+pub struct Outgoing {
+    pub topic: String,
+    pub key: String,
+    pub payload: Vec<u8>,
+}
+
+#[derive(Clone)]
+pub struct EventProducer {
+    producer: FutureProducer,
+}
+
+impl EventProducer {
+    pub fn new(kafka: &KafkaConfig, gateway: &GatewayConfig) -> Result<Self, ProduceError> {
+        let producer = ClientConfig::new()
+            .set("bootstrap.servers", &kafka.brokers)
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .set("message.timeout.ms", gateway.delivery_timeout_ms.to_string())
+            .set(
+                "queue.buffering.max.messages",
+                gateway.producer_queue_messages.to_string(),
+            )
+            .set("linger.ms", "5")
+            .create()?;
+        Ok(EventProducer { producer })
+    }
+
+    /// Enqueues every message, then waits for every acknowledgement. Fails if any message
+    /// fails: the caller must then report none of them accepted. Messages of a failed call
+    /// may still have reached Kafka; a client's retry is safe because storage deduplicates
+    /// by `event_id`.
+    pub async fn send_all(&self, messages: &[Outgoing]) -> Result<(), ProduceError> {
+        let mut deliveries = Vec::with_capacity(messages.len());
+        for message in messages {
+            let record = FutureRecord::to(&message.topic)
+                .key(&message.key)
+                .payload(&message.payload);
+            match self.producer.send_result(record) {
+                Ok(delivery) => deliveries.push(delivery),
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    return Err(ProduceError::QueueFull)
+                }
+                Err((error, _)) => return Err(ProduceError::Client(error)),
+            }
+        }
+        for outcome in join_all(deliveries).await {
+            match outcome {
+                Ok(Ok(_)) => {}
+                Ok(Err((error, _))) => return Err(ProduceError::NotAcknowledged(error)),
+                Err(_canceled) => {
+                    return Err(ProduceError::NotAcknowledged(KafkaError::Canceled))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The underlying producer, for metadata requests.
+    pub fn inner(&self) -> &FutureProducer {
+        &self.producer
+    }
+
+    /// Waits for queued messages on shutdown.
+    pub fn flush(&self, timeout: Duration) {
+        if let Err(error) = self.producer.flush(timeout) {
+            tracing::warn!(%error, "producer flush on shutdown did not complete");
+        }
+    }
+}

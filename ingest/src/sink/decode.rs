@@ -1,0 +1,96 @@
+//! Turns a Kafka message into rows, or into the reason it cannot be stored.
+//!
+//! Anything that would make ClickHouse refuse the whole batch (a poison message) must be
+//! caught here and dead-lettered, or the sink would retry that batch forever.
+
+use chrono::{DateTime, Utc};
+use civicpulse_core::event::SCHEMA_VERSION;
+use civicpulse_core::{Envelope, EventKind};
+
+use super::rows::Rows;
+
+/// Decodes one message read from the topic of `expected` kind.
+pub fn decode(expected: EventKind, payload: Option<&[u8]>) -> Result<Rows, String> {
+    let payload = payload.ok_or("message has no payload")?;
+    let envelope: Envelope = serde_json::from_slice(payload)
+        .map_err(|e| format!("payload is not a v{SCHEMA_VERSION} event envelope: {e}"))?;
+    if envelope.schema_version != SCHEMA_VERSION {
+        return Err(format!(
+            "unsupported schema_version {} (this sink reads {SCHEMA_VERSION})",
+            envelope.schema_version
+        ));
+    }
+    let kind = envelope.event.kind();
+    if kind != expected {
+        return Err(format!(
+            "a {} event on the {} topic",
+            kind.as_str(),
+            expected.as_str()
+        ));
+    }
+    storable_time("occurred_at", envelope.event.occurred_at())?;
+    storable_time("received_at", envelope.received_at)?;
+    Ok(Rows::from_envelope(envelope))
+}
+
+/// ClickHouse `DateTime` holds seconds since 1970 in 32 bits.
+fn storable_time(field: &str, at: DateTime<Utc>) -> Result<(), String> {
+    if u32::try_from(at.timestamp()).is_ok() {
+        Ok(())
+    } else {
+        Err(format!("{field} {at} is outside what ClickHouse DateTime can store"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn envelope(kind: &str, occurred_at: &str) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "schema_version": 1,
+            "received_at": "2026-03-10T12:00:00Z",
+            "source": "test",
+            "event": {
+                "kind": kind,
+                "event_id": "7f1c1a52-3f52-4d0e-9d4b-8a1de0f3c0a1",
+                "occurred_at": occurred_at,
+                "service_id": "passport-in-person",
+                "channel": "in_person",
+                "case_ref": "c-1",
+                "milestone": "complete"
+            }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_good_envelope_becomes_rows() {
+        let rows = decode(EventKind::Milestone, Some(&envelope("milestone", "2026-03-10T11:00:00Z"))).unwrap();
+        let Rows::Milestone(row) = rows else { panic!("expected a milestone row") };
+        assert_eq!(row.milestone, "complete");
+        assert_eq!(row.source, "test");
+    }
+
+    #[test]
+    fn poison_messages_are_refused_with_a_reason() {
+        let cases: Vec<(Option<Vec<u8>>, &str)> = vec![
+            (None, "no payload"),
+            (Some(b"\xff\xfe not json".to_vec()), "not a v1 event envelope"),
+            (Some(br#"{"schema_version": 1}"#.to_vec()), "not a v1 event envelope"),
+            (Some(envelope("milestone", "1969-12-31T00:00:00Z")), "outside what ClickHouse"),
+        ];
+        for (payload, expected) in cases {
+            let reason = decode(EventKind::Milestone, payload.as_deref()).unwrap_err();
+            assert!(reason.contains(expected), "{reason}");
+        }
+        let reason = decode(EventKind::Feedback, Some(&envelope("milestone", "2026-03-10T11:00:00Z"))).unwrap_err();
+        assert!(reason.contains("a milestone event on the feedback topic"), "{reason}");
+        let future_version = String::from_utf8(envelope("milestone", "2026-03-10T11:00:00Z"))
+            .unwrap()
+            .replace("\"schema_version\":1", "\"schema_version\":2");
+        let reason = decode(EventKind::Milestone, Some(future_version.as_bytes())).unwrap_err();
+        assert!(reason.contains("unsupported schema_version 2"), "{reason}");
+    }
+}

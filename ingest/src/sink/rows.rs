@@ -1,0 +1,178 @@
+//! ClickHouse rows, one struct per table, in the tables' column order (RowBinary without
+//! validation on old servers is positional: a test round-trips every table).
+
+use chrono::{DateTime, Utc};
+use civicpulse_core::event::{Event, Feedback, Milestone, Offered};
+use civicpulse_core::Envelope;
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct FeedbackRow {
+    #[serde(with = "clickhouse::serde::uuid")]
+    pub event_id: Uuid,
+    pub service_id: String,
+    pub channel: String,
+    pub stage: String,
+    pub case_ref: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub occurred_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub received_at: DateTime<Utc>,
+    pub source: String,
+    pub satisfaction: Option<u8>,
+    pub trust: Option<u8>,
+    pub need_met: Option<u8>,
+    pub ease: Option<u8>,
+    pub time_reasonable: Option<u8>,
+    pub fair: Option<u8>,
+    pub helpful_staff: Option<u8>,
+    pub helpful: Option<u8>,
+    pub has_comment: u8,
+    pub age_band: String,
+    pub region: String,
+    pub language: String,
+    pub disability: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct CommentRow {
+    #[serde(with = "clickhouse::serde::uuid")]
+    pub event_id: Uuid,
+    pub service_id: String,
+    pub channel: String,
+    pub case_ref: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub occurred_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub received_at: DateTime<Utc>,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct MilestoneRow {
+    #[serde(with = "clickhouse::serde::uuid")]
+    pub event_id: Uuid,
+    pub service_id: String,
+    pub case_ref: String,
+    pub milestone: String,
+    pub channel: String,
+    pub region: String,
+    pub outcome: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub occurred_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub received_at: DateTime<Utc>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct OfferedRow {
+    #[serde(with = "clickhouse::serde::uuid")]
+    pub event_id: Uuid,
+    pub service_id: String,
+    pub channel: String,
+    pub stage: String,
+    pub case_ref: String,
+    pub survey_offered: u8,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub occurred_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub received_at: DateTime<Utc>,
+    pub source: String,
+}
+
+/// The rows one envelope becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rows {
+    Feedback(FeedbackRow, Option<CommentRow>),
+    Milestone(MilestoneRow),
+    Offered(OfferedRow),
+}
+
+impl Rows {
+    pub fn from_envelope(envelope: Envelope) -> Rows {
+        let Envelope {
+            received_at,
+            source,
+            event,
+            ..
+        } = envelope;
+        match event {
+            Event::Feedback(f) => feedback_rows(f, received_at, source),
+            Event::Milestone(m) => Rows::Milestone(milestone_row(m, received_at, source)),
+            Event::Offered(o) => Rows::Offered(offered_row(o, received_at, source)),
+        }
+    }
+}
+
+fn feedback_rows(f: Feedback, received_at: DateTime<Utc>, source: String) -> Rows {
+    let segment = f.segment.unwrap_or_default();
+    let case_ref = f.case_ref.unwrap_or_default();
+    let comment = f.comment.map(|comment| CommentRow {
+        event_id: f.event_id,
+        service_id: f.service_id.clone(),
+        channel: f.channel.as_str().to_string(),
+        case_ref: case_ref.clone(),
+        occurred_at: f.occurred_at,
+        received_at,
+        comment,
+    });
+    let row = FeedbackRow {
+        event_id: f.event_id,
+        service_id: f.service_id,
+        channel: f.channel.as_str().to_string(),
+        stage: f.stage.unwrap_or_default(),
+        case_ref,
+        occurred_at: f.occurred_at,
+        received_at,
+        source,
+        satisfaction: f.answers.satisfaction,
+        trust: f.answers.trust,
+        need_met: f.answers.need_met,
+        ease: f.answers.ease,
+        time_reasonable: f.answers.time_reasonable,
+        fair: f.answers.fair,
+        helpful_staff: f.answers.helpful_staff,
+        helpful: f.helpful.map(u8::from),
+        has_comment: u8::from(comment.is_some()),
+        age_band: segment
+            .age_band
+            .map(|a| a.as_str().to_string())
+            .unwrap_or_default(),
+        region: segment.region.unwrap_or_default(),
+        language: segment.language.unwrap_or_default(),
+        disability: segment.disability.map(u8::from),
+    };
+    Rows::Feedback(row, comment)
+}
+
+fn milestone_row(m: Milestone, received_at: DateTime<Utc>, source: String) -> MilestoneRow {
+    MilestoneRow {
+        event_id: m.event_id,
+        service_id: m.service_id,
+        case_ref: m.case_ref,
+        milestone: m.milestone.as_str().to_string(),
+        channel: m.channel.as_str().to_string(),
+        region: m.region.unwrap_or_default(),
+        outcome: m.outcome.map(|o| o.as_str().to_string()).unwrap_or_default(),
+        occurred_at: m.occurred_at,
+        received_at,
+        source,
+    }
+}
+
+fn offered_row(o: Offered, received_at: DateTime<Utc>, source: String) -> OfferedRow {
+    OfferedRow {
+        event_id: o.event_id,
+        service_id: o.service_id,
+        channel: o.channel.as_str().to_string(),
+        stage: o.stage.unwrap_or_default(),
+        case_ref: o.case_ref.unwrap_or_default(),
+        survey_offered: u8::from(o.survey_offered),
+        occurred_at: o.occurred_at,
+        received_at,
+        source,
+    }
+}

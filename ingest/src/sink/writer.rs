@@ -1,0 +1,152 @@
+//! Writes a batch to ClickHouse (and its dead letters to Kafka), retrying each part with
+//! exponential backoff until it is stored: a database that is down makes the lag grow,
+//! never drops an event.
+
+use std::time::{Duration, Instant};
+
+use clickhouse::{Client, RowOwned, RowWrite};
+use tokio_util::sync::CancellationToken;
+
+use super::batch::Batch;
+use super::dead_letter::DeadLetterProducer;
+use crate::metrics;
+
+/// The batch could not be stored before shutdown; nothing of it may be committed.
+#[derive(Debug, thiserror::Error)]
+#[error("shutdown while the batch was still being written")]
+pub struct Interrupted;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub initial: Duration,
+    pub max: Duration,
+}
+
+impl Backoff {
+    /// The wait after `failures` consecutive failures (1 = first): doubling, capped.
+    pub fn delay(&self, failures: u32) -> Duration {
+        let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(16));
+        self.initial.saturating_mul(factor).min(self.max)
+    }
+}
+
+pub struct Writer {
+    client: Client,
+    dead_letters: DeadLetterProducer,
+    backoff: Backoff,
+}
+
+impl Writer {
+    pub fn new(client: Client, dead_letters: DeadLetterProducer, backoff: Backoff) -> Self {
+        Writer {
+            client,
+            dead_letters,
+            backoff,
+        }
+    }
+
+    /// Stores every part of the batch, each retried until it succeeds. Parts already
+    /// stored are not written again when a later part fails. On shutdown, gives up
+    /// between attempts.
+    pub async fn write(&self, batch: &Batch, shutdown: &CancellationToken) -> Result<(), Interrupted> {
+        if !batch.dead_letters.is_empty() {
+            self.retry("dead letters", shutdown, || async {
+                self.dead_letters
+                    .send_all(&batch.dead_letters)
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
+            for letter in &batch.dead_letters {
+                metrics::SINK_DEAD_LETTERS
+                    .with_label_values(&[&letter.source.topic])
+                    .inc();
+            }
+        }
+        self.insert("feedback", &batch.feedback, shutdown).await?;
+        self.insert("feedback_comments", &batch.comments, shutdown).await?;
+        self.insert("milestones", &batch.milestones, shutdown).await?;
+        self.insert("offered", &batch.offered, shutdown).await?;
+        metrics::SINK_BATCH_ROWS.observe(batch.messages() as f64);
+        Ok(())
+    }
+
+    async fn insert<T>(&self, table: &str, rows: &[T], shutdown: &CancellationToken) -> Result<(), Interrupted>
+    where
+        T: RowOwned + RowWrite,
+    {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        self.retry(table, shutdown, || insert_once(&self.client, table, rows))
+            .await?;
+        metrics::SINK_INSERT_SECONDS
+            .with_label_values(&[table])
+            .observe(started.elapsed().as_secs_f64());
+        metrics::SINK_ROWS_WRITTEN
+            .with_label_values(&[table])
+            .inc_by(rows.len() as u64);
+        Ok(())
+    }
+
+    async fn retry<F, Fut>(&self, what: &str, shutdown: &CancellationToken, mut attempt: F) -> Result<(), Interrupted>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<(), String>>,
+    {
+        let mut failures = 0;
+        loop {
+            match attempt().await {
+                Ok(()) => {
+                    if failures > 0 {
+                        tracing::info!(target_table = what, failures, "write succeeded after retries");
+                    }
+                    return Ok(());
+                }
+                Err(error) => {
+                    failures += 1;
+                    metrics::SINK_INSERT_FAILURES.inc();
+                    let wait = self.backoff.delay(failures);
+                    tracing::warn!(target_table = what, %error, failures, retry_in_ms = wait.as_millis() as u64, "write failed; retrying");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return Err(Interrupted),
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn insert_once<T>(client: &Client, table: &str, rows: &[T]) -> Result<(), String>
+where
+    T: RowOwned + RowWrite,
+{
+    let timeout = Some(Duration::from_secs(60));
+    let mut insert = client
+        .insert::<T>(table)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_timeouts(timeout, timeout);
+    for row in rows {
+        insert.write(row).await.map_err(|e| e.to_string())?;
+    }
+    insert.end().await.map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let backoff = Backoff {
+            initial: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        };
+        let delays: Vec<u128> = (1..=6).map(|n| backoff.delay(n).as_millis()).collect();
+        assert_eq!(delays, [100, 200, 400, 800, 1000, 1000]);
+        assert_eq!(backoff.delay(1000), Duration::from_secs(1));
+    }
+}

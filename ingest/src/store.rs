@@ -1,0 +1,113 @@
+//! The ClickHouse connection: one place decides how the `clickhouse` crate talks to the
+//! server it finds.
+//!
+//! The crate validates rows with `RowBinaryWithNamesAndTypes`, which old servers (Debian's
+//! 18.16) do not speak; validation is therefore switched on only for servers new enough,
+//! decided from `SELECT version()`.
+
+use std::time::Duration;
+
+use civicpulse_core::config::ClickHouseConfig;
+use clickhouse::Client;
+
+/// Oldest major version on which the crate's row validation is used.
+const VALIDATION_MIN_MAJOR: u32 = 24;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("ClickHouse at {url} is unreachable: {source}")]
+    Unreachable {
+        url: String,
+        source: clickhouse::error::Error,
+    },
+    #[error("ClickHouse query failed: {0}")]
+    Query(#[from] clickhouse::error::Error),
+}
+
+/// A connected client, with the server version it was configured for.
+#[derive(Clone)]
+pub struct Store {
+    pub client: Client,
+    pub server_version: String,
+}
+
+impl Store {
+    /// Connects, learns the server version and returns a client bound to the database.
+    /// The database itself may not exist yet (migrations create it).
+    pub async fn connect(config: &ClickHouseConfig) -> Result<Store, StoreError> {
+        let server = base_client(config).with_validation(false);
+        let server_version: String = server
+            .query("SELECT version()")
+            .fetch_one()
+            .await
+            .map_err(|source| StoreError::Unreachable {
+                url: config.url.clone(),
+                source,
+            })?;
+        let validation = supports_validation(&server_version);
+        tracing::info!(version = %server_version, validation, "connected to ClickHouse");
+        let client = base_client(config)
+            .with_database(&config.database)
+            .with_validation(validation);
+        Ok(Store {
+            client,
+            server_version,
+        })
+    }
+
+    /// Connects, retrying with backoff until `deadline` passes: components start before or
+    /// after the database, and should wait for it rather than die.
+    pub async fn connect_with_retry(
+        config: &ClickHouseConfig,
+        deadline: Duration,
+    ) -> Result<Store, StoreError> {
+        let started = tokio::time::Instant::now();
+        let mut wait = Duration::from_millis(200);
+        loop {
+            match Store::connect(config).await {
+                Ok(store) => return Ok(store),
+                Err(error) if started.elapsed() + wait < deadline => {
+                    tracing::warn!(%error, retry_in_ms = wait.as_millis() as u64, "ClickHouse not ready");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// A client for statements that must run outside the database (creating it).
+    pub fn server_client(config: &ClickHouseConfig) -> Client {
+        base_client(config).with_validation(false)
+    }
+}
+
+fn base_client(config: &ClickHouseConfig) -> Client {
+    Client::default()
+        .with_url(&config.url)
+        .with_user(&config.user)
+        .with_password(&config.password)
+}
+
+/// Whether a server of this `version()` understands `RowBinaryWithNamesAndTypes`.
+pub fn supports_validation(version: &str) -> bool {
+    version
+        .split('.')
+        .next()
+        .and_then(|major| major.parse::<u32>().ok())
+        .is_some_and(|major| major >= VALIDATION_MIN_MAJOR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_only_on_new_servers() {
+        assert!(!supports_validation("18.16.1"));
+        assert!(!supports_validation("23.8.2.7"));
+        assert!(supports_validation("24.8.4.13"));
+        assert!(supports_validation("25.3.1"));
+        assert!(!supports_validation("garbage"));
+    }
+}

@@ -1,0 +1,96 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "civicpulse", version, about = "Service-quality monitoring and feedback for public services")]
+pub struct Cli {
+    /// Configuration file; `./civicpulse.toml` is used when present. Every key can be
+    /// overridden by CIVICPULSE_<SECTION>__<KEY> variables.
+    #[arg(long, global = true, env = "CIVICPULSE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true)]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// HTTP gateway: POST /v1/events → Kafka.
+    Gateway,
+    /// Kafka → ClickHouse sink (run several for more throughput).
+    Sink,
+    /// Create the database and apply schema migrations.
+    Migrate,
+    /// Dashboard API for Grafana.
+    DashboardApi,
+    /// Everything in one process: migrations, gateway, sink and dashboard API.
+    Run,
+    /// Send realistic simulated traffic through the gateway.
+    Simulate(SimulateArgs),
+    /// Print the JSON Schema of the event contracts.
+    Schema,
+    /// Print the SHA-256 of an API key, as `gateway.api_keys` stores it.
+    HashKey {
+        key: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Events per second.
+    #[arg(long, default_value_t = 200.0)]
+    pub rate: f64,
+    /// How long to send, e.g. `90s`, `10m`.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub duration: std::time::Duration,
+    /// Seed of the random traffic: the same seed sends the same events.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Gateway base URL; defaults to the configured gateway address.
+    #[arg(long)]
+    pub gateway_url: Option<String>,
+    /// API key to send with.
+    #[arg(long, env = "CIVICPULSE_SIMULATOR_KEY", default_value = "dev-simulator-key")]
+    pub api_key: String,
+    /// Days of history the traffic covers, ending now.
+    #[arg(long, default_value_t = 60)]
+    pub history_days: i64,
+    /// Service that gets the surge of applications.
+    #[arg(long, default_value = "passport-in-person")]
+    pub surge_service: String,
+}
+
+/// `90s`, `10m`, `2h` or plain seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let number: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration like 90s or 10m"))?;
+    let seconds = match unit {
+        "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        _ => return Err(format!("`{text}`: use s, m or h")),
+    };
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("90").unwrap().as_secs(), 90);
+        assert_eq!(parse_duration("10m").unwrap().as_secs(), 600);
+        assert_eq!(parse_duration("2h").unwrap().as_secs(), 7200);
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+}

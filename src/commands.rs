@@ -1,0 +1,161 @@
+//! What each subcommand does: load the configuration and catalog, then start components.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use civicpulse_core::config::hash_secret;
+use civicpulse_core::{Catalog, Config};
+use civicpulse_dashboard_api::ApiState;
+use civicpulse_ingest::simulate::SimulateOptions;
+use civicpulse_ingest::{gateway, migrate, shutdown, simulate, sink};
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, Command, SimulateArgs};
+
+pub fn init_logging(json: bool) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,rdkafka=warn,hyper=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", civicpulse_core::schema::event_schema_json());
+            Ok(())
+        }
+        Command::HashKey { key } => {
+            println!("{}", hash_secret(&key));
+            Ok(())
+        }
+        command => {
+            let config = load_config(cli.config.as_deref())?;
+            run_component(command, config).await
+        }
+    }
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let default = PathBuf::from("civicpulse.toml");
+    let path = path.or_else(|| default.exists().then_some(default.as_path()));
+    Config::load(path).context("loading configuration")
+}
+
+fn load_catalog(config: &Config) -> anyhow::Result<Arc<Catalog>> {
+    let catalog = Catalog::load(&config.catalog_path)
+        .with_context(|| format!("loading catalog {}", config.catalog_path.display()))?;
+    tracing::info!(services = catalog.services.len(), "catalog loaded");
+    Ok(Arc::new(catalog))
+}
+
+async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
+    let stop = shutdown::on_signal();
+    match command {
+        Command::Gateway => {
+            gateway::serve(&config, load_catalog(&config)?, stop).await?;
+        }
+        Command::Sink => {
+            let metrics = serve_sink_metrics(&config, stop.clone());
+            sink::run(&config, stop.clone()).await?;
+            stop.cancel();
+            metrics.await??;
+        }
+        Command::Migrate => {
+            let applied = migrate::run(&config.clickhouse).await?;
+            tracing::info!(?applied, database = %config.clickhouse.database, "migrations up to date");
+        }
+        Command::DashboardApi => {
+            let state = ApiState {
+                catalog: load_catalog(&config)?,
+                clickhouse: config.clickhouse.clone(),
+            };
+            civicpulse_dashboard_api::serve(config.dashboard.listen, state, stop).await?;
+        }
+        Command::Run => run_all(config, stop).await?,
+        Command::Simulate(args) => simulate_traffic(&config, args, stop).await?,
+        Command::Schema | Command::HashKey { .. } => unreachable!("handled without configuration"),
+    }
+    Ok(())
+}
+
+/// A standalone sink serves only `/metrics`.
+fn serve_sink_metrics(
+    config: &Config,
+    stop: CancellationToken,
+) -> tokio::task::JoinHandle<anyhow::Result<()>> {
+    let addr = config.sink.metrics_listen;
+    tokio::spawn(async move {
+        civicpulse_ingest::metrics::serve(addr, stop)
+            .await
+            .with_context(|| format!("sink metrics on {addr}"))
+    })
+}
+
+/// Migrations first, then gateway, sink and dashboard API side by side; the first to fail
+/// stops the others.
+async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> {
+    migrate::run(&config.clickhouse).await.context("migrations")?;
+    let catalog = load_catalog(&config)?;
+    let config = Arc::new(config);
+    let mut tasks = tokio::task::JoinSet::new();
+    {
+        let (config, catalog, stop) = (config.clone(), catalog.clone(), stop.clone());
+        tasks.spawn(async move { gateway::serve(&config, catalog, stop).await.context("gateway") });
+    }
+    {
+        let (config, stop) = (config.clone(), stop.clone());
+        tasks.spawn(async move { sink::run(&config, stop).await.context("sink") });
+    }
+    {
+        let state = ApiState {
+            catalog,
+            clickhouse: config.clickhouse.clone(),
+        };
+        let (addr, stop) = (config.dashboard.listen, stop.clone());
+        tasks.spawn(async move {
+            civicpulse_dashboard_api::serve(addr, state, stop)
+                .await
+                .context("dashboard API")
+        });
+    }
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        let outcome = joined.context("component panicked").and_then(|r| r);
+        if let Err(error) = outcome {
+            tracing::error!(error = %format!("{error:#}"), "component failed; stopping the others");
+            stop.cancel();
+            first_error.get_or_insert(error);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+async fn simulate_traffic(config: &Config, args: SimulateArgs, stop: CancellationToken) -> anyhow::Result<()> {
+    let catalog = load_catalog(config)?;
+    let options = SimulateOptions {
+        gateway_url: args
+            .gateway_url
+            .unwrap_or_else(|| format!("http://{}", config.gateway.listen)),
+        api_key: args.api_key,
+        rate: args.rate,
+        duration: args.duration,
+        seed: args.seed,
+        history_days: args.history_days,
+        surge_service: args.surge_service,
+    };
+    let report = simulate::run(&catalog, &options, &stop).await?;
+    println!(
+        "sent {} events in {} requests: {} accepted, {} duplicates in a request, {} rejected; {} requests retried",
+        report.sent, report.requests, report.accepted, report.duplicates, report.rejected, report.retried_requests
+    );
+    Ok(())
+}
