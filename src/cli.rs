@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "civicpulse", version, about = "Service-quality monitoring and feedback for public services")]
+#[command(
+    name = "civicpulse",
+    version,
+    about = "Service-quality monitoring and feedback for public services"
+)]
 pub struct Cli {
     /// Configuration file; `./civicpulse.toml` is used when present. Every key can be
     /// overridden by CIVICPULSE_<SECTION>__<KEY> variables.
@@ -35,9 +39,7 @@ pub enum Command {
     /// Print the JSON Schema of the event contracts.
     Schema,
     /// Print the SHA-256 of an API key, as `gateway.api_keys` stores it.
-    HashKey {
-        key: String,
-    },
+    HashKey { key: String },
 }
 
 #[derive(Debug, Args)]
@@ -55,7 +57,11 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub gateway_url: Option<String>,
     /// API key to send with.
-    #[arg(long, env = "CIVICPULSE_SIMULATOR_KEY", default_value = "dev-simulator-key")]
+    #[arg(
+        long,
+        env = "CIVICPULSE_SIMULATOR_KEY",
+        default_value = "dev-simulator-key"
+    )]
     pub api_key: String,
     /// Days of history the traffic covers, ending now.
     #[arg(long, default_value_t = 60)]
@@ -71,7 +77,9 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         Some(i) => text.split_at(i),
         None => (text, "s"),
     };
-    let number: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration like 90s or 10m"))?;
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 90s or 10m"))?;
     let seconds = match unit {
         "s" => number,
         "m" => number * 60,

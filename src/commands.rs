@@ -103,13 +103,19 @@ fn serve_sink_metrics(
 /// Migrations first, then gateway, sink and dashboard API side by side; the first to fail
 /// stops the others.
 async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> {
-    migrate::run(&config.clickhouse).await.context("migrations")?;
+    migrate::run(&config.clickhouse)
+        .await
+        .context("migrations")?;
     let catalog = load_catalog(&config)?;
     let config = Arc::new(config);
     let mut tasks = tokio::task::JoinSet::new();
     {
         let (config, catalog, stop) = (config.clone(), catalog.clone(), stop.clone());
-        tasks.spawn(async move { gateway::serve(&config, catalog, stop).await.context("gateway") });
+        tasks.spawn(async move {
+            gateway::serve(&config, catalog, stop)
+                .await
+                .context("gateway")
+        });
     }
     {
         let (config, stop) = (config.clone(), stop.clone());
@@ -139,7 +145,11 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
     first_error.map_or(Ok(()), Err)
 }
 
-async fn simulate_traffic(config: &Config, args: SimulateArgs, stop: CancellationToken) -> anyhow::Result<()> {
+async fn simulate_traffic(
+    config: &Config,
+    args: SimulateArgs,
+    stop: CancellationToken,
+) -> anyhow::Result<()> {
     let catalog = load_catalog(config)?;
     let options = SimulateOptions {
         gateway_url: args

@@ -165,7 +165,10 @@ mod tests {
     #[test]
     fn services_are_found_by_id() {
         let catalog = Catalog::from_toml_str(TWO_SERVICES).unwrap();
-        assert_eq!(catalog.service("a").unwrap().time_zone, chrono_tz::America::Toronto);
+        assert_eq!(
+            catalog.service("a").unwrap().time_zone,
+            chrono_tz::America::Toronto
+        );
         assert!(catalog.service("b").is_none());
         let calendar = catalog.calendar("ca").unwrap();
         assert_eq!(calendar.weekend, [Weekday::Sat, Weekday::Sun]);
@@ -180,7 +183,10 @@ mod tests {
 
     #[test]
     fn a_duplicate_service_is_refused() {
-        let text = format!("{TWO_SERVICES}{}", &TWO_SERVICES[TWO_SERVICES.find("[[services]]").unwrap()..]);
+        let text = format!(
+            "{TWO_SERVICES}{}",
+            &TWO_SERVICES[TWO_SERVICES.find("[[services]]").unwrap()..]
+        );
         let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
         assert!(error.contains("defined twice"), "{error}");
     }

@@ -136,6 +136,11 @@ pub struct GatewayConfig {
     pub producer_queue_messages: u32,
     /// Value of `Retry-After` on 503.
     pub retry_after_secs: u64,
+    /// Kafka's idempotent producer (no duplicates or reordering from the producer's own
+    /// retries). Keep it on; switch it off only for a broker whose idempotence support is
+    /// broken (tansu 0.6 crashes on a producer epoch bump): storage still deduplicates by
+    /// `event_id`, so correctness does not depend on it.
+    pub idempotent_producer: bool,
     pub api_keys: Vec<ApiKey>,
 }
 
@@ -148,6 +153,7 @@ impl Default for GatewayConfig {
             delivery_timeout_ms: 10_000,
             producer_queue_messages: 200_000,
             retry_after_secs: 5,
+            idempotent_producer: true,
             api_keys: Vec::new(),
         }
     }
@@ -222,7 +228,9 @@ impl Config {
 
     fn check(&self) -> Result<(), ConfigError> {
         if self.kafka.partitions < 1 {
-            return Err(ConfigError::Invalid("kafka.partitions must be at least 1".into()));
+            return Err(ConfigError::Invalid(
+                "kafka.partitions must be at least 1".into(),
+            ));
         }
         if self.sink.max_rows == 0 || self.sink.max_bytes == 0 {
             return Err(ConfigError::Invalid(
@@ -244,6 +252,8 @@ impl Config {
 }
 
 #[cfg(test)]
+// figment's `Jail` closures must return its (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;

@@ -290,7 +290,11 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 3] = [EventKind::Feedback, EventKind::Milestone, EventKind::Offered];
+    pub const ALL: [EventKind; 3] = [
+        EventKind::Feedback,
+        EventKind::Milestone,
+        EventKind::Offered,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -345,39 +345,101 @@ mod tests {
         let Event::Feedback(f) = event else {
             panic!("expected feedback")
         };
-        assert_eq!(f.occurred_at, "2026-03-10T11:30:00Z".parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(
+            f.occurred_at,
+            "2026-03-10T11:30:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
         assert_eq!(f.answers.satisfaction, Some(4));
     }
 
     #[test]
     fn each_rule_names_its_field() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+        type Patch = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(&str, Patch)> = vec![
             ("kind", Box::new(|v| v["kind"] = json!("complaint"))),
-            ("kind", Box::new(|v| { v.as_object_mut().unwrap().remove("kind"); })),
-            ("event_id", Box::new(|v| v["event_id"] = json!("not-a-uuid"))),
-            ("event_id", Box::new(|v| v["event_id"] = json!("00000000-0000-0000-0000-000000000000"))),
-            ("event_id", Box::new(|v| { v.as_object_mut().unwrap().remove("event_id"); })),
-            ("occurred_at", Box::new(|v| v["occurred_at"] = json!("yesterday"))),
-            ("occurred_at", Box::new(|v| v["occurred_at"] = json!("2026-03-10T12:05:01Z"))),
-            ("occurred_at", Box::new(|v| v["occurred_at"] = json!("1999-12-31T23:59:59Z"))),
-            ("service_id", Box::new(|v| v["service_id"] = json!("moon-landing"))),
+            (
+                "kind",
+                Box::new(|v| {
+                    v.as_object_mut().unwrap().remove("kind");
+                }),
+            ),
+            (
+                "event_id",
+                Box::new(|v| v["event_id"] = json!("not-a-uuid")),
+            ),
+            (
+                "event_id",
+                Box::new(|v| v["event_id"] = json!("00000000-0000-0000-0000-000000000000")),
+            ),
+            (
+                "event_id",
+                Box::new(|v| {
+                    v.as_object_mut().unwrap().remove("event_id");
+                }),
+            ),
+            (
+                "occurred_at",
+                Box::new(|v| v["occurred_at"] = json!("yesterday")),
+            ),
+            (
+                "occurred_at",
+                Box::new(|v| v["occurred_at"] = json!("2026-03-10T12:05:01Z")),
+            ),
+            (
+                "occurred_at",
+                Box::new(|v| v["occurred_at"] = json!("1999-12-31T23:59:59Z")),
+            ),
+            (
+                "service_id",
+                Box::new(|v| v["service_id"] = json!("moon-landing")),
+            ),
             ("channel", Box::new(|v| v["channel"] = json!("fax"))),
             ("channel", Box::new(|v| v["channel"] = json!("mail"))),
-            ("answers.trust", Box::new(|v| v["answers"]["trust"] = json!(6))),
-            ("answers.ease", Box::new(|v| v["answers"]["ease"] = json!(0))),
-            ("answers.fair", Box::new(|v| v["answers"]["fair"] = json!(-1))),
-            ("answers.satisfaction", Box::new(|v| v["answers"]["satisfaction"] = json!("4"))),
-            ("answers.mood", Box::new(|v| v["answers"]["mood"] = json!(3))),
-            ("answers", Box::new(|v| {
-                let o = v.as_object_mut().unwrap();
-                o.remove("answers");
-                o.remove("comment");
-            })),
-            ("comment", Box::new(|v| v["comment"] = json!("é".repeat(2001)))),
+            (
+                "answers.trust",
+                Box::new(|v| v["answers"]["trust"] = json!(6)),
+            ),
+            (
+                "answers.ease",
+                Box::new(|v| v["answers"]["ease"] = json!(0)),
+            ),
+            (
+                "answers.fair",
+                Box::new(|v| v["answers"]["fair"] = json!(-1)),
+            ),
+            (
+                "answers.satisfaction",
+                Box::new(|v| v["answers"]["satisfaction"] = json!("4")),
+            ),
+            (
+                "answers.mood",
+                Box::new(|v| v["answers"]["mood"] = json!(3)),
+            ),
+            (
+                "answers",
+                Box::new(|v| {
+                    let o = v.as_object_mut().unwrap();
+                    o.remove("answers");
+                    o.remove("comment");
+                }),
+            ),
+            (
+                "comment",
+                Box::new(|v| v["comment"] = json!("é".repeat(2001))),
+            ),
             ("case_ref", Box::new(|v| v["case_ref"] = json!("has space"))),
-            ("segment.age_band", Box::new(|v| v["segment"] = json!({"age_band": "old"}))),
-            ("segment.language", Box::new(|v| v["segment"] = json!({"language": "en_CA!"}))),
-            ("favourite_colour", Box::new(|v| v["favourite_colour"] = json!("blue"))),
+            (
+                "segment.age_band",
+                Box::new(|v| v["segment"] = json!({"age_band": "old"})),
+            ),
+            (
+                "segment.language",
+                Box::new(|v| v["segment"] = json!({"language": "en_CA!"})),
+            ),
+            (
+                "favourite_colour",
+                Box::new(|v| v["favourite_colour"] = json!("blue")),
+            ),
         ];
         for (field, patch) in cases {
             let errors = errors_for(feedback(), patch);
@@ -425,7 +487,9 @@ mod tests {
             "channel": "in_person",
         });
         let catalog = catalog();
-        assert!(Validator::new(&catalog).parse(milestone.clone(), now()).is_ok());
+        assert!(Validator::new(&catalog)
+            .parse(milestone.clone(), now())
+            .is_ok());
         let errors = errors_for(milestone.clone(), |v| v["milestone"] = json!("lost"));
         assert_eq!(only_field(&errors), "milestone");
         let errors = errors_for(milestone.clone(), |v| {
@@ -455,7 +519,9 @@ mod tests {
     #[test]
     fn a_non_object_is_rejected_as_a_whole() {
         let catalog = catalog();
-        let errors = Validator::new(&catalog).parse(json!([1, 2]), now()).unwrap_err();
+        let errors = Validator::new(&catalog)
+            .parse(json!([1, 2]), now())
+            .unwrap_err();
         assert_eq!(only_field(&errors), "");
     }
 }

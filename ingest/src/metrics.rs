@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use prometheus::{
     register_histogram, register_histogram_vec, register_int_counter, register_int_counter_vec,
-    register_int_gauge_vec, Encoder, Histogram, HistogramVec, IntCounter, IntCounterVec,
-    IntGaugeVec, TextEncoder,
+    register_int_gauge, register_int_gauge_vec, Encoder, Histogram, HistogramVec, IntCounter,
+    IntCounterVec, IntGauge, IntGaugeVec, TextEncoder,
 };
 
 pub static EVENTS_ACCEPTED: LazyLock<IntCounterVec> = LazyLock::new(|| {
@@ -90,10 +90,18 @@ pub static SINK_DEAD_LETTERS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+pub static SINK_OPEN_BATCH: LazyLock<IntGauge> = LazyLock::new(|| {
+    register_int_gauge!(
+        "civicpulse_sink_open_batch_messages",
+        "Messages read into the batch that is not yet written (and so not yet committed)."
+    )
+    .expect("metric registers once")
+});
+
 pub static SINK_CONSUMER_LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     register_int_gauge_vec!(
         "civicpulse_sink_consumer_lag",
-        "Messages behind the end of each partition, from librdkafka's statistics.",
+        "Messages between the last committed offset (i.e. stored in ClickHouse) and the end of each partition, from librdkafka's statistics.",
         &["topic", "partition"]
     )
     .expect("metric registers once")
@@ -119,13 +127,17 @@ pub fn register_all() {
     LazyLock::force(&SINK_ROWS_WRITTEN);
     LazyLock::force(&SINK_INSERT_FAILURES);
     LazyLock::force(&SINK_DEAD_LETTERS);
+    LazyLock::force(&SINK_OPEN_BATCH);
     LazyLock::force(&SINK_CONSUMER_LAG);
 }
 
 /// An axum handler serving the exposition, for any component's router.
 pub async fn handler() -> ([(axum::http::HeaderName, &'static str); 1], String) {
     (
-        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
         render(),
     )
 }

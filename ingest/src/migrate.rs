@@ -58,7 +58,10 @@ pub async fn run(config: &ClickHouseConfig) -> Result<Vec<u32>, MigrateError> {
     }
     let store = Store::connect(config).await?;
     Store::server_client(config)
-        .query(&format!("CREATE DATABASE IF NOT EXISTS {}", config.database))
+        .query(&format!(
+            "CREATE DATABASE IF NOT EXISTS {}",
+            config.database
+        ))
         .execute()
         .await
         .map_err(StoreError::Query)?;
@@ -109,7 +112,11 @@ pub async fn run(config: &ClickHouseConfig) -> Result<Vec<u32>, MigrateError> {
             .execute()
             .await
             .map_err(StoreError::Query)?;
-        tracing::info!(version = migration.version, name = migration.name, "migration applied");
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "migration applied"
+        );
         newly_applied.push(migration.version);
     }
     Ok(newly_applied)

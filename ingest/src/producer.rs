@@ -38,9 +38,15 @@ impl EventProducer {
     pub fn new(kafka: &KafkaConfig, gateway: &GatewayConfig) -> Result<Self, ProduceError> {
         let producer = ClientConfig::new()
             .set("bootstrap.servers", &kafka.brokers)
-            .set("enable.idempotence", "true")
+            .set(
+                "enable.idempotence",
+                gateway.idempotent_producer.to_string(),
+            )
             .set("acks", "all")
-            .set("message.timeout.ms", gateway.delivery_timeout_ms.to_string())
+            .set(
+                "message.timeout.ms",
+                gateway.delivery_timeout_ms.to_string(),
+            )
             .set(
                 "queue.buffering.max.messages",
                 gateway.producer_queue_messages.to_string(),
@@ -72,9 +78,7 @@ impl EventProducer {
             match outcome {
                 Ok(Ok(_)) => {}
                 Ok(Err((error, _))) => return Err(ProduceError::NotAcknowledged(error)),
-                Err(_canceled) => {
-                    return Err(ProduceError::NotAcknowledged(KafkaError::Canceled))
-                }
+                Err(_canceled) => return Err(ProduceError::NotAcknowledged(KafkaError::Canceled)),
             }
         }
         Ok(())

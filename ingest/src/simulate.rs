@@ -53,7 +53,12 @@ pub enum SimulateError {
 }
 
 /// Generates the traffic for `events` events, in time order, deterministically for a seed.
-pub fn generate(catalog: &Catalog, options: &SimulateOptions, now: DateTime<Utc>, events: usize) -> Vec<Value> {
+pub fn generate(
+    catalog: &Catalog,
+    options: &SimulateOptions,
+    now: DateTime<Utc>,
+    events: usize,
+) -> Vec<Value> {
     let mut rng = StdRng::seed_from_u64(options.seed);
     let model = Model {
         now,
@@ -67,8 +72,18 @@ pub fn generate(catalog: &Catalog, options: &SimulateOptions, now: DateTime<Utc>
             .choose(&mut rng)
             .expect("the catalog has services");
         let started = model.case_start(&mut rng, &service.id);
-        let channel = *service.channels.choose(&mut rng).expect("services have channels");
-        model.case_events(&mut rng, &service.id, &service.category, channel, started, &mut timeline);
+        let channel = *service
+            .channels
+            .choose(&mut rng)
+            .expect("services have channels");
+        model.case_events(
+            &mut rng,
+            &service.id,
+            &service.category,
+            channel,
+            started,
+            &mut timeline,
+        );
     }
     timeline.sort_by_key(|(at, _)| *at);
     timeline.truncate(events);
@@ -116,31 +131,51 @@ impl Model {
         out: &mut Vec<(DateTime<Utc>, Value)>,
     ) {
         let case_ref = format!("case-{}", Uuid::from_u128(rng.gen()).simple());
-        let region = *["ON", "QC", "BC", "AB", "NS", "MB"].choose(rng).expect("non-empty");
+        let region = *["ON", "QC", "BC", "AB", "NS", "MB"]
+            .choose(rng)
+            .expect("non-empty");
         let push = |out: &mut Vec<(DateTime<Utc>, Value)>, at: DateTime<Utc>, event: Value| {
             if at <= self.now {
                 out.push((at, event));
             }
         };
-        let milestone = |rng: &mut StdRng, kind: MilestoneKind, at: DateTime<Utc>, outcome: Option<&str>| {
-            let mut event = json!({
-                "kind": "milestone", "event_id": Uuid::from_u128(rng.gen()).to_string(),
-                "occurred_at": at.to_rfc3339(), "service_id": service, "case_ref": case_ref,
-                "milestone": kind.as_str(), "channel": channel.as_str(), "region": region,
-            });
-            if let Some(outcome) = outcome {
-                event["outcome"] = json!(outcome);
-            }
-            event
-        };
+        let milestone =
+            |rng: &mut StdRng, kind: MilestoneKind, at: DateTime<Utc>, outcome: Option<&str>| {
+                let mut event = json!({
+                    "kind": "milestone", "event_id": Uuid::from_u128(rng.gen()).to_string(),
+                    "occurred_at": at.to_rfc3339(), "service_id": service, "case_ref": case_ref,
+                    "milestone": kind.as_str(), "channel": channel.as_str(), "region": region,
+                });
+                if let Some(outcome) = outcome {
+                    event["outcome"] = json!(outcome);
+                }
+                event
+            };
 
-        push(out, received, milestone(rng, MilestoneKind::Received, received, None));
-        let complete = if rng.gen_bool(0.8) { received } else { add_business_days(received, rng.gen_range(1..=3)) };
-        push(out, complete, milestone(rng, MilestoneKind::Complete, complete, None));
+        push(
+            out,
+            received,
+            milestone(rng, MilestoneKind::Received, received, None),
+        );
+        let complete = if rng.gen_bool(0.8) {
+            received
+        } else {
+            add_business_days(received, rng.gen_range(1..=3))
+        };
+        push(
+            out,
+            complete,
+            milestone(rng, MilestoneKind::Complete, complete, None),
+        );
 
         let surge = self.in_surge(service, complete);
-        let typical = if category == "identity-documents" { 6 } else { 8 };
-        let mut working_days = typical + rng.gen_range(-3i64..=4) + if surge { rng.gen_range(8..=16) } else { 0 };
+        let typical = if category == "identity-documents" {
+            6
+        } else {
+            8
+        };
+        let mut working_days =
+            typical + rng.gen_range(-3i64..=4) + if surge { rng.gen_range(8..=16) } else { 0 };
         working_days = working_days.max(1);
 
         let mut cursor = complete;
@@ -150,53 +185,114 @@ impl Model {
             held_days = rng.gen_range(1..=6);
             let resume = add_business_days(hold, held_days);
             push(out, hold, milestone(rng, MilestoneKind::OnHold, hold, None));
-            push(out, resume, milestone(rng, MilestoneKind::Resumed, resume, None));
+            push(
+                out,
+                resume,
+                milestone(rng, MilestoneKind::Resumed, resume, None),
+            );
             cursor = resume;
             working_days = (working_days - 2).max(1);
         }
         if rng.gen_bool(0.02) {
             let withdrawn = add_business_days(cursor, rng.gen_range(1..=5));
-            push(out, withdrawn, milestone(rng, MilestoneKind::Withdrawn, withdrawn, None));
+            push(
+                out,
+                withdrawn,
+                milestone(rng, MilestoneKind::Withdrawn, withdrawn, None),
+            );
             return;
         }
         let decided = office_hours(rng, add_business_days(cursor, working_days));
-        let outcome = *[("approved", 92), ("refused", 3), ("error", 2), ("rework", 3)]
-            .choose_weighted(rng, |(_, weight)| *weight)
-            .expect("weights are positive");
-        push(out, decided, milestone(rng, MilestoneKind::Decided, decided, Some(outcome.0)));
+        let outcome = *[
+            ("approved", 92),
+            ("refused", 3),
+            ("error", 2),
+            ("rework", 3),
+        ]
+        .choose_weighted(rng, |(_, weight)| *weight)
+        .expect("weights are positive");
+        push(
+            out,
+            decided,
+            milestone(rng, MilestoneKind::Decided, decided, Some(outcome.0)),
+        );
         let mut finished = decided;
-        if matches!(category, "identity-documents" | "licensing" | "health") && outcome.0 == "approved" {
+        if matches!(category, "identity-documents" | "licensing" | "health")
+            && outcome.0 == "approved"
+        {
             let printed = add_business_days(decided, 1);
             let dispatched = add_business_days(printed, 1);
             let delivered = dispatched + chrono::Duration::days(rng.gen_range(2..=5));
-            push(out, printed, milestone(rng, MilestoneKind::Printed, printed, None));
-            push(out, dispatched, milestone(rng, MilestoneKind::Dispatched, dispatched, None));
-            push(out, delivered, milestone(rng, MilestoneKind::Delivered, delivered, None));
+            push(
+                out,
+                printed,
+                milestone(rng, MilestoneKind::Printed, printed, None),
+            );
+            push(
+                out,
+                dispatched,
+                milestone(rng, MilestoneKind::Dispatched, dispatched, None),
+            );
+            push(
+                out,
+                delivered,
+                milestone(rng, MilestoneKind::Delivered, delivered, None),
+            );
             finished = delivered;
         }
 
         let offered_survey = rng.gen_bool(0.7);
-        push(out, finished, json!({
-            "kind": "offered", "event_id": Uuid::from_u128(rng.gen()).to_string(),
-            "occurred_at": finished.to_rfc3339(), "service_id": service, "channel": channel.as_str(),
-            "case_ref": case_ref, "survey_offered": offered_survey,
-        }));
+        push(
+            out,
+            finished,
+            json!({
+                "kind": "offered", "event_id": Uuid::from_u128(rng.gen()).to_string(),
+                "occurred_at": finished.to_rfc3339(), "service_id": service, "channel": channel.as_str(),
+                "case_ref": case_ref, "survey_offered": offered_survey,
+            }),
+        );
         if offered_survey && rng.gen_bool(0.35) {
             let answered = finished + chrono::Duration::minutes(rng.gen_range(5..2880));
             let lateness = (working_days + held_days - typical * 10 / 6).max(0) as f64;
-            push(out, answered, feedback(rng, service, channel, &case_ref, answered, lateness, outcome.0));
+            push(
+                out,
+                answered,
+                feedback(
+                    rng, service, channel, &case_ref, answered, lateness, outcome.0,
+                ),
+            );
         }
     }
 }
 
 /// One survey response; satisfaction falls with lateness and for groups facing barriers.
-fn feedback(rng: &mut StdRng, service: &str, channel: Channel, case_ref: &str, at: DateTime<Utc>, lateness: f64, outcome: &str) -> Value {
-    let age_band = *["18_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_plus"].choose(rng).expect("non-empty");
+fn feedback(
+    rng: &mut StdRng,
+    service: &str,
+    channel: Channel,
+    case_ref: &str,
+    at: DateTime<Utc>,
+    lateness: f64,
+    outcome: &str,
+) -> Value {
+    let age_band = *[
+        "18_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_plus",
+    ]
+    .choose(rng)
+    .expect("non-empty");
     let disability = rng.gen_bool(0.12);
-    let barrier = if age_band == "75_plus" || disability { 0.7 } else { 0.0 };
+    let barrier = if age_band == "75_plus" || disability {
+        0.7
+    } else {
+        0.0
+    };
     let refused = if outcome == "refused" { 1.0 } else { 0.0 };
     let mean = 4.3 - 0.18 * lateness - barrier - refused;
-    let mut rate = |shift: f64| -> u8 { (mean + shift + rng.gen_range(-1.0..1.0)).round().clamp(1.0, 5.0) as u8 };
+    let mut rate = |shift: f64| -> u8 {
+        (mean + shift + rng.gen_range(-1.0..1.0))
+            .round()
+            .clamp(1.0, 5.0) as u8
+    };
     let satisfaction = rate(0.0);
     let answers = json!({
         "satisfaction": satisfaction, "trust": rate(-0.3), "need_met": rate(0.1), "ease": rate(0.0),
@@ -213,9 +309,17 @@ fn feedback(rng: &mut StdRng, service: &str, channel: Channel, case_ref: &str, a
     });
     if rng.gen_bool(0.2) {
         let comments = if satisfaction >= 4 {
-            ["Quick and easy, thank you.", "Staff were very helpful.", "Online form was clear."]
+            [
+                "Quick and easy, thank you.",
+                "Staff were very helpful.",
+                "Online form was clear.",
+            ]
         } else {
-            ["Took far longer than promised.", "Nobody answered at 613-555-0142, please call me back.", "Write to me at jo.smith@example.com, my file is stuck."]
+            [
+                "Took far longer than promised.",
+                "Nobody answered at 613-555-0142, please call me back.",
+                "Write to me at jo.smith@example.com, my file is stuck.",
+            ]
         };
         event["comment"] = json!(*comments.choose(rng).expect("non-empty"));
     }
@@ -250,7 +354,8 @@ fn office_hours(rng: &mut StdRng, at: DateTime<Utc>) -> DateTime<Utc> {
     let day = at.date_naive();
     // 13:00–21:00 UTC is 09:00–17:00 in Toronto for most of the year.
     let seconds = rng.gen_range(13 * 3600..21 * 3600);
-    day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc() + chrono::Duration::seconds(seconds)
+    day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
+        + chrono::Duration::seconds(seconds)
 }
 
 fn add_business_days(from: DateTime<Utc>, days: i64) -> DateTime<Utc> {
@@ -272,7 +377,9 @@ pub async fn run(
     options: &SimulateOptions,
     cancel: &tokio_util::sync::CancellationToken,
 ) -> Result<SimulationReport, SimulateError> {
-    let total = (options.rate * options.duration.as_secs_f64()).ceil().max(1.0) as usize;
+    let total = (options.rate * options.duration.as_secs_f64())
+        .ceil()
+        .max(1.0) as usize;
     let traffic = generate(catalog, options, Utc::now(), total);
     let batch_size = ((options.rate / 4.0).ceil() as usize).clamp(1, 500);
     let pause = Duration::from_secs_f64(batch_size as f64 / options.rate.max(0.001));
@@ -305,7 +412,12 @@ async fn send_chunk(
     let mut wait = Duration::from_millis(250);
     loop {
         report.requests += 1;
-        let response = client.post(url).bearer_auth(api_key).json(chunk).send().await;
+        let response = client
+            .post(url)
+            .bearer_auth(api_key)
+            .json(chunk)
+            .send()
+            .await;
         let retry_after = match response {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -351,7 +463,11 @@ mod tests {
     use super::*;
 
     fn catalog() -> Catalog {
-        Catalog::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog.toml"))).unwrap()
+        Catalog::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../catalog.toml"
+        )))
+        .unwrap()
     }
 
     fn options() -> SimulateOptions {
@@ -381,7 +497,10 @@ mod tests {
         let now: DateTime<Utc> = "2026-11-20T12:00:00Z".parse().unwrap();
         let traffic = generate(&catalog, &options(), now, 20_000);
         let validator = civicpulse_core::Validator::new(&catalog);
-        let invalid = traffic.iter().filter(|e| validator.parse((*e).clone(), now).is_err()).count();
+        let invalid = traffic
+            .iter()
+            .filter(|e| validator.parse((*e).clone(), now).is_err())
+            .count();
         assert!((50..=400).contains(&invalid), "{invalid} invalid events");
         for kind in ["feedback", "milestone", "offered"] {
             assert!(traffic.iter().any(|e| e["kind"] == kind), "no {kind}");
@@ -391,7 +510,11 @@ mod tests {
     #[test]
     fn the_surge_service_is_slower_during_the_surge() {
         let now: DateTime<Utc> = "2026-11-20T12:00:00Z".parse().unwrap();
-        let model = Model { now, start: now - chrono::Duration::days(60), surge_service: "s".into() };
+        let model = Model {
+            now,
+            start: now - chrono::Duration::days(60),
+            surge_service: "s".into(),
+        };
         assert!(model.in_surge("s", now - chrono::Duration::days(20)));
         assert!(!model.in_surge("s", now - chrono::Duration::days(50)));
         assert!(!model.in_surge("other", now - chrono::Duration::days(20)));

@@ -36,14 +36,15 @@ impl Store {
     /// The database itself may not exist yet (migrations create it).
     pub async fn connect(config: &ClickHouseConfig) -> Result<Store, StoreError> {
         let server = base_client(config).with_validation(false);
-        let server_version: String = server
-            .query("SELECT version()")
-            .fetch_one()
-            .await
-            .map_err(|source| StoreError::Unreachable {
-                url: config.url.clone(),
-                source,
-            })?;
+        let server_version: String =
+            server
+                .query("SELECT version()")
+                .fetch_one()
+                .await
+                .map_err(|source| StoreError::Unreachable {
+                    url: config.url.clone(),
+                    source,
+                })?;
         let validation = supports_validation(&server_version);
         tracing::info!(version = %server_version, validation, "connected to ClickHouse");
         let client = base_client(config)

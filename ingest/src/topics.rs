@@ -15,7 +15,10 @@ pub enum TopicError {
     #[error("Kafka admin client: {0}")]
     Client(#[from] KafkaError),
     #[error("cannot create topic {topic}: {code}")]
-    Create { topic: String, code: RDKafkaErrorCode },
+    Create {
+        topic: String,
+        code: RDKafkaErrorCode,
+    },
 }
 
 /// Creates every missing topic; existing topics are left as they are.

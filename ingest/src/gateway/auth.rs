@@ -63,16 +63,29 @@ mod tests {
     #[test]
     fn a_known_key_names_its_source() {
         let keys = keys();
-        assert_eq!(keys.authenticate(&headers("authorization", "Bearer s3cret")).unwrap(), "passport-office");
-        assert_eq!(keys.authenticate(&headers("x-api-key", "s3cret")).unwrap(), "passport-office");
+        assert_eq!(
+            keys.authenticate(&headers("authorization", "Bearer s3cret"))
+                .unwrap(),
+            "passport-office"
+        );
+        assert_eq!(
+            keys.authenticate(&headers("x-api-key", "s3cret")).unwrap(),
+            "passport-office"
+        );
     }
 
     #[test]
     fn missing_wrong_or_malformed_keys_are_refused() {
         let keys = keys();
         assert!(keys.authenticate(&HeaderMap::new()).is_err());
-        assert!(keys.authenticate(&headers("authorization", "Bearer wrong")).is_err());
-        assert!(keys.authenticate(&headers("authorization", "Basic s3cret")).is_err());
-        assert!(keys.authenticate(&headers("authorization", "s3cret")).is_err());
+        assert!(keys
+            .authenticate(&headers("authorization", "Bearer wrong"))
+            .is_err());
+        assert!(keys
+            .authenticate(&headers("authorization", "Basic s3cret"))
+            .is_err());
+        assert!(keys
+            .authenticate(&headers("authorization", "s3cret"))
+            .is_err());
     }
 }

@@ -57,9 +57,18 @@ mod tests {
 
     #[test]
     fn an_array_an_object_and_ndjson_are_read() {
-        assert_eq!(parse_items(Some("application/json"), b"[{}, {}]").unwrap().len(), 2);
+        assert_eq!(
+            parse_items(Some("application/json"), b"[{}, {}]")
+                .unwrap()
+                .len(),
+            2
+        );
         assert_eq!(parse_items(None, b"{\"a\":1}").unwrap().len(), 1);
-        let items = parse_items(Some("application/x-ndjson; charset=utf-8"), b"{}\n\nnot json\n{}\n").unwrap();
+        let items = parse_items(
+            Some("application/x-ndjson; charset=utf-8"),
+            b"{}\n\nnot json\n{}\n",
+        )
+        .unwrap();
         assert_eq!(items.len(), 3);
         assert!(items[1].as_ref().unwrap_err().reason.contains("line 3"));
     }

@@ -17,7 +17,10 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     #[error("events could not be made durable ({reason}); nothing from this request is accepted, retry it whole")]
-    Unavailable { reason: String, retry_after_secs: u64 },
+    Unavailable {
+        reason: String,
+        retry_after_secs: u64,
+    },
 }
 
 impl ApiError {

@@ -64,11 +64,17 @@ mod tests {
     #[test]
     fn personal_data_is_masked() {
         let cases = [
-            ("write to jane.doe+passport@example.gc.ca please", "write to ### please"),
+            (
+                "write to jane.doe+passport@example.gc.ca please",
+                "write to ### please",
+            ),
             ("call me at (613) 555-0199 today", "call me at ### today"),
             ("my cell 613.555.0199", "my cell ###"),
             ("toll free 1-800-567-6868.", "toll free ###."),
-            ("from abroad +44 20 7946 0958 thanks", "from abroad ### thanks"),
+            (
+                "from abroad +44 20 7946 0958 thanks",
+                "from abroad ### thanks",
+            ),
             ("ring +33 1 23 45 67 89", "ring ###"),
             ("UK mobile 07700 900123", "UK mobile ###"),
             ("my SIN is 046 454 286", "my SIN is ###"),
@@ -97,7 +103,11 @@ mod tests {
             "Merci! Service rapide à 100 %.",
         ];
         for input in cases {
-            assert!(matches!(scrub(input), Cow::Borrowed(_)), "changed {input:?} to {:?}", scrub(input));
+            assert!(
+                matches!(scrub(input), Cow::Borrowed(_)),
+                "changed {input:?} to {:?}",
+                scrub(input)
+            );
         }
     }
 }

@@ -158,7 +158,10 @@ mod tests {
         batch.add(at(0, 0), 1, milestone_rows());
         tokio::time::advance(Duration::from_millis(300)).await;
         batch.add(at(0, 1), 1, milestone_rows());
-        assert_eq!(batch.deadline(&limits()), Some(opened + Duration::from_millis(500)));
+        assert_eq!(
+            batch.deadline(&limits()),
+            Some(opened + Duration::from_millis(500))
+        );
     }
 
     #[test]

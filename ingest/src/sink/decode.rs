@@ -38,7 +38,9 @@ fn storable_time(field: &str, at: DateTime<Utc>) -> Result<(), String> {
     if u32::try_from(at.timestamp()).is_ok() {
         Ok(())
     } else {
-        Err(format!("{field} {at} is outside what ClickHouse DateTime can store"))
+        Err(format!(
+            "{field} {at} is outside what ClickHouse DateTime can store"
+        ))
     }
 }
 
@@ -67,8 +69,14 @@ mod tests {
 
     #[test]
     fn a_good_envelope_becomes_rows() {
-        let rows = decode(EventKind::Milestone, Some(&envelope("milestone", "2026-03-10T11:00:00Z"))).unwrap();
-        let Rows::Milestone(row) = rows else { panic!("expected a milestone row") };
+        let rows = decode(
+            EventKind::Milestone,
+            Some(&envelope("milestone", "2026-03-10T11:00:00Z")),
+        )
+        .unwrap();
+        let Rows::Milestone(row) = rows else {
+            panic!("expected a milestone row")
+        };
         assert_eq!(row.milestone, "complete");
         assert_eq!(row.source, "test");
     }
@@ -77,16 +85,32 @@ mod tests {
     fn poison_messages_are_refused_with_a_reason() {
         let cases: Vec<(Option<Vec<u8>>, &str)> = vec![
             (None, "no payload"),
-            (Some(b"\xff\xfe not json".to_vec()), "not a v1 event envelope"),
-            (Some(br#"{"schema_version": 1}"#.to_vec()), "not a v1 event envelope"),
-            (Some(envelope("milestone", "1969-12-31T00:00:00Z")), "outside what ClickHouse"),
+            (
+                Some(b"\xff\xfe not json".to_vec()),
+                "not a v1 event envelope",
+            ),
+            (
+                Some(br#"{"schema_version": 1}"#.to_vec()),
+                "not a v1 event envelope",
+            ),
+            (
+                Some(envelope("milestone", "1969-12-31T00:00:00Z")),
+                "outside what ClickHouse",
+            ),
         ];
         for (payload, expected) in cases {
             let reason = decode(EventKind::Milestone, payload.as_deref()).unwrap_err();
             assert!(reason.contains(expected), "{reason}");
         }
-        let reason = decode(EventKind::Feedback, Some(&envelope("milestone", "2026-03-10T11:00:00Z"))).unwrap_err();
-        assert!(reason.contains("a milestone event on the feedback topic"), "{reason}");
+        let reason = decode(
+            EventKind::Feedback,
+            Some(&envelope("milestone", "2026-03-10T11:00:00Z")),
+        )
+        .unwrap_err();
+        assert!(
+            reason.contains("a milestone event on the feedback topic"),
+            "{reason}"
+        );
         let future_version = String::from_utf8(envelope("milestone", "2026-03-10T11:00:00Z"))
             .unwrap()
             .replace("\"schema_version\":1", "\"schema_version\":2");

@@ -76,7 +76,10 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
             _ = shutdown.cancelled() => break,
             _ = sleep_until(deadline) => {}
             received = consumer.recv() => match received {
-                Ok(message) => read_into(&mut batch, &message, &kinds),
+                Ok(message) => {
+                    read_into(&mut batch, &message, &kinds);
+                    metrics::SINK_OPEN_BATCH.set(batch.messages() as i64);
+                }
                 Err(error) => {
                     tracing::warn!(%error, "Kafka consumer error");
                     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -90,6 +93,7 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
             }
             commit(&consumer, &batch);
             batch = Batch::default();
+            metrics::SINK_OPEN_BATCH.set(0);
         }
     }
     if !batch.is_empty() {

@@ -156,7 +156,10 @@ fn milestone_row(m: Milestone, received_at: DateTime<Utc>, source: String) -> Mi
         milestone: m.milestone.as_str().to_string(),
         channel: m.channel.as_str().to_string(),
         region: m.region.unwrap_or_default(),
-        outcome: m.outcome.map(|o| o.as_str().to_string()).unwrap_or_default(),
+        outcome: m
+            .outcome
+            .map(|o| o.as_str().to_string())
+            .unwrap_or_default(),
         occurred_at: m.occurred_at,
         received_at,
         source,

@@ -48,7 +48,11 @@ impl Writer {
     /// Stores every part of the batch, each retried until it succeeds. Parts already
     /// stored are not written again when a later part fails. On shutdown, gives up
     /// between attempts.
-    pub async fn write(&self, batch: &Batch, shutdown: &CancellationToken) -> Result<(), Interrupted> {
+    pub async fn write(
+        &self,
+        batch: &Batch,
+        shutdown: &CancellationToken,
+    ) -> Result<(), Interrupted> {
         if !batch.dead_letters.is_empty() {
             self.retry("dead letters", shutdown, || async {
                 self.dead_letters
@@ -64,14 +68,21 @@ impl Writer {
             }
         }
         self.insert("feedback", &batch.feedback, shutdown).await?;
-        self.insert("feedback_comments", &batch.comments, shutdown).await?;
-        self.insert("milestones", &batch.milestones, shutdown).await?;
+        self.insert("feedback_comments", &batch.comments, shutdown)
+            .await?;
+        self.insert("milestones", &batch.milestones, shutdown)
+            .await?;
         self.insert("offered", &batch.offered, shutdown).await?;
         metrics::SINK_BATCH_ROWS.observe(batch.messages() as f64);
         Ok(())
     }
 
-    async fn insert<T>(&self, table: &str, rows: &[T], shutdown: &CancellationToken) -> Result<(), Interrupted>
+    async fn insert<T>(
+        &self,
+        table: &str,
+        rows: &[T],
+        shutdown: &CancellationToken,
+    ) -> Result<(), Interrupted>
     where
         T: RowOwned + RowWrite,
     {
@@ -90,7 +101,12 @@ impl Writer {
         Ok(())
     }
 
-    async fn retry<F, Fut>(&self, what: &str, shutdown: &CancellationToken, mut attempt: F) -> Result<(), Interrupted>
+    async fn retry<F, Fut>(
+        &self,
+        what: &str,
+        shutdown: &CancellationToken,
+        mut attempt: F,
+    ) -> Result<(), Interrupted>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<(), String>>,
@@ -100,7 +116,11 @@ impl Writer {
             match attempt().await {
                 Ok(()) => {
                     if failures > 0 {
-                        tracing::info!(target_table = what, failures, "write succeeded after retries");
+                        tracing::info!(
+                            target_table = what,
+                            failures,
+                            "write succeeded after retries"
+                        );
                     }
                     return Ok(());
                 }

@@ -1,0 +1,106 @@
+# Shared functions of the set-up scripts: install what is missing, start Kafka (tansu) and
+# ClickHouse with their data under $DEV_DIR, record PIDs, wait until they answer.
+# Every function is idempotent: a server already answering is left alone.
+# Sourced by dev-up, dev-down and test; not run on its own.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEV_DIR="${CIVICPULSE_DEV_DIR:-$ROOT/.dev}"
+PID_DIR="$DEV_DIR/pids"
+APT_PACKAGES=(cmake build-essential pkg-config libcurl4-openssl-dev libssl-dev libsasl2-dev libzstd-dev
+  clickhouse-server clickhouse-client prometheus prometheus-alertmanager curl)
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+install_packages() {
+  local missing=()
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+install_tansu() {
+  if tansu --help 2>/dev/null | grep -q "Storage engines: .*libsql"; then
+    return
+  fi
+  log "building the tansu Kafka broker (about 12-18 minutes on 2 cores, once)"
+  cargo install tansu --locked --features dynostore,libsql
+}
+
+# wait_for NAME COMMAND... : retry COMMAND for up to 60 s.
+wait_for() {
+  local name=$1; shift
+  for _ in $(seq 1 120); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  log "$name did not come up; see $DEV_DIR/*/log"
+  return 1
+}
+
+pid_alive() { [[ -f "$PID_DIR/$1.pid" ]] && kill -0 "$(cat "$PID_DIR/$1.pid")" 2>/dev/null; }
+
+clickhouse_answers() { curl -sf "http://127.0.0.1:8123/?query=SELECT%201" >/dev/null; }
+
+kafka_answers() { (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; }
+
+# spawn NAME DIR LOG COMMAND ARGS...: start a daemon in DIR, output to LOG, PID recorded.
+# start-stop-daemon detaches it and closes inherited descriptors, so a caller's stdout pipe
+# (CI's) is not held open by the server after the script ends.
+spawn() {
+  local name=$1 dir=$2 logfile=$3; shift 3
+  mkdir -p "$PID_DIR" "$(dirname "$logfile")"
+  start-stop-daemon --start --background --make-pidfile --pidfile "$PID_DIR/$name.pid" \
+    --chdir "$dir" --output "$logfile" --exec "$(command -v "$1")" -- "${@:2}"
+}
+
+start_clickhouse() {
+  if clickhouse_answers; then return; fi
+  local dir="$DEV_DIR/clickhouse"
+  mkdir -p "$dir/data/tmp" "$dir/data/user_files" "$dir/data/format_schemas" "$dir/log"
+  log "starting ClickHouse (data in $dir)"
+  spawn clickhouse "$dir" "$dir/log/stdout.log" clickhouse-server \
+    --config-file=/etc/clickhouse-server/config.xml -- \
+    --path="$dir/data/" --tmp_path="$dir/data/tmp/" --user_files_path="$dir/data/user_files/" \
+    --format_schema_path="$dir/data/format_schemas/" \
+    --logger.log="$dir/log/server.log" --logger.errorlog="$dir/log/server.err.log"
+  wait_for ClickHouse clickhouse_answers
+}
+
+start_kafka() {
+  if kafka_answers; then return; fi
+  local dir="$DEV_DIR/kafka"
+  mkdir -p "$dir/log"
+  log "starting the tansu Kafka broker (data in $dir/tansu.db)"
+  # The sqlite path is relative to the broker's working directory, $dir.
+  spawn kafka "$dir" "$dir/log/broker.log" tansu broker \
+    --listener-url tcp://127.0.0.1:9092 --advertised-listener-url tcp://127.0.0.1:9092 \
+    --storage-engine sqlite://tansu.db
+  wait_for Kafka kafka_answers
+}
+
+servers_up() {
+  install_packages
+  install_tansu
+  start_clickhouse
+  start_kafka
+}
+
+# stop NAME: stop the process whose PID we recorded, and only that one.
+stop() {
+  local file="$PID_DIR/$1.pid"
+  [[ -f "$file" ]] || return 0
+  local pid; pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $1 (pid $pid)"
+    kill "$pid"
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  fi
+  rm -f "$file"
+}

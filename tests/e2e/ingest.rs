@@ -1,0 +1,346 @@
+//! The happy and the unhappy paths of ingest, as a client and an analyst see them.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use rdkafka::message::{Headers, Message};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+/// N valid events, repeats inside a request, repeats across requests and invalid events:
+/// ClickHouse holds exactly the valid unique events, and every invalid one got its reason.
+#[tokio::test(flavor = "multi_thread")]
+async fn clickhouse_holds_exactly_the_valid_unique_events() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    let run = pipeline.spawn("run");
+    pipeline.wait_gateway_ready(&run).await;
+
+    let (valid, feedback_n, milestones_n, offered_n) = valid_mix(600);
+    // Invalid events, each with the field the gateway must name.
+    let mut unknown_service = feedback("passport-in-person", "in_person", 4, None);
+    unknown_service["service_id"] = json!("moon-base");
+    let mut rating = feedback("passport-in-person", "in_person", 4, None);
+    rating["answers"]["trust"] = json!(6);
+    let mut future = milestone("passport-in-person", "c-future", "received");
+    future["occurred_at"] =
+        json!((chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339());
+    let mut bad_uuid = offered("old-age-security");
+    bad_uuid["event_id"] = json!("1234");
+    let long_comment = "a".repeat(2001);
+    let oversized = feedback("passport-in-person", "in_person", 4, Some(&long_comment));
+    let invalid = [
+        (unknown_service, "service_id"),
+        (rating, "answers.trust"),
+        (future, "occurred_at"),
+        (bad_uuid, "event_id"),
+        (oversized, "comment"),
+    ];
+
+    // Request 1: the first half, each invalid event, and a repeat of its first 20 events.
+    let mut first: Vec<Value> = valid[..300].to_vec();
+    first.extend(invalid.iter().map(|(e, _)| e.clone()));
+    first.extend(valid[..20].iter().cloned());
+    let (status, body) = pipeline.post(&first).await;
+    assert_eq!(status, 207, "{body}");
+    assert_eq!(body["accepted"], 300);
+    assert_eq!(body["duplicates"], 20);
+    assert_eq!(body["rejected"], invalid.len());
+    for (i, (_, field)) in invalid.iter().enumerate() {
+        let result = &body["results"][300 + i];
+        assert_eq!(result["status"], "rejected");
+        assert_eq!(result["errors"][0]["field"], *field, "{result}");
+        assert!(result["errors"][0]["reason"].as_str().unwrap().len() > 5);
+    }
+    assert_eq!(body["results"][305]["duplicate_of"], 0);
+
+    // Request 2: the second half plus 50 events already sent in request 1 (a client retry).
+    let mut second: Vec<Value> = valid[300..].to_vec();
+    second.extend(valid[100..150].iter().cloned());
+    let (status, body) = pipeline.post(&second).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accepted"], 350);
+
+    // Request 3: only invalid events: nothing accepted, 400.
+    let (status, body) = pipeline
+        .post(&[invalid[0].0.clone(), invalid[1].0.clone()])
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["accepted"], 0);
+
+    let timeout = Duration::from_secs(60);
+    pipeline.wait_count("feedback", feedback_n, timeout).await;
+    pipeline
+        .wait_count("milestones", milestones_n, timeout)
+        .await;
+    pipeline.wait_count("offered", offered_n, timeout).await;
+    let ids: HashSet<String> = pipeline
+        .query("SELECT toString(event_id) FROM feedback FINAL")
+        .await
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let sent: HashSet<String> = valid
+        .iter()
+        .filter(|e| e["kind"] == "feedback")
+        .map(|e| e["event_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids, sent,
+        "stored feedback ids differ from the valid ones sent"
+    );
+}
+
+/// Comments are scrubbed before Kafka: neither the topic nor ClickHouse sees the PII.
+#[tokio::test(flavor = "multi_thread")]
+async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    let run = pipeline.spawn("run");
+    pipeline.wait_gateway_ready(&run).await;
+    let comment = "Call me on (613) 555-0199 or mail jo@example.org, passport GA302922, SIN 046 454 286, K1A 0B1";
+    let event = feedback("passport-in-person", "in_person", 2, Some(comment));
+    let (status, body) = pipeline.post(&[event]).await;
+    assert_eq!(status, 200, "{body}");
+
+    let messages = read_topic(
+        &pipeline.kafka,
+        &pipeline.topic("feedback"),
+        1,
+        Duration::from_secs(30),
+    );
+    assert_eq!(messages.len(), 1);
+    let payload = String::from_utf8(messages[0].payload().unwrap().to_vec()).unwrap();
+    for secret in [
+        "555-0199",
+        "jo@example.org",
+        "GA302922",
+        "046 454 286",
+        "K1A 0B1",
+    ] {
+        assert!(
+            !payload.contains(secret),
+            "{secret} reached Kafka: {payload}"
+        );
+    }
+    pipeline
+        .wait_count("feedback_comments", 1, Duration::from_secs(30))
+        .await;
+    let stored = pipeline
+        .query("SELECT comment FROM feedback_comments FINAL")
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.trim(),
+        "Call me on ### or mail ###, passport ###, SIN ###, ###"
+    );
+}
+
+/// Keys, sizes and content types: each refusal is JSON with a fitting status.
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_are_refused_with_json_errors_that_fit() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings {
+        max_body_bytes: 20_000,
+        max_events_per_request: 50,
+        ..Settings::default()
+    });
+    let gateway = pipeline.spawn("gateway");
+    pipeline.wait_gateway_ready(&gateway).await;
+    let url = format!("{}/v1/events", pipeline.gateway_url());
+    let events = json!([offered("old-age-security")]);
+
+    let no_key = pipeline.http.post(&url).json(&events).send().await.unwrap();
+    assert_eq!(no_key.status(), 401);
+    assert!(no_key.headers().contains_key("www-authenticate"));
+    assert_eq!(
+        no_key.json::<Value>().await.unwrap()["error"]["code"],
+        "unauthorized"
+    );
+    let wrong_key = pipeline
+        .http
+        .post(&url)
+        .bearer_auth("guess")
+        .json(&events)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_key.status(), 401);
+
+    let big: Vec<Value> = (0..40)
+        .map(|_| feedback("passport-in-person", "in_person", 3, Some(&"x".repeat(900))))
+        .collect();
+    let (status, body) = pipeline.post(&big).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["code"], "body_too_large");
+
+    let many: Vec<Value> = (0..51).map(|_| offered("old-age-security")).collect();
+    let (status, body) = pipeline.post(&many).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["code"], "too_many_events");
+
+    let (status, body) = pipeline.post(&[]).await;
+    assert_eq!(status, 400, "{body}");
+
+    let not_json = pipeline
+        .http
+        .post(&url)
+        .bearer_auth(API_KEY)
+        .header("content-type", "application/json")
+        .body("[{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), 400);
+    assert_eq!(
+        not_json.json::<Value>().await.unwrap()["error"]["code"],
+        "bad_request"
+    );
+
+    // NDJSON with one unreadable line: the other lines are accepted.
+    let ndjson = format!(
+        "{}\nnot json\n{}\n",
+        offered("old-age-security"),
+        offered("old-age-security")
+    );
+    let response = pipeline
+        .http
+        .post(&url)
+        .bearer_auth(API_KEY)
+        .header("content-type", "application/x-ndjson")
+        .body(ndjson)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 207);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["accepted"], 2);
+    assert!(body["results"][1]["errors"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("line 2"));
+
+    // Every request was counted by status.
+    let metrics = pipeline.metrics(pipeline.gateway_port).await;
+    assert!(
+        metric_sum(&metrics, "civicpulse_gateway_requests_total") >= 7.0,
+        "{metrics}"
+    );
+}
+
+/// A message the sink cannot decode goes to the dead-letter topic with its reason, its
+/// origin and its original bytes; the events after it are stored as usual.
+#[tokio::test(flavor = "multi_thread")]
+async fn undecodable_messages_go_to_the_dead_letter_topic() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    let run = pipeline.spawn("run");
+    pipeline.wait_gateway_ready(&run).await;
+
+    let producer: FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &pipeline.kafka)
+        .create()
+        .unwrap();
+    let poison = b"{\"schema_version\": 1, \"truncated".to_vec();
+    let delivery = producer
+        .send(
+            FutureRecord::to(&pipeline.topic("milestone"))
+                .key("case-x")
+                .payload(&poison),
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("poison produced");
+
+    let (events, _, milestones_n, _) = valid_mix(30);
+    let (status, _) = pipeline.post(&events).await;
+    assert_eq!(status, 200);
+    pipeline
+        .wait_count("milestones", milestones_n, Duration::from_secs(60))
+        .await;
+
+    let letters = read_topic(
+        &pipeline.kafka,
+        &format!("{}.dead-letter.v1", pipeline.topic_prefix),
+        1,
+        Duration::from_secs(30),
+    );
+    assert_eq!(letters.len(), 1, "one dead letter expected");
+    let letter = &letters[0];
+    assert_eq!(letter.payload().unwrap(), poison.as_slice());
+    assert_eq!(letter.key().unwrap(), b"case-x");
+    let headers = letter.headers().expect("dead letters carry headers");
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|h| h.key == name)
+            .and_then(|h| h.value)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .unwrap_or_else(|| panic!("header {name} missing"))
+    };
+    assert!(header("civicpulse.reason").contains("not a v1 event envelope"));
+    assert_eq!(
+        header("civicpulse.source.topic"),
+        pipeline.topic("milestone")
+    );
+    assert_eq!(
+        header("civicpulse.source.partition"),
+        delivery.partition.to_string()
+    );
+    assert_eq!(
+        header("civicpulse.source.offset"),
+        delivery.offset.to_string()
+    );
+
+    let metrics = pipeline.metrics(pipeline.gateway_port).await;
+    assert_eq!(
+        metric_sum(&metrics, "civicpulse_sink_dead_letters_total"),
+        1.0
+    );
+}
+
+/// Migrations are recorded and idempotent; `/api/v1/services` lists the catalog.
+#[tokio::test(flavor = "multi_thread")]
+async fn migrations_run_once_and_the_dashboard_lists_services() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    pipeline.migrate();
+    pipeline.migrate();
+    let recorded = pipeline
+        .query("SELECT version, name FROM schema_migrations ORDER BY version FORMAT TSV")
+        .await
+        .unwrap();
+    assert_eq!(recorded, "1\tevents\n");
+    let tables = pipeline.query("SHOW TABLES").await.unwrap();
+    for table in ["feedback", "feedback_comments", "milestones", "offered"] {
+        assert!(
+            tables.lines().any(|t| t == table),
+            "{table} missing: {tables}"
+        );
+    }
+
+    let api = pipeline.spawn("dashboard-api");
+    let url = format!(
+        "http://127.0.0.1:{}/api/v1/services",
+        pipeline.dashboard_port
+    );
+    let http = pipeline.http.clone();
+    wait_until(
+        &format!("the dashboard API ({})", api.log.display()),
+        Duration::from_secs(30),
+        || {
+            let (http, url) = (http.clone(), url.clone());
+            async move { matches!(http.get(&url).send().await, Ok(r) if r.status().is_success()) }
+        },
+    )
+    .await;
+    let services: Vec<Value> = http.get(&url).send().await.unwrap().json().await.unwrap();
+    let ids: Vec<&str> = services.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert!(
+        ids.contains(&"passport-in-person") && ids.contains(&"on-driver-licence-renewal"),
+        "{ids:?}"
+    );
+}

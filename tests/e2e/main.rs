@@ -1,0 +1,6 @@
+//! End-to-end tests against real Kafka (tansu) and ClickHouse servers and real
+//! `civicpulse` processes. Run them with `scripts/test`, which starts the servers.
+
+mod failures;
+mod ingest;
+mod support;
