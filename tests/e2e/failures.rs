@@ -20,8 +20,7 @@ async fn a_sink_killed_mid_stream_loses_and_double_counts_nothing() {
         ..Settings::default()
     });
     pipeline.migrate();
-    let gateway = pipeline.spawn("gateway");
-    pipeline.wait_gateway_ready(&gateway).await;
+    let _gateway = pipeline.start_gateway("gateway").await;
     let victim = pipeline.spawn("sink");
     // A second sink in the same group, with its own metrics port.
     let own_metrics = [(
@@ -75,8 +74,7 @@ async fn a_clickhouse_outage_delays_but_loses_nothing() {
         ..Settings::default()
     });
     pipeline.migrate();
-    let gateway = pipeline.spawn("gateway");
-    pipeline.wait_gateway_ready(&gateway).await;
+    let _gateway = pipeline.start_gateway("gateway").await;
     let sink = pipeline.spawn("sink");
 
     let (events, feedback_n, milestones_n, offered_n) = valid_mix(3000);
@@ -170,8 +168,7 @@ async fn with_kafka_down_the_gateway_answers_503_and_reports_nothing_it_did_not_
         delivery_timeout_ms: 3000,
         ..Settings::default()
     });
-    let gateway = pipeline.spawn("gateway");
-    pipeline.wait_gateway_ready(&gateway).await;
+    let gateway = pipeline.start_gateway("gateway").await;
 
     let (before, ..) = valid_mix(200);
     let (status, body) = pipeline.post(&before).await;
@@ -226,8 +223,7 @@ async fn with_kafka_hung_the_gateway_answers_503_then_recovers() {
         idempotent_producer: false,
         ..Settings::default()
     });
-    let gateway = pipeline.spawn("gateway");
-    pipeline.wait_gateway_ready(&gateway).await;
+    let gateway = pipeline.start_gateway("gateway").await;
     let (before, ..) = valid_mix(100);
     let (status, body) = pipeline.post(&before).await;
     assert_eq!(status, 200, "{body}");
@@ -277,8 +273,7 @@ async fn sigterm_flushes_the_open_batch_and_commits() {
         ..Settings::default()
     });
     pipeline.migrate();
-    let gateway = pipeline.spawn("gateway");
-    pipeline.wait_gateway_ready(&gateway).await;
+    let _gateway = pipeline.start_gateway("gateway").await;
     let mut sink = pipeline.spawn("sink");
     let (events, _, milestones_n, _) = valid_mix(900);
     pipeline.client().post_all(&events, 300).await;

@@ -15,8 +15,7 @@ use crate::support::*;
 async fn clickhouse_holds_exactly_the_valid_unique_events() {
     require_shared_servers();
     let mut pipeline = Pipeline::new(Settings::default());
-    let run = pipeline.spawn("run");
-    pipeline.wait_gateway_ready(&run).await;
+    let _run = pipeline.start_gateway("run").await;
 
     let (valid, feedback_n, milestones_n, offered_n) = valid_mix(600);
     // Invalid events, each with the field the gateway must name.
@@ -99,8 +98,7 @@ async fn clickhouse_holds_exactly_the_valid_unique_events() {
 async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
     require_shared_servers();
     let mut pipeline = Pipeline::new(Settings::default());
-    let run = pipeline.spawn("run");
-    pipeline.wait_gateway_ready(&run).await;
+    let _run = pipeline.start_gateway("run").await;
     let comment = "Call me on (613) 555-0199 or mail jo@example.org, passport GA302922, SIN 046 454 286, K1A 0B1";
     let event = feedback("passport-in-person", "in_person", 2, Some(comment));
     let (status, body) = pipeline.post(&[event]).await;
@@ -148,8 +146,7 @@ async fn requests_are_refused_with_json_errors_that_fit() {
         max_events_per_request: 50,
         ..Settings::default()
     });
-    let gateway = pipeline.spawn("gateway");
-    pipeline.wait_gateway_ready(&gateway).await;
+    let _gateway = pipeline.start_gateway("gateway").await;
     let url = format!("{}/v1/events", pipeline.gateway_url());
     let events = json!([offered("old-age-security")]);
 
@@ -237,8 +234,7 @@ async fn requests_are_refused_with_json_errors_that_fit() {
 async fn undecodable_messages_go_to_the_dead_letter_topic() {
     require_shared_servers();
     let mut pipeline = Pipeline::new(Settings::default());
-    let run = pipeline.spawn("run");
-    pipeline.wait_gateway_ready(&run).await;
+    let _run = pipeline.start_gateway("run").await;
 
     let producer: FutureProducer = rdkafka::ClientConfig::new()
         .set("bootstrap.servers", &pipeline.kafka)

@@ -254,6 +254,13 @@ listen = "127.0.0.1:{dashboard_port}"
         assert!(status.success(), "migrate failed: {}", process.log_text());
     }
 
+    /// Starts `civicpulse <command>` (`gateway` or `run`) and waits until the gateway is ready.
+    pub async fn start_gateway(&mut self, command: &str) -> Process {
+        let process = self.spawn(command);
+        self.wait_gateway_ready(&process).await;
+        process
+    }
+
     pub fn gateway_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.gateway_port)
     }

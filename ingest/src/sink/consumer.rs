@@ -2,7 +2,7 @@
 //! the consumer-lag gauge.
 
 use civicpulse_core::config::{KafkaConfig, SinkConfig};
-use rdkafka::consumer::{ConsumerContext, StreamConsumer};
+use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::error::KafkaResult;
 use rdkafka::{ClientConfig, ClientContext, Statistics};
 
@@ -29,7 +29,24 @@ impl ClientContext for LagReporter {
     }
 }
 
-impl ConsumerContext for LagReporter {}
+/// Rebalances are logged: a sink that stops receiving is usually waiting on one.
+impl ConsumerContext for LagReporter {
+    fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        tracing::info!(rebalance = %describe(rebalance), "rebalance starting");
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        tracing::info!(rebalance = %describe(rebalance), "rebalance done");
+    }
+}
+
+fn describe(rebalance: &Rebalance<'_>) -> String {
+    match rebalance {
+        Rebalance::Assign(partitions) => format!("assigned {} partitions", partitions.count()),
+        Rebalance::Revoke(partitions) => format!("revoked {} partitions", partitions.count()),
+        Rebalance::Error(error) => format!("error: {error}"),
+    }
+}
 
 /// A consumer in the sink's group that never commits by itself: offsets are committed only
 /// after the rows they cover are stored.
