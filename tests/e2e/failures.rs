@@ -23,9 +23,9 @@ async fn a_sink_killed_mid_stream_loses_and_double_counts_nothing() {
     let _gateway = pipeline.start_gateway("gateway").await;
     let victim = pipeline.spawn("sink");
 
-    let (events, feedback_n, milestones_n, offered_n) = valid_mix(12_000);
+    let mix = valid_mix(12_000);
     let sender = {
-        let (events, client) = (events.clone(), pipeline.client());
+        let (events, client) = (mix.events.clone(), pipeline.client());
         tokio::spawn(async move { client.post_all(&events, 200).await })
     };
     // Kill the sink once rows are arriving, while the sender is still sending.
@@ -43,14 +43,10 @@ async fn a_sink_killed_mid_stream_loses_and_double_counts_nothing() {
     sender.await.expect("all events sent");
 
     let timeout = Duration::from_secs(120);
-    pipeline.wait_count("feedback", feedback_n, timeout).await;
-    pipeline
-        .wait_count("milestones", milestones_n, timeout)
-        .await;
-    pipeline.wait_count("offered", offered_n, timeout).await;
+    pipeline.wait_counts(&mix, timeout).await;
     // Stay a moment: a late replay must not push the counts past the truth.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(pipeline.count("milestones").await, milestones_n);
+    assert_eq!(pipeline.count("milestones").await, mix.milestones);
     let raw: u64 = pipeline
         .query("SELECT count() FROM milestones")
         .await
@@ -58,7 +54,7 @@ async fn a_sink_killed_mid_stream_loses_and_double_counts_nothing() {
         .trim()
         .parse()
         .unwrap();
-    assert!(raw >= milestones_n, "raw rows {raw} < {milestones_n}");
+    assert!(raw >= mix.milestones, "raw rows {raw} < {}", mix.milestones);
     drop(restarted);
 }
 
@@ -91,14 +87,10 @@ async fn two_sinks_in_one_group_share_the_work() {
     )
     .await;
 
-    let (events, feedback_n, milestones_n, offered_n) = valid_mix(6000);
-    pipeline.client().post_all(&events, 200).await;
+    let mix = valid_mix(6000);
+    pipeline.client().post_all(&mix.events, 200).await;
     let timeout = Duration::from_secs(90);
-    pipeline.wait_count("feedback", feedback_n, timeout).await;
-    pipeline
-        .wait_count("milestones", milestones_n, timeout)
-        .await;
-    pipeline.wait_count("offered", offered_n, timeout).await;
+    pipeline.wait_counts(&mix, timeout).await;
     let sources: u64 = pipeline
         .query("SELECT count() FROM milestones FINAL WHERE source = 'e2e'")
         .await
@@ -106,7 +98,7 @@ async fn two_sinks_in_one_group_share_the_work() {
         .trim()
         .parse()
         .unwrap();
-    assert_eq!(sources, milestones_n);
+    assert_eq!(sources, mix.milestones);
 }
 
 /// ClickHouse stopped while events keep coming: the sink retries with backoff, and once
@@ -124,15 +116,15 @@ async fn a_clickhouse_outage_delays_but_loses_nothing() {
     let _gateway = pipeline.start_gateway("gateway").await;
     let sink = pipeline.spawn("sink");
 
-    let (events, feedback_n, milestones_n, offered_n) = valid_mix(3000);
-    pipeline.client().post_all(&events[..1000], 250).await;
+    let mix = valid_mix(3000);
+    pipeline.client().post_all(&mix.events[..1000], 250).await;
     wait_until("the first rows", Duration::from_secs(60), || async {
         pipeline.count("milestones").await > 0
     })
     .await;
 
     clickhouse.stop();
-    pipeline.client().post_all(&events[1000..], 250).await;
+    pipeline.client().post_all(&mix.events[1000..], 250).await;
     let metrics_port = pipeline.sink_metrics_port;
     wait_until(
         "failed inserts to be counted",
@@ -149,11 +141,7 @@ async fn a_clickhouse_outage_delays_but_loses_nothing() {
 
     clickhouse.restart().await;
     let timeout = Duration::from_secs(90);
-    pipeline.wait_count("feedback", feedback_n, timeout).await;
-    pipeline
-        .wait_count("milestones", milestones_n, timeout)
-        .await;
-    pipeline.wait_count("offered", offered_n, timeout).await;
+    pipeline.wait_counts(&mix, timeout).await;
     assert!(sink.log_text().contains("write failed; retrying"));
 }
 
@@ -217,15 +205,15 @@ async fn with_kafka_down_the_gateway_answers_503_and_reports_nothing_it_did_not_
     });
     let gateway = pipeline.start_gateway("gateway").await;
 
-    let (before, ..) = valid_mix(200);
-    let (status, body) = pipeline.post(&before).await;
+    let before = valid_mix(200);
+    let (status, body) = pipeline.post(&before.events).await;
     assert_eq!(status, 200, "{body}");
     let reported_accepted = accepted_ids(&body);
     assert_eq!(reported_accepted.len(), 200);
 
     kafka.stop();
-    let (during, ..) = valid_mix(200);
-    assert_unavailable(&pipeline, &during).await;
+    let during = valid_mix(200);
+    assert_unavailable(&pipeline, &during.events).await;
     let ready = pipeline
         .http
         .get(format!("{}/readyz", pipeline.gateway_url()))
@@ -249,6 +237,7 @@ async fn with_kafka_down_the_gateway_answers_503_and_reports_nothing_it_did_not_
         "events reported accepted are missing from Kafka"
     );
     let refused: HashSet<&str> = during
+        .events
         .iter()
         .map(|e| e["event_id"].as_str().unwrap())
         .collect();
@@ -271,19 +260,19 @@ async fn with_kafka_hung_the_gateway_answers_503_then_recovers() {
         ..Settings::default()
     });
     let gateway = pipeline.start_gateway("gateway").await;
-    let (before, ..) = valid_mix(100);
-    let (status, body) = pipeline.post(&before).await;
+    let before = valid_mix(100);
+    let (status, body) = pipeline.post(&before.events).await;
     assert_eq!(status, 200, "{body}");
     let mut reported_accepted = accepted_ids(&body);
 
     kafka.signal(Signal::SIGSTOP);
-    let (during, ..) = valid_mix(100);
-    assert_unavailable(&pipeline, &during).await;
+    let during = valid_mix(100);
+    assert_unavailable(&pipeline, &during.events).await;
     kafka.signal(Signal::SIGCONT);
 
     let mut recovered = false;
     for _ in 0..60 {
-        let (status, body) = pipeline.post(&during).await;
+        let (status, body) = pipeline.post(&during.events).await;
         if status == 200 {
             reported_accepted.extend(accepted_ids(&body));
             recovered = true;
@@ -322,8 +311,8 @@ async fn sigterm_flushes_the_open_batch_and_commits() {
     pipeline.migrate();
     let _gateway = pipeline.start_gateway("gateway").await;
     let mut sink = pipeline.spawn("sink");
-    let (events, _, milestones_n, _) = valid_mix(900);
-    pipeline.client().post_all(&events, 300).await;
+    let mix = valid_mix(900);
+    pipeline.client().post_all(&mix.events, 300).await;
     // Wait until the sink has read everything into its open batch, then stop it.
     let port = pipeline.sink_metrics_port;
     wait_until(
@@ -333,7 +322,7 @@ async fn sigterm_flushes_the_open_batch_and_commits() {
             metric_sum(
                 &pipeline.metrics(port).await,
                 "civicpulse_sink_open_batch_messages",
-            ) == events.len() as f64
+            ) == mix.events.len() as f64
         },
     )
     .await;
@@ -348,7 +337,7 @@ async fn sigterm_flushes_the_open_batch_and_commits() {
         "sink exit status: {}",
         sink.log_text()
     );
-    assert_eq!(pipeline.count("milestones").await, milestones_n);
+    assert_eq!(pipeline.count("milestones").await, mix.milestones);
 
     let raw_before = pipeline
         .query("SELECT count() FROM milestones")

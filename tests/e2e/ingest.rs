@@ -17,7 +17,8 @@ async fn clickhouse_holds_exactly_the_valid_unique_events() {
     let mut pipeline = Pipeline::new(Settings::default());
     let _run = pipeline.start_gateway("run").await;
 
-    let (valid, feedback_n, milestones_n, offered_n) = valid_mix(600);
+    let mix = valid_mix(600);
+    let valid = &mix.events;
     // Invalid events, each with the field the gateway must name.
     let mut unknown_service = feedback("passport-in-person", "in_person", 4, None);
     unknown_service["service_id"] = json!("moon-base");
@@ -70,11 +71,7 @@ async fn clickhouse_holds_exactly_the_valid_unique_events() {
     assert_eq!(body["accepted"], 0);
 
     let timeout = Duration::from_secs(60);
-    pipeline.wait_count("feedback", feedback_n, timeout).await;
-    pipeline
-        .wait_count("milestones", milestones_n, timeout)
-        .await;
-    pipeline.wait_count("offered", offered_n, timeout).await;
+    pipeline.wait_counts(&mix, timeout).await;
     let ids: HashSet<String> = pipeline
         .query("SELECT toString(event_id) FROM feedback FINAL")
         .await
@@ -251,11 +248,11 @@ async fn undecodable_messages_go_to_the_dead_letter_topic() {
         .await
         .expect("poison produced");
 
-    let (events, _, milestones_n, _) = valid_mix(30);
-    let (status, _) = pipeline.post(&events).await;
+    let mix = valid_mix(30);
+    let (status, _) = pipeline.post(&mix.events).await;
     assert_eq!(status, 200);
     pipeline
-        .wait_count("milestones", milestones_n, Duration::from_secs(60))
+        .wait_count("milestones", mix.milestones, Duration::from_secs(60))
         .await;
 
     let letters = read_topic(

@@ -332,6 +332,13 @@ listen = "127.0.0.1:{dashboard_port}"
         panic!("{table} holds {seen} events after {timeout:?}, expected {expected}");
     }
 
+    /// Waits until every table holds exactly the mix's events of its kind.
+    pub async fn wait_counts(&self, mix: &Mix, timeout: Duration) {
+        self.wait_count("feedback", mix.feedback, timeout).await;
+        self.wait_count("milestones", mix.milestones, timeout).await;
+        self.wait_count("offered", mix.offered, timeout).await;
+    }
+
     pub async fn metrics(&self, port: u16) -> String {
         match self
             .http
@@ -416,6 +423,26 @@ pub fn metric_sum(exposition: &str, name: &str) -> f64 {
         .sum()
 }
 
+/// A private server's process: killed at once on `stop` (as a crash or an outage would)
+/// and when dropped.
+#[derive(Default)]
+pub struct ServerProcess(Option<Child>);
+
+impl ServerProcess {
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// A ClickHouse server of the test's own, on free ports, with data in a temp dir, so a
 /// test can stop and restart it.
 pub struct PrivateClickHouse {
@@ -423,7 +450,7 @@ pub struct PrivateClickHouse {
     pub http_port: u16,
     tcp_port: u16,
     interserver_port: u16,
-    child: Option<Child>,
+    process: ServerProcess,
 }
 
 impl PrivateClickHouse {
@@ -433,7 +460,7 @@ impl PrivateClickHouse {
             http_port: free_port(),
             tcp_port: free_port(),
             interserver_port: free_port(),
-            child: None,
+            process: ServerProcess::default(),
         };
         server.restart().await;
         server
@@ -475,7 +502,7 @@ impl PrivateClickHouse {
             .stderr(out)
             .spawn()
             .expect("clickhouse-server is installed (scripts/test installs it)");
-        self.child = Some(child);
+        self.process.0 = Some(child);
         let url = format!("{}/?query=SELECT%201", self.url());
         wait_until("the private ClickHouse", Duration::from_secs(30), || {
             let url = url.clone();
@@ -486,16 +513,7 @@ impl PrivateClickHouse {
 
     /// Kills the server at once, as a crash or an outage would.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for PrivateClickHouse {
-    fn drop(&mut self) {
-        self.stop();
+        self.process.stop();
     }
 }
 
@@ -504,7 +522,7 @@ impl Drop for PrivateClickHouse {
 pub struct PrivateKafka {
     pub dir: PathBuf,
     pub port: u16,
-    child: Option<Child>,
+    process: ServerProcess,
 }
 
 impl PrivateKafka {
@@ -512,7 +530,7 @@ impl PrivateKafka {
         let mut broker = PrivateKafka {
             dir: dir.to_path_buf(),
             port: free_port(),
-            child: None,
+            process: ServerProcess::default(),
         };
         broker.restart().await;
         broker
@@ -524,7 +542,7 @@ impl PrivateKafka {
 
     /// Sends a signal to the broker (SIGSTOP/SIGCONT to hang and resume it).
     pub fn signal(&self, signal: Signal) {
-        let child = self.child.as_ref().expect("broker running");
+        let child = self.process.0.as_ref().expect("broker running");
         kill(Pid::from_raw(child.id() as i32), signal).expect("signal delivered");
     }
 
@@ -536,7 +554,8 @@ impl PrivateKafka {
             self.spawn_broker();
             tokio::time::sleep(Duration::from_millis(500)).await;
             let alive = self
-                .child
+                .process
+                .0
                 .as_mut()
                 .is_some_and(|c| c.try_wait().ok().flatten().is_none());
             if alive {
@@ -587,20 +606,11 @@ impl PrivateKafka {
         .stderr(out)
         .spawn()
         .expect("tansu is installed (scripts/test installs it)");
-        self.child = Some(child);
+        self.process.0 = Some(child);
     }
 
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for PrivateKafka {
-    fn drop(&mut self) {
-        self.stop();
+        self.process.stop();
     }
 }
 
@@ -664,34 +674,46 @@ pub fn offered(service: &str) -> Value {
     })
 }
 
-/// `n` valid events spread over kinds: (events, feedback count, milestone count, offered count).
-pub fn valid_mix(n: usize) -> (Vec<Value>, u64, u64, u64) {
-    let mut events = Vec::with_capacity(n);
-    let (mut f, mut m, mut o) = (0, 0, 0);
+/// Valid events spread over the three kinds, with how many of each were made.
+pub struct Mix {
+    pub events: Vec<Value>,
+    pub feedback: u64,
+    pub milestones: u64,
+    pub offered: u64,
+}
+
+/// `n` valid events spread over kinds.
+pub fn valid_mix(n: usize) -> Mix {
+    let mut mix = Mix {
+        events: Vec::with_capacity(n),
+        feedback: 0,
+        milestones: 0,
+        offered: 0,
+    };
     for i in 0..n {
         match i % 3 {
             0 => {
-                events.push(feedback(
+                mix.events.push(feedback(
                     "passport-in-person",
                     "in_person",
                     (i % 5 + 1) as u8,
                     None,
                 ));
-                f += 1;
+                mix.feedback += 1;
             }
             1 => {
-                events.push(milestone(
+                mix.events.push(milestone(
                     "passport-in-person",
                     &format!("case-{i}"),
                     "received",
                 ));
-                m += 1;
+                mix.milestones += 1;
             }
             _ => {
-                events.push(offered("old-age-security"));
-                o += 1;
+                mix.events.push(offered("old-age-security"));
+                mix.offered += 1;
             }
         }
     }
-    (events, f, m, o)
+    mix
 }
