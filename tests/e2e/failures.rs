@@ -9,10 +9,9 @@ use serde_json::Value;
 
 use crate::support::*;
 
-/// The sink is killed with SIGKILL mid-stream and restarted: the final counts are exact,
-/// with no loss and no double count.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_sink_killed_mid_stream_loses_and_double_counts_nothing() {
+/// A migrated pipeline with a running gateway and sinks set to write small, frequent
+/// batches (many commits to interrupt).
+async fn small_batch_pipeline() -> (Pipeline, Process) {
     require_shared_servers();
     let mut pipeline = Pipeline::new(Settings {
         sink_max_rows: 300,
@@ -20,7 +19,15 @@ async fn a_sink_killed_mid_stream_loses_and_double_counts_nothing() {
         ..Settings::default()
     });
     pipeline.migrate();
-    let _gateway = pipeline.start_gateway("gateway").await;
+    let gateway = pipeline.start_gateway("gateway").await;
+    (pipeline, gateway)
+}
+
+/// The sink is killed with SIGKILL mid-stream and restarted: the final counts are exact,
+/// with no loss and no double count.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sink_killed_mid_stream_loses_and_double_counts_nothing() {
+    let (mut pipeline, _gateway) = small_batch_pipeline().await;
     let victim = pipeline.spawn("sink");
 
     let mix = valid_mix(12_000);
@@ -61,14 +68,7 @@ async fn a_sink_killed_mid_stream_loses_and_double_counts_nothing() {
 /// Two sinks in one group share the partitions and together store every event once.
 #[tokio::test(flavor = "multi_thread")]
 async fn two_sinks_in_one_group_share_the_work() {
-    require_shared_servers();
-    let mut pipeline = Pipeline::new(Settings {
-        sink_max_rows: 300,
-        sink_max_wait_ms: 100,
-        ..Settings::default()
-    });
-    pipeline.migrate();
-    let _gateway = pipeline.start_gateway("gateway").await;
+    let (mut pipeline, _gateway) = small_batch_pipeline().await;
     let first = pipeline.spawn("sink");
     let own_metrics = [(
         "CIVICPULSE_SINK__METRICS_LISTEN",
