@@ -1,3 +1,6 @@
 //! Civic Pulse aggregator: SLA evaluation, the quality matrix and benchmarks.
 //!
-//! Empty on purpose until the SLA issue: the pipeline issue only stores raw events.
+//! So far: the pure SLA rules (`sla::rules`), tested without servers. Incremental
+//! evaluation against ClickHouse, the API and the matrix follow.
+
+pub mod sla;

@@ -7,11 +7,12 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+pub use crate::calendar::Calendar;
 use crate::event::Channel;
+use crate::sla::SlaPolicy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -24,23 +25,6 @@ pub enum CatalogError {
     Parse(#[from] toml::de::Error),
     #[error("catalog: {0}")]
     Invalid(String),
-}
-
-/// A business-day calendar: weekend days and public holidays of one jurisdiction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Calendar {
-    pub id: String,
-    #[serde(default = "default_weekend")]
-    pub weekend: Vec<Weekday>,
-    /// Explicit dates: holiday rules differ by jurisdiction and year, so they are listed,
-    /// not computed.
-    #[serde(default)]
-    pub holidays: Vec<NaiveDate>,
-}
-
-fn default_weekend() -> Vec<Weekday> {
-    vec![Weekday::Sat, Weekday::Sun]
 }
 
 /// One public service as the catalog describes it.
@@ -59,6 +43,9 @@ pub struct Service {
     pub time_zone: Tz,
     /// Id of the business-day calendar in `[[calendars]]`.
     pub calendar: String,
+    /// Service standards the service promises (none: no SLA is tracked).
+    #[serde(default)]
+    pub sla: Vec<SlaPolicy>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -83,6 +70,7 @@ impl Catalog {
 
     pub fn from_toml_str(text: &str) -> Result<Catalog, CatalogError> {
         let mut catalog: Catalog = toml::from_str(text)?;
+        catalog.calendars.iter_mut().for_each(Calendar::normalize);
         catalog.check()?;
         catalog.index = catalog
             .services
@@ -132,6 +120,14 @@ impl Catalog {
                     service.id
                 )));
             }
+            for policy in &service.sla {
+                policy.check().map_err(|reason| {
+                    CatalogError::Invalid(format!(
+                        "service `{}`, SLA policy `{}`: {reason}",
+                        service.id, policy.id
+                    ))
+                })?;
+            }
             if !calendar_ids.contains(service.calendar.as_str()) {
                 return Err(CatalogError::Invalid(format!(
                     "service `{}` refers to unknown calendar `{}`",
@@ -171,7 +167,10 @@ mod tests {
         );
         assert!(catalog.service("b").is_none());
         let calendar = catalog.calendar("ca").unwrap();
-        assert_eq!(calendar.weekend, [Weekday::Sat, Weekday::Sun]);
+        assert_eq!(
+            calendar.weekend,
+            [chrono::Weekday::Sat, chrono::Weekday::Sun]
+        );
     }
 
     #[test]
@@ -204,5 +203,11 @@ mod tests {
         assert!(catalog.services.len() >= 8);
         let jurisdictions: HashSet<_> = catalog.services.iter().map(|s| &s.jurisdiction).collect();
         assert!(jurisdictions.len() >= 2);
+        let passport = &catalog.service("passport-in-person").unwrap().sla[0];
+        assert_eq!((passport.limit, passport.refund_percent(31)), (10, 100.0));
+        assert_eq!(
+            catalog.service("passport-by-mail").unwrap().sla[0].limit,
+            20
+        );
     }
 }

@@ -4,10 +4,12 @@
 //! Nothing in this crate talks to a network or a database, so every rule here is tested
 //! without servers.
 
+pub mod calendar;
 pub mod catalog;
 pub mod config;
 pub mod event;
 pub mod schema;
+pub mod sla;
 pub mod validate;
 
 pub use catalog::{Catalog, CatalogError, Service};
