@@ -5,6 +5,9 @@
 -- Readers count with FINAL (or argMax by event_id) to see each event once before merges.
 -- Absent optional strings are stored as '' and absent ratings as NULL.
 -- Partitioned by month of occurred_at, so old months are dropped with DROP PARTITION.
+-- inserted_at is ClickHouse's clock when the row arrived (the sink does not send it):
+-- incremental readers keep their watermark on it, since a lagging sink can store an event
+-- long after the gateway's received_at.
 
 CREATE TABLE IF NOT EXISTS feedback
 (
@@ -15,6 +18,7 @@ CREATE TABLE IF NOT EXISTS feedback
     case_ref String,
     occurred_at DateTime,
     received_at DateTime,
+    inserted_at DateTime DEFAULT now(),
     source String,
     satisfaction Nullable(UInt8),
     trust Nullable(UInt8),
@@ -44,6 +48,7 @@ CREATE TABLE IF NOT EXISTS feedback_comments
     case_ref String,
     occurred_at DateTime,
     received_at DateTime,
+    inserted_at DateTime DEFAULT now(),
     comment String
 )
 ENGINE = ReplacingMergeTree(received_at)
@@ -62,6 +67,7 @@ CREATE TABLE IF NOT EXISTS milestones
     outcome String,
     occurred_at DateTime,
     received_at DateTime,
+    inserted_at DateTime DEFAULT now(),
     source String
 )
 ENGINE = ReplacingMergeTree(received_at)
@@ -80,6 +86,7 @@ CREATE TABLE IF NOT EXISTS offered
     survey_offered UInt8,
     occurred_at DateTime,
     received_at DateTime,
+    inserted_at DateTime DEFAULT now(),
     source String
 )
 ENGINE = ReplacingMergeTree(received_at)

@@ -32,7 +32,9 @@ pub enum Command {
     Migrate,
     /// Dashboard API for Grafana.
     DashboardApi,
-    /// Everything in one process: migrations, gateway, sink and dashboard API.
+    /// Evaluate every SLA policy once (`run` does it on a schedule).
+    Aggregate,
+    /// Everything in one process: migrations, gateway, sink, aggregator and dashboard API.
     Run,
     /// Send realistic simulated traffic through the gateway.
     Simulate(SimulateArgs),

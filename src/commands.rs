@@ -82,6 +82,21 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             };
             civicpulse_dashboard_api::serve(config.dashboard.listen, state, stop).await?;
         }
+        Command::Aggregate => {
+            let catalog = load_catalog(&config)?;
+            let runs =
+                civicpulse_aggregator::schedule::aggregate_once(&config.clickhouse, &catalog)
+                    .await?;
+            for run in runs {
+                println!(
+                    "{} / {}: {} cases evaluated ({})",
+                    run.service_id,
+                    run.policy,
+                    run.evaluated_cases,
+                    if run.full { "full" } else { "incremental" }
+                );
+            }
+        }
         Command::Run => run_all(config, stop).await?,
         Command::Simulate(args) => simulate_traffic(&config, args, stop).await?,
         Command::Schema | Command::HashKey { .. } => unreachable!("handled without configuration"),
@@ -102,7 +117,7 @@ fn serve_sink_metrics(
     })
 }
 
-/// Migrations first, then gateway, sink and dashboard API side by side; the first to fail
+/// Migrations first, then gateway, sink, aggregator and dashboard API side by side; the first to fail
 /// stops the others.
 async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> {
     migrate::run(&config.clickhouse)
@@ -122,6 +137,15 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
     {
         let (config, stop) = (config.clone(), stop.clone());
         tasks.spawn(async move { sink::run(&config, stop).await.context("sink") });
+    }
+    {
+        let (clickhouse, catalog, stop) =
+            (config.clickhouse.clone(), catalog.clone(), stop.clone());
+        let interval = std::time::Duration::from_secs(config.aggregator.interval_secs.max(1));
+        tasks.spawn(async move {
+            civicpulse_aggregator::schedule::run_every(clickhouse, catalog, interval, stop).await;
+            Ok(())
+        });
     }
     {
         let state = ApiState {

@@ -1,6 +1,7 @@
 //! Civic Pulse aggregator: SLA evaluation, the quality matrix and benchmarks.
 //!
-//! So far: the pure SLA rules (`sla::rules`), tested without servers. Incremental
-//! evaluation against ClickHouse, the API and the matrix follow.
+//! So far: SLA evaluation — pure rules (`sla::rules`), incremental runs against ClickHouse
+//! (`sla::evaluate`) and their schedule. The API, gauges and the matrix follow.
 
+pub mod schedule;
 pub mod sla;

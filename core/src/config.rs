@@ -28,6 +28,7 @@ pub struct Config {
     pub clickhouse: ClickHouseConfig,
     pub gateway: GatewayConfig,
     pub sink: SinkConfig,
+    pub aggregator: AggregatorConfig,
     pub dashboard: DashboardConfig,
 }
 
@@ -39,6 +40,7 @@ impl Default for Config {
             clickhouse: ClickHouseConfig::default(),
             gateway: GatewayConfig::default(),
             sink: SinkConfig::default(),
+            aggregator: AggregatorConfig::default(),
             dashboard: DashboardConfig::default(),
         }
     }
@@ -188,6 +190,19 @@ impl Default for SinkConfig {
             retry_max_ms: 10_000,
             metrics_listen: "127.0.0.1:9101".parse().expect("literal address"),
         }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AggregatorConfig {
+    /// Seconds between evaluation runs inside `civicpulse run`.
+    pub interval_secs: u64,
+}
+
+impl Default for AggregatorConfig {
+    fn default() -> Self {
+        AggregatorConfig { interval_secs: 60 }
     }
 }
 

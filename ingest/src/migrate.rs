@@ -17,11 +17,18 @@ pub struct Migration {
 }
 
 /// All migrations, oldest first. A test checks this list against the files on disk.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "events",
-    sql: include_str!("../../migrations/0001_events.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "events",
+        sql: include_str!("../../migrations/0001_events.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "sla",
+        sql: include_str!("../../migrations/0002_sla.sql"),
+    },
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {

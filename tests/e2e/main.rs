@@ -3,4 +3,5 @@
 
 mod failures;
 mod ingest;
+mod sla;
 mod support;

@@ -99,6 +99,14 @@ impl Process {
         );
     }
 
+    /// Waits for the process to finish and asserts it succeeded; returns its log.
+    pub fn wait_success(mut self) -> String {
+        let status = self.child.wait().expect("process ran");
+        let log = self.log_text();
+        assert!(status.success(), "{} failed: {log}", self.name);
+        log
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -249,9 +257,7 @@ listen = "127.0.0.1:{dashboard_port}"
 
     /// Runs `civicpulse migrate` to completion.
     pub fn migrate(&mut self) {
-        let mut process = self.spawn("migrate");
-        let status = process.child.wait().expect("migrate ran");
-        assert!(status.success(), "migrate failed: {}", process.log_text());
+        self.spawn("migrate").wait_success();
     }
 
     /// Starts `civicpulse <command>` (`gateway` or `run`) and waits until the gateway is ready.
