@@ -76,10 +76,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             tracing::info!(?applied, database = %config.clickhouse.database, "migrations up to date");
         }
         Command::DashboardApi => {
-            let state = ApiState {
-                catalog: load_catalog(&config)?,
-                clickhouse: config.clickhouse.clone(),
-            };
+            let state = ApiState::new(load_catalog(&config)?, config.clickhouse.clone());
             civicpulse_dashboard_api::serve(config.dashboard.listen, state, stop).await?;
         }
         Command::Aggregate => {
@@ -148,10 +145,7 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
         });
     }
     {
-        let state = ApiState {
-            catalog,
-            clickhouse: config.clickhouse.clone(),
-        };
+        let state = ApiState::new(catalog, config.clickhouse.clone());
         let (addr, stop) = (config.dashboard.listen, stop.clone());
         tasks.spawn(async move {
             civicpulse_dashboard_api::serve(addr, state, stop)

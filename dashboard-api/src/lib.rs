@@ -1,7 +1,10 @@
 //! Civic Pulse dashboard API: JSON for Grafana's Infinity datasource and for people.
 //!
-//! This first version serves the service catalog, health and readiness; the quality matrix
-//! and SLA endpoints arrive with the aggregator.
+//! Serves the service catalog, the SLA evaluation of each case, health and readiness; the
+//! quality matrix and SLA summary follow.
+
+mod error;
+pub mod sla;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +23,34 @@ use tokio_util::sync::CancellationToken;
 pub struct ApiState {
     pub catalog: Arc<Catalog>,
     pub clickhouse: civicpulse_core::config::ClickHouseConfig,
+    /// Connected on first use (the server version decides how rows are encoded), then
+    /// shared; while ClickHouse is unreachable each request tries again.
+    client: Arc<tokio::sync::OnceCell<clickhouse::Client>>,
+}
+
+impl ApiState {
+    pub fn new(
+        catalog: Arc<Catalog>,
+        clickhouse: civicpulse_core::config::ClickHouseConfig,
+    ) -> Self {
+        ApiState {
+            catalog,
+            clickhouse,
+            client: Arc::default(),
+        }
+    }
+
+    pub async fn store(&self) -> Result<clickhouse::Client, error::ApiError> {
+        self.client
+            .get_or_try_init(|| async {
+                Store::connect(&self.clickhouse)
+                    .await
+                    .map(|store| store.client)
+                    .map_err(|e| error::ApiError::Unavailable(e.to_string()))
+            })
+            .await
+            .cloned()
+    }
 }
 
 /// One catalog service, flat for Grafana tables.
@@ -37,6 +68,7 @@ pub struct ServiceView {
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/api/v1/services", get(services))
+        .route("/api/v1/sla/cases", get(sla::cases))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(civicpulse_ingest::metrics::handler))

@@ -77,21 +77,116 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         first.contains("passport-in-person / processing: 7 cases evaluated (full)"),
         "{first}"
     );
-    let stored = pipeline
-        .query(
-            "SELECT case_ref, status, elapsed_days, paused_days, toString(due_date), late_days, refund_amount, anomalies \
-             FROM sla_cases FINAL WHERE case_ref IN ('A', 'B', 'C', 'D', 'E') ORDER BY case_ref FORMAT TSV",
-        )
+    let api = pipeline.spawn("dashboard-api");
+    let base = format!(
+        "http://127.0.0.1:{}/api/v1/sla/cases",
+        pipeline.dashboard_port
+    );
+    let http = pipeline.http.clone();
+    wait_until(
+        &format!("the dashboard API ({})", api.log.display()),
+        Duration::from_secs(30),
+        || {
+            let (http, url) = (http.clone(), base.clone());
+            async move { matches!(http.get(&url).send().await, Ok(r) if r.status().is_success()) }
+        },
+    )
+    .await;
+    let cases: Vec<Value> = http
+        .get(format!("{base}?service_id=passport-in-person"))
+        .send()
+        .await
+        .unwrap()
+        .json()
         .await
         .unwrap();
+    let seen: Vec<String> = cases
+        .iter()
+        .filter(|c| ["A", "B", "C", "D", "E"].contains(&c["case_ref"].as_str().unwrap()))
+        .map(|c| {
+            format!(
+                "{} {} {} {} {} {} {} {}",
+                c["case_ref"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+                c["elapsed_business_days"],
+                c["paused_business_days"],
+                c["due_date"].as_str().unwrap(),
+                c["late_days"],
+                c["refund_amount"],
+                c["currency"].as_str().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(
-        stored,
-        "A\tmet\t10\t0\t2026-03-16\t0\t0\t\n\
-         B\tbreached\t11\t0\t2026-03-16\t1\t40\t\n\
-         C\tbreached\t11\t3\t2026-03-19\t1\t40\t\n\
-         D\tbreached\t42\t0\t2026-03-16\t32\t160\t\n\
-         E\twithdrawn\t3\t0\t2026-03-16\t0\t0\t\n"
+        seen,
+        [
+            "A met 10 0 2026-03-16 0 0.0 CAD",
+            "B breached 11 0 2026-03-16 1 40.0 CAD",
+            "C breached 11 3 2026-03-19 1 40.0 CAD",
+            "D breached 42 0 2026-03-16 32 160.0 CAD",
+            "E withdrawn 3 0 2026-03-16 0 0.0 CAD",
+        ]
     );
+    let a = &cases[0];
+    assert_eq!(a["started_at"], "2026-03-02T17:00:00Z");
+    assert_eq!(a["policy"], "processing");
+    assert_eq!(a["limit"], 10);
+
+    // Filters, pagination and errors that name the parameter.
+    let breached: Vec<Value> = http
+        .get(format!("{base}?status=breached"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(breached.len(), 5, "B, C, D, F and G are breached");
+    let page = http
+        .get(format!("{base}?service_id=passport-in-person&limit=4"))
+        .send()
+        .await
+        .unwrap();
+    let cursor = page.headers()["x-next-cursor"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let first_page: Vec<Value> = page.json().await.unwrap();
+    let rest: Vec<Value> = http
+        .get(format!(
+            "{base}?service_id=passport-in-person&limit=4&cursor={cursor}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refs: Vec<&str> = first_page
+        .iter()
+        .chain(&rest)
+        .map(|c| c["case_ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["A", "B", "C", "D", "E", "F", "G"]);
+    let bad = http
+        .get(format!("{base}?status=late"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_parameter");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`status`"));
+    let bad = http
+        .get(format!("{base}?service_id=x'%20OR%201=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+
     let anomaly = pipeline
         .query("SELECT status, isNull(stopped_at), anomalies FROM sla_cases FINAL WHERE case_ref = 'G' FORMAT TSV")
         .await

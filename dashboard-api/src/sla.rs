@@ -1,0 +1,289 @@
+//! `GET /api/v1/sla/cases`: the stored SLA evaluation of each case, as a flat JSON array
+//! (what Grafana's Infinity datasource reads best). Filters: `service_id`, `status`,
+//! `from`/`to` (on the start date, `YYYY-MM-DD` or RFC 3339), `limit` (1–10000, default
+//! 1000) and `cursor` (from the previous page's `X-Next-Cursor` header).
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::ApiState;
+
+const STATUSES: [&str; 6] = [
+    "not_started",
+    "on_track",
+    "at_risk",
+    "met",
+    "breached",
+    "withdrawn",
+];
+const MAX_LIMIT: u64 = 10_000;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CasesQuery {
+    service_id: Option<String>,
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// One case, flat; times in ISO 8601 (UTC), dates as `YYYY-MM-DD`.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct SlaCase {
+    pub case_ref: String,
+    pub service_id: String,
+    pub policy: String,
+    pub started_at: Option<String>,
+    pub stopped_at: Option<String>,
+    pub elapsed_business_days: i32,
+    pub paused_business_days: i32,
+    pub limit: i32,
+    pub due_date: Option<String>,
+    pub status: String,
+    pub late_days: i32,
+    pub refund_percent: f64,
+    pub refund_amount: f64,
+    pub currency: String,
+}
+
+#[derive(Debug, Row, Deserialize)]
+struct CaseRead {
+    case_ref: String,
+    service_id: String,
+    policy: String,
+    started_at: u32,
+    stopped_at: u32,
+    elapsed_days: i32,
+    paused_days: i32,
+    limit_days: i32,
+    due_date: u16,
+    status: String,
+    late_days: i32,
+    refund_percent: f64,
+    refund_amount: f64,
+    currency: String,
+}
+
+/// Validated filters.
+struct Filters {
+    service_id: Option<String>,
+    status: Option<String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    limit: u64,
+    after: Option<(String, String, String)>,
+}
+
+fn parse_filters(state: &ApiState, query: CasesQuery) -> Result<Filters, ApiError> {
+    if let Some(service) = &query.service_id {
+        if state.catalog.service(service).is_none() {
+            return Err(ApiError::BadParameter {
+                name: "service_id",
+                reason: format!("unknown service `{service}`"),
+            });
+        }
+    }
+    if let Some(status) = &query.status {
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(ApiError::BadParameter {
+                name: "status",
+                reason: format!("`{status}` is not one of {}", STATUSES.join(", ")),
+            });
+        }
+    }
+    let limit = match &query.limit {
+        None => 1000,
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::BadParameter {
+                name: "limit",
+                reason: format!("`{text}` is not a whole number from 1 to {MAX_LIMIT}"),
+            })?,
+    };
+    Ok(Filters {
+        service_id: query.service_id,
+        status: query.status,
+        from: query
+            .from
+            .as_deref()
+            .map(|t| parse_time("from", t))
+            .transpose()?,
+        to: query
+            .to
+            .as_deref()
+            .map(|t| parse_time("to", t))
+            .transpose()?,
+        limit,
+        after: query.cursor.as_deref().map(decode_cursor).transpose()?,
+    })
+}
+
+/// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
+fn parse_time(name: &'static str, text: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(date) = text.parse::<NaiveDate>() {
+        return Ok(date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| ApiError::BadParameter {
+            name,
+            reason: format!("`{text}` is neither YYYY-MM-DD nor an RFC 3339 time"),
+        })
+}
+
+/// The cursor is the last row's key, hex-encoded so it is opaque and URL-safe.
+fn encode_cursor(service_id: &str, policy: &str, case_ref: &str) -> String {
+    hex::encode(format!("{service_id}\n{policy}\n{case_ref}"))
+}
+
+fn decode_cursor(text: &str) -> Result<(String, String, String), ApiError> {
+    let bad = || ApiError::BadParameter {
+        name: "cursor",
+        reason: "not a cursor returned by this API".into(),
+    };
+    let bytes = hex::decode(text).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let mut parts = text.splitn(3, '\n').map(str::to_string);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(s), Some(p), Some(c)) => Ok((s, p, c)),
+        _ => Err(bad()),
+    }
+}
+
+pub async fn cases(
+    State(state): State<ApiState>,
+    Query(query): Query<CasesQuery>,
+) -> Result<(HeaderMap, Json<Vec<SlaCase>>), ApiError> {
+    let filters = parse_filters(&state, query)?;
+    let mut sql = String::from(
+        "SELECT case_ref, service_id, policy, toUInt32(ifNull(started_at, toDateTime(0))), \
+         toUInt32(ifNull(stopped_at, toDateTime(0))), elapsed_days, paused_days, limit_days, \
+         toUInt16(ifNull(due_date, toDate(0))), status, late_days, refund_percent, refund_amount, currency \
+         FROM sla_cases FINAL WHERE 1",
+    );
+    if filters.service_id.is_some() {
+        sql.push_str(" AND service_id = ?");
+    }
+    if filters.status.is_some() {
+        sql.push_str(" AND status = ?");
+    }
+    if filters.from.is_some() {
+        sql.push_str(" AND started_at >= toDateTime(?)");
+    }
+    if filters.to.is_some() {
+        sql.push_str(" AND started_at < toDateTime(?)");
+    }
+    if filters.after.is_some() {
+        sql.push_str(" AND (service_id, policy, case_ref) > (?, ?, ?)");
+    }
+    sql.push_str(" ORDER BY service_id, policy, case_ref LIMIT ?");
+    let client = state.store().await?;
+    let mut query = client.query(&sql);
+    if let Some(service) = &filters.service_id {
+        query = query.bind(service);
+    }
+    if let Some(status) = &filters.status {
+        query = query.bind(status);
+    }
+    for time in [filters.from, filters.to].into_iter().flatten() {
+        query = query.bind(time.timestamp());
+    }
+    if let Some((service, policy, case_ref)) = &filters.after {
+        query = query.bind(service).bind(policy).bind(case_ref);
+    }
+    let rows: Vec<CaseRead> = query.bind(filters.limit).fetch_all().await?;
+
+    let mut headers = HeaderMap::new();
+    if rows.len() as u64 == filters.limit {
+        if let Some(last) = rows.last() {
+            let cursor = encode_cursor(&last.service_id, &last.policy, &last.case_ref);
+            headers.insert(
+                "x-next-cursor",
+                HeaderValue::from_str(&cursor).expect("hex is a valid header"),
+            );
+        }
+    }
+    Ok((headers, Json(rows.into_iter().map(to_case).collect())))
+}
+
+fn to_case(row: CaseRead) -> SlaCase {
+    let time = |secs: u32| {
+        (secs > 0)
+            .then(|| {
+                DateTime::from_timestamp(i64::from(secs), 0)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            })
+            .flatten()
+    };
+    let date = |days: u16| {
+        (days > 0)
+            .then(|| {
+                NaiveDate::from_ymd_opt(1970, 1, 1)
+                    .map(|epoch| (epoch + chrono::Duration::days(i64::from(days))).to_string())
+            })
+            .flatten()
+    };
+    SlaCase {
+        started_at: time(row.started_at),
+        stopped_at: time(row.stopped_at),
+        due_date: date(row.due_date),
+        case_ref: row.case_ref,
+        service_id: row.service_id,
+        policy: row.policy,
+        elapsed_business_days: row.elapsed_days,
+        paused_business_days: row.paused_days,
+        limit: row.limit_days,
+        status: row.status,
+        late_days: row.late_days,
+        refund_percent: row.refund_percent,
+        refund_amount: row.refund_amount,
+        currency: row.currency,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let cursor = encode_cursor("passport-in-person", "processing", "case-7");
+        assert_eq!(
+            decode_cursor(&cursor).unwrap(),
+            (
+                "passport-in-person".into(),
+                "processing".into(),
+                "case-7".into()
+            )
+        );
+        assert!(decode_cursor("zz").is_err());
+        assert!(decode_cursor(&hex::encode("no separators")).is_err());
+    }
+
+    #[test]
+    fn times_accept_dates_and_rfc3339() {
+        assert_eq!(
+            parse_time("from", "2026-03-02").unwrap().to_rfc3339(),
+            "2026-03-02T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_time("from", "2026-03-02T05:00:00-05:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-03-02T10:00:00+00:00"
+        );
+        let error = parse_time("to", "yesterday").unwrap_err().to_string();
+        assert!(error.contains("`to`"), "{error}");
+    }
+}
