@@ -5,6 +5,7 @@
 
 mod error;
 pub mod sla;
+pub mod sla_summary;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -69,6 +70,7 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/api/v1/services", get(services))
         .route("/api/v1/sla/cases", get(sla::cases))
+        .route("/api/v1/sla/summary", get(sla_summary::summary))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(civicpulse_ingest::metrics::handler))

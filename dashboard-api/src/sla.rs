@@ -127,7 +127,7 @@ fn parse_filters(state: &ApiState, query: CasesQuery) -> Result<Filters, ApiErro
 }
 
 /// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
-fn parse_time(name: &'static str, text: &str) -> Result<DateTime<Utc>, ApiError> {
+pub(crate) fn parse_time(name: &'static str, text: &str) -> Result<DateTime<Utc>, ApiError> {
     if let Ok(date) = text.parse::<NaiveDate>() {
         return Ok(date
             .and_hms_opt(0, 0, 0)

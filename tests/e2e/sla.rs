@@ -221,4 +221,52 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         .unwrap();
     // (Jun 1, Jun 19] holds 14 business days: 4 late, 25 % of 160.
     assert_eq!(closed, "breached\t14\t4\t40\n");
+
+    // The summary over March–June, once F is closed.
+    let summary: Vec<Value> = http
+        .get(format!(
+            "http://127.0.0.1:{}/api/v1/sla/summary?service_id=passport-in-person&from=2026-03-01&to=2026-07-01",
+            pipeline.dashboard_port
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary.len(), 1, "{summary:?}");
+    let s = &summary[0];
+    let figures = [
+        "closed",
+        "met",
+        "breached",
+        "compliance_ratio",
+        "target_ratio",
+        "p50_elapsed_days",
+        "p90_elapsed_days",
+        "open",
+        "at_risk",
+        "open_breached",
+        "refunds_owed",
+        "refunds_owed_amount",
+        "error_budget_remaining",
+        "burn_rate_1d",
+        "burn_rate_7d",
+        "burn_rate_30d",
+    ]
+    .map(|k| s[k].to_string())
+    .join(" ");
+    assert_eq!(
+        figures,
+        "5 1 4 0.2 0.9 11.0 42.0 1 0 1 4 280.0 -7.0 null null 10.0"
+    );
+    let bad = http
+        .get(format!(
+            "http://127.0.0.1:{}/api/v1/sla/summary?from=2026-07-01&to=2026-03-01",
+            pipeline.dashboard_port
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
 }

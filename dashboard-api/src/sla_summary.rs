@@ -1,0 +1,217 @@
+//! `GET /api/v1/sla/summary?from=&to=&service_id=`: per service and policy, how the
+//! standard is kept. Closed cases are those stopped in [from, to) (default: the 30 days
+//! before now); open figures are as of the last evaluation.
+//!
+//! - compliance_ratio = met / closed;
+//! - error_budget_remaining = 1 − breached / ((1 − target_ratio) × closed) (1 when nothing
+//!   closed; negative once the budget is overspent);
+//! - burn_rate_Nd = (breached / closed among cases stopped in the N days before `to`)
+//!   / (1 − target_ratio): 1 spends the budget exactly over the window, above 1 faster.
+//!
+//! Ratios are rounded to 4 decimals.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use chrono::{Duration, Utc};
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::sla::parse_time;
+use crate::ApiState;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SummaryQuery {
+    service_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct PolicySummary {
+    pub service_id: String,
+    pub policy: String,
+    pub closed: u64,
+    pub met: u64,
+    pub breached: u64,
+    pub compliance_ratio: Option<f64>,
+    pub target_ratio: f64,
+    pub p50_elapsed_days: Option<f64>,
+    pub p90_elapsed_days: Option<f64>,
+    pub open: u64,
+    pub at_risk: u64,
+    pub open_breached: u64,
+    pub refunds_owed: u64,
+    pub refunds_owed_amount: f64,
+    pub currency: String,
+    pub error_budget_remaining: f64,
+    pub burn_rate_1d: Option<f64>,
+    pub burn_rate_7d: Option<f64>,
+    pub burn_rate_30d: Option<f64>,
+}
+
+#[derive(Debug, Row, Deserialize)]
+struct SummaryRead {
+    service_id: String,
+    policy: String,
+    closed: u64,
+    met: u64,
+    breached: u64,
+    p50: f64,
+    p90: f64,
+    open: u64,
+    at_risk: u64,
+    open_breached: u64,
+    refunds_owed: u64,
+    refunds_owed_amount: f64,
+    closed_1d: u64,
+    breached_1d: u64,
+    closed_7d: u64,
+    breached_7d: u64,
+    closed_30d: u64,
+    breached_30d: u64,
+}
+
+const SUMMARY_SQL: &str = "\
+SELECT service_id, policy,
+  countIf(closed_in) AS closed,
+  countIf(closed_in AND status = 'met') AS met,
+  countIf(closed_in AND status = 'breached') AS breached,
+  toFloat64(quantileExactIf(0.5)(elapsed_days, closed_in)) AS p50,
+  toFloat64(quantileExactIf(0.9)(elapsed_days, closed_in)) AS p90,
+  countIf(is_open) AS open,
+  countIf(is_open AND status = 'at_risk') AS at_risk,
+  countIf(is_open AND status = 'breached') AS open_breached,
+  countIf(closed_in AND refund_amount > 0) AS refunds_owed,
+  toFloat64(sumIf(refund_amount, closed_in)) AS refunds_owed_amount,
+  countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_1d,
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = 'breached') AS breached_1d,
+  countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_7d,
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = 'breached') AS breached_7d,
+  countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_30d,
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = 'breached') AS breached_30d
+FROM
+(
+  SELECT service_id, policy, status, elapsed_days, refund_amount,
+    ifNull(stopped_at, toDateTime(0)) AS stopped,
+    status IN ('met', 'breached') AND NOT isNull(stopped_at) AS closed,
+    closed AND stopped >= toDateTime(?) AND stopped < toDateTime(?) AS closed_in,
+    closed AND stopped < toDateTime(?) AS closed_before_to,
+    isNull(stopped_at) AND status IN ('on_track', 'at_risk', 'breached') AS is_open
+  FROM sla_cases FINAL
+  WHERE (? = '' OR service_id = ?)
+)
+GROUP BY service_id, policy
+ORDER BY service_id, policy";
+
+pub async fn summary(
+    State(state): State<ApiState>,
+    Query(query): Query<SummaryQuery>,
+) -> Result<Json<Vec<PolicySummary>>, ApiError> {
+    if let Some(service) = &query.service_id {
+        if state.catalog.service(service).is_none() {
+            return Err(ApiError::BadParameter {
+                name: "service_id",
+                reason: format!("unknown service `{service}`"),
+            });
+        }
+    }
+    let to = match query.to.as_deref() {
+        Some(text) => parse_time("to", text)?,
+        None => Utc::now(),
+    };
+    let from = match query.from.as_deref() {
+        Some(text) => parse_time("from", text)?,
+        None => to - Duration::days(30),
+    };
+    if from >= to {
+        return Err(ApiError::BadParameter {
+            name: "from",
+            reason: "must be before `to`".into(),
+        });
+    }
+    let since = |days: i64| (to - Duration::days(days)).timestamp();
+    let service = query.service_id.clone().unwrap_or_default();
+    let client = state.store().await?;
+    let rows: Vec<SummaryRead> = client
+        .query(SUMMARY_SQL)
+        .bind(since(1))
+        .bind(since(1))
+        .bind(since(7))
+        .bind(since(7))
+        .bind(since(30))
+        .bind(since(30))
+        .bind(from.timestamp())
+        .bind(to.timestamp())
+        .bind(to.timestamp())
+        .bind(&service)
+        .bind(&service)
+        .fetch_all()
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .filter_map(|row| summarize(&state, row))
+            .collect(),
+    ))
+}
+
+/// Adds the policy's target and derived ratios; rows of policies no longer in the catalog
+/// are left out.
+fn summarize(state: &ApiState, row: SummaryRead) -> Option<PolicySummary> {
+    let policy = state
+        .catalog
+        .service(&row.service_id)?
+        .sla
+        .iter()
+        .find(|p| p.id == row.policy)?;
+    let allowed_share = 1.0 - policy.target_ratio;
+    let round = |x: f64| {
+        if x.is_finite() {
+            (x * 10_000.0).round() / 10_000.0
+        } else {
+            x
+        }
+    };
+    let ratio = |part: u64, whole: u64| (whole > 0).then(|| round(part as f64 / whole as f64));
+    // Computed from the exact share (not the rounded ratio), then rounded once.
+    let burn = |breached: u64, closed: u64| {
+        (closed > 0).then(|| {
+            let share = breached as f64 / closed as f64;
+            if allowed_share > 0.0 {
+                round(share / allowed_share)
+            } else {
+                f64::INFINITY
+            }
+        })
+    };
+    let error_budget_remaining = if row.closed == 0 {
+        1.0
+    } else if allowed_share > 0.0 {
+        round(1.0 - row.breached as f64 / (allowed_share * row.closed as f64))
+    } else if row.breached == 0 {
+        1.0
+    } else {
+        f64::NEG_INFINITY
+    };
+    Some(PolicySummary {
+        compliance_ratio: ratio(row.met, row.closed),
+        target_ratio: policy.target_ratio,
+        p50_elapsed_days: (row.closed > 0).then_some(row.p50),
+        p90_elapsed_days: (row.closed > 0).then_some(row.p90),
+        error_budget_remaining,
+        burn_rate_1d: burn(row.breached_1d, row.closed_1d),
+        burn_rate_7d: burn(row.breached_7d, row.closed_7d),
+        burn_rate_30d: burn(row.breached_30d, row.closed_30d),
+        currency: policy.currency.clone(),
+        service_id: row.service_id,
+        policy: row.policy,
+        closed: row.closed,
+        met: row.met,
+        breached: row.breached,
+        open: row.open,
+        at_risk: row.at_risk,
+        open_breached: row.open_breached,
+        refunds_owed: row.refunds_owed,
+        refunds_owed_amount: row.refunds_owed_amount,
+    })
+}
