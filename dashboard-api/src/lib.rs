@@ -4,6 +4,7 @@
 //! quality matrix and SLA summary follow.
 
 mod error;
+mod metrics;
 pub mod sla;
 pub mod sla_summary;
 
@@ -73,7 +74,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/sla/summary", get(sla_summary::summary))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(civicpulse_ingest::metrics::handler))
+        .route("/metrics", get(metrics::handler))
         .with_state(state)
 }
 

@@ -12,7 +12,7 @@
 
 use axum::extract::{Query, State};
 use axum::Json;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
@@ -130,8 +130,20 @@ pub async fn summary(
             reason: "must be before `to`".into(),
         });
     }
+    Ok(Json(
+        summarize_window(&state, query.service_id.as_deref(), from, to).await?,
+    ))
+}
+
+/// The summary of every policy (or one service's) for cases stopped in [from, to).
+pub async fn summarize_window(
+    state: &ApiState,
+    service_id: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<PolicySummary>, ApiError> {
     let since = |days: i64| (to - Duration::days(days)).timestamp();
-    let service = query.service_id.clone().unwrap_or_default();
+    let service = service_id.unwrap_or_default();
     let client = state.store().await?;
     let rows: Vec<SummaryRead> = client
         .query(SUMMARY_SQL)
@@ -144,15 +156,14 @@ pub async fn summary(
         .bind(from.timestamp())
         .bind(to.timestamp())
         .bind(to.timestamp())
-        .bind(&service)
-        .bind(&service)
+        .bind(service)
+        .bind(service)
         .fetch_all()
         .await?;
-    Ok(Json(
-        rows.into_iter()
-            .filter_map(|row| summarize(&state, row))
-            .collect(),
-    ))
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| summarize(state, row))
+        .collect())
 }
 
 /// Adds the policy's target and derived ratios; rows of policies no longer in the catalog

@@ -269,4 +269,40 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         .await
         .unwrap();
     assert_eq!(bad.status(), 400);
+
+    // The dashboard API's /metrics carries the SLA gauges for Prometheus (30-day window:
+    // these March–June cases are closed outside it; G is open and past its limit).
+    let metrics = http
+        .get(format!(
+            "http://127.0.0.1:{}/metrics",
+            pipeline.dashboard_port
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let gauge = |name: &str| {
+        metrics
+            .lines()
+            .find(|l| {
+                l.starts_with(&format!("{name}{{"))
+                    && l.contains("service_id=\"passport-in-person\"")
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .map(str::to_string)
+    };
+    assert_eq!(
+        gauge("civicpulse_sla_open_breached_cases").as_deref(),
+        Some("1"),
+        "{metrics}"
+    );
+    assert_eq!(gauge("civicpulse_sla_closed_cases").as_deref(), Some("0"));
+    assert_eq!(gauge("civicpulse_sla_target_ratio").as_deref(), Some("0.9"));
+    assert_eq!(
+        gauge("civicpulse_sla_compliance_ratio"),
+        None,
+        "no ratio without closed cases"
+    );
 }

@@ -1,0 +1,143 @@
+//! `/metrics`: the process's own metrics plus the SLA figures per service and policy, as
+//! gauges refreshed from the stored evaluation at each scrape (30-day window), so
+//! Prometheus can alert on breaches and on at-risk backlogs before they become breaches.
+
+use std::sync::LazyLock;
+
+use axum::extract::State;
+use axum::http::header;
+use chrono::{Duration, Utc};
+use prometheus::{register_gauge_vec, GaugeVec};
+
+use crate::sla_summary::{summarize_window, PolicySummary};
+use crate::ApiState;
+
+fn gauge(name: &str, help: &str, labels: &[&str]) -> GaugeVec {
+    register_gauge_vec!(name, help, labels).expect("metric registers once")
+}
+
+/// A gauge and the summary figure it shows (`None`: the figure is undefined, e.g. a ratio
+/// of no closed cases, and the series is removed).
+type SlaGauge = (GaugeVec, fn(&PolicySummary) -> Option<f64>);
+
+static SLA: LazyLock<[SlaGauge; 8]> = LazyLock::new(|| {
+    let labels = ["service_id", "policy"];
+    [
+        (
+            gauge(
+                "civicpulse_sla_open_cases",
+                "Open cases (started, not stopped, not withdrawn).",
+                &labels,
+            ),
+            |s| Some(s.open as f64),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_at_risk_cases",
+                "Open cases within at_risk_days of the limit.",
+                &labels,
+            ),
+            |s| Some(s.at_risk as f64),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_open_breached_cases",
+                "Open cases already past the limit.",
+                &labels,
+            ),
+            |s| Some(s.open_breached as f64),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_compliance_ratio",
+                "Met / closed over the last 30 days.",
+                &labels,
+            ),
+            |s| s.compliance_ratio,
+        ),
+        (
+            gauge(
+                "civicpulse_sla_target_ratio",
+                "The policy's target share of cases within the standard.",
+                &labels,
+            ),
+            |s| Some(s.target_ratio),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_error_budget_remaining",
+                "1 − breached / allowed breaches over the last 30 days.",
+                &labels,
+            ),
+            |s| Some(s.error_budget_remaining),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_refunds_owed_amount",
+                "Refunds owed for cases closed in the last 30 days.",
+                &labels,
+            ),
+            |s| Some(s.refunds_owed_amount),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_closed_cases",
+                "Cases closed in the last 30 days.",
+                &labels,
+            ),
+            |s| Some(s.closed as f64),
+        ),
+    ]
+});
+
+static BURN_RATE: LazyLock<GaugeVec> = LazyLock::new(|| {
+    gauge(
+        "civicpulse_sla_burn_rate",
+        "Breached share of cases closed in the window over the allowed share (1 = budget spent exactly).",
+        &["service_id", "policy", "window"],
+    )
+});
+
+/// Refreshes the SLA gauges; a database outage leaves the last values and is logged.
+async fn refresh(state: &ApiState) {
+    let to = Utc::now();
+    match summarize_window(state, None, to - Duration::days(30), to).await {
+        Ok(summaries) => {
+            for summary in &summaries {
+                let labels = [summary.service_id.as_str(), summary.policy.as_str()];
+                for (gauge, value) in SLA.iter() {
+                    match value(summary) {
+                        Some(v) => gauge.with_label_values(&labels).set(v),
+                        None => {
+                            let _ = gauge.remove_label_values(&labels);
+                        }
+                    }
+                }
+                for (window, rate) in [
+                    ("1d", summary.burn_rate_1d),
+                    ("7d", summary.burn_rate_7d),
+                    ("30d", summary.burn_rate_30d),
+                ] {
+                    let labels = [labels[0], labels[1], window];
+                    match rate {
+                        Some(v) => BURN_RATE.with_label_values(&labels).set(v),
+                        None => {
+                            let _ = BURN_RATE.remove_label_values(&labels);
+                        }
+                    }
+                }
+            }
+        }
+        Err(error) => tracing::warn!(%error, "SLA gauges not refreshed"),
+    }
+}
+
+pub async fn handler(
+    State(state): State<ApiState>,
+) -> ([(header::HeaderName, &'static str); 1], String) {
+    refresh(&state).await;
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        civicpulse_ingest::metrics::render(),
+    )
+}
