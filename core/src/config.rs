@@ -220,6 +220,9 @@ impl Default for DashboardConfig {
     }
 }
 
+/// `CIVICPULSE_*` variables that belong to the command line, not to the configuration.
+const CLI_VARIABLES: &[&str] = &["config", "simulator_key"];
+
 impl Config {
     /// Defaults, then the TOML file (if given; it must exist), then `CIVICPULSE_*` variables.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
@@ -234,7 +237,11 @@ impl Config {
             figment = figment.merge(Toml::file_exact(path));
         }
         let config: Config = figment
-            .merge(Env::prefixed("CIVICPULSE_").split("__").ignore(&["config"]))
+            .merge(
+                Env::prefixed("CIVICPULSE_")
+                    .split("__")
+                    .ignore(CLI_VARIABLES),
+            )
             .extract()
             .map_err(|e| ConfigError::Load(Box::new(e)))?;
         config.check()?;
@@ -292,6 +299,16 @@ mod tests {
             assert_eq!(config.kafka.partitions, 12);
             assert_eq!(config.sink.max_rows, 10);
             assert_eq!(config.sink.max_wait_ms, SinkConfig::default().max_wait_ms);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn command_line_variables_are_not_configuration() {
+        Jail::expect_with(|jail| {
+            jail.set_env("CIVICPULSE_CONFIG", "elsewhere.toml");
+            jail.set_env("CIVICPULSE_SIMULATOR_KEY", "k");
+            assert!(Config::load(None).is_ok());
             Ok(())
         });
     }

@@ -306,3 +306,96 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         "no ratio without closed cases"
     );
 }
+
+/// The simulator's surge pushes the passport service past its standard, and refunds follow:
+/// cases started in the surge breach far more often than cases before it (open or closed).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_simulated_surge_breaches_the_passport_standard_and_refunds_follow() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    pipeline.migrate();
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let _sink = pipeline.spawn("sink");
+    let simulate = pipeline.spawn_args(
+        &[
+            "simulate",
+            "--rate",
+            "3000",
+            "--duration",
+            "8s",
+            "--seed",
+            "11",
+        ],
+        &[("CIVICPULSE_SIMULATOR_KEY", API_KEY.to_string())],
+    );
+    // 60 days of history; the surge covers 55–80 % of the window.
+    let mut simulate = simulate;
+    assert!(
+        simulate.wait_exit(Duration::from_secs(180)).await,
+        "simulator failed: {}",
+        simulate.log_text()
+    );
+    assert!(simulate.log_text().contains("accepted"));
+    // Wait for the sink to settle (two equal counts in a row), then evaluate.
+    let mut last = u64::MAX;
+    for _ in 0..240 {
+        let stored = milestones_stored(&pipeline).await;
+        if stored > 10_000 && stored == last {
+            break;
+        }
+        last = stored;
+        tokio::time::sleep(Duration::from_millis(750)).await;
+    }
+    pipeline.spawn("aggregate").wait_success();
+
+    let now = Utc::now();
+    let day = |days_ago: i64| (now - chrono::Duration::days(days_ago)).timestamp();
+    let share = |from: i64, to: i64| {
+        format!(
+            "SELECT toString(countIf(status = 'breached') / count()), toString(sum(refund_amount)), count() FROM sla_cases FINAL \
+             WHERE service_id = 'passport-in-person' AND status NOT IN ('withdrawn', 'not_started') \
+             AND started_at >= toDateTime({from}) AND started_at < toDateTime({to}) FORMAT TSV"
+        )
+    };
+    let before = pipeline.query(&share(day(58), day(30))).await.unwrap();
+    let surge = pipeline.query(&share(day(26), day(14))).await.unwrap();
+    let parse = |tsv: &str| -> (f64, f64, u64) {
+        let f: Vec<&str> = tsv.trim().split('\t').collect();
+        (
+            f[0].parse().unwrap(),
+            f[1].parse().unwrap(),
+            f[2].parse().unwrap(),
+        )
+    };
+    let (before_share, before_refunds, before_n) = parse(&before);
+    let (surge_share, surge_refunds, surge_n) = parse(&surge);
+    assert!(
+        before_n >= 20 && surge_n >= 20,
+        "too few closed cases: {before} / {surge}"
+    );
+    // Most surge cases are breached (the youngest have not reached the limit yet), while
+    // the service kept its standard before the surge.
+    assert!(surge_share >= 0.5, "surge breach share {surge_share}");
+    assert!(before_share <= 0.2, "pre-surge breach share {before_share}");
+    assert!(
+        surge_share - before_share >= 0.4,
+        "{surge_share} vs {before_share}"
+    );
+    // Refunds follow: per case, the surge owes several times what the weeks before owed.
+    let per_case = |refunds: f64, n: u64| refunds / n as f64;
+    assert!(
+        surge_refunds > 0.0
+            && per_case(surge_refunds, surge_n) >= 3.0 * per_case(before_refunds, before_n),
+        "refunds {surge_refunds} over {surge_n} cases vs {before_refunds} over {before_n}"
+    );
+}
+
+/// Milestones stored so far (raw count: cheap, and enough to see the sink settle).
+async fn milestones_stored(pipeline: &Pipeline) -> u64 {
+    pipeline
+        .query("SELECT count() FROM milestones")
+        .await
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0)
+}

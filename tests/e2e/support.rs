@@ -237,6 +237,12 @@ listen = "127.0.0.1:{dashboard_port}"
 
     /// Like `spawn`, with extra `CIVICPULSE_*` overrides for this process only.
     pub fn spawn_with_env(&mut self, command: &str, env: &[(&str, String)]) -> Process {
+        self.spawn_args(&[command], env)
+    }
+
+    /// Starts `civicpulse <args…>` with this pipeline's config and extra environment.
+    pub fn spawn_args(&mut self, args: &[&str], env: &[(&str, String)]) -> Process {
+        let command = args[0];
         self.spawned += 1;
         let name = format!("{command}-{}", self.spawned);
         let log = self.dir.path().join(format!("{name}.log"));
@@ -244,7 +250,7 @@ listen = "127.0.0.1:{dashboard_port}"
         let child = Command::new(env!("CARGO_BIN_EXE_civicpulse"))
             .arg("--config")
             .arg(&self.config_path)
-            .arg(command)
+            .args(args)
             .env("RUST_LOG", "info,rdkafka=warn")
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
