@@ -33,7 +33,12 @@ pub enum Command {
     /// Dashboard API for Grafana.
     DashboardApi,
     /// Evaluate every SLA policy once (`run` does it on a schedule).
-    Aggregate,
+    Aggregate {
+        /// Evaluate as of this RFC 3339 time instead of now (open cases' elapsed days
+        /// and statuses are taken on that day).
+        #[arg(long)]
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Everything in one process: migrations, gateway, sink, aggregator and dashboard API.
     Run,
     /// Send realistic simulated traffic through the gateway.

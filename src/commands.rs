@@ -79,10 +79,11 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             let state = ApiState::new(load_catalog(&config)?, config.clickhouse.clone());
             civicpulse_dashboard_api::serve(config.dashboard.listen, state, stop).await?;
         }
-        Command::Aggregate => {
+        Command::Aggregate { as_of } => {
             let catalog = load_catalog(&config)?;
+            let now = as_of.unwrap_or_else(chrono::Utc::now);
             let runs =
-                civicpulse_aggregator::schedule::aggregate_once(&config.clickhouse, &catalog)
+                civicpulse_aggregator::schedule::aggregate_once(&config.clickhouse, &catalog, now)
                     .await?;
             for run in runs {
                 println!(

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use civicpulse_core::config::ClickHouseConfig;
 use civicpulse_core::Catalog;
 use civicpulse_ingest::store::{Store, StoreError};
@@ -19,13 +19,14 @@ pub enum AggregateError {
     Evaluate(#[from] EvaluateError),
 }
 
-/// One evaluation of every SLA policy.
+/// One evaluation of every SLA policy, as of `now`.
 pub async fn aggregate_once(
     config: &ClickHouseConfig,
     catalog: &Catalog,
+    now: DateTime<Utc>,
 ) -> Result<Vec<PolicyRun>, AggregateError> {
     let store = Store::connect(config).await?;
-    Ok(run_once(&store.client, catalog, Utc::now()).await?)
+    Ok(run_once(&store.client, catalog, now).await?)
 }
 
 /// Evaluates every `interval` until `stop`; a failed run is logged and retried next time.
@@ -42,7 +43,7 @@ pub async fn run_every(
             _ = stop.cancelled() => return,
             _ = ticker.tick() => {}
         }
-        if let Err(error) = aggregate_once(&config, &catalog).await {
+        if let Err(error) = aggregate_once(&config, &catalog, Utc::now()).await {
             tracing::warn!(%error, "aggregation run failed; retrying at the next interval");
         }
     }

@@ -198,7 +198,8 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         .unwrap();
     assert_eq!(open, "breached\t2026-06-15\t1\n");
 
-    // F is delivered: the next run reads only what changed and what is still open (F, G).
+    // F is delivered: a run the same day reads only what changed (F); G, still open, was
+    // evaluated today and cannot have changed.
     let (status, _) = pipeline
         .post(&[step("F", "2026-06-19", "dispatched")])
         .await;
@@ -210,11 +211,26 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
             Duration::from_secs(60),
         )
         .await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let second = aggregate(&mut pipeline);
     assert!(
-        second.contains("passport-in-person / processing: 2 cases evaluated (incremental)"),
+        second.contains("passport-in-person / processing: 1 cases evaluated (incremental)"),
         "{second}"
     );
+    // The next day, the open case is read again (its elapsed days grew).
+    let tomorrow = (Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let next_day = pipeline
+        .spawn_args(&["aggregate", "--as-of", &tomorrow], &[])
+        .wait_success();
+    assert!(
+        next_day.contains("passport-in-person / processing: 1 cases evaluated (incremental)"),
+        "{next_day}"
+    );
+    let g_evaluated_tomorrow = pipeline
+        .query("SELECT evaluated_at > now() FROM sla_cases FINAL WHERE case_ref = 'G'")
+        .await
+        .unwrap();
+    assert_eq!(g_evaluated_tomorrow.trim(), "1");
     let closed = pipeline
         .query("SELECT status, elapsed_days, late_days, refund_amount FROM sla_cases FINAL WHERE case_ref = 'F' FORMAT TSV")
         .await

@@ -1,9 +1,10 @@
 //! Incremental SLA evaluation: each run reads the milestones of the cases that changed
-//! since the last run (by ClickHouse's `inserted_at`) plus every case still open (its elapsed days grow
-//! with the calendar), evaluates them with the pure rules and stores the results. A policy
-//! whose fingerprint changed is re-evaluated from all raw milestones.
+//! since the last run (by ClickHouse's `inserted_at`) plus every open case last evaluated
+//! before today (its elapsed days grow with the calendar, once a day), evaluates them with
+//! the pure rules and stores the results. A policy whose fingerprint changed is
+//! re-evaluated from all raw milestones.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::event::MilestoneKind;
 use civicpulse_core::sla::SlaPolicy;
@@ -114,7 +115,8 @@ async fn run_policy(
                    SELECT case_ref FROM milestones WHERE service_id = ? AND inserted_at >= toDateTime(?) \
                    UNION ALL \
                    SELECT case_ref FROM sla_cases FINAL WHERE service_id = ? AND policy = ? \
-                     AND status IN ('not_started', 'on_track', 'at_risk', 'breached') AND isNull(stopped_at)) \
+                     AND status IN ('not_started', 'on_track', 'at_risk', 'breached') AND isNull(stopped_at) \
+                     AND evaluated_at < toDateTime(?)) \
                  ORDER BY case_ref",
             )
             .bind(&service.id)
@@ -122,6 +124,7 @@ async fn run_policy(
             .bind(watermark)
             .bind(&service.id)
             .bind(&policy.id)
+            .bind(local_midnight(now, service.time_zone).timestamp())
             .fetch::<MilestoneRead>()?,
     };
 
@@ -187,6 +190,20 @@ async fn run_policy(
         full: incremental_from.is_none(),
         evaluated_cases,
     })
+}
+
+/// The instant today began in the service's time zone. An open case evaluated since then
+/// is unchanged until a milestone arrives or the date turns, so it is not read again.
+fn local_midnight(now: DateTime<Utc>, zone: chrono_tz::Tz) -> DateTime<Utc> {
+    let today = local_date(now, zone);
+    zone.from_local_datetime(&today.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .earliest()
+        // A zone that skips midnight (DST at 00:00) starts the day at 01:00.
+        .or_else(|| {
+            zone.from_local_datetime(&today.and_hms_opt(1, 0, 0)?)
+                .earliest()
+        })
+        .map_or(now, |t| t.with_timezone(&Utc))
 }
 
 fn parse_milestone(name: &str) -> Option<MilestoneKind> {
