@@ -1,5 +1,5 @@
--- SLA evaluation results, one row per (service, policy, case), replaced by each newer
--- evaluation (read with FINAL). The API reads these instead of recomputing per request.
+-- SLA evaluation results, one row per (service, policy, case), replaced by each later
+-- write (read with FINAL). The API reads these instead of recomputing per request.
 CREATE TABLE IF NOT EXISTS sla_cases
 (
     service_id String,
@@ -17,9 +17,12 @@ CREATE TABLE IF NOT EXISTS sla_cases
     refund_amount Float64,
     currency String,
     anomalies String,
-    evaluated_at DateTime
+    -- The day the evaluation is as of (now, or `aggregate --as-of`).
+    evaluated_at DateTime,
+    -- When it was written: the newest write wins, whatever day it describes.
+    written_at DateTime DEFAULT now()
 )
-ENGINE = ReplacingMergeTree(evaluated_at)
+ENGINE = ReplacingMergeTree(written_at)
 ORDER BY (service_id, policy, case_ref);
 
 -- One row per (service, policy): how far evaluation got (the server clock when the run
@@ -31,7 +34,8 @@ CREATE TABLE IF NOT EXISTS sla_runs
     fingerprint String,
     watermark DateTime,
     evaluated_cases UInt64,
-    finished_at DateTime
+    finished_at DateTime,
+    written_at DateTime DEFAULT now()
 )
-ENGINE = ReplacingMergeTree(finished_at)
+ENGINE = ReplacingMergeTree(written_at)
 ORDER BY (service_id, policy);

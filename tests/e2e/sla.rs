@@ -238,6 +238,30 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
     // (Jun 1, Jun 19] holds 14 business days: 4 late, 25 % of 160.
     assert_eq!(closed, "breached\t14\t4\t40\n");
 
+    // A changed policy re-evaluates every case from the raw milestones.
+    let catalog = std::fs::read_to_string(repo_root().join("catalog.toml"))
+        .unwrap()
+        .replacen("limit = 10\n", "limit = 12\n", 1);
+    let changed = pipeline.dir.path().join("catalog-limit-12.toml");
+    std::fs::write(&changed, catalog).unwrap();
+    let rerun = pipeline
+        .spawn_args(
+            &["aggregate"],
+            &[("CIVICPULSE_CATALOG_PATH", changed.display().to_string())],
+        )
+        .wait_success();
+    assert!(
+        rerun.contains("passport-in-person / processing: 7 cases evaluated (full)"),
+        "{rerun}"
+    );
+    let relaxed = pipeline
+        .query("SELECT case_ref, status, late_days, refund_amount FROM sla_cases FINAL WHERE case_ref IN ('B', 'D') ORDER BY case_ref FORMAT TSV")
+        .await
+        .unwrap();
+    assert_eq!(relaxed, "B\tmet\t0\t0\nD\tbreached\t30\t80\n");
+    // Back to the shipped catalog for the figures below.
+    assert!(aggregate(&mut pipeline).contains("7 cases evaluated (full)"));
+
     // The summary over March–June, once F is closed.
     let summary: Vec<Value> = http
         .get(format!(

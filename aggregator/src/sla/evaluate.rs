@@ -179,7 +179,7 @@ async fn run_policy(
             fingerprint,
             watermark: DateTime::from_timestamp(i64::from(run_started), 0).unwrap_or(now),
             evaluated_cases,
-            finished_at: now,
+            finished_at: Utc::now(),
         })
         .await?;
     insert.end().await?;
