@@ -31,6 +31,15 @@ fn main() {
     runtime.block_on(run());
 }
 
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 struct Bench {
     dir: tempfile::TempDir,
     config: PathBuf,
@@ -47,7 +56,7 @@ async fn run() {
         .unwrap_or(1_000_000);
     let bench = Bench::new();
     let _ = &bench.dir;
-    bench.civicpulse(&["migrate"]).wait().expect("migrate");
+    bench.civicpulse(&["migrate"]).0.wait().expect("migrate");
     eprintln!("generating {total} events");
     let events = generate(total);
     let bodies: Vec<Vec<u8>> = events
@@ -56,7 +65,7 @@ async fn run() {
         .collect();
 
     // 1. Gateway: HTTP → Kafka acknowledged, no sink running.
-    let mut gateway = bench.civicpulse(&["gateway"]);
+    let gateway = bench.civicpulse(&["gateway"]);
     bench.wait_ready().await;
     let started = Instant::now();
     let accepted = bench.post_all(&bodies, 8).await;
@@ -84,7 +93,7 @@ async fn run() {
     let produce_secs = produce_reference(&envelopes).await;
 
     // 2. Sink: Kafka → ClickHouse, from a standing start on the filled topics.
-    let mut sink = bench.civicpulse(&["sink"]);
+    let sink = bench.civicpulse(&["sink"]);
     let started = Instant::now();
     bench
         .wait_rows(total as u64, Duration::from_secs(1800))
@@ -100,12 +109,9 @@ async fn run() {
     let rate = 2000.0;
     let (p50, p99) = freshness(&bench, rate, Duration::from_secs(20)).await;
 
-    let gateway_rss = peak_rss_mb(gateway.id());
-    let sink_rss = peak_rss_mb(sink.id());
-    for child in [&mut gateway, &mut sink] {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    let gateway_rss = peak_rss_mb(gateway.0.id());
+    let sink_rss = peak_rss_mb(sink.0.id());
+    drop((gateway, sink));
 
     let gateway_rate = total as f64 / gateway_secs;
     let produce_rate = total as f64 / produce_secs;
@@ -157,7 +163,9 @@ impl Bench {
         }
     }
 
-    fn civicpulse(&self, args: &[&str]) -> Child {
+    /// Starts `civicpulse <args>`; the child is killed when the returned guard drops, so a
+    /// failed run leaves no process behind.
+    fn civicpulse(&self, args: &[&str]) -> ChildGuard {
         let log =
             std::fs::File::create(self.dir.path().join(format!("{}.log", args[0]))).expect("log");
         Command::new(env!("CARGO_BIN_EXE_civicpulse"))
@@ -168,6 +176,7 @@ impl Bench {
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
+            .map(ChildGuard)
             .expect("civicpulse starts")
     }
 
