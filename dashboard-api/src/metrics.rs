@@ -20,7 +20,7 @@ fn gauge(name: &str, help: &str, labels: &[&str]) -> GaugeVec {
 /// of no closed cases, and the series is removed).
 type SlaGauge = (GaugeVec, fn(&PolicySummary) -> Option<f64>);
 
-static SLA: LazyLock<[SlaGauge; 8]> = LazyLock::new(|| {
+static SLA: LazyLock<[SlaGauge; 9]> = LazyLock::new(|| {
     let labels = ["service_id", "policy"];
     [
         (
@@ -78,6 +78,14 @@ static SLA: LazyLock<[SlaGauge; 8]> = LazyLock::new(|| {
                 &labels,
             ),
             |s| Some(s.refunds_owed_amount),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_anomalous_cases",
+                "Cases whose milestones break the policy's order (e.g. a stop before any start).",
+                &labels,
+            ),
+            |s| Some(s.anomalies as f64),
         ),
         (
             gauge(

@@ -44,6 +44,8 @@ pub struct PolicySummary {
     pub refunds_owed: u64,
     pub refunds_owed_amount: f64,
     pub currency: String,
+    /// Cases whose milestones break the policy's order (e.g. a stop before any start).
+    pub anomalies: u64,
     pub error_budget_remaining: f64,
     pub burn_rate_1d: Option<f64>,
     pub burn_rate_7d: Option<f64>,
@@ -64,6 +66,7 @@ struct SummaryRead {
     open_breached: u64,
     refunds_owed: u64,
     refunds_owed_amount: f64,
+    anomalies: u64,
     closed_1d: u64,
     breached_1d: u64,
     closed_7d: u64,
@@ -84,6 +87,7 @@ SELECT service_id, policy,
   countIf(is_open AND status = 'breached') AS open_breached,
   countIf(closed_in AND refund_amount > 0) AS refunds_owed,
   toFloat64(sumIf(refund_amount, closed_in)) AS refunds_owed_amount,
+  countIf(anomalies != '') AS anomalies,
   countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_1d,
   countIf(closed_before_to AND stopped >= toDateTime(?) AND status = 'breached') AS breached_1d,
   countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_7d,
@@ -92,7 +96,7 @@ SELECT service_id, policy,
   countIf(closed_before_to AND stopped >= toDateTime(?) AND status = 'breached') AS breached_30d
 FROM
 (
-  SELECT service_id, policy, status, elapsed_days, refund_amount,
+  SELECT service_id, policy, status, elapsed_days, refund_amount, anomalies,
     ifNull(stopped_at, toDateTime(0)) AS stopped,
     status IN ('met', 'breached') AND NOT isNull(stopped_at) AS closed,
     closed AND stopped >= toDateTime(?) AND stopped < toDateTime(?) AS closed_in,
@@ -224,5 +228,6 @@ fn summarize(state: &ApiState, row: SummaryRead) -> Option<PolicySummary> {
         open_breached: row.open_breached,
         refunds_owed: row.refunds_owed,
         refunds_owed_amount: row.refunds_owed_amount,
+        anomalies: row.anomalies,
     })
 }

@@ -289,6 +289,7 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         "open_breached",
         "refunds_owed",
         "refunds_owed_amount",
+        "anomalies",
         "error_budget_remaining",
         "burn_rate_1d",
         "burn_rate_7d",
@@ -298,7 +299,7 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
     .join(" ");
     assert_eq!(
         figures,
-        "5 1 4 0.2 0.9 11.0 42.0 1 0 1 4 280.0 -7.0 null null 10.0"
+        "5 1 4 0.2 0.9 11.0 42.0 1 0 1 4 280.0 1 -7.0 null null 10.0"
     );
     let bad = http
         .get(format!(
@@ -340,6 +341,11 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
     );
     assert_eq!(gauge("civicpulse_sla_closed_cases").as_deref(), Some("0"));
     assert_eq!(gauge("civicpulse_sla_target_ratio").as_deref(), Some("0.9"));
+    assert_eq!(
+        gauge("civicpulse_sla_anomalous_cases").as_deref(),
+        Some("1"),
+        "G"
+    );
     assert_eq!(
         gauge("civicpulse_sla_compliance_ratio"),
         None,
