@@ -315,21 +315,12 @@ async fn migrations_run_once_and_the_dashboard_lists_services() {
         );
     }
 
-    let api = pipeline.spawn("dashboard-api");
+    let _api = pipeline.start_dashboard().await;
     let url = format!(
         "http://127.0.0.1:{}/api/v1/services",
         pipeline.dashboard_port
     );
     let http = pipeline.http.clone();
-    wait_until(
-        &format!("the dashboard API ({})", api.log.display()),
-        Duration::from_secs(30),
-        || {
-            let (http, url) = (http.clone(), url.clone());
-            async move { matches!(http.get(&url).send().await, Ok(r) if r.status().is_success()) }
-        },
-    )
-    .await;
     let services: Vec<Value> = http.get(&url).send().await.unwrap().json().await.unwrap();
     let ids: Vec<&str> = services.iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert!(

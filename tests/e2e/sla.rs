@@ -77,21 +77,12 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         first.contains("passport-in-person / processing: 7 cases evaluated (full)"),
         "{first}"
     );
-    let api = pipeline.spawn("dashboard-api");
+    let _api = pipeline.start_dashboard().await;
     let base = format!(
         "http://127.0.0.1:{}/api/v1/sla/cases",
         pipeline.dashboard_port
     );
     let http = pipeline.http.clone();
-    wait_until(
-        &format!("the dashboard API ({})", api.log.display()),
-        Duration::from_secs(30),
-        || {
-            let (http, url) = (http.clone(), base.clone());
-            async move { matches!(http.get(&url).send().await, Ok(r) if r.status().is_success()) }
-        },
-    )
-    .await;
     let cases: Vec<Value> = http
         .get(format!("{base}?service_id=passport-in-person"))
         .send()

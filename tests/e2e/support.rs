@@ -273,6 +273,19 @@ listen = "127.0.0.1:{dashboard_port}"
         process
     }
 
+    /// Starts `civicpulse dashboard-api` and waits until it answers `/healthz`.
+    pub async fn start_dashboard(&mut self) -> Process {
+        let process = self.spawn("dashboard-api");
+        let url = format!("http://127.0.0.1:{}/healthz", self.dashboard_port);
+        let http = self.http.clone();
+        wait_until(&format!("the dashboard API ({})", process.log.display()), Duration::from_secs(30), || {
+            let (http, url) = (http.clone(), url.clone());
+            async move { matches!(http.get(&url).send().await, Ok(r) if r.status().is_success()) }
+        })
+        .await;
+        process
+    }
+
     pub fn gateway_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.gateway_port)
     }

@@ -265,46 +265,30 @@ fn due_date(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Weekday};
+    use chrono::TimeZone;
     use chrono_tz::America::Toronto;
     use proptest::prelude::*;
     use MilestoneKind::*;
 
-    fn policy() -> SlaPolicy {
-        toml::from_str(
-            r#"
-            id = "processing"
-            start = "complete"
-            stop = "printed"
-            clock_stops = [{ pause = "on_hold", resume = "resumed" }]
-            limit = 10
-            unit = "business_days"
-            target_ratio = 0.9
-            at_risk_days = 2
-            fee = 160.0
-            currency = "CAD"
-            refund_tiers = [
-              { min_late_days = 1, max_late_days = 10, percent = 25.0 },
-              { min_late_days = 11, percent = 50.0 },
-            ]
-            "#,
+    /// The shipped catalog's passport standard (10 business days from `complete` to
+    /// `dispatched`, holds excluded, 25/50/100 % refund tiers, fee 160) and the federal
+    /// calendar: the tests pin what the product ships.
+    static SHIPPED: std::sync::LazyLock<(SlaPolicy, Calendar)> = std::sync::LazyLock::new(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog.toml");
+        let catalog = civicpulse_core::Catalog::load(std::path::Path::new(path)).unwrap();
+        let service = catalog.service("passport-in-person").unwrap();
+        (
+            service.sla[0].clone(),
+            catalog.calendar(&service.calendar).unwrap().clone(),
         )
-        .unwrap()
+    });
+
+    fn policy() -> SlaPolicy {
+        SHIPPED.0.clone()
     }
 
     fn calendar() -> Calendar {
-        let holidays = [
-            "2026-12-25",
-            "2026-12-28",
-            "2027-01-01",
-            "2026-11-11",
-            "2026-10-12",
-        ];
-        Calendar::new(
-            "ca",
-            vec![Weekday::Sat, Weekday::Sun],
-            holidays.iter().map(|d| d.parse().unwrap()).collect(),
-        )
+        SHIPPED.1.clone()
     }
 
     /// Noon in Toronto on `date`.
@@ -349,7 +333,7 @@ mod tests {
         let cases = vec![
             Case {
                 name: "met in 10 business days, spanning a weekend",
-                milestones: vec![at("2026-03-02", Complete), at("2026-03-16", Printed)],
+                milestones: vec![at("2026-03-02", Complete), at("2026-03-16", Dispatched)],
                 today: "2026-04-01",
                 elapsed: 10,
                 paused: 0,
@@ -360,7 +344,7 @@ mod tests {
             },
             Case {
                 name: "one day late: first refund tier",
-                milestones: vec![at("2026-03-02", Complete), at("2026-03-17", Printed)],
+                milestones: vec![at("2026-03-02", Complete), at("2026-03-17", Dispatched)],
                 today: "2026-04-01",
                 elapsed: 11,
                 paused: 0,
@@ -371,7 +355,7 @@ mod tests {
             },
             Case {
                 name: "eleven days late: second tier",
-                milestones: vec![at("2026-03-02", Complete), at("2026-03-31", Printed)],
+                milestones: vec![at("2026-03-02", Complete), at("2026-03-31", Dispatched)],
                 today: "2026-04-01",
                 elapsed: 21,
                 paused: 0,
@@ -382,7 +366,7 @@ mod tests {
             },
             Case {
                 name: "holidays at the year boundary do not count",
-                milestones: vec![at("2026-12-21", Complete), at("2027-01-05", Printed)],
+                milestones: vec![at("2026-12-21", Complete), at("2027-01-05", Dispatched)],
                 today: "2027-02-01",
                 elapsed: 8,
                 paused: 0,
@@ -397,7 +381,7 @@ mod tests {
                     at("2026-11-02", Complete),
                     at("2026-11-09", OnHold),
                     at("2026-11-13", Resumed),
-                    at("2026-11-23", Printed),
+                    at("2026-11-23", Dispatched),
                 ],
                 // (Nov 2, Nov 23] has 14 business days (Nov 11 is a holiday); the hold
                 // (Nov 9, Nov 13] pauses Nov 10, 12, 13.
@@ -422,7 +406,7 @@ mod tests {
             },
             Case {
                 name: "start on a Saturday: Monday is the first counted day",
-                milestones: vec![at("2026-03-07", Complete), at("2026-03-09", Printed)],
+                milestones: vec![at("2026-03-07", Complete), at("2026-03-09", Dispatched)],
                 today: "2026-03-20",
                 elapsed: 1,
                 paused: 0,
@@ -433,7 +417,7 @@ mod tests {
             },
             Case {
                 name: "same-day stop",
-                milestones: vec![at("2026-03-02", Complete), at("2026-03-02", Printed)],
+                milestones: vec![at("2026-03-02", Complete), at("2026-03-02", Dispatched)],
                 today: "2026-03-20",
                 elapsed: 0,
                 paused: 0,
@@ -505,19 +489,19 @@ mod tests {
     fn dst_change_days_are_ordinary_days() {
         // Toronto moves to EDT on Sunday 2026-03-08 and back on Sunday 2026-11-01.
         let spring = eval(
-            &[at("2026-03-06", Complete), at("2026-03-10", Printed)],
+            &[at("2026-03-06", Complete), at("2026-03-10", Dispatched)],
             "2026-03-20",
         );
         assert_eq!(spring.elapsed_days, 2);
         let autumn = eval(
-            &[at("2026-10-30", Complete), at("2026-11-03", Printed)],
+            &[at("2026-10-30", Complete), at("2026-11-03", Dispatched)],
             "2026-11-20",
         );
         assert_eq!(autumn.elapsed_days, 2);
         // 23:30 local on the 9th is already the 10th in UTC: the local date counts.
         let late_evening = CaseMilestone {
             at: "2026-03-10T03:30:00Z".parse().unwrap(),
-            kind: Printed,
+            kind: Dispatched,
         };
         let e = eval(&[at("2026-03-06", Complete), late_evening], "2026-03-20");
         assert_eq!(e.elapsed_days, 1);
@@ -526,13 +510,13 @@ mod tests {
     #[test]
     fn a_stop_before_any_start_is_an_anomaly_not_a_result() {
         let e = eval(
-            &[at("2026-03-01", Printed), at("2026-03-02", Complete)],
+            &[at("2026-03-01", Dispatched), at("2026-03-02", Complete)],
             "2026-03-05",
         );
         assert_eq!(e.anomalies, [Anomaly::StopBeforeStart]);
         assert_eq!(e.stopped_at, None);
         assert_eq!(e.status, Status::OnTrack);
-        let e = eval(&[at("2026-03-01", Printed)], "2026-03-05");
+        let e = eval(&[at("2026-03-01", Dispatched)], "2026-03-05");
         assert_eq!(
             (e.status, e.anomalies.clone()),
             (Status::NotStarted, vec![Anomaly::StopBeforeStart])
@@ -547,7 +531,7 @@ mod tests {
             &policy,
             &calendar(),
             Toronto,
-            &[at("2026-12-21", Complete), at("2027-01-05", Printed)],
+            &[at("2026-12-21", Complete), at("2027-01-05", Dispatched)],
             "2027-02-01".parse().unwrap(),
         );
         assert_eq!(
@@ -557,7 +541,7 @@ mod tests {
     }
 
     fn milestone_strategy() -> impl Strategy<Value = CaseMilestone> {
-        let kinds = prop::sample::select(vec![Complete, OnHold, Resumed, Printed, Received]);
+        let kinds = prop::sample::select(vec![Complete, OnHold, Resumed, Dispatched, Received]);
         (0i64..120, kinds).prop_map(|(day, kind)| {
             let date = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap() + chrono::Duration::days(day);
             at(&date.to_string(), kind)
