@@ -55,7 +55,6 @@ async fn run() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let bench = Bench::new();
-    let _ = &bench.dir;
     bench.civicpulse(&["migrate"]).0.wait().expect("migrate");
     eprintln!("generating {total} events");
     let events = generate(total);

@@ -24,6 +24,17 @@ fn step(case_ref: &str, date: &str, milestone: &str) -> Value {
     })
 }
 
+/// Waits until `milestones` holds `stored` rows, lets the second of the last insert pass
+/// (a run re-reads rows inserted in the second it starts, so the next run would count
+/// them again), then runs `civicpulse aggregate`; its output.
+async fn aggregate_after(pipeline: &mut Pipeline, stored: u64) -> String {
+    pipeline
+        .wait_count("milestones", stored, Duration::from_secs(60))
+        .await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    aggregate(pipeline)
+}
+
 /// Runs `civicpulse aggregate` once; its output.
 fn aggregate(pipeline: &mut Pipeline) -> String {
     pipeline.spawn("aggregate").wait_success()
@@ -65,14 +76,7 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
     ];
     let (status, body) = pipeline.post(&events).await;
     assert_eq!(status, 200, "{body}");
-    pipeline
-        .wait_count("milestones", events.len() as u64, Duration::from_secs(60))
-        .await;
-    // Rows inserted in the second a run starts are read again by the next run; let that
-    // second pass so the second run below shows only what changed.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-
-    let first = aggregate(&mut pipeline);
+    let first = aggregate_after(&mut pipeline, events.len() as u64).await;
     assert!(
         first.contains("passport-in-person / processing: 7 cases evaluated (full)"),
         "{first}"
@@ -195,15 +199,7 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         .post(&[step("F", "2026-06-19", "dispatched")])
         .await;
     assert_eq!(status, 200);
-    pipeline
-        .wait_count(
-            "milestones",
-            events.len() as u64 + 1,
-            Duration::from_secs(60),
-        )
-        .await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let second = aggregate(&mut pipeline);
+    let second = aggregate_after(&mut pipeline, events.len() as u64 + 1).await;
     assert!(
         second.contains("passport-in-person / processing: 1 cases evaluated (incremental)"),
         "{second}"
