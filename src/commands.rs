@@ -82,18 +82,32 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Aggregate { as_of } => {
             let catalog = load_catalog(&config)?;
             let now = as_of.unwrap_or_else(chrono::Utc::now);
-            let runs =
-                civicpulse_aggregator::schedule::aggregate_once(&config.clickhouse, &catalog, now)
-                    .await?;
-            for run in runs {
+            let report = civicpulse_aggregator::schedule::aggregate_once(
+                &config.clickhouse,
+                &config.matrix,
+                &catalog,
+                now,
+            )
+            .await?;
+            let mode = |full: bool| if full { "full" } else { "incremental" };
+            for run in report.sla {
                 println!(
-                    "{} / {}: {} cases evaluated ({})",
+                    "SLA {} / {}: {} cases evaluated ({})",
                     run.service_id,
                     run.policy,
                     run.evaluated_cases,
-                    if run.full { "full" } else { "incremental" }
+                    mode(run.full)
                 );
             }
+            for run in report.rollups {
+                println!(
+                    "matrix {}: {} days refreshed ({})",
+                    run.service_id,
+                    run.days_refreshed,
+                    mode(run.full)
+                );
+            }
+            println!("matrix snapshots: {} cells stored", report.snapshot_cells);
         }
         Command::Run => run_all(config, stop).await?,
         Command::Simulate(args) => simulate_traffic(&config, args, stop).await?,
@@ -137,11 +151,16 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
         tasks.spawn(async move { sink::run(&config, stop).await.context("sink") });
     }
     {
-        let (clickhouse, catalog, stop) =
-            (config.clickhouse.clone(), catalog.clone(), stop.clone());
+        let (clickhouse, matrix, catalog, stop) = (
+            config.clickhouse.clone(),
+            config.matrix.clone(),
+            catalog.clone(),
+            stop.clone(),
+        );
         let interval = std::time::Duration::from_secs(config.aggregator.interval_secs.max(1));
         tasks.spawn(async move {
-            civicpulse_aggregator::schedule::run_every(clickhouse, catalog, interval, stop).await;
+            civicpulse_aggregator::schedule::run_every(clickhouse, matrix, catalog, interval, stop)
+                .await;
             Ok(())
         });
     }

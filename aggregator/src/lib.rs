@@ -1,7 +1,11 @@
-//! Civic Pulse aggregator: SLA evaluation, the quality matrix and benchmarks.
+//! Civic Pulse aggregator: SLA evaluation, the quality matrix and its benchmarks.
 //!
-//! So far: SLA evaluation — pure rules (`sla::rules`), incremental runs against ClickHouse
-//! (`sla::evaluate`) and their schedule. The API, gauges and the matrix follow.
+//! - `sla`: pure rules, incremental evaluation against ClickHouse, storage;
+//! - `matrix`: daily rollups, the matrix of any period, time series, interventions,
+//!   snapshots;
+//! - `schedule`: one aggregation run (SLA, then rollups, then snapshots), on demand or on
+//!   an interval.
 
+pub mod matrix;
 pub mod schedule;
 pub mod sla;

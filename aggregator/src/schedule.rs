@@ -1,14 +1,18 @@
-//! Runs the aggregator on demand or on a fixed interval.
+//! Runs the aggregator on demand or on a fixed interval: SLA evaluation first (the matrix
+//! links responses to closed cases), then the matrix rollups, then the period snapshots.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use civicpulse_core::config::ClickHouseConfig;
+use civicpulse_core::calendar::local_date;
+use civicpulse_core::config::{ClickHouseConfig, MatrixConfig};
 use civicpulse_core::Catalog;
 use civicpulse_ingest::store::{Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
+use crate::matrix::rollup::{refresh_all, RollupError, RollupRun};
+use crate::matrix::snapshot::store_snapshots;
 use crate::sla::evaluate::{run_once, EvaluateError, PolicyRun};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,21 +21,49 @@ pub enum AggregateError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Evaluate(#[from] EvaluateError),
+    #[error("matrix rollups: {0}")]
+    Rollup(#[from] RollupError),
+    #[error("matrix snapshots: {0}")]
+    Snapshot(#[from] clickhouse::error::Error),
 }
 
-/// One evaluation of every SLA policy, as of `now`.
+/// What one aggregation run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateReport {
+    pub sla: Vec<PolicyRun>,
+    pub rollups: Vec<RollupRun>,
+    pub snapshot_cells: usize,
+}
+
+/// One aggregation as of `now`.
 pub async fn aggregate_once(
     config: &ClickHouseConfig,
+    matrix: &MatrixConfig,
     catalog: &Catalog,
     now: DateTime<Utc>,
-) -> Result<Vec<PolicyRun>, AggregateError> {
+) -> Result<AggregateReport, AggregateError> {
     let store = Store::connect(config).await?;
-    Ok(run_once(&store.client, catalog, now).await?)
+    let sla = run_once(&store.client, catalog, now).await?;
+    let rollups = refresh_all(&store.client, catalog).await?;
+    // Periods are calendar months and quarters of the first service's time zone (one
+    // deployment serves one jurisdiction's calendar in practice).
+    let zone = catalog
+        .services
+        .first()
+        .map_or(chrono_tz::UTC, |s| s.time_zone);
+    let snapshot_cells =
+        store_snapshots(&store.client, catalog, matrix, local_date(now, zone)).await?;
+    Ok(AggregateReport {
+        sla,
+        rollups,
+        snapshot_cells,
+    })
 }
 
-/// Evaluates every `interval` until `stop`; a failed run is logged and retried next time.
+/// Aggregates every `interval` until `stop`; a failed run is logged and retried next time.
 pub async fn run_every(
     config: ClickHouseConfig,
+    matrix: MatrixConfig,
     catalog: Arc<Catalog>,
     interval: Duration,
     stop: CancellationToken,
@@ -43,7 +75,7 @@ pub async fn run_every(
             _ = stop.cancelled() => return,
             _ = ticker.tick() => {}
         }
-        if let Err(error) = aggregate_once(&config, &catalog, Utc::now()).await {
+        if let Err(error) = aggregate_once(&config, &matrix, &catalog, Utc::now()).await {
             tracing::warn!(%error, "aggregation run failed; retrying at the next interval");
         }
     }

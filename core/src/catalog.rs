@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use crate::calendar::Calendar;
+use crate::dimension::{Dimension, Kind};
 use crate::event::Channel;
 use crate::sla::SlaPolicy;
 
@@ -46,6 +47,23 @@ pub struct Service {
     /// Service standards the service promises (none: no SLA is tracked).
     #[serde(default)]
     pub sla: Vec<SlaPolicy>,
+    /// Matrix targets for this service, by dimension name; they override `[targets]`.
+    #[serde(default)]
+    pub targets: BTreeMap<String, f64>,
+}
+
+/// A change to a service whose effect the matrix measures (before/after, and against peer
+/// services without it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intervention {
+    pub id: String,
+    pub service_id: String,
+    pub name: String,
+    /// The first day of the change, in the service's time zone.
+    pub date: chrono::NaiveDate,
+    #[serde(default)]
+    pub description: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -55,6 +73,12 @@ pub struct Catalog {
     pub calendars: Vec<Calendar>,
     #[serde(default)]
     pub services: Vec<Service>,
+    /// Matrix targets for every service, by dimension name (e.g. `satisfaction_top2_share =
+    /// 0.8`). A service's SLA policy sets its `sla_compliance` target unless given here.
+    #[serde(default)]
+    pub targets: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub interventions: Vec<Intervention>,
     #[serde(skip)]
     index: BTreeMap<String, usize>,
 }
@@ -83,6 +107,29 @@ impl Catalog {
 
     pub fn service(&self, id: &str) -> Option<&Service> {
         self.index.get(id).map(|&i| &self.services[i])
+    }
+
+    /// The target of a dimension for a service: the service's own, else its first SLA
+    /// policy's (for compliance), else the catalog-wide one.
+    pub fn target(&self, service: &Service, dimension: Dimension) -> Option<f64> {
+        let name = dimension.name();
+        service
+            .targets
+            .get(&name)
+            .copied()
+            .or_else(|| {
+                (dimension == Dimension::SlaCompliance)
+                    .then(|| service.sla.first().map(|p| p.target_ratio))
+                    .flatten()
+            })
+            .or_else(|| self.targets.get(&name).copied())
+    }
+
+    /// Other services of the same category: the peers for benchmarks and comparisons.
+    pub fn peers<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a Service> + 'a {
+        self.services
+            .iter()
+            .filter(move |s| s.category == service.category && s.id != service.id)
     }
 
     pub fn calendar(&self, id: &str) -> Option<&Calendar> {
@@ -128,6 +175,7 @@ impl Catalog {
                     ))
                 })?;
             }
+            check_targets(&format!("service `{}`", service.id), &service.targets)?;
             if !calendar_ids.contains(service.calendar.as_str()) {
                 return Err(CatalogError::Invalid(format!(
                     "service `{}` refers to unknown calendar `{}`",
@@ -135,8 +183,51 @@ impl Catalog {
                 )));
             }
         }
+        check_targets("[targets]", &self.targets)?;
+        let mut intervention_ids = HashSet::new();
+        for intervention in &self.interventions {
+            if !intervention_ids.insert(intervention.id.as_str()) {
+                return Err(CatalogError::Invalid(format!(
+                    "intervention `{}` is defined twice",
+                    intervention.id
+                )));
+            }
+            if !service_ids.contains(intervention.service_id.as_str()) {
+                return Err(CatalogError::Invalid(format!(
+                    "intervention `{}` refers to unknown service `{}`",
+                    intervention.id, intervention.service_id
+                )));
+            }
+        }
         Ok(())
     }
+}
+
+/// Targets must name a dimension that can have one, with a value of its scale.
+fn check_targets(owner: &str, targets: &BTreeMap<String, f64>) -> Result<(), CatalogError> {
+    for (name, value) in targets {
+        let dimension = Dimension::parse(name).ok_or_else(|| {
+            CatalogError::Invalid(format!(
+                "{owner}: target `{name}` is not a matrix dimension"
+            ))
+        })?;
+        let in_range = match dimension.kind() {
+            Kind::Count => {
+                return Err(CatalogError::Invalid(format!(
+                    "{owner}: `{name}` is a volume and takes no target"
+                )))
+            }
+            Kind::Share | Kind::Gap => (0.0..=1.0).contains(value),
+            Kind::Mean => (1.0..=5.0).contains(value),
+            Kind::Days => *value >= 0.0,
+        };
+        if !in_range {
+            return Err(CatalogError::Invalid(format!(
+                "{owner}: target `{name}` = {value} is outside the dimension's scale"
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -188,6 +279,49 @@ mod tests {
         );
         let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
         assert!(error.contains("defined twice"), "{error}");
+    }
+
+    #[test]
+    fn targets_come_from_the_service_then_its_policy_then_the_catalog() {
+        let text = format!(
+            "[targets]\nsatisfaction_top2_share = 0.8\nsla_compliance = 0.5\n{TWO_SERVICES}\n[services.targets]\nsatisfaction_top2_share = 0.7\n"
+        );
+        let catalog = Catalog::from_toml_str(&text).unwrap();
+        let service = catalog.service("a").unwrap();
+        assert_eq!(
+            catalog.target(
+                service,
+                Dimension::parse("satisfaction_top2_share").unwrap()
+            ),
+            Some(0.7)
+        );
+        assert_eq!(catalog.target(service, Dimension::SlaCompliance), Some(0.5));
+        assert_eq!(catalog.target(service, Dimension::DigitalTakeUp), None);
+    }
+
+    #[test]
+    fn a_target_on_an_unknown_dimension_or_scale_is_refused() {
+        for (targets, expected) in [
+            ("happiness = 0.9", "not a matrix dimension"),
+            ("responses = 10.0", "takes no target"),
+            (
+                "satisfaction_top2_share = 80.0",
+                "outside the dimension's scale",
+            ),
+        ] {
+            let text = format!("[targets]\n{targets}\n{TWO_SERVICES}");
+            let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
+            assert!(error.contains(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_intervention_on_an_unknown_service_is_refused() {
+        let text = format!(
+            "{TWO_SERVICES}\n[[interventions]]\nid = \"x\"\nservice_id = \"zz\"\nname = \"X\"\ndate = \"2026-03-01\"\n"
+        );
+        let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
+        assert!(error.contains("unknown service `zz`"), "{error}");
     }
 
     #[test]

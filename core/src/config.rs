@@ -29,6 +29,7 @@ pub struct Config {
     pub gateway: GatewayConfig,
     pub sink: SinkConfig,
     pub aggregator: AggregatorConfig,
+    pub matrix: MatrixConfig,
     pub dashboard: DashboardConfig,
 }
 
@@ -41,6 +42,7 @@ impl Default for Config {
             gateway: GatewayConfig::default(),
             sink: SinkConfig::default(),
             aggregator: AggregatorConfig::default(),
+            matrix: MatrixConfig::default(),
             dashboard: DashboardConfig::default(),
         }
     }
@@ -206,18 +208,64 @@ impl Default for AggregatorConfig {
     }
 }
 
+/// How the quality matrix judges its figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MatrixConfig {
+    /// Small-cell suppression: a figure resting on fewer observations (responses, cases,
+    /// transactions) is never shown, and a segment group with fewer responses never enters
+    /// an equity gap.
+    pub min_responses: u64,
+    /// Amber band: a figure within this fraction of its reference (target, else peer
+    /// benchmark) on the wrong side is amber rather than red.
+    pub amber_tolerance: f64,
+    /// Days before and after an intervention that its evaluation compares (shortened to
+    /// equal windows while the "after" one is still filling).
+    pub innovation_window_days: u32,
+}
+
+impl Default for MatrixConfig {
+    fn default() -> Self {
+        MatrixConfig {
+            min_responses: 10,
+            amber_tolerance: 0.05,
+            innovation_window_days: 28,
+        }
+    }
+}
+
+/// A reader of the dashboard API (Grafana, a report job). Only the token's SHA-256 is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadToken {
+    /// Who holds it, for logs.
+    pub name: String,
+    /// Lower-case hex SHA-256 of the token; `civicpulse hash-key` prints it.
+    pub sha256: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DashboardConfig {
     pub listen: SocketAddr,
+    /// Bearer tokens allowed to read `/api/v1/*` (health, readiness and `/metrics` are open).
+    pub read_tokens: Vec<ReadToken>,
+    /// How long a computed matrix, time series or innovation answer is served from memory.
+    pub cache_secs: u64,
 }
 
 impl Default for DashboardConfig {
     fn default() -> Self {
         DashboardConfig {
             listen: "127.0.0.1:8090".parse().expect("literal address"),
+            read_tokens: Vec::new(),
+            cache_secs: 60,
         }
     }
+}
+
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// `CIVICPULSE_*` variables that belong to the command line, not to the configuration.
@@ -259,10 +307,21 @@ impl Config {
                 "sink.max_rows and sink.max_bytes must be positive".into(),
             ));
         }
+        for token in &self.dashboard.read_tokens {
+            if !is_sha256_hex(&token.sha256) {
+                return Err(ConfigError::Invalid(format!(
+                    "dashboard.read_tokens: the token of `{}` must be a 64-digit hex SHA-256",
+                    token.name
+                )));
+            }
+        }
+        if !(0.0..1.0).contains(&self.matrix.amber_tolerance) {
+            return Err(ConfigError::Invalid(
+                "matrix.amber_tolerance must be in [0, 1)".into(),
+            ));
+        }
         for key in &self.gateway.api_keys {
-            let is_sha256_hex =
-                key.sha256.len() == 64 && key.sha256.chars().all(|c| c.is_ascii_hexdigit());
-            if !is_sha256_hex {
+            if !is_sha256_hex(&key.sha256) {
                 return Err(ConfigError::Invalid(format!(
                     "gateway.api_keys: the key of source `{}` must be a 64-digit hex SHA-256",
                     key.source

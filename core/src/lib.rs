@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod catalog;
 pub mod config;
+pub mod dimension;
 pub mod event;
 pub mod schema;
 pub mod sla;
@@ -14,5 +15,6 @@ pub mod validate;
 
 pub use catalog::{Catalog, CatalogError, Service};
 pub use config::{Config, ConfigError};
+pub use dimension::Dimension;
 pub use event::{Envelope, Event, EventKind};
 pub use validate::{FieldError, Validator};

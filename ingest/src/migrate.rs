@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sla",
         sql: include_str!("../../migrations/0002_sla.sql"),
     },
+    Migration {
+        version: 3,
+        name: "matrix",
+        sql: include_str!("../../migrations/0003_matrix.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -101,15 +106,19 @@ pub async fn run(config: &ClickHouseConfig) -> Result<Vec<u32>, MigrateError> {
             continue;
         }
         for statement in statements(migration.sql) {
-            client
-                .query(&statement)
-                .execute()
-                .await
-                .map_err(|source| MigrateError::Statement {
-                    version: migration.version,
-                    name: migration.name,
-                    source,
-                })?;
+            match client.query(&statement).execute().await {
+                Ok(()) => {}
+                Err(error) if is_column_already_added(&statement, &error) => {
+                    tracing::info!(version = migration.version, %statement, "column already added by an earlier, interrupted run");
+                }
+                Err(source) => {
+                    return Err(MigrateError::Statement {
+                        version: migration.version,
+                        name: migration.name,
+                        source,
+                    })
+                }
+            }
         }
         client
             .query("INSERT INTO schema_migrations VALUES (?, ?, ?, now())")
@@ -127,6 +136,12 @@ pub async fn run(config: &ClickHouseConfig) -> Result<Vec<u32>, MigrateError> {
         newly_applied.push(migration.version);
     }
     Ok(newly_applied)
+}
+
+/// ClickHouse 18.16 has no `ADD COLUMN IF NOT EXISTS`; an `ADD COLUMN` that finds its column
+/// is what a re-run after an interrupted migration sees, so it counts as done.
+fn is_column_already_added(statement: &str, error: &clickhouse::error::Error) -> bool {
+    statement.contains("ADD COLUMN") && error.to_string().contains("already exists")
 }
 
 /// Splits a migration file into statements: `--` comment lines are dropped and a `;` at

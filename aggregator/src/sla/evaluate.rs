@@ -38,6 +38,39 @@ struct MilestoneRead {
     case_ref: String,
     milestone: String,
     occurred_at: u32,
+    channel: String,
+    region: String,
+}
+
+/// One case's milestones as read, with the channel and region of its earliest one (the
+/// case's own, for breakdowns).
+struct CaseRead {
+    case_ref: String,
+    milestones: Vec<CaseMilestone>,
+    first_at: u32,
+    channel: String,
+    region: String,
+}
+
+impl CaseRead {
+    fn start(read: MilestoneRead, first: CaseMilestone) -> Self {
+        CaseRead {
+            case_ref: read.case_ref,
+            milestones: vec![first],
+            first_at: read.occurred_at,
+            channel: read.channel,
+            region: read.region,
+        }
+    }
+
+    fn add(&mut self, read: MilestoneRead, milestone: CaseMilestone) {
+        self.milestones.push(milestone);
+        if read.occurred_at < self.first_at {
+            self.first_at = read.occurred_at;
+            self.channel = read.channel;
+            self.region = read.region;
+        }
+    }
 }
 
 #[derive(Debug, Row, Deserialize)]
@@ -67,6 +100,8 @@ fn fingerprint(catalog: &Catalog, service: &Service, policy: &SlaPolicy) -> Stri
         "policy": policy,
         "calendar": catalog.calendar(&service.calendar),
         "time_zone": service.time_zone.name(),
+        // Bumped when `sla_cases` gains columns, so every case is written again with them.
+        "row_version": 2,
     });
     hex::encode(Sha256::digest(inputs.to_string().as_bytes()))
 }
@@ -103,14 +138,14 @@ async fn run_policy(
     let mut cursor = match incremental_from {
         None => client
             .query(
-                "SELECT case_ref, milestone, toUInt32(occurred_at) FROM milestones FINAL \
+                "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region FROM milestones FINAL \
                  WHERE service_id = ? ORDER BY case_ref",
             )
             .bind(&service.id)
             .fetch::<MilestoneRead>()?,
         Some(watermark) => client
             .query(
-                "SELECT case_ref, milestone, toUInt32(occurred_at) FROM milestones FINAL \
+                "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region FROM milestones FINAL \
                  WHERE service_id = ? AND case_ref IN ( \
                    SELECT case_ref FROM milestones WHERE service_id = ? AND inserted_at >= toDateTime(?) \
                    UNION ALL \
@@ -130,32 +165,34 @@ async fn run_policy(
 
     let today = local_date(now, service.time_zone);
     let mut rows = Vec::new();
-    let mut case: Option<(String, Vec<CaseMilestone>)> = None;
-    let finish = |case: (String, Vec<CaseMilestone>), rows: &mut Vec<SlaCaseRow>| {
-        let evaluation = evaluate(policy, calendar, service.time_zone, &case.1, today);
-        rows.push(SlaCaseRow::new(
+    let mut case: Option<CaseRead> = None;
+    let finish = |case: CaseRead, rows: &mut Vec<SlaCaseRow>| {
+        let evaluation = evaluate(policy, calendar, service.time_zone, &case.milestones, today);
+        let mut row = SlaCaseRow::new(
             &service.id,
             &policy.id,
             &policy.currency,
-            case.0,
+            case.case_ref,
             &evaluation,
             now,
-        ));
+        );
+        row.channel = case.channel;
+        row.region = case.region;
+        rows.push(row);
     };
     while let Some(read) = cursor.next().await? {
         let Some(kind) = parse_milestone(&read.milestone) else {
             continue;
         };
         let at = DateTime::from_timestamp(i64::from(read.occurred_at), 0).unwrap_or(now);
+        let milestone = CaseMilestone { at, kind };
         match &mut case {
-            Some((case_ref, milestones)) if *case_ref == read.case_ref => {
-                milestones.push(CaseMilestone { at, kind })
-            }
+            Some(current) if current.case_ref == read.case_ref => current.add(read, milestone),
             _ => {
                 if let Some(done) = case.take() {
                     finish(done, &mut rows);
                 }
-                case = Some((read.case_ref, vec![CaseMilestone { at, kind }]));
+                case = Some(CaseRead::start(read, milestone));
             }
         }
     }

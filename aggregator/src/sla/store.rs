@@ -29,6 +29,9 @@ pub struct SlaCaseRow {
     pub anomalies: String,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub evaluated_at: DateTime<Utc>,
+    /// Channel and region of the case's earliest milestone.
+    pub channel: String,
+    pub region: String,
 }
 
 impl SlaCaseRow {
@@ -66,6 +69,8 @@ impl SlaCaseRow {
                 .collect::<Vec<_>>()
                 .join(","),
             evaluated_at,
+            channel: String::new(),
+            region: String::new(),
         }
     }
 }

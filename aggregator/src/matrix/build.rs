@@ -1,0 +1,329 @@
+//! Assembles the matrix from tallies: for every service (and group, when broken down) and
+//! every dimension one cell with its value, n, interval, target, peer benchmark, the
+//! previous period's value, the change and a status.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use civicpulse_core::config::MatrixConfig;
+use civicpulse_core::dimension::Dimension;
+use civicpulse_core::Catalog;
+use serde::Serialize;
+
+use super::dimensions::{measure, GroupBy, Measured};
+use super::period::Period;
+use super::stats::median;
+use super::status::{judge, Status};
+use super::tally::Tally;
+
+/// Tallies by (service id, group value); the group is `all` for whole services.
+pub type Slices = BTreeMap<(String, String), Tally>;
+
+/// The group label of a whole service.
+pub const WHOLE_SERVICE: &str = "all";
+/// The group label of respondents or cases that declared no value.
+pub const NOT_DECLARED: &str = "not_declared";
+
+/// One cell of the matrix, flat (what Grafana's Infinity datasource and CSV read best).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub period: String,
+    pub period_from: String,
+    pub period_to: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub category: String,
+    pub group_by: String,
+    pub group: String,
+    pub dimension: String,
+    pub family: String,
+    /// Absent when withheld (too few observations) or not measured for this breakdown.
+    pub value: Option<f64>,
+    pub n: u64,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub target: Option<f64>,
+    /// Median of the peer services (same category) with enough data.
+    pub benchmark: Option<f64>,
+    pub previous_value: Option<f64>,
+    pub change: Option<f64>,
+    pub status: Status,
+    /// Why a value is missing, or what an equity gap compares.
+    pub note: String,
+}
+
+/// The matrix of one period and breakdown.
+pub fn build(
+    catalog: &Catalog,
+    config: &MatrixConfig,
+    period: &Period,
+    group_by: GroupBy,
+    current: &Slices,
+    previous: &Slices,
+) -> Vec<Cell> {
+    let dimensions = Dimension::all();
+    let rows = rows(catalog, group_by, current);
+    let measured: BTreeMap<(&str, &str, Dimension), Measured> = rows
+        .iter()
+        .flat_map(|(service, group)| {
+            let tally = current
+                .get(&(service.to_string(), group.to_string()))
+                .cloned()
+                .unwrap_or_default();
+            dimensions.iter().map(move |&dimension| {
+                (
+                    (*service, *group, dimension),
+                    measure(&tally, dimension, config.min_responses),
+                )
+            })
+        })
+        .collect();
+
+    let mut cells = Vec::with_capacity(measured.len());
+    for (service_id, group) in &rows {
+        let service = catalog
+            .service(service_id)
+            .expect("rows come from the catalog");
+        for &dimension in &dimensions {
+            let mut cell = Cell {
+                period: period.label.clone(),
+                period_from: period.from.to_string(),
+                period_to: period.to.to_string(),
+                service_id: service.id.clone(),
+                service_name: service.name.clone(),
+                category: service.category.clone(),
+                group_by: group_by.as_str().to_string(),
+                group: display_group(group),
+                dimension: dimension.name(),
+                family: dimension.family().to_string(),
+                value: None,
+                n: 0,
+                ci_low: None,
+                ci_high: None,
+                target: catalog.target(service, dimension),
+                benchmark: None,
+                previous_value: None,
+                change: None,
+                status: Status::NotAvailable,
+                note: String::new(),
+            };
+            if !group_by.measures(dimension) {
+                cell.note = format!("not measured by {}", group_by.as_str());
+                cells.push(cell);
+                continue;
+            }
+            let peers: Vec<f64> = catalog
+                .peers(service)
+                .filter_map(|peer| {
+                    measured
+                        .get(&(peer.id.as_str(), *group, dimension))?
+                        .estimate()
+                        .map(|e| e.value)
+                })
+                .collect();
+            cell.benchmark = median(&peers);
+            match &measured[&(*service_id, *group, dimension)] {
+                Measured::TooFew { n, note } => {
+                    cell.n = *n;
+                    cell.note = note.clone();
+                    cell.status = Status::InsufficientData;
+                }
+                Measured::Value { estimate, note } => {
+                    cell.value = Some(estimate.value);
+                    cell.n = estimate.n;
+                    cell.ci_low = estimate.interval.map(|(low, _)| low);
+                    cell.ci_high = estimate.interval.map(|(_, high)| high);
+                    cell.note = note.clone();
+                    let reference = cell.target.or(cell.benchmark);
+                    cell.status = judge(dimension, estimate, reference, config.amber_tolerance);
+                    cell.previous_value = previous
+                        .get(&(service_id.to_string(), group.to_string()))
+                        .and_then(|tally| {
+                            measure(tally, dimension, config.min_responses)
+                                .estimate()
+                                .map(|e| e.value)
+                        });
+                    cell.change = cell.previous_value.map(|before| estimate.value - before);
+                }
+            }
+            cells.push(cell);
+        }
+    }
+    cells
+}
+
+/// Every catalog service for whole services; for a breakdown, each service's groups seen
+/// in the period, in catalog order.
+fn rows<'a>(
+    catalog: &'a Catalog,
+    group_by: GroupBy,
+    current: &'a Slices,
+) -> Vec<(&'a str, &'a str)> {
+    let mut rows = Vec::new();
+    for service in &catalog.services {
+        if group_by == GroupBy::Service {
+            rows.push((service.id.as_str(), WHOLE_SERVICE));
+            continue;
+        }
+        let groups: BTreeSet<&str> = current
+            .keys()
+            .filter(|(s, _)| *s == service.id)
+            .map(|(_, group)| group.as_str())
+            .collect();
+        rows.extend(groups.into_iter().map(|group| (service.id.as_str(), group)));
+    }
+    rows
+}
+
+fn display_group(group: &str) -> String {
+    if group.is_empty() {
+        NOT_DECLARED.to_string()
+    } else {
+        group.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::tally::{QuestionSums, SlaOutcome};
+    use civicpulse_core::dimension::Question;
+
+    const CATALOG: &str = r#"
+        [targets]
+        satisfaction_top2_share = 0.8
+
+        [[calendars]]
+        id = "ca"
+
+        [[services]]
+        id = "a"
+        name = "A"
+        category = "docs"
+        jurisdiction = "CA"
+        channels = ["web"]
+        time_zone = "America/Toronto"
+        calendar = "ca"
+
+        [[services]]
+        id = "b"
+        name = "B"
+        category = "docs"
+        jurisdiction = "CA"
+        channels = ["web"]
+        time_zone = "America/Toronto"
+        calendar = "ca"
+
+        [[services]]
+        id = "c"
+        name = "C"
+        category = "docs"
+        jurisdiction = "CA"
+        channels = ["web"]
+        time_zone = "America/Toronto"
+        calendar = "ca"
+    "#;
+
+    fn tally(answers: &[u8], transactions: u64, digital: u64) -> Tally {
+        let mut tally = Tally::default();
+        let mut questions = [QuestionSums::default(); 7];
+        questions[0] = QuestionSums::of(answers);
+        tally.add_responses(SlaOutcome::Unknown, answers.len() as u64, questions);
+        tally.transactions = transactions;
+        tally.digital_transactions = digital;
+        tally
+    }
+
+    fn cell<'a>(cells: &'a [Cell], service: &str, dimension: Dimension) -> &'a Cell {
+        cells
+            .iter()
+            .find(|c| c.service_id == service && c.dimension == dimension.name())
+            .unwrap()
+    }
+
+    #[test]
+    fn cells_carry_target_benchmark_previous_and_status() {
+        let catalog = Catalog::from_toml_str(CATALOG).unwrap();
+        let config = MatrixConfig::default();
+        let period = Period::parse("2026-10").unwrap();
+        let slice = |s: &str| (s.to_string(), WHOLE_SERVICE.to_string());
+        let current: Slices = [
+            (slice("a"), tally(&[5, 5, 5, 5, 5, 5, 5, 5, 4, 1], 100, 70)), // 0.9
+            (slice("b"), tally(&[5, 5, 5, 5, 5, 5, 1, 1, 1, 1], 100, 50)), // 0.6
+            (slice("c"), tally(&[5, 1, 1], 100, 30)),                      // too few
+        ]
+        .into_iter()
+        .collect();
+        let previous: Slices = [(slice("a"), tally(&[5, 5, 5, 5, 5, 5, 5, 1, 1, 1], 80, 40))]
+            .into_iter()
+            .collect();
+        let cells = build(
+            &catalog,
+            &config,
+            &period,
+            GroupBy::Service,
+            &current,
+            &previous,
+        );
+        assert_eq!(cells.len(), 3 * Dimension::all().len());
+
+        let top2 = Dimension::Top2Share(Question::Satisfaction);
+        let a = cell(&cells, "a", top2);
+        assert_eq!(a.value, Some(0.9));
+        assert_eq!((a.target, a.status), (Some(0.8), Status::Green));
+        assert_eq!(a.benchmark, Some(0.6), "c has too few answers to count");
+        assert_eq!(a.previous_value, Some(0.7));
+        assert!((a.change.unwrap() - 0.2).abs() < 1e-12);
+        assert!(a.ci_low.unwrap() < 0.9 && a.ci_high.unwrap() > 0.9);
+
+        let c = cell(&cells, "c", top2);
+        assert_eq!(
+            (c.value, c.n, c.status),
+            (None, 3, Status::InsufficientData)
+        );
+        assert!(c.note.contains("too few"), "{}", c.note);
+
+        // No target for digital take-up: judged against the peers' median (0.5 and 0.3 for
+        // a; 0.7 and 0.3 for b).
+        let digital = cell(&cells, "a", Dimension::DigitalTakeUp);
+        assert_eq!(
+            (digital.benchmark, digital.status),
+            (Some(0.4), Status::Green)
+        );
+        let digital_b = cell(&cells, "b", Dimension::DigitalTakeUp);
+        assert_eq!(digital_b.benchmark, Some(0.5));
+        assert_eq!(digital_b.status, Status::Green);
+        let digital_c = cell(&cells, "c", Dimension::DigitalTakeUp);
+        assert_eq!(
+            (digital_c.benchmark, digital_c.status),
+            (Some(0.6), Status::Red)
+        );
+    }
+
+    #[test]
+    fn breakdown_rows_follow_the_data_and_mark_what_they_cannot_measure() {
+        let catalog = Catalog::from_toml_str(CATALOG).unwrap();
+        let config = MatrixConfig::default();
+        let period = Period::parse("2026-10").unwrap();
+        let current: Slices = [
+            (("a".to_string(), "ON".to_string()), tally(&[5; 12], 0, 0)),
+            (("a".to_string(), String::new()), tally(&[4; 12], 0, 0)),
+        ]
+        .into_iter()
+        .collect();
+        let cells = build(
+            &catalog,
+            &config,
+            &period,
+            GroupBy::Region,
+            &current,
+            &Slices::new(),
+        );
+        let groups: BTreeSet<&str> = cells.iter().map(|c| c.group.as_str()).collect();
+        assert_eq!(groups, BTreeSet::from(["ON", NOT_DECLARED]));
+        let transactions = cells
+            .iter()
+            .find(|c| c.dimension == "transactions")
+            .unwrap();
+        assert_eq!(transactions.status, Status::NotAvailable);
+    }
+}

@@ -1,0 +1,350 @@
+//! Each dimension as a pure function of a tally, with small-cell suppression: a figure on
+//! fewer than k observations is never returned, only how many there were.
+
+use civicpulse_core::dimension::{Dimension, Kind};
+
+use super::stats::{histogram_percentile, Estimate};
+use super::tally::{SegmentSums, Tally};
+
+/// The rollups that carry each breakdown: a dimension not measured for a breakdown is
+/// "not available" there rather than zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupBy {
+    Service,
+    Channel,
+    Region,
+    AgeBand,
+    Disability,
+    Language,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 6] = [
+        GroupBy::Service,
+        GroupBy::Channel,
+        GroupBy::Region,
+        GroupBy::AgeBand,
+        GroupBy::Disability,
+        GroupBy::Language,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Service => "service",
+            GroupBy::Channel => "channel",
+            GroupBy::Region => "region",
+            GroupBy::AgeBand => "age_band",
+            GroupBy::Disability => "disability",
+            GroupBy::Language => "language",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.as_str() == text)
+    }
+
+    /// The rollups' `group_kind` for this breakdown.
+    pub fn group_kind(self) -> &'static str {
+        match self {
+            GroupBy::Service => "all",
+            other => other.as_str(),
+        }
+    }
+
+    /// Whether the dimension can be broken down this way: transactions carry a channel
+    /// but no region; cases carry channel and region; only responses carry a segment;
+    /// equity gaps compare segment groups of a whole service.
+    pub fn measures(self, dimension: Dimension) -> bool {
+        use Dimension as D;
+        match self {
+            GroupBy::Service => true,
+            _ if dimension.family() == "equity" => false,
+            GroupBy::Channel => true,
+            GroupBy::Region => !matches!(
+                dimension,
+                D::Transactions | D::SurveysOffered | D::ResponseRate | D::DigitalTakeUp
+            ),
+            GroupBy::AgeBand | GroupBy::Disability | GroupBy::Language => {
+                dimension.rests_on_responses() && dimension != D::ResponseRate
+            }
+        }
+    }
+}
+
+/// A dimension's figure for one tally.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Measured {
+    /// Shown; the note explains what it is built from where that is not obvious.
+    Value { estimate: Estimate, note: String },
+    /// Fewer than k observations: the figure is withheld.
+    TooFew { n: u64, note: String },
+}
+
+impl Measured {
+    pub fn estimate(&self) -> Option<&Estimate> {
+        match self {
+            Measured::Value { estimate, .. } => Some(estimate),
+            Measured::TooFew { .. } => None,
+        }
+    }
+}
+
+/// The figure of `dimension` in `tally`, withheld when it rests on fewer than `min_n`
+/// observations (volumes are always shown: a count identifies nobody).
+pub fn measure(tally: &Tally, dimension: Dimension, min_n: u64) -> Measured {
+    use Dimension as D;
+    let share = |successes: u64, n: u64, what: &str| -> Measured {
+        if n < min_n.max(1) {
+            return too_few(n, what, min_n);
+        }
+        match Estimate::share(successes, n) {
+            Some(estimate) => Measured::Value {
+                estimate,
+                note: String::new(),
+            },
+            None => too_few(n, what, min_n),
+        }
+    };
+    match dimension {
+        D::Transactions => count(tally.transactions),
+        D::SurveysOffered => count(tally.surveys_offered),
+        D::Responses => count(tally.responses),
+        D::ResponseRate => share(tally.responses, tally.surveys_offered, "surveys offered"),
+        D::Mean(question) => {
+            let sums = tally.question(question);
+            if sums.n < min_n.max(1) {
+                return too_few(sums.n, "answers", min_n);
+            }
+            let estimate = Estimate::mean(sums.n, sums.sum as f64, sums.sum_of_squares as f64)
+                .expect("n is positive");
+            Measured::Value {
+                estimate,
+                note: String::new(),
+            }
+        }
+        D::Top2Share(question) => {
+            let sums = tally.question(question);
+            share(sums.top2, sums.n, "answers")
+        }
+        D::CompletionRate => share(
+            tally.cases_decided,
+            tally.cases_received,
+            "applications received",
+        ),
+        D::DigitalTakeUp => share(
+            tally.digital_transactions,
+            tally.transactions,
+            "transactions",
+        ),
+        D::SlaCompliance => {
+            let (met, breached) = tally.closed_cases();
+            share(met, met + breached, "closed cases")
+        }
+        D::SlaP90ElapsedDays => {
+            let (met, breached) = tally.closed_cases();
+            let closed = met + breached;
+            if closed < min_n.max(1) {
+                return too_few(closed, "closed cases", min_n);
+            }
+            let histogram: Vec<(i64, u64)> = tally
+                .elapsed_days
+                .iter()
+                .map(|(days, (m, b))| (*days, m + b))
+                .collect();
+            let p90 = histogram_percentile(&histogram, 0.9).expect("closed cases exist");
+            Measured::Value {
+                estimate: Estimate::plain(p90 as f64, closed),
+                note: String::new(),
+            }
+        }
+        D::ErrorReworkShare => share(
+            tally.decisions_error_or_rework,
+            tally.cases_decided,
+            "decisions",
+        ),
+        D::EquityGapSatisfaction => equity_gap(tally, min_n, "satisfaction", |s| {
+            (s.satisfaction.top2, s.satisfaction.n)
+        }),
+        D::EquityGapTimeliness => equity_gap(tally, min_n, "SLA compliance", |s| {
+            (s.linked_met, s.linked_met + s.linked_breached)
+        }),
+        D::SatisfactionWhenMet => {
+            let sums = tally.satisfaction_when_met;
+            share(
+                sums.top2,
+                sums.n,
+                "answers from cases that met their standard",
+            )
+        }
+        D::SatisfactionWhenBreached => {
+            let sums = tally.satisfaction_when_breached;
+            share(
+                sums.top2,
+                sums.n,
+                "answers from cases that breached their standard",
+            )
+        }
+    }
+}
+
+fn count(n: u64) -> Measured {
+    Measured::Value {
+        estimate: Estimate::plain(n as f64, n),
+        note: String::new(),
+    }
+}
+
+fn too_few(n: u64, what: &str, min_n: u64) -> Measured {
+    Measured::TooFew {
+        n,
+        note: format!("too few {what} to show: {n} (at least {min_n} needed)"),
+    }
+}
+
+/// The largest difference between two groups of one segment attribute (age band,
+/// disability, language, region) in a share, among groups with at least k observations;
+/// smaller groups are left out and never named.
+fn equity_gap(
+    tally: &Tally,
+    min_n: u64,
+    what: &str,
+    share_of: impl Fn(&SegmentSums) -> (u64, u64),
+) -> Measured {
+    let mut best: Option<(f64, String, u64)> = None;
+    let mut suppressed = 0;
+    let mut attributes: Vec<&str> = tally.segments.keys().map(|(a, _)| a.as_str()).collect();
+    attributes.dedup();
+    for attribute in attributes {
+        let mut groups: Vec<(f64, &str, u64)> = Vec::new();
+        for ((a, group), sums) in &tally.segments {
+            if a != attribute || group.is_empty() {
+                continue;
+            }
+            let (successes, n) = share_of(sums);
+            if n == 0 {
+                continue;
+            }
+            if n < min_n.max(1) {
+                suppressed += 1;
+                continue;
+            }
+            groups.push((successes as f64 / n as f64, group, n));
+        }
+        if groups.len() < 2 {
+            continue;
+        }
+        groups.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (low, high) = (groups[0], groups[groups.len() - 1]);
+        let gap = high.0 - low.0;
+        if best.as_ref().is_none_or(|(b, _, _)| gap > *b) {
+            let note = format!(
+                "{attribute}: {} {:.3} vs {} {:.3}",
+                low.1, low.0, high.1, high.0
+            );
+            best = Some((gap, note, low.2 + high.2));
+        }
+    }
+    let suppressed_note = if suppressed > 0 {
+        format!(" ({suppressed} groups under {min_n} left out)")
+    } else {
+        String::new()
+    };
+    match best {
+        Some((gap, note, n)) => Measured::Value {
+            estimate: Estimate::plain(gap, n),
+            note: format!("{note}{suppressed_note}"),
+        },
+        None => Measured::TooFew {
+            n: 0,
+            note: format!(
+                "no two groups of one segment with at least {min_n} {what} observations{suppressed_note}"
+            ),
+        },
+    }
+}
+
+/// Whether a figure of this kind carries an interval that changes can be judged with.
+pub fn has_interval(dimension: Dimension) -> bool {
+    matches!(dimension.kind(), Kind::Share | Kind::Mean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::tally::{QuestionSums, SlaOutcome};
+    use civicpulse_core::dimension::Question;
+
+    fn satisfaction(answers: &[u8]) -> [QuestionSums; 7] {
+        let mut questions = [QuestionSums::default(); 7];
+        questions[0] = QuestionSums::of(answers);
+        questions
+    }
+
+    #[test]
+    fn a_figure_on_fewer_than_k_answers_is_withheld() {
+        let mut tally = Tally::default();
+        tally.add_responses(SlaOutcome::Unknown, 9, satisfaction(&[5; 9]));
+        let dimension = Dimension::Top2Share(Question::Satisfaction);
+        match measure(&tally, dimension, 10) {
+            Measured::TooFew { n, note } => {
+                assert_eq!(n, 9);
+                assert!(note.contains("at least 10"), "{note}");
+            }
+            other => panic!("shown: {other:?}"),
+        }
+        tally.add_responses(SlaOutcome::Unknown, 1, satisfaction(&[1]));
+        let shown = measure(&tally, dimension, 10);
+        assert_eq!(shown.estimate().unwrap().value, 0.9);
+        // Volumes are shown however small.
+        assert_eq!(
+            measure(&tally, Dimension::Responses, 1000)
+                .estimate()
+                .unwrap()
+                .value,
+            10.0
+        );
+    }
+
+    #[test]
+    fn equity_gap_leaves_small_groups_out_and_never_names_them() {
+        let mut tally = Tally::default();
+        let add = |tally: &mut Tally, group: &str, answers: &[u8]| {
+            tally.add_segment(
+                "age_band",
+                group,
+                SlaOutcome::Unknown,
+                answers.len() as u64,
+                QuestionSums::of(answers),
+            )
+        };
+        add(&mut tally, "25_34", &[5, 5, 5, 5, 4, 4, 4, 4, 2, 2]); // 0.8
+        add(&mut tally, "75_plus", &[5, 5, 5, 4, 2, 2, 2, 2, 1, 1]); // 0.4
+        add(&mut tally, "18_24", &[1, 1, 1]); // 0.0 but only 3 answers
+        let gap = measure(&tally, Dimension::EquityGapSatisfaction, 10);
+        let Measured::Value { estimate, note } = gap else {
+            panic!("withheld: {gap:?}")
+        };
+        assert!((estimate.value - 0.4).abs() < 1e-12);
+        assert!(note.contains("75_plus") && note.contains("25_34"), "{note}");
+        assert!(
+            !note.contains("18_24") && note.contains("1 groups under 10"),
+            "{note}"
+        );
+
+        // With k above every group, no gap can be shown.
+        assert!(matches!(
+            measure(&tally, Dimension::EquityGapSatisfaction, 11),
+            Measured::TooFew { .. }
+        ));
+    }
+
+    #[test]
+    fn breakdowns_only_offer_what_their_rollup_carries() {
+        assert!(!GroupBy::Region.measures(Dimension::Transactions));
+        assert!(GroupBy::Region.measures(Dimension::SlaCompliance));
+        assert!(GroupBy::AgeBand.measures(Dimension::Top2Share(Question::Trust)));
+        assert!(!GroupBy::AgeBand.measures(Dimension::SlaCompliance));
+        assert!(!GroupBy::Channel.measures(Dimension::EquityGapSatisfaction));
+        assert!(GroupBy::Service.measures(Dimension::EquityGapSatisfaction));
+    }
+}

@@ -1,0 +1,381 @@
+//! Did an intervention make things better? For every dimension: the change between equal
+//! windows before and after its date, with a 95 % interval, and a difference-in-differences
+//! against the pooled peer services (same category) without an intervention of their own in
+//! those windows. The verdict says plainly when the evidence is too thin.
+
+use chrono::{Days, NaiveDate};
+use civicpulse_core::catalog::Intervention;
+use civicpulse_core::dimension::{Dimension, Direction};
+use civicpulse_core::Catalog;
+use serde::Serialize;
+
+use super::dimensions::{has_interval, measure, Measured};
+use super::stats::{difference, difference_in_differences};
+use super::tally::Tally;
+
+/// The shortest "after" window worth judging.
+pub const MIN_WINDOW_DAYS: u64 = 7;
+
+/// Equal windows around an intervention: [before_from, date) and [date, after_to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    pub days: u64,
+    pub before_from: NaiveDate,
+    pub date: NaiveDate,
+    pub after_to: NaiveDate,
+}
+
+impl Windows {
+    /// `window_days` each side, shortened to the complete days since the date (today is
+    /// not complete); None while fewer than `MIN_WINDOW_DAYS` have passed.
+    pub fn around(date: NaiveDate, today: NaiveDate, window_days: u64) -> Option<Windows> {
+        let elapsed = u64::try_from((today - date).num_days()).unwrap_or(0);
+        let days = window_days.min(elapsed);
+        (days >= MIN_WINDOW_DAYS).then(|| Windows {
+            days,
+            before_from: date - Days::new(days),
+            date,
+            after_to: date + Days::new(days),
+        })
+    }
+}
+
+/// Peer services for an intervention: same category, not the treated service, and without
+/// an intervention of their own within the windows.
+pub fn peers(catalog: &Catalog, intervention: &Intervention, windows: &Windows) -> Vec<String> {
+    let Some(service) = catalog.service(&intervention.service_id) else {
+        return Vec::new();
+    };
+    catalog
+        .peers(service)
+        .filter(|peer| {
+            !catalog.interventions.iter().any(|other| {
+                other.service_id == peer.id
+                    && other.date >= windows.before_from
+                    && other.date < windows.after_to
+            })
+        })
+        .map(|peer| peer.id.clone())
+        .collect()
+}
+
+/// One dimension of one intervention's evaluation, flat.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InnovationRow {
+    pub intervention_id: String,
+    pub service_id: String,
+    pub name: String,
+    pub date: String,
+    pub description: String,
+    pub dimension: String,
+    pub family: String,
+    pub window_days: u64,
+    pub before_from: Option<String>,
+    pub after_to: Option<String>,
+    pub before_value: Option<f64>,
+    pub before_n: u64,
+    pub after_value: Option<f64>,
+    pub after_n: u64,
+    pub change: Option<f64>,
+    pub change_ci_low: Option<f64>,
+    pub change_ci_high: Option<f64>,
+    /// `improved`, `worsened`, `no_clear_change` (the interval includes 0),
+    /// `no_interval` (a count, percentile or gap: the change is shown unjudged),
+    /// `insufficient_data` or `too_early`.
+    pub verdict: String,
+    /// Comma-separated peer services pooled for the difference-in-differences.
+    pub peers: String,
+    pub peer_change: Option<f64>,
+    pub did: Option<f64>,
+    pub did_ci_low: Option<f64>,
+    pub did_ci_high: Option<f64>,
+    /// As `verdict`, or `no_peers`.
+    pub did_verdict: String,
+    pub note: String,
+}
+
+/// What was read for one intervention: the treated service's and the pooled peers'
+/// tallies before and after.
+pub struct Observed<'a> {
+    pub treated_before: &'a Tally,
+    pub treated_after: &'a Tally,
+    pub peers: &'a [String],
+    pub peers_before: &'a Tally,
+    pub peers_after: &'a Tally,
+}
+
+/// Rows for an intervention that is too recent to judge.
+pub fn too_early(intervention: &Intervention, today: NaiveDate) -> Vec<InnovationRow> {
+    let elapsed = (today - intervention.date).num_days().max(0);
+    Dimension::all()
+        .into_iter()
+        .map(|dimension| {
+            let mut row = empty_row(intervention, dimension, None);
+            row.verdict = "too_early".into();
+            row.did_verdict = "too_early".into();
+            row.note = format!(
+                "{elapsed} complete days since the intervention; at least {MIN_WINDOW_DAYS} are needed"
+            );
+            row
+        })
+        .collect()
+}
+
+pub fn evaluate(
+    intervention: &Intervention,
+    windows: &Windows,
+    observed: &Observed<'_>,
+    min_n: u64,
+) -> Vec<InnovationRow> {
+    Dimension::all()
+        .into_iter()
+        .map(|dimension| evaluate_dimension(intervention, windows, observed, min_n, dimension))
+        .collect()
+}
+
+fn evaluate_dimension(
+    intervention: &Intervention,
+    windows: &Windows,
+    observed: &Observed<'_>,
+    min_n: u64,
+    dimension: Dimension,
+) -> InnovationRow {
+    let mut row = empty_row(intervention, dimension, Some(windows));
+    row.peers = observed.peers.join(",");
+    let before = measure(observed.treated_before, dimension, min_n);
+    let after = measure(observed.treated_after, dimension, min_n);
+    row.before_n = n_of(&before);
+    row.after_n = n_of(&after);
+    let (Some(before), Some(after)) = (before.estimate(), after.estimate()) else {
+        row.verdict = "insufficient_data".into();
+        row.did_verdict = "insufficient_data".into();
+        row.note = format!(
+            "evidence too thin: {} before and {} after (at least {min_n} each needed)",
+            row.before_n, row.after_n
+        );
+        return row;
+    };
+    row.before_value = Some(before.value);
+    row.after_value = Some(after.value);
+    row.change = Some(after.value - before.value);
+    if !has_interval(dimension) {
+        row.verdict = "no_interval".into();
+        row.did_verdict = "no_interval".into();
+        row.note = "a count, percentile or gap: the change is shown without an interval".into();
+        return row;
+    }
+    let is_share = dimension.kind() == civicpulse_core::dimension::Kind::Share;
+    let interval = difference(after, before, is_share);
+    row.change_ci_low = interval.map(|(low, _)| low);
+    row.change_ci_high = interval.map(|(_, high)| high);
+    row.verdict = verdict(dimension, interval).into();
+
+    if observed.peers.is_empty() {
+        row.did_verdict = "no_peers".into();
+        row.note = "no peer service in the category without an intervention of its own".into();
+        return row;
+    }
+    let peers_before = measure(observed.peers_before, dimension, min_n);
+    let peers_after = measure(observed.peers_after, dimension, min_n);
+    let (Some(peers_before), Some(peers_after)) = (peers_before.estimate(), peers_after.estimate())
+    else {
+        row.did_verdict = "insufficient_data".into();
+        row.note = format!(
+            "peers' evidence too thin: {} before and {} after",
+            n_of(&peers_before),
+            n_of(&peers_after)
+        );
+        return row;
+    };
+    row.peer_change = Some(peers_after.value - peers_before.value);
+    let (did, did_interval) = difference_in_differences(before, after, peers_before, peers_after);
+    row.did = Some(did);
+    row.did_ci_low = did_interval.map(|(low, _)| low);
+    row.did_ci_high = did_interval.map(|(_, high)| high);
+    row.did_verdict = verdict(dimension, did_interval).into();
+    row
+}
+
+/// A change is an improvement or a worsening only when its whole 95 % interval is on one
+/// side of zero.
+fn verdict(dimension: Dimension, interval: Option<(f64, f64)>) -> &'static str {
+    let Some((low, high)) = interval else {
+        return "no_interval";
+    };
+    let better_when_positive = dimension.direction() != Direction::LowerIsBetter;
+    if low > 0.0 {
+        if better_when_positive {
+            "improved"
+        } else {
+            "worsened"
+        }
+    } else if high < 0.0 {
+        if better_when_positive {
+            "worsened"
+        } else {
+            "improved"
+        }
+    } else {
+        "no_clear_change"
+    }
+}
+
+fn n_of(measured: &Measured) -> u64 {
+    match measured {
+        Measured::Value { estimate, .. } => estimate.n,
+        Measured::TooFew { n, .. } => *n,
+    }
+}
+
+fn empty_row(
+    intervention: &Intervention,
+    dimension: Dimension,
+    windows: Option<&Windows>,
+) -> InnovationRow {
+    InnovationRow {
+        intervention_id: intervention.id.clone(),
+        service_id: intervention.service_id.clone(),
+        name: intervention.name.clone(),
+        date: intervention.date.to_string(),
+        description: intervention.description.clone(),
+        dimension: dimension.name(),
+        family: dimension.family().to_string(),
+        window_days: windows.map_or(0, |w| w.days),
+        before_from: windows.map(|w| w.before_from.to_string()),
+        after_to: windows.map(|w| w.after_to.to_string()),
+        before_value: None,
+        before_n: 0,
+        after_value: None,
+        after_n: 0,
+        change: None,
+        change_ci_low: None,
+        change_ci_high: None,
+        verdict: String::new(),
+        peers: String::new(),
+        peer_change: None,
+        did: None,
+        did_ci_low: None,
+        did_ci_high: None,
+        did_verdict: String::new(),
+        note: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::tally::{QuestionSums, SlaOutcome};
+    use civicpulse_core::dimension::Question;
+
+    fn intervention() -> Intervention {
+        Intervention {
+            id: "i".into(),
+            service_id: "a".into(),
+            name: "Online renewal".into(),
+            date: "2026-03-01".parse().unwrap(),
+            description: String::new(),
+        }
+    }
+
+    /// `top2` answers of 5 and the rest 1, out of `n`.
+    fn tally(top2: usize, n: usize) -> Tally {
+        let answers: Vec<u8> = (0..n).map(|i| if i < top2 { 5 } else { 1 }).collect();
+        let mut questions = [QuestionSums::default(); 7];
+        questions[0] = QuestionSums::of(&answers);
+        let mut tally = Tally::default();
+        tally.add_responses(SlaOutcome::Unknown, n as u64, questions);
+        tally
+    }
+
+    fn row<'a>(rows: &'a [InnovationRow], dimension: Dimension) -> &'a InnovationRow {
+        rows.iter()
+            .find(|r| r.dimension == dimension.name())
+            .unwrap()
+    }
+
+    #[test]
+    fn windows_are_equal_and_shortened_while_the_after_one_fills() {
+        let date: NaiveDate = "2026-03-01".parse().unwrap();
+        let w = Windows::around(date, "2026-03-11".parse().unwrap(), 28).unwrap();
+        assert_eq!(w.days, 10);
+        assert_eq!(w.before_from.to_string(), "2026-02-19");
+        assert_eq!(w.after_to.to_string(), "2026-03-11");
+        let full = Windows::around(date, "2026-06-01".parse().unwrap(), 28).unwrap();
+        assert_eq!(full.days, 28);
+        assert_eq!(
+            Windows::around(date, "2026-03-05".parse().unwrap(), 28),
+            None
+        );
+    }
+
+    #[test]
+    fn did_on_a_constructed_case() {
+        // Treated: 60/100 → 80/100 top-2; peers: 600/1000 → 700/1000. DiD = +0.10.
+        let windows =
+            Windows::around(intervention().date, "2026-04-01".parse().unwrap(), 28).unwrap();
+        let peers = ["b".to_string()];
+        let (tb, ta, pb, pa) = (
+            tally(60, 100),
+            tally(80, 100),
+            tally(600, 1000),
+            tally(700, 1000),
+        );
+        let observed = Observed {
+            treated_before: &tb,
+            treated_after: &ta,
+            peers: &peers,
+            peers_before: &pb,
+            peers_after: &pa,
+        };
+        let rows = evaluate(&intervention(), &windows, &observed, 10);
+        assert_eq!(rows.len(), Dimension::all().len());
+        let top2 = row(&rows, Dimension::Top2Share(Question::Satisfaction));
+        assert!((top2.change.unwrap() - 0.2).abs() < 1e-12);
+        assert_eq!(top2.verdict, "improved");
+        assert!((top2.peer_change.unwrap() - 0.1).abs() < 1e-12);
+        assert!((top2.did.unwrap() - 0.1).abs() < 1e-12);
+        // ±0.13: the intervention's own 10 points cannot be told from zero at n = 100.
+        assert_eq!(top2.did_verdict, "no_clear_change");
+        assert_eq!(top2.peers, "b");
+
+        // Dimensions with no data before or after say so instead of a number.
+        let digital = row(&rows, Dimension::DigitalTakeUp);
+        assert_eq!(digital.verdict, "insufficient_data");
+        assert!(digital.note.contains("too thin"), "{}", digital.note);
+        assert_eq!(digital.change, None);
+    }
+
+    #[test]
+    fn thin_evidence_and_missing_peers_are_said_plainly() {
+        let windows =
+            Windows::around(intervention().date, "2026-04-01".parse().unwrap(), 28).unwrap();
+        let (tb, ta, empty) = (tally(3, 5), tally(900, 1000), Tally::default());
+        let observed = Observed {
+            treated_before: &tb,
+            treated_after: &ta,
+            peers: &[],
+            peers_before: &empty,
+            peers_after: &empty,
+        };
+        let rows = evaluate(&intervention(), &windows, &observed, 10);
+        let top2 = row(&rows, Dimension::Top2Share(Question::Satisfaction));
+        assert_eq!(top2.verdict, "insufficient_data");
+        assert_eq!((top2.before_n, top2.after_n), (5, 1000));
+
+        let (tb, ta) = (tally(500, 1000), tally(900, 1000));
+        let observed = Observed {
+            treated_before: &tb,
+            treated_after: &ta,
+            ..observed
+        };
+        let rows = evaluate(&intervention(), &windows, &observed, 10);
+        let top2 = row(&rows, Dimension::Top2Share(Question::Satisfaction));
+        assert_eq!(
+            (top2.verdict.as_str(), top2.did_verdict.as_str()),
+            ("improved", "no_peers")
+        );
+        let responses = row(&rows, Dimension::Responses);
+        assert_eq!(responses.verdict, "no_interval");
+        assert_eq!(responses.change, Some(0.0));
+    }
+}

@@ -1,0 +1,127 @@
+//! The periods a matrix covers: a calendar month (`2026-10`), a quarter (`2026-Q3`) or any
+//! from/to, each with the period before it to compare with. Dates are local to each
+//! service; `to` is exclusive.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Period {
+    /// `2026-10`, `2026-Q3`, or `2026-10-01..2026-10-15`.
+    pub label: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The period compared with: the previous month or quarter, else the same number of
+    /// days just before.
+    pub previous_from: NaiveDate,
+    pub previous_to: NaiveDate,
+}
+
+impl Period {
+    pub fn month(year: i32, month: u32) -> Option<Period> {
+        let from = NaiveDate::from_ymd_opt(year, month, 1)?;
+        Some(Period::stepped(
+            format!("{year}-{month:02}"),
+            from,
+            Months::new(1),
+        ))
+    }
+
+    pub fn quarter(year: i32, quarter: u32) -> Option<Period> {
+        if !(1..=4).contains(&quarter) {
+            return None;
+        }
+        let from = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1)?;
+        Some(Period::stepped(
+            format!("{year}-Q{quarter}"),
+            from,
+            Months::new(3),
+        ))
+    }
+
+    fn stepped(label: String, from: NaiveDate, step: Months) -> Period {
+        Period {
+            label,
+            from,
+            to: from + step,
+            previous_from: from - step,
+            previous_to: from,
+        }
+    }
+
+    /// Any range of at least one day.
+    pub fn between(from: NaiveDate, to: NaiveDate) -> Option<Period> {
+        (from < to).then(|| {
+            let length = to - from;
+            Period {
+                label: format!("{from}..{to}"),
+                from,
+                to,
+                previous_from: from - length,
+                previous_to: from,
+            }
+        })
+    }
+
+    /// `YYYY-MM` or `YYYY-Qn`.
+    pub fn parse(text: &str) -> Option<Period> {
+        let (year, rest) = text.split_once('-')?;
+        let year: i32 = year.parse().ok()?;
+        if let Some(quarter) = rest.strip_prefix('Q') {
+            return Period::quarter(year, quarter.parse().ok()?);
+        }
+        if rest.len() != 2 {
+            return None;
+        }
+        Period::month(year, rest.parse().ok()?)
+    }
+
+    pub fn month_of(date: NaiveDate) -> Period {
+        Period::month(date.year(), date.month()).expect("a real date's month")
+    }
+
+    pub fn quarter_of(date: NaiveDate) -> Period {
+        Period::quarter(date.year(), (date.month() - 1) / 3 + 1).expect("a real date's quarter")
+    }
+
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn months_and_quarters_compare_with_the_one_before() {
+        let march = Period::parse("2026-03").unwrap();
+        assert_eq!((march.from, march.to), (d("2026-03-01"), d("2026-04-01")));
+        assert_eq!(
+            (march.previous_from, march.previous_to),
+            (d("2026-02-01"), d("2026-03-01"))
+        );
+        let q1 = Period::parse("2026-Q1").unwrap();
+        assert_eq!((q1.from, q1.to), (d("2026-01-01"), d("2026-04-01")));
+        assert_eq!(q1.previous_from, d("2025-10-01"));
+        assert_eq!(Period::quarter_of(d("2026-11-23")).label, "2026-Q4");
+        assert_eq!(Period::month_of(d("2026-11-23")).label, "2026-11");
+        for bad in ["2026", "2026-13", "2026-Q5", "2026-3", "x-01"] {
+            assert_eq!(Period::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_free_range_compares_with_as_many_days_before() {
+        let range = Period::between(d("2026-03-10"), d("2026-03-17")).unwrap();
+        assert_eq!(range.days(), 7);
+        assert_eq!(
+            (range.previous_from, range.previous_to),
+            (d("2026-03-03"), d("2026-03-10"))
+        );
+        assert_eq!(Period::between(d("2026-03-10"), d("2026-03-10")), None);
+    }
+}

@@ -1,0 +1,334 @@
+//! Keeps the daily rollups (`matrix_*_daily`, see migration 0003) up to date.
+//!
+//! Per service, each run finds the local days that changed since the last run — raw rows
+//! inserted since the watermark (ClickHouse's own `inserted_at`), and closed SLA cases
+//! written since — and recomputes those whole days from the deduplicated raw tables with
+//! `INSERT … SELECT` inside ClickHouse (no raw row crosses the network). Keys of a day that
+//! no longer occur are overwritten with zeros. A service whose inputs (time zone, standard)
+//! changed is rebuilt from all its days.
+
+use chrono::{DateTime, Utc};
+use civicpulse_core::dimension::Question;
+use civicpulse_core::event::Channel;
+use civicpulse_core::{Catalog, Service};
+use clickhouse::{Client, Row};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RollupError {
+    #[error("ClickHouse: {0}")]
+    ClickHouse(#[from] clickhouse::error::Error),
+}
+
+/// What one run did for one service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollupRun {
+    pub service_id: String,
+    pub full: bool,
+    pub days_refreshed: u64,
+}
+
+#[derive(Debug, Row, Deserialize)]
+struct PreviousRun {
+    fingerprint: String,
+    watermark: u32,
+}
+
+#[derive(Debug, Row, Serialize)]
+struct RunRow {
+    service_id: String,
+    fingerprint: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    watermark: DateTime<Utc>,
+    days_refreshed: u64,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    finished_at: DateTime<Utc>,
+}
+
+/// Refreshes the rollups of every catalog service.
+pub async fn refresh_all(
+    client: &Client,
+    catalog: &Catalog,
+) -> Result<Vec<RollupRun>, RollupError> {
+    let mut runs = Vec::with_capacity(catalog.services.len());
+    for service in &catalog.services {
+        runs.push(refresh_service(client, service).await?);
+    }
+    Ok(runs)
+}
+
+/// Everything a service's rollups depend on besides raw rows.
+fn fingerprint(service: &Service) -> String {
+    let inputs = serde_json::json!({
+        "time_zone": service.time_zone.name(),
+        "policy": service.sla.first().map(|p| &p.id),
+        "digital": digital_channels(),
+        "rollup_version": 1,
+    });
+    hex::encode(Sha256::digest(inputs.to_string().as_bytes()))
+}
+
+pub async fn refresh_service(client: &Client, service: &Service) -> Result<RollupRun, RollupError> {
+    let fingerprint = fingerprint(service);
+    let previous = client
+        .query(
+            "SELECT fingerprint, toUInt32(watermark) FROM matrix_runs FINAL WHERE service_id = ?",
+        )
+        .bind(&service.id)
+        .fetch_optional::<PreviousRun>()
+        .await?;
+    // Rows inserted from this second on are read again next run; recomputing a day twice
+    // gives the same rollup, so nothing is missed and nothing counted twice.
+    let run_started: u32 = client.query("SELECT toUInt32(now())").fetch_one().await?;
+    let since = previous
+        .as_ref()
+        .filter(|p| p.fingerprint == fingerprint)
+        .map_or(0, |p| p.watermark);
+    let days = changed_days(client, service, since).await?;
+    if !days.is_empty() {
+        let version = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
+        let slice = DaySlice {
+            service,
+            days: &days,
+            version,
+        };
+        slice.refresh_feedback(client).await?;
+        slice.refresh_activity(client).await?;
+        slice.refresh_sla(client).await?;
+    }
+    let mut insert = client.insert::<RunRow>("matrix_runs").await?;
+    insert
+        .write(&RunRow {
+            service_id: service.id.clone(),
+            fingerprint,
+            watermark: DateTime::from_timestamp(i64::from(run_started), 0).unwrap_or_default(),
+            days_refreshed: days.len() as u64,
+            finished_at: Utc::now(),
+        })
+        .await?;
+    insert.end().await?;
+    tracing::info!(service = %service.id, full = since == 0, days = days.len(), "matrix rollups refreshed");
+    Ok(RollupRun {
+        service_id: service.id.clone(),
+        full: since == 0,
+        days_refreshed: days.len() as u64,
+    })
+}
+
+/// Local days (`YYYY-MM-DD`) with raw rows inserted since `since` (0: every day), closed
+/// cases re-evaluated since, or responses of such cases.
+async fn changed_days(
+    client: &Client,
+    service: &Service,
+    since: u32,
+) -> Result<Vec<String>, RollupError> {
+    let zone = service.time_zone.name();
+    let policy = service.sla.first().map_or("", |p| p.id.as_str());
+    let days: Vec<String> = client
+        .query(
+            "SELECT DISTINCT day FROM ( \
+               SELECT toString(toDate(occurred_at, ?)) AS day FROM feedback WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+               UNION ALL SELECT toString(toDate(occurred_at, ?)) AS day FROM offered WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+               UNION ALL SELECT toString(toDate(occurred_at, ?)) AS day FROM milestones WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+               UNION ALL SELECT toString(toDate(assumeNotNull(stopped_at), ?)) AS day FROM sla_cases \
+                 WHERE service_id = ? AND policy = ? AND written_at >= toDateTime(?) AND isNotNull(stopped_at) \
+               UNION ALL SELECT toString(toDate(occurred_at, ?)) AS day FROM feedback WHERE service_id = ? AND case_ref IN ( \
+                 SELECT case_ref FROM sla_cases WHERE service_id = ? AND policy = ? AND written_at >= toDateTime(?) AND isNotNull(stopped_at))) \
+             ORDER BY day",
+        )
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(policy).bind(since)
+        .bind(zone).bind(&service.id).bind(&service.id).bind(policy).bind(since)
+        .fetch_all()
+        .await?;
+    Ok(days)
+}
+
+fn digital_channels() -> Vec<&'static str> {
+    Channel::ALL
+        .iter()
+        .filter(|c| c.is_digital())
+        .map(|c| c.as_str())
+        .collect()
+}
+
+/// The days of one service being recomputed, and the version their rows carry.
+struct DaySlice<'a> {
+    service: &'a Service,
+    days: &'a [String],
+    version: u64,
+}
+
+impl DaySlice<'_> {
+    fn zone(&self) -> &str {
+        self.service.time_zone.name()
+    }
+
+    fn policy(&self) -> &str {
+        self.service.sla.first().map_or("", |p| p.id.as_str())
+    }
+
+    /// Bounds on `occurred_at` that cover the days in any time zone, so that ClickHouse
+    /// prunes partitions and key ranges before the exact day test.
+    fn time_bounds(&self) -> (String, String) {
+        let first = self.days.first().cloned().unwrap_or_default();
+        let last = self.days.last().cloned().unwrap_or_default();
+        (
+            format!("toDateTime(toDate('{first}')) - 86400"),
+            format!("toDateTime(toDate('{last}')) + 2 * 86400"),
+        )
+    }
+
+    async fn refresh_feedback(&self, client: &Client) -> Result<(), RollupError> {
+        let questions: Vec<String> = Question::ALL
+            .iter()
+            .map(|q| {
+                let q = q.as_str();
+                format!(
+                    "countIf(isNotNull({q})), sum(toUInt64(ifNull({q}, 0))), \
+                     sum(toUInt64(ifNull({q}, 0)) * toUInt64(ifNull({q}, 0))), countIf(ifNull({q}, 0) >= 4)"
+                )
+            })
+            .collect();
+        let (low, high) = self.time_bounds();
+        let sql = format!(
+            "INSERT INTO matrix_feedback_daily \
+             SELECT service_id, day, grp.1 AS group_kind, grp.2 AS group_value, sla_outcome, count(), {questions}, ? \
+             FROM ( \
+               SELECT *, toDate(occurred_at, ?) AS day, \
+                 arrayJoin([('all', ''), ('channel', channel), ('region', region), ('age_band', age_band), \
+                   ('disability', multiIf(isNull(disability), '', disability = 1, 'yes', 'no')), ('language', language)]) AS grp \
+               FROM feedback FINAL \
+               WHERE service_id = ? AND occurred_at >= {low} AND occurred_at < {high} \
+                 AND has(?, toString(toDate(occurred_at, ?)))) \
+             ANY LEFT JOIN ( \
+               SELECT case_ref, status AS sla_outcome FROM sla_cases FINAL \
+               WHERE service_id = ? AND policy = ? AND status IN ('met', 'breached') AND case_ref != '') \
+             USING case_ref \
+             GROUP BY service_id, day, group_kind, group_value, sla_outcome",
+            questions = questions.join(", "),
+        );
+        client
+            .query(&sql)
+            .bind(self.version)
+            .bind(self.zone())
+            .bind(&self.service.id)
+            .bind(self.days)
+            .bind(self.zone())
+            .bind(&self.service.id)
+            .bind(self.policy())
+            .execute()
+            .await?;
+        self.zero_vanished(
+            client,
+            "matrix_feedback_daily",
+            "group_kind, group_value, sla_outcome",
+        )
+        .await
+    }
+
+    async fn refresh_activity(&self, client: &Client) -> Result<(), RollupError> {
+        let (low, high) = self.time_bounds();
+        let digital = digital_channels()
+            .iter()
+            .map(|c| format!("'{c}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO matrix_activity_daily \
+             SELECT service_id, day, grp.1 AS group_kind, grp.2 AS group_value, \
+               sum(transactions), sum(surveys_offered), sum(digital), sum(received), sum(decided), sum(error_or_rework), ? \
+             FROM ( \
+               SELECT *, arrayJoin(if(has_region = 1, \
+                   [('all', ''), ('channel', channel), ('region', region)], \
+                   [('all', ''), ('channel', channel)])) AS grp \
+               FROM ( \
+                 SELECT service_id, toDate(occurred_at, ?) AS day, channel, '' AS region, toUInt8(0) AS has_region, \
+                   toUInt64(1) AS transactions, toUInt64(survey_offered) AS surveys_offered, \
+                   toUInt64(channel IN ({digital})) AS digital, toUInt64(0) AS received, toUInt64(0) AS decided, \
+                   toUInt64(0) AS error_or_rework \
+                 FROM offered FINAL \
+                 WHERE service_id = ? AND occurred_at >= {low} AND occurred_at < {high} \
+                   AND has(?, toString(toDate(occurred_at, ?))) \
+                 UNION ALL \
+                 SELECT service_id, toDate(occurred_at, ?) AS day, channel, region, toUInt8(1) AS has_region, \
+                   toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(milestone = 'received'), toUInt64(milestone = 'decided'), \
+                   toUInt64(milestone = 'decided' AND outcome IN ('error', 'rework')) \
+                 FROM milestones FINAL \
+                 WHERE service_id = ? AND occurred_at >= {low} AND occurred_at < {high} \
+                   AND has(?, toString(toDate(occurred_at, ?))))) \
+             GROUP BY service_id, day, group_kind, group_value"
+        );
+        client
+            .query(&sql)
+            .bind(self.version)
+            .bind(self.zone())
+            .bind(&self.service.id)
+            .bind(self.days)
+            .bind(self.zone())
+            .bind(self.zone())
+            .bind(&self.service.id)
+            .bind(self.days)
+            .bind(self.zone())
+            .execute()
+            .await?;
+        self.zero_vanished(client, "matrix_activity_daily", "group_kind, group_value")
+            .await
+    }
+
+    async fn refresh_sla(&self, client: &Client) -> Result<(), RollupError> {
+        let sql = "INSERT INTO matrix_sla_daily \
+             SELECT service_id, day, grp.1 AS group_kind, grp.2 AS group_value, elapsed_days, \
+               countIf(status = 'met'), countIf(status = 'breached'), ? \
+             FROM ( \
+               SELECT service_id, toDate(assumeNotNull(stopped_at), ?) AS day, elapsed_days, status, \
+                 arrayJoin([('all', ''), ('channel', channel), ('region', region)]) AS grp \
+               FROM sla_cases FINAL \
+               WHERE service_id = ? AND policy = ? AND status IN ('met', 'breached') AND isNotNull(stopped_at) \
+                 AND has(?, toString(toDate(assumeNotNull(stopped_at), ?)))) \
+             GROUP BY service_id, day, group_kind, group_value, elapsed_days";
+        client
+            .query(sql)
+            .bind(self.version)
+            .bind(self.zone())
+            .bind(&self.service.id)
+            .bind(self.policy())
+            .bind(self.days)
+            .bind(self.zone())
+            .execute()
+            .await?;
+        self.zero_vanished(
+            client,
+            "matrix_sla_daily",
+            "group_kind, group_value, elapsed_days",
+        )
+        .await
+    }
+
+    /// Keys of the recomputed days that this run did not write (their rows vanished, e.g.
+    /// a response whose case moved from open to met) are overwritten with zeros.
+    async fn zero_vanished(
+        &self,
+        client: &Client,
+        table: &str,
+        keys: &str,
+    ) -> Result<(), RollupError> {
+        let sql = format!(
+            "INSERT INTO {table} (service_id, day, {keys}, version) \
+             SELECT service_id, day, {keys}, ? FROM {table} FINAL \
+             WHERE service_id = ? AND has(?, toString(day)) AND version < ?"
+        );
+        client
+            .query(&sql)
+            .bind(self.version)
+            .bind(&self.service.id)
+            .bind(self.days)
+            .bind(self.version)
+            .execute()
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,107 @@
+//! Snapshots: each run stores the matrix of the current and previous month and quarter
+//! (whole services), so trends and ministers' reports read what was shown at the time.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use civicpulse_core::config::MatrixConfig;
+use civicpulse_core::Catalog;
+use clickhouse::{Client, Row};
+use serde::Serialize;
+
+use super::build::Cell;
+use super::dimensions::GroupBy;
+use super::period::Period;
+
+#[derive(Debug, Row, Serialize)]
+struct SnapshotRow {
+    period: String,
+    #[serde(with = "clickhouse::serde::chrono::date")]
+    period_from: NaiveDate,
+    #[serde(with = "clickhouse::serde::chrono::date")]
+    period_to: NaiveDate,
+    group_by: String,
+    service_id: String,
+    group_value: String,
+    dimension: String,
+    value: Option<f64>,
+    n: u64,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+    target: Option<f64>,
+    benchmark: Option<f64>,
+    previous_value: Option<f64>,
+    change: Option<f64>,
+    status: String,
+    note: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    computed_at: DateTime<Utc>,
+}
+
+/// The periods snapshotted on `today`: this month and quarter so far, and the last ones.
+pub fn periods_to_snapshot(today: NaiveDate) -> Vec<Period> {
+    let month = Period::month_of(today);
+    let quarter = Period::quarter_of(today);
+    vec![
+        Period::month_of(month.previous_from),
+        month,
+        Period::quarter_of(quarter.previous_from),
+        quarter,
+    ]
+}
+
+/// Computes and stores the snapshots of `today`'s periods; returns the cells written.
+pub async fn store_snapshots(
+    client: &Client,
+    catalog: &Catalog,
+    config: &MatrixConfig,
+    today: NaiveDate,
+) -> Result<usize, clickhouse::error::Error> {
+    let now = Utc::now();
+    let mut written = 0;
+    let mut insert = client.insert::<SnapshotRow>("matrix_snapshots").await?;
+    for period in periods_to_snapshot(today) {
+        let cells = super::compute(client, catalog, config, &period, GroupBy::Service).await?;
+        for cell in cells {
+            insert.write(&row(&period, cell, now)).await?;
+            written += 1;
+        }
+    }
+    insert.end().await?;
+    Ok(written)
+}
+
+fn row(period: &Period, cell: Cell, computed_at: DateTime<Utc>) -> SnapshotRow {
+    SnapshotRow {
+        period: period.label.clone(),
+        period_from: period.from,
+        period_to: period.to,
+        group_by: cell.group_by,
+        service_id: cell.service_id,
+        group_value: cell.group,
+        dimension: cell.dimension,
+        value: cell.value,
+        n: cell.n,
+        ci_low: cell.ci_low,
+        ci_high: cell.ci_high,
+        target: cell.target,
+        benchmark: cell.benchmark,
+        previous_value: cell.previous_value,
+        change: cell.change,
+        status: cell.status.as_str().to_string(),
+        note: cell.note,
+        computed_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_cover_this_and_the_last_month_and_quarter() {
+        let labels: Vec<String> = periods_to_snapshot("2026-01-15".parse().unwrap())
+            .into_iter()
+            .map(|p| p.label)
+            .collect();
+        assert_eq!(labels, ["2025-12", "2026-01", "2025-Q4", "2026-Q1"]);
+    }
+}

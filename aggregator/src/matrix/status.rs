@@ -1,0 +1,158 @@
+//! Green / amber / red, by documented rules (also in the README):
+//!
+//! 1. `not_available`: the breakdown does not carry the dimension;
+//! 2. `insufficient_data`: fewer than k observations — no figure is shown;
+//! 3. `info`: volumes, which are neither good nor bad;
+//! 4. the reference is the catalog's target, else the median of peer services in the same
+//!    category (the benchmark); with neither, `no_reference`;
+//! 5. where higher is better: `green` at or above the reference; `amber` below it but
+//!    within the amber tolerance (value ≥ reference × (1 − tolerance)) or when the 95 %
+//!    interval still reaches the reference; `red` otherwise. Where lower is better
+//!    (p90 days, error share, equity gaps) the same, mirrored.
+
+use civicpulse_core::dimension::{Dimension, Direction};
+use serde::Serialize;
+
+use super::stats::Estimate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Green,
+    Amber,
+    Red,
+    NoReference,
+    Info,
+    InsufficientData,
+    NotAvailable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Green => "green",
+            Status::Amber => "amber",
+            Status::Red => "red",
+            Status::NoReference => "no_reference",
+            Status::Info => "info",
+            Status::InsufficientData => "insufficient_data",
+            Status::NotAvailable => "not_available",
+        }
+    }
+
+    /// A number for gauges and Grafana's colour thresholds: 2 green, 1 amber, 0 red, −1 none.
+    pub fn level(self) -> i64 {
+        match self {
+            Status::Green => 2,
+            Status::Amber => 1,
+            Status::Red => 0,
+            _ => -1,
+        }
+    }
+}
+
+/// The status of a shown figure against its reference (target, else benchmark).
+pub fn judge(
+    dimension: Dimension,
+    estimate: &Estimate,
+    reference: Option<f64>,
+    tolerance: f64,
+) -> Status {
+    let direction = dimension.direction();
+    if direction == Direction::Neutral {
+        return Status::Info;
+    }
+    let Some(reference) = reference else {
+        return Status::NoReference;
+    };
+    let value = estimate.value;
+    match direction {
+        Direction::HigherIsBetter => {
+            let interval_reaches = estimate.interval.is_some_and(|(_, high)| high >= reference);
+            if value >= reference {
+                Status::Green
+            } else if value >= reference * (1.0 - tolerance) || interval_reaches {
+                Status::Amber
+            } else {
+                Status::Red
+            }
+        }
+        Direction::LowerIsBetter => {
+            let interval_reaches = estimate.interval.is_some_and(|(low, _)| low <= reference);
+            if value <= reference {
+                Status::Green
+            } else if value <= reference * (1.0 + tolerance) || interval_reaches {
+                Status::Amber
+            } else {
+                Status::Red
+            }
+        }
+        Direction::Neutral => Status::Info,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use civicpulse_core::dimension::Question;
+
+    fn share(value: f64, interval: Option<(f64, f64)>) -> Estimate {
+        Estimate {
+            value,
+            n: 100,
+            variance: None,
+            interval,
+        }
+    }
+
+    #[test]
+    fn the_documented_rules() {
+        let satisfaction = Dimension::Top2Share(Question::Satisfaction);
+        let p90 = Dimension::SlaP90ElapsedDays;
+        let cases = [
+            // (dimension, value, interval, reference, expected)
+            (satisfaction, 0.80, None, Some(0.80), Status::Green),
+            (satisfaction, 0.77, None, Some(0.80), Status::Amber), // within 5 %
+            (
+                satisfaction,
+                0.70,
+                Some((0.62, 0.81)),
+                Some(0.80),
+                Status::Amber,
+            ), // interval reaches
+            (
+                satisfaction,
+                0.70,
+                Some((0.62, 0.78)),
+                Some(0.80),
+                Status::Red,
+            ),
+            (satisfaction, 0.70, None, None, Status::NoReference),
+            (p90, 10.0, None, Some(10.0), Status::Green),
+            (p90, 10.4, None, Some(10.0), Status::Amber),
+            (p90, 12.0, None, Some(10.0), Status::Red),
+            (
+                Dimension::ErrorReworkShare,
+                0.03,
+                None,
+                Some(0.05),
+                Status::Green,
+            ),
+            (
+                Dimension::ErrorReworkShare,
+                0.08,
+                Some((0.04, 0.12)),
+                Some(0.05),
+                Status::Amber,
+            ),
+            (Dimension::Transactions, 5.0, None, Some(1.0), Status::Info),
+        ];
+        for (dimension, value, interval, reference, expected) in cases {
+            assert_eq!(
+                judge(dimension, &share(value, interval), reference, 0.05),
+                expected,
+                "{dimension} = {value} against {reference:?}"
+            );
+        }
+    }
+}
