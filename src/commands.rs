@@ -76,7 +76,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             tracing::info!(?applied, database = %config.clickhouse.database, "migrations up to date");
         }
         Command::DashboardApi => {
-            let state = ApiState::new(load_catalog(&config)?, config.clickhouse.clone());
+            let state = ApiState::new(load_catalog(&config)?, &config);
             civicpulse_dashboard_api::serve(config.dashboard.listen, state, stop).await?;
         }
         Command::Aggregate { as_of } => {
@@ -165,7 +165,7 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
         });
     }
     {
-        let state = ApiState::new(catalog, config.clickhouse.clone());
+        let state = ApiState::new(catalog, &config);
         let (addr, stop) = (config.dashboard.listen, stop.clone());
         tasks.spawn(async move {
             civicpulse_dashboard_api::serve(addr, state, stop)

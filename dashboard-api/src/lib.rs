@@ -1,12 +1,18 @@
 //! Civic Pulse dashboard API: JSON for Grafana's Infinity datasource and for people.
 //!
-//! Serves the service catalog, the SLA evaluation of each case, health and readiness; the
-//! quality matrix and SLA summary follow.
+//! `/api/v1/*` (bearer token): the catalog, the quality matrix of any period and breakdown,
+//! time series, intervention evaluations and SLA figures, as flat JSON arrays or CSV, with
+//! an OpenAPI document generated from this code at `/api/v1/openapi.json`. Open:
+//! `/healthz`, `/readyz`, `/metrics` (per-service gauges for Prometheus).
 
+mod auth;
+mod cache;
 mod error;
 mod metrics;
-pub mod sla;
-pub mod sla_summary;
+pub mod openapi;
+mod params;
+mod respond;
+pub mod routes;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,91 +21,87 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use civicpulse_core::Catalog;
+use chrono::{NaiveDate, Utc};
+use civicpulse_core::calendar::local_date;
+use civicpulse_core::config::{ClickHouseConfig, MatrixConfig, ReadToken};
+use civicpulse_core::{Catalog, Config};
 use civicpulse_ingest::store::Store;
-use serde::Serialize;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
+
+pub use error::ApiError;
 
 #[derive(Clone)]
 pub struct ApiState {
     pub catalog: Arc<Catalog>,
-    pub clickhouse: civicpulse_core::config::ClickHouseConfig,
+    pub clickhouse: ClickHouseConfig,
+    pub matrix: MatrixConfig,
+    read_tokens: Arc<Vec<ReadToken>>,
+    cache: cache::Caches,
     /// Connected on first use (the server version decides how rows are encoded), then
     /// shared; while ClickHouse is unreachable each request tries again.
     client: Arc<tokio::sync::OnceCell<clickhouse::Client>>,
 }
 
 impl ApiState {
-    pub fn new(
-        catalog: Arc<Catalog>,
-        clickhouse: civicpulse_core::config::ClickHouseConfig,
-    ) -> Self {
+    pub fn new(catalog: Arc<Catalog>, config: &Config) -> Self {
         ApiState {
             catalog,
-            clickhouse,
+            clickhouse: config.clickhouse.clone(),
+            matrix: config.matrix.clone(),
+            read_tokens: Arc::new(config.dashboard.read_tokens.clone()),
+            cache: cache::Caches::new(config.dashboard.cache_secs),
             client: Arc::default(),
         }
     }
 
-    pub async fn store(&self) -> Result<clickhouse::Client, error::ApiError> {
+    pub async fn store(&self) -> Result<clickhouse::Client, ApiError> {
         self.client
             .get_or_try_init(|| async {
                 Store::connect(&self.clickhouse)
                     .await
                     .map(|store| store.client)
-                    .map_err(|e| error::ApiError::Unavailable(e.to_string()))
+                    .map_err(|e| ApiError::Unavailable(e.to_string()))
             })
             .await
             .cloned()
     }
-}
 
-/// One catalog service, flat for Grafana tables.
-#[derive(Debug, Serialize)]
-pub struct ServiceView {
-    pub id: String,
-    pub name: String,
-    pub category: String,
-    pub jurisdiction: String,
-    pub channels: String,
-    pub time_zone: String,
-    pub calendar: String,
+    /// Today in the catalog's (first service's) time zone: periods and intervention windows
+    /// are local dates.
+    pub fn today(&self) -> NaiveDate {
+        let zone = self
+            .catalog
+            .services
+            .first()
+            .map_or(chrono_tz::UTC, |s| s.time_zone);
+        local_date(Utc::now(), zone)
+    }
 }
 
 pub fn router(state: ApiState) -> Router {
+    let api = Router::new()
+        .route("/api/v1/services", get(routes::services::list))
+        .route("/api/v1/matrix", get(routes::matrix::matrix))
+        .route(
+            "/api/v1/matrix/snapshots",
+            get(routes::snapshots::snapshots),
+        )
+        .route("/api/v1/timeseries", get(routes::timeseries::timeseries))
+        .route("/api/v1/innovations", get(routes::innovations::innovations))
+        .route("/api/v1/sla/cases", get(routes::sla_cases::cases))
+        .route("/api/v1/sla/summary", get(routes::sla_summary::summary))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ));
     Router::new()
-        .route("/api/v1/services", get(services))
-        .route("/api/v1/sla/cases", get(sla::cases))
-        .route("/api/v1/sla/summary", get(sla_summary::summary))
+        .merge(api)
+        .route("/api/v1/openapi.json", get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::handler))
         .with_state(state)
-}
-
-async fn services(State(state): State<ApiState>) -> Json<Vec<ServiceView>> {
-    Json(
-        state
-            .catalog
-            .services
-            .iter()
-            .map(|s| ServiceView {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                category: s.category.clone(),
-                jurisdiction: s.jurisdiction.clone(),
-                channels: s
-                    .channels
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","),
-                time_zone: s.time_zone.name().to_string(),
-                calendar: s.calendar.clone(),
-            })
-            .collect(),
-    )
 }
 
 /// Ready when ClickHouse answers.
@@ -135,6 +137,11 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ApiServerError::Bind { addr, source })?;
+    if state.read_tokens.is_empty() {
+        tracing::warn!(
+            "no dashboard.read_tokens configured: every /api/v1 request will be refused"
+        );
+    }
     tracing::info!(%addr, "dashboard API listening");
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown.cancelled_owned())

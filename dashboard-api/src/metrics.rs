@@ -1,6 +1,8 @@
-//! `/metrics`: the process's own metrics plus the SLA figures per service and policy, as
-//! gauges refreshed from the stored evaluation at each scrape (30-day window), so
-//! Prometheus can alert on breaches and on at-risk backlogs before they become breaches.
+//! `/metrics`: the process's own metrics plus, refreshed at each scrape,
+//! - the SLA figures per service and policy from the stored evaluation (30-day window), so
+//!   Prometheus can alert on breaches and on at-risk backlogs before they become breaches;
+//! - the quality matrix of the current month per service and dimension: value, status
+//!   level (2 green, 1 amber, 0 red) and target. Withheld figures have no series.
 
 use std::sync::LazyLock;
 
@@ -9,7 +11,9 @@ use axum::http::header;
 use chrono::{Duration, Utc};
 use prometheus::{register_gauge_vec, GaugeVec};
 
-use crate::sla_summary::{summarize_window, PolicySummary};
+use civicpulse_aggregator::matrix::{self, GroupBy, Period};
+
+use crate::routes::sla_summary::{summarize_window, PolicySummary};
 use crate::ApiState;
 
 fn gauge(name: &str, help: &str, labels: &[&str]) -> GaugeVec {
@@ -106,6 +110,74 @@ static BURN_RATE: LazyLock<GaugeVec> = LazyLock::new(|| {
     )
 });
 
+static MATRIX: LazyLock<[GaugeVec; 3]> = LazyLock::new(|| {
+    let labels = ["service_id", "dimension"];
+    [
+        gauge(
+            "civicpulse_matrix_value",
+            "The service's figure for the current month (shares as fractions).",
+            &labels,
+        ),
+        gauge(
+            "civicpulse_matrix_status_level",
+            "Status of the figure for the current month: 2 green, 1 amber, 0 red.",
+            &labels,
+        ),
+        gauge(
+            "civicpulse_matrix_target",
+            "The catalog's target for the figure.",
+            &labels,
+        ),
+    ]
+});
+
+/// Refreshes the matrix gauges from the current month's matrix (cached like the API's).
+async fn refresh_matrix(state: &ApiState) {
+    let period = Period::month_of(state.today());
+    let key = format!(
+        "{}|{}|{}",
+        period.from,
+        period.to,
+        GroupBy::Service.as_str()
+    );
+    let cells = crate::cache::cached(&state.cache.matrix, key, async {
+        let client = state.store().await?;
+        Ok(matrix::compute(
+            &client,
+            &state.catalog,
+            &state.matrix,
+            &period,
+            GroupBy::Service,
+        )
+        .await?)
+    })
+    .await;
+    let cells = match cells {
+        Ok(cells) => cells,
+        Err(error) => {
+            tracing::warn!(%error, "matrix gauges not refreshed");
+            return;
+        }
+    };
+    let [value, level, target] = &*MATRIX;
+    for cell in cells.iter() {
+        let labels = [cell.service_id.as_str(), cell.dimension.as_str()];
+        let level_value = (cell.status.level() >= 0).then(|| cell.status.level() as f64);
+        for (gauge, figure) in [
+            (value, cell.value),
+            (level, level_value),
+            (target, cell.target),
+        ] {
+            match figure {
+                Some(v) => gauge.with_label_values(&labels).set(v),
+                None => {
+                    let _ = gauge.remove_label_values(&labels);
+                }
+            }
+        }
+    }
+}
+
 /// Refreshes the SLA gauges; a database outage leaves the last values and is logged.
 async fn refresh(state: &ApiState) {
     let to = Utc::now();
@@ -144,6 +216,7 @@ pub async fn handler(
     State(state): State<ApiState>,
 ) -> ([(header::HeaderName, &'static str); 1], String) {
     refresh(&state).await;
+    refresh_matrix(&state).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         civicpulse_ingest::metrics::render(),

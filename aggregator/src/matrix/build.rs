@@ -24,7 +24,7 @@ pub const WHOLE_SERVICE: &str = "all";
 pub const NOT_DECLARED: &str = "not_declared";
 
 /// One cell of the matrix, flat (what Grafana's Infinity datasource and CSV read best).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Cell {
     pub period: String,
     pub period_from: String,

@@ -60,7 +60,7 @@ pub fn peers(catalog: &Catalog, intervention: &Intervention, windows: &Windows) 
 }
 
 /// One dimension of one intervention's evaluation, flat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct InnovationRow {
     pub intervention_id: String,
     pub service_id: String,
@@ -287,7 +287,7 @@ mod tests {
         tally
     }
 
-    fn row<'a>(rows: &'a [InnovationRow], dimension: Dimension) -> &'a InnovationRow {
+    fn row(rows: &[InnovationRow], dimension: Dimension) -> &InnovationRow {
         rows.iter()
             .find(|r| r.dimension == dimension.name())
             .unwrap()

@@ -246,16 +246,18 @@ impl DaySlice<'_> {
                    [('all', ''), ('channel', channel), ('region', region)], \
                    [('all', ''), ('channel', channel)])) AS grp \
                FROM ( \
-                 SELECT service_id, toDate(occurred_at, ?) AS day, channel, '' AS region, toUInt8(0) AS has_region, \
-                   toUInt64(1) AS transactions, toUInt64(survey_offered) AS surveys_offered, \
-                   toUInt64(channel IN ({digital})) AS digital, toUInt64(0) AS received, toUInt64(0) AS decided, \
-                   toUInt64(0) AS error_or_rework \
+                 SELECT service_id, toDate(occurred_at, ?) AS day, channel, materialize('') AS region, \
+                   materialize(toUInt8(0)) AS has_region, materialize(toUInt64(1)) AS transactions, \
+                   toUInt64(survey_offered) AS surveys_offered, toUInt64(channel IN ({digital})) AS digital, \
+                   materialize(toUInt64(0)) AS received, materialize(toUInt64(0)) AS decided, \
+                   materialize(toUInt64(0)) AS error_or_rework \
                  FROM offered FINAL \
                  WHERE service_id = ? AND occurred_at >= {low} AND occurred_at < {high} \
                    AND has(?, toString(toDate(occurred_at, ?))) \
                  UNION ALL \
-                 SELECT service_id, toDate(occurred_at, ?) AS day, channel, region, toUInt8(1) AS has_region, \
-                   toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(milestone = 'received'), toUInt64(milestone = 'decided'), \
+                 SELECT service_id, toDate(occurred_at, ?) AS day, channel, region, materialize(toUInt8(1)) AS has_region, \
+                   materialize(toUInt64(0)), materialize(toUInt64(0)), materialize(toUInt64(0)), \
+                   toUInt64(milestone = 'received'), toUInt64(milestone = 'decided'), \
                    toUInt64(milestone = 'decided' AND outcome IN ('error', 'rework')) \
                  FROM milestones FINAL \
                  WHERE service_id = ? AND occurred_at >= {low} AND occurred_at < {high} \

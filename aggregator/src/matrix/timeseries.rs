@@ -9,7 +9,7 @@ use super::dimensions::{measure, Measured};
 use super::read::Buckets;
 
 /// One point, flat; `time` is the bucket's first day at midnight UTC (ISO 8601).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Point {
     pub time: String,
     pub service_id: String,

@@ -3,15 +3,20 @@
 //! `from`/`to` (on the start date, `YYYY-MM-DD` or RFC 3339), `limit` (1–10000, default
 //! 1000) and `cursor` (from the previous page's `X-Next-Cursor` header).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue};
-use axum::Json;
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::params::Params;
+use crate::respond::{table, Format};
 use crate::ApiState;
+
+const PARAMS: &[&str] = &["service_id", "status", "from", "to", "limit", "cursor"];
 
 const STATUSES: [&str; 6] = [
     "not_started",
@@ -23,18 +28,8 @@ const STATUSES: [&str; 6] = [
 ];
 const MAX_LIMIT: u64 = 10_000;
 
-#[derive(Debug, Default, Deserialize)]
-pub struct CasesQuery {
-    service_id: Option<String>,
-    status: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    limit: Option<String>,
-    cursor: Option<String>,
-}
-
 /// One case, flat; times in ISO 8601 (UTC), dates as `YYYY-MM-DD`.
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, ToSchema)]
 pub struct SlaCase {
     pub case_ref: String,
     pub service_id: String,
@@ -50,6 +45,9 @@ pub struct SlaCase {
     pub refund_percent: f64,
     pub refund_amount: f64,
     pub currency: String,
+    /// Channel and region of the case's first milestone.
+    pub channel: String,
+    pub region: String,
 }
 
 #[derive(Debug, Row, Deserialize)]
@@ -68,6 +66,8 @@ struct CaseRead {
     refund_percent: f64,
     refund_amount: f64,
     currency: String,
+    channel: String,
+    region: String,
 }
 
 /// Validated filters.
@@ -80,66 +80,30 @@ struct Filters {
     after: Option<(String, String, String)>,
 }
 
-fn parse_filters(state: &ApiState, query: CasesQuery) -> Result<Filters, ApiError> {
-    if let Some(service) = &query.service_id {
-        if state.catalog.service(service).is_none() {
-            return Err(ApiError::BadParameter {
-                name: "service_id",
-                reason: format!("unknown service `{service}`"),
-            });
-        }
-    }
-    if let Some(status) = &query.status {
-        if !STATUSES.contains(&status.as_str()) {
-            return Err(ApiError::BadParameter {
-                name: "status",
-                reason: format!("`{status}` is not one of {}", STATUSES.join(", ")),
-            });
-        }
-    }
-    let limit = match &query.limit {
-        None => 1000,
-        Some(text) => text
-            .parse::<u64>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| ApiError::BadParameter {
-                name: "limit",
-                reason: format!("`{text}` is not a whole number from 1 to {MAX_LIMIT}"),
-            })?,
-    };
+fn parse_filters(state: &ApiState, params: &Params) -> Result<Filters, ApiError> {
+    params.only(PARAMS)?;
+    let status = params.parse("status", |status| {
+        STATUSES
+            .contains(&status)
+            .then(|| status.to_string())
+            .ok_or_else(|| format!("`{status}` is not one of {}", STATUSES.join(", ")))
+    })?;
+    let limit = params
+        .parse("limit", |text| {
+            text.parse::<u64>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| format!("`{text}` is not a whole number from 1 to {MAX_LIMIT}"))
+        })?
+        .unwrap_or(1000);
     Ok(Filters {
-        service_id: query.service_id,
-        status: query.status,
-        from: query
-            .from
-            .as_deref()
-            .map(|t| parse_time("from", t))
-            .transpose()?,
-        to: query
-            .to
-            .as_deref()
-            .map(|t| parse_time("to", t))
-            .transpose()?,
+        service_id: params.service(&state.catalog, "service_id")?,
+        status,
+        from: params.time("from")?,
+        to: params.time("to")?,
         limit,
-        after: query.cursor.as_deref().map(decode_cursor).transpose()?,
+        after: params.parse("cursor", decode_cursor)?,
     })
-}
-
-/// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
-pub(crate) fn parse_time(name: &'static str, text: &str) -> Result<DateTime<Utc>, ApiError> {
-    if let Ok(date) = text.parse::<NaiveDate>() {
-        return Ok(date
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc());
-    }
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| ApiError::BadParameter {
-            name,
-            reason: format!("`{text}` is neither YYYY-MM-DD nor an RFC 3339 time"),
-        })
 }
 
 /// The cursor is the last row's key, hex-encoded so it is opaque and URL-safe.
@@ -147,11 +111,8 @@ fn encode_cursor(service_id: &str, policy: &str, case_ref: &str) -> String {
     hex::encode(format!("{service_id}\n{policy}\n{case_ref}"))
 }
 
-fn decode_cursor(text: &str) -> Result<(String, String, String), ApiError> {
-    let bad = || ApiError::BadParameter {
-        name: "cursor",
-        reason: "not a cursor returned by this API".into(),
-    };
+fn decode_cursor(text: &str) -> Result<(String, String, String), String> {
+    let bad = || "not a cursor returned by this API".to_string();
     let bytes = hex::decode(text).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let mut parts = text.splitn(3, '\n').map(str::to_string);
@@ -161,16 +122,37 @@ fn decode_cursor(text: &str) -> Result<(String, String, String), ApiError> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sla/cases",
+    tag = "sla",
+    params(
+        ("service_id" = Option<String>, Query, description = "One service.", example = "passport-in-person"),
+        ("status" = Option<String>, Query, description = "`not_started`, `on_track`, `at_risk`, `met`, `breached` or `withdrawn`.", example = "breached"),
+        ("from" = Option<String>, Query, description = "Cases started at or after (`YYYY-MM-DD` or RFC 3339).", example = "2026-01-01"),
+        ("to" = Option<String>, Query, description = "Cases started before.", example = "2027-01-01"),
+        ("limit" = Option<u64>, Query, description = "Rows per page, 1-10000 (default 1000).", example = 100),
+        ("cursor" = Option<String>, Query, description = "The previous page's `X-Next-Cursor` header."),
+    ),
+    responses(
+        (status = 200, description = "One row per case, ordered by service, policy and case; `X-Next-Cursor` when more follow", body = [SlaCase]),
+        (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn cases(
     State(state): State<ApiState>,
-    Query(query): Query<CasesQuery>,
-) -> Result<(HeaderMap, Json<Vec<SlaCase>>), ApiError> {
-    let filters = parse_filters(&state, query)?;
+    params: Params,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let filters = parse_filters(&state, &params)?;
     let mut sql = String::from(
         "SELECT case_ref, service_id, policy, toUInt32(ifNull(started_at, toDateTime(0))), \
          toUInt32(ifNull(stopped_at, toDateTime(0))), elapsed_days, paused_days, limit_days, \
-         toUInt16(ifNull(due_date, toDate(0))), status, late_days, refund_percent, refund_amount, currency \
-         FROM sla_cases FINAL WHERE 1",
+         toUInt16(ifNull(due_date, toDate(0))), status, late_days, refund_percent, refund_amount, currency, \
+         channel, region FROM sla_cases FINAL WHERE 1",
     );
     if filters.service_id.is_some() {
         sql.push_str(" AND service_id = ?");
@@ -214,7 +196,8 @@ pub async fn cases(
             );
         }
     }
-    Ok((headers, Json(rows.into_iter().map(to_case).collect())))
+    let cases: Vec<SlaCase> = rows.into_iter().map(to_case).collect();
+    table(format, &cases, headers)
 }
 
 fn to_case(row: CaseRead) -> SlaCase {
@@ -249,6 +232,8 @@ fn to_case(row: CaseRead) -> SlaCase {
         refund_percent: row.refund_percent,
         refund_amount: row.refund_amount,
         currency: row.currency,
+        channel: row.channel,
+        region: row.region,
     }
 }
 
@@ -269,21 +254,5 @@ mod tests {
         );
         assert!(decode_cursor("zz").is_err());
         assert!(decode_cursor(&hex::encode("no separators")).is_err());
-    }
-
-    #[test]
-    fn times_accept_dates_and_rfc3339() {
-        assert_eq!(
-            parse_time("from", "2026-03-02").unwrap().to_rfc3339(),
-            "2026-03-02T00:00:00+00:00"
-        );
-        assert_eq!(
-            parse_time("from", "2026-03-02T05:00:00-05:00")
-                .unwrap()
-                .to_rfc3339(),
-            "2026-03-02T10:00:00+00:00"
-        );
-        let error = parse_time("to", "yesterday").unwrap_err().to_string();
-        assert!(error.contains("`to`"), "{error}");
     }
 }

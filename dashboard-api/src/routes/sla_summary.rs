@@ -10,24 +10,20 @@
 //!
 //! Ratios are rounded to 4 decimals.
 
-use axum::extract::{Query, State};
-use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::sla::parse_time;
+use crate::params::Params;
+use crate::respond::{table, Format};
 use crate::ApiState;
 
-#[derive(Debug, Default, Deserialize)]
-pub struct SummaryQuery {
-    service_id: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-}
-
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, ToSchema)]
 pub struct PolicySummary {
     pub service_id: String,
     pub policy: String,
@@ -108,38 +104,39 @@ FROM
 GROUP BY service_id, policy
 ORDER BY service_id, policy";
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sla/summary",
+    tag = "sla",
+    params(
+        ("service_id" = Option<String>, Query, description = "One service.", example = "passport-in-person"),
+        ("from" = Option<String>, Query, description = "Cases closed at or after (`YYYY-MM-DD` or RFC 3339; default 30 days before `to`).", example = "2026-01-01"),
+        ("to" = Option<String>, Query, description = "Cases closed before (default now).", example = "2027-01-01"),
+    ),
+    responses(
+        (status = 200, description = "One row per service and policy", body = [PolicySummary]),
+        (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn summary(
     State(state): State<ApiState>,
-    Query(query): Query<SummaryQuery>,
-) -> Result<Json<Vec<PolicySummary>>, ApiError> {
-    if let Some(service) = &query.service_id {
-        if state.catalog.service(service).is_none() {
-            return Err(ApiError::BadParameter {
-                name: "service_id",
-                reason: format!("unknown service `{service}`"),
-            });
-        }
-    }
-    let to = match query.to.as_deref() {
-        Some(text) => parse_time("to", text)?,
-        None => Utc::now(),
-    };
-    let from = match query.from.as_deref() {
-        Some(text) => parse_time("from", text)?,
-        None => to - Duration::days(30),
-    };
+    params: Params,
+    format: Format,
+) -> Result<Response, ApiError> {
+    params.only(&["service_id", "from", "to"])?;
+    let service_id = params.service(&state.catalog, "service_id")?;
+    let to = params.time("to")?.unwrap_or_else(Utc::now);
+    let from = params.time("from")?.unwrap_or(to - Duration::days(30));
     if from >= to {
-        return Err(ApiError::BadParameter {
-            name: "from",
-            reason: "must be before `to`".into(),
-        });
+        return Err(ApiError::bad("from", "must be before `to`"));
     }
-    Ok(Json(
-        summarize_window(&state, query.service_id.as_deref(), from, to).await?,
-    ))
+    let rows = summarize_window(&state, service_id.as_deref(), from, to).await?;
+    table(format, &rows, HeaderMap::new())
 }
 
-/// The summary of every policy (or one service's) for cases stopped in [from, to).
 pub async fn summarize_window(
     state: &ApiState,
     service_id: Option<&str>,

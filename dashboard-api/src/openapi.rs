@@ -1,0 +1,45 @@
+//! The OpenAPI document, generated from the handlers' annotations (utoipa), never written
+//! by hand: `GET /api/v1/openapi.json` (open, so tools can discover the API).
+
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Civic Pulse dashboard API",
+        description = "Service quality of public services: the quality matrix, time series, interventions and SLA figures. Every list is a flat JSON array of objects (or CSV with `Accept: text/csv`); times are ISO 8601; errors are `{\"error\": {\"code\", \"message\"}}`."
+    ),
+    paths(
+        routes::services::list,
+        routes::matrix::matrix,
+        routes::snapshots::snapshots,
+        routes::timeseries::timeseries,
+        routes::innovations::innovations,
+        routes::sla_cases::cases,
+        routes::sla_summary::summary,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    modifiers(&BearerToken),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

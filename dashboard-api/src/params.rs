@@ -1,0 +1,169 @@
+//! Query parameters, checked by name: an unknown or repeated parameter is a 400 naming it
+//! (a misspelt `grop_by` must not silently fall back to a default), and values are parsed
+//! into types before any of them reaches SQL, where they are bound, never spliced.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use chrono::{DateTime, NaiveDate, Utc};
+use civicpulse_core::Catalog;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Default)]
+pub struct Params(BTreeMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+            .map_err(|e| ApiError::bad("query", format!("not a valid query string: {e}")))?;
+        let mut params = BTreeMap::new();
+        for (name, value) in pairs {
+            if params.insert(name.clone(), value).is_some() {
+                return Err(ApiError::bad(name, "given more than once"));
+            }
+        }
+        Ok(Params(params))
+    }
+}
+
+impl Params {
+    /// Refuses any parameter not in `allowed`.
+    pub fn only(&self, allowed: &[&str]) -> Result<&Self, ApiError> {
+        match self.0.keys().find(|name| !allowed.contains(&name.as_str())) {
+            Some(name) => Err(ApiError::bad(
+                name.clone(),
+                format!(
+                    "unknown parameter; this endpoint takes {}",
+                    allowed.join(", ")
+                ),
+            )),
+            None => Ok(self),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// A value parsed by `parse`, whose error becomes a 400 naming the parameter.
+    pub fn parse<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ApiError> {
+        self.get(name)
+            .map(|text| parse(text).map_err(|reason| ApiError::bad(name, reason)))
+            .transpose()
+    }
+
+    /// A catalog service id.
+    pub fn service(&self, catalog: &Catalog, name: &str) -> Result<Option<String>, ApiError> {
+        self.parse(name, |id| {
+            catalog
+                .service(id)
+                .map(|s| s.id.clone())
+                .ok_or_else(|| format!("unknown service `{id}`"))
+        })
+    }
+
+    /// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
+    pub fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+        self.parse(name, parse_time)
+    }
+
+    /// A `YYYY-MM-DD` date.
+    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, ApiError> {
+        self.parse(name, |text| {
+            text.parse::<NaiveDate>()
+                .map_err(|_| format!("`{text}` is not a YYYY-MM-DD date"))
+        })
+    }
+
+    /// One of a fixed set of words.
+    pub fn choice<T: Copy>(
+        &self,
+        name: &str,
+        choices: &[(&str, T)],
+    ) -> Result<Option<T>, ApiError> {
+        self.parse(name, |text| {
+            choices
+                .iter()
+                .find(|(word, _)| *word == text)
+                .map(|(_, value)| *value)
+                .ok_or_else(|| {
+                    let words: Vec<&str> = choices.iter().map(|(w, _)| *w).collect();
+                    format!("`{text}` is not one of {}", words.join(", "))
+                })
+        })
+    }
+}
+
+/// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(date) = text.parse::<NaiveDate>() {
+        return Ok(date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("`{text}` is neither YYYY-MM-DD nor an RFC 3339 time"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(query: &str) -> Result<Params, ApiError> {
+        let (mut parts, ()) = axum::http::Request::builder()
+            .uri(format!("/x?{query}"))
+            .body(())
+            .unwrap()
+            .into_parts();
+        futures_lite(Params::from_request_parts(&mut parts, &()))
+    }
+
+    fn futures_lite<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn unknown_repeated_and_malformed_parameters_are_named() {
+        let error = params("a=1&a=2").unwrap_err().to_string();
+        assert!(
+            error.contains("`a`") && error.contains("more than once"),
+            "{error}"
+        );
+        let given = params("from=2026-01-01&grop_by=channel").unwrap();
+        let error = given.only(&["from", "group_by"]).unwrap_err().to_string();
+        assert!(error.contains("`grop_by`"), "{error}");
+        let error = given
+            .date("from")
+            .map(|_| ())
+            .and_then(|_| params("from=yesterday").unwrap().date("from").map(|_| ()));
+        assert!(error.unwrap_err().to_string().contains("`from`"));
+    }
+
+    #[test]
+    fn times_accept_dates_and_rfc3339() {
+        assert_eq!(
+            parse_time("2026-03-02").unwrap().to_rfc3339(),
+            "2026-03-02T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_time("2026-03-02T05:00:00-05:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-03-02T10:00:00+00:00"
+        );
+        assert!(parse_time("yesterday").is_err());
+    }
+}

@@ -1,0 +1,38 @@
+//! One module per endpoint family; each handler documents itself for the OpenAPI document.
+
+pub mod innovations;
+pub mod matrix;
+pub mod services;
+pub mod sla_cases;
+pub mod sla_summary;
+pub mod snapshots;
+pub mod timeseries;
+
+use chrono::{Days, NaiveDate};
+
+use crate::error::ApiError;
+use crate::params::Params;
+
+/// The longest range a request may cover (ten years of days).
+const MAX_RANGE_DAYS: i64 = 3660;
+
+/// `from`/`to` dates (to exclusive), checked for order and size; missing ones default to
+/// the `default_days` before tomorrow.
+pub(crate) fn date_range(
+    params: &Params,
+    today: NaiveDate,
+    default_days: u64,
+) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let to = params.date("to")?.unwrap_or(today + Days::new(1));
+    let from = params.date("from")?.unwrap_or(to - Days::new(default_days));
+    if from >= to {
+        return Err(ApiError::bad("from", "must be before `to`"));
+    }
+    if (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(ApiError::bad(
+            "to",
+            format!("the range may cover at most {MAX_RANGE_DAYS} days"),
+        ));
+    }
+    Ok((from, to))
+}
