@@ -306,7 +306,7 @@ async fn migrations_run_once_and_the_dashboard_lists_services() {
         .query("SELECT version, name FROM schema_migrations ORDER BY version FORMAT TSV")
         .await
         .unwrap();
-    assert_eq!(recorded, "1\tevents\n2\tsla\n");
+    assert_eq!(recorded, "1\tevents\n2\tsla\n3\tmatrix\n");
     let tables = pipeline.query("SHOW TABLES").await.unwrap();
     for table in ["feedback", "feedback_comments", "milestones", "offered"] {
         assert!(
@@ -320,7 +320,7 @@ async fn migrations_run_once_and_the_dashboard_lists_services() {
         "http://127.0.0.1:{}/api/v1/services",
         pipeline.dashboard_port
     );
-    let http = pipeline.http.clone();
+    let http = pipeline.api.clone();
     let services: Vec<Value> = http.get(&url).send().await.unwrap().json().await.unwrap();
     let ids: Vec<&str> = services.iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert!(

@@ -3,5 +3,6 @@
 
 mod failures;
 mod ingest;
+mod matrix;
 mod sla;
 mod support;

@@ -86,7 +86,7 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         "http://127.0.0.1:{}/api/v1/sla/cases",
         pipeline.dashboard_port
     );
-    let http = pipeline.http.clone();
+    let http = pipeline.api.clone();
     let cases: Vec<Value> = http
         .get(format!("{base}?service_id=passport-in-person"))
         .send()

@@ -139,8 +139,13 @@ pub struct Pipeline {
     pub sink_metrics_port: u16,
     pub dashboard_port: u16,
     pub http: reqwest::Client,
+    /// For the dashboard API: sends the test's read token.
+    pub api: reqwest::Client,
     spawned: usize,
 }
+
+/// The dashboard read token every test pipeline accepts.
+pub const DASHBOARD_TOKEN: &str = "e2e-dashboard-token";
 
 /// Settings a test may change before the config file is written.
 pub struct Settings {
@@ -153,6 +158,10 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub max_events_per_request: usize,
     pub idempotent_producer: bool,
+    /// The catalog's TOML (default: the repository's `catalog.toml`).
+    pub catalog: Option<String>,
+    /// `matrix.min_responses` (small-cell suppression).
+    pub min_responses: u64,
 }
 
 impl Default for Settings {
@@ -167,6 +176,8 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             max_events_per_request: 2000,
             idempotent_producer: true,
+            catalog: None,
+            min_responses: 10,
         }
     }
 }
@@ -180,6 +191,15 @@ impl Pipeline {
         let (gateway_port, sink_metrics_port, dashboard_port) =
             (free_port(), free_port(), free_port());
         let key_hash = civicpulse_core::config::hash_secret(API_KEY);
+        let token_hash = civicpulse_core::config::hash_secret(DASHBOARD_TOKEN);
+        let catalog_path = match &settings.catalog {
+            Some(text) => {
+                let path = dir.path().join("catalog.toml");
+                std::fs::write(&path, text).expect("catalog written");
+                path
+            }
+            None => repo_root().join("catalog.toml"),
+        };
         let config = format!(
             r#"
 catalog_path = "{catalog}"
@@ -207,10 +227,17 @@ max_wait_ms = {max_wait}
 retry_initial_ms = 100
 retry_max_ms = 1000
 metrics_listen = "127.0.0.1:{sink_metrics_port}"
+[matrix]
+min_responses = {min_responses}
 [dashboard]
 listen = "127.0.0.1:{dashboard_port}"
+cache_secs = 0
+[[dashboard.read_tokens]]
+name = "e2e"
+sha256 = "{token_hash}"
 "#,
-            catalog = repo_root().join("catalog.toml").display(),
+            catalog = catalog_path.display(),
+            min_responses = settings.min_responses,
             kafka = settings.kafka,
             partitions = settings.partitions,
             clickhouse = settings.clickhouse,
@@ -234,6 +261,7 @@ listen = "127.0.0.1:{dashboard_port}"
             sink_metrics_port,
             dashboard_port,
             http: reqwest::Client::new(),
+            api: api_client(),
             spawned: 0,
         }
     }
@@ -292,6 +320,24 @@ listen = "127.0.0.1:{dashboard_port}"
         })
         .await;
         process
+    }
+
+    /// GET on the dashboard API with the read token; the status and the JSON body.
+    pub async fn api_get(&self, path_and_query: &str) -> (u16, Value) {
+        let response = self
+            .api
+            .get(format!(
+                "http://127.0.0.1:{}{path_and_query}",
+                self.dashboard_port
+            ))
+            .send()
+            .await
+            .expect("the dashboard API answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("{path_and_query}: {status}, not JSON: {text}"));
+        (status, body)
     }
 
     pub fn gateway_url(&self) -> String {
@@ -387,6 +433,20 @@ listen = "127.0.0.1:{dashboard_port}"
     pub fn topic(&self, kind: &str) -> String {
         format!("{}.{kind}.v1", self.topic_prefix)
     }
+}
+
+fn api_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {DASHBOARD_TOKEN}")
+            .parse()
+            .expect("valid header"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("HTTP client")
 }
 
 /// A failed test keeps its processes' logs under `target/e2e-logs/<topic prefix>/`.

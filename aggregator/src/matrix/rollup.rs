@@ -206,7 +206,8 @@ impl DaySlice<'_> {
                  AND has(?, toString(toDate(occurred_at, ?)))) \
              ANY LEFT JOIN ( \
                SELECT case_ref, status AS sla_outcome FROM sla_cases FINAL \
-               WHERE service_id = ? AND policy = ? AND status IN ('met', 'breached') AND case_ref != '') \
+               WHERE service_id = ? AND policy = ? AND status IN ('met', 'breached') AND isNotNull(stopped_at) \
+                 AND case_ref != '') \
              USING case_ref \
              GROUP BY service_id, day, group_kind, group_value, sla_outcome",
             questions = questions.join(", "),
