@@ -64,7 +64,7 @@ struct Response {
 }
 
 #[derive(Default)]
-struct World {
+pub(crate) struct World {
     offers: Vec<Offer>,
     steps: Vec<Step>,
     responses: Vec<Response>,
@@ -80,7 +80,7 @@ fn at(text: &str) -> DateTime<Utc> {
 /// Cases of four services received in August and September 2026, with their offers,
 /// milestones and survey answers; hours are spread over the whole day so that many
 /// events fall on a different local (Toronto) date than their UTC one.
-fn generate(catalog: &Catalog, seed: u64, cases_per_service: usize) -> World {
+pub(crate) fn generate(catalog: &Catalog, seed: u64, cases_per_service: usize) -> World {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut world = World::default();
     let start = at("2026-08-01T00:00:00Z");
@@ -314,6 +314,9 @@ fn local(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&Toronto).date_naive()
 }
 
+/// (successes, n) of one segment group's responses.
+type GroupShare<'a> = dyn Fn(&[&&Response]) -> Option<(usize, usize)> + 'a;
+
 /// What the API must show for a cell: a value (None when withheld) and its n.
 type Expected = BTreeMap<String, (Option<f64>, u64)>;
 
@@ -450,7 +453,7 @@ fn expected_row(
     }
 
     if channel.is_none() {
-        let gap = |value_of: &dyn Fn(&[&&Response]) -> Option<(usize, usize)>| {
+        let gap = |value_of: &GroupShare| {
             let mut best: Option<f64> = None;
             for attribute in ["age_band", "disability", "language", "region"] {
                 let groups: BTreeSet<&String> = responses
@@ -500,7 +503,7 @@ fn median(values: &mut [f64]) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let m = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
+    Some(if values.len().is_multiple_of(2) {
         (values[m - 1] + values[m]) / 2.0
     } else {
         values[m]
@@ -520,52 +523,53 @@ fn number(value: &Value) -> Option<f64> {
 }
 
 /// Sends the world (and 5 % of it again, as replays), waits for storage, aggregates.
-async fn load(pipeline: &mut Pipeline, world: &World) {
+pub(crate) async fn load(pipeline: &mut Pipeline, world: &World) -> String {
     pipeline.migrate();
     let _gateway = pipeline.start_gateway("gateway").await;
     let _sink = pipeline.spawn("sink");
-    let client = pipeline.client();
-    client.post_all(&world.events, 500).await;
-    let replays: Vec<Value> = world.events.iter().step_by(20).cloned().collect();
-    client.post_all(&replays, 500).await;
-    let timeout = Duration::from_secs(90);
-    pipeline
-        .wait_count("offered", world.offers.len() as u64, timeout)
-        .await;
-    pipeline
-        .wait_count("milestones", world.steps.len() as u64, timeout)
-        .await;
-    pipeline
-        .wait_count("feedback", world.responses.len() as u64, timeout)
-        .await;
-    // A run re-reads rows inserted in the second it starts: let that second pass.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    pipeline.spawn("aggregate").wait_success();
+    send_and_aggregate(pipeline, &world.events, &world.events).await
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_matrix_matches_an_independent_computation_over_the_same_events() {
-    require_shared_servers();
-    let catalog = Catalog::load(&repo_root().join("catalog.toml")).unwrap();
-    let world = generate(&catalog, 7, 120);
-    let mut pipeline = Pipeline::new(Settings {
-        min_responses: K,
-        ..Settings::default()
-    });
-    load(&mut pipeline, &world).await;
-    let _api = pipeline.start_dashboard().await;
-    let closed = closed_cases(&catalog, &world);
+/// Posts `events` (and every 20th again), waits until storage holds every event of
+/// `all_so_far`, then runs `civicpulse aggregate`; its output.
+async fn send_and_aggregate(
+    pipeline: &mut Pipeline,
+    events: &[Value],
+    all_so_far: &[Value],
+) -> String {
+    let client = pipeline.client();
+    client.post_all(events, 500).await;
+    let replays: Vec<Value> = events.iter().step_by(20).cloned().collect();
+    client.post_all(&replays, 500).await;
+    let timeout = Duration::from_secs(90);
+    for (kind, table) in [
+        ("offered", "offered"),
+        ("milestone", "milestones"),
+        ("feedback", "feedback"),
+    ] {
+        let expected = all_so_far.iter().filter(|e| e["kind"] == kind).count();
+        pipeline.wait_count(table, expected as u64, timeout).await;
+    }
+    // A run re-reads rows inserted in the second it starts: let that second pass.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    pipeline.spawn("aggregate").wait_success()
+}
 
+/// Compares every cell of September 2026 for the generated services with the
+/// independent computation (value, n, previous month, peer benchmark); returns how many
+/// cells were withheld.
+async fn assert_september_matches(pipeline: &Pipeline, catalog: &Catalog, world: &World) -> usize {
+    let closed = closed_cases(catalog, world);
     let (status, cells) = pipeline.api_get("/api/v1/matrix?period=2026-09").await;
     assert_eq!(status, 200, "{cells}");
     let cells = cells.as_array().unwrap();
     let september: BTreeMap<&str, Expected> = SERVICES
         .iter()
-        .map(|s| (*s, expected_row(&world, &closed, s, None, (2026, 9))))
+        .map(|s| (*s, expected_row(world, &closed, s, None, (2026, 9))))
         .collect();
     let august: BTreeMap<&str, Expected> = SERVICES
         .iter()
-        .map(|s| (*s, expected_row(&world, &closed, s, None, (2026, 8))))
+        .map(|s| (*s, expected_row(world, &closed, s, None, (2026, 8))))
         .collect();
     let mut compared = 0;
     let mut withheld = 0;
@@ -591,9 +595,9 @@ async fn the_matrix_matches_an_independent_computation_over_the_same_events() {
         if value.is_none() {
             withheld += 1;
             assert_eq!(cell["status"], "insufficient_data", "{cell}");
+            let note = cell["note"].as_str().unwrap();
             assert!(
-                cell["note"].as_str().unwrap().contains("too few")
-                    || cell["note"].as_str().unwrap().contains("no two groups"),
+                note.contains("too few") || note.contains("no two groups"),
                 "{cell}"
             );
         } else {
@@ -630,7 +634,23 @@ async fn the_matrix_matches_an_independent_computation_over_the_same_events() {
         SERVICES.len() * 27,
         "every dimension of every generated service"
     );
+    withheld
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_matrix_matches_an_independent_computation_over_the_same_events() {
+    require_shared_servers();
+    let catalog = Catalog::load(&repo_root().join("catalog.toml")).unwrap();
+    let world = generate(&catalog, 7, 120);
+    let mut pipeline = Pipeline::new(Settings {
+        min_responses: K,
+        ..Settings::default()
+    });
+    load(&mut pipeline, &world).await;
+    let _api = pipeline.start_dashboard().await;
+    let withheld = assert_september_matches(&pipeline, &catalog, &world).await;
     assert!(withheld > 0, "some cells are small enough to be withheld");
+    let closed = closed_cases(&catalog, &world);
 
     // Broken down by channel (on-birth-certificate is web and mail).
     let (status, cells) = pipeline
@@ -880,4 +900,43 @@ async fn an_intervention_is_judged_before_and_after_and_against_its_peers() {
         rows[0]["note"].as_str().unwrap().contains("at least 7"),
         "{rows}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incremental_rollups_end_where_a_full_computation_does() {
+    require_shared_servers();
+    let catalog = Catalog::load(&repo_root().join("catalog.toml")).unwrap();
+    let world = generate(&catalog, 5, 60);
+    let mut pipeline = Pipeline::new(Settings {
+        min_responses: K,
+        ..Settings::default()
+    });
+    pipeline.migrate();
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let _sink = pipeline.spawn("sink");
+    // First everything that happened before 15 September, then the rest: cases open at the
+    // first run close later (their responses move from unlinked to met or breached).
+    let cut = at("2026-09-15T00:00:00Z");
+    let (early, late): (Vec<Value>, Vec<Value>) = world
+        .events
+        .iter()
+        .cloned()
+        .partition(|e| at(e["occurred_at"].as_str().unwrap()) < cut);
+    let first = send_and_aggregate(&mut pipeline, &early, &early).await;
+    assert!(
+        first.contains("matrix passport-by-mail:") && first.contains("(full)"),
+        "{first}"
+    );
+    let second = send_and_aggregate(&mut pipeline, &late, &world.events).await;
+    let refreshed: u64 = second
+        .lines()
+        .filter(|l| l.starts_with("matrix passport-by-mail:"))
+        .map(|l| {
+            assert!(l.ends_with("(incremental)"), "{l}");
+            l.split_whitespace().nth(2).unwrap().parse::<u64>().unwrap()
+        })
+        .sum();
+    assert!(refreshed > 0 && refreshed < 120, "{second}");
+    let _api = pipeline.start_dashboard().await;
+    assert_september_matches(&pipeline, &catalog, &world).await;
 }

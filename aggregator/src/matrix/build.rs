@@ -47,6 +47,9 @@ pub struct Cell {
     pub previous_value: Option<f64>,
     pub change: Option<f64>,
     pub status: Status,
+    /// The status as a number for colour thresholds and alert rules: 2 green, 1 amber,
+    /// 0 red, −1 not judged.
+    pub status_level: i64,
     /// Why a value is missing, or what an equity gap compares.
     pub note: String,
 }
@@ -104,6 +107,7 @@ pub fn build(
                 previous_value: None,
                 change: None,
                 status: Status::NotAvailable,
+                status_level: Status::NotAvailable.level(),
                 note: String::new(),
             };
             if !group_by.measures(dimension) {
@@ -145,6 +149,7 @@ pub fn build(
                     cell.change = cell.previous_value.map(|before| estimate.value - before);
                 }
             }
+            cell.status_level = cell.status.level();
             cells.push(cell);
         }
     }

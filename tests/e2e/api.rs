@@ -1,0 +1,440 @@
+//! The dashboard API's contract and its Grafana provisioning, checked against a running
+//! API with data: every path of the generated OpenAPI document answers as documented, and
+//! every query and URL in `grafana/` answers with the columns the panels read.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use civicpulse_core::Catalog;
+use serde_json::Value;
+
+use crate::matrix::{generate, load};
+use crate::support::*;
+
+/// A pipeline holding two months of generated traffic, aggregated, with its API running.
+async fn api_with_data() -> (Pipeline, Process) {
+    let catalog = Catalog::load(&repo_root().join("catalog.toml")).unwrap();
+    let world = generate(&catalog, 3, 40);
+    let mut pipeline = Pipeline::new(Settings::default());
+    load(&mut pipeline, &world).await;
+    let api = pipeline.start_dashboard().await;
+    (pipeline, api)
+}
+
+/// Resolves `{"$ref": "#/components/schemas/X"}`.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.rsplit('/').next().unwrap();
+            resolve(doc, &doc["components"]["schemas"][name])
+        }
+        None => schema,
+    }
+}
+
+/// Checks `value` against the subset of JSON Schema utoipa emits.
+fn check(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    let schema = resolve(doc, schema);
+    if let Some(options) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
+        return options
+            .iter()
+            .any(|s| check(doc, s, value, at).is_ok())
+            .then_some(())
+            .ok_or(format!("{at}: {value} matches none of {schema}"));
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        for s in all {
+            check(doc, s, value, at)?;
+        }
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(value) {
+            return Err(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !types.is_empty() {
+        let fits = types.iter().any(|t| match *t {
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            "array" => value.is_array(),
+            "object" => value.is_object(),
+            _ => false,
+        });
+        if !fits {
+            return Err(format!("{at}: {value} is not {types:?}"));
+        }
+    }
+    if let (Some(items), Some(values)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in values.iter().enumerate() {
+            check(doc, items, item, &format!("{at}[{i}]"))?;
+        }
+    }
+    if let Some(object) = value.as_object() {
+        for required in schema["required"].as_array().into_iter().flatten() {
+            let name = required.as_str().unwrap();
+            if !object.contains_key(name) {
+                return Err(format!("{at}: required `{name}` missing"));
+            }
+        }
+        if let Some(properties) = schema["properties"].as_object() {
+            for (name, property) in properties {
+                if let Some(field) = object.get(name) {
+                    check(doc, property, field, &format!("{at}.{name}"))?;
+                }
+            }
+            for name in object.keys() {
+                if !properties.contains_key(name) {
+                    return Err(format!("{at}: `{name}` is not documented"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn example(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_documented_endpoint_answers_as_documented() {
+    require_shared_servers();
+    let (pipeline, _api) = api_with_data().await;
+    let base = format!("http://127.0.0.1:{}", pipeline.dashboard_port);
+    // The document itself is open, so tools can discover the API.
+    let doc: Value = pipeline
+        .http
+        .get(format!("{base}/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for expected in [
+        "/api/v1/services",
+        "/api/v1/matrix",
+        "/api/v1/timeseries",
+        "/api/v1/innovations",
+        "/api/v1/sla/cases",
+        "/api/v1/sla/summary",
+    ] {
+        assert!(paths.contains_key(expected), "{expected} is not documented");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+
+    for (path, item) in paths {
+        let operation = &item["get"];
+        let responses = &operation["responses"];
+        let parameters = operation["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let query: Vec<(String, String)> = parameters
+            .iter()
+            .filter_map(|p| Some((p["name"].as_str()?.to_string(), example(p.get("example")?))))
+            .collect();
+        for p in &parameters {
+            assert!(
+                p["required"] != true || p.get("example").is_some(),
+                "{path}: required parameter {} has no example",
+                p["name"]
+            );
+        }
+
+        // With a token and the documented examples: 200 and rows of the documented schema.
+        let ok = pipeline
+            .api
+            .get(format!("{base}{path}"))
+            .query(&query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 200, "{path}?{query:?}");
+        let body: Value = ok.json().await.unwrap();
+        let schema = &responses["200"]["content"]["application/json"]["schema"];
+        assert_eq!(schema["type"], "array", "{path}: answers are flat arrays");
+        let row_schema = resolve(&doc, &schema["items"]);
+        assert!(
+            row_schema["properties"]
+                .as_object()
+                .is_some_and(|p| !p.is_empty()),
+            "{path}: rows are undocumented: {row_schema}"
+        );
+        check(&doc, schema, &body, path).unwrap();
+        assert!(
+            path.contains("timeseries")
+                || path.contains("snapshots")
+                || !body.as_array().unwrap().is_empty(),
+            "{path}: no rows to check the schema against"
+        );
+
+        // The same rows as CSV.
+        let csv = pipeline
+            .api
+            .get(format!("{base}{path}"))
+            .query(&query)
+            .header("accept", "text/csv")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), 200, "{path} as CSV");
+        assert!(csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+
+        // Without a token, or with a wrong one: the documented 401 with a JSON error.
+        assert!(responses.get("401").is_some(), "{path}: 401 undocumented");
+        for client in [
+            pipeline.http.get(format!("{base}{path}")),
+            pipeline
+                .http
+                .get(format!("{base}{path}"))
+                .bearer_auth("wrong"),
+        ] {
+            let refused = client.send().await.unwrap();
+            assert_eq!(refused.status(), 401, "{path}");
+            assert_eq!(refused.headers()["www-authenticate"], "Bearer");
+            let error: Value = refused.json().await.unwrap();
+            check(
+                &doc,
+                &responses["401"]["content"]["application/json"]["schema"],
+                &error,
+                path,
+            )
+            .unwrap();
+        }
+
+        // Each documented parameter with a malformed value, and an unknown one: 400 naming it.
+        assert!(responses.get("400").is_some(), "{path}: 400 undocumented");
+        let mut bad_values: Vec<(String, Vec<(String, String)>)> = parameters
+            .iter()
+            .map(|p| {
+                let name = p["name"].as_str().unwrap().to_string();
+                let mut bad = query.clone();
+                bad.retain(|(n, _)| *n != name);
+                bad.push((name.clone(), "no such value' OR 1=1 --".to_string()));
+                (name, bad)
+            })
+            .collect();
+        let mut unknown = query.clone();
+        unknown.push(("grop_by".into(), "channel".into()));
+        bad_values.push(("grop_by".into(), unknown));
+        for (name, bad) in bad_values {
+            let refused = pipeline
+                .api
+                .get(format!("{base}{path}"))
+                .query(&bad)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), 400, "{path} with bad `{name}`");
+            let error: Value = refused.json().await.unwrap();
+            check(
+                &doc,
+                &responses["400"]["content"]["application/json"]["schema"],
+                &error,
+                path,
+            )
+            .unwrap();
+            let message = error["error"]["message"].as_str().unwrap();
+            assert!(message.contains(&format!("`{name}`")), "{path}: {message}");
+        }
+    }
+
+    // Health, readiness and metrics stay open for orchestrators and Prometheus.
+    for open in ["/healthz", "/readyz", "/metrics"] {
+        let answer = pipeline
+            .http
+            .get(format!("{base}{open}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{open}");
+    }
+    // An unsupported format is refused with 406, in JSON.
+    let refused = pipeline
+        .api
+        .get(format!("{base}/api/v1/services"))
+        .header("accept", "application/xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 406);
+}
+
+/// The values a Grafana variable takes: each option of a custom variable; the first
+/// service for the `service` query variable (checked separately).
+fn variable_values(dashboard: &Value) -> BTreeMap<String, Vec<String>> {
+    let mut values = BTreeMap::new();
+    for variable in dashboard["templating"]["list"].as_array().unwrap() {
+        let name = variable["name"].as_str().unwrap().to_string();
+        let options: Vec<String> = match variable["type"].as_str().unwrap() {
+            "custom" => variable["query"]
+                .as_str()
+                .unwrap()
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+            _ => vec![variable["current"]["value"].as_str().unwrap().to_string()],
+        };
+        values.insert(name, options);
+    }
+    values
+}
+
+/// Every Infinity query in a provisioning document: objects with a `url` and `columns`.
+fn queries(value: &Value, found: &mut Vec<Value>) {
+    match value {
+        Value::Object(map) => {
+            if map.contains_key("url") && map.contains_key("columns") {
+                found.push(value.clone());
+            }
+            map.values().for_each(|v| queries(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| queries(v, found)),
+        _ => {}
+    }
+}
+
+/// Grafana's time macros, as the dashboard would send them for September 2026.
+fn builtin(text: &str) -> String {
+    text.replace("${__from:date:YYYY-MM-DD}", "2026-09-01")
+        .replace("${__to:date:YYYY-MM-DD}", "2026-10-01")
+        .replace("${__from:date:iso}", "2026-09-01T00:00:00Z")
+        .replace("${__to:date:iso}", "2026-10-01T00:00:00Z")
+}
+
+fn substitute(text: &str, name: &str, value: &str) -> String {
+    text.replace(&format!("${{{name}}}"), value)
+        .replace(&format!("${name}"), value)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grafana_provisioning_queries_answer_with_the_columns_panels_read() {
+    require_shared_servers();
+    let (pipeline, _api) = api_with_data().await;
+    let base = format!("http://127.0.0.1:{}", pipeline.dashboard_port);
+    let grafana = repo_root().join("grafana");
+    let datasource =
+        std::fs::read_to_string(grafana.join("provisioning/datasources/civicpulse.yaml")).unwrap();
+    for expected in [
+        "uid: civicpulse-api",
+        "type: yesoreyeram-infinity-datasource",
+        "auth_method: bearerToken",
+        "bearerToken: $CIVICPULSE_DASHBOARD_TOKEN",
+    ] {
+        assert!(
+            datasource.contains(expected),
+            "datasource lacks `{expected}`"
+        );
+    }
+
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(grafana.join("dashboards/service-quality.json")).unwrap(),
+    )
+    .unwrap();
+    let variables = variable_values(&dashboard);
+    let alerting: Value = serde_json::from_str(
+        &std::fs::read_to_string(grafana.join("provisioning/alerting/civicpulse-rules.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut found = Vec::new();
+    queries(&dashboard, &mut found);
+    queries(&alerting, &mut found);
+    assert!(found.len() >= 8, "{} queries", found.len());
+
+    let mut requests = 0;
+    for query in &found {
+        assert_eq!(query["datasource"]["uid"], "civicpulse-api", "{query}");
+        let path = query["url"].as_str().unwrap();
+        let params: Vec<(String, String)> = query["url_options"]["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["key"].as_str().unwrap().to_string(),
+                    builtin(p["value"].as_str().unwrap()),
+                )
+            })
+            .collect();
+        // Every option of every variable the query uses, one variable at a time.
+        let mut variants = vec![params.clone()];
+        for (name, options) in &variables {
+            if params.iter().any(|(_, v)| {
+                v.contains(&format!("${name}")) || v.contains(&format!("${{{name}}}"))
+            }) {
+                for option in options {
+                    variants.push(
+                        params
+                            .iter()
+                            .map(|(k, v)| (k.clone(), substitute(v, name, option)))
+                            .collect(),
+                    );
+                }
+            }
+        }
+        for variant in variants {
+            let resolved: Vec<(String, String)> = variant
+                .iter()
+                .map(|(k, v)| {
+                    let mut v = v.clone();
+                    for (name, options) in &variables {
+                        v = substitute(&v, name, &options[0]);
+                    }
+                    (k.clone(), v)
+                })
+                .collect();
+            assert!(
+                resolved.iter().all(|(_, v)| !v.contains('$')),
+                "{path}: unresolved variable in {resolved:?}"
+            );
+            let (status, body) = {
+                let response = pipeline
+                    .api
+                    .get(format!("{base}{path}"))
+                    .query(&resolved)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                (status, response.json::<Value>().await.unwrap())
+            };
+            assert_eq!(status, 200, "{path}?{resolved:?}: {body}");
+            let rows = body.as_array().unwrap();
+            if path == "/api/v1/matrix" || path == "/api/v1/services" {
+                assert!(!rows.is_empty(), "{path}?{resolved:?} returned nothing");
+            }
+            for column in query["columns"].as_array().unwrap() {
+                let selector = column["selector"].as_str().unwrap();
+                for row in rows {
+                    assert!(
+                        row.get(selector).is_some(),
+                        "{path}: column `{selector}` missing from {row}"
+                    );
+                }
+            }
+            requests += 1;
+        }
+    }
+    assert!(requests > 40, "{requests} requests");
+    assert!(Path::new(&grafana.join("provisioning/dashboards/civicpulse.yaml")).exists());
+}
