@@ -64,6 +64,14 @@ pub fn generate(
         now,
         start: now - chrono::Duration::days(options.history_days),
         surge_service: options.surge_service.clone(),
+        interventions: catalog
+            .interventions
+            .iter()
+            .map(|i| {
+                let midnight = i.date.and_hms_opt(0, 0, 0).expect("midnight exists");
+                (i.service_id.clone(), midnight.and_utc())
+            })
+            .collect(),
     };
     let mut timeline: Vec<(DateTime<Utc>, Value)> = Vec::with_capacity(events + 16);
     while timeline.len() < events {
@@ -96,9 +104,25 @@ struct Model {
     now: DateTime<Utc>,
     start: DateTime<Utc>,
     surge_service: String,
+    /// The catalog's interventions (service, start): from then on the service's
+    /// respondents are more satisfied, so the matrix has an effect to find.
+    interventions: Vec<(String, DateTime<Utc>)>,
 }
 
 impl Model {
+    /// Points added to the mean answer once an intervention on the service has started.
+    fn improvement(&self, service: &str, at: DateTime<Utc>) -> f64 {
+        let started = self
+            .interventions
+            .iter()
+            .any(|(s, from)| s == service && *from <= at);
+        if started {
+            0.6
+        } else {
+            0.0
+        }
+    }
+
     fn window_fraction(&self, at: DateTime<Utc>) -> f64 {
         (at - self.start).num_seconds() as f64 / (self.now - self.start).num_seconds().max(1) as f64
     }
@@ -252,12 +276,14 @@ impl Model {
         if offered_survey && rng.gen_bool(0.35) {
             let answered = finished + chrono::Duration::minutes(rng.gen_range(5..2880));
             let lateness = (working_days + held_days - typical * 10 / 6).max(0) as f64;
+            let mood = Mood {
+                lateness,
+                improvement: self.improvement(service, answered),
+            };
             push(
                 out,
                 answered,
-                feedback(
-                    rng, service, channel, &case_ref, answered, lateness, outcome.0,
-                ),
+                feedback(rng, service, channel, &case_ref, answered, mood, outcome.0),
             );
         }
     }
@@ -275,16 +301,26 @@ fn typical_working_days(category: &str) -> i64 {
     }
 }
 
-/// One survey response; satisfaction falls with lateness and for groups facing barriers.
+/// What moves a respondent's answers besides who they are.
+struct Mood {
+    /// Business days the case ran late.
+    lateness: f64,
+    /// Points gained from an intervention on the service.
+    improvement: f64,
+}
+
+/// One survey response; satisfaction falls with lateness, rises after an intervention, and
+/// is lower for groups facing barriers.
 fn feedback(
     rng: &mut StdRng,
     service: &str,
     channel: Channel,
     case_ref: &str,
     at: DateTime<Utc>,
-    lateness: f64,
+    mood: Mood,
     outcome: &str,
 ) -> Value {
+    let lateness = mood.lateness;
     let age_band = *[
         "18_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_plus",
     ]
@@ -297,7 +333,7 @@ fn feedback(
         0.0
     };
     let refused = if outcome == "refused" { 1.0 } else { 0.0 };
-    let mean = 4.3 - 0.18 * lateness - barrier - refused;
+    let mean = 4.3 + mood.improvement - 0.18 * lateness - barrier - refused;
     let mut rate = |shift: f64| -> u8 {
         (mean + shift + rng.gen_range(-1.0..1.0))
             .round()
@@ -524,9 +560,17 @@ mod tests {
             now,
             start: now - chrono::Duration::days(60),
             surge_service: "s".into(),
+            interventions: vec![("s".into(), now - chrono::Duration::days(10))],
         };
         assert!(model.in_surge("s", now - chrono::Duration::days(20)));
         assert!(!model.in_surge("s", now - chrono::Duration::days(50)));
         assert!(!model.in_surge("other", now - chrono::Duration::days(20)));
+        // Respondents are happier once the service's intervention has started.
+        assert_eq!(
+            model.improvement("s", now - chrono::Duration::days(11)),
+            0.0
+        );
+        assert!(model.improvement("s", now - chrono::Duration::days(9)) > 0.0);
+        assert_eq!(model.improvement("other", now), 0.0);
     }
 }
