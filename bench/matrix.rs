@@ -61,13 +61,17 @@ async fn run() {
     }
     let stored = raw_rows(&client).await;
 
-    for table in [
-        "matrix_feedback_daily",
-        "matrix_activity_daily",
-        "matrix_sla_daily",
-        "matrix_runs",
-    ] {
-        execute(&client, &format!("TRUNCATE TABLE {table}")).await;
+    // BENCH_KEEP_ROLLUPS=1 reuses the last run's rollups (the build is then not measured).
+    let keep_rollups = std::env::var("BENCH_KEEP_ROLLUPS").is_ok();
+    if !keep_rollups {
+        for table in [
+            "matrix_feedback_daily",
+            "matrix_activity_daily",
+            "matrix_sla_daily",
+            "matrix_runs",
+        ] {
+            execute(&client, &format!("TRUNCATE TABLE {table}")).await;
+        }
     }
     let started = Instant::now();
     refresh_all(&client, &catalog).await.expect("rollups");
@@ -134,6 +138,42 @@ async fn run() {
     })
     .await;
 
+    // A day's new responses (1 % of the quarter's, all on its last day): the next run
+    // recomputes only the slices they touch.
+    let added = (stored / 100).max(1);
+    let last_day = "toDateTime('2026-09-30 12:00:00') + (intHash32(number) % 36000)";
+    insert_feedback(
+        &client,
+        &catalog,
+        stored..stored + added,
+        last_day,
+        (stored / 10).max(1),
+        "bench-day",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let started = Instant::now();
+    let profile_from: u32 = client
+        .query("SELECT toUInt32(now())")
+        .fetch_one()
+        .await
+        .expect("now");
+    let profiled = client.clone().with_setting("log_queries", "1");
+    let runs = refresh_all(&profiled, &catalog)
+        .await
+        .expect("incremental rollups");
+    let incremental = started.elapsed();
+    let days: u64 = runs.iter().map(|r| r.days_refreshed).sum();
+    if std::env::var("BENCH_PROFILE").is_ok() {
+        print_slowest_queries(&client, profile_from).await;
+    }
+    // Leave the stored quarter as it was for the next run.
+    execute(
+        &client,
+        "ALTER TABLE feedback DELETE WHERE source = 'bench-day'",
+    )
+    .await;
+
     let seconds = |d: Duration| d.as_secs_f64();
     println!(
         "Matrix benchmark: {stored} raw events in 2026-Q3 over {} services",
@@ -158,10 +198,33 @@ async fn run() {
         seconds(cached) / seconds(count_scan)
     );
     println!(
+        "  incremental rollup run after {added} new responses: {:.2} s ({days} service-days) = {:.3} × the full build",
+        seconds(incremental),
+        seconds(incremental) / seconds(build)
+    );
+    println!(
         "  without rollups, feedback alone:     {:>8.3} s  = {:.1} × the count scan",
         seconds(raw_feedback),
         seconds(raw_feedback) / seconds(count_scan)
     );
+}
+
+/// BENCH_PROFILE=1: where the incremental run spent its time, from ClickHouse's query log.
+async fn print_slowest_queries(client: &Client, from: u32) {
+    execute(client, "SYSTEM FLUSH LOGS").await;
+    let slowest: Vec<(u64, u64, String)> = client
+        .query(
+            "SELECT query_duration_ms, read_rows, substring(replaceRegexpAll(query, '\\s+', ' '), 1, 160) \
+             FROM system.query_log WHERE type = 2 AND event_time >= toDateTime(?) AND query NOT LIKE '%query_log%' \
+             ORDER BY query_duration_ms DESC LIMIT 12",
+        )
+        .bind(from)
+        .fetch_all()
+        .await
+        .expect("query log");
+    for (ms, rows, query) in slowest {
+        eprintln!("{ms:>7} ms {rows:>10} rows  {query}");
+    }
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -202,9 +265,6 @@ async fn generate(client: &Client, catalog: &Catalog, events: u64) {
     );
     let at = format!("toDateTime('{QUARTER_START}') + (intHash32(number) % {QUARTER_SECONDS})");
     let channel = "arrayElement(['web', 'app', 'phone', 'in_person', 'mail'], (intHash32(number + 1) % 5) + 1)";
-    let answer = |salt: u32| {
-        format!("if(intHash32(number + {salt}) % 7 = 0, NULL, toNullable(toUInt8(intHash32(number + {salt}) % 5 + 1)))")
-    };
     let (feedback, offered) = (events * 4 / 10, events * 3 / 10);
     let cases = (events - feedback - offered) / 2;
     let started = Instant::now();
@@ -213,18 +273,7 @@ async fn generate(client: &Client, catalog: &Catalog, events: u64) {
     let mut offset = 0;
     while offset < feedback {
         let n = chunk.min(feedback - offset);
-        execute(client, &format!(
-            "INSERT INTO feedback (event_id, service_id, channel, stage, case_ref, occurred_at, received_at, source, \
-               satisfaction, trust, need_met, ease, time_reasonable, fair, helpful_staff, helpful, has_comment, \
-               age_band, region, language, disability) \
-             SELECT generateUUIDv4(), {service}, {channel}, 'outcome', concat('c', toString(number % {cases})), {at}, {at}, 'bench', \
-               {}, {}, {}, {}, {}, {}, {}, NULL, 0, \
-               arrayElement(['18_24', '25_34', '45_54', '75_plus', ''], (intHash32(number + 9) % 5) + 1), \
-               arrayElement(['ON', 'QC', 'BC', ''], (intHash32(number + 10) % 4) + 1), \
-               if(intHash32(number + 11) % 4 = 0, 'fr', 'en'), toNullable(toUInt8(intHash32(number + 12) % 8 = 0)) \
-             FROM numbers({offset}, {n})",
-            answer(2), answer(3), answer(4), answer(5), answer(6), answer(7), answer(8)
-        )).await;
+        insert_feedback(client, catalog, offset..offset + n, &at, cases, "bench").await;
         offset += n;
     }
     offset = 0;
@@ -270,6 +319,51 @@ async fn generate(client: &Client, catalog: &Catalog, events: u64) {
         )).await;
     }
     eprintln!("generated in {:.0} s", started.elapsed().as_secs_f64());
+}
+
+/// Inserts `n` responses numbered from `offset`, at the time expression `at`.
+async fn insert_feedback(
+    client: &Client,
+    catalog: &Catalog,
+    rows: std::ops::Range<u64>,
+    at: &str,
+    cases: u64,
+    source: &str,
+) {
+    let (offset, n) = (rows.start, rows.end - rows.start);
+    let service = service_expression(catalog);
+    let channel = CHANNEL;
+    let answer = |salt: u32| {
+        format!("if(intHash32(number + {salt}) % 7 = 0, NULL, toNullable(toUInt8(intHash32(number + {salt}) % 5 + 1)))")
+    };
+    execute(client, &format!(
+        "INSERT INTO feedback (event_id, service_id, channel, stage, case_ref, occurred_at, received_at, source, \
+           satisfaction, trust, need_met, ease, time_reasonable, fair, helpful_staff, helpful, has_comment, \
+           age_band, region, language, disability) \
+         SELECT generateUUIDv4(), {service}, {channel}, 'outcome', concat('c', toString(number % {cases})), {at}, {at}, '{source}', \
+           {}, {}, {}, {}, {}, {}, {}, NULL, 0, \
+           arrayElement(['18_24', '25_34', '45_54', '75_plus', ''], (intHash32(number + 9) % 5) + 1), \
+           arrayElement(['ON', 'QC', 'BC', ''], (intHash32(number + 10) % 4) + 1), \
+           if(intHash32(number + 11) % 4 = 0, 'fr', 'en'), toNullable(toUInt8(intHash32(number + 12) % 8 = 0)) \
+         FROM numbers({offset}, {n})",
+        answer(2), answer(3), answer(4), answer(5), answer(6), answer(7), answer(8)
+    )).await;
+}
+
+const CHANNEL: &str =
+    "arrayElement(['web', 'app', 'phone', 'in_person', 'mail'], (intHash32(number + 1) % 5) + 1)";
+
+fn service_expression(catalog: &Catalog) -> String {
+    let services = catalog
+        .services
+        .iter()
+        .map(|s| format!("'{}'", s.id))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "arrayElement([{services}], (number % {}) + 1)",
+        catalog.services.len()
+    )
 }
 
 async fn start_api(catalog: &Arc<Catalog>, config: &Config) -> (u16, CancellationToken) {

@@ -1,6 +1,6 @@
 //! Keeps the daily rollups (`matrix_*_daily`, see migration 0003) up to date.
 //!
-//! Per service, each run finds the local days that changed since the last run — raw rows
+//! Per service and rollup, each run finds the local days that changed since the last run — raw rows
 //! inserted since the watermark (ClickHouse's own `inserted_at`), and closed SLA cases
 //! written since — and recomputes those whole days from the deduplicated raw tables with
 //! `INSERT … SELECT` inside ClickHouse (no raw row crosses the network). Keys of a day that
@@ -85,18 +85,28 @@ pub async fn refresh_service(client: &Client, service: &Service) -> Result<Rollu
         .as_ref()
         .filter(|p| p.fingerprint == fingerprint)
         .map_or(0, |p| p.watermark);
-    let days = changed_days(client, service, since).await?;
-    if !days.is_empty() {
-        let version = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
-        let slice = DaySlice {
-            service,
-            days: &days,
-            version,
-        };
-        slice.refresh_feedback(client).await?;
-        slice.refresh_activity(client).await?;
-        slice.refresh_sla(client).await?;
+    let changed = changed_days(client, service, since).await?;
+    let version = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
+    let slice = |days| DaySlice {
+        service,
+        days,
+        version,
+    };
+    if !changed.feedback.is_empty() {
+        slice(&changed.feedback).refresh_feedback(client).await?;
     }
+    if !changed.activity.is_empty() {
+        slice(&changed.activity).refresh_activity(client).await?;
+    }
+    if !changed.sla.is_empty() {
+        slice(&changed.sla).refresh_sla(client).await?;
+    }
+    let days: std::collections::BTreeSet<&String> = changed
+        .feedback
+        .iter()
+        .chain(&changed.activity)
+        .chain(&changed.sla)
+        .collect();
     let mut insert = client.insert::<RunRow>("matrix_runs").await?;
     insert
         .write(&RunRow {
@@ -116,26 +126,47 @@ pub async fn refresh_service(client: &Client, service: &Service) -> Result<Rollu
     })
 }
 
-/// Local days (`YYYY-MM-DD`) with raw rows inserted since `since` (0: every day), closed
-/// cases re-evaluated since, or responses of such cases.
+/// The local days (`YYYY-MM-DD`) each rollup must recompute.
+#[derive(Debug, Default)]
+struct ChangedDays {
+    /// Responses inserted, or responses whose case closed (or was re-evaluated) since.
+    feedback: Vec<String>,
+    /// Transactions or milestones inserted.
+    activity: Vec<String>,
+    /// Closed cases written since.
+    sla: Vec<String>,
+}
+
+#[derive(Debug, Row, Deserialize)]
+struct ChangedDay {
+    rollup: String,
+    day: String,
+}
+
+/// Each rollup's days with inputs written since `since` (0: every day with data).
 async fn changed_days(
     client: &Client,
     service: &Service,
     since: u32,
-) -> Result<Vec<String>, RollupError> {
+) -> Result<ChangedDays, RollupError> {
     let zone = service.time_zone.name();
     let policy = service.sla.first().map_or("", |p| p.id.as_str());
-    let days: Vec<String> = client
+    let rows: Vec<ChangedDay> = client
         .query(
-            "SELECT DISTINCT day FROM ( \
-               SELECT toString(toDate(occurred_at, ?)) AS day FROM feedback WHERE service_id = ? AND inserted_at >= toDateTime(?) \
-               UNION ALL SELECT toString(toDate(occurred_at, ?)) AS day FROM offered WHERE service_id = ? AND inserted_at >= toDateTime(?) \
-               UNION ALL SELECT toString(toDate(occurred_at, ?)) AS day FROM milestones WHERE service_id = ? AND inserted_at >= toDateTime(?) \
-               UNION ALL SELECT toString(toDate(assumeNotNull(stopped_at), ?)) AS day FROM sla_cases \
+            "SELECT DISTINCT rollup, day FROM ( \
+               SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM feedback \
+                 WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM offered \
+                 WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM milestones \
+                 WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+               UNION ALL SELECT 'sla' AS rollup, toString(toDate(assumeNotNull(stopped_at), ?)) AS day FROM sla_cases \
                  WHERE service_id = ? AND policy = ? AND written_at >= toDateTime(?) AND isNotNull(stopped_at) \
-               UNION ALL SELECT toString(toDate(occurred_at, ?)) AS day FROM feedback WHERE service_id = ? AND case_ref IN ( \
-                 SELECT case_ref FROM sla_cases WHERE service_id = ? AND policy = ? AND written_at >= toDateTime(?) AND isNotNull(stopped_at))) \
-             ORDER BY day",
+               UNION ALL SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM feedback \
+                 WHERE service_id = ? AND case_ref IN ( \
+                   SELECT case_ref FROM sla_cases WHERE service_id = ? AND policy = ? \
+                     AND written_at >= toDateTime(?) AND isNotNull(stopped_at))) \
+             ORDER BY rollup, day",
         )
         .bind(zone).bind(&service.id).bind(since)
         .bind(zone).bind(&service.id).bind(since)
@@ -144,7 +175,15 @@ async fn changed_days(
         .bind(zone).bind(&service.id).bind(&service.id).bind(policy).bind(since)
         .fetch_all()
         .await?;
-    Ok(days)
+    let mut changed = ChangedDays::default();
+    for row in rows {
+        match row.rollup.as_str() {
+            "feedback" => changed.feedback.push(row.day),
+            "activity" => changed.activity.push(row.day),
+            _ => changed.sla.push(row.day),
+        }
+    }
+    Ok(changed)
 }
 
 fn digital_channels() -> Vec<&'static str> {
@@ -171,14 +210,18 @@ impl DaySlice<'_> {
         self.service.sla.first().map_or("", |p| p.id.as_str())
     }
 
-    /// Bounds on `occurred_at` that cover the days in any time zone, so that ClickHouse
-    /// prunes partitions and key ranges before the exact day test.
-    fn time_bounds(&self) -> (String, String) {
+    /// A condition on `occurred_at` that covers the days in any time zone (a day either
+    /// side), so that ClickHouse prunes partitions and key ranges before the exact day
+    /// test. The `toDate(occurred_at)` terms repeat the sorting key's own expression: 18.16
+    /// prunes by them under FINAL, where it does not derive them from `occurred_at`. The
+    /// days are `YYYY-MM-DD` strings ClickHouse itself produced.
+    fn occurred_within(&self) -> String {
         let first = self.days.first().cloned().unwrap_or_default();
         let last = self.days.last().cloned().unwrap_or_default();
-        (
-            format!("toDateTime(toDate('{first}')) - 86400"),
-            format!("toDateTime(toDate('{last}')) + 2 * 86400"),
+        format!(
+            "occurred_at >= toDateTime(toDate('{first}')) - 86400 \
+             AND occurred_at < toDateTime(toDate('{last}')) + 2 * 86400 \
+             AND toDate(occurred_at) >= toDate('{first}') - 1 AND toDate(occurred_at) <= toDate('{last}') + 1"
         )
     }
 
@@ -193,22 +236,28 @@ impl DaySlice<'_> {
                 )
             })
             .collect();
-        let (low, high) = self.time_bounds();
+        let within = self.occurred_within();
         let sql = format!(
             "INSERT INTO matrix_feedback_daily \
              SELECT service_id, day, grp.1 AS group_kind, grp.2 AS group_value, sla_outcome, count(), {questions}, ? \
              FROM ( \
-               SELECT *, toDate(occurred_at, ?) AS day, \
-                 arrayJoin([('all', ''), ('channel', channel), ('region', region), ('age_band', age_band), \
+               SELECT *, arrayJoin([('all', ''), ('channel', channel), ('region', region), ('age_band', age_band), \
                    ('disability', multiIf(isNull(disability), '', disability = 1, 'yes', 'no')), ('language', language)]) AS grp \
-               FROM feedback FINAL \
-               WHERE service_id = ? AND occurred_at >= {low} AND occurred_at < {high} \
-                 AND has(?, toString(toDate(occurred_at, ?)))) \
-             ANY LEFT JOIN ( \
-               SELECT case_ref, status AS sla_outcome FROM sla_cases FINAL \
-               WHERE service_id = ? AND policy = ? AND status IN ('met', 'breached') AND isNotNull(stopped_at) \
-                 AND case_ref != '') \
-             USING case_ref \
+               FROM ( \
+                 SELECT *, toDate(occurred_at, ?) AS day FROM feedback FINAL \
+                 WHERE service_id = ? AND {within} \
+                   AND has(?, toString(toDate(occurred_at, ?)))) \
+               ANY LEFT JOIN ( \
+                 SELECT case_ref, outcome AS sla_outcome FROM ( \
+                   SELECT case_ref, argMax(status, written_at) AS outcome, \
+                     argMax(isNotNull(stopped_at), written_at) AS closed \
+                   FROM sla_cases \
+                   WHERE service_id = ? AND policy = ? AND case_ref != '' AND case_ref IN ( \
+                     SELECT case_ref FROM feedback WHERE service_id = ? AND {within} \
+                       AND has(?, toString(toDate(occurred_at, ?)))) \
+                   GROUP BY case_ref) \
+                 WHERE closed = 1 AND outcome IN ('met', 'breached')) \
+               USING case_ref) \
              GROUP BY service_id, day, group_kind, group_value, sla_outcome",
             questions = questions.join(", "),
         );
@@ -221,6 +270,10 @@ impl DaySlice<'_> {
             .bind(self.zone())
             .bind(&self.service.id)
             .bind(self.policy())
+            // Only the cases answered on these days: the joined table stays small.
+            .bind(&self.service.id)
+            .bind(self.days)
+            .bind(self.zone())
             .execute()
             .await?;
         self.zero_vanished(
@@ -232,7 +285,7 @@ impl DaySlice<'_> {
     }
 
     async fn refresh_activity(&self, client: &Client) -> Result<(), RollupError> {
-        let (low, high) = self.time_bounds();
+        let within = self.occurred_within();
         let digital = digital_channels()
             .iter()
             .map(|c| format!("'{c}'"))
@@ -253,7 +306,7 @@ impl DaySlice<'_> {
                    materialize(toUInt64(0)) AS received, materialize(toUInt64(0)) AS decided, \
                    materialize(toUInt64(0)) AS error_or_rework \
                  FROM offered FINAL \
-                 WHERE service_id = ? AND occurred_at >= {low} AND occurred_at < {high} \
+                 WHERE service_id = ? AND {within} \
                    AND has(?, toString(toDate(occurred_at, ?))) \
                  UNION ALL \
                  SELECT service_id, toDate(occurred_at, ?) AS day, channel, region, materialize(toUInt8(1)) AS has_region, \
@@ -261,7 +314,7 @@ impl DaySlice<'_> {
                    toUInt64(milestone = 'received'), toUInt64(milestone = 'decided'), \
                    toUInt64(milestone = 'decided' AND outcome IN ('error', 'rework')) \
                  FROM milestones FINAL \
-                 WHERE service_id = ? AND occurred_at >= {low} AND occurred_at < {high} \
+                 WHERE service_id = ? AND {within} \
                    AND has(?, toString(toDate(occurred_at, ?))))) \
              GROUP BY service_id, day, group_kind, group_value"
         );
