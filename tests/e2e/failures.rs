@@ -102,7 +102,9 @@ async fn two_sinks_in_one_group_share_the_work() {
 }
 
 /// ClickHouse stopped while events keep coming: the sink retries with backoff, and once
-/// ClickHouse is back every event is stored exactly once.
+/// ClickHouse is back every event is stored exactly once. Meanwhile the dashboard API
+/// answers 503 in JSON and is not ready, and `aggregate` fails with a clear error; both
+/// work again once ClickHouse is back.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_clickhouse_outage_delays_but_loses_nothing() {
     require_shared_servers();
@@ -115,6 +117,7 @@ async fn a_clickhouse_outage_delays_but_loses_nothing() {
     pipeline.migrate();
     let _gateway = pipeline.start_gateway("gateway").await;
     let sink = pipeline.spawn("sink");
+    let _api = pipeline.start_dashboard().await;
 
     let mix = valid_mix(3000);
     pipeline.client().post_all(&mix.events[..1000], 250).await;
@@ -139,10 +142,42 @@ async fn a_clickhouse_outage_delays_but_loses_nothing() {
     .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
 
+    let (status, body) = pipeline.api_get("/api/v1/matrix").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    let (status, _) = pipeline.api_get("/readyz").await;
+    assert_eq!(status, 503);
+    let mut aggregate = pipeline.spawn("aggregate");
+    assert!(
+        !aggregate.wait_exit(Duration::from_secs(60)).await,
+        "aggregate succeeded without ClickHouse"
+    );
+    assert!(
+        aggregate.log_text().contains("ClickHouse"),
+        "{}",
+        aggregate.log_text()
+    );
+
     clickhouse.restart().await;
     let timeout = Duration::from_secs(90);
     pipeline.wait_counts(&mix, timeout).await;
     assert!(sink.log_text().contains("write failed; retrying"));
+    pipeline.spawn("aggregate").wait_success();
+    // The events are from three hours ago: a range around now covers them in any time zone.
+    let day = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).date_naive();
+    let (status, body) = pipeline
+        .api_get(&format!(
+            "/api/v1/matrix?service_id=passport-in-person&dimension=responses&from={}&to={}",
+            day(-2),
+            day(2)
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body[0]["value"].as_f64(),
+        Some(mix.feedback as f64),
+        "{body}"
+    );
 }
 
 fn accepted_ids(body: &Value) -> Vec<String> {
