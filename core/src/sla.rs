@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::MilestoneKind;
+use crate::event::{MilestoneKind, Outcome};
 
 /// How the limit is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +22,23 @@ pub enum LimitUnit {
 pub struct ClockStop {
     pub pause: MilestoneKind,
     pub resume: MilestoneKind,
+}
+
+/// A milestone that also stops the clock, optionally only with a given outcome: a refused
+/// passport application is decided and never dispatched, so `decided` with outcome
+/// `refused` closes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopOn {
+    pub milestone: MilestoneKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+}
+
+impl StopOn {
+    pub fn matches(&self, milestone: MilestoneKind, outcome: Option<Outcome>) -> bool {
+        self.milestone == milestone && self.outcome.is_none_or(|wanted| outcome == Some(wanted))
+    }
 }
 
 /// Share of the fee refunded when a case is between `min_late_days` and `max_late_days`
@@ -42,6 +59,9 @@ pub struct SlaPolicy {
     pub id: String,
     pub start: MilestoneKind,
     pub stop: MilestoneKind,
+    /// Other milestones that close a case, e.g. a refusal that is never dispatched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_stop: Vec<StopOn>,
     #[serde(default)]
     pub clock_stops: Vec<ClockStop>,
     pub limit: u32,
@@ -72,9 +92,14 @@ impl SlaPolicy {
             .map_or(0.0, |t| t.percent)
     }
 
+    /// Whether a milestone (with its outcome, if any) closes a case under this policy.
+    pub fn stops(&self, milestone: MilestoneKind, outcome: Option<Outcome>) -> bool {
+        milestone == self.stop || self.also_stop.iter().any(|s| s.matches(milestone, outcome))
+    }
+
     /// Rejects policies that cannot be evaluated or that are ambiguous.
     pub fn check(&self) -> Result<(), String> {
-        if self.start == self.stop {
+        if self.start == self.stop || self.also_stop.iter().any(|s| s.milestone == self.start) {
             return Err("start and stop must be different milestones".into());
         }
         if !(0.0..=1.0).contains(&self.target_ratio) {
@@ -159,5 +184,24 @@ mod tests {
         let mut policy = passport();
         policy.stop = policy.start;
         assert!(policy.check().is_err());
+        let mut policy = passport();
+        policy.also_stop = vec![StopOn {
+            milestone: policy.start,
+            outcome: None,
+        }];
+        assert!(policy.check().is_err());
+    }
+
+    #[test]
+    fn an_alternative_stop_may_require_an_outcome() {
+        let mut policy = passport();
+        policy.also_stop = vec![StopOn {
+            milestone: MilestoneKind::Decided,
+            outcome: Some(Outcome::Refused),
+        }];
+        assert!(policy.stops(MilestoneKind::Printed, None));
+        assert!(policy.stops(MilestoneKind::Decided, Some(Outcome::Refused)));
+        assert!(!policy.stops(MilestoneKind::Decided, Some(Outcome::Approved)));
+        assert!(!policy.stops(MilestoneKind::Decided, None));
     }
 }

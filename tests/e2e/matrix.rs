@@ -286,6 +286,9 @@ fn closed_cases(
             .push(CaseMilestone {
                 at: step.at,
                 kind: step.kind,
+                outcome: step
+                    .outcome
+                    .and_then(|o| serde_json::from_value(json!(o)).ok()),
             });
     }
     let today = Utc::now().with_timezone(&Toronto).date_naive();

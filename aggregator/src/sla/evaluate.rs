@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use civicpulse_core::calendar::local_date;
-use civicpulse_core::event::MilestoneKind;
+use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, Service};
 use clickhouse::{Client, Row};
@@ -40,6 +40,7 @@ struct MilestoneRead {
     occurred_at: u32,
     channel: String,
     region: String,
+    outcome: String,
 }
 
 /// One case's milestones as read, with the channel and region of its earliest one (the
@@ -138,14 +139,14 @@ async fn run_policy(
     let mut cursor = match incremental_from {
         None => client
             .query(
-                "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region FROM milestones FINAL \
+                "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region, outcome FROM milestones FINAL \
                  WHERE service_id = ? ORDER BY case_ref",
             )
             .bind(&service.id)
             .fetch::<MilestoneRead>()?,
         Some(watermark) => client
             .query(
-                "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region FROM milestones FINAL \
+                "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region, outcome FROM milestones FINAL \
                  WHERE service_id = ? AND case_ref IN ( \
                    SELECT case_ref FROM milestones WHERE service_id = ? AND inserted_at >= toDateTime(?) \
                    UNION ALL \
@@ -185,7 +186,11 @@ async fn run_policy(
             continue;
         };
         let at = DateTime::from_timestamp(i64::from(read.occurred_at), 0).unwrap_or(now);
-        let milestone = CaseMilestone { at, kind };
+        let milestone = CaseMilestone {
+            at,
+            kind,
+            outcome: parse_outcome(&read.outcome),
+        };
         match &mut case {
             Some(current) if current.case_ref == read.case_ref => current.add(read, milestone),
             _ => {
@@ -241,6 +246,11 @@ fn local_midnight(now: DateTime<Utc>, zone: chrono_tz::Tz) -> DateTime<Utc> {
                 .earliest()
         })
         .map_or(now, |t| t.with_timezone(&Utc))
+}
+
+/// `''` (no outcome) and unknown values are None.
+fn parse_outcome(name: &str) -> Option<Outcome> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
 }
 
 fn parse_milestone(name: &str) -> Option<MilestoneKind> {

@@ -19,7 +19,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use civicpulse_core::calendar::{local_date, Calendar};
-use civicpulse_core::event::MilestoneKind;
+use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::sla::{LimitUnit, SlaPolicy};
 use serde::Serialize;
 
@@ -30,6 +30,8 @@ const DUE_DATE_HORIZON_DAYS: u64 = 3660;
 pub struct CaseMilestone {
     pub at: DateTime<Utc>,
     pub kind: MilestoneKind,
+    /// The decision's outcome, for milestones that carry one.
+    pub outcome: Option<Outcome>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -113,12 +115,20 @@ pub fn evaluate(
             .map(|m| m.at)
     };
     let started_at = first(policy.start, None);
-    let stopped_at = started_at.and_then(|s| first(policy.stop, Some(s)));
+    let stops = |m: &&CaseMilestone| policy.stops(m.kind, m.outcome);
+    let stopped_at = started_at.and_then(|s| {
+        sorted
+            .iter()
+            .filter(stops)
+            .find(|m| m.at >= s)
+            .map(|m| m.at)
+    });
     let withdrawn_at = first(MilestoneKind::Withdrawn, None);
     let mut anomalies = Vec::new();
     let stop_before_start = sorted
         .iter()
-        .any(|m| m.kind == policy.stop && started_at.is_none_or(|s| m.at < s));
+        .filter(stops)
+        .any(|m| started_at.is_none_or(|s| m.at < s));
     if stop_before_start {
         anomalies.push(Anomaly::StopBeforeStart);
     }
@@ -300,6 +310,15 @@ mod tests {
         CaseMilestone {
             at: local.with_timezone(&Utc),
             kind,
+            outcome: None,
+        }
+    }
+
+    /// A decision with its outcome, at noon in Toronto on `date`.
+    fn decided(date: &str, outcome: Outcome) -> CaseMilestone {
+        CaseMilestone {
+            outcome: Some(outcome),
+            ..at(date, Decided)
         }
     }
 
@@ -502,6 +521,7 @@ mod tests {
         let late_evening = CaseMilestone {
             at: "2026-03-10T03:30:00Z".parse().unwrap(),
             kind: Dispatched,
+            outcome: None,
         };
         let e = eval(&[at("2026-03-06", Complete), late_evening], "2026-03-20");
         assert_eq!(e.elapsed_days, 1);
@@ -524,6 +544,45 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_closes_the_case_at_its_decision_an_approval_waits_for_dispatch() {
+        // The shipped passport standard: decided + refused also stops the clock.
+        let refused = eval(
+            &[
+                at("2026-03-02", Complete),
+                decided("2026-03-09", Outcome::Refused),
+            ],
+            "2026-04-30",
+        );
+        assert_eq!(
+            (refused.status, refused.elapsed_days, refused.stopped_at),
+            (Status::Met, 5, Some(at("2026-03-09", Decided).at))
+        );
+        let refused_late = eval(
+            &[
+                at("2026-03-02", Complete),
+                decided("2026-03-20", Outcome::Refused),
+            ],
+            "2026-04-30",
+        );
+        assert_eq!(
+            (refused_late.status, refused_late.late_days),
+            (Status::Breached, 4)
+        );
+        // An approval is not the end: the clock runs until dispatch.
+        let approved = eval(
+            &[
+                at("2026-03-02", Complete),
+                decided("2026-03-09", Outcome::Approved),
+            ],
+            "2026-03-13",
+        );
+        assert_eq!(
+            (approved.stopped_at, approved.status),
+            (None, Status::AtRisk)
+        );
+    }
+
+    #[test]
     fn calendar_day_policies_count_every_date() {
         let mut policy = policy();
         policy.unit = LimitUnit::CalendarDays;
@@ -541,10 +600,17 @@ mod tests {
     }
 
     fn milestone_strategy() -> impl Strategy<Value = CaseMilestone> {
-        let kinds = prop::sample::select(vec![Complete, OnHold, Resumed, Dispatched, Received]);
-        (0i64..120, kinds).prop_map(|(day, kind)| {
+        let kinds = prop::sample::select(vec![
+            Complete, OnHold, Resumed, Dispatched, Received, Decided,
+        ]);
+        let outcomes =
+            prop::sample::select(vec![None, Some(Outcome::Approved), Some(Outcome::Refused)]);
+        (0i64..120, kinds, outcomes).prop_map(|(day, kind, outcome)| {
             let date = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap() + chrono::Duration::days(day);
-            at(&date.to_string(), kind)
+            CaseMilestone {
+                outcome: outcome.filter(|_| kind == Decided),
+                ..at(&date.to_string(), kind)
+            }
         })
     }
 
