@@ -4,7 +4,8 @@
 //! - A counted day is a business day (policy unit `business_days`) or any date
 //!   (`calendar_days`).
 //! - elapsed = counted days D with start_date < D ≤ end_date, minus paused days, where
-//!   end_date is the stop milestone's date, the withdrawal date, or `today` for an open case;
+//!   end_date is the date of the first stop milestone (`stop`, or an `also_stop` such as a
+//!   refusal) after the start, the withdrawal date, or `today` for an open case;
 //!   paused = for each hold, counted days D with hold_date < D ≤ resume_date (an open hold
 //!   pauses up to end_date), clipped to the case's window.
 //! - due_date = the date on which elapsed reaches the limit (holds known so far included).
