@@ -51,13 +51,33 @@ pub async fn aggregate_once(
         .services
         .first()
         .map_or(chrono_tz::UTC, |s| s.time_zone);
-    let snapshot_cells =
-        store_snapshots(&store.client, catalog, matrix, local_date(now, zone)).await?;
+    let today = local_date(now, zone);
+    // Snapshots change only when a rollup did, or when the date moves into a new period.
+    let changed = rollups.iter().any(|r| r.days_refreshed > 0);
+    let snapshot_cells = if changed || !has_snapshot(&store.client, today).await? {
+        store_snapshots(&store.client, catalog, matrix, today).await?
+    } else {
+        0
+    };
     Ok(AggregateReport {
         sla,
         rollups,
         snapshot_cells,
     })
+}
+
+/// Whether this month's matrix has been snapshotted already.
+async fn has_snapshot(
+    client: &clickhouse::Client,
+    today: chrono::NaiveDate,
+) -> Result<bool, clickhouse::error::Error> {
+    let label = crate::matrix::Period::month_of(today).label;
+    let stored: u64 = client
+        .query("SELECT count() FROM matrix_snapshots WHERE period = ?")
+        .bind(label)
+        .fetch_one()
+        .await?;
+    Ok(stored > 0)
 }
 
 /// Aggregates every `interval` until `stop`; a failed run is logged and retried next time.

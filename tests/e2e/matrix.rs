@@ -750,6 +750,42 @@ async fn time_series_buckets_agree_with_the_matrix_and_gauges_reach_prometheus()
         assert_eq!(point["value"].is_null(), n < K, "{point}");
     }
 
+    // Each run snapshots this month's matrix (whole services) as the API computes it.
+    let month = civicpulse_aggregator::matrix::Period::month_of(
+        Utc::now().with_timezone(&Toronto).date_naive(),
+    );
+    let (status, stored) = pipeline
+        .api_get(&format!(
+            "/api/v1/matrix/snapshots?period={}&dimension=transactions",
+            month.label
+        ))
+        .await;
+    assert_eq!(status, 200, "{stored}");
+    let (_, live) = pipeline
+        .api_get(&format!(
+            "/api/v1/matrix?period={}&dimension=transactions",
+            month.label
+        ))
+        .await;
+    let by_service = |rows: &Value| -> BTreeMap<String, Option<f64>> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["service_id"].as_str().unwrap().to_string(),
+                    r["value"].as_f64(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        by_service(&stored).len(),
+        catalog.services.len(),
+        "{stored}"
+    );
+    assert_eq!(by_service(&stored), by_service(&live));
+
     // Bad parameters are named.
     for (query, parameter) in [
         ("metric=happiness", "metric"),
