@@ -67,15 +67,17 @@ impl ApiState {
             .cloned()
     }
 
-    /// Today in the catalog's (first service's) time zone: periods and intervention windows
-    /// are local dates.
-    pub fn today(&self) -> NaiveDate {
-        let zone = self
-            .catalog
+    /// The catalog's (first service's) time zone, in which request dates are read.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.catalog
             .services
             .first()
-            .map_or(chrono_tz::UTC, |s| s.time_zone);
-        local_date(Utc::now(), zone)
+            .map_or(chrono_tz::UTC, |s| s.time_zone)
+    }
+
+    /// Today in `zone`: periods and intervention windows are local dates.
+    pub fn today(&self) -> NaiveDate {
+        local_date(Utc::now(), self.zone())
     }
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use civicpulse_core::Catalog;
 
 use crate::error::ApiError;
@@ -75,12 +76,16 @@ impl Params {
         self.parse(name, parse_time)
     }
 
-    /// A `YYYY-MM-DD` date.
-    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, ApiError> {
-        self.parse(name, |text| {
-            text.parse::<NaiveDate>()
-                .map_err(|_| format!("`{text}` is not a YYYY-MM-DD date"))
-        })
+    /// A day bound of a range of local days: `YYYY-MM-DD`, or an RFC 3339 time (what
+    /// Grafana's `${__from:date:iso}` sends) taken in `zone`. A range is [from, to): an end
+    /// time after midnight includes its own day, so `to=now` covers today.
+    pub fn day_bound(
+        &self,
+        name: &str,
+        end: bool,
+        zone: Tz,
+    ) -> Result<Option<NaiveDate>, ApiError> {
+        self.parse(name, |text| day_bound(text, end, zone))
     }
 
     /// One of a fixed set of words.
@@ -100,6 +105,22 @@ impl Params {
                 })
         })
     }
+}
+
+fn day_bound(text: &str, end: bool, zone: Tz) -> Result<NaiveDate, String> {
+    if let Ok(date) = text.parse::<NaiveDate>() {
+        return Ok(date);
+    }
+    let local = DateTime::parse_from_rfc3339(text)
+        .map_err(|_| format!("`{text}` is neither YYYY-MM-DD nor an RFC 3339 time"))?
+        .with_timezone(&zone);
+    let date = local.date_naive();
+    let after_midnight = local.time() != chrono::NaiveTime::MIN;
+    Ok(if end && after_midnight {
+        date + chrono::Days::new(1)
+    } else {
+        date
+    })
 }
 
 /// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
@@ -145,11 +166,28 @@ mod tests {
         let given = params("from=2026-01-01&grop_by=channel").unwrap();
         let error = given.only(&["from", "group_by"]).unwrap_err().to_string();
         assert!(error.contains("`grop_by`"), "{error}");
-        let error = given
-            .date("from")
-            .map(|_| ())
-            .and_then(|_| params("from=yesterday").unwrap().date("from").map(|_| ()));
-        assert!(error.unwrap_err().to_string().contains("`from`"));
+        let zone = chrono_tz::UTC;
+        assert!(given.day_bound("from", false, zone).unwrap().is_some());
+        let error = params("from=yesterday")
+            .unwrap()
+            .day_bound("from", false, zone)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("`from`"), "{error}");
+    }
+
+    #[test]
+    fn day_bounds_take_times_in_the_zone_and_ends_include_their_day() {
+        let toronto = chrono_tz::America::Toronto;
+        let d = |t: &str, end: bool| day_bound(t, end, toronto).unwrap().to_string();
+        assert_eq!(d("2026-03-02", true), "2026-03-02");
+        // 02:00 UTC on the 2nd is the evening of the 1st in Toronto.
+        assert_eq!(d("2026-03-02T02:00:00Z", false), "2026-03-01");
+        assert_eq!(d("2026-03-02T02:00:00Z", true), "2026-03-02");
+        // Local midnight ends the range before its day.
+        assert_eq!(d("2026-03-02T05:00:00Z", true), "2026-03-02");
+        assert_eq!(d("2026-03-02T05:00:01Z", true), "2026-03-03");
+        assert!(day_bound("next week", false, toronto).is_err());
     }
 
     #[test]

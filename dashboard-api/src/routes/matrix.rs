@@ -28,8 +28,8 @@ const PARAMS: &[&str] = &[
     tag = "matrix",
     params(
         ("period" = Option<String>, Query, description = "`YYYY-MM` (a month) or `YYYY-Qn` (a quarter); instead of from/to. Default: this month."),
-        ("from" = Option<String>, Query, description = "First local day, `YYYY-MM-DD` (with `to`).", example = "2026-10-01"),
-        ("to" = Option<String>, Query, description = "Day after the last, `YYYY-MM-DD` (exclusive).", example = "2026-11-01"),
+        ("from" = Option<String>, Query, description = "First local day, `YYYY-MM-DD`, or an RFC 3339 time (its day), with `to`.", example = "2026-10-01"),
+        ("to" = Option<String>, Query, description = "Day after the last, `YYYY-MM-DD` (exclusive), or an RFC 3339 time (its day included unless it is midnight).", example = "2026-11-01"),
         ("group_by" = Option<String>, Query, description = "`service` (default), `channel`, `region`, `age_band`, `disability` or `language`.", example = "service"),
         ("service_id" = Option<String>, Query, description = "Only this service's rows (benchmarks still use its peers).", example = "passport-in-person"),
         ("dimension" = Option<String>, Query, description = "Only this dimension, e.g. `satisfaction_top2_share`.", example = "satisfaction_top2_share"),
@@ -79,7 +79,7 @@ fn period(params: &Params, state: &ApiState) -> Result<Period, ApiError> {
     let named = params.parse("period", |text| {
         Period::parse(text).ok_or_else(|| format!("`{text}` is neither YYYY-MM nor YYYY-Qn"))
     })?;
-    let (from, to) = (params.date("from")?, params.date("to")?);
+    let (from, to) = (params.get("from"), params.get("to"));
     match (named, from, to) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(ApiError::bad(
             "period",
@@ -88,7 +88,7 @@ fn period(params: &Params, state: &ApiState) -> Result<Period, ApiError> {
         (Some(period), None, None) => Ok(period),
         (None, None, None) => Ok(Period::month_of(state.today())),
         (None, Some(_), Some(_)) => {
-            let (from, to) = super::date_range(params, state.today(), 0)?;
+            let (from, to) = super::date_range(params, state, 0)?;
             Period::between(from, to).ok_or_else(|| ApiError::bad("from", "must be before `to`"))
         }
         (None, None, Some(_)) => Err(ApiError::bad("from", "required with `to`")),

@@ -12,19 +12,25 @@ use chrono::{Days, NaiveDate};
 
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::ApiState;
 
 /// The longest range a request may cover (ten years of days).
 const MAX_RANGE_DAYS: i64 = 3660;
 
-/// `from`/`to` dates (to exclusive), checked for order and size; missing ones default to
-/// the `default_days` before tomorrow.
+/// `from`/`to` local days (to exclusive; dates or RFC 3339 times), checked for order and
+/// size; missing ones default to the `default_days` before tomorrow.
 pub(crate) fn date_range(
     params: &Params,
-    today: NaiveDate,
+    state: &ApiState,
     default_days: u64,
 ) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let to = params.date("to")?.unwrap_or(today + Days::new(1));
-    let from = params.date("from")?.unwrap_or(to - Days::new(default_days));
+    let zone = state.zone();
+    let to = params
+        .day_bound("to", true, zone)?
+        .unwrap_or(state.today() + Days::new(1));
+    let from = params
+        .day_bound("from", false, zone)?
+        .unwrap_or(to - Days::new(default_days));
     if from >= to {
         return Err(ApiError::bad("from", "must be before `to`"));
     }

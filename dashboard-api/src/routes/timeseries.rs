@@ -48,7 +48,7 @@ pub async fn timeseries(
         .parse("metric", parse_dimension)?
         .ok_or_else(|| ApiError::bad("metric", "required, e.g. `metric=sla_compliance`"))?;
     let service_id = params.service(&state.catalog, "service_id")?;
-    let (from, to) = super::date_range(&params, state.today(), 90)?;
+    let (from, to) = super::date_range(&params, &state, 90)?;
     let bucket = params.choice("interval", INTERVALS)?.unwrap_or(Bucket::Day);
 
     let key = format!(
