@@ -978,4 +978,27 @@ async fn incremental_rollups_end_where_a_full_computation_does() {
     assert!(refreshed > 0 && refreshed < 120, "{second}");
     let _api = pipeline.start_dashboard().await;
     assert_september_matches(&pipeline, &catalog, &world).await;
+
+    // A trickle on one day (the usual run between two others): one slice is recomputed,
+    // joining only the cases answered that day.
+    let mut world = world;
+    let before = world.events.len();
+    let mut rng = StdRng::seed_from_u64(99);
+    for i in 0..30 {
+        let case_ref = format!("passport-by-mail-{i}");
+        world.respond(
+            &mut rng,
+            "passport-by-mail",
+            at("2026-09-20T15:00:00Z"),
+            "mail",
+            Some(case_ref),
+        );
+    }
+    let trickle = world.events[before..].to_vec();
+    let third = send_and_aggregate(&mut pipeline, &trickle, &world.events).await;
+    assert!(
+        third.contains("matrix passport-by-mail: 1 days refreshed (incremental)"),
+        "{third}"
+    );
+    assert_september_matches(&pipeline, &catalog, &world).await;
 }

@@ -126,6 +126,9 @@ pub async fn refresh_service(client: &Client, service: &Service) -> Result<Rollu
     })
 }
 
+/// Up to this many days, a feedback refresh joins only the cases answered on them.
+const FEW_DAYS: usize = 7;
+
 /// The local days (`YYYY-MM-DD`) each rollup must recompute.
 #[derive(Debug, Default)]
 struct ChangedDays {
@@ -237,6 +240,18 @@ impl DaySlice<'_> {
             })
             .collect();
         let within = self.occurred_within();
+        // A few days (the usual incremental run): join only the cases answered on them, so
+        // the joined table stays small. Many days (a rebuild): most cases are answered
+        // anyway, and gathering their references would cost more than it saves.
+        let only_answered = self.days.len() <= FEW_DAYS;
+        let answered_cases = if only_answered {
+            format!(
+                "AND case_ref IN (SELECT case_ref FROM feedback WHERE service_id = ? AND {within} \
+                   AND has(?, toString(toDate(occurred_at, ?))))"
+            )
+        } else {
+            String::new()
+        };
         let sql = format!(
             "INSERT INTO matrix_feedback_daily \
              SELECT service_id, day, grp.1 AS group_kind, grp.2 AS group_value, sla_outcome, count(), {questions}, ? \
@@ -252,16 +267,14 @@ impl DaySlice<'_> {
                    SELECT case_ref, argMax(status, written_at) AS outcome, \
                      argMax(isNotNull(stopped_at), written_at) AS closed \
                    FROM sla_cases \
-                   WHERE service_id = ? AND policy = ? AND case_ref != '' AND case_ref IN ( \
-                     SELECT case_ref FROM feedback WHERE service_id = ? AND {within} \
-                       AND has(?, toString(toDate(occurred_at, ?)))) \
+                   WHERE service_id = ? AND policy = ? AND case_ref != '' {answered_cases} \
                    GROUP BY case_ref) \
                  WHERE closed = 1 AND outcome IN ('met', 'breached')) \
                USING case_ref) \
              GROUP BY service_id, day, group_kind, group_value, sla_outcome",
             questions = questions.join(", "),
         );
-        client
+        let mut query = client
             .query(&sql)
             .bind(self.version)
             .bind(self.zone())
@@ -269,13 +282,14 @@ impl DaySlice<'_> {
             .bind(self.days)
             .bind(self.zone())
             .bind(&self.service.id)
-            .bind(self.policy())
-            // Only the cases answered on these days: the joined table stays small.
-            .bind(&self.service.id)
-            .bind(self.days)
-            .bind(self.zone())
-            .execute()
-            .await?;
+            .bind(self.policy());
+        if only_answered {
+            query = query
+                .bind(&self.service.id)
+                .bind(self.days)
+                .bind(self.zone());
+        }
+        query.execute().await?;
         self.zero_vanished(
             client,
             "matrix_feedback_daily",
