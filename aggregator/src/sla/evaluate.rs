@@ -165,9 +165,7 @@ async fn run_policy(
     };
 
     let today = local_date(now, service.time_zone);
-    let mut rows = Vec::new();
-    let mut case: Option<CaseRead> = None;
-    let finish = |case: CaseRead, rows: &mut Vec<SlaCaseRow>| {
+    let to_row = |case: CaseRead| {
         let evaluation = evaluate(policy, calendar, service.time_zone, &case.milestones, today);
         let mut row = SlaCaseRow::new(
             &service.id,
@@ -179,8 +177,12 @@ async fn run_policy(
         );
         row.channel = case.channel;
         row.region = case.region;
-        rows.push(row);
+        row
     };
+    // Each case is written as soon as its last milestone is read (the cursor is ordered by
+    // case), so memory holds one case, not the run.
+    let mut writer = CaseWriter::new(client);
+    let mut case: Option<CaseRead> = None;
     while let Some(read) = cursor.next().await? {
         let Some(kind) = parse_milestone(&read.milestone) else {
             continue;
@@ -195,24 +197,17 @@ async fn run_policy(
             Some(current) if current.case_ref == read.case_ref => current.add(read, milestone),
             _ => {
                 if let Some(done) = case.take() {
-                    finish(done, &mut rows);
+                    writer.write(&to_row(done)).await?;
                 }
                 case = Some(CaseRead::start(read, milestone));
             }
         }
     }
     if let Some(done) = case.take() {
-        finish(done, &mut rows);
+        writer.write(&to_row(done)).await?;
     }
+    let evaluated_cases = writer.end().await?;
 
-    let evaluated_cases = rows.len() as u64;
-    if !rows.is_empty() {
-        let mut insert = client.insert::<SlaCaseRow>("sla_cases").await?;
-        for row in &rows {
-            insert.write(row).await?;
-        }
-        insert.end().await?;
-    }
     let mut insert = client.insert::<SlaRunRow>("sla_runs").await?;
     insert
         .write(&SlaRunRow {
@@ -232,6 +227,42 @@ async fn run_policy(
         full: incremental_from.is_none(),
         evaluated_cases,
     })
+}
+
+/// Streams evaluated cases into `sla_cases`, opening the INSERT on the first one.
+struct CaseWriter<'a> {
+    client: &'a Client,
+    insert: Option<clickhouse::insert::Insert<SlaCaseRow>>,
+    written: u64,
+}
+
+impl<'a> CaseWriter<'a> {
+    fn new(client: &'a Client) -> Self {
+        CaseWriter {
+            client,
+            insert: None,
+            written: 0,
+        }
+    }
+
+    async fn write(&mut self, row: &SlaCaseRow) -> Result<(), clickhouse::error::Error> {
+        if self.insert.is_none() {
+            self.insert = Some(self.client.insert::<SlaCaseRow>("sla_cases").await?);
+        }
+        if let Some(insert) = &mut self.insert {
+            insert.write(row).await?;
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Finishes the INSERT; the number of cases written.
+    async fn end(self) -> Result<u64, clickhouse::error::Error> {
+        if let Some(insert) = self.insert {
+            insert.end().await?;
+        }
+        Ok(self.written)
+    }
 }
 
 /// The instant today began in the service's time zone. An open case evaluated since then
