@@ -12,7 +12,7 @@ use civicpulse_ingest::store::{Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
 use crate::matrix::rollup::{refresh_all, RollupError, RollupRun};
-use crate::matrix::snapshot::store_snapshots;
+use crate::matrix::snapshot::{has_month_snapshot, store_snapshots};
 use crate::sla::evaluate::{run_once, EvaluateError, PolicyRun};
 
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +60,7 @@ pub async fn aggregate_once(
     let today = local_date(now, zone);
     // Snapshots change only when a rollup did, or when the date moves into a new period.
     let changed = rollups.iter().any(|r| r.days_refreshed > 0);
-    let snapshot_cells = if changed || !has_snapshot(&store.client, today).await? {
+    let snapshot_cells = if changed || !has_month_snapshot(&store.client, today).await? {
         store_snapshots(&store.client, catalog, matrix, today).await?
     } else {
         0
@@ -70,20 +70,6 @@ pub async fn aggregate_once(
         rollups,
         snapshot_cells,
     })
-}
-
-/// Whether this month's matrix has been snapshotted already.
-async fn has_snapshot(
-    client: &clickhouse::Client,
-    today: chrono::NaiveDate,
-) -> Result<bool, clickhouse::error::Error> {
-    let label = crate::matrix::Period::month_of(today).label;
-    let stored: u64 = client
-        .query("SELECT count() FROM matrix_snapshots WHERE period = ?")
-        .bind(label)
-        .fetch_one()
-        .await?;
-    Ok(stored > 0)
 }
 
 /// Aggregates every `interval` until `stop`; a failed run is logged and retried next time.

@@ -4,9 +4,8 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::DateTime;
-use clickhouse::Row;
-use serde::{Deserialize, Serialize};
+use civicpulse_aggregator::matrix::snapshot::{read_snapshots, SnapshotFilter, SnapshotRow};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::matrix::parse_dimension;
@@ -38,24 +37,29 @@ pub struct SnapshotCell {
     pub computed_at: String,
 }
 
-#[derive(Debug, Row, Deserialize)]
-struct SnapshotRead {
-    period: String,
-    period_from: String,
-    period_to: String,
-    service_id: String,
-    dimension: String,
-    value: Option<f64>,
-    n: u64,
-    ci_low: Option<f64>,
-    ci_high: Option<f64>,
-    target: Option<f64>,
-    benchmark: Option<f64>,
-    previous_value: Option<f64>,
-    change: Option<f64>,
-    status: String,
-    note: String,
-    computed_at: u32,
+impl From<SnapshotRow> for SnapshotCell {
+    fn from(row: SnapshotRow) -> Self {
+        SnapshotCell {
+            period: row.period,
+            period_from: row.period_from.to_string(),
+            period_to: row.period_to.to_string(),
+            service_id: row.service_id,
+            dimension: row.dimension,
+            value: row.value,
+            n: row.n,
+            ci_low: row.ci_low,
+            ci_high: row.ci_high,
+            target: row.target,
+            benchmark: row.benchmark,
+            previous_value: row.previous_value,
+            change: row.change,
+            status: row.status,
+            note: row.note,
+            computed_at: row
+                .computed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
 }
 
 #[utoipa::path(
@@ -91,45 +95,15 @@ pub async fn snapshots(
         .parse("dimension", parse_dimension)?
         .map(|d| d.name());
     let client = state.store().await?;
-    let rows: Vec<SnapshotRead> = client
-        .query(
-            "SELECT period, toString(period_from), toString(period_to), service_id, dimension, value, n, \
-               ci_low, ci_high, target, benchmark, previous_value, change, status, note, toUInt32(computed_at) \
-             FROM matrix_snapshots FINAL \
-             WHERE group_by = 'service' AND (? = '' OR period = ?) AND (? = '' OR service_id = ?) \
-               AND (? = '' OR dimension = ?) \
-             ORDER BY period_from, period, service_id, dimension",
-        )
-        .bind(period.as_deref().unwrap_or(""))
-        .bind(period.as_deref().unwrap_or(""))
-        .bind(service_id.as_deref().unwrap_or(""))
-        .bind(service_id.as_deref().unwrap_or(""))
-        .bind(dimension.as_deref().unwrap_or(""))
-        .bind(dimension.as_deref().unwrap_or(""))
-        .fetch_all()
-        .await?;
-    let cells: Vec<SnapshotCell> = rows
+    let filter = SnapshotFilter {
+        period: period.as_deref(),
+        service_id: service_id.as_deref(),
+        dimension: dimension.as_deref(),
+    };
+    let cells: Vec<SnapshotCell> = read_snapshots(&client, &filter)
+        .await?
         .into_iter()
-        .map(|r| SnapshotCell {
-            computed_at: DateTime::from_timestamp(i64::from(r.computed_at), 0)
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                .unwrap_or_default(),
-            period: r.period,
-            period_from: r.period_from,
-            period_to: r.period_to,
-            service_id: r.service_id,
-            dimension: r.dimension,
-            value: r.value,
-            n: r.n,
-            ci_low: r.ci_low,
-            ci_high: r.ci_high,
-            target: r.target,
-            benchmark: r.benchmark,
-            previous_value: r.previous_value,
-            change: r.change,
-            status: r.status,
-            note: r.note,
-        })
+        .map(SnapshotCell::from)
         .collect();
     table(format, &cells, HeaderMap::new())
 }
