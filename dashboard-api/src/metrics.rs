@@ -11,8 +11,9 @@ use axum::http::header;
 use chrono::{Duration, Utc};
 use prometheus::{register_gauge_vec, GaugeVec};
 
-use civicpulse_aggregator::matrix::{self, GroupBy, Period};
+use civicpulse_aggregator::matrix::{GroupBy, Period};
 
+use crate::routes::matrix::cached_matrix;
 use crate::routes::sla_summary::{summarize_window, PolicySummary};
 use crate::ApiState;
 
@@ -134,24 +135,7 @@ static MATRIX: LazyLock<[GaugeVec; 3]> = LazyLock::new(|| {
 /// Refreshes the matrix gauges from the current month's matrix (cached like the API's).
 async fn refresh_matrix(state: &ApiState) {
     let period = Period::month_of(state.today());
-    let key = format!(
-        "{}|{}|{}",
-        period.from,
-        period.to,
-        GroupBy::Service.as_str()
-    );
-    let cells = crate::cache::cached(&state.cache.matrix, key, async {
-        let client = state.store().await?;
-        Ok(matrix::compute(
-            &client,
-            &state.catalog,
-            &state.matrix,
-            &period,
-            GroupBy::Service,
-        )
-        .await?)
-    })
-    .await;
+    let cells = cached_matrix(state, &period, GroupBy::Service).await;
     let cells = match cells {
         Ok(cells) => cells,
         Err(error) => {

@@ -1,6 +1,8 @@
 //! `GET /api/v1/matrix`: the quality matrix of a period, one flat row per cell
 //! (service × group × dimension), computed from the daily rollups and cached.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -60,18 +62,28 @@ pub async fn matrix(
     let service_id = params.service(&state.catalog, "service_id")?;
     let dimension = params.parse("dimension", parse_dimension)?;
 
-    let key = format!("{}|{}|{}", period.from, period.to, group_by.as_str());
-    let cells = cached(&state.cache.matrix, key, async {
-        let client = state.store().await?;
-        Ok(matrix::compute(&client, &state.catalog, &state.matrix, &period, group_by).await?)
-    })
-    .await?;
+    let cells = cached_matrix(&state, &period, group_by).await?;
     let rows: Vec<&Cell> = cells
         .iter()
         .filter(|c| service_id.as_ref().is_none_or(|s| &c.service_id == s))
         .filter(|c| dimension.is_none_or(|d| c.dimension == d.name()))
         .collect();
     table(format, &rows, HeaderMap::new())
+}
+
+/// The matrix of a period and breakdown, from the cache or computed (the API and the
+/// gauges ask for the same one).
+pub(crate) async fn cached_matrix(
+    state: &ApiState,
+    period: &Period,
+    group_by: GroupBy,
+) -> Result<Arc<Vec<Cell>>, ApiError> {
+    let key = format!("{}|{}|{}", period.from, period.to, group_by.as_str());
+    cached(&state.cache.matrix, key, async {
+        let client = state.store().await?;
+        Ok(matrix::compute(&client, &state.catalog, &state.matrix, period, group_by).await?)
+    })
+    .await
 }
 
 /// `period`, or `from` and `to`, or this month.
