@@ -316,12 +316,9 @@ async fn migrations_run_once_and_the_dashboard_lists_services() {
     }
 
     let _api = pipeline.start_dashboard().await;
-    let url = format!(
-        "http://127.0.0.1:{}/api/v1/services",
-        pipeline.dashboard_port
-    );
-    let http = pipeline.api.clone();
-    let services: Vec<Value> = http.get(&url).send().await.unwrap().json().await.unwrap();
+    let (status, services) = pipeline.api_get("/api/v1/services").await;
+    assert_eq!(status, 200, "{services}");
+    let services = services.as_array().unwrap();
     let ids: Vec<&str> = services.iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert!(
         ids.contains(&"passport-in-person") && ids.contains(&"on-driver-licence-renewal"),

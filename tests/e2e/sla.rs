@@ -87,14 +87,11 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         pipeline.dashboard_port
     );
     let http = pipeline.api.clone();
-    let cases: Vec<Value> = http
-        .get(format!("{base}?service_id=passport-in-person"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, cases) = pipeline
+        .api_get("/api/v1/sla/cases?service_id=passport-in-person")
+        .await;
+    assert_eq!(status, 200, "{cases}");
+    let cases = cases.as_array().unwrap();
     let seen: Vec<String> = cases
         .iter()
         .filter(|c| ["A", "B", "C", "D", "E"].contains(&c["case_ref"].as_str().unwrap()))
@@ -128,15 +125,12 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
     assert_eq!(a["limit"], 10);
 
     // Filters, pagination and errors that name the parameter.
-    let breached: Vec<Value> = http
-        .get(format!("{base}?status=breached"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(breached.len(), 5, "B, C, D, F and G are breached");
+    let (_, breached) = pipeline.api_get("/api/v1/sla/cases?status=breached").await;
+    assert_eq!(
+        breached.as_array().unwrap().len(),
+        5,
+        "B, C, D, F and G are breached"
+    );
     let page = http
         .get(format!("{base}?service_id=passport-in-person&limit=4"))
         .send()
@@ -147,40 +141,28 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         .unwrap()
         .to_string();
     let first_page: Vec<Value> = page.json().await.unwrap();
-    let rest: Vec<Value> = http
-        .get(format!(
-            "{base}?service_id=passport-in-person&limit=4&cursor={cursor}"
+    let (_, rest) = pipeline
+        .api_get(&format!(
+            "/api/v1/sla/cases?service_id=passport-in-person&limit=4&cursor={cursor}"
         ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     let refs: Vec<&str> = first_page
         .iter()
-        .chain(&rest)
+        .chain(rest.as_array().unwrap())
         .map(|c| c["case_ref"].as_str().unwrap())
         .collect();
     assert_eq!(refs, ["A", "B", "C", "D", "E", "F", "G"]);
-    let bad = http
-        .get(format!("{base}?status=late"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 400);
-    let body: Value = bad.json().await.unwrap();
+    let (status, body) = pipeline.api_get("/api/v1/sla/cases?status=late").await;
+    assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "bad_parameter");
     assert!(body["error"]["message"]
         .as_str()
         .unwrap()
         .contains("`status`"));
-    let bad = http
-        .get(format!("{base}?service_id=x'%20OR%201=1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 400);
+    let (status, _) = pipeline
+        .api_get("/api/v1/sla/cases?service_id=x'%20OR%201=1")
+        .await;
+    assert_eq!(status, 400);
 
     let anomaly = pipeline
         .query("SELECT status, isNull(stopped_at), anomalies FROM sla_cases FINAL WHERE case_ref = 'G' FORMAT TSV")
@@ -250,17 +232,10 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
     assert!(aggregate(&mut pipeline).contains("7 cases evaluated (full)"));
 
     // The summary over March–June, once F is closed.
-    let summary: Vec<Value> = http
-        .get(format!(
-            "http://127.0.0.1:{}/api/v1/sla/summary?service_id=passport-in-person&from=2026-03-01&to=2026-07-01",
-            pipeline.dashboard_port
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, summary) = pipeline
+        .api_get("/api/v1/sla/summary?service_id=passport-in-person&from=2026-03-01&to=2026-07-01")
+        .await;
+    let summary = summary.as_array().unwrap();
     assert_eq!(summary.len(), 1, "{summary:?}");
     let s = &summary[0];
     let figures = [
@@ -288,29 +263,14 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         figures,
         "5 1 4 0.2 0.9 11.0 42.0 1 0 1 4 280.0 1 -7.0 null null 10.0"
     );
-    let bad = http
-        .get(format!(
-            "http://127.0.0.1:{}/api/v1/sla/summary?from=2026-07-01&to=2026-03-01",
-            pipeline.dashboard_port
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 400);
+    let (status, _) = pipeline
+        .api_get("/api/v1/sla/summary?from=2026-07-01&to=2026-03-01")
+        .await;
+    assert_eq!(status, 400);
 
     // The dashboard API's /metrics carries the SLA gauges for Prometheus (30-day window:
     // these March–June cases are closed outside it; G is open and past its limit).
-    let metrics = http
-        .get(format!(
-            "http://127.0.0.1:{}/metrics",
-            pipeline.dashboard_port
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = pipeline.metrics(pipeline.dashboard_port).await;
     let gauge = |name: &str| {
         metrics
             .lines()
