@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use civicpulse_core::dimension::Question;
 use civicpulse_core::event::Channel;
 use civicpulse_core::{Catalog, Service};
+use clickhouse::query::Query;
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -213,19 +214,31 @@ impl DaySlice<'_> {
         self.service.sla.first().map_or("", |p| p.id.as_str())
     }
 
-    /// A condition on `occurred_at` that covers the days in any time zone (a day either
-    /// side), so that ClickHouse prunes partitions and key ranges before the exact day
-    /// test. The `toDate(occurred_at)` terms repeat the sorting key's own expression: 18.16
-    /// prunes by them under FINAL, where it does not derive them from `occurred_at`. The
+    /// The condition "a row of this service on these days", for raw tables with
+    /// `occurred_at`; its placeholders are bound by `bind_on_days`, in this order.
+    ///
+    /// Before the exact day test come bounds that cover the days in any time zone (a day
+    /// either side), so that ClickHouse prunes partitions and key ranges first. The
+    /// `toDate(occurred_at)` terms repeat the sorting key's own expression: 18.16 prunes
+    /// by them under FINAL, where it does not derive them from `occurred_at`. The bounds'
     /// days are `YYYY-MM-DD` strings ClickHouse itself produced.
-    fn occurred_within(&self) -> String {
+    fn on_days(&self) -> String {
         let first = self.days.first().cloned().unwrap_or_default();
         let last = self.days.last().cloned().unwrap_or_default();
         format!(
-            "occurred_at >= toDateTime(toDate('{first}')) - 86400 \
+            "service_id = ? \
+             AND occurred_at >= toDateTime(toDate('{first}')) - 86400 \
              AND occurred_at < toDateTime(toDate('{last}')) + 2 * 86400 \
-             AND toDate(occurred_at) >= toDate('{first}') - 1 AND toDate(occurred_at) <= toDate('{last}') + 1"
+             AND toDate(occurred_at) >= toDate('{first}') - 1 AND toDate(occurred_at) <= toDate('{last}') + 1 \
+             AND has(?, toString(toDate(occurred_at, ?)))"
         )
+    }
+
+    fn bind_on_days(&self, query: Query) -> Query {
+        query
+            .bind(&self.service.id)
+            .bind(self.days)
+            .bind(self.zone())
     }
 
     async fn refresh_feedback(&self, client: &Client) -> Result<(), RollupError> {
@@ -239,16 +252,13 @@ impl DaySlice<'_> {
                 )
             })
             .collect();
-        let within = self.occurred_within();
+        let on_days = self.on_days();
         // A few days (the usual incremental run): join only the cases answered on them, so
         // the joined table stays small. Many days (a rebuild): most cases are answered
         // anyway, and gathering their references would cost more than it saves.
         let only_answered = self.days.len() <= FEW_DAYS;
         let answered_cases = if only_answered {
-            format!(
-                "AND case_ref IN (SELECT case_ref FROM feedback WHERE service_id = ? AND {within} \
-                   AND has(?, toString(toDate(occurred_at, ?))))"
-            )
+            format!("AND case_ref IN (SELECT case_ref FROM feedback WHERE {on_days})")
         } else {
             String::new()
         };
@@ -259,9 +269,7 @@ impl DaySlice<'_> {
                SELECT *, arrayJoin([('all', ''), ('channel', channel), ('region', region), ('age_band', age_band), \
                    ('disability', multiIf(isNull(disability), '', disability = 1, 'yes', 'no')), ('language', language)]) AS grp \
                FROM ( \
-                 SELECT *, toDate(occurred_at, ?) AS day FROM feedback FINAL \
-                 WHERE service_id = ? AND {within} \
-                   AND has(?, toString(toDate(occurred_at, ?)))) \
+                 SELECT *, toDate(occurred_at, ?) AS day FROM feedback FINAL WHERE {on_days}) \
                ANY LEFT JOIN ( \
                  SELECT case_ref, outcome AS sla_outcome FROM ( \
                    SELECT case_ref, argMax(status, written_at) AS outcome, \
@@ -274,20 +282,13 @@ impl DaySlice<'_> {
              GROUP BY service_id, day, group_kind, group_value, sla_outcome",
             questions = questions.join(", "),
         );
-        let mut query = client
-            .query(&sql)
-            .bind(self.version)
-            .bind(self.zone())
-            .bind(&self.service.id)
-            .bind(self.days)
-            .bind(self.zone())
+        let query = client.query(&sql).bind(self.version).bind(self.zone());
+        let mut query = self
+            .bind_on_days(query)
             .bind(&self.service.id)
             .bind(self.policy());
         if only_answered {
-            query = query
-                .bind(&self.service.id)
-                .bind(self.days)
-                .bind(self.zone());
+            query = self.bind_on_days(query);
         }
         query.execute().await?;
         self.zero_vanished(
@@ -299,7 +300,7 @@ impl DaySlice<'_> {
     }
 
     async fn refresh_activity(&self, client: &Client) -> Result<(), RollupError> {
-        let within = self.occurred_within();
+        let on_days = self.on_days();
         let digital = digital_channels()
             .iter()
             .map(|c| format!("'{c}'"))
@@ -319,32 +320,18 @@ impl DaySlice<'_> {
                    toUInt64(survey_offered) AS surveys_offered, toUInt64(channel IN ({digital})) AS digital, \
                    materialize(toUInt64(0)) AS received, materialize(toUInt64(0)) AS decided, \
                    materialize(toUInt64(0)) AS error_or_rework \
-                 FROM offered FINAL \
-                 WHERE service_id = ? AND {within} \
-                   AND has(?, toString(toDate(occurred_at, ?))) \
+                 FROM offered FINAL WHERE {on_days} \
                  UNION ALL \
                  SELECT service_id, toDate(occurred_at, ?) AS day, channel, region, materialize(toUInt8(1)) AS has_region, \
                    materialize(toUInt64(0)), materialize(toUInt64(0)), materialize(toUInt64(0)), \
                    toUInt64(milestone = 'received'), toUInt64(milestone = 'decided'), \
                    toUInt64(milestone = 'decided' AND outcome IN ('error', 'rework')) \
-                 FROM milestones FINAL \
-                 WHERE service_id = ? AND {within} \
-                   AND has(?, toString(toDate(occurred_at, ?))))) \
+                 FROM milestones FINAL WHERE {on_days})) \
              GROUP BY service_id, day, group_kind, group_value"
         );
-        client
-            .query(&sql)
-            .bind(self.version)
-            .bind(self.zone())
-            .bind(&self.service.id)
-            .bind(self.days)
-            .bind(self.zone())
-            .bind(self.zone())
-            .bind(&self.service.id)
-            .bind(self.days)
-            .bind(self.zone())
-            .execute()
-            .await?;
+        let query = client.query(&sql).bind(self.version).bind(self.zone());
+        let query = self.bind_on_days(query).bind(self.zone());
+        self.bind_on_days(query).execute().await?;
         self.zero_vanished(client, "matrix_activity_daily", "group_kind, group_value")
             .await
     }
