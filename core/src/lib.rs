@@ -9,8 +9,11 @@ pub mod catalog;
 pub mod config;
 pub mod dimension;
 pub mod event;
+pub mod pii;
 pub mod schema;
 pub mod sla;
+pub mod strict_json;
+pub mod text;
 pub mod validate;
 
 pub use catalog::{Catalog, CatalogError, Service};

@@ -4,6 +4,8 @@
 //! shape (types, enums, unknown fields; the path comes from `serde_path_to_error`), then the
 //! rules the types cannot express (catalog membership, ranges, clock skew, lengths).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -11,6 +13,8 @@ use serde_json::Value;
 
 use crate::catalog::Catalog;
 use crate::event::{Answers, Channel, Event, EventKind, Feedback, Milestone, Offered, Segment};
+use crate::pii::contact_in_identifier;
+use crate::text::{clean_free_text, forbidden_in_identifier};
 
 /// Longest accepted free-text comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 2000;
@@ -65,7 +69,8 @@ impl<'a> Validator<'a> {
 
     /// Parses and validates one event; `now` is the receiving clock, so tests can pin it.
     pub fn parse(&self, item: Value, now: DateTime<Utc>) -> Result<Event, Vec<FieldError>> {
-        let event = parse_shape(item).map_err(|e| vec![e])?;
+        let mut event = parse_shape(item).map_err(|e| vec![e])?;
+        clean_free_text_fields(&mut event);
         let errors = self.check(&event, now);
         if errors.is_empty() {
             Ok(event)
@@ -105,7 +110,10 @@ impl<'a> Validator<'a> {
         now: DateTime<Utc>,
         errors: &mut Vec<FieldError>,
     ) {
+        let well_formed = errors.len();
+        check_id("service_id", service_id, errors);
         match self.catalog.service(service_id) {
+            _ if errors.len() > well_formed => {}
             None => errors.push(FieldError::new(
                 "service_id",
                 format!("unknown service `{service_id}`: not in the service catalog"),
@@ -166,11 +174,33 @@ fn parse_shape(item: Value) -> Result<Event, FieldError> {
         ));
     };
     let body = Value::Object(fields);
+    refuse_lists(&body, "")?;
     Ok(match kind {
         EventKind::Feedback => Event::Feedback(deserialize_at_path(body)?),
         EventKind::Milestone => Event::Milestone(deserialize_at_path(body)?),
         EventKind::Offered => Event::Offered(deserialize_at_path(body)?),
     })
+}
+
+/// No field of an event is a list, and serde's derived structs would read a list as the
+/// struct's fields in order (`"answers": [4]` as a satisfaction of 4): a list anywhere in an
+/// event is refused, naming where it is.
+fn refuse_lists(value: &Value, path: &str) -> Result<(), FieldError> {
+    match value {
+        Value::Array(_) => Err(FieldError::new(
+            path,
+            "a list is not accepted here: send an object or a single value",
+        )),
+        Value::Object(fields) => fields.iter().try_for_each(|(name, child)| {
+            let child_path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            refuse_lists(child, &child_path)
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn deserialize_at_path<T: DeserializeOwned>(body: Value) -> Result<T, FieldError> {
@@ -264,8 +294,9 @@ fn check_optional_id(field: &str, value: Option<&str>, errors: &mut Vec<FieldErr
     }
 }
 
-/// Identifiers are short and free of white space and control characters: they are keys,
-/// not places to put free text (which would escape PII scrubbing).
+/// Identifiers are short and free of white space, control, bidirectional-formatting and
+/// zero-width characters (see [`crate::text`]): they are keys, not places to put free text
+/// (which would escape PII scrubbing).
 fn check_id(field: &str, value: &str, errors: &mut Vec<FieldError>) {
     let chars = value.chars().count();
     if chars == 0 {
@@ -275,11 +306,35 @@ fn check_id(field: &str, value: &str, errors: &mut Vec<FieldError>) {
             field,
             format!("{chars} characters; at most {MAX_ID_CHARS} are accepted"),
         ));
-    } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    } else if let Some(what) = contact_in_identifier(value) {
         errors.push(FieldError::new(
             field,
-            "must not contain white space or control characters",
+            format!(
+                "looks like {what}: identifiers must not carry personal data \
+                 (use a pseudonymous reference)"
+            ),
         ));
+    } else if let Some(c) = forbidden_in_identifier(value) {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "holds U+{:04X}: identifiers must not contain white space, control, \
+                 bidirectional-formatting or zero-width characters",
+                u32::from(c)
+            ),
+        ));
+    }
+}
+
+/// Free text keeps what the citizen wrote, less the characters [`crate::text`] strips; a
+/// comment that held nothing else is no comment.
+fn clean_free_text_fields(event: &mut Event) {
+    if let Event::Feedback(feedback) = event {
+        if let Some(comment) = &feedback.comment {
+            if let Cow::Owned(cleaned) = clean_free_text(comment) {
+                feedback.comment = (!cleaned.trim().is_empty()).then_some(cleaned);
+            }
+        }
     }
 }
 
@@ -514,6 +569,109 @@ mod tests {
             panic!("expected offered")
         };
         assert!(o.survey_offered);
+    }
+
+    #[test]
+    fn an_object_sent_as_a_list_is_refused_not_read_positionally() {
+        let cases: [(&str, Value); 4] = [
+            ("answers", json!([4])),
+            ("segment", json!(["75_plus", "ON", "fr", true])),
+            ("answers", json!([])),
+            ("service_id", json!(["passport-in-person"])),
+        ];
+        for (field, value) in cases {
+            let errors = errors_for(feedback(), |v| v[field] = value.clone());
+            assert_eq!(only_field(&errors), field, "{errors:?}");
+            assert!(errors[0].reason.contains("list"), "{errors:?}");
+        }
+        let errors = errors_for(feedback(), |v| v["answers"]["trust"] = json!([5]));
+        assert_eq!(only_field(&errors), "answers.trust");
+    }
+
+    /// The list rule above holds only while no contract field is a list: adding one must
+    /// revisit it (and this test says so).
+    #[test]
+    fn no_contract_field_is_a_list() {
+        let schema = crate::schema::event_schema_json();
+        assert!(
+            !schema.contains("\"array\""),
+            "a contract field is now a list: update `refuse_lists` to allow it"
+        );
+    }
+
+    #[test]
+    fn comments_lose_control_and_bidi_characters_and_identifiers_refuse_them() {
+        let catalog = catalog();
+        let mut item = feedback();
+        item["comment"] = json!("ok\u{0}\u{7}\u{1b}[2J \u{202E}sdrawkcab\u{202C}\r\nbye");
+        let Ok(Event::Feedback(f)) = Validator::new(&catalog).parse(item, now()) else {
+            panic!("a comment with control characters is still feedback")
+        };
+        assert_eq!(f.comment.as_deref(), Some("ok[2J sdrawkcab\nbye"));
+
+        let mut item = feedback();
+        item["comment"] = json!("\u{0}\u{1b}");
+        item["answers"] = json!({});
+        let errors = Validator::new(&catalog).parse(item, now()).unwrap_err();
+        assert_eq!(
+            only_field(&errors),
+            "answers",
+            "nothing but controls is no comment"
+        );
+
+        type Patch = Box<dyn FnOnce(&mut Value)>;
+        let identifiers: Vec<(&str, Patch)> = vec![
+            (
+                "case_ref",
+                Box::new(|v| v["case_ref"] = json!("c-1\u{202E}")),
+            ),
+            (
+                "stage",
+                Box::new(|v| v["stage"] = json!("app\u{0}lication")),
+            ),
+            (
+                "segment.region",
+                Box::new(|v| v["segment"] = json!({"region": "O\u{2066}N"})),
+            ),
+            (
+                "case_ref",
+                Box::new(|v| v["case_ref"] = json!("c\u{200B}1")),
+            ),
+            (
+                "service_id",
+                Box::new(|v| v["service_id"] = json!("passport-in-person\u{7}")),
+            ),
+        ];
+        for (field, patch) in identifiers {
+            let errors = errors_for(feedback(), patch);
+            assert_eq!(only_field(&errors), field, "{errors:?}");
+            assert!(errors[0].reason.contains("U+"), "{errors:?}");
+        }
+    }
+
+    #[test]
+    fn identifiers_carrying_contact_details_are_refused() {
+        type Patch = Box<dyn FnOnce(&mut Value)>;
+        let identifiers: Vec<(&str, Patch)> = vec![
+            (
+                "case_ref",
+                Box::new(|v| v["case_ref"] = json!("jane.doe@example.ca")),
+            ),
+            ("stage", Box::new(|v| v["stage"] = json!("613-555-0199"))),
+            (
+                "segment.region",
+                Box::new(|v| v["segment"] = json!({"region": "+1-613-555-0199"})),
+            ),
+            (
+                "case_ref",
+                Box::new(|v| v["case_ref"] = json!("rené@québec.ca")),
+            ),
+        ];
+        for (field, patch) in identifiers {
+            let errors = errors_for(feedback(), patch);
+            assert_eq!(only_field(&errors), field, "{errors:?}");
+            assert!(errors[0].reason.contains("personal data"), "{errors:?}");
+        }
     }
 
     #[test]

@@ -134,6 +134,72 @@ async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
     );
 }
 
+/// Shapes serde would accept by default, text that is not text and identifiers carrying
+/// contact details: each item is refused naming its field, or stored cleaned.
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_shapes_text_and_identifiers_are_refused_or_cleaned() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    let _run = pipeline.start_gateway("run").await;
+    let item = |patch: &dyn Fn(&mut Value)| {
+        let mut event = feedback("passport-in-person", "in_person", 4, None);
+        patch(&mut event);
+        serde_json::to_string(&event).unwrap()
+    };
+    let twice = |field: &str, value: &str| {
+        let text = item(&|_| {});
+        text.replacen('{', &format!("{{\"{field}\": {value}, "), 1)
+    };
+    let nested_twice = item(&|_| {}).replace(
+        "\"satisfaction\":4",
+        "\"satisfaction\":4,\"satisfaction\":1",
+    );
+    let body = [
+        item(&|e| e["answers"] = json!([4])),
+        item(&|e| e["segment"] = json!(["75_plus", "ON"])),
+        twice("service_id", "\"old-age-security\""),
+        twice("event_id", "\"7f1c1a52-3f52-4d0e-9d4b-8a1de0f3c0a1\""),
+        nested_twice,
+        item(&|e| e["case_ref"] = json!("c-1\u{202E}")),
+        item(&|e| e["case_ref"] = json!("jane@example.ca")),
+        item(&|e| e["stage"] = json!("613-555-0199")),
+        item(&|e| e["comment"] = json!("fine\u{0}\u{1b}[2J \u{202E}ok, call 613 555 0199")),
+    ];
+    let (status, answer) = pipeline
+        .client()
+        .post_raw(format!("[{}]", body.join(",")))
+        .await;
+    assert_eq!(status, 207, "{answer}");
+    let fields: Vec<Value> = answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["errors"][0]["field"].clone())
+        .collect();
+    let expected = [
+        "answers",
+        "segment",
+        "service_id",
+        "event_id",
+        "answers.satisfaction",
+        "case_ref",
+        "case_ref",
+        "stage",
+    ];
+    for (index, field) in expected.iter().enumerate() {
+        assert_eq!(fields[index], json!(field), "item {index}: {answer}");
+    }
+    assert_eq!(answer["results"][8]["status"], "accepted", "{answer}");
+    pipeline
+        .wait_count("feedback_comments", 1, Duration::from_secs(30))
+        .await;
+    let stored = pipeline
+        .query("SELECT comment FROM feedback_comments FINAL")
+        .await
+        .unwrap();
+    assert_eq!(stored.trim(), "fine[2J ok, call ###");
+}
+
 /// Keys, sizes and content types: each refusal is JSON with a fitting status.
 #[tokio::test(flavor = "multi_thread")]
 async fn requests_are_refused_with_json_errors_that_fit() {

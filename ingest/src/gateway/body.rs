@@ -2,7 +2,8 @@
 //! one event per line for `application/x-ndjson`. A line that is not JSON becomes a
 //! rejected item rather than failing the whole request.
 
-use civicpulse_core::FieldError;
+use civicpulse_core::{strict_json, FieldError};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::error::ApiError;
@@ -25,18 +26,25 @@ pub fn parse_items(content_type: Option<&str>, body: &[u8]) -> Result<Vec<Item>,
     }
 }
 
+/// The array is split into raw items first, so that a repeated key inside one event
+/// rejects that event only, naming the key, rather than the whole request.
 fn json_items(body: &[u8]) -> Result<Vec<Item>, ApiError> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("body is not valid JSON: {e}")))?;
-    Ok(match value {
-        Value::Array(items) => items.into_iter().map(Ok).collect(),
-        object @ Value::Object(_) => vec![Ok(object)],
-        _ => {
-            return Err(ApiError::BadRequest(
-                "body must be a JSON array of events or one event object".into(),
-            ))
+    let not_json =
+        |e: serde_json::Error| ApiError::BadRequest(format!("body is not valid JSON: {e}"));
+    let raw: &RawValue = serde_json::from_slice(body).map_err(not_json)?;
+    match raw.get().as_bytes().first() {
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_str(raw.get()).map_err(not_json)?;
+            Ok(items
+                .into_iter()
+                .map(|item| strict_json::parse(item.get().as_bytes()))
+                .collect())
         }
-    })
+        Some(b'{') => Ok(vec![strict_json::parse(raw.get().as_bytes())]),
+        _ => Err(ApiError::BadRequest(
+            "body must be a JSON array of events or one event object".into(),
+        )),
+    }
 }
 
 fn ndjson_items(body: &[u8]) -> Vec<Item> {
@@ -44,8 +52,9 @@ fn ndjson_items(body: &[u8]) -> Vec<Item> {
         .enumerate()
         .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
         .map(|(number, line)| {
-            serde_json::from_slice(line).map_err(|e| {
-                FieldError::new("", format!("line {} is not valid JSON: {e}", number + 1))
+            strict_json::parse(line).map_err(|e| match e.field.as_str() {
+                "" => FieldError::new("", format!("line {}: {}", number + 1, e.reason)),
+                _ => e,
             })
         })
         .collect()
@@ -71,6 +80,20 @@ mod tests {
         .unwrap();
         assert_eq!(items.len(), 3);
         assert!(items[1].as_ref().unwrap_err().reason.contains("line 3"));
+    }
+
+    #[test]
+    fn a_repeated_key_rejects_its_item_only_and_names_the_key() {
+        let body = br#"[{"a": 1}, {"kind": "feedback", "answers": {"ease": 2, "ease": 5}}]"#;
+        let items = parse_items(Some("application/json"), body).unwrap();
+        assert!(items[0].is_ok());
+        assert_eq!(items[1].as_ref().unwrap_err().field, "answers.ease");
+        let line = b"{\"event_id\": \"x\", \"event_id\": \"y\"}\n";
+        let items = parse_items(Some("application/x-ndjson"), line).unwrap();
+        assert_eq!(items[0].as_ref().unwrap_err().field, "event_id");
+        let single = br#"{"service_id": "a", "service_id": "b"}"#;
+        let items = parse_items(None, single).unwrap();
+        assert_eq!(items[0].as_ref().unwrap_err().field, "service_id");
     }
 
     #[test]

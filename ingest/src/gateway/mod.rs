@@ -5,7 +5,6 @@ mod auth;
 mod body;
 mod error;
 mod routes;
-pub mod scrub;
 
 use std::sync::Arc;
 use std::time::Duration;

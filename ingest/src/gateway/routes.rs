@@ -15,6 +15,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
 use civicpulse_core::event::Event;
+use civicpulse_core::pii::scrub;
 use civicpulse_core::{Envelope, FieldError, Validator};
 use serde::Serialize;
 use serde_json::Value;
@@ -22,7 +23,6 @@ use uuid::Uuid;
 
 use super::body::{parse_items, Item};
 use super::error::ApiError;
-use super::scrub::scrub;
 use super::GatewayState;
 use crate::metrics;
 use crate::producer::{Outgoing, ProduceError};

@@ -12,14 +12,9 @@ use super::rows::Rows;
 /// Decodes one message read from the topic of `expected` kind.
 pub fn decode(expected: EventKind, payload: Option<&[u8]>) -> Result<Rows, String> {
     let payload = payload.ok_or("message has no payload")?;
+    check_schema_version(payload)?;
     let envelope: Envelope = serde_json::from_slice(payload)
         .map_err(|e| format!("payload is not a v{SCHEMA_VERSION} event envelope: {e}"))?;
-    if envelope.schema_version != SCHEMA_VERSION {
-        return Err(format!(
-            "unsupported schema_version {} (this sink reads {SCHEMA_VERSION})",
-            envelope.schema_version
-        ));
-    }
     let kind = envelope.event.kind();
     if kind != expected {
         return Err(format!(
@@ -31,6 +26,28 @@ pub fn decode(expected: EventKind, payload: Option<&[u8]>) -> Result<Rows, Strin
     storable_time("occurred_at", envelope.event.occurred_at())?;
     storable_time("received_at", envelope.received_at)?;
     Ok(Rows::from_envelope(envelope))
+}
+
+/// Only the version is read first: an envelope of another version has another shape, and
+/// the reason must name the version, not the first field the v1 shape misses.
+fn check_schema_version(payload: &[u8]) -> Result<(), String> {
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        schema_version: Option<serde_json::Value>,
+    }
+    let versioned: Versioned = serde_json::from_slice(payload)
+        .map_err(|e| format!("payload is not a v{SCHEMA_VERSION} event envelope: {e}"))?;
+    match versioned.schema_version {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {
+            Ok(())
+        }
+        Some(other) => Err(format!(
+            "unsupported schema_version {other} (this sink reads {SCHEMA_VERSION})"
+        )),
+        None => Err(format!(
+            "payload is not a v{SCHEMA_VERSION} event envelope: missing field `schema_version`"
+        )),
+    }
 }
 
 /// ClickHouse `DateTime` holds seconds since 1970 in 32 bits.
@@ -116,5 +133,15 @@ mod tests {
             .replace("\"schema_version\":1", "\"schema_version\":2");
         let reason = decode(EventKind::Milestone, Some(future_version.as_bytes())).unwrap_err();
         assert!(reason.contains("unsupported schema_version 2"), "{reason}");
+        // A future version has a shape of its own: the reason names the version, not the
+        // first v1 field it lacks.
+        let other_shape = br#"{"schema_version": 2, "events": [{"type": "x"}]}"#;
+        let reason = decode(EventKind::Milestone, Some(other_shape)).unwrap_err();
+        assert!(reason.contains("unsupported schema_version 2"), "{reason}");
+        let reason = decode(EventKind::Milestone, Some(br#"{"schema_version": "1"}"#)).unwrap_err();
+        assert!(
+            reason.contains("unsupported schema_version \"1\""),
+            "{reason}"
+        );
     }
 }
