@@ -32,6 +32,18 @@ install_tansu() {
   cargo install tansu --locked --features dynostore,libsql
 }
 
+# The OpenAPI fuzzer the test suite runs against the dashboard API, in a virtualenv.
+SCHEMATHESIS_VERSION=4.32.5
+install_schemathesis() {
+  local venv="$DEV_DIR/venv"
+  if "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    return
+  fi
+  log "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) in $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
 # wait_for NAME COMMAND... : retry COMMAND for up to 60 s.
 wait_for() {
   local name=$1; shift

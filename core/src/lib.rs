@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod config;
 pub mod dimension;
 pub mod event;
+pub mod horizon;
 pub mod pii;
 pub mod schema;
 pub mod sla;

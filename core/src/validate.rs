@@ -24,9 +24,9 @@ pub const MAX_FUTURE_SKEW: Duration = Duration::minutes(5);
 pub const MAX_ID_CHARS: usize = 128;
 
 /// Events older than this are refused as implausible (and could not be stored in
-/// ClickHouse's 32-bit `DateTime` if before 1970).
+/// ClickHouse's 32-bit `DateTime` if before 1970): the start of [`crate::horizon`].
 pub fn earliest_occurred_at() -> DateTime<Utc> {
-    DateTime::from_timestamp(946_684_800, 0).expect("2000-01-01 is a valid time")
+    crate::horizon::first_instant()
 }
 
 /// A reason an event was rejected, naming the offending field with a dotted path
@@ -671,6 +671,33 @@ mod tests {
             let errors = errors_for(feedback(), patch);
             assert_eq!(only_field(&errors), field, "{errors:?}");
             assert!(errors[0].reason.contains("personal data"), "{errors:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any time text and any values in the identifier and text fields: an event or
+        /// field errors, never a panic.
+        #[test]
+        fn any_field_values_are_parsed_or_refused_never_a_panic(
+            occurred_at in proptest::prop_oneof![
+                "[+-]?[0-9]{1,7}-[0-9]{1,2}-[0-9]{1,2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})",
+                proptest::prelude::any::<String>(),
+            ],
+            case_ref in proptest::prelude::any::<String>(),
+            comment in proptest::prelude::any::<String>(),
+            rating in proptest::prelude::any::<i64>(),
+        ) {
+            let catalog = catalog();
+            let mut item = feedback();
+            item["occurred_at"] = json!(occurred_at);
+            item["case_ref"] = json!(case_ref);
+            item["comment"] = json!(comment);
+            item["answers"]["ease"] = json!(rating);
+            if let Ok(Event::Feedback(f)) = Validator::new(&catalog).parse(item, now()) {
+                proptest::prop_assert!(f.occurred_at >= earliest_occurred_at());
+                let comment = f.comment.unwrap_or_default();
+                proptest::prop_assert!(!comment.chars().any(crate::text::is_stripped_from_free_text));
+            }
         }
     }
 

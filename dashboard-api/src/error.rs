@@ -1,10 +1,16 @@
 //! API errors: JSON `{"error": {"code", "message"}}` with a fitting status.
+//!
+//! A client never sees what the database or an encoder said: that text is logged with the
+//! request's id, and the answer carries only the id (also in the `X-Request-Id` header), so
+//! an operator can find the log line from what a user reports.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::request_id;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
@@ -17,10 +23,10 @@ pub enum ApiError {
     BadToken,
     #[error("cannot answer in {0}: ask for application/json or text/csv")]
     NotAcceptable(String),
-    #[error("the database is unavailable: {0}")]
-    Unavailable(String),
-    #[error("cannot encode the answer: {0}")]
-    Encode(String),
+    #[error("the database is unavailable; try again later (request id {request_id})")]
+    Unavailable { request_id: String },
+    #[error("the answer could not be produced (request id {request_id})")]
+    Internal { request_id: String },
 }
 
 impl ApiError {
@@ -31,14 +37,28 @@ impl ApiError {
         }
     }
 
+    /// The database failed: `detail` goes to the log with the request id, not to the client.
+    pub fn unavailable(detail: &dyn std::fmt::Display) -> ApiError {
+        let request_id = request_id::current();
+        tracing::warn!(%request_id, error = %detail, "the database did not answer");
+        ApiError::Unavailable { request_id }
+    }
+
+    /// Anything else that is our fault, logged the same way.
+    pub fn internal(detail: &dyn std::fmt::Display) -> ApiError {
+        let request_id = request_id::current();
+        tracing::error!(%request_id, error = %detail, "cannot produce the answer");
+        ApiError::Internal { request_id }
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::BadParameter { .. } => (StatusCode::BAD_REQUEST, "bad_parameter"),
             ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "missing_token"),
             ApiError::BadToken => (StatusCode::UNAUTHORIZED, "bad_token"),
             ApiError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            ApiError::Encode(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
@@ -80,6 +100,6 @@ impl IntoResponse for ApiError {
 
 impl From<clickhouse::error::Error> for ApiError {
     fn from(error: clickhouse::error::Error) -> Self {
-        ApiError::Unavailable(error.to_string())
+        ApiError::unavailable(&error)
     }
 }

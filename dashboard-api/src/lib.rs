@@ -11,6 +11,7 @@ mod error;
 mod metrics;
 pub mod openapi;
 mod params;
+mod request_id;
 mod respond;
 pub mod routes;
 
@@ -61,7 +62,7 @@ impl ApiState {
                 Store::connect(&self.clickhouse)
                     .await
                     .map(|store| store.client)
-                    .map_err(|e| ApiError::Unavailable(e.to_string()))
+                    .map_err(|e| ApiError::unavailable(&e))
             })
             .await
             .cloned()
@@ -103,6 +104,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::handler))
+        .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
 }
 
@@ -113,10 +115,14 @@ async fn readyz(State(state): State<ApiState>) -> (StatusCode, Json<Value>) {
             StatusCode::OK,
             Json(json!({"status": "ready", "clickhouse": store.server_version})),
         ),
-        Err(error) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "clickhouse_unreachable", "message": error.to_string()})),
-        ),
+        Err(error) => {
+            let request_id = request_id::current();
+            tracing::warn!(%request_id, %error, "readiness: ClickHouse unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "clickhouse_unreachable", "request_id": request_id})),
+            )
+        }
     }
 }
 

@@ -8,7 +8,8 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use civicpulse_core::Catalog;
+use civicpulse_aggregator::matrix::Period;
+use civicpulse_core::{horizon, Catalog};
 
 use crate::error::ApiError;
 
@@ -71,9 +72,20 @@ impl Params {
         })
     }
 
-    /// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
+    /// `YYYY-MM-DD` (midnight UTC) or RFC 3339, inside the [`horizon`].
     pub fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-        self.parse(name, parse_time)
+        self.parse(name, |text| parse_time(text).and_then(horizon::check_time))
+    }
+
+    /// A month `YYYY-MM` or quarter `YYYY-Qn` inside the [`horizon`].
+    pub fn period(&self, name: &str) -> Result<Option<Period>, ApiError> {
+        self.parse(name, |text| {
+            let period = Period::parse(text)
+                .ok_or_else(|| format!("`{text}` is neither YYYY-MM nor YYYY-Qn"))?;
+            horizon::check_day(period.from)?;
+            horizon::check_day(period.to)?;
+            Ok(period)
+        })
     }
 
     /// A day bound of a range of local days: `YYYY-MM-DD`, or an RFC 3339 time (what
@@ -85,7 +97,9 @@ impl Params {
         end: bool,
         zone: Tz,
     ) -> Result<Option<NaiveDate>, ApiError> {
-        self.parse(name, |text| day_bound(text, end, zone))
+        self.parse(name, |text| {
+            day_bound(text, end, zone).and_then(horizon::check_day)
+        })
     }
 
     /// One of a fixed set of words.
@@ -116,11 +130,12 @@ fn day_bound(text: &str, end: bool, zone: Tz) -> Result<NaiveDate, String> {
         .with_timezone(&zone);
     let date = local.date_naive();
     let after_midnight = local.time() != chrono::NaiveTime::MIN;
-    Ok(if end && after_midnight {
-        date + chrono::Days::new(1)
+    if end && after_midnight {
+        date.succ_opt()
+            .ok_or_else(|| format!("`{text}` is the last day chrono can represent"))
     } else {
-        date
-    })
+        Ok(date)
+    }
 }
 
 /// `YYYY-MM-DD` (midnight UTC) or RFC 3339.

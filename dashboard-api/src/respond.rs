@@ -64,13 +64,9 @@ pub fn table<T: Serialize>(
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(Vec::new());
             for row in rows {
-                writer
-                    .serialize(row)
-                    .map_err(|e| ApiError::Encode(e.to_string()))?;
+                writer.serialize(row).map_err(|e| ApiError::internal(&e))?;
             }
-            let body = writer
-                .into_inner()
-                .map_err(|e| ApiError::Encode(e.to_string()))?;
+            let body = writer.into_inner().map_err(|e| ApiError::internal(&e))?;
             (
                 [(
                     header::CONTENT_TYPE,

@@ -438,3 +438,54 @@ async fn grafana_provisioning_queries_answer_with_the_columns_panels_read() {
     assert!(requests > 40, "{requests} requests");
     assert!(Path::new(&grafana.join("provisioning/dashboards/civicpulse.yaml")).exists());
 }
+
+/// Where `scripts/test` installs schemathesis (PyPI) in a virtualenv.
+fn schemathesis() -> std::path::PathBuf {
+    let dev = std::env::var_os("CIVICPULSE_DEV_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".dev"));
+    let path = dev.join("venv/bin/schemathesis");
+    assert!(
+        path.exists(),
+        "schemathesis is not installed at {}: run the suite with scripts/test, which installs it",
+        path.display()
+    );
+    path
+}
+
+/// A minute of schemathesis against the generated OpenAPI document and a running API with
+/// data: examples, boundary values, fuzzed and chained requests. Any 5xx fails the test
+/// (the API answers a parameter it cannot serve with a 400 naming it).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fuzz_run_of_the_openapi_document_finds_no_server_error() {
+    require_shared_servers();
+    let schemathesis = schemathesis();
+    let (pipeline, _api) = api_with_data().await;
+    let base = format!("http://127.0.0.1:{}", pipeline.dashboard_port);
+    let output = tokio::process::Command::new(schemathesis)
+        .args(["run", &format!("{base}/api/v1/openapi.json")])
+        .args([
+            "--header",
+            &format!("Authorization: Bearer {DASHBOARD_TOKEN}"),
+        ])
+        .args([
+            "--checks",
+            "not_a_server_error",
+            "--max-time",
+            "60",
+            "--workers",
+            "2",
+        ])
+        .env("NO_COLOR", "1")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .await
+        .expect("schemathesis runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis found server errors:\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains("passed"), "{report}");
+}

@@ -17,13 +17,11 @@ pub struct Period {
 }
 
 impl Period {
+    /// `None` for a month that is not a date, or whose neighbours are not (at chrono's
+    /// extremes): the arithmetic is checked, never a panic.
     pub fn month(year: i32, month: u32) -> Option<Period> {
         let from = NaiveDate::from_ymd_opt(year, month, 1)?;
-        Some(Period::stepped(
-            format!("{year}-{month:02}"),
-            from,
-            Months::new(1),
-        ))
+        Period::stepped(format!("{year}-{month:02}"), from, Months::new(1))
     }
 
     pub fn quarter(year: i32, quarter: u32) -> Option<Period> {
@@ -31,34 +29,31 @@ impl Period {
             return None;
         }
         let from = NaiveDate::from_ymd_opt(year, (quarter - 1) * 3 + 1, 1)?;
-        Some(Period::stepped(
-            format!("{year}-Q{quarter}"),
-            from,
-            Months::new(3),
-        ))
+        Period::stepped(format!("{year}-Q{quarter}"), from, Months::new(3))
     }
 
-    fn stepped(label: String, from: NaiveDate, step: Months) -> Period {
-        Period {
+    fn stepped(label: String, from: NaiveDate, step: Months) -> Option<Period> {
+        Some(Period {
             label,
             from,
-            to: from + step,
-            previous_from: from - step,
+            to: from.checked_add_months(step)?,
+            previous_from: from.checked_sub_months(step)?,
             previous_to: from,
-        }
+        })
     }
 
-    /// Any range of at least one day.
+    /// Any range of at least one day (`None` when the range before it is not a date).
     pub fn between(from: NaiveDate, to: NaiveDate) -> Option<Period> {
-        (from < to).then(|| {
-            let length = to - from;
-            Period {
-                label: format!("{from}..{to}"),
-                from,
-                to,
-                previous_from: from - length,
-                previous_to: from,
-            }
+        if from >= to {
+            return None;
+        }
+        let length = chrono::Days::new((to - from).num_days().unsigned_abs());
+        Some(Period {
+            label: format!("{from}..{to}"),
+            from,
+            to,
+            previous_from: from.checked_sub_days(length)?,
+            previous_to: from,
         })
     }
 
@@ -119,5 +114,48 @@ mod tests {
             (d("2026-03-03"), d("2026-03-10"))
         );
         assert_eq!(Period::between(d("2026-03-10"), d("2026-03-10")), None);
+    }
+
+    #[test]
+    fn periods_at_the_calendar_extremes_are_none_not_a_panic() {
+        let (min, max) = (NaiveDate::MIN, NaiveDate::MAX);
+        assert_eq!(Period::month(max.year(), 12), None);
+        assert_eq!(Period::month(min.year(), 1), None);
+        assert_eq!(Period::quarter(max.year(), 4), None);
+        assert_eq!(Period::between(min, d("2026-01-01")), None);
+        assert_eq!(Period::between(min.succ_opt().unwrap(), max), None);
+        for text in [
+            "262143-12",
+            "-262143-01",
+            "2147483647-01",
+            "99999999999-Q1",
+            "262143-Q4",
+        ] {
+            assert_eq!(Period::parse(text), None, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text and any year: a period or `None`, never a panic, and a period's dates
+        /// are in order.
+        #[test]
+        fn parsing_and_stepping_never_panic(text in ".{0,12}", year in proptest::num::i32::ANY, m in 0u32..20) {
+            for period in [Period::parse(&text), Period::month(year, m), Period::quarter(year, m)]
+                .into_iter()
+                .flatten()
+            {
+                proptest::prop_assert!(period.previous_from < period.from && period.from < period.to);
+            }
+        }
+
+        #[test]
+        fn ranges_never_panic(a in proptest::num::i32::ANY, b in proptest::num::i32::ANY) {
+            let day = |n: i32| NaiveDate::from_num_days_from_ce_opt(n);
+            if let (Some(from), Some(to)) = (day(a), day(b)) {
+                if let Some(period) = Period::between(from, to) {
+                    proptest::prop_assert_eq!(period.to - period.from, period.previous_to - period.previous_from);
+                }
+            }
+        }
     }
 }

@@ -88,9 +88,7 @@ pub(crate) async fn cached_matrix(
 
 /// `period`, or `from` and `to`, or this month.
 fn period(params: &Params, state: &ApiState) -> Result<Period, ApiError> {
-    let named = params.parse("period", |text| {
-        Period::parse(text).ok_or_else(|| format!("`{text}` is neither YYYY-MM nor YYYY-Qn"))
-    })?;
+    let named = params.period("period")?;
     let (from, to) = (params.get("from"), params.get("to"));
     match (named, from, to) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(ApiError::bad(

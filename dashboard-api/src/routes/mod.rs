@@ -9,6 +9,7 @@ pub mod snapshots;
 pub mod timeseries;
 
 use chrono::{Days, NaiveDate};
+use civicpulse_core::horizon;
 
 use crate::error::ApiError;
 use crate::params::Params;
@@ -25,12 +26,17 @@ pub(crate) fn date_range(
     default_days: u64,
 ) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let zone = state.zone();
-    let to = params
-        .day_bound("to", true, zone)?
-        .unwrap_or(state.today() + Days::new(1));
-    let from = params
-        .day_bound("from", false, zone)?
-        .unwrap_or(to - Days::new(default_days));
+    let to = match params.day_bound("to", true, zone)? {
+        Some(to) => to,
+        None => state.today().succ_opt().unwrap_or(horizon::END_DAY),
+    };
+    // A default start never reaches before the horizon (nor a date chrono cannot hold).
+    let from = match params.day_bound("from", false, zone)? {
+        Some(from) => from,
+        None => to
+            .checked_sub_days(Days::new(default_days))
+            .map_or(horizon::FIRST_DAY, |from| from.max(horizon::FIRST_DAY)),
+    };
     if from >= to {
         return Err(ApiError::bad("from", "must be before `to`"));
     }

@@ -96,11 +96,17 @@ fn parse_filters(state: &ApiState, params: &Params) -> Result<Filters, ApiError>
                 .ok_or_else(|| format!("`{text}` is not a whole number from 1 to {MAX_LIMIT}"))
         })?
         .unwrap_or(1000);
+    let (from, to) = (params.time("from")?, params.time("to")?);
+    if let (Some(from), Some(to)) = (from, to) {
+        if from >= to {
+            return Err(ApiError::bad("from", "must be before `to`"));
+        }
+    }
     Ok(Filters {
         service_id: params.service(&state.catalog, "service_id")?,
         status,
-        from: params.time("from")?,
-        to: params.time("to")?,
+        from,
+        to,
         limit,
         after: params.parse("cursor", decode_cursor)?,
     })

@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
+use civicpulse_core::horizon;
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -129,7 +130,9 @@ pub async fn summary(
     params.only(&["service_id", "from", "to"])?;
     let service_id = params.service(&state.catalog, "service_id")?;
     let to = params.time("to")?.unwrap_or_else(Utc::now);
-    let from = params.time("from")?.unwrap_or(to - Duration::days(30));
+    let from = params
+        .time("from")?
+        .unwrap_or_else(|| days_before(to, 30).max(horizon::first_instant()));
     if from >= to {
         return Err(ApiError::bad("from", "must be before `to`"));
     }
@@ -143,7 +146,7 @@ pub async fn summarize_window(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<PolicySummary>, ApiError> {
-    let since = |days: i64| (to - Duration::days(days)).timestamp();
+    let since = |days: i64| days_before(to, days).timestamp();
     let service = service_id.unwrap_or_default();
     let client = state.store().await?;
     let rows: Vec<SummaryRead> = client
@@ -165,6 +168,13 @@ pub async fn summarize_window(
         .into_iter()
         .filter_map(|row| summarize(state, row))
         .collect())
+}
+
+/// `days` before `to`, or the earliest instant chrono holds (never a panic; parameters are
+/// checked against the horizon before they get here).
+fn days_before(to: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    to.checked_sub_signed(Duration::days(days))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// Adds the policy's target and derived ratios; rows of policies no longer in the catalog

@@ -85,11 +85,7 @@ pub async fn snapshots(
     format: Format,
 ) -> Result<Response, ApiError> {
     params.only(PARAMS)?;
-    let period = params.parse("period", |text| {
-        civicpulse_aggregator::matrix::Period::parse(text)
-            .map(|p| p.label)
-            .ok_or_else(|| format!("`{text}` is neither YYYY-MM nor YYYY-Qn"))
-    })?;
+    let period = params.period("period")?.map(|p| p.label);
     let service_id = params.service(&state.catalog, "service_id")?;
     let dimension = params
         .parse("dimension", parse_dimension)?

@@ -103,9 +103,10 @@ async fn ingest(
     state.producer.send_all(&messages).await.map_err(|error| {
         tracing::warn!(%error, events = messages.len(), "Kafka did not take the request's events");
         ApiError::Unavailable {
+            // The client hears what to do, not the Kafka client's own words (logged above).
             reason: match error {
                 ProduceError::QueueFull => "the producer queue is full".to_string(),
-                other => other.to_string(),
+                _ => "Kafka did not acknowledge them".to_string(),
             },
             retry_after_secs: state.config.retry_after_secs,
         }
