@@ -146,6 +146,8 @@ pub struct GatewayConfig {
     /// `event_id`, so correctness does not depend on it.
     pub idempotent_producer: bool,
     pub api_keys: Vec<ApiKey>,
+    /// Bounds on slow or greedy clients.
+    pub limits: HttpLimits,
 }
 
 impl Default for GatewayConfig {
@@ -159,7 +161,42 @@ impl Default for GatewayConfig {
             retry_after_secs: 5,
             idempotent_producer: true,
             api_keys: Vec::new(),
+            limits: HttpLimits::default(),
         }
+    }
+}
+
+/// Bounds an HTTP listener puts on its clients, so that a client sending one byte at a
+/// time (slowloris) or many idle connections cannot hold the server's tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpLimits {
+    /// A connection must deliver a request's headers within this time from when it starts
+    /// waiting for one; it also bounds an idle keep-alive connection.
+    pub header_read_timeout_secs: u64,
+    /// A request's body must arrive whole within this time (408 otherwise).
+    pub body_read_timeout_secs: u64,
+    /// Connections served at once; more wait in the accept queue.
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            max_connections: 1024,
+        }
+    }
+}
+
+impl HttpLimits {
+    pub fn header_read_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.header_read_timeout_secs.max(1))
+    }
+
+    pub fn body_read_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.body_read_timeout_secs.max(1))
     }
 }
 
@@ -252,6 +289,8 @@ pub struct DashboardConfig {
     pub read_tokens: Vec<ReadToken>,
     /// How long a computed matrix, time series or innovation answer is served from memory.
     pub cache_secs: u64,
+    /// Bounds on slow or greedy clients.
+    pub limits: HttpLimits,
 }
 
 impl Default for DashboardConfig {
@@ -260,6 +299,7 @@ impl Default for DashboardConfig {
             listen: "127.0.0.1:8090".parse().expect("literal address"),
             read_tokens: Vec::new(),
             cache_secs: 60,
+            limits: HttpLimits::default(),
         }
     }
 }

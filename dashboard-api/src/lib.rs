@@ -24,7 +24,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
 use civicpulse_core::calendar::local_date;
-use civicpulse_core::config::{ClickHouseConfig, MatrixConfig, ReadToken};
+use civicpulse_core::config::{ClickHouseConfig, HttpLimits, MatrixConfig, ReadToken};
 use civicpulse_core::{Catalog, Config};
 use civicpulse_ingest::store::Store;
 use serde_json::{json, Value};
@@ -37,6 +37,7 @@ pub struct ApiState {
     pub catalog: Arc<Catalog>,
     pub clickhouse: ClickHouseConfig,
     pub matrix: MatrixConfig,
+    pub limits: HttpLimits,
     read_tokens: Arc<Vec<ReadToken>>,
     cache: cache::Caches,
     /// Connected on first use (the server version decides how rows are encoded), then
@@ -50,6 +51,7 @@ impl ApiState {
             catalog,
             clickhouse: config.clickhouse.clone(),
             matrix: config.matrix.clone(),
+            limits: config.dashboard.limits.clone(),
             read_tokens: Arc::new(config.dashboard.read_tokens.clone()),
             cache: cache::Caches::new(config.dashboard.cache_secs),
             client: Arc::default(),
@@ -128,13 +130,8 @@ async fn readyz(State(state): State<ApiState>) -> (StatusCode, Json<Value>) {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiServerError {
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("HTTP server: {0}")]
-    Serve(std::io::Error),
+    #[error(transparent)]
+    Listen(#[from] civicpulse_http_server::ServeError),
 }
 
 pub async fn serve(
@@ -142,17 +139,14 @@ pub async fn serve(
     state: ApiState,
     shutdown: CancellationToken,
 ) -> Result<(), ApiServerError> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| ApiServerError::Bind { addr, source })?;
+    let listener = civicpulse_http_server::bind(addr).await?;
     if state.read_tokens.is_empty() {
         tracing::warn!(
             "no dashboard.read_tokens configured: every /api/v1 request will be refused"
         );
     }
     tracing::info!(%addr, "dashboard API listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
-        .map_err(ApiServerError::Serve)
+    let limits = state.limits.clone();
+    civicpulse_http_server::serve(listener, router(state), &limits, shutdown).await;
+    Ok(())
 }

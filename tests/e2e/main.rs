@@ -6,4 +6,5 @@ mod failures;
 mod ingest;
 mod matrix;
 mod sla;
+mod slow_clients;
 mod support;

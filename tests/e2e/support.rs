@@ -162,6 +162,10 @@ pub struct Settings {
     pub catalog: Option<String>,
     /// `matrix.min_responses` (small-cell suppression).
     pub min_responses: u64,
+    /// Header-read and body-read timeouts of the gateway and the dashboard API.
+    pub client_timeout_secs: u64,
+    /// Connections each HTTP service serves at once.
+    pub max_connections: usize,
 }
 
 impl Default for Settings {
@@ -178,6 +182,8 @@ impl Default for Settings {
             idempotent_producer: true,
             catalog: None,
             min_responses: 10,
+            client_timeout_secs: 10,
+            max_connections: 1024,
         }
     }
 }
@@ -217,6 +223,10 @@ max_body_bytes = {max_body_bytes}
 max_events_per_request = {max_events}
 retry_after_secs = 2
 idempotent_producer = {idempotent}
+[gateway.limits]
+header_read_timeout_secs = {client_timeout}
+body_read_timeout_secs = {client_timeout}
+max_connections = {max_connections}
 [[gateway.api_keys]]
 source = "e2e"
 sha256 = "{key_hash}"
@@ -232,12 +242,18 @@ min_responses = {min_responses}
 [dashboard]
 listen = "127.0.0.1:{dashboard_port}"
 cache_secs = 0
+[dashboard.limits]
+header_read_timeout_secs = {client_timeout}
+body_read_timeout_secs = {client_timeout}
+max_connections = {max_connections}
 [[dashboard.read_tokens]]
 name = "e2e"
 sha256 = "{token_hash}"
 "#,
             catalog = catalog_path.display(),
             min_responses = settings.min_responses,
+            client_timeout = settings.client_timeout_secs,
+            max_connections = settings.max_connections,
             kafka = settings.kafka,
             partitions = settings.partitions,
             clickhouse = settings.clickhouse,

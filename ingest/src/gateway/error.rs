@@ -12,6 +12,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("request body exceeds {limit} bytes")]
     BodyTooLarge { limit: usize },
+    #[error("request body did not arrive within {secs} s; send it whole, promptly")]
+    BodyTimeout { secs: u64 },
     #[error("request holds {count} events; at most {limit} are accepted per request")]
     TooManyEvents { count: usize, limit: usize },
     #[error("{0}")]
@@ -31,6 +33,7 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -41,6 +44,7 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::TooManyEvents { .. } => "too_many_events",
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::BodyTimeout { .. } => "body_timeout",
             ApiError::Unavailable { .. } => "unavailable",
         }
     }

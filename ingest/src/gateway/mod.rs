@@ -33,13 +33,8 @@ pub enum GatewayError {
     Producer(#[from] ProduceError),
     #[error(transparent)]
     Topics(#[from] TopicError),
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: std::net::SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("HTTP server: {0}")]
-    Serve(std::io::Error),
+    #[error(transparent)]
+    Listen(#[from] civicpulse_http_server::ServeError),
 }
 
 #[derive(Clone)]
@@ -101,14 +96,9 @@ pub async fn serve(
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
     };
     let addr = config.gateway.listen;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| GatewayError::Bind { addr, source })?;
+    let listener = civicpulse_http_server::bind(addr).await?;
     tracing::info!(%addr, "gateway listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
-        .map_err(GatewayError::Serve)?;
+    civicpulse_http_server::serve(listener, router(state), &config.gateway.limits, shutdown).await;
     producer.flush(Duration::from_secs(10));
     tracing::info!("gateway stopped");
     Ok(())

@@ -79,8 +79,12 @@ async fn ingest(
 ) -> Result<(StatusCode, Json<IngestResponse>), ApiError> {
     let source = state.api_keys.authenticate(headers)?.to_string();
     let limit = state.config.max_body_bytes;
-    let bytes = axum::body::to_bytes(body, limit)
+    let timeout = state.config.limits.body_read_timeout();
+    let bytes = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit))
         .await
+        .map_err(|_| ApiError::BodyTimeout {
+            secs: timeout.as_secs(),
+        })?
         .map_err(|_| ApiError::BodyTooLarge { limit })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
