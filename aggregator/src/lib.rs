@@ -3,9 +3,11 @@
 //! - `sla`: pure rules, incremental evaluation against ClickHouse, storage;
 //! - `matrix`: daily rollups, the matrix of any period, time series, interventions,
 //!   snapshots;
+//! - `supersede`: which version of a re-sent event counts;
 //! - `schedule`: one aggregation run (SLA, then rollups, then snapshots), on demand or on
 //!   an interval.
 
 pub mod matrix;
 pub mod schedule;
 pub mod sla;
+pub mod supersede;

@@ -1,4 +1,5 @@
-//! Runs the aggregator on demand or on a fixed interval: SLA evaluation first (the matrix
+//! Runs the aggregator on demand or on a fixed interval: the re-sent events' versions
+//! first (every later step reads only the counting ones), then SLA evaluation (the matrix
 //! links responses to closed cases), then the matrix rollups, then the period snapshots.
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::matrix::rollup::{refresh_all, RollupError, RollupRun};
 use crate::matrix::snapshot::{has_month_snapshot, store_snapshots};
 use crate::sla::evaluate::{run_once, EvaluateError, PolicyRun};
+use crate::supersede;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AggregateError {
@@ -25,6 +27,8 @@ pub enum AggregateError {
     Rollup(#[from] RollupError),
     #[error("matrix snapshots: {0}")]
     Snapshot(#[from] clickhouse::error::Error),
+    #[error("deciding re-sent events: {0}")]
+    Supersede(clickhouse::error::Error),
 }
 
 /// What one aggregation run did.
@@ -43,6 +47,10 @@ pub async fn aggregate_once(
     now: DateTime<Utc>,
 ) -> Result<AggregateReport, AggregateError> {
     let store = Store::connect(config).await?;
+    // First: which version of each re-sent event counts, since everything below reads it.
+    supersede::refresh(&store.client)
+        .await
+        .map_err(AggregateError::Supersede)?;
     let sla = run_once(&store.client, catalog, now).await?;
     if sla.iter().any(|run| run.evaluated_cases > 0) {
         // The rollups re-read whatever was written in the second their run starts (their

@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "matrix",
         sql: include_str!("../../migrations/0003_matrix.sql"),
     },
+    Migration {
+        version: 4,
+        name: "event_versions",
+        sql: include_str!("../../migrations/0004_event_versions.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -372,7 +372,10 @@ async fn migrations_run_once_and_the_dashboard_lists_services() {
         .query("SELECT version, name FROM schema_migrations ORDER BY version FORMAT TSV")
         .await
         .unwrap();
-    assert_eq!(recorded, "1\tevents\n2\tsla\n3\tmatrix\n");
+    assert_eq!(
+        recorded,
+        "1\tevents\n2\tsla\n3\tmatrix\n4\tevent_versions\n"
+    );
     let tables = pipeline.query("SHOW TABLES").await.unwrap();
     for table in ["feedback", "feedback_comments", "milestones", "offered"] {
         assert!(

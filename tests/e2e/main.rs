@@ -5,6 +5,7 @@ mod api;
 mod failures;
 mod ingest;
 mod matrix;
+mod resend;
 mod sla;
 mod slow_clients;
 mod support;

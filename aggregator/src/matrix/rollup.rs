@@ -10,11 +10,13 @@
 use chrono::{DateTime, Utc};
 use civicpulse_core::dimension::Question;
 use civicpulse_core::event::Channel;
-use civicpulse_core::{Catalog, Service};
+use civicpulse_core::{Catalog, EventKind, Service};
 use clickhouse::query::Query;
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::supersede;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RollupError {
@@ -156,7 +158,7 @@ async fn changed_days(
     let zone = service.time_zone.name();
     let policy = service.sla.first().map_or("", |p| p.id.as_str());
     let rows: Vec<ChangedDay> = client
-        .query(
+        .query(&format!(
             "SELECT DISTINCT rollup, day FROM ( \
                SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM feedback \
                  WHERE service_id = ? AND inserted_at >= toDateTime(?) \
@@ -169,14 +171,24 @@ async fn changed_days(
                UNION ALL SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM feedback \
                  WHERE service_id = ? AND case_ref IN ( \
                    SELECT case_ref FROM sla_cases WHERE service_id = ? AND policy = ? \
-                     AND written_at >= toDateTime(?) AND isNotNull(stopped_at))) \
+                     AND written_at >= toDateTime(?) AND isNotNull(stopped_at)) \
+               UNION ALL SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM ({feedback_decided}) \
+               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM ({offered_decided}) \
+               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM ({milestone_decided})) \
              ORDER BY rollup, day",
-        )
+            feedback_decided = supersede::decided_since(EventKind::Feedback),
+            offered_decided = supersede::decided_since(EventKind::Offered),
+            milestone_decided = supersede::decided_since(EventKind::Milestone),
+        ))
         .bind(zone).bind(&service.id).bind(since)
         .bind(zone).bind(&service.id).bind(since)
         .bind(zone).bind(&service.id).bind(since)
         .bind(zone).bind(&service.id).bind(policy).bind(since)
         .bind(zone).bind(&service.id).bind(&service.id).bind(policy).bind(since)
+        // Days of re-sent events whose counting version changed (both versions' days).
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
         .fetch_all()
         .await?;
     let mut changed = ChangedDays::default();
@@ -269,7 +281,7 @@ impl DaySlice<'_> {
                SELECT *, arrayJoin([('all', ''), ('channel', channel), ('region', region), ('age_band', age_band), \
                    ('disability', multiIf(isNull(disability), '', disability = 1, 'yes', 'no')), ('language', language)]) AS grp \
                FROM ( \
-                 SELECT *, toDate(occurred_at, ?) AS day FROM feedback FINAL WHERE {on_days}) \
+                 SELECT *, toDate(occurred_at, ?) AS day FROM feedback FINAL WHERE {on_days} AND {live_feedback}) \
                ANY LEFT JOIN ( \
                  SELECT case_ref, outcome AS sla_outcome FROM ( \
                    SELECT case_ref, argMax(status, written_at) AS outcome, \
@@ -281,6 +293,7 @@ impl DaySlice<'_> {
                USING case_ref) \
              GROUP BY service_id, day, group_kind, group_value, sla_outcome",
             questions = questions.join(", "),
+            live_feedback = supersede::live_rows(EventKind::Feedback),
         );
         let query = client.query(&sql).bind(self.version).bind(self.zone());
         let mut query = self
@@ -320,14 +333,16 @@ impl DaySlice<'_> {
                    toUInt64(survey_offered) AS surveys_offered, toUInt64(channel IN ({digital})) AS digital, \
                    materialize(toUInt64(0)) AS received, materialize(toUInt64(0)) AS decided, \
                    materialize(toUInt64(0)) AS error_or_rework \
-                 FROM offered FINAL WHERE {on_days} \
+                 FROM offered FINAL WHERE {on_days} AND {live_offered} \
                  UNION ALL \
                  SELECT service_id, toDate(occurred_at, ?) AS day, channel, region, materialize(toUInt8(1)) AS has_region, \
                    materialize(toUInt64(0)), materialize(toUInt64(0)), materialize(toUInt64(0)), \
                    toUInt64(milestone = 'received'), toUInt64(milestone = 'decided'), \
                    toUInt64(milestone = 'decided' AND outcome IN ('error', 'rework')) \
-                 FROM milestones FINAL WHERE {on_days})) \
-             GROUP BY service_id, day, group_kind, group_value"
+                 FROM milestones FINAL WHERE {on_days} AND {live_milestones})) \
+             GROUP BY service_id, day, group_kind, group_value",
+            live_offered = supersede::live_rows(EventKind::Offered),
+            live_milestones = supersede::live_rows(EventKind::Milestone),
         );
         let query = client.query(&sql).bind(self.version).bind(self.zone());
         let query = self.bind_on_days(query).bind(self.zone());

@@ -8,13 +8,14 @@ use chrono::{DateTime, TimeZone, Utc};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::sla::SlaPolicy;
-use civicpulse_core::{Catalog, Service};
+use civicpulse_core::{Catalog, EventKind, Service};
 use clickhouse::{Client, Row};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::rules::{evaluate, CaseMilestone};
 use super::store::{SlaCaseRow, SlaRunRow};
+use crate::supersede;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluateError {
@@ -136,26 +137,33 @@ async fn run_policy(
         .filter(|p| p.fingerprint == fingerprint)
         .map(|p| p.watermark);
 
+    // Only the counting version of a re-sent milestone (see `supersede`).
+    let live = supersede::live_rows(EventKind::Milestone);
     let mut cursor = match incremental_from {
         None => client
-            .query(
+            .query(&format!(
                 "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region, outcome FROM milestones FINAL \
-                 WHERE service_id = ? ORDER BY case_ref",
-            )
+                 WHERE service_id = ? AND {live} ORDER BY case_ref",
+            ))
             .bind(&service.id)
             .fetch::<MilestoneRead>()?,
         Some(watermark) => client
-            .query(
+            .query(&format!(
                 "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region, outcome FROM milestones FINAL \
-                 WHERE service_id = ? AND case_ref IN ( \
+                 WHERE service_id = ? AND {live} AND case_ref IN ( \
                    SELECT case_ref FROM milestones WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+                   UNION ALL \
+                   SELECT case_ref FROM ({decided}) \
                    UNION ALL \
                    SELECT case_ref FROM sla_cases FINAL WHERE service_id = ? AND policy = ? \
                      AND status IN ('not_started', 'on_track', 'at_risk', 'breached') AND isNull(stopped_at) \
                      AND evaluated_at < toDateTime(?)) \
                  ORDER BY case_ref",
-            )
+                decided = supersede::decided_since(EventKind::Milestone),
+            ))
             .bind(&service.id)
+            .bind(&service.id)
+            .bind(watermark)
             .bind(&service.id)
             .bind(watermark)
             .bind(&service.id)
