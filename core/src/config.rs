@@ -141,9 +141,11 @@ pub struct GatewayConfig {
     /// Value of `Retry-After` on 503.
     pub retry_after_secs: u64,
     /// Kafka's idempotent producer (no duplicates or reordering from the producer's own
-    /// retries). Keep it on; switch it off only for a broker whose idempotence support is
-    /// broken (tansu 0.6 crashes on a producer epoch bump): storage still deduplicates by
-    /// `event_id`, so correctness does not depend on it.
+    /// retries). Off by default because the broker the project ships and tests with, tansu
+    /// 0.6, wedges on it: a producer epoch bump after timeouts, or an idempotent produce
+    /// after a broker restart, crashes its storage and every later request fails until an
+    /// operator restarts it. Switch it on for Apache Kafka or Redpanda. Storage
+    /// deduplicates by `event_id` either way, so correctness does not depend on it.
     pub idempotent_producer: bool,
     pub api_keys: Vec<ApiKey>,
     /// Bounds on slow or greedy clients.
@@ -159,7 +161,7 @@ impl Default for GatewayConfig {
             delivery_timeout_ms: 10_000,
             producer_queue_messages: 200_000,
             retry_after_secs: 5,
-            idempotent_producer: true,
+            idempotent_producer: false,
             api_keys: Vec::new(),
             limits: HttpLimits::default(),
         }

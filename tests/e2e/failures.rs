@@ -397,3 +397,58 @@ async fn sigterm_flushes_the_open_batch_and_commits() {
     );
     drop(second);
 }
+
+/// The shipped broker restarted while events flow, with the shipped settings: the gateway
+/// answers 503 while it is down, then both the gateway and the sink carry on by
+/// themselves, and ClickHouse ends with exactly every event, none lost, none twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broker_restart_under_load_recovers_without_an_operator() {
+    require_shared_servers();
+    let data = tempfile::tempdir().unwrap();
+    let mut kafka = PrivateKafka::start(data.path()).await;
+    let mut pipeline = Pipeline::new(Settings {
+        kafka: kafka.brokers(),
+        delivery_timeout_ms: 3000,
+        ..Settings::default()
+    });
+    pipeline.migrate();
+    let gateway = pipeline.start_gateway("gateway").await;
+    let sink = pipeline.spawn("sink");
+
+    let mix = valid_mix(6_000);
+    let sender = {
+        let (events, client) = (mix.events.clone(), pipeline.client());
+        // Re-sends each request on 503, as a client must.
+        tokio::spawn(async move { client.post_all(&events, 100).await })
+    };
+    wait_until("the first rows", Duration::from_secs(60), || async {
+        pipeline.count("milestones").await > 200
+    })
+    .await;
+    kafka.stop();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    kafka.restart().await;
+
+    tokio::time::timeout(Duration::from_secs(180), sender)
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "ingest did not resume after the broker restart:\n{}",
+                gateway.log_text()
+            )
+        })
+        .expect("all events sent");
+    pipeline.wait_counts(&mix, Duration::from_secs(120)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        pipeline.count("milestones").await,
+        mix.milestones,
+        "{}",
+        sink.log_text()
+    );
+    let (status, body) = pipeline.post(&valid_mix(10).events).await;
+    assert_eq!(
+        status, 200,
+        "the gateway still refuses after recovery: {body}"
+    );
+}

@@ -179,7 +179,7 @@ impl Default for Settings {
             delivery_timeout_ms: 5000,
             max_body_bytes: 1024 * 1024,
             max_events_per_request: 2000,
-            idempotent_producer: true,
+            idempotent_producer: false,
             catalog: None,
             min_responses: 10,
             client_timeout_secs: 10,
