@@ -218,6 +218,11 @@ pub struct SinkConfig {
     pub retry_max_ms: u64,
     /// Where the sink serves `/metrics` when it runs on its own.
     pub metrics_listen: SocketAddr,
+    /// How often the sink measures the group's lag on every partition of the topics.
+    pub group_check_secs: u64,
+    /// A partition of another member with messages waiting and no commit for this long makes
+    /// the sink leave and rejoin its group, so the coordinator assigns it again.
+    pub stall_rebalance_secs: u64,
 }
 
 impl Default for SinkConfig {
@@ -230,6 +235,8 @@ impl Default for SinkConfig {
             retry_initial_ms: 200,
             retry_max_ms: 10_000,
             metrics_listen: "127.0.0.1:9101".parse().expect("literal address"),
+            group_check_secs: 5,
+            stall_rebalance_secs: 30,
         }
     }
 }

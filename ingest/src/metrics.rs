@@ -107,6 +107,32 @@ pub static SINK_CONSUMER_LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+pub static SINK_GROUP_LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec!(
+        "civicpulse_sink_group_lag",
+        "Messages between the group's committed offset and the end of each partition of the event topics, whichever member owns it (or none).",
+        &["topic", "partition"]
+    )
+    .expect("metric registers once")
+});
+
+pub static SINK_GROUP_COMMITTED_OFFSET: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec!(
+        "civicpulse_sink_group_committed_offset",
+        "The group's committed offset of each partition of the event topics: flat while its lag is above zero means nobody stores that partition.",
+        &["topic", "partition"]
+    )
+    .expect("metric registers once")
+});
+
+pub static SINK_FORCED_REBALANCES: LazyLock<IntCounter> = LazyLock::new(|| {
+    register_int_counter!(
+        "civicpulse_sink_forced_rebalances_total",
+        "Times this sink left and rejoined its group because partitions it does not own had stalled."
+    )
+    .expect("metric registers once")
+});
+
 /// The text exposition of every registered metric.
 pub fn render() -> String {
     let mut buffer = Vec::new();
@@ -129,6 +155,9 @@ pub fn register_all() {
     LazyLock::force(&SINK_DEAD_LETTERS);
     LazyLock::force(&SINK_OPEN_BATCH);
     LazyLock::force(&SINK_CONSUMER_LAG);
+    LazyLock::force(&SINK_GROUP_LAG);
+    LazyLock::force(&SINK_GROUP_COMMITTED_OFFSET);
+    LazyLock::force(&SINK_FORCED_REBALANCES);
 }
 
 /// An axum handler serving the exposition, for any component's router.

@@ -452,3 +452,82 @@ async fn a_broker_restart_under_load_recovers_without_an_operator() {
         "the gateway still refuses after recovery: {body}"
     );
 }
+
+/// Two sinks share a group and one is SIGKILLed and never restarted, while events keep
+/// coming: the survivor notices the partitions nobody commits (its group-lag gauge shows
+/// them), leaves and rejoins the group, and every acknowledged event is stored within
+/// 120 s of the kill (session timeout 10 s, stall time 12 s here), with no operator.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dead_sinks_partitions_are_read_again_without_an_operator() {
+    let (mut pipeline, _gateway) = small_batch_pipeline().await;
+    let quick = |metrics_port: u16| {
+        vec![
+            ("CIVICPULSE_SINK__STALL_REBALANCE_SECS", "12".to_string()),
+            ("CIVICPULSE_SINK__GROUP_CHECK_SECS", "2".to_string()),
+            (
+                "CIVICPULSE_SINK__METRICS_LISTEN",
+                format!("127.0.0.1:{metrics_port}"),
+            ),
+        ]
+    };
+    let survivor_port = free_port();
+    let survivor = pipeline.spawn_with_env("sink", &quick(survivor_port));
+    let victim = pipeline.spawn_with_env("sink", &quick(free_port()));
+    wait_until(
+        "both sinks to be assigned partitions",
+        Duration::from_secs(60),
+        || async {
+            [&survivor, &victim]
+                .iter()
+                .all(|s| s.log_text().contains("rebalance done rebalance=assigned"))
+        },
+    )
+    .await;
+
+    let mix = valid_mix(12_000);
+    let sender = {
+        let (events, client) = (mix.events.clone(), pipeline.client());
+        tokio::spawn(async move { client.post_all(&events, 100).await })
+    };
+    wait_until("the first rows", Duration::from_secs(60), || async {
+        pipeline.count("milestones").await > 500
+    })
+    .await;
+    victim.signal(Signal::SIGKILL);
+    drop(victim);
+    let killed_at = std::time::Instant::now();
+    sender.await.expect("all events sent");
+
+    // Every partition is in the survivor's gauges, owned or not.
+    let exposition = pipeline.metrics(survivor_port).await;
+    let partitions = exposition
+        .lines()
+        .filter(|l| l.starts_with("civicpulse_sink_group_lag{"))
+        .count();
+    assert_eq!(partitions, 3 * 4, "{exposition}");
+
+    let left = Duration::from_secs(120).saturating_sub(killed_at.elapsed());
+    pipeline.wait_counts(&mix, left).await;
+    // And the gauge an alert reads comes back to zero on every partition.
+    wait_until(
+        "the group's lag to reach zero",
+        Duration::from_secs(30),
+        || async {
+            metric_sum(
+                &pipeline.metrics(survivor_port).await,
+                "civicpulse_sink_group_lag",
+            ) == 0.0
+        },
+    )
+    .await;
+    tracing_log(&survivor);
+}
+
+/// What the survivor did, for a reader of the test's output.
+fn tracing_log(sink: &Process) {
+    let rejoins = sink
+        .log_text()
+        .matches("leaving and rejoining the group")
+        .count();
+    println!("the surviving sink rejoined its group {rejoins} time(s)");
+}

@@ -8,16 +8,21 @@
 //!   (ReplacingMergeTree, read with FINAL);
 //! - ClickHouse down means retry with backoff while the lag grows;
 //! - SIGTERM writes and commits the open batch, then leaves the group;
-//! - more sinks in the same group share the partitions.
+//! - more sinks in the same group share the partitions, and a partition left unread (a
+//!   member died and the coordinator did not reassign it) makes a sink rejoin the group
+//!   (`group_lag`, `stall`).
 
 pub mod batch;
 pub mod consumer;
 pub mod dead_letter;
 pub mod decode;
+pub mod group_lag;
 pub mod rows;
+pub mod stall;
 pub mod writer;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use civicpulse_core::config::Config;
@@ -26,6 +31,7 @@ use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::metrics;
@@ -70,11 +76,36 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
     tracing::info!(group = %config.sink.group_id, ?topics, "sink consuming");
 
     let mut batch = Batch::default();
+    let rejoin = Arc::new(Notify::new());
+    let watcher_stop = shutdown.child_token();
+    let watcher = {
+        let (kafka, sink) = (config.kafka.clone(), config.sink.clone());
+        let topics: Vec<String> = topics.iter().map(|t| t.to_string()).collect();
+        let (rejoin, stop) = (rejoin.clone(), watcher_stop.clone());
+        tokio::spawn(async move {
+            if let Err(error) = group_lag::watch(&kafka, &sink, topics, rejoin, stop).await {
+                tracing::error!(%error, "the group-lag watcher cannot start");
+            }
+        })
+    };
     loop {
         let deadline = batch.deadline(&limits);
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = sleep_until(deadline) => {}
+            () = rejoin.notified() => {
+                // Store and commit what was read, then leave and rejoin.
+                if !batch.is_empty() {
+                    if writer.write(&batch, &shutdown).await.is_err() {
+                        break;
+                    }
+                    commit(&consumer, &batch);
+                    batch = Batch::default();
+                    metrics::SINK_OPEN_BATCH.set(0);
+                }
+                rejoin_group(&consumer, &topics)?;
+                continue;
+            }
             received = consumer.recv() => match received {
                 Ok(message) => {
                     read_into(&mut batch, &message, &kinds);
@@ -96,10 +127,21 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
             metrics::SINK_OPEN_BATCH.set(0);
         }
     }
+    watcher_stop.cancel();
+    let _ = watcher.await;
     if !batch.is_empty() {
         shut_down_with(batch, &writer, &consumer).await;
     }
     tracing::info!("sink stopped");
+    Ok(())
+}
+
+/// Leaves the group and joins it again, as a new member: the coordinator assigns every
+/// partition afresh among the members it still has.
+fn rejoin_group(consumer: &SinkConsumer, topics: &[&str]) -> Result<(), SinkError> {
+    consumer.unsubscribe();
+    consumer.subscribe(topics)?;
+    metrics::SINK_FORCED_REBALANCES.inc();
     Ok(())
 }
 
