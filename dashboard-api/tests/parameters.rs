@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use civicpulse_core::config::ReadToken;
 use civicpulse_core::{Catalog, Config};
-use civicpulse_dashboard_api::{router, ApiState};
+use civicpulse_dashboard_api::{router, routes, ApiState};
 use proptest::prelude::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -18,34 +18,12 @@ use tower::ServiceExt;
 const TOKEN: &str = "test-token";
 
 const ENDPOINTS: [(&str, &[&str]); 6] = [
-    (
-        "/api/v1/matrix",
-        &[
-            "period",
-            "from",
-            "to",
-            "group_by",
-            "service_id",
-            "dimension",
-        ],
-    ),
-    (
-        "/api/v1/matrix/snapshots",
-        &["period", "service_id", "dimension"],
-    ),
-    (
-        "/api/v1/timeseries",
-        &["metric", "service_id", "from", "to", "interval"],
-    ),
-    (
-        "/api/v1/innovations",
-        &["intervention_id", "service_id", "dimension"],
-    ),
-    (
-        "/api/v1/sla/cases",
-        &["service_id", "status", "from", "to", "limit", "cursor"],
-    ),
-    ("/api/v1/sla/summary", &["from", "to", "service_id"]),
+    ("/api/v1/matrix", routes::matrix::PARAMS),
+    ("/api/v1/matrix/snapshots", routes::snapshots::PARAMS),
+    ("/api/v1/timeseries", routes::timeseries::PARAMS),
+    ("/api/v1/innovations", routes::innovations::PARAMS),
+    ("/api/v1/sla/cases", routes::sla_cases::PARAMS),
+    ("/api/v1/sla/summary", routes::sla_summary::PARAMS),
 ];
 
 fn app() -> Router {

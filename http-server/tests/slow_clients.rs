@@ -11,7 +11,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 
-const TIMEOUT_SECS: u64 = 1;
+const TIMEOUT_SECS: u64 = 2;
+/// Slack for a loaded test machine (CI runs the suite on two cores, tests in parallel).
+const SLACK: Duration = Duration::from_secs(3);
 
 /// Serves a one-route router with the given limits; its address and the shutdown handle.
 async fn start(max_connections: usize) -> (std::net::SocketAddr, CancellationToken) {
@@ -84,7 +86,7 @@ async fn dribbled_headers_are_cut_off_in_time_while_others_are_served() {
     );
     for handle in slow {
         let held = handle.await.unwrap();
-        let limit = Duration::from_secs(TIMEOUT_SECS) + Duration::from_millis(1500);
+        let limit = Duration::from_secs(TIMEOUT_SECS) + SLACK;
         assert!(held <= limit, "a slow client held its connection {held:?}");
     }
 }
@@ -102,7 +104,7 @@ async fn silent_and_idle_connections_are_closed() {
     )
     .await;
     assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{read:?}");
-    assert!(started.elapsed() <= Duration::from_secs(TIMEOUT_SECS) + Duration::from_millis(1500));
+    assert!(started.elapsed() <= Duration::from_secs(TIMEOUT_SECS) + SLACK);
     // Asks once, then keeps the connection open without a second request.
     let mut idle = TcpStream::connect(addr).await.unwrap();
     idle.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -117,7 +119,7 @@ async fn silent_and_idle_connections_are_closed() {
     .await;
     assert!(read.is_ok(), "an idle keep-alive connection stayed open");
     assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200 OK"));
-    assert!(started.elapsed() <= Duration::from_secs(TIMEOUT_SECS) + Duration::from_millis(1500));
+    assert!(started.elapsed() <= Duration::from_secs(TIMEOUT_SECS) + SLACK);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -132,7 +134,7 @@ async fn no_more_than_max_connections_are_served_at_once() {
     assert_eq!(plain_get(addr).await, "HTTP/1.1 200 OK");
     let waited = started.elapsed();
     assert!(
-        waited >= Duration::from_millis(500) && waited <= Duration::from_secs(TIMEOUT_SECS + 2),
+        waited >= Duration::from_secs(1) && waited <= Duration::from_secs(TIMEOUT_SECS) + SLACK,
         "the third client waited {waited:?}"
     );
 }

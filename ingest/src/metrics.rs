@@ -171,15 +171,16 @@ pub async fn handler() -> ([(axum::http::HeaderName, &'static str); 1], String) 
     )
 }
 
-/// Serves only `/metrics` on `addr` until `stop`, for components without their own HTTP API.
+/// Serves only `/metrics` on `addr` until `stop`, for components without their own HTTP API,
+/// with the same bounds on slow clients as the APIs (their defaults).
 pub async fn serve(
     addr: std::net::SocketAddr,
     stop: tokio_util::sync::CancellationToken,
-) -> std::io::Result<()> {
+) -> Result<(), civicpulse_http_server::ServeError> {
     let app = axum::Router::new().route("/metrics", axum::routing::get(handler));
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = civicpulse_http_server::bind(addr).await?;
     tracing::info!(%addr, "metrics listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop.cancelled_owned())
-        .await
+    let limits = civicpulse_core::config::HttpLimits::default();
+    civicpulse_http_server::serve(listener, app, &limits, stop).await;
+    Ok(())
 }

@@ -23,6 +23,37 @@ async fn small_batch_pipeline() -> (Pipeline, Process) {
     (pipeline, gateway)
 }
 
+/// Both members have joined once each logged an assignment.
+async fn wait_both_assigned(first: &Process, second: &Process) {
+    wait_until(
+        "both sinks to be assigned partitions",
+        Duration::from_secs(60),
+        || async {
+            [first, second]
+                .iter()
+                .all(|s| s.log_text().contains("rebalance done rebalance=assigned"))
+        },
+    )
+    .await;
+}
+
+/// Sends `mix` from a background client (which re-sends a request on 503, as a client
+/// must) and returns once more than `first_rows` milestones are stored.
+async fn send_in_background(
+    pipeline: &Pipeline,
+    mix: &Mix,
+    per_request: usize,
+    first_rows: u64,
+) -> tokio::task::JoinHandle<()> {
+    let (events, client) = (mix.events.clone(), pipeline.client());
+    let sender = tokio::spawn(async move { client.post_all(&events, per_request).await });
+    wait_until("the first rows", Duration::from_secs(60), || async {
+        pipeline.count("milestones").await > first_rows
+    })
+    .await;
+    sender
+}
+
 /// The sink is killed with SIGKILL mid-stream and restarted: the final counts are exact,
 /// with no loss and no double count.
 #[tokio::test(flavor = "multi_thread")]
@@ -31,15 +62,8 @@ async fn a_sink_killed_mid_stream_loses_and_double_counts_nothing() {
     let victim = pipeline.spawn("sink");
 
     let mix = valid_mix(12_000);
-    let sender = {
-        let (events, client) = (mix.events.clone(), pipeline.client());
-        tokio::spawn(async move { client.post_all(&events, 200).await })
-    };
     // Kill the sink once rows are arriving, while the sender is still sending.
-    wait_until("the first rows", Duration::from_secs(60), || async {
-        pipeline.count("milestones").await > 300
-    })
-    .await;
+    let sender = send_in_background(&pipeline, &mix, 200, 300).await;
     victim.signal(Signal::SIGKILL);
     drop(victim);
     // Restart after the group's session timeout (10 s), as an orchestrator's back-off
@@ -75,17 +99,7 @@ async fn two_sinks_in_one_group_share_the_work() {
         format!("127.0.0.1:{}", free_port()),
     )];
     let second = pipeline.spawn_with_env("sink", &own_metrics);
-    // Both members have joined once each logged an assignment.
-    wait_until(
-        "both sinks to be assigned partitions",
-        Duration::from_secs(60),
-        || async {
-            [&first, &second]
-                .iter()
-                .all(|s| s.log_text().contains("rebalance done rebalance=assigned"))
-        },
-    )
-    .await;
+    wait_both_assigned(&first, &second).await;
 
     let mix = valid_mix(6000);
     pipeline.client().post_all(&mix.events, 200).await;
@@ -416,15 +430,7 @@ async fn a_broker_restart_under_load_recovers_without_an_operator() {
     let sink = pipeline.spawn("sink");
 
     let mix = valid_mix(6_000);
-    let sender = {
-        let (events, client) = (mix.events.clone(), pipeline.client());
-        // Re-sends each request on 503, as a client must.
-        tokio::spawn(async move { client.post_all(&events, 100).await })
-    };
-    wait_until("the first rows", Duration::from_secs(60), || async {
-        pipeline.count("milestones").await > 200
-    })
-    .await;
+    let sender = send_in_background(&pipeline, &mix, 100, 200).await;
     kafka.stop();
     tokio::time::sleep(Duration::from_secs(2)).await;
     kafka.restart().await;
@@ -473,26 +479,10 @@ async fn a_dead_sinks_partitions_are_read_again_without_an_operator() {
     let survivor_port = free_port();
     let survivor = pipeline.spawn_with_env("sink", &quick(survivor_port));
     let victim = pipeline.spawn_with_env("sink", &quick(free_port()));
-    wait_until(
-        "both sinks to be assigned partitions",
-        Duration::from_secs(60),
-        || async {
-            [&survivor, &victim]
-                .iter()
-                .all(|s| s.log_text().contains("rebalance done rebalance=assigned"))
-        },
-    )
-    .await;
+    wait_both_assigned(&survivor, &victim).await;
 
     let mix = valid_mix(12_000);
-    let sender = {
-        let (events, client) = (mix.events.clone(), pipeline.client());
-        tokio::spawn(async move { client.post_all(&events, 100).await })
-    };
-    wait_until("the first rows", Duration::from_secs(60), || async {
-        pipeline.count("milestones").await > 500
-    })
-    .await;
+    let sender = send_in_background(&pipeline, &mix, 100, 500).await;
     victim.signal(Signal::SIGKILL);
     drop(victim);
     let killed_at = std::time::Instant::now();

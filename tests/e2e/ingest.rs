@@ -90,6 +90,17 @@ async fn clickhouse_holds_exactly_the_valid_unique_events() {
     );
 }
 
+/// The comment of the test's one stored feedback, once the sink has stored it.
+async fn the_one_stored_comment(pipeline: &Pipeline) -> String {
+    pipeline
+        .wait_count("feedback_comments", 1, Duration::from_secs(30))
+        .await;
+    pipeline
+        .query("SELECT comment FROM feedback_comments FINAL")
+        .await
+        .unwrap()
+}
+
 /// Comments are scrubbed before Kafka: neither the topic nor ClickHouse sees the PII.
 #[tokio::test(flavor = "multi_thread")]
 async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
@@ -121,13 +132,7 @@ async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
             "{secret} reached Kafka: {payload}"
         );
     }
-    pipeline
-        .wait_count("feedback_comments", 1, Duration::from_secs(30))
-        .await;
-    let stored = pipeline
-        .query("SELECT comment FROM feedback_comments FINAL")
-        .await
-        .unwrap();
+    let stored = the_one_stored_comment(&pipeline).await;
     assert_eq!(
         stored.trim(),
         "Call me on ### or mail ###, passport ###, SIN ###, ###"
@@ -190,13 +195,7 @@ async fn hostile_shapes_text_and_identifiers_are_refused_or_cleaned() {
         assert_eq!(fields[index], json!(field), "item {index}: {answer}");
     }
     assert_eq!(answer["results"][8]["status"], "accepted", "{answer}");
-    pipeline
-        .wait_count("feedback_comments", 1, Duration::from_secs(30))
-        .await;
-    let stored = pipeline
-        .query("SELECT comment FROM feedback_comments FINAL")
-        .await
-        .unwrap();
+    let stored = the_one_stored_comment(&pipeline).await;
     assert_eq!(stored.trim(), "fine[2J ok, call ###");
 }
 

@@ -22,6 +22,17 @@ async fn volume(pipeline: &Pipeline, period: &str, service: &str, dimension: &st
         .unwrap_or(0.0)
 }
 
+/// Each `(period, service, dimension, value)` is what the API shows.
+async fn assert_volumes(pipeline: &Pipeline, expected: &[(&str, &str, &str, f64)]) {
+    for &(period, service, dimension, value) in expected {
+        assert_eq!(
+            volume(pipeline, period, service, dimension).await,
+            value,
+            "{dimension} of {service} in {period}"
+        );
+    }
+}
+
 fn at(text: &str) -> Value {
     json!(text)
 }
@@ -60,14 +71,14 @@ async fn a_resend_with_another_service_or_day_replaces_the_first_everywhere() {
         .wait_count("offered", 1, Duration::from_secs(30))
         .await;
     pipeline.spawn("aggregate").wait_success();
-    assert_eq!(
-        volume(&pipeline, last_month, "old-age-security", "responses").await,
-        1.0
-    );
-    assert_eq!(
-        volume(&pipeline, last_month, "old-age-security", "transactions").await,
-        1.0
-    );
+    assert_volumes(
+        &pipeline,
+        &[
+            (last_month, "old-age-security", "responses", 1.0),
+            (last_month, "old-age-security", "transactions", 1.0),
+        ],
+    )
+    .await;
 
     // The sink restarts between the two versions.
     sink.signal(Signal::SIGTERM);
@@ -84,44 +95,25 @@ async fn a_resend_with_another_service_or_day_replaces_the_first_everywhere() {
     served["occurred_at"] = at(&month_start);
     let (status, body) = pipeline.post(&[answer.clone(), served.clone()]).await;
     assert_eq!(status, 200, "{body}");
-    let raw = |table: &'static str| {
-        let pipeline = &pipeline;
-        async move {
-            pipeline
-                .query(&format!("SELECT count() FROM {table} FINAL"))
-                .await
-                .unwrap()
-                .trim()
-                .parse::<u64>()
-                .unwrap()
-        }
-    };
     wait_until(
         "both versions stored as received",
         Duration::from_secs(30),
-        || async { raw("feedback").await == 2 && raw("offered").await == 2 },
+        || async { pipeline.count("feedback").await == 2 && pipeline.count("offered").await == 2 },
     )
     .await;
     pipeline.spawn("aggregate").wait_success();
 
-    for (period, service, dimension, expected) in [
-        (last_month, "old-age-security", "responses", 0.0),
-        (last_month, "old-age-security", "transactions", 0.0),
-        (this_month.as_str(), "old-age-security", "responses", 0.0),
-        (
-            this_month.as_str(),
-            "employment-insurance",
-            "responses",
-            1.0,
-        ),
-        (this_month.as_str(), "old-age-security", "transactions", 1.0),
-    ] {
-        assert_eq!(
-            volume(&pipeline, period, service, dimension).await,
-            expected,
-            "{dimension} of {service} in {period}"
-        );
-    }
+    assert_volumes(
+        &pipeline,
+        &[
+            (last_month, "old-age-security", "responses", 0.0),
+            (last_month, "old-age-security", "transactions", 0.0),
+            (&this_month, "old-age-security", "responses", 0.0),
+            (&this_month, "employment-insurance", "responses", 1.0),
+            (&this_month, "old-age-security", "transactions", 1.0),
+        ],
+    )
+    .await;
 
     // A third version sends the answer back where it was first: it counts there again.
     answer["service_id"] = json!("old-age-security");
@@ -146,12 +138,12 @@ async fn a_resend_with_another_service_or_day_replaces_the_first_everywhere() {
     )
     .await;
     pipeline.spawn("aggregate").wait_success();
-    assert_eq!(
-        volume(&pipeline, last_month, "old-age-security", "responses").await,
-        1.0
-    );
-    assert_eq!(
-        volume(&pipeline, &this_month, "employment-insurance", "responses").await,
-        0.0
-    );
+    assert_volumes(
+        &pipeline,
+        &[
+            (last_month, "old-age-security", "responses", 1.0),
+            (&this_month, "employment-insurance", "responses", 0.0),
+        ],
+    )
+    .await;
 }

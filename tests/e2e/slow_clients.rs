@@ -9,7 +9,9 @@ use tokio::net::TcpStream;
 
 use crate::support::*;
 
-const TIMEOUT_SECS: u64 = 2;
+const TIMEOUT_SECS: u64 = 3;
+/// Slack for a loaded test machine (CI runs the suite on two cores, tests in parallel).
+const SLACK: Duration = Duration::from_secs(3);
 
 /// Writes `head`, then one byte of `dribble` every 200 ms; returns what the server said and
 /// how long it held the connection before closing it.
@@ -43,7 +45,7 @@ async fn dribble(port: u16, head: String, dribble: u8) -> (String, Duration) {
 }
 
 fn assert_cut_off_in_time(held: Duration) {
-    let limit = Duration::from_secs(TIMEOUT_SECS) + Duration::from_secs(2);
+    let limit = Duration::from_secs(TIMEOUT_SECS) + SLACK;
     assert!(
         held <= limit,
         "a slow client held its connection for {held:?}"

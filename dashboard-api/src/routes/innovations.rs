@@ -13,7 +13,8 @@ use crate::params::Params;
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-const PARAMS: &[&str] = &["intervention_id", "service_id", "dimension"];
+/// The query parameters this endpoint takes; any other is a 400.
+pub const PARAMS: &[&str] = &["intervention_id", "service_id", "dimension"];
 
 #[utoipa::path(
     get,

@@ -15,7 +15,8 @@ use crate::params::Params;
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-const PARAMS: &[&str] = &[
+/// The query parameters this endpoint takes; any other is a 400.
+pub const PARAMS: &[&str] = &[
     "period",
     "from",
     "to",

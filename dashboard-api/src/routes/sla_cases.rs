@@ -16,7 +16,8 @@ use crate::params::Params;
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-const PARAMS: &[&str] = &["service_id", "status", "from", "to", "limit", "cursor"];
+/// The query parameters this endpoint takes; any other is a 400.
+pub const PARAMS: &[&str] = &["service_id", "status", "from", "to", "limit", "cursor"];
 
 const STATUSES: [&str; 6] = [
     "not_started",

@@ -24,6 +24,9 @@ use crate::params::Params;
 use crate::respond::{table, Format};
 use crate::ApiState;
 
+/// The query parameters this endpoint takes; any other is a 400.
+pub const PARAMS: &[&str] = &["service_id", "from", "to"];
+
 #[derive(Debug, Serialize, PartialEq, ToSchema)]
 pub struct PolicySummary {
     pub service_id: String,
@@ -127,7 +130,7 @@ pub async fn summary(
     params: Params,
     format: Format,
 ) -> Result<Response, ApiError> {
-    params.only(&["service_id", "from", "to"])?;
+    params.only(PARAMS)?;
     let service_id = params.service(&state.catalog, "service_id")?;
     let to = params.time("to")?.unwrap_or_else(Utc::now);
     let from = params

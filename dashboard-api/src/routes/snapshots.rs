@@ -14,7 +14,8 @@ use crate::params::Params;
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-const PARAMS: &[&str] = &["period", "service_id", "dimension"];
+/// The query parameters this endpoint takes; any other is a 400.
+pub const PARAMS: &[&str] = &["period", "service_id", "dimension"];
 
 /// One stored cell; `computed_at` is when the aggregator computed it (ISO 8601, UTC).
 #[derive(Debug, Serialize, ToSchema)]

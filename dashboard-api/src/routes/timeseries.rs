@@ -12,7 +12,8 @@ use crate::params::Params;
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-const PARAMS: &[&str] = &["metric", "service_id", "from", "to", "interval"];
+/// The query parameters this endpoint takes; any other is a 400.
+pub const PARAMS: &[&str] = &["metric", "service_id", "from", "to", "interval"];
 const INTERVALS: &[(&str, Bucket)] = &[
     ("day", Bucket::Day),
     ("week", Bucket::Week),
