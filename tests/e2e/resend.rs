@@ -147,3 +147,65 @@ async fn a_resend_with_another_service_or_day_replaces_the_first_everywhere() {
     )
     .await;
 }
+
+/// The statuses of the service's cases, by case_ref, from the API.
+async fn case_statuses(pipeline: &Pipeline, service: &str) -> Vec<(String, String)> {
+    let (status, cases) = pipeline
+        .api_get(&format!("/api/v1/sla/cases?service_id={service}"))
+        .await;
+    assert_eq!(status, 200, "{cases}");
+    let mut statuses: Vec<(String, String)> = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let text = |field: &str| c[field].as_str().unwrap_or_default().to_string();
+            (text("case_ref"), text("status"))
+        })
+        .collect();
+    statuses.sort();
+    statuses
+}
+
+/// Milestones re-sent under another case: the new case is evaluated from them, and the old
+/// one, left with none, no longer counts as met.
+#[tokio::test(flavor = "multi_thread")]
+async fn milestones_resent_under_another_case_move_the_case() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    pipeline.migrate();
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let _sink = pipeline.spawn("sink");
+    let _api = pipeline.start_dashboard().await;
+    let service = "passport-in-person";
+    let mut steps = [
+        milestone(service, "c-first", "complete"),
+        milestone(service, "c-first", "dispatched"),
+    ];
+    let (status, body) = pipeline.post(&steps).await;
+    assert_eq!(status, 200, "{body}");
+    pipeline
+        .wait_count("milestones", 2, Duration::from_secs(30))
+        .await;
+    pipeline.spawn("aggregate").wait_success();
+    let met = |case: &str| (case.to_string(), "met".to_string());
+    assert_eq!(case_statuses(&pipeline, service).await, [met("c-first")]);
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    for step in &mut steps {
+        step["case_ref"] = json!("c-second");
+    }
+    let (status, body) = pipeline.post(&steps).await;
+    assert_eq!(status, 200, "{body}");
+    pipeline
+        .wait_count("milestones", 4, Duration::from_secs(30))
+        .await;
+    pipeline.spawn("aggregate").wait_success();
+    assert_eq!(
+        case_statuses(&pipeline, service).await,
+        [
+            ("c-first".to_string(), "not_started".to_string()),
+            met("c-second")
+        ]
+    );
+}

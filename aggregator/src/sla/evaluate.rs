@@ -4,6 +4,8 @@
 //! the pure rules and stores the results. A policy whose fingerprint changed is
 //! re-evaluated from all raw milestones.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, TimeZone, Utc};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::event::{MilestoneKind, Outcome};
@@ -62,6 +64,18 @@ impl CaseRead {
             first_at: read.occurred_at,
             channel: read.channel,
             region: read.region,
+        }
+    }
+
+    /// A case none of whose milestones counts any more (each was re-sent to another service
+    /// or case): evaluated with none, so it stops counting as met or breached.
+    fn emptied(case_ref: String) -> Self {
+        CaseRead {
+            case_ref,
+            milestones: Vec::new(),
+            first_at: 0,
+            channel: String::new(),
+            region: String::new(),
         }
     }
 
@@ -172,6 +186,19 @@ async fn run_policy(
             .fetch::<MilestoneRead>()?,
     };
 
+    // Cases that lost a milestone to a later version elsewhere; those the cursor does not
+    // return have none left.
+    let mut emptied: HashSet<String> = client
+        .query(
+            "SELECT DISTINCT case_ref FROM superseded_events FINAL \
+             WHERE kind = 'milestone' AND service_id = ? AND superseded = 1 AND inserted_at >= toDateTime(?)",
+        )
+        .bind(&service.id)
+        .bind(incremental_from.unwrap_or(0))
+        .fetch_all::<String>()
+        .await?
+        .into_iter()
+        .collect();
     let today = local_date(now, service.time_zone);
     let to_row = |case: CaseRead| {
         let evaluation = evaluate(policy, calendar, service.time_zone, &case.milestones, today);
@@ -207,12 +234,16 @@ async fn run_policy(
                 if let Some(done) = case.take() {
                     writer.write(&to_row(done)).await?;
                 }
+                emptied.remove(&read.case_ref);
                 case = Some(CaseRead::start(read, milestone));
             }
         }
     }
     if let Some(done) = case.take() {
         writer.write(&to_row(done)).await?;
+    }
+    for case_ref in emptied {
+        writer.write(&to_row(CaseRead::emptied(case_ref))).await?;
     }
     let evaluated_cases = writer.end().await?;
 
