@@ -18,7 +18,7 @@ use civicpulse_aggregator::matrix::rollup::refresh_all;
 use civicpulse_core::config::{hash_secret, ReadToken};
 use civicpulse_core::{Catalog, Config};
 use civicpulse_dashboard_api::ApiState;
-use civicpulse_ingest::store::Store;
+use civicpulse_store::Store;
 use clickhouse::Client;
 use tokio_util::sync::CancellationToken;
 
@@ -41,7 +41,7 @@ async fn run() {
         name: "bench".into(),
         sha256: hash_secret(TOKEN),
     }];
-    civicpulse_ingest::migrate::run(&config.clickhouse)
+    civicpulse_store::migrate::run(&config.clickhouse)
         .await
         .expect("migrations");
     let client = Store::connect(&config.clickhouse)

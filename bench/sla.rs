@@ -11,7 +11,7 @@ use civicpulse_aggregator::sla::evaluate::run_once;
 use civicpulse_core::config::ClickHouseConfig;
 use civicpulse_core::Catalog;
 use civicpulse_ingest::sink::rows::MilestoneRow;
-use civicpulse_ingest::store::Store;
+use civicpulse_store::Store;
 use uuid::Uuid;
 
 fn main() {
@@ -29,7 +29,7 @@ async fn run() {
         database: format!("bench_sla_{}", &Uuid::new_v4().simple().to_string()[..8]),
         ..ClickHouseConfig::default()
     };
-    civicpulse_ingest::migrate::run(&config)
+    civicpulse_store::migrate::run(&config)
         .await
         .expect("migrations");
     let client = Store::connect(&config).await.expect("ClickHouse").client;

@@ -8,7 +8,8 @@ use civicpulse_core::config::hash_secret;
 use civicpulse_core::{Catalog, Config};
 use civicpulse_dashboard_api::ApiState;
 use civicpulse_ingest::simulate::SimulateOptions;
-use civicpulse_ingest::{gateway, migrate, shutdown, simulate, sink};
+use civicpulse_ingest::{gateway, shutdown, simulate, sink};
+use civicpulse_store::migrate;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
@@ -123,7 +124,7 @@ fn serve_sink_metrics(
 ) -> tokio::task::JoinHandle<anyhow::Result<()>> {
     let addr = config.sink.metrics_listen;
     tokio::spawn(async move {
-        civicpulse_ingest::metrics::serve(addr, stop)
+        civicpulse_http_server::exposition::serve(addr, stop)
             .await
             .with_context(|| format!("sink metrics on {addr}"))
     })

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::config::{ClickHouseConfig, MatrixConfig};
 use civicpulse_core::Catalog;
-use civicpulse_ingest::store::{Store, StoreError};
+use civicpulse_store::{Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
 use crate::matrix::rollup::{refresh_all, RollupError, RollupRun};

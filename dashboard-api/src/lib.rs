@@ -26,7 +26,7 @@ use chrono::{NaiveDate, Utc};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::config::{ClickHouseConfig, HttpLimits, MatrixConfig, ReadToken};
 use civicpulse_core::{Catalog, Config};
-use civicpulse_ingest::store::Store;
+use civicpulse_store::Store;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 

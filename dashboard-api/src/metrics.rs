@@ -203,6 +203,6 @@ pub async fn handler(
     refresh_matrix(&state).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        civicpulse_ingest::metrics::render(),
+        civicpulse_http_server::exposition::render(),
     )
 }

@@ -8,6 +8,8 @@
 //! `axum::serve` sets no timer on its connections, so none of these bounds would apply
 //! there; this is the same loop with hyper's own settings switched on.
 
+pub mod exposition;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

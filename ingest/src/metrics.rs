@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use prometheus::{
     register_histogram, register_histogram_vec, register_int_counter, register_int_counter_vec,
-    register_int_gauge, register_int_gauge_vec, Encoder, Histogram, HistogramVec, IntCounter,
-    IntCounterVec, IntGauge, IntGaugeVec, TextEncoder,
+    register_int_gauge, register_int_gauge_vec, Histogram, HistogramVec, IntCounter, IntCounterVec,
+    IntGauge, IntGaugeVec,
 };
 
 pub static EVENTS_ACCEPTED: LazyLock<IntCounterVec> = LazyLock::new(|| {
@@ -133,15 +133,6 @@ pub static SINK_FORCED_REBALANCES: LazyLock<IntCounter> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
-/// The text exposition of every registered metric.
-pub fn render() -> String {
-    let mut buffer = Vec::new();
-    TextEncoder::new()
-        .encode(&prometheus::gather(), &mut buffer)
-        .expect("text encoding into a Vec cannot fail");
-    String::from_utf8(buffer).expect("the text format is UTF-8")
-}
-
 /// Touches every metric so `/metrics` lists them from the first scrape, before any traffic.
 pub fn register_all() {
     LazyLock::force(&EVENTS_ACCEPTED);
@@ -158,29 +149,4 @@ pub fn register_all() {
     LazyLock::force(&SINK_GROUP_LAG);
     LazyLock::force(&SINK_GROUP_COMMITTED_OFFSET);
     LazyLock::force(&SINK_FORCED_REBALANCES);
-}
-
-/// An axum handler serving the exposition, for any component's router.
-pub async fn handler() -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4",
-        )],
-        render(),
-    )
-}
-
-/// Serves only `/metrics` on `addr` until `stop`, for components without their own HTTP API,
-/// with the same bounds on slow clients as the APIs (their defaults).
-pub async fn serve(
-    addr: std::net::SocketAddr,
-    stop: tokio_util::sync::CancellationToken,
-) -> Result<(), civicpulse_http_server::ServeError> {
-    let app = axum::Router::new().route("/metrics", axum::routing::get(handler));
-    let listener = civicpulse_http_server::bind(addr).await?;
-    tracing::info!(%addr, "metrics listening");
-    let limits = civicpulse_core::config::HttpLimits::default();
-    civicpulse_http_server::serve(listener, app, &limits, stop).await;
-    Ok(())
 }

@@ -53,7 +53,7 @@ pub fn router(state: GatewayState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::handler))
+        .route("/metrics", get(civicpulse_http_server::exposition::handler))
         .with_state(state)
 }
 

@@ -35,8 +35,8 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::metrics;
-use crate::store::{Store, StoreError};
 use batch::{Batch, BatchLimits, Position};
+use civicpulse_store::{Store, StoreError};
 use consumer::SinkConsumer;
 use dead_letter::{DeadLetter, DeadLetterProducer};
 use writer::{Backoff, Writer};

@@ -1,4 +1,4 @@
-//! Versioned schema migrations: the SQL files under `migrations/`, compiled into the binary,
+//! Versioned schema migrations: the SQL files under `store/migrations/`, compiled into the binary,
 //! applied in order and recorded in `schema_migrations`.
 //!
 //! Every statement is written to be re-runnable (`IF NOT EXISTS`), so a migration cut off
@@ -8,7 +8,7 @@ use civicpulse_core::config::{hash_secret, ClickHouseConfig};
 use clickhouse::Row;
 use serde::Deserialize;
 
-use crate::store::{Store, StoreError};
+use crate::client::{Store, StoreError};
 
 pub struct Migration {
     pub version: u32,
@@ -21,22 +21,22 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "events",
-        sql: include_str!("../../migrations/0001_events.sql"),
+        sql: include_str!("../migrations/0001_events.sql"),
     },
     Migration {
         version: 2,
         name: "sla",
-        sql: include_str!("../../migrations/0002_sla.sql"),
+        sql: include_str!("../migrations/0002_sla.sql"),
     },
     Migration {
         version: 3,
         name: "matrix",
-        sql: include_str!("../../migrations/0003_matrix.sql"),
+        sql: include_str!("../migrations/0003_matrix.sql"),
     },
     Migration {
         version: 4,
         name: "event_versions",
-        sql: include_str!("../../migrations/0004_event_versions.sql"),
+        sql: include_str!("../migrations/0004_event_versions.sql"),
     },
 ];
 
@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn every_file_in_migrations_is_compiled_in_and_in_order() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
         let mut files: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
