@@ -16,6 +16,7 @@ use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::sla::rules::Status;
 use crate::supersede;
 
 #[derive(Debug, thiserror::Error)]
@@ -289,11 +290,12 @@ impl DaySlice<'_> {
                    FROM sla_cases \
                    WHERE service_id = ? AND policy = ? AND case_ref != '' {answered_cases} \
                    GROUP BY case_ref) \
-                 WHERE closed = 1 AND outcome IN ('met', 'breached')) \
+                 WHERE closed = 1 AND outcome IN ({closed})) \
                USING case_ref) \
              GROUP BY service_id, day, group_kind, group_value, sla_outcome",
             questions = questions.join(", "),
             live_feedback = supersede::live_rows(EventKind::Feedback),
+            closed = Status::sql_list(&Status::CLOSED),
         );
         let query = client.query(&sql).bind(self.version).bind(self.zone());
         let mut query = self
@@ -352,18 +354,23 @@ impl DaySlice<'_> {
     }
 
     async fn refresh_sla(&self, client: &Client) -> Result<(), RollupError> {
-        let sql = "INSERT INTO matrix_sla_daily \
+        let sql = format!(
+            "INSERT INTO matrix_sla_daily \
              SELECT service_id, day, grp.1 AS group_kind, grp.2 AS group_value, elapsed_days, \
-               countIf(status = 'met'), countIf(status = 'breached'), ? \
+               countIf(status = '{met}'), countIf(status = '{breached}'), ? \
              FROM ( \
                SELECT service_id, toDate(assumeNotNull(stopped_at), ?) AS day, elapsed_days, status, \
                  arrayJoin([('all', ''), ('channel', channel), ('region', region)]) AS grp \
                FROM sla_cases FINAL \
-               WHERE service_id = ? AND policy = ? AND status IN ('met', 'breached') AND isNotNull(stopped_at) \
+               WHERE service_id = ? AND policy = ? AND status IN ({closed}) AND isNotNull(stopped_at) \
                  AND has(?, toString(toDate(assumeNotNull(stopped_at), ?)))) \
-             GROUP BY service_id, day, group_kind, group_value, elapsed_days";
+             GROUP BY service_id, day, group_kind, group_value, elapsed_days",
+            met = Status::Met.as_str(),
+            breached = Status::Breached.as_str(),
+            closed = Status::sql_list(&Status::CLOSED),
+        );
         client
-            .query(sql)
+            .query(&sql)
             .bind(self.version)
             .bind(self.zone())
             .bind(&self.service.id)

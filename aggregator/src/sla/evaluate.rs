@@ -15,7 +15,7 @@ use clickhouse::{Client, Row};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::rules::{evaluate, CaseMilestone};
+use super::rules::{evaluate, CaseMilestone, Status};
 use super::store::{SlaCaseRow, SlaRunRow};
 use crate::supersede;
 
@@ -170,10 +170,11 @@ async fn run_policy(
                    SELECT case_ref FROM ({decided}) \
                    UNION ALL \
                    SELECT case_ref FROM sla_cases FINAL WHERE service_id = ? AND policy = ? \
-                     AND status IN ('not_started', 'on_track', 'at_risk', 'breached') AND isNull(stopped_at) \
+                     AND status IN ({open}) AND isNull(stopped_at) \
                      AND evaluated_at < toDateTime(?)) \
                  ORDER BY case_ref",
                 decided = supersede::decided_since(EventKind::Milestone),
+                open = Status::sql_list(&Status::OPEN),
             ))
             .bind(&service.id)
             .bind(&service.id)

@@ -54,10 +54,7 @@ impl SlaCaseRow {
             paused_days: narrow(evaluation.paused_days),
             limit_days: narrow(evaluation.limit),
             due_date: evaluation.due_date,
-            status: serde_json::to_value(evaluation.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            status: evaluation.status.as_str().to_string(),
             late_days: narrow(evaluation.late_days),
             refund_percent: evaluation.refund_percent,
             refund_amount: evaluation.refund_amount,
@@ -65,7 +62,7 @@ impl SlaCaseRow {
             anomalies: evaluation
                 .anomalies
                 .iter()
-                .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(str::to_string))
+                .map(|&a| <&'static str>::from(a))
                 .collect::<Vec<_>>()
                 .join(","),
             evaluated_at,

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use civicpulse_aggregator::sla::rules::Status;
+use strum::IntoEnumIterator;
+
 use crate::params::Params;
 use crate::respond::{table, Format};
 use crate::ApiState;
@@ -19,14 +22,6 @@ use crate::ApiState;
 /// The query parameters this endpoint takes; any other is a 400.
 pub const PARAMS: &[&str] = &["service_id", "status", "from", "to", "limit", "cursor"];
 
-const STATUSES: [&str; 6] = [
-    "not_started",
-    "on_track",
-    "at_risk",
-    "met",
-    "breached",
-    "withdrawn",
-];
 const MAX_LIMIT: u64 = 10_000;
 
 /// One case, flat; times in ISO 8601 (UTC), dates as `YYYY-MM-DD`.
@@ -84,10 +79,13 @@ struct Filters {
 fn parse_filters(state: &ApiState, params: &Params) -> Result<Filters, ApiError> {
     params.only(PARAMS)?;
     let status = params.parse("status", |status| {
-        STATUSES
-            .contains(&status)
-            .then(|| status.to_string())
-            .ok_or_else(|| format!("`{status}` is not one of {}", STATUSES.join(", ")))
+        status
+            .parse::<Status>()
+            .map(|s| s.as_str().to_string())
+            .map_err(|_| {
+                let names: Vec<&str> = Status::iter().map(Status::as_str).collect();
+                format!("`{status}` is not one of {}", names.join(", "))
+            })
     })?;
     let limit = params
         .parse("limit", |text| {

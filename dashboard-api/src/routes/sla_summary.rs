@@ -10,10 +10,13 @@
 //!
 //! Ratios are rounded to 4 decimals.
 
+use std::sync::LazyLock;
+
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
+use civicpulse_aggregator::sla::rules::Status;
 use civicpulse_core::horizon;
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
@@ -75,38 +78,49 @@ struct SummaryRead {
     breached_30d: u64,
 }
 
-const SUMMARY_SQL: &str = "\
+/// The summary's SQL; every status name comes from [`Status`], and "open" is
+/// [`Status::OPEN`], as in evaluation.
+static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "\
 SELECT service_id, policy,
   countIf(closed_in) AS closed,
-  countIf(closed_in AND status = 'met') AS met,
-  countIf(closed_in AND status = 'breached') AS breached,
+  countIf(closed_in AND status = '{met}') AS met,
+  countIf(closed_in AND status = '{breached}') AS breached,
   toFloat64(quantileExactIf(0.5)(elapsed_days, closed_in)) AS p50,
   toFloat64(quantileExactIf(0.9)(elapsed_days, closed_in)) AS p90,
   countIf(is_open) AS open,
-  countIf(is_open AND status = 'at_risk') AS at_risk,
-  countIf(is_open AND status = 'breached') AS open_breached,
+  countIf(is_open AND status = '{at_risk}') AS at_risk,
+  countIf(is_open AND status = '{breached}') AS open_breached,
   countIf(closed_in AND refund_amount > 0) AS refunds_owed,
   toFloat64(sumIf(refund_amount, closed_in)) AS refunds_owed_amount,
   countIf(anomalies != '') AS anomalies,
   countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_1d,
-  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = 'breached') AS breached_1d,
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_1d,
   countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_7d,
-  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = 'breached') AS breached_7d,
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_7d,
   countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_30d,
-  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = 'breached') AS breached_30d
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_30d
 FROM
 (
   SELECT service_id, policy, status, elapsed_days, refund_amount, anomalies,
     ifNull(stopped_at, toDateTime(0)) AS stopped,
-    status IN ('met', 'breached') AND NOT isNull(stopped_at) AS closed,
+    status IN ({closed}) AND NOT isNull(stopped_at) AS closed,
     closed AND stopped >= toDateTime(?) AND stopped < toDateTime(?) AS closed_in,
     closed AND stopped < toDateTime(?) AS closed_before_to,
-    isNull(stopped_at) AND status IN ('on_track', 'at_risk', 'breached') AS is_open
+    isNull(stopped_at) AND status IN ({open}) AS is_open
   FROM sla_cases FINAL
   WHERE (? = '' OR service_id = ?)
 )
 GROUP BY service_id, policy
-ORDER BY service_id, policy";
+ORDER BY service_id, policy",
+        met = Status::Met.as_str(),
+        breached = Status::Breached.as_str(),
+        at_risk = Status::AtRisk.as_str(),
+        closed = Status::sql_list(&Status::CLOSED),
+        open = Status::sql_list(&Status::OPEN),
+    )
+});
 
 #[utoipa::path(
     get,
@@ -153,7 +167,7 @@ pub async fn summarize_window(
     let service = service_id.unwrap_or_default();
     let client = state.store().await?;
     let rows: Vec<SummaryRead> = client
-        .query(SUMMARY_SQL)
+        .query(&SUMMARY_SQL)
         .bind(since(1))
         .bind(since(1))
         .bind(since(7))
