@@ -7,6 +7,7 @@
 //! - `schedule`: one aggregation run (SLA, then rollups, then snapshots), on demand or on
 //!   an interval.
 
+pub mod checkpoint;
 pub mod matrix;
 pub mod schedule;
 pub mod sla;

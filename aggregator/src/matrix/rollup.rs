@@ -14,8 +14,8 @@ use civicpulse_core::{Catalog, EventKind, Service};
 use clickhouse::query::Query;
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
+use crate::checkpoint::{self, Checkpoint};
 use crate::sla::rules::Status;
 use crate::supersede;
 
@@ -31,12 +31,6 @@ pub struct RollupRun {
     pub service_id: String,
     pub full: bool,
     pub days_refreshed: u64,
-}
-
-#[derive(Debug, Row, Deserialize)]
-struct PreviousRun {
-    fingerprint: String,
-    watermark: u32,
 }
 
 #[derive(Debug, Row, Serialize)]
@@ -70,25 +64,21 @@ fn fingerprint(service: &Service) -> String {
         "digital": digital_channels(),
         "rollup_version": 1,
     });
-    hex::encode(Sha256::digest(inputs.to_string().as_bytes()))
+    checkpoint::fingerprint(&inputs)
 }
 
 pub async fn refresh_service(client: &Client, service: &Service) -> Result<RollupRun, RollupError> {
-    let fingerprint = fingerprint(service);
-    let previous = client
-        .query(
-            "SELECT fingerprint, toUInt32(watermark) FROM matrix_runs FINAL WHERE service_id = ?",
-        )
-        .bind(&service.id)
-        .fetch_optional::<PreviousRun>()
-        .await?;
-    // Rows inserted from this second on are read again next run; recomputing a day twice
-    // gives the same rollup, so nothing is missed and nothing counted twice.
-    let run_started: u32 = client.query("SELECT toUInt32(now())").fetch_one().await?;
-    let since = previous
-        .as_ref()
-        .filter(|p| p.fingerprint == fingerprint)
-        .map_or(0, |p| p.watermark);
+    // Recomputing a day twice gives the same rollup, so re-reading the rows of the
+    // checkpoint's second misses nothing and counts nothing twice.
+    let checkpoint = Checkpoint::begin(
+        client,
+        "matrix_runs",
+        "service_id = ?",
+        &[&service.id],
+        fingerprint(service),
+    )
+    .await?;
+    let since = checkpoint.since_or_start();
     let changed = changed_days(client, service, since).await?;
     let version = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
     let slice = |days| DaySlice {
@@ -115,8 +105,8 @@ pub async fn refresh_service(client: &Client, service: &Service) -> Result<Rollu
     insert
         .write(&RunRow {
             service_id: service.id.clone(),
-            fingerprint,
-            watermark: DateTime::from_timestamp(i64::from(run_started), 0).unwrap_or_default(),
+            watermark: checkpoint.watermark(),
+            fingerprint: checkpoint.fingerprint,
             days_refreshed: days.len() as u64,
             finished_at: Utc::now(),
         })

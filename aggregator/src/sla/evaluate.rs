@@ -13,10 +13,10 @@ use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, EventKind, Service};
 use clickhouse::{Client, Row};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::rules::{evaluate, CaseMilestone, Status};
 use super::store::{SlaCaseRow, SlaRunRow};
+use crate::checkpoint::{self, Checkpoint};
 use crate::supersede;
 
 #[derive(Debug, thiserror::Error)]
@@ -89,12 +89,6 @@ impl CaseRead {
     }
 }
 
-#[derive(Debug, Row, Deserialize)]
-struct PreviousRun {
-    fingerprint: String,
-    watermark: u32,
-}
-
 /// Evaluates every SLA policy of every catalog service once.
 pub async fn run_once(
     client: &Client,
@@ -119,7 +113,7 @@ fn fingerprint(catalog: &Catalog, service: &Service, policy: &SlaPolicy) -> Stri
         // Bumped when `sla_cases` gains columns, so every case is written again with them.
         "row_version": 2,
     });
-    hex::encode(Sha256::digest(inputs.to_string().as_bytes()))
+    checkpoint::fingerprint(&inputs)
 }
 
 async fn run_policy(
@@ -136,20 +130,16 @@ async fn run_policy(
                 service: service.id.clone(),
                 calendar: service.calendar.clone(),
             })?;
-    let fingerprint = fingerprint(catalog, service, policy);
-    let previous = client
-        .query("SELECT fingerprint, toUInt32(watermark) FROM sla_runs FINAL WHERE service_id = ? AND policy = ?")
-        .bind(&service.id)
-        .bind(&policy.id)
-        .fetch_optional::<PreviousRun>()
-        .await?;
-    // The server's clock before reading: rows inserted from this second on are read again
-    // next run (re-evaluating a case is idempotent), so none is missed.
-    let run_started: u32 = client.query("SELECT toUInt32(now())").fetch_one().await?;
-    let incremental_from = previous
-        .as_ref()
-        .filter(|p| p.fingerprint == fingerprint)
-        .map(|p| p.watermark);
+    // Re-evaluating a case is idempotent, so re-reading the checkpoint's second is safe.
+    let checkpoint = Checkpoint::begin(
+        client,
+        "sla_runs",
+        "service_id = ? AND policy = ?",
+        &[&service.id, &policy.id],
+        fingerprint(catalog, service, policy),
+    )
+    .await?;
+    let incremental_from = checkpoint.since;
 
     // Only the counting version of a re-sent milestone (see `supersede`).
     let live = supersede::live_rows(EventKind::Milestone);
@@ -253,8 +243,8 @@ async fn run_policy(
         .write(&SlaRunRow {
             service_id: service.id.clone(),
             policy: policy.id.clone(),
-            fingerprint,
-            watermark: DateTime::from_timestamp(i64::from(run_started), 0).unwrap_or(now),
+            watermark: checkpoint.watermark(),
+            fingerprint: checkpoint.fingerprint,
             evaluated_cases,
             finished_at: Utc::now(),
         })

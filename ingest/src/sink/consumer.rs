@@ -60,5 +60,8 @@ pub fn create(kafka: &KafkaConfig, sink: &SinkConfig) -> KafkaResult<SinkConsume
         // A crashed sink's partitions move to the survivors within this time.
         .set("session.timeout.ms", "10000")
         .set("statistics.interval.ms", "5000")
+        // A subscribed topic created after the consumer started is noticed within seconds,
+        // not librdkafka's default five minutes.
+        .set("topic.metadata.refresh.interval.ms", "5000")
         .create_with_context(LagReporter)
 }

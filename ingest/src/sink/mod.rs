@@ -53,6 +53,13 @@ pub enum SinkError {
 pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), SinkError> {
     metrics::register_all();
     let store = Store::connect_with_retry(&config.clickhouse, Duration::from_secs(60)).await?;
+    // Subscribing to a topic that does not exist yet (the gateway, started alongside, may
+    // not have created it) leaves the consumer with no assignment until its next metadata
+    // refresh; so make sure the topics exist. A broker that is down is not fatal here: the
+    // consumer refreshes its metadata every few seconds and finds them later.
+    if let Err(error) = crate::topics::ensure_topics(&config.kafka).await {
+        tracing::warn!(%error, "cannot make sure the topics exist; consuming anyway");
+    }
     let consumer = consumer::create(&config.kafka, &config.sink)?;
     let kinds: HashMap<String, EventKind> = EventKind::ALL
         .iter()
