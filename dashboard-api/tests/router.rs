@@ -1,6 +1,9 @@
-//! Every parameter of every endpoint, in-process (`oneshot`, no servers): whatever a client
-//! sends, the answer is a 400 naming a parameter it gave, or the request passes validation
-//! and reaches the store, which this test does not run (503). Never a panic, never a 500.
+//! The dashboard API's router in-process (`oneshot`, no servers).
+//!
+//! Every parameter of every endpoint: whatever a client sends, the answer is a 400 naming a
+//! parameter, or the request passes validation and reaches the store, which this test does
+//! not run (503). Never a panic, never a 500. Also auth, content negotiation, request ids
+//! and the open endpoints.
 
 use std::sync::Arc;
 
@@ -206,4 +209,87 @@ fn a_store_failure_answers_a_request_id_and_no_internals() {
     for internal in ["127.0.0.1", "refused", "connect", "hyper", "Code:"] {
         assert!(!message.contains(internal), "{internal} leaked: {message}");
     }
+}
+
+/// One request with the given headers; the status and the JSON body.
+async fn get_with(
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let mut request = Request::get(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn every_read_needs_a_valid_token() {
+    let bearer = format!("Bearer {TOKEN}");
+    for (path, _) in ENDPOINTS {
+        for headers in [
+            vec![],
+            vec![("authorization", "Bearer guess")],
+            vec![("authorization", "Basic x")],
+        ] {
+            let (status, answer_headers, body) = block_on(get_with(path, &headers));
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} {headers:?}");
+            assert_eq!(answer_headers["www-authenticate"], "Bearer");
+            assert!(
+                body["error"]["code"].as_str().unwrap().ends_with("_token"),
+                "{body}"
+            );
+        }
+        let (status, _, _) = block_on(get_with(path, &[("authorization", &bearer)]));
+        assert_ne!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+}
+
+#[test]
+fn only_json_or_csv_is_answered_and_every_answer_has_a_request_id() {
+    let bearer = format!("Bearer {TOKEN}");
+    let (status, headers, body) = block_on(get_with(
+        "/api/v1/services",
+        &[("authorization", &bearer), ("accept", "text/html")],
+    ));
+    assert_eq!(status, StatusCode::NOT_ACCEPTABLE, "{body}");
+    assert_eq!(body["error"]["code"], "not_acceptable");
+    assert!(headers.contains_key("x-request-id"));
+    let (status, headers, _) = block_on(get_with(
+        "/api/v1/services",
+        &[
+            ("authorization", &bearer),
+            ("accept", "text/csv"),
+            ("x-request-id", "abc-123"),
+        ],
+    ));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["content-type"].to_str().unwrap().split(';').next(),
+        Some("text/csv")
+    );
+    assert_eq!(headers["x-request-id"], "abc-123");
+}
+
+#[test]
+fn the_openapi_document_and_health_are_open() {
+    for path in ["/api/v1/openapi.json", "/healthz"] {
+        let (status, _, _) = block_on(get_with(path, &[]));
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    let (status, _, body) = block_on(get_with("/readyz", &[]));
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!body.to_string().contains("refused"), "{body}");
 }
