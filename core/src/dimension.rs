@@ -154,19 +154,19 @@ impl Dimension {
     }
 
     /// The column group the matrix shows it under.
-    pub fn family(self) -> &'static str {
+    pub fn family(self) -> Family {
         match self {
             Dimension::Transactions
             | Dimension::SurveysOffered
             | Dimension::Responses
-            | Dimension::ResponseRate => "volume",
-            Dimension::Mean(_) | Dimension::Top2Share(_) => "satisfaction",
-            Dimension::CompletionRate | Dimension::DigitalTakeUp => "completion",
-            Dimension::SlaCompliance | Dimension::SlaP90ElapsedDays => "timeliness",
-            Dimension::ErrorReworkShare => "accuracy",
-            Dimension::EquityGapSatisfaction | Dimension::EquityGapTimeliness => "equity",
+            | Dimension::ResponseRate => Family::Volume,
+            Dimension::Mean(_) | Dimension::Top2Share(_) => Family::Satisfaction,
+            Dimension::CompletionRate | Dimension::DigitalTakeUp => Family::Completion,
+            Dimension::SlaCompliance | Dimension::SlaP90ElapsedDays => Family::Timeliness,
+            Dimension::ErrorReworkShare => Family::Accuracy,
+            Dimension::EquityGapSatisfaction | Dimension::EquityGapTimeliness => Family::Equity,
             Dimension::SatisfactionWhenMet | Dimension::SatisfactionWhenBreached => {
-                "feedback_and_timing"
+                Family::FeedbackAndTiming
             }
         }
     }
@@ -198,8 +198,27 @@ impl Dimension {
     pub fn rests_on_responses(self) -> bool {
         matches!(
             self.family(),
-            "satisfaction" | "equity" | "feedback_and_timing"
+            Family::Satisfaction | Family::Equity | Family::FeedbackAndTiming
         ) || self == Dimension::ResponseRate
+    }
+}
+
+/// The column groups of the matrix; the API shows their snake-case names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::EnumIter)]
+#[strum(serialize_all = "snake_case")]
+pub enum Family {
+    Volume,
+    Satisfaction,
+    Completion,
+    Timeliness,
+    Accuracy,
+    Equity,
+    FeedbackAndTiming,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -212,6 +231,30 @@ impl fmt::Display for Dimension {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_family_has_dimensions_and_the_names_the_api_shows() {
+        use strum::IntoEnumIterator;
+        let names: Vec<&str> = Family::iter().map(Family::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "volume",
+                "satisfaction",
+                "completion",
+                "timeliness",
+                "accuracy",
+                "equity",
+                "feedback_and_timing"
+            ]
+        );
+        for family in Family::iter() {
+            assert!(
+                Dimension::all().iter().any(|d| d.family() == family),
+                "{family:?}"
+            );
+        }
+    }
 
     #[test]
     fn names_round_trip_and_are_unique() {

@@ -97,7 +97,7 @@ pub fn build(
                 group_by: group_by.as_str().to_string(),
                 group: display_group(group),
                 dimension: dimension.name(),
-                family: dimension.family().to_string(),
+                family: dimension.family().as_str().to_string(),
                 value: None,
                 n: 0,
                 ci_low: None,

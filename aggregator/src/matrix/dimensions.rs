@@ -1,7 +1,7 @@
 //! Each dimension as a pure function of a tally, with small-cell suppression: a figure on
 //! fewer than k observations is never returned, only how many there were.
 
-use civicpulse_core::dimension::{Dimension, Kind};
+use civicpulse_core::dimension::{Dimension, Family, Kind};
 
 use super::stats::{histogram_percentile, Estimate};
 use super::tally::{SegmentSums, Tally};
@@ -58,7 +58,7 @@ impl GroupBy {
         use Dimension as D;
         match self {
             GroupBy::Service => true,
-            _ if dimension.family() == "equity" => false,
+            _ if dimension.family() == Family::Equity => false,
             GroupBy::Channel => true,
             GroupBy::Region => !matches!(
                 dimension,

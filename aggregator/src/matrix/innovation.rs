@@ -239,7 +239,7 @@ fn empty_row(
         date: intervention.date.to_string(),
         description: intervention.description.clone(),
         dimension: dimension.name(),
-        family: dimension.family().to_string(),
+        family: dimension.family().as_str().to_string(),
         window_days: windows.map_or(0, |w| w.days),
         before_from: windows.map(|w| w.before_from.to_string()),
         after_to: windows.map(|w| w.after_to.to_string()),
