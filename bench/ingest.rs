@@ -18,6 +18,7 @@ use chrono::Utc;
 use civicpulse_core::config::hash_secret;
 use civicpulse_core::event::{Channel, Event, Feedback, Milestone, MilestoneKind, Offered};
 use civicpulse_core::Envelope;
+use civicpulse_testkit::ports::free_port;
 use futures::stream::{self, StreamExt};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use uuid::Uuid;
@@ -483,14 +484,6 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .find(|l| l.starts_with("VmHWM:"))
         .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn root() -> &'static Path {

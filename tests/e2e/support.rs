@@ -5,10 +5,8 @@
 //! its own topics, consumer group and database, so tests run in parallel. Tests that stop
 //! a server start a private one on free ports instead of touching the shared ones.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
@@ -24,20 +22,7 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A port for a server a test starts later. Ports come from below Linux's ephemeral range
-/// (32768–60999): an ephemeral port released here could be taken as the local port of an
-/// outgoing connection (to Kafka, ClickHouse…) before the server binds it. Each port is
-/// handed out once per test process; ones already taken are skipped.
-pub fn free_port() -> u16 {
-    static NEXT: AtomicU16 = AtomicU16::new(0);
-    let base = 20_000 + (std::process::id() % 600) as u16 * 20;
-    loop {
-        let port = 20_000 + (base - 20_000 + NEXT.fetch_add(1, Ordering::Relaxed)) % 12_000;
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
+pub use civicpulse_testkit::ports::free_port;
 
 fn answers_tcp(addr: &str) -> bool {
     std::net::TcpStream::connect_timeout(
