@@ -23,6 +23,18 @@ async fn small_batch_pipeline() -> (Pipeline, Process) {
     (pipeline, gateway)
 }
 
+/// A broker of the test's own in `data` (so the test may stop it), and a pipeline on it
+/// whose gateway gives up on Kafka after 3 s.
+async fn private_kafka_pipeline(data: &std::path::Path) -> (PrivateKafka, Pipeline) {
+    let kafka = PrivateKafka::start(data).await;
+    let pipeline = Pipeline::new(Settings {
+        kafka: kafka.brokers(),
+        delivery_timeout_ms: 3000,
+        ..Settings::default()
+    });
+    (kafka, pipeline)
+}
+
 /// Both members have joined once each logged an assignment.
 async fn wait_both_assigned(first: &Process, second: &Process) {
     wait_until(
@@ -253,12 +265,7 @@ fn ids_in_kafka(brokers: &str, pipeline: &Pipeline) -> HashSet<String> {
 async fn with_kafka_down_the_gateway_answers_503_and_reports_nothing_it_did_not_store() {
     require_shared_servers();
     let data = tempfile::tempdir().unwrap();
-    let mut kafka = PrivateKafka::start(data.path()).await;
-    let mut pipeline = Pipeline::new(Settings {
-        kafka: kafka.brokers(),
-        delivery_timeout_ms: 3000,
-        ..Settings::default()
-    });
+    let (mut kafka, mut pipeline) = private_kafka_pipeline(data.path()).await;
     let gateway = pipeline.start_gateway("gateway").await;
 
     let before = valid_mix(200);
@@ -302,19 +309,13 @@ async fn with_kafka_down_the_gateway_answers_503_and_reports_nothing_it_did_not_
 
 /// A hung broker (stopped, not dead): requests time out into 503, and the same gateway
 /// recovers when the broker resumes; the client's retry of the refused request is stored.
-/// Runs without producer idempotence: tansu 0.6 crashes on the epoch bump that an
-/// idempotent producer makes after timeouts (real Kafka accepts it).
+/// Runs, as everything does by default, without producer idempotence: tansu 0.6 crashes on
+/// the epoch bump that an idempotent producer makes after timeouts (real Kafka accepts it).
 #[tokio::test(flavor = "multi_thread")]
 async fn with_kafka_hung_the_gateway_answers_503_then_recovers() {
     require_shared_servers();
     let data = tempfile::tempdir().unwrap();
-    let kafka = PrivateKafka::start(data.path()).await;
-    let mut pipeline = Pipeline::new(Settings {
-        kafka: kafka.brokers(),
-        delivery_timeout_ms: 3000,
-        idempotent_producer: false,
-        ..Settings::default()
-    });
+    let (kafka, mut pipeline) = private_kafka_pipeline(data.path()).await;
     let gateway = pipeline.start_gateway("gateway").await;
     let before = valid_mix(100);
     let (status, body) = pipeline.post(&before.events).await;
@@ -419,12 +420,7 @@ async fn sigterm_flushes_the_open_batch_and_commits() {
 async fn a_broker_restart_under_load_recovers_without_an_operator() {
     require_shared_servers();
     let data = tempfile::tempdir().unwrap();
-    let mut kafka = PrivateKafka::start(data.path()).await;
-    let mut pipeline = Pipeline::new(Settings {
-        kafka: kafka.brokers(),
-        delivery_timeout_ms: 3000,
-        ..Settings::default()
-    });
+    let (mut kafka, mut pipeline) = private_kafka_pipeline(data.path()).await;
     pipeline.migrate();
     let gateway = pipeline.start_gateway("gateway").await;
     let sink = pipeline.spawn("sink");

@@ -41,9 +41,14 @@ fn always(_: &Captures) -> bool {
     true
 }
 
+/// A pattern's regex, with `{SEP}` standing for [`SEP`].
+fn compile(source: &str) -> Regex {
+    Regex::new(&source.replace("{SEP}", SEP)).expect("the PII patterns are valid")
+}
+
 fn pattern(source: &str) -> Pattern {
     Pattern {
-        regex: Regex::new(&source.replace("{SEP}", SEP)).expect("scrub patterns are valid"),
+        regex: compile(source),
         confirm: always,
         group: 0,
     }
@@ -134,10 +139,7 @@ static CONTACT_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(||
         ("a phone number", PHONE_NORTH_AMERICAN_FORMATTED),
     ]
     .into_iter()
-    .map(|(what, source)| {
-        let regex = Regex::new(&source.replace("{SEP}", SEP)).expect("contact patterns are valid");
-        (what, regex)
-    })
+    .map(|(what, source)| (what, compile(source)))
     .collect()
 });
 

@@ -31,18 +31,24 @@ pub fn parse_items(content_type: Option<&str>, body: &[u8]) -> Result<Vec<Item>,
 fn json_items(body: &[u8]) -> Result<Vec<Item>, ApiError> {
     let not_json =
         |e: serde_json::Error| ApiError::BadRequest(format!("body is not valid JSON: {e}"));
-    let raw: &RawValue = serde_json::from_slice(body).map_err(not_json)?;
-    match raw.get().as_bytes().first() {
+    match body.trim_ascii_start().first() {
         Some(b'[') => {
-            let items: Vec<&RawValue> = serde_json::from_str(raw.get()).map_err(not_json)?;
+            let items: Vec<&RawValue> = serde_json::from_slice(body).map_err(not_json)?;
             Ok(items
                 .into_iter()
                 .map(|item| strict_json::parse(item.get().as_bytes()))
                 .collect())
         }
-        Some(b'{') => Ok(vec![strict_json::parse(raw.get().as_bytes())]),
-        _ => Err(ApiError::BadRequest(
+        Some(b'{') => {
+            // Malformed as a whole is a bad request, as for an array.
+            let raw: &RawValue = serde_json::from_slice(body).map_err(not_json)?;
+            Ok(vec![strict_json::parse(raw.get().as_bytes())])
+        }
+        Some(_) => Err(ApiError::BadRequest(
             "body must be a JSON array of events or one event object".into(),
+        )),
+        None => Err(ApiError::BadRequest(
+            "body is not valid JSON: it is empty".into(),
         )),
     }
 }

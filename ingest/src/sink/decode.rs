@@ -12,9 +12,15 @@ use super::rows::Rows;
 /// Decodes one message read from the topic of `expected` kind.
 pub fn decode(expected: EventKind, payload: Option<&[u8]>) -> Result<Rows, String> {
     let payload = payload.ok_or("message has no payload")?;
-    check_schema_version(payload)?;
-    let envelope: Envelope = serde_json::from_slice(payload)
-        .map_err(|e| format!("payload is not a v{SCHEMA_VERSION} event envelope: {e}"))?;
+    // One parse on the happy path; the version is looked at apart only to explain a failure.
+    let envelope: Envelope = serde_json::from_slice(payload).map_err(|e| {
+        check_schema_version(payload)
+            .err()
+            .unwrap_or_else(|| format!("payload is not a v{SCHEMA_VERSION} event envelope: {e}"))
+    })?;
+    if envelope.schema_version != SCHEMA_VERSION {
+        return Err(unsupported(envelope.schema_version));
+    }
     let kind = envelope.event.kind();
     if kind != expected {
         return Err(format!(
@@ -28,8 +34,9 @@ pub fn decode(expected: EventKind, payload: Option<&[u8]>) -> Result<Rows, Strin
     Ok(Rows::from_envelope(envelope))
 }
 
-/// Only the version is read first: an envelope of another version has another shape, and
-/// the reason must name the version, not the first field the v1 shape misses.
+/// Why a payload that is no v1 envelope failed, when its version is the reason: an envelope
+/// of another version has another shape, and the reason must name the version, not the
+/// first field the v1 shape misses.
 fn check_schema_version(payload: &[u8]) -> Result<(), String> {
     #[derive(serde::Deserialize)]
     struct Versioned {
@@ -41,13 +48,15 @@ fn check_schema_version(payload: &[u8]) -> Result<(), String> {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {
             Ok(())
         }
-        Some(other) => Err(format!(
-            "unsupported schema_version {other} (this sink reads {SCHEMA_VERSION})"
-        )),
+        Some(other) => Err(unsupported(other)),
         None => Err(format!(
             "payload is not a v{SCHEMA_VERSION} event envelope: missing field `schema_version`"
         )),
     }
+}
+
+fn unsupported(version: impl std::fmt::Display) -> String {
+    format!("unsupported schema_version {version} (this sink reads {SCHEMA_VERSION})")
 }
 
 /// ClickHouse `DateTime` holds seconds since 1970 in 32 bits.

@@ -97,22 +97,11 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
     };
     loop {
         let deadline = batch.deadline(&limits);
+        let mut rejoin_requested = false;
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = sleep_until(deadline) => {}
-            () = rejoin.notified() => {
-                // Store and commit what was read, then leave and rejoin.
-                if !batch.is_empty() {
-                    if writer.write(&batch, &shutdown).await.is_err() {
-                        break;
-                    }
-                    commit(&consumer, &batch);
-                    batch = Batch::default();
-                    metrics::SINK_OPEN_BATCH.set(0);
-                }
-                rejoin_group(&consumer, &topics)?;
-                continue;
-            }
+            () = rejoin.notified() => rejoin_requested = true,
             received = consumer.recv() => match received {
                 Ok(message) => {
                     read_into(&mut batch, &message, &kinds);
@@ -125,13 +114,17 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
             },
         }
         let due = deadline.is_some_and(|d| tokio::time::Instant::now() >= d);
-        if !batch.is_empty() && (due || batch.is_full(&limits)) {
+        // Before leaving the group, store and commit what was read.
+        if !batch.is_empty() && (rejoin_requested || due || batch.is_full(&limits)) {
             if writer.write(&batch, &shutdown).await.is_err() {
                 break;
             }
             commit(&consumer, &batch);
             batch = Batch::default();
             metrics::SINK_OPEN_BATCH.set(0);
+        }
+        if rejoin_requested {
+            rejoin_group(&consumer, &topics)?;
         }
     }
     watcher_stop.cancel();
