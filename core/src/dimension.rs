@@ -5,7 +5,20 @@
 use std::fmt;
 
 /// The survey questions (OMB A-11 §280), in the order `Answers::items` gives them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Question {
     Satisfaction,
     Trust,
@@ -29,15 +42,7 @@ impl Question {
 
     /// The answer's field name in events and its column prefix in ClickHouse.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Question::Satisfaction => "satisfaction",
-            Question::Trust => "trust",
-            Question::NeedMet => "need_met",
-            Question::Ease => "ease",
-            Question::TimeReasonable => "time_reasonable",
-            Question::Fair => "fair",
-            Question::HelpfulStaff => "helpful_staff",
-        }
+        self.into()
     }
 }
 

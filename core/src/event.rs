@@ -14,8 +14,22 @@ use uuid::Uuid;
 pub const SCHEMA_VERSION: u16 = 1;
 
 /// How a citizen dealt with the service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     Web,
     App,
@@ -34,13 +48,7 @@ impl Channel {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Web => "web",
-            Channel::App => "app",
-            Channel::Phone => "phone",
-            Channel::InPerson => "in_person",
-            Channel::Mail => "mail",
-        }
+        self.into()
     }
 
     /// Digital channels count towards digital take-up.
@@ -104,38 +112,49 @@ impl Answers {
 }
 
 /// Age bands used for equity analysis; coarse on purpose, so a respondent is not identifiable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 pub enum AgeBand {
     #[serde(rename = "under_18")]
+    #[strum(serialize = "under_18")]
     Under18,
     #[serde(rename = "18_24")]
+    #[strum(serialize = "18_24")]
     From18To24,
     #[serde(rename = "25_34")]
+    #[strum(serialize = "25_34")]
     From25To34,
     #[serde(rename = "35_44")]
+    #[strum(serialize = "35_44")]
     From35To44,
     #[serde(rename = "45_54")]
+    #[strum(serialize = "45_54")]
     From45To54,
     #[serde(rename = "55_64")]
+    #[strum(serialize = "55_64")]
     From55To64,
     #[serde(rename = "65_74")]
+    #[strum(serialize = "65_74")]
     From65To74,
     #[serde(rename = "75_plus")]
+    #[strum(serialize = "75_plus")]
     From75,
 }
 
 impl AgeBand {
     pub fn as_str(self) -> &'static str {
-        match self {
-            AgeBand::Under18 => "under_18",
-            AgeBand::From18To24 => "18_24",
-            AgeBand::From25To34 => "25_34",
-            AgeBand::From35To44 => "35_44",
-            AgeBand::From45To54 => "45_54",
-            AgeBand::From55To64 => "55_64",
-            AgeBand::From65To74 => "65_74",
-            AgeBand::From75 => "75_plus",
-        }
+        self.into()
     }
 }
 
@@ -183,9 +202,23 @@ pub struct Feedback {
 
 /// The steps of a case's life, as case systems report them.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum MilestoneKind {
     Received,
     Complete,
@@ -200,25 +233,29 @@ pub enum MilestoneKind {
 
 impl MilestoneKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            MilestoneKind::Received => "received",
-            MilestoneKind::Complete => "complete",
-            MilestoneKind::OnHold => "on_hold",
-            MilestoneKind::Resumed => "resumed",
-            MilestoneKind::Decided => "decided",
-            MilestoneKind::Printed => "printed",
-            MilestoneKind::Dispatched => "dispatched",
-            MilestoneKind::Delivered => "delivered",
-            MilestoneKind::Withdrawn => "withdrawn",
-        }
+        self.into()
     }
 }
 
 /// How a decided case turned out; `error` and `rework` feed the accuracy measure.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     Approved,
     Refused,
@@ -228,12 +265,7 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Approved => "approved",
-            Outcome::Refused => "refused",
-            Outcome::Error => "error",
-            Outcome::Rework => "rework",
-        }
+        self.into()
     }
 }
 
@@ -285,8 +317,21 @@ pub enum Event {
 }
 
 /// The kinds of event, each with its own Kafka topic and ClickHouse table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     Feedback,
     Milestone,
@@ -301,15 +346,11 @@ impl EventKind {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Feedback => "feedback",
-            EventKind::Milestone => "milestone",
-            EventKind::Offered => "offered",
-        }
+        self.into()
     }
 
     pub fn parse(kind: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|k| k.as_str() == kind)
+        kind.parse().ok()
     }
 }
 
@@ -380,5 +421,45 @@ impl Envelope {
             source: source.into(),
             event,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    /// Every name stored in ClickHouse or shown in the API is the serde (wire) name; strum
+    /// derives the same names, so both must agree, both ways.
+    fn names_agree<E>()
+    where
+        E: IntoEnumIterator
+            + Serialize
+            + Copy
+            + Into<&'static str>
+            + std::str::FromStr
+            + PartialEq
+            + std::fmt::Debug,
+    {
+        for value in E::iter() {
+            let wire = serde_json::to_value(value).unwrap();
+            let name: &'static str = value.into();
+            assert_eq!(wire, name, "serde and strum agree on {value:?}");
+            assert!(name.parse::<E>().ok() == Some(value), "{name} parses back");
+        }
+    }
+
+    #[test]
+    fn wire_names_and_stored_names_are_one_list() {
+        names_agree::<Channel>();
+        names_agree::<AgeBand>();
+        names_agree::<MilestoneKind>();
+        names_agree::<Outcome>();
+        names_agree::<EventKind>();
+        assert_eq!(Channel::ALL.to_vec(), Channel::iter().collect::<Vec<_>>());
+        assert_eq!(
+            EventKind::ALL.to_vec(),
+            EventKind::iter().collect::<Vec<_>>()
+        );
     }
 }

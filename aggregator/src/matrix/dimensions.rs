@@ -8,7 +8,20 @@ use super::tally::{SegmentSums, Tally};
 
 /// The rollups that carry each breakdown: a dimension not measured for a breakdown is
 /// "not available" there rather than zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum GroupBy {
     Service,
     Channel,
@@ -29,18 +42,11 @@ impl GroupBy {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            GroupBy::Service => "service",
-            GroupBy::Channel => "channel",
-            GroupBy::Region => "region",
-            GroupBy::AgeBand => "age_band",
-            GroupBy::Disability => "disability",
-            GroupBy::Language => "language",
-        }
+        self.into()
     }
 
     pub fn parse(text: &str) -> Option<GroupBy> {
-        GroupBy::ALL.into_iter().find(|g| g.as_str() == text)
+        text.parse().ok()
     }
 
     /// The rollups' `group_kind` for this breakdown.
@@ -271,6 +277,17 @@ pub fn has_interval(dimension: Dimension) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn breakdown_names_parse_back_and_all_lists_every_one() {
+        use strum::IntoEnumIterator;
+        assert_eq!(GroupBy::ALL.to_vec(), GroupBy::iter().collect::<Vec<_>>());
+        for group_by in GroupBy::ALL {
+            assert_eq!(GroupBy::parse(group_by.as_str()), Some(group_by));
+        }
+        assert_eq!(GroupBy::AgeBand.as_str(), "age_band");
+        assert_eq!(GroupBy::parse("nonsense"), None);
+    }
     use crate::matrix::tally::{QuestionSums, SlaOutcome};
     use civicpulse_core::dimension::Question;
 

@@ -16,8 +16,8 @@ use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{self, Checkpoint};
-use crate::sla::rules::Status;
 use crate::supersede;
+use civicpulse_core::sla::Status;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RollupError {

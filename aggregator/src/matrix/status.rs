@@ -15,8 +15,20 @@ use serde::Serialize;
 
 use super::stats::Estimate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     Green,
     Amber,
@@ -29,15 +41,7 @@ pub enum Status {
 
 impl Status {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Green => "green",
-            Status::Amber => "amber",
-            Status::Red => "red",
-            Status::NoReference => "no_reference",
-            Status::Info => "info",
-            Status::InsufficientData => "insufficient_data",
-            Status::NotAvailable => "not_available",
-        }
+        self.into()
     }
 
     /// A number for gauges and Grafana's colour thresholds: 2 green, 1 amber, 0 red, −1 none.
@@ -94,6 +98,15 @@ pub fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_names_come_from_one_list() {
+        use strum::IntoEnumIterator;
+        for status in Status::iter() {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+            assert_eq!(status.as_str().parse::<Status>().unwrap(), status);
+        }
+    }
     use civicpulse_core::dimension::Question;
 
     fn share(value: f64, interval: Option<(f64, f64)>) -> Estimate {

@@ -71,10 +71,11 @@ pub enum SlaOutcome {
 }
 
 impl SlaOutcome {
+    /// From a stored SLA status: only a closed case's outcome links.
     pub fn parse(text: &str) -> SlaOutcome {
-        match text {
-            "met" => SlaOutcome::Met,
-            "breached" => SlaOutcome::Breached,
+        match text.parse() {
+            Ok(civicpulse_core::sla::Status::Met) => SlaOutcome::Met,
+            Ok(civicpulse_core::sla::Status::Breached) => SlaOutcome::Breached,
             _ => SlaOutcome::Unknown,
         }
     }

@@ -14,10 +14,11 @@ use civicpulse_core::{Catalog, EventKind, Service};
 use clickhouse::{Client, Row};
 use serde::Deserialize;
 
-use super::rules::{evaluate, CaseMilestone, Status};
+use super::rules::{evaluate, CaseMilestone};
 use super::store::{SlaCaseRow, SlaRunRow};
 use crate::checkpoint::{self, Checkpoint};
 use crate::supersede;
+use civicpulse_core::sla::Status;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluateError {
@@ -311,9 +312,9 @@ fn local_midnight(now: DateTime<Utc>, zone: chrono_tz::Tz) -> DateTime<Utc> {
 
 /// `''` (no outcome) and unknown values are None.
 fn parse_outcome(name: &str) -> Option<Outcome> {
-    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+    name.parse().ok()
 }
 
 fn parse_milestone(name: &str) -> Option<MilestoneKind> {
-    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+    name.parse().ok()
 }

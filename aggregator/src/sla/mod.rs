@@ -5,4 +5,5 @@ pub mod evaluate;
 pub mod rules;
 pub mod store;
 
-pub use rules::{evaluate, Anomaly, CaseMilestone, Evaluation, Status};
+pub use civicpulse_core::sla::{Anomaly, Status};
+pub use rules::{evaluate, CaseMilestone, Evaluation};

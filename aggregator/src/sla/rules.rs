@@ -21,7 +21,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use civicpulse_core::calendar::{local_date, Calendar};
 use civicpulse_core::event::{MilestoneKind, Outcome};
-use civicpulse_core::sla::{LimitUnit, SlaPolicy};
+use civicpulse_core::sla::{Anomaly, LimitUnit, SlaPolicy, Status};
 use serde::Serialize;
 
 /// Longest a due date is searched for, in days (a guard against empty calendars).
@@ -33,65 +33,6 @@ pub struct CaseMilestone {
     pub kind: MilestoneKind,
     /// The decision's outcome, for milestones that carry one.
     pub outcome: Option<Outcome>,
-}
-
-/// A case's standing under its standard. The wire and stored names come from one place
-/// (`strum`, snake case), and so do the sets that SQL filters on.
-///
-/// `not_started` (no start milestone yet) is **not open**: the standard's clock has not
-/// started, so the case is neither counted among open cases nor re-read as the date turns
-/// (its evaluation cannot change until a milestone arrives, which the watermark catches).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumIter,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Status {
-    NotStarted,
-    OnTrack,
-    AtRisk,
-    Met,
-    Breached,
-    Withdrawn,
-}
-
-impl Status {
-    /// Cases whose clock runs: not stopped, started, not withdrawn.
-    pub const OPEN: [Status; 3] = [Status::OnTrack, Status::AtRisk, Status::Breached];
-    /// Statuses a stopped case can have under its standard.
-    pub const CLOSED: [Status; 2] = [Status::Met, Status::Breached];
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// The statuses as a SQL list, `'on_track', 'at_risk'`, for `status IN (…)`: the only
-    /// way status names reach SQL.
-    pub fn sql_list(statuses: &[Status]) -> String {
-        statuses
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Anomaly {
-    /// A stop milestone earlier than the first start milestone (or with no start at all).
-    StopBeforeStart,
-    /// A resume milestone with no hold open.
-    ResumeWithoutHold,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -316,18 +257,6 @@ fn due_date(
 mod tests {
     use super::*;
 
-    #[test]
-    fn status_names_come_from_one_place_and_not_started_is_not_open() {
-        use strum::IntoEnumIterator;
-        for status in Status::iter() {
-            let wire = serde_json::to_value(status).unwrap();
-            assert_eq!(wire, status.as_str(), "serde and strum agree");
-            assert_eq!(status.as_str().parse::<Status>().unwrap(), status);
-        }
-        assert!(!Status::OPEN.contains(&Status::NotStarted));
-        assert!(!Status::OPEN.contains(&Status::Withdrawn));
-        assert_eq!(Status::sql_list(&Status::CLOSED), "'met', 'breached'");
-    }
     use chrono::TimeZone;
     use chrono_tz::America::Toronto;
     use proptest::prelude::*;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use civicpulse_aggregator::sla::rules::Status;
+use civicpulse_core::sla::Status;
 use strum::IntoEnumIterator;
 
 use crate::params::Params;
