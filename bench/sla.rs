@@ -11,6 +11,7 @@ use civicpulse_aggregator::sla::evaluate::run_once;
 use civicpulse_core::config::ClickHouseConfig;
 use civicpulse_core::Catalog;
 use civicpulse_ingest::sink::rows::MilestoneRow;
+use civicpulse_store::tables::StoredRow;
 use civicpulse_store::Store;
 use uuid::Uuid;
 
@@ -40,7 +41,7 @@ async fn run() {
     let now = Utc::now();
     let kinds = ["received", "complete", "on_hold", "resumed", "decided"];
     let mut insert = client
-        .insert::<MilestoneRow>("milestones")
+        .insert::<MilestoneRow>(MilestoneRow::TABLE)
         .await
         .expect("insert");
     for case in 0..cases {
@@ -58,7 +59,7 @@ async fn run() {
         if case % 100_000 == 99_999 {
             insert.end().await.expect("insert ends");
             insert = client
-                .insert::<MilestoneRow>("milestones")
+                .insert::<MilestoneRow>(MilestoneRow::TABLE)
                 .await
                 .expect("insert");
         }
@@ -78,7 +79,7 @@ async fn run() {
     // 1 % of the cases are dispatched; the next run the same day reads only those.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let mut insert = client
-        .insert::<MilestoneRow>("milestones")
+        .insert::<MilestoneRow>(MilestoneRow::TABLE)
         .await
         .expect("insert");
     for case in (0..cases).step_by(100) {

@@ -8,40 +8,14 @@
 //!   lists each version's raw key;
 //! - each run, [`refresh`] looks up every version of the ids inserted since its watermark,
 //!   decides the winner ([`decide`], pure) and writes the decision to `superseded_events`;
-//! - readers add [`live_rows`] to every raw read, and re-read the days and cases a decision
-//!   touched ([`decided_since`]).
+//! - readers add `superseded_events::live_rows` to every raw read, and re-read the days and
+//!   cases a decision touched (`superseded_events::decided_since`).
 
-use civicpulse_core::EventKind;
-use clickhouse::{Client, Row};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-/// One stored version of an event: its raw table key and when the gateway received it.
-#[derive(Debug, Clone, PartialEq, Eq, Row, Deserialize)]
-pub struct Version {
-    pub kind: String,
-    #[serde(with = "clickhouse::serde::uuid")]
-    pub event_id: Uuid,
-    pub service_id: String,
-    pub case_ref: String,
-    pub bucket: u32,
-    pub occurred_at: u32,
-    pub received_at: u32,
-}
-
-/// A version and whether a later one replaces it.
-#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize)]
-pub struct Decision {
-    pub kind: String,
-    #[serde(with = "clickhouse::serde::uuid")]
-    pub event_id: Uuid,
-    pub service_id: String,
-    pub case_ref: String,
-    pub bucket: u32,
-    pub occurred_at: u32,
-    pub superseded: u8,
-    pub decided_at: u32,
-}
+use civicpulse_store::checkpoint::server_clock;
+use civicpulse_store::tables::event_versions::{self, Version};
+use civicpulse_store::tables::superseded_events::Decision;
+use civicpulse_store::tables::{insert_all, supersede_runs};
+use clickhouse::Client;
 
 /// For each `(kind, event_id)` with more than one version: every version, all but the
 /// latest marked superseded. The latest is the greatest `received_at`; a tie (two versions
@@ -85,93 +59,32 @@ pub fn decide(mut versions: Vec<Version>, decided_at: u32) -> Vec<Decision> {
     decisions
 }
 
-/// The SQL condition that keeps only rows of `kind`'s raw table no later version replaces.
-/// The key it compares is the table's own deduplication key, so it is constant within a
-/// key and safe under FINAL.
-pub fn live_rows(kind: EventKind) -> String {
-    let (key, bucket) = match kind {
-        EventKind::Milestone => ("service_id, case_ref", "toYYYYMM(occurred_at)"),
-        EventKind::Feedback | EventKind::Offered => ("service_id, ''", "toYYYYMMDD(occurred_at)"),
-    };
-    format!(
-        "(event_id, {key}, {bucket}) NOT IN (SELECT event_id, service_id, case_ref, bucket \
-         FROM superseded_events FINAL WHERE kind = '{kind}' AND superseded = 1)",
-        kind = kind.as_str()
-    )
-}
-
-/// Rows of `superseded_events` of `kind` and a service decided since `since`, as a source
-/// for "what changed" queries: columns `occurred_at`, `case_ref` (both versions of each
-/// decision, so the days and cases of the replaced and the replacing version are re-read).
-pub fn decided_since(kind: EventKind) -> String {
-    format!(
-        "SELECT occurred_at, case_ref FROM superseded_events \
-         WHERE kind = '{kind}' AND service_id = ? AND inserted_at >= toDateTime(?)",
-        kind = kind.as_str()
-    )
-}
-
 const JOB: &str = "supersede";
-
-#[derive(Debug, Row, Deserialize)]
-struct Watermark {
-    watermark: u32,
-}
-
-#[derive(Debug, Row, Serialize)]
-struct RunRow<'a> {
-    job: &'a str,
-    watermark: u32,
-}
 
 /// Decides every event_id with versions inserted since the last run; returns how many
 /// versions it decided.
 pub async fn refresh(client: &Client) -> Result<usize, clickhouse::error::Error> {
-    let since = client
-        .query("SELECT toUInt32(watermark) AS watermark FROM supersede_runs FINAL WHERE job = ?")
-        .bind(JOB)
-        .fetch_optional::<Watermark>()
-        .await?
-        .map_or(0, |w| w.watermark);
+    let since = supersede_runs::watermark(client, JOB).await?;
     // The server's clock before reading: versions inserted from this second on are read
     // again next run (deciding twice is idempotent), so none is missed.
-    let run_started: u32 = client.query("SELECT toUInt32(now())").fetch_one().await?;
-    let versions: Vec<Version> = client
-        .query(
-            "SELECT kind, event_id, service_id, case_ref, bucket, toUInt32(occurred_at), toUInt32(received_at) \
-             FROM event_versions FINAL \
-             WHERE event_id IN (SELECT event_id FROM event_versions WHERE inserted_at >= toDateTime(?)) \
-             ORDER BY event_id",
-        )
-        .bind(since)
-        .fetch_all()
-        .await?;
+    let run_started = server_clock(client).await?;
+    let versions = event_versions::versions_of_ids_inserted_since(client, since).await?;
     let decisions = decide(versions, run_started);
     if !decisions.is_empty() {
-        let mut insert = client.insert::<Decision>("superseded_events").await?;
-        for decision in &decisions {
-            insert.write(decision).await?;
-        }
-        insert.end().await?;
+        insert_all(client, &decisions, None).await?;
         tracing::info!(
             versions = decisions.len(),
             "re-sent events with a changed key: the latest version counts"
         );
     }
-    let mut insert = client.insert::<RunRow>("supersede_runs").await?;
-    insert
-        .write(&RunRow {
-            job: JOB,
-            watermark: run_started,
-        })
-        .await?;
-    insert.end().await?;
+    supersede_runs::record(client, JOB, run_started).await?;
     Ok(decisions.len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     fn version(id: u128, service: &str, bucket: u32, received_at: u32) -> Version {
         Version {
@@ -227,14 +140,5 @@ mod tests {
         let other = decide(vec![b, a], 1);
         assert_eq!(one, other);
         assert_eq!(one.iter().filter(|d| d.superseded == 0).count(), 1);
-    }
-
-    #[test]
-    fn each_kind_compares_its_raw_key() {
-        assert!(
-            live_rows(EventKind::Milestone).contains("service_id, case_ref, toYYYYMM(occurred_at)")
-        );
-        assert!(live_rows(EventKind::Feedback).contains("toYYYYMMDD(occurred_at)"));
-        assert!(live_rows(EventKind::Offered).contains("kind = 'offered'"));
     }
 }

@@ -8,7 +8,11 @@
 //! Every component that reads or writes ClickHouse connects through here, so none of them
 //! needs another component's crate (or its Kafka client) to reach the database.
 
+pub mod checkpoint;
 pub mod client;
+pub mod day_range;
+pub mod day_slice;
 pub mod migrate;
+pub mod tables;
 
 pub use client::{Store, StoreError};

@@ -4,81 +4,17 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use civicpulse_core::dimension::Question;
-use clickhouse::{Client, Row};
-use serde::Deserialize;
+pub use civicpulse_store::day_range::Bucket;
+use civicpulse_store::day_range::DayRange;
+use civicpulse_store::tables::{matrix_activity_daily, matrix_feedback_daily, matrix_sla_daily};
+use clickhouse::Client;
 
 use super::build::{Slices, WHOLE_SERVICE};
 use super::dimensions::GroupBy;
 use super::tally::{QuestionSums, SlaOutcome, Tally};
 
-/// How days are grouped in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Bucket {
-    /// The whole range as one.
-    Whole,
-    Day,
-    /// Weeks starting on Monday.
-    Week,
-    Month,
-}
-
-impl Bucket {
-    fn sql(self) -> &'static str {
-        match self {
-            Bucket::Whole => "toDate('1970-01-01')",
-            Bucket::Day => "day",
-            Bucket::Week => "toMonday(day)",
-            Bucket::Month => "toStartOfMonth(day)",
-        }
-    }
-}
-
 /// Tallies by (service id, bucket start, group value).
 pub type Buckets = BTreeMap<(String, NaiveDate, String), Tally>;
-
-/// Segment attributes compared by the equity gaps.
-const SEGMENT_KINDS: &str = "('age_band', 'disability', 'language', 'region')";
-
-#[derive(Debug, Row, Deserialize)]
-struct FeedbackRead {
-    service_id: String,
-    bucket: u16,
-    group_value: String,
-    sla_outcome: String,
-    /// responses, then n, sum, sum of squares, top-2 per question in `Question::ALL` order.
-    sums: Vec<u64>,
-}
-
-#[derive(Debug, Row, Deserialize)]
-struct SegmentRead {
-    service_id: String,
-    bucket: u16,
-    group_kind: String,
-    group_value: String,
-    sla_outcome: String,
-    responses: u64,
-    satisfaction: Vec<u64>,
-}
-
-#[derive(Debug, Row, Deserialize)]
-struct ActivityRead {
-    service_id: String,
-    bucket: u16,
-    group_value: String,
-    /// transactions, surveys offered, digital, received, decided, error or rework.
-    sums: Vec<u64>,
-}
-
-#[derive(Debug, Row, Deserialize)]
-struct SlaRead {
-    service_id: String,
-    bucket: u16,
-    group_value: String,
-    elapsed_days: i32,
-    met: u64,
-    breached: u64,
-}
 
 /// A read of the rollups: which days, which breakdown, which services (None: all).
 pub struct RollupQuery<'a> {
@@ -121,29 +57,15 @@ impl RollupQuery<'_> {
         }
     }
 
-    /// `WHERE` for a rollup: days, breakdown and services.
-    fn filter(&self, group_kinds: &str) -> String {
-        let services = if self.services.is_some() {
-            " AND has(?, service_id)"
-        } else {
-            ""
-        };
-        format!("day >= toDate(?) AND day < toDate(?) AND group_kind IN {group_kinds}{services}")
-    }
-
-    fn bind(
-        &self,
-        mut query: clickhouse::query::Query,
-        group_kind: bool,
-    ) -> clickhouse::query::Query {
-        query = query.bind(self.from.to_string()).bind(self.to.to_string());
-        if group_kind {
-            query = query.bind(self.group_by.group_kind());
+    /// The store's view of this read.
+    fn range(&self) -> DayRange<'_> {
+        DayRange {
+            from: self.from,
+            to: self.to,
+            group_kind: self.group_by.group_kind(),
+            bucket: self.bucket,
+            services: self.services,
         }
-        if let Some(services) = self.services {
-            query = query.bind(services);
-        }
-        query
     }
 
     async fn read_feedback(
@@ -151,22 +73,7 @@ impl RollupQuery<'_> {
         client: &Client,
         buckets: &mut Buckets,
     ) -> Result<(), clickhouse::error::Error> {
-        let sums: Vec<String> = Question::ALL
-            .iter()
-            .map(|q| {
-                let q = q.as_str();
-                format!("sum({q}_n), sum({q}_sum), sum({q}_sumsq), sum({q}_top2)")
-            })
-            .collect();
-        let sql = format!(
-            "SELECT service_id, toUInt16({bucket}) AS bucket, group_value, sla_outcome, [sum(responses), {sums}] \
-             FROM matrix_feedback_daily FINAL WHERE {filter} \
-             GROUP BY service_id, bucket, group_value, sla_outcome",
-            bucket = self.bucket.sql(),
-            sums = sums.join(", "),
-            filter = self.filter("(?)"),
-        );
-        let rows: Vec<FeedbackRead> = self.bind(client.query(&sql), true).fetch_all().await?;
+        let rows = matrix_feedback_daily::answer_sums(client, &self.range()).await?;
         for row in rows.into_iter().filter(|r| r.sums.iter().any(|&s| s > 0)) {
             let mut questions = [QuestionSums::default(); 7];
             for (i, question) in questions.iter_mut().enumerate() {
@@ -193,15 +100,7 @@ impl RollupQuery<'_> {
         client: &Client,
         buckets: &mut Buckets,
     ) -> Result<(), clickhouse::error::Error> {
-        let sql = format!(
-            "SELECT service_id, toUInt16({bucket}) AS bucket, group_kind, group_value, sla_outcome, sum(responses), \
-               [sum(satisfaction_n), sum(satisfaction_sum), sum(satisfaction_sumsq), sum(satisfaction_top2)] \
-             FROM matrix_feedback_daily FINAL WHERE {filter} \
-             GROUP BY service_id, bucket, group_kind, group_value, sla_outcome",
-            bucket = self.bucket.sql(),
-            filter = self.filter(SEGMENT_KINDS),
-        );
-        let rows: Vec<SegmentRead> = self.bind(client.query(&sql), false).fetch_all().await?;
+        let rows = matrix_feedback_daily::segment_sums(client, &self.range()).await?;
         for row in rows.into_iter().filter(|r| r.responses > 0) {
             let satisfaction = QuestionSums {
                 n: row.satisfaction[0],
@@ -225,16 +124,7 @@ impl RollupQuery<'_> {
         client: &Client,
         buckets: &mut Buckets,
     ) -> Result<(), clickhouse::error::Error> {
-        let sql = format!(
-            "SELECT service_id, toUInt16({bucket}) AS bucket, group_value, \
-               [sum(transactions), sum(surveys_offered), sum(digital_transactions), sum(cases_received), \
-                sum(cases_decided), sum(decisions_error_or_rework)] \
-             FROM matrix_activity_daily FINAL WHERE {filter} \
-             GROUP BY service_id, bucket, group_value",
-            bucket = self.bucket.sql(),
-            filter = self.filter("(?)"),
-        );
-        let rows: Vec<ActivityRead> = self.bind(client.query(&sql), true).fetch_all().await?;
+        let rows = matrix_activity_daily::activity_sums(client, &self.range()).await?;
         for row in rows.into_iter().filter(|r| r.sums.iter().any(|&s| s > 0)) {
             let group = self.group_label(&row.group_value);
             let tally = tally(buckets, &row.service_id, row.bucket, group);
@@ -253,14 +143,7 @@ impl RollupQuery<'_> {
         client: &Client,
         buckets: &mut Buckets,
     ) -> Result<(), clickhouse::error::Error> {
-        let sql = format!(
-            "SELECT service_id, toUInt16({bucket}) AS bucket, group_value, elapsed_days, sum(met), sum(breached) \
-             FROM matrix_sla_daily FINAL WHERE {filter} \
-             GROUP BY service_id, bucket, group_value, elapsed_days",
-            bucket = self.bucket.sql(),
-            filter = self.filter("(?)"),
-        );
-        let rows: Vec<SlaRead> = self.bind(client.query(&sql), true).fetch_all().await?;
+        let rows = matrix_sla_daily::closed_cases(client, &self.range()).await?;
         for row in rows {
             if row.met + row.breached == 0 {
                 continue;
@@ -281,9 +164,11 @@ impl RollupQuery<'_> {
 /// The tally of a (service, bucket, group), created empty. Whole-service rows are stored
 /// under `all`, whatever the rollups' empty group value.
 fn tally<'a>(buckets: &'a mut Buckets, service: &str, bucket: u16, group: &str) -> &'a mut Tally {
-    let date =
-        NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Days::new(u64::from(bucket));
     buckets
-        .entry((service.to_string(), date, group.to_string()))
+        .entry((
+            service.to_string(),
+            Bucket::start(bucket),
+            group.to_string(),
+        ))
         .or_default()
 }

@@ -10,15 +10,15 @@ use chrono::{DateTime, TimeZone, Utc};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::sla::SlaPolicy;
-use civicpulse_core::{Catalog, EventKind, Service};
-use clickhouse::{Client, Row};
-use serde::Deserialize;
+use civicpulse_core::{Catalog, Service};
+use civicpulse_store::checkpoint;
+use civicpulse_store::tables::milestones::{self, CaseMilestoneRead as MilestoneRead, CasesToRead};
+use civicpulse_store::tables::sla_cases::{CaseWriter, SlaCaseRow};
+use civicpulse_store::tables::sla_runs::{self, SlaRunRow};
+use civicpulse_store::tables::superseded_events;
+use clickhouse::Client;
 
-use super::rules::{evaluate, CaseMilestone};
-use super::store::{SlaCaseRow, SlaRunRow};
-use crate::checkpoint::{self, Checkpoint};
-use crate::supersede;
-use civicpulse_core::sla::Status;
+use super::rules::{evaluate, CaseMilestone, Evaluation};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluateError {
@@ -35,16 +35,6 @@ pub struct PolicyRun {
     pub policy: String,
     pub full: bool,
     pub evaluated_cases: u64,
-}
-
-#[derive(Debug, Row, Deserialize)]
-struct MilestoneRead {
-    case_ref: String,
-    milestone: String,
-    occurred_at: u32,
-    channel: String,
-    region: String,
-    outcome: String,
 }
 
 /// One case's milestones as read, with the channel and region of its earliest one (the
@@ -132,79 +122,37 @@ async fn run_policy(
                 calendar: service.calendar.clone(),
             })?;
     // Re-evaluating a case is idempotent, so re-reading the checkpoint's second is safe.
-    let checkpoint = Checkpoint::begin(
+    let checkpoint = sla_runs::checkpoint(
         client,
-        "sla_runs",
-        "service_id = ? AND policy = ?",
-        &[&service.id, &policy.id],
+        &service.id,
+        &policy.id,
         fingerprint(catalog, service, policy),
     )
     .await?;
     let incremental_from = checkpoint.since;
-
-    // Only the counting version of a re-sent milestone (see `supersede`).
-    let live = supersede::live_rows(EventKind::Milestone);
-    let mut cursor = match incremental_from {
-        None => client
-            .query(&format!(
-                "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region, outcome FROM milestones FINAL \
-                 WHERE service_id = ? AND {live} ORDER BY case_ref",
-            ))
-            .bind(&service.id)
-            .fetch::<MilestoneRead>()?,
-        Some(watermark) => client
-            .query(&format!(
-                "SELECT case_ref, milestone, toUInt32(occurred_at), channel, region, outcome FROM milestones FINAL \
-                 WHERE service_id = ? AND {live} AND case_ref IN ( \
-                   SELECT case_ref FROM milestones WHERE service_id = ? AND inserted_at >= toDateTime(?) \
-                   UNION ALL \
-                   SELECT case_ref FROM ({decided}) \
-                   UNION ALL \
-                   SELECT case_ref FROM sla_cases FINAL WHERE service_id = ? AND policy = ? \
-                     AND status IN ({open}) AND isNull(stopped_at) \
-                     AND evaluated_at < toDateTime(?)) \
-                 ORDER BY case_ref",
-                decided = supersede::decided_since(EventKind::Milestone),
-                open = Status::sql_list(&Status::OPEN),
-            ))
-            .bind(&service.id)
-            .bind(&service.id)
-            .bind(watermark)
-            .bind(&service.id)
-            .bind(watermark)
-            .bind(&service.id)
-            .bind(&policy.id)
-            .bind(local_midnight(now, service.time_zone).timestamp())
-            .fetch::<MilestoneRead>()?,
+    let cases = match incremental_from {
+        None => CasesToRead::All,
+        Some(watermark) => CasesToRead::ChangedSince {
+            watermark,
+            open_evaluated_before: local_midnight(now, service.time_zone).timestamp(),
+        },
     };
+    let mut cursor = milestones::cases_cursor(client, &service.id, &policy.id, cases)?;
 
     // Cases that lost a milestone to a later version elsewhere; those the cursor does not
     // return have none left.
-    let mut emptied: HashSet<String> = client
-        .query(
-            "SELECT DISTINCT case_ref FROM superseded_events FINAL \
-             WHERE kind = 'milestone' AND service_id = ? AND superseded = 1 AND inserted_at >= toDateTime(?)",
-        )
-        .bind(&service.id)
-        .bind(incremental_from.unwrap_or(0))
-        .fetch_all::<String>()
-        .await?
-        .into_iter()
-        .collect();
+    let mut emptied: HashSet<String> = superseded_events::cases_losing_milestones(
+        client,
+        &service.id,
+        checkpoint.since_or_start(),
+    )
+    .await?
+    .into_iter()
+    .collect();
     let today = local_date(now, service.time_zone);
     let to_row = |case: CaseRead| {
         let evaluation = evaluate(policy, calendar, service.time_zone, &case.milestones, today);
-        let mut row = SlaCaseRow::new(
-            &service.id,
-            &policy.id,
-            &policy.currency,
-            case.case_ref,
-            &evaluation,
-            now,
-        );
-        row.channel = case.channel;
-        row.region = case.region;
-        row
+        case_row(service, policy, case, &evaluation, now)
     };
     // Each case is written as soon as its last milestone is read (the cursor is ordered by
     // case), so memory holds one case, not the run.
@@ -239,18 +187,18 @@ async fn run_policy(
     }
     let evaluated_cases = writer.end().await?;
 
-    let mut insert = client.insert::<SlaRunRow>("sla_runs").await?;
-    insert
-        .write(&SlaRunRow {
+    sla_runs::record(
+        client,
+        &SlaRunRow {
             service_id: service.id.clone(),
             policy: policy.id.clone(),
             watermark: checkpoint.watermark(),
             fingerprint: checkpoint.fingerprint,
             evaluated_cases,
             finished_at: Utc::now(),
-        })
-        .await?;
-    insert.end().await?;
+        },
+    )
+    .await?;
     tracing::info!(service = %service.id, policy = %policy.id, full = incremental_from.is_none(), evaluated_cases, "SLA evaluated");
     Ok(PolicyRun {
         service_id: service.id.clone(),
@@ -260,39 +208,39 @@ async fn run_policy(
     })
 }
 
-/// Streams evaluated cases into `sla_cases`, opening the INSERT on the first one.
-struct CaseWriter<'a> {
-    client: &'a Client,
-    insert: Option<clickhouse::insert::Insert<SlaCaseRow>>,
-    written: u64,
-}
-
-impl<'a> CaseWriter<'a> {
-    fn new(client: &'a Client) -> Self {
-        CaseWriter {
-            client,
-            insert: None,
-            written: 0,
-        }
-    }
-
-    async fn write(&mut self, row: &SlaCaseRow) -> Result<(), clickhouse::error::Error> {
-        if self.insert.is_none() {
-            self.insert = Some(self.client.insert::<SlaCaseRow>("sla_cases").await?);
-        }
-        if let Some(insert) = &mut self.insert {
-            insert.write(row).await?;
-        }
-        self.written += 1;
-        Ok(())
-    }
-
-    /// Finishes the INSERT; the number of cases written.
-    async fn end(self) -> Result<u64, clickhouse::error::Error> {
-        if let Some(insert) = self.insert {
-            insert.end().await?;
-        }
-        Ok(self.written)
+/// The stored row of a case's evaluation.
+fn case_row(
+    service: &Service,
+    policy: &SlaPolicy,
+    case: CaseRead,
+    evaluation: &Evaluation,
+    evaluated_at: DateTime<Utc>,
+) -> SlaCaseRow {
+    let narrow = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+    SlaCaseRow {
+        service_id: service.id.clone(),
+        policy: policy.id.clone(),
+        case_ref: case.case_ref,
+        started_at: evaluation.started_at,
+        stopped_at: evaluation.stopped_at,
+        elapsed_days: narrow(evaluation.elapsed_days),
+        paused_days: narrow(evaluation.paused_days),
+        limit_days: narrow(evaluation.limit),
+        due_date: evaluation.due_date,
+        status: evaluation.status.as_str().to_string(),
+        late_days: narrow(evaluation.late_days),
+        refund_percent: evaluation.refund_percent,
+        refund_amount: evaluation.refund_amount,
+        currency: policy.currency.clone(),
+        anomalies: evaluation
+            .anomalies
+            .iter()
+            .map(|&a| <&'static str>::from(a))
+            .collect::<Vec<_>>()
+            .join(","),
+        evaluated_at,
+        channel: case.channel,
+        region: case.region,
     }
 }
 

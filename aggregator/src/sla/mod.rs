@@ -1,9 +1,9 @@
 //! SLA guarantees: per case, how many days the clock ran against the service standard, its
-//! due date, status and the refund owed. `rules` is pure; storage and scheduling come next.
+//! due date, status and the refund owed. `rules` is pure;
+//! `evaluate` reads milestones and writes `sla_cases` through the store's table modules.
 
 pub mod evaluate;
 pub mod rules;
-pub mod store;
 
 pub use civicpulse_core::sla::{Anomaly, Status};
 pub use rules::{evaluate, CaseMilestone, Evaluation};

@@ -6,9 +6,9 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, Utc};
-use clickhouse::Row;
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, NaiveDate};
+use civicpulse_store::tables::sla_cases::{self, CaseFilter, CaseKey, CaseListed};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
@@ -46,46 +46,13 @@ pub struct SlaCase {
     pub region: String,
 }
 
-#[derive(Debug, Row, Deserialize)]
-struct CaseRead {
-    case_ref: String,
-    service_id: String,
-    policy: String,
-    started_at: u32,
-    stopped_at: u32,
-    elapsed_days: i32,
-    paused_days: i32,
-    limit_days: i32,
-    due_date: u16,
-    status: String,
-    late_days: i32,
-    refund_percent: f64,
-    refund_amount: f64,
-    currency: String,
-    channel: String,
-    region: String,
-}
-
-/// Validated filters.
-struct Filters {
-    service_id: Option<String>,
-    status: Option<String>,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-    limit: u64,
-    after: Option<(String, String, String)>,
-}
-
-fn parse_filters(state: &ApiState, params: &Params) -> Result<Filters, ApiError> {
+fn parse_filters(state: &ApiState, params: &Params) -> Result<CaseFilter, ApiError> {
     params.only(PARAMS)?;
     let status = params.parse("status", |status| {
-        status
-            .parse::<Status>()
-            .map(|s| s.as_str().to_string())
-            .map_err(|_| {
-                let names: Vec<&str> = Status::iter().map(Status::as_str).collect();
-                format!("`{status}` is not one of {}", names.join(", "))
-            })
+        status.parse::<Status>().map_err(|_| {
+            let names: Vec<&str> = Status::iter().map(Status::as_str).collect();
+            format!("`{status}` is not one of {}", names.join(", "))
+        })
     })?;
     let limit = params
         .parse("limit", |text| {
@@ -101,11 +68,11 @@ fn parse_filters(state: &ApiState, params: &Params) -> Result<Filters, ApiError>
             return Err(ApiError::bad("from", "must be before `to`"));
         }
     }
-    Ok(Filters {
+    Ok(CaseFilter {
         service_id: params.service(&state.catalog, "service_id")?,
         status,
-        from,
-        to,
+        started_from: from,
+        started_before: to,
         limit,
         after: params.parse("cursor", decode_cursor)?,
     })
@@ -116,13 +83,17 @@ fn encode_cursor(service_id: &str, policy: &str, case_ref: &str) -> String {
     hex::encode(format!("{service_id}\n{policy}\n{case_ref}"))
 }
 
-fn decode_cursor(text: &str) -> Result<(String, String, String), String> {
+fn decode_cursor(text: &str) -> Result<CaseKey, String> {
     let bad = || "not a cursor returned by this API".to_string();
     let bytes = hex::decode(text).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let mut parts = text.splitn(3, '\n').map(str::to_string);
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(s), Some(p), Some(c)) => Ok((s, p, c)),
+        (Some(service_id), Some(policy), Some(case_ref)) => Ok(CaseKey {
+            service_id,
+            policy,
+            case_ref,
+        }),
         _ => Err(bad()),
     }
 }
@@ -153,43 +124,8 @@ pub async fn cases(
     format: Format,
 ) -> Result<Response, ApiError> {
     let filters = parse_filters(&state, &params)?;
-    let mut sql = String::from(
-        "SELECT case_ref, service_id, policy, toUInt32(ifNull(started_at, toDateTime(0))), \
-         toUInt32(ifNull(stopped_at, toDateTime(0))), elapsed_days, paused_days, limit_days, \
-         toUInt16(ifNull(due_date, toDate(0))), status, late_days, refund_percent, refund_amount, currency, \
-         channel, region FROM sla_cases FINAL WHERE 1",
-    );
-    if filters.service_id.is_some() {
-        sql.push_str(" AND service_id = ?");
-    }
-    if filters.status.is_some() {
-        sql.push_str(" AND status = ?");
-    }
-    if filters.from.is_some() {
-        sql.push_str(" AND started_at >= toDateTime(?)");
-    }
-    if filters.to.is_some() {
-        sql.push_str(" AND started_at < toDateTime(?)");
-    }
-    if filters.after.is_some() {
-        sql.push_str(" AND (service_id, policy, case_ref) > (?, ?, ?)");
-    }
-    sql.push_str(" ORDER BY service_id, policy, case_ref LIMIT ?");
     let client = state.store().await?;
-    let mut query = client.query(&sql);
-    if let Some(service) = &filters.service_id {
-        query = query.bind(service);
-    }
-    if let Some(status) = &filters.status {
-        query = query.bind(status);
-    }
-    for time in [filters.from, filters.to].into_iter().flatten() {
-        query = query.bind(time.timestamp());
-    }
-    if let Some((service, policy, case_ref)) = &filters.after {
-        query = query.bind(service).bind(policy).bind(case_ref);
-    }
-    let rows: Vec<CaseRead> = query.bind(filters.limit).fetch_all().await?;
+    let rows = sla_cases::list(&client, &filters).await?;
 
     let mut headers = HeaderMap::new();
     if rows.len() as u64 == filters.limit {
@@ -205,7 +141,7 @@ pub async fn cases(
     table(format, &cases, headers)
 }
 
-fn to_case(row: CaseRead) -> SlaCase {
+fn to_case(row: CaseListed) -> SlaCase {
     let time = |secs: u32| {
         (secs > 0)
             .then(|| {
@@ -251,11 +187,11 @@ mod tests {
         let cursor = encode_cursor("passport-in-person", "processing", "case-7");
         assert_eq!(
             decode_cursor(&cursor).unwrap(),
-            (
-                "passport-in-person".into(),
-                "processing".into(),
-                "case-7".into()
-            )
+            CaseKey {
+                service_id: "passport-in-person".into(),
+                policy: "processing".into(),
+                case_ref: "case-7".into()
+            }
         );
         assert!(decode_cursor("zz").is_err());
         assert!(decode_cursor(&hex::encode("no separators")).is_err());

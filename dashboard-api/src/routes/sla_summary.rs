@@ -10,16 +10,13 @@
 //!
 //! Ratios are rounded to 4 decimals.
 
-use std::sync::LazyLock;
-
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use civicpulse_core::horizon;
-use civicpulse_core::sla::Status;
-use clickhouse::Row;
-use serde::{Deserialize, Serialize};
+use civicpulse_store::tables::sla_cases::{self, SummaryRow, SummaryWindow};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
@@ -54,73 +51,6 @@ pub struct PolicySummary {
     pub burn_rate_7d: Option<f64>,
     pub burn_rate_30d: Option<f64>,
 }
-
-#[derive(Debug, Row, Deserialize)]
-struct SummaryRead {
-    service_id: String,
-    policy: String,
-    closed: u64,
-    met: u64,
-    breached: u64,
-    p50: f64,
-    p90: f64,
-    open: u64,
-    at_risk: u64,
-    open_breached: u64,
-    refunds_owed: u64,
-    refunds_owed_amount: f64,
-    anomalies: u64,
-    closed_1d: u64,
-    breached_1d: u64,
-    closed_7d: u64,
-    breached_7d: u64,
-    closed_30d: u64,
-    breached_30d: u64,
-}
-
-/// The summary's SQL; every status name comes from [`Status`], and "open" is
-/// [`Status::OPEN`], as in evaluation.
-static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "\
-SELECT service_id, policy,
-  countIf(closed_in) AS closed,
-  countIf(closed_in AND status = '{met}') AS met,
-  countIf(closed_in AND status = '{breached}') AS breached,
-  toFloat64(quantileExactIf(0.5)(elapsed_days, closed_in)) AS p50,
-  toFloat64(quantileExactIf(0.9)(elapsed_days, closed_in)) AS p90,
-  countIf(is_open) AS open,
-  countIf(is_open AND status = '{at_risk}') AS at_risk,
-  countIf(is_open AND status = '{breached}') AS open_breached,
-  countIf(closed_in AND refund_amount > 0) AS refunds_owed,
-  toFloat64(sumIf(refund_amount, closed_in)) AS refunds_owed_amount,
-  countIf(anomalies != '') AS anomalies,
-  countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_1d,
-  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_1d,
-  countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_7d,
-  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_7d,
-  countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_30d,
-  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_30d
-FROM
-(
-  SELECT service_id, policy, status, elapsed_days, refund_amount, anomalies,
-    ifNull(stopped_at, toDateTime(0)) AS stopped,
-    status IN ({closed}) AND NOT isNull(stopped_at) AS closed,
-    closed AND stopped >= toDateTime(?) AND stopped < toDateTime(?) AS closed_in,
-    closed AND stopped < toDateTime(?) AS closed_before_to,
-    isNull(stopped_at) AND status IN ({open}) AS is_open
-  FROM sla_cases FINAL
-  WHERE (? = '' OR service_id = ?)
-)
-GROUP BY service_id, policy
-ORDER BY service_id, policy",
-        met = Status::Met.as_str(),
-        breached = Status::Breached.as_str(),
-        at_risk = Status::AtRisk.as_str(),
-        closed = Status::sql_list(&Status::CLOSED),
-        open = Status::sql_list(&Status::OPEN),
-    )
-});
 
 #[utoipa::path(
     get,
@@ -163,24 +93,16 @@ pub async fn summarize_window(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<PolicySummary>, ApiError> {
-    let since = |days: i64| days_before(to, days).timestamp();
-    let service = service_id.unwrap_or_default();
+    let window = SummaryWindow {
+        from,
+        to,
+        since_1d: days_before(to, 1),
+        since_7d: days_before(to, 7),
+        since_30d: days_before(to, 30),
+        service_id,
+    };
     let client = state.store().await?;
-    let rows: Vec<SummaryRead> = client
-        .query(&SUMMARY_SQL)
-        .bind(since(1))
-        .bind(since(1))
-        .bind(since(7))
-        .bind(since(7))
-        .bind(since(30))
-        .bind(since(30))
-        .bind(from.timestamp())
-        .bind(to.timestamp())
-        .bind(to.timestamp())
-        .bind(service)
-        .bind(service)
-        .fetch_all()
-        .await?;
+    let rows = sla_cases::summary(&client, &window).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| summarize(state, row))
@@ -196,7 +118,7 @@ fn days_before(to: DateTime<Utc>, days: i64) -> DateTime<Utc> {
 
 /// Adds the policy's target and derived ratios; rows of policies no longer in the catalog
 /// are left out.
-fn summarize(state: &ApiState, row: SummaryRead) -> Option<PolicySummary> {
+fn summarize(state: &ApiState, row: SummaryRow) -> Option<PolicySummary> {
     let policy = state
         .catalog
         .service(&row.service_id)?

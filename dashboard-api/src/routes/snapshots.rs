@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_aggregator::matrix::snapshot::{read_snapshots, SnapshotFilter, SnapshotRow};
+use civicpulse_store::tables::matrix_snapshots::{self, SnapshotFilter, SnapshotRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -97,7 +97,7 @@ pub async fn snapshots(
         service_id: service_id.as_deref(),
         dimension: dimension.as_deref(),
     };
-    let cells: Vec<SnapshotCell> = read_snapshots(&client, &filter)
+    let cells: Vec<SnapshotCell> = matrix_snapshots::read(&client, &filter)
         .await?
         .into_iter()
         .map(SnapshotCell::from)

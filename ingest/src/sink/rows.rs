@@ -1,87 +1,13 @@
-//! ClickHouse rows, one struct per table, in the tables' column order (RowBinary without
-//! validation on old servers is positional: a test round-trips every table).
+//! What each envelope becomes in the raw tables; the row structs are the tables' own, in
+//! `civicpulse_store::tables`.
 
 use chrono::{DateTime, Utc};
 use civicpulse_core::event::{Event, Feedback, Milestone, Offered};
 use civicpulse_core::Envelope;
-use clickhouse::Row;
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
-pub struct FeedbackRow {
-    #[serde(with = "clickhouse::serde::uuid")]
-    pub event_id: Uuid,
-    pub service_id: String,
-    pub channel: String,
-    pub stage: String,
-    pub case_ref: String,
-    #[serde(with = "clickhouse::serde::chrono::datetime")]
-    pub occurred_at: DateTime<Utc>,
-    #[serde(with = "clickhouse::serde::chrono::datetime")]
-    pub received_at: DateTime<Utc>,
-    pub source: String,
-    pub satisfaction: Option<u8>,
-    pub trust: Option<u8>,
-    pub need_met: Option<u8>,
-    pub ease: Option<u8>,
-    pub time_reasonable: Option<u8>,
-    pub fair: Option<u8>,
-    pub helpful_staff: Option<u8>,
-    pub helpful: Option<u8>,
-    pub has_comment: u8,
-    pub age_band: String,
-    pub region: String,
-    pub language: String,
-    pub disability: Option<u8>,
-}
-
-#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
-pub struct CommentRow {
-    #[serde(with = "clickhouse::serde::uuid")]
-    pub event_id: Uuid,
-    pub service_id: String,
-    pub channel: String,
-    pub case_ref: String,
-    #[serde(with = "clickhouse::serde::chrono::datetime")]
-    pub occurred_at: DateTime<Utc>,
-    #[serde(with = "clickhouse::serde::chrono::datetime")]
-    pub received_at: DateTime<Utc>,
-    pub comment: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
-pub struct MilestoneRow {
-    #[serde(with = "clickhouse::serde::uuid")]
-    pub event_id: Uuid,
-    pub service_id: String,
-    pub case_ref: String,
-    pub milestone: String,
-    pub channel: String,
-    pub region: String,
-    pub outcome: String,
-    #[serde(with = "clickhouse::serde::chrono::datetime")]
-    pub occurred_at: DateTime<Utc>,
-    #[serde(with = "clickhouse::serde::chrono::datetime")]
-    pub received_at: DateTime<Utc>,
-    pub source: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
-pub struct OfferedRow {
-    #[serde(with = "clickhouse::serde::uuid")]
-    pub event_id: Uuid,
-    pub service_id: String,
-    pub channel: String,
-    pub stage: String,
-    pub case_ref: String,
-    pub survey_offered: u8,
-    #[serde(with = "clickhouse::serde::chrono::datetime")]
-    pub occurred_at: DateTime<Utc>,
-    #[serde(with = "clickhouse::serde::chrono::datetime")]
-    pub received_at: DateTime<Utc>,
-    pub source: String,
-}
+pub use civicpulse_store::tables::feedback::FeedbackRow;
+pub use civicpulse_store::tables::feedback_comments::CommentRow;
+pub use civicpulse_store::tables::milestones::MilestoneRow;
+pub use civicpulse_store::tables::offered::OfferedRow;
 
 /// The rows one envelope becomes.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use clickhouse::{Client, RowOwned, RowWrite};
+use civicpulse_store::tables::{insert_all, StoredRow};
+use clickhouse::Client;
 use tokio_util::sync::CancellationToken;
 
 use super::batch::Batch;
@@ -67,30 +68,25 @@ impl Writer {
                     .inc();
             }
         }
-        self.insert("feedback", &batch.feedback, shutdown).await?;
-        self.insert("feedback_comments", &batch.comments, shutdown)
-            .await?;
-        self.insert("milestones", &batch.milestones, shutdown)
-            .await?;
-        self.insert("offered", &batch.offered, shutdown).await?;
+        self.insert(&batch.feedback, shutdown).await?;
+        self.insert(&batch.comments, shutdown).await?;
+        self.insert(&batch.milestones, shutdown).await?;
+        self.insert(&batch.offered, shutdown).await?;
         metrics::SINK_BATCH_ROWS.observe(batch.messages() as f64);
         Ok(())
     }
 
-    async fn insert<T>(
+    async fn insert<T: StoredRow>(
         &self,
-        table: &str,
         rows: &[T],
         shutdown: &CancellationToken,
-    ) -> Result<(), Interrupted>
-    where
-        T: RowOwned + RowWrite,
-    {
+    ) -> Result<(), Interrupted> {
+        let table = T::TABLE;
         if rows.is_empty() {
             return Ok(());
         }
         let started = Instant::now();
-        self.retry(table, shutdown, || insert_once(&self.client, table, rows))
+        self.retry(table, shutdown, || insert_once(&self.client, rows))
             .await?;
         metrics::SINK_INSERT_SECONDS
             .with_label_values(&[table])
@@ -139,20 +135,10 @@ impl Writer {
     }
 }
 
-async fn insert_once<T>(client: &Client, table: &str, rows: &[T]) -> Result<(), String>
-where
-    T: RowOwned + RowWrite,
-{
-    let timeout = Some(Duration::from_secs(60));
-    let mut insert = client
-        .insert::<T>(table)
+async fn insert_once<T: StoredRow>(client: &Client, rows: &[T]) -> Result<(), String> {
+    insert_all(client, rows, Some(Duration::from_secs(60)))
         .await
-        .map_err(|e| e.to_string())?
-        .with_timeouts(timeout, timeout);
-    for row in rows {
-        insert.write(row).await.map_err(|e| e.to_string())?;
-    }
-    insert.end().await.map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

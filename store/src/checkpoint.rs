@@ -35,7 +35,8 @@ pub struct Checkpoint {
 
 impl Checkpoint {
     /// Reads the latest run row of `runs_table` matching `condition` (binds in `keys`).
-    pub async fn begin(
+    /// Each runs table's module calls this with its own name and key.
+    pub(crate) async fn begin(
         client: &Client,
         runs_table: &str,
         condition: &str,
@@ -50,7 +51,7 @@ impl Checkpoint {
             query = query.bind(*key);
         }
         let previous = query.fetch_optional::<PreviousRun>().await?;
-        let started: u32 = client.query("SELECT toUInt32(now())").fetch_one().await?;
+        let started = server_clock(client).await?;
         let since = previous
             .filter(|p| p.fingerprint == fingerprint)
             .map(|p| p.watermark);
@@ -74,6 +75,12 @@ impl Checkpoint {
     pub fn watermark(&self) -> DateTime<Utc> {
         DateTime::from_timestamp(i64::from(self.started), 0).unwrap_or_default()
     }
+}
+
+/// The server's clock, in whole seconds: watermarks compare with `inserted_at`, which the
+/// server stamps, so they are taken from the same clock.
+pub async fn server_clock(client: &Client) -> Result<u32, clickhouse::error::Error> {
+    client.query("SELECT toUInt32(now())").fetch_one().await
 }
 
 #[cfg(test)]

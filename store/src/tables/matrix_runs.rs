@@ -1,0 +1,112 @@
+//! `matrix_runs`: one row per rollup refresh of a service, the checkpoint the next starts
+//! from; and the question each refresh begins with, which local days changed since.
+
+use chrono::{DateTime, Utc};
+use civicpulse_core::{EventKind, Service};
+use clickhouse::{Client, Row};
+use serde::{Deserialize, Serialize};
+
+use super::{feedback, milestones, offered, sla_cases, superseded_events};
+use crate::checkpoint::Checkpoint;
+
+pub const NAME: &str = "matrix_runs";
+
+#[derive(Debug, Row, Serialize)]
+pub struct MatrixRunRow {
+    pub service_id: String,
+    pub fingerprint: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub watermark: DateTime<Utc>,
+    pub days_refreshed: u64,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub finished_at: DateTime<Utc>,
+}
+
+/// Where the rollups of `service_id` stand.
+pub async fn checkpoint(
+    client: &Client,
+    service_id: &str,
+    fingerprint: String,
+) -> Result<Checkpoint, clickhouse::error::Error> {
+    Checkpoint::begin(client, NAME, "service_id = ?", &[service_id], fingerprint).await
+}
+
+pub async fn record(client: &Client, run: &MatrixRunRow) -> Result<(), clickhouse::error::Error> {
+    let mut insert = client.insert::<MatrixRunRow>(NAME).await?;
+    insert.write(run).await?;
+    insert.end().await
+}
+
+/// The local days (`YYYY-MM-DD`) each rollup must recompute.
+#[derive(Debug, Default)]
+pub struct ChangedDays {
+    /// Responses inserted, or responses whose case closed (or was re-evaluated) since.
+    pub feedback: Vec<String>,
+    /// Transactions or milestones inserted.
+    pub activity: Vec<String>,
+    /// Closed cases written since.
+    pub sla: Vec<String>,
+}
+
+#[derive(Debug, Row, Deserialize)]
+struct ChangedDay {
+    rollup: String,
+    day: String,
+}
+
+/// Each rollup's days with inputs written since `since` (0: every day with data).
+pub async fn changed_days(
+    client: &Client,
+    service: &Service,
+    since: u32,
+) -> Result<ChangedDays, clickhouse::error::Error> {
+    let zone = service.time_zone.name();
+    let policy = service.sla.first().map_or("", |p| p.id.as_str());
+    let rows: Vec<ChangedDay> = client
+        .query(&format!(
+            "SELECT DISTINCT rollup, day FROM ( \
+               SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM {feedback} \
+                 WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM {offered} \
+                 WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM {milestones} \
+                 WHERE service_id = ? AND inserted_at >= toDateTime(?) \
+               UNION ALL SELECT 'sla' AS rollup, toString(toDate(assumeNotNull(stopped_at), ?)) AS day FROM {sla_cases} \
+                 WHERE service_id = ? AND policy = ? AND written_at >= toDateTime(?) AND isNotNull(stopped_at) \
+               UNION ALL SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM {feedback} \
+                 WHERE service_id = ? AND case_ref IN ( \
+                   SELECT case_ref FROM {sla_cases} WHERE service_id = ? AND policy = ? \
+                     AND written_at >= toDateTime(?) AND isNotNull(stopped_at)) \
+               UNION ALL SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM ({feedback_decided}) \
+               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM ({offered_decided}) \
+               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM ({milestone_decided})) \
+             ORDER BY rollup, day",
+            feedback = feedback::NAME,
+            offered = offered::NAME,
+            milestones = milestones::NAME,
+            sla_cases = sla_cases::NAME,
+            feedback_decided = superseded_events::decided_since(EventKind::Feedback),
+            offered_decided = superseded_events::decided_since(EventKind::Offered),
+            milestone_decided = superseded_events::decided_since(EventKind::Milestone),
+        ))
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(policy).bind(since)
+        .bind(zone).bind(&service.id).bind(&service.id).bind(policy).bind(since)
+        // Days of re-sent events whose counting version changed (both versions' days).
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .fetch_all()
+        .await?;
+    let mut changed = ChangedDays::default();
+    for row in rows {
+        match row.rollup.as_str() {
+            "feedback" => changed.feedback.push(row.day),
+            "activity" => changed.activity.push(row.day),
+            _ => changed.sla.push(row.day),
+        }
+    }
+    Ok(changed)
+}

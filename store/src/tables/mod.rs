@@ -1,0 +1,55 @@
+//! One module per ClickHouse table: its name, its row struct(s) in the table's column order,
+//! and every statement that reads or writes it. A statement that joins another table takes
+//! that table's name from its module, so each name is written once (here and in the
+//! migration that creates it).
+//!
+//! Rows are positional on old servers (RowBinary without names), which is why each struct
+//! follows its table's column order; the e2e suite round-trips every table.
+//!
+//! - raw events, written by the sink: [`feedback`], [`feedback_comments`], [`milestones`],
+//!   [`offered`];
+//! - re-sent events: [`event_versions`] (filled by materialized views), [`superseded_events`],
+//!   [`supersede_runs`];
+//! - SLA: [`sla_cases`], [`sla_runs`];
+//! - the quality matrix: [`matrix_feedback_daily`], [`matrix_activity_daily`],
+//!   [`matrix_sla_daily`] (rollups by local day), [`matrix_runs`], [`matrix_snapshots`].
+
+use std::time::Duration;
+
+use clickhouse::{Client, RowOwned, RowWrite};
+
+pub mod event_versions;
+pub mod feedback;
+pub mod feedback_comments;
+pub mod matrix_activity_daily;
+pub mod matrix_feedback_daily;
+pub mod matrix_runs;
+pub mod matrix_sla_daily;
+pub mod matrix_snapshots;
+pub mod milestones;
+pub mod offered;
+pub mod sla_cases;
+pub mod sla_runs;
+pub mod supersede_runs;
+pub mod superseded_events;
+
+/// A row type and the table it is stored in.
+pub trait StoredRow: RowOwned + RowWrite {
+    const TABLE: &'static str;
+}
+
+/// Inserts `rows` into their table in one INSERT; `timeout` bounds each send and the end.
+pub async fn insert_all<T: StoredRow>(
+    client: &Client,
+    rows: &[T],
+    timeout: Option<Duration>,
+) -> Result<(), clickhouse::error::Error> {
+    let mut insert = client
+        .insert::<T>(T::TABLE)
+        .await?
+        .with_timeouts(timeout, timeout);
+    for row in rows {
+        insert.write(row).await?;
+    }
+    insert.end().await
+}

@@ -1,0 +1,282 @@
+//! `sla_cases`: the latest evaluation of each case against each standard (written by the
+//! aggregator's SLA evaluation, read by the dashboard API and the matrix rollups).
+//!
+//! Every status name in these statements comes from [`Status`]; "open" is [`Status::OPEN`]
+//! everywhere (`not_started` is not open: the standard's clock has not started).
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use civicpulse_core::sla::Status;
+use clickhouse::insert::Insert;
+use clickhouse::{Client, Row};
+use serde::{Deserialize, Serialize};
+
+pub const NAME: &str = "sla_cases";
+
+/// One evaluated case, in the table's column order.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct SlaCaseRow {
+    pub service_id: String,
+    pub policy: String,
+    pub case_ref: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime::option")]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(with = "clickhouse::serde::chrono::datetime::option")]
+    pub stopped_at: Option<DateTime<Utc>>,
+    pub elapsed_days: i32,
+    pub paused_days: i32,
+    pub limit_days: i32,
+    #[serde(with = "clickhouse::serde::chrono::date::option")]
+    pub due_date: Option<NaiveDate>,
+    pub status: String,
+    pub late_days: i32,
+    pub refund_percent: f64,
+    pub refund_amount: f64,
+    pub currency: String,
+    /// Comma-separated anomaly names, empty when none.
+    pub anomalies: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub evaluated_at: DateTime<Utc>,
+    /// Channel and region of the case's earliest milestone.
+    pub channel: String,
+    pub region: String,
+}
+
+/// Streams evaluated cases into the table, opening the INSERT on the first one, so that
+/// an evaluation holds one case in memory, not the run.
+pub struct CaseWriter<'a> {
+    client: &'a Client,
+    insert: Option<Insert<SlaCaseRow>>,
+    written: u64,
+}
+
+impl<'a> CaseWriter<'a> {
+    pub fn new(client: &'a Client) -> Self {
+        CaseWriter {
+            client,
+            insert: None,
+            written: 0,
+        }
+    }
+
+    pub async fn write(&mut self, row: &SlaCaseRow) -> Result<(), clickhouse::error::Error> {
+        if self.insert.is_none() {
+            self.insert = Some(self.client.insert::<SlaCaseRow>(NAME).await?);
+        }
+        if let Some(insert) = &mut self.insert {
+            insert.write(row).await?;
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Finishes the INSERT; the number of cases written.
+    pub async fn end(self) -> Result<u64, clickhouse::error::Error> {
+        if let Some(insert) = self.insert {
+            insert.end().await?;
+        }
+        Ok(self.written)
+    }
+}
+
+/// Open cases of a service and policy last evaluated before an instant, as a `case_ref`
+/// source (binds: service, policy, instant): their elapsed days grow with the date.
+pub static OPEN_EVALUATED_BEFORE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT case_ref FROM {NAME} FINAL WHERE service_id = ? AND policy = ? \
+         AND status IN ({open}) AND isNull(stopped_at) AND evaluated_at < toDateTime(?)",
+        open = Status::sql_list(&Status::OPEN),
+    )
+});
+
+/// Per service and policy, the counts the SLA summary is made of.
+#[derive(Debug, Row, Deserialize)]
+pub struct SummaryRow {
+    pub service_id: String,
+    pub policy: String,
+    pub closed: u64,
+    pub met: u64,
+    pub breached: u64,
+    pub p50: f64,
+    pub p90: f64,
+    pub open: u64,
+    pub at_risk: u64,
+    pub open_breached: u64,
+    pub refunds_owed: u64,
+    pub refunds_owed_amount: f64,
+    pub anomalies: u64,
+    pub closed_1d: u64,
+    pub breached_1d: u64,
+    pub closed_7d: u64,
+    pub breached_7d: u64,
+    pub closed_30d: u64,
+    pub breached_30d: u64,
+}
+
+/// What a summary covers: cases closed in [from, to), burn windows ending at `to`.
+#[derive(Debug, Clone, Copy)]
+pub struct SummaryWindow<'a> {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// The starts of the 1-, 7- and 30-day burn windows.
+    pub since_1d: DateTime<Utc>,
+    pub since_7d: DateTime<Utc>,
+    pub since_30d: DateTime<Utc>,
+    /// One service, or every one.
+    pub service_id: Option<&'a str>,
+}
+
+static SUMMARY_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "\
+SELECT service_id, policy,
+  countIf(closed_in) AS closed,
+  countIf(closed_in AND status = '{met}') AS met,
+  countIf(closed_in AND status = '{breached}') AS breached,
+  toFloat64(quantileExactIf(0.5)(elapsed_days, closed_in)) AS p50,
+  toFloat64(quantileExactIf(0.9)(elapsed_days, closed_in)) AS p90,
+  countIf(is_open) AS open,
+  countIf(is_open AND status = '{at_risk}') AS at_risk,
+  countIf(is_open AND status = '{breached}') AS open_breached,
+  countIf(closed_in AND refund_amount > 0) AS refunds_owed,
+  toFloat64(sumIf(refund_amount, closed_in)) AS refunds_owed_amount,
+  countIf(anomalies != '') AS anomalies,
+  countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_1d,
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_1d,
+  countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_7d,
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_7d,
+  countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_30d,
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_30d
+FROM
+(
+  SELECT service_id, policy, status, elapsed_days, refund_amount, anomalies,
+    ifNull(stopped_at, toDateTime(0)) AS stopped,
+    status IN ({closed}) AND NOT isNull(stopped_at) AS closed,
+    closed AND stopped >= toDateTime(?) AND stopped < toDateTime(?) AS closed_in,
+    closed AND stopped < toDateTime(?) AS closed_before_to,
+    isNull(stopped_at) AND status IN ({open}) AS is_open
+  FROM {NAME} FINAL
+  WHERE (? = '' OR service_id = ?)
+)
+GROUP BY service_id, policy
+ORDER BY service_id, policy",
+        met = Status::Met.as_str(),
+        breached = Status::Breached.as_str(),
+        at_risk = Status::AtRisk.as_str(),
+        closed = Status::sql_list(&Status::CLOSED),
+        open = Status::sql_list(&Status::OPEN),
+    )
+});
+
+/// The summary counts of every service and policy with cases (or the one asked for).
+pub async fn summary(
+    client: &Client,
+    window: &SummaryWindow<'_>,
+) -> Result<Vec<SummaryRow>, clickhouse::error::Error> {
+    let service = window.service_id.unwrap_or_default();
+    client
+        .query(&SUMMARY_SQL)
+        .bind(window.since_1d.timestamp())
+        .bind(window.since_1d.timestamp())
+        .bind(window.since_7d.timestamp())
+        .bind(window.since_7d.timestamp())
+        .bind(window.since_30d.timestamp())
+        .bind(window.since_30d.timestamp())
+        .bind(window.from.timestamp())
+        .bind(window.to.timestamp())
+        .bind(window.to.timestamp())
+        .bind(service)
+        .bind(service)
+        .fetch_all()
+        .await
+}
+
+/// One case as listed; absent times and dates are 0.
+#[derive(Debug, Row, Deserialize)]
+pub struct CaseListed {
+    pub case_ref: String,
+    pub service_id: String,
+    pub policy: String,
+    pub started_at: u32,
+    pub stopped_at: u32,
+    pub elapsed_days: i32,
+    pub paused_days: i32,
+    pub limit_days: i32,
+    pub due_date: u16,
+    pub status: String,
+    pub late_days: i32,
+    pub refund_percent: f64,
+    pub refund_amount: f64,
+    pub currency: String,
+    pub channel: String,
+    pub region: String,
+}
+
+/// The key a page of cases continues after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseKey {
+    pub service_id: String,
+    pub policy: String,
+    pub case_ref: String,
+}
+
+/// Which cases to list; None matches any.
+#[derive(Debug, Default)]
+pub struct CaseFilter {
+    pub service_id: Option<String>,
+    pub status: Option<Status>,
+    pub started_from: Option<DateTime<Utc>>,
+    pub started_before: Option<DateTime<Utc>>,
+    pub after: Option<CaseKey>,
+    pub limit: u64,
+}
+
+/// One page of cases, ordered by service, policy and case.
+pub async fn list(
+    client: &Client,
+    filter: &CaseFilter,
+) -> Result<Vec<CaseListed>, clickhouse::error::Error> {
+    let mut sql = format!(
+        "SELECT case_ref, service_id, policy, toUInt32(ifNull(started_at, toDateTime(0))), \
+         toUInt32(ifNull(stopped_at, toDateTime(0))), elapsed_days, paused_days, limit_days, \
+         toUInt16(ifNull(due_date, toDate(0))), status, late_days, refund_percent, refund_amount, currency, \
+         channel, region FROM {NAME} FINAL WHERE 1",
+    );
+    if filter.service_id.is_some() {
+        sql.push_str(" AND service_id = ?");
+    }
+    if filter.status.is_some() {
+        sql.push_str(" AND status = ?");
+    }
+    if filter.started_from.is_some() {
+        sql.push_str(" AND started_at >= toDateTime(?)");
+    }
+    if filter.started_before.is_some() {
+        sql.push_str(" AND started_at < toDateTime(?)");
+    }
+    if filter.after.is_some() {
+        sql.push_str(" AND (service_id, policy, case_ref) > (?, ?, ?)");
+    }
+    sql.push_str(" ORDER BY service_id, policy, case_ref LIMIT ?");
+    let mut query = client.query(&sql);
+    if let Some(service) = &filter.service_id {
+        query = query.bind(service);
+    }
+    if let Some(status) = filter.status {
+        query = query.bind(status.as_str());
+    }
+    for time in [filter.started_from, filter.started_before]
+        .into_iter()
+        .flatten()
+    {
+        query = query.bind(time.timestamp());
+    }
+    if let Some(key) = &filter.after {
+        query = query
+            .bind(&key.service_id)
+            .bind(&key.policy)
+            .bind(&key.case_ref);
+    }
+    query.bind(filter.limit).fetch_all().await
+}
