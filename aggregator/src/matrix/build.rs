@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::Dimension;
 use civicpulse_core::Catalog;
@@ -52,6 +53,9 @@ pub struct Cell {
     pub status_level: i64,
     /// Why a value is missing, or what an equity gap compares.
     pub note: String,
+    /// When the aggregator or the API computed the cell (RFC 3339, UTC): a snapshot's
+    /// shows what was known then.
+    pub computed_at: String,
 }
 
 /// The matrix of one period and breakdown.
@@ -62,7 +66,9 @@ pub fn build(
     group_by: GroupBy,
     current: &Slices,
     previous: &Slices,
+    computed_at: DateTime<Utc>,
 ) -> Vec<Cell> {
+    let computed_at = computed_at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let dimensions = Dimension::all();
     let rows = rows(catalog, group_by, current);
     let measured: BTreeMap<(&str, &str, Dimension), Measured> = rows
@@ -109,6 +115,7 @@ pub fn build(
                 status: Status::NotAvailable,
                 status_level: Status::NotAvailable.level(),
                 note: String::new(),
+                computed_at: computed_at.clone(),
             };
             if !group_by.measures(dimension) {
                 cell.note = format!("not measured by {}", group_by.as_str());
@@ -268,6 +275,7 @@ mod tests {
             GroupBy::Service,
             &current,
             &previous,
+            Utc::now(),
         );
         assert_eq!(cells.len(), 3 * Dimension::all().len());
 
@@ -322,6 +330,7 @@ mod tests {
             GroupBy::Region,
             &current,
             &Slices::new(),
+            Utc::now(),
         );
         let groups: BTreeSet<&str> = cells.iter().map(|c| c.group.as_str()).collect();
         assert_eq!(groups, BTreeSet::from(["ON", NOT_DECLARED]));
@@ -330,5 +339,33 @@ mod tests {
             .find(|c| c.dimension == "transactions")
             .unwrap();
         assert_eq!(transactions.status, Status::NotAvailable);
+    }
+
+    #[test]
+    fn a_stored_cell_reads_back_as_the_cell_the_api_showed() {
+        let catalog = Catalog::from_toml_str(CATALOG).unwrap();
+        let period = Period::parse("2026-10").unwrap();
+        let slice = |s: &str| (s.to_string(), WHOLE_SERVICE.to_string());
+        let current: Slices = [
+            (slice("a"), tally(&[5, 5, 5, 5, 5, 5, 5, 5, 4, 1], 100, 70)),
+            (slice("c"), tally(&[5, 1, 1], 100, 30)),
+        ]
+        .into_iter()
+        .collect();
+        let computed_at = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+        let cells = build(
+            &catalog,
+            &MatrixConfig::default(),
+            &period,
+            GroupBy::Service,
+            &current,
+            &Slices::new(),
+            computed_at,
+        );
+        assert!(cells.iter().any(|c| c.value.is_some()));
+        for shown in cells {
+            let stored = crate::matrix::snapshot::row(&period, shown.clone(), computed_at);
+            assert_eq!(crate::matrix::snapshot::cell(stored, &catalog), shown);
+        }
     }
 }

@@ -52,7 +52,13 @@ pub async fn compute(
         .read_slices(client)
         .await?;
     Ok(build::build(
-        catalog, config, period, group_by, &current, &previous,
+        catalog,
+        config,
+        period,
+        group_by,
+        &current,
+        &previous,
+        chrono::Utc::now(),
     ))
 }
 

@@ -1,12 +1,12 @@
 //! `GET /api/v1/matrix/snapshots`: the stored matrices of past and current months and
-//! quarters (whole services), as they were computed — for trends and reports.
+//! quarters (whole services), as they were computed — for trends and reports. Each is a
+//! matrix cell like `/matrix` returns; `computed_at` says when it was computed.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_store::tables::matrix_snapshots::{self, SnapshotFilter, SnapshotRow};
-use serde::Serialize;
-use utoipa::ToSchema;
+use civicpulse_aggregator::matrix::{snapshot, Cell};
+use civicpulse_store::tables::matrix_snapshots::{self, SnapshotFilter};
 
 use super::matrix::parse_dimension;
 use crate::error::ApiError;
@@ -16,52 +16,6 @@ use crate::ApiState;
 
 /// The query parameters this endpoint takes; any other is a 400.
 pub const PARAMS: &[&str] = &["period", "service_id", "dimension"];
-
-/// One stored cell; `computed_at` is when the aggregator computed it (ISO 8601, UTC).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SnapshotCell {
-    pub period: String,
-    pub period_from: String,
-    pub period_to: String,
-    pub service_id: String,
-    pub dimension: String,
-    pub value: Option<f64>,
-    pub n: u64,
-    pub ci_low: Option<f64>,
-    pub ci_high: Option<f64>,
-    pub target: Option<f64>,
-    pub benchmark: Option<f64>,
-    pub previous_value: Option<f64>,
-    pub change: Option<f64>,
-    pub status: String,
-    pub note: String,
-    pub computed_at: String,
-}
-
-impl From<SnapshotRow> for SnapshotCell {
-    fn from(row: SnapshotRow) -> Self {
-        SnapshotCell {
-            period: row.period,
-            period_from: row.period_from.to_string(),
-            period_to: row.period_to.to_string(),
-            service_id: row.service_id,
-            dimension: row.dimension,
-            value: row.value,
-            n: row.n,
-            ci_low: row.ci_low,
-            ci_high: row.ci_high,
-            target: row.target,
-            benchmark: row.benchmark,
-            previous_value: row.previous_value,
-            change: row.change,
-            status: row.status,
-            note: row.note,
-            computed_at: row
-                .computed_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        }
-    }
-}
 
 #[utoipa::path(
     get,
@@ -73,7 +27,7 @@ impl From<SnapshotRow> for SnapshotCell {
         ("dimension" = Option<String>, Query, description = "One dimension.", example = "sla_compliance"),
     ),
     responses(
-        (status = 200, description = "Stored cells, newest computation of each period", body = [SnapshotCell]),
+        (status = 200, description = "Stored cells, newest computation of each period", body = [Cell]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
@@ -97,10 +51,10 @@ pub async fn snapshots(
         service_id: service_id.as_deref(),
         dimension: dimension.as_deref(),
     };
-    let cells: Vec<SnapshotCell> = matrix_snapshots::read(&client, &filter)
+    let cells: Vec<Cell> = matrix_snapshots::read(&client, &filter)
         .await?
         .into_iter()
-        .map(SnapshotCell::from)
+        .map(|row| snapshot::cell(row, &state.catalog))
         .collect();
     table(format, &cells, HeaderMap::new())
 }
