@@ -1,123 +1,181 @@
-//! Query parameters, checked by name: an unknown or repeated parameter is a 400 naming it
-//! (a misspelt `grop_by` must not silently fall back to a default), and values are parsed
-//! into types before any of them reaches SQL, where they are bound, never spliced.
+//! Query parameters: each endpoint takes one typed struct (`Deserialize` + `IntoParams`, so
+//! the OpenAPI document and the check are one list). An unknown or repeated parameter is a
+//! 400 naming it (a misspelt `grop_by` must not silently fall back to a default), and values
+//! are parsed into types before any of them reaches SQL, where they are bound, never spliced.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use civicpulse_aggregator::matrix::Period;
-use civicpulse_core::{horizon, Catalog};
+use civicpulse_aggregator::matrix::{GroupBy, Period};
+use civicpulse_core::{horizon, Catalog, Dimension};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+use utoipa::IntoParams;
 
 use crate::error::ApiError;
 
-#[derive(Debug, Default)]
-pub struct Params(BTreeMap<String, String>);
+/// An endpoint's query, as its typed struct `T`. The names `T` documents (`IntoParams`)
+/// are the only ones taken; a name given twice, an unknown name or a value its type refuses
+/// is a 400 naming the parameter.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for Params {
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + IntoParams,
+{
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
-            .map_err(|e| ApiError::bad("query", format!("not a valid query string: {e}")))?;
-        let mut params = BTreeMap::new();
-        for (name, value) in pairs {
-            if params.insert(name.clone(), value).is_some() {
-                return Err(ApiError::bad(name, "given more than once"));
-            }
-        }
-        Ok(Params(params))
+        let query = parts.uri.query().unwrap_or_default();
+        check_names(query, &documented_names::<T>())?;
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Query)
+            .map_err(|error| {
+                let name = error.path().to_string();
+                let name = if name == "." {
+                    "query".to_string()
+                } else {
+                    name
+                };
+                ApiError::bad(name, error.into_inner().to_string())
+            })
     }
 }
 
-impl Params {
-    /// Refuses any parameter not in `allowed`.
-    pub fn only(&self, allowed: &[&str]) -> Result<&Self, ApiError> {
-        match self.0.keys().find(|name| !allowed.contains(&name.as_str())) {
-            Some(name) => Err(ApiError::bad(
-                name.clone(),
+/// The parameter names `T` documents in the OpenAPI document.
+fn documented_names<T: IntoParams>() -> Vec<String> {
+    T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query))
+        .into_iter()
+        .map(|parameter| parameter.name)
+        .collect()
+}
+
+/// Refuses a name given twice or not in `allowed`.
+fn check_names(query: &str, allowed: &[String]) -> Result<(), ApiError> {
+    let mut seen = BTreeSet::new();
+    for (name, _) in form_urlencoded::parse(query.as_bytes()) {
+        if !allowed.iter().any(|a| *a == name) {
+            return Err(ApiError::bad(
+                name,
                 format!(
                     "unknown parameter; this endpoint takes {}",
                     allowed.join(", ")
                 ),
-            )),
-            None => Ok(self),
+            ));
+        }
+        if !seen.insert(name.clone()) {
+            return Err(ApiError::bad(name, "given more than once"));
         }
     }
+    Ok(())
+}
 
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+/// Deserializes a parameter from its text with `parse`, whose message says what is wrong.
+fn from_text<'de, D, T>(
+    deserializer: D,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let text = String::deserialize(deserializer)?;
+    parse(&text).map_err(D::Error::custom)
+}
+
+/// Implements `Deserialize` for a parameter newtype from a parse function.
+macro_rules! parameter_from_text {
+    ($name:ident, $parse:expr) => {
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                from_text(deserializer, $parse).map($name)
+            }
+        }
+    };
+}
+
+/// An instant: `YYYY-MM-DD` (midnight UTC) or RFC 3339, inside the [`horizon`].
+#[derive(Debug, Clone, Copy)]
+pub struct Time(pub DateTime<Utc>);
+parameter_from_text!(Time, |text| parse_time(text).and_then(horizon::check_time));
+
+/// A month `YYYY-MM` or quarter `YYYY-Qn` inside the [`horizon`].
+#[derive(Debug, Clone)]
+pub struct PeriodParam(pub Period);
+parameter_from_text!(PeriodParam, |text| {
+    let period =
+        Period::parse(text).ok_or_else(|| format!("`{text}` is neither YYYY-MM nor YYYY-Qn"))?;
+    horizon::check_day(period.from)?;
+    horizon::check_day(period.to)?;
+    Ok(period)
+});
+
+/// A matrix dimension by its wire name.
+#[derive(Debug, Clone, Copy)]
+pub struct DimensionParam(pub Dimension);
+parameter_from_text!(DimensionParam, |text| {
+    Dimension::parse(text).ok_or_else(|| {
+        format!("`{text}` is not a matrix dimension (see the `dimension` column of /api/v1/matrix)")
+    })
+});
+
+/// A breakdown of the matrix.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupByParam(pub GroupBy);
+parameter_from_text!(GroupByParam, |text| {
+    GroupBy::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = GroupBy::ALL.iter().map(|g| g.as_str()).collect();
+        format!("`{text}` is not one of {}", names.join(", "))
+    })
+});
+
+/// A bound of a range of local days, resolved in the service zone by [`DayBound::day`]:
+/// `YYYY-MM-DD`, or an RFC 3339 time (what Grafana's `${__from:date:iso}` sends).
+#[derive(Debug, Clone)]
+pub struct DayBound(String);
+parameter_from_text!(DayBound, |text| {
+    // Checked here so a malformed bound is refused whatever the zone.
+    day_bound(text, false, chrono_tz::UTC)?;
+    Ok(text.to_string())
+});
+
+impl DayBound {
+    /// The local day in `zone`. A range is [from, to): an end time after midnight includes
+    /// its own day, so `to=now` covers today. `name` is the parameter, for the error.
+    pub fn day(&self, name: &str, end: bool, zone: Tz) -> Result<NaiveDate, ApiError> {
+        day_bound(&self.0, end, zone)
+            .and_then(horizon::check_day)
+            .map_err(|reason| ApiError::bad(name, reason))
     }
+}
 
-    /// A value parsed by `parse`, whose error becomes a 400 naming the parameter.
-    pub fn parse<T>(
-        &self,
-        name: &str,
-        parse: impl FnOnce(&str) -> Result<T, String>,
-    ) -> Result<Option<T>, ApiError> {
-        self.get(name)
-            .map(|text| parse(text).map_err(|reason| ApiError::bad(name, reason)))
-            .transpose()
+/// The query of an endpoint that takes none: any parameter is a 400.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NoParameters {}
+
+/// `service_id`, when given, must be a catalog service.
+pub fn known_service(catalog: &Catalog, id: Option<String>) -> Result<Option<String>, ApiError> {
+    match id {
+        Some(id) if catalog.service(&id).is_none() => Err(ApiError::bad(
+            "service_id",
+            format!("unknown service `{id}`"),
+        )),
+        other => Ok(other),
     }
+}
 
-    /// A catalog service id.
-    pub fn service(&self, catalog: &Catalog, name: &str) -> Result<Option<String>, ApiError> {
-        self.parse(name, |id| {
-            catalog
-                .service(id)
-                .map(|s| s.id.clone())
-                .ok_or_else(|| format!("unknown service `{id}`"))
-        })
-    }
-
-    /// `YYYY-MM-DD` (midnight UTC) or RFC 3339, inside the [`horizon`].
-    pub fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-        self.parse(name, |text| parse_time(text).and_then(horizon::check_time))
-    }
-
-    /// A month `YYYY-MM` or quarter `YYYY-Qn` inside the [`horizon`].
-    pub fn period(&self, name: &str) -> Result<Option<Period>, ApiError> {
-        self.parse(name, |text| {
-            let period = Period::parse(text)
-                .ok_or_else(|| format!("`{text}` is neither YYYY-MM nor YYYY-Qn"))?;
-            horizon::check_day(period.from)?;
-            horizon::check_day(period.to)?;
-            Ok(period)
-        })
-    }
-
-    /// A day bound of a range of local days: `YYYY-MM-DD`, or an RFC 3339 time (what
-    /// Grafana's `${__from:date:iso}` sends) taken in `zone`. A range is [from, to): an end
-    /// time after midnight includes its own day, so `to=now` covers today.
-    pub fn day_bound(
-        &self,
-        name: &str,
-        end: bool,
-        zone: Tz,
-    ) -> Result<Option<NaiveDate>, ApiError> {
-        self.parse(name, |text| {
-            day_bound(text, end, zone).and_then(horizon::check_day)
-        })
-    }
-
-    /// One of a fixed set of words.
-    pub fn choice<T: Copy>(
-        &self,
-        name: &str,
-        choices: &[(&str, T)],
-    ) -> Result<Option<T>, ApiError> {
-        self.parse(name, |text| {
-            choices
-                .iter()
-                .find(|(word, _)| *word == text)
-                .map(|(_, value)| *value)
-                .ok_or_else(|| {
-                    let words: Vec<&str> = choices.iter().map(|(w, _)| *w).collect();
-                    format!("`{text}` is not one of {}", words.join(", "))
-                })
-        })
+/// The end of a range must come after its start; the error names `from`.
+pub fn check_order<T: PartialOrd>(from: Option<T>, to: Option<T>) -> Result<(), ApiError> {
+    match (from, to) {
+        (Some(from), Some(to)) if from >= to => Err(ApiError::bad("from", "must be before `to`")),
+        _ => Ok(()),
     }
 }
 
@@ -155,40 +213,63 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 mod tests {
     use super::*;
 
-    fn params(query: &str) -> Result<Params, ApiError> {
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[into_params(parameter_in = Query)]
+    #[allow(dead_code)]
+    struct Example {
+        #[param(value_type = Option<String>)]
+        from: Option<DayBound>,
+        #[param(value_type = Option<String>)]
+        group_by: Option<GroupByParam>,
+    }
+
+    fn query(query: &str) -> Result<Query<Example>, ApiError> {
         let (mut parts, ()) = axum::http::Request::builder()
             .uri(format!("/x?{query}"))
             .body(())
             .unwrap()
             .into_parts();
-        futures_lite(Params::from_request_parts(&mut parts, &()))
-    }
-
-    fn futures_lite<F: std::future::Future>(future: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
-            .block_on(future)
+            .block_on(Query::from_request_parts(&mut parts, &()))
     }
 
     #[test]
     fn unknown_repeated_and_malformed_parameters_are_named() {
-        let error = params("a=1&a=2").unwrap_err().to_string();
-        assert!(
-            error.contains("`a`") && error.contains("more than once"),
-            "{error}"
-        );
-        let given = params("from=2026-01-01&grop_by=channel").unwrap();
-        let error = given.only(&["from", "group_by"]).unwrap_err().to_string();
-        assert!(error.contains("`grop_by`"), "{error}");
-        let zone = chrono_tz::UTC;
-        assert!(given.day_bound("from", false, zone).unwrap().is_some());
-        let error = params("from=yesterday")
-            .unwrap()
-            .day_bound("from", false, zone)
+        let error = query("from=2026-01-01&from=2026-01-02")
             .unwrap_err()
             .to_string();
-        assert!(error.contains("`from`"), "{error}");
+        assert!(
+            error.contains("`from`") && error.contains("more than once"),
+            "{error}"
+        );
+        let error = query("from=2026-01-01&grop_by=channel")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`grop_by`") && error.contains("from, group_by"),
+            "{error}"
+        );
+        let error = query("from=yesterday").unwrap_err().to_string();
+        assert!(
+            error.contains("`from`") && error.contains("`yesterday`"),
+            "{error}"
+        );
+        let error = query("group_by=colour").unwrap_err().to_string();
+        assert!(
+            error.contains("`group_by`") && error.contains("`colour` is not one of"),
+            "{error}"
+        );
+        let Query(given) = query("from=2026-01-01&group_by=age_band").unwrap();
+        assert_eq!(given.group_by.map(|g| g.0), Some(GroupBy::AgeBand));
+        let from = given
+            .from
+            .unwrap()
+            .day("from", false, chrono_tz::UTC)
+            .unwrap();
+        assert_eq!(from.to_string(), "2026-01-01");
+        assert!(query("").unwrap().0.from.is_none());
     }
 
     #[test]

@@ -5,29 +5,43 @@
 //! not run (503). Never a panic, never a 500. Also auth, content negotiation, request ids
 //! and the open endpoints.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use civicpulse_core::config::ReadToken;
 use civicpulse_core::{Catalog, Config};
-use civicpulse_dashboard_api::{router, routes, ApiState};
+use civicpulse_dashboard_api::openapi::ApiDoc;
+use civicpulse_dashboard_api::{router, ApiState};
 use proptest::prelude::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
+use utoipa::OpenApi;
 
 const TOKEN: &str = "test-token";
 
-const ENDPOINTS: [(&str, &[&str]); 6] = [
-    ("/api/v1/matrix", routes::matrix::PARAMS),
-    ("/api/v1/matrix/snapshots", routes::snapshots::PARAMS),
-    ("/api/v1/timeseries", routes::timeseries::PARAMS),
-    ("/api/v1/innovations", routes::innovations::PARAMS),
-    ("/api/v1/sla/cases", routes::sla_cases::PARAMS),
-    ("/api/v1/sla/summary", routes::sla_summary::PARAMS),
-];
+/// Every endpoint that takes parameters, with the names its OpenAPI document lists: the
+/// same list the API checks requests against.
+static ENDPOINTS: LazyLock<Vec<(String, Vec<String>)>> = LazyLock::new(|| {
+    let doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serializes");
+    let endpoints: Vec<(String, Vec<String>)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .filter_map(|(path, item)| {
+            let names: Vec<String> = item["get"]["parameters"]
+                .as_array()?
+                .iter()
+                .filter_map(|p| Some(p["name"].as_str()?.to_string()))
+                .collect();
+            (!names.is_empty()).then(|| (path.clone(), names))
+        })
+        .collect();
+    assert_eq!(endpoints.len(), 6, "{endpoints:?}");
+    endpoints
+});
 
 fn app() -> Router {
     let catalog = Catalog::from_toml_str(include_str!("../../catalog.toml")).expect("catalog");
@@ -107,7 +121,7 @@ fn value_text() -> impl Strategy<Value = String> {
 
 fn query() -> impl Strategy<Value = (usize, Vec<(String, String)>)> {
     (0..ENDPOINTS.len()).prop_flat_map(|endpoint| {
-        let names = ENDPOINTS[endpoint].1;
+        let names = ENDPOINTS[endpoint].1.clone();
         let pair = (prop::sample::select(names), value_text())
             .prop_map(|(name, value)| (name.to_string(), value));
         (Just(endpoint), prop::collection::vec(pair, 0..4))
@@ -131,7 +145,7 @@ proptest! {
 
     #[test]
     fn any_parameters_get_a_named_400_or_reach_the_store((endpoint, pairs) in query()) {
-        let (path, names) = ENDPOINTS[endpoint];
+        let (path, names) = &ENDPOINTS[endpoint];
         let uri = format!("{path}?{}", encode(&pairs));
         let (status, body) = block_on(get(app(), &uri));
         prop_assert!(
@@ -238,7 +252,7 @@ async fn get_with(
 #[test]
 fn every_read_needs_a_valid_token() {
     let bearer = format!("Bearer {TOKEN}");
-    for (path, _) in ENDPOINTS {
+    for (path, _) in ENDPOINTS.iter() {
         for headers in [
             vec![],
             vec![("authorization", "Bearer guess")],

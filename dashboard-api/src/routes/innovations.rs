@@ -6,25 +6,35 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use civicpulse_aggregator::matrix::{self, InnovationRow};
 
-use super::matrix::parse_dimension;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
 use crate::cache::cached;
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{known_service, DimensionParam, Query};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-/// The query parameters this endpoint takes; any other is a 400.
-pub const PARAMS: &[&str] = &["intervention_id", "service_id", "dimension"];
+/// The query of `/api/v1/innovations`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InnovationsQuery {
+    /// One intervention of the catalog.
+    #[param(example = "on-driver-licence-app-renewal")]
+    intervention_id: Option<String>,
+    /// Interventions of one service.
+    #[param(example = "on-driver-licence-renewal")]
+    service_id: Option<String>,
+    /// One dimension.
+    #[param(value_type = Option<String>, example = "digital_take_up")]
+    dimension: Option<DimensionParam>,
+}
 
 #[utoipa::path(
     get,
     path = "/api/v1/innovations",
     tag = "matrix",
-    params(
-        ("intervention_id" = Option<String>, Query, description = "One intervention of the catalog.", example = "on-driver-licence-app-renewal"),
-        ("service_id" = Option<String>, Query, description = "Interventions of one service.", example = "on-driver-licence-renewal"),
-        ("dimension" = Option<String>, Query, description = "One dimension.", example = "digital_take_up"),
-    ),
+    params(InnovationsQuery),
     responses(
         (status = 200, description = "One row per intervention and dimension; `verdict` and `did_verdict` say when the evidence is too thin", body = [InnovationRow]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
@@ -35,21 +45,20 @@ pub const PARAMS: &[&str] = &["intervention_id", "service_id", "dimension"];
 )]
 pub async fn innovations(
     State(state): State<ApiState>,
-    params: Params,
+    Query(query): Query<InnovationsQuery>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    params.only(PARAMS)?;
-    let intervention_id = params.parse("intervention_id", |id| {
-        state
-            .catalog
-            .interventions
-            .iter()
-            .find(|i| i.id == id)
-            .map(|i| i.id.clone())
-            .ok_or_else(|| format!("unknown intervention `{id}`"))
-    })?;
-    let service_id = params.service(&state.catalog, "service_id")?;
-    let dimension = params.parse("dimension", parse_dimension)?;
+    let intervention_id = match query.intervention_id {
+        Some(id) if !state.catalog.interventions.iter().any(|i| i.id == id) => {
+            return Err(ApiError::bad(
+                "intervention_id",
+                format!("unknown intervention `{id}`"),
+            ))
+        }
+        other => other,
+    };
+    let service_id = known_service(&state.catalog, query.service_id)?;
+    let dimension = query.dimension.map(|d| d.0);
 
     let today = state.today();
     let rows = cached(&state.cache.innovations, today.to_string(), async {

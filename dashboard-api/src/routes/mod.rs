@@ -12,7 +12,7 @@ use chrono::{Days, NaiveDate};
 use civicpulse_core::horizon;
 
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::DayBound;
 use crate::ApiState;
 
 /// The longest range a request may cover (ten years of days).
@@ -21,18 +21,19 @@ const MAX_RANGE_DAYS: i64 = 3660;
 /// `from`/`to` local days (to exclusive; dates or RFC 3339 times), checked for order and
 /// size; missing ones default to the `default_days` before tomorrow.
 pub(crate) fn date_range(
-    params: &Params,
+    from: Option<&DayBound>,
+    to: Option<&DayBound>,
     state: &ApiState,
     default_days: u64,
 ) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let zone = state.zone();
-    let to = match params.day_bound("to", true, zone)? {
-        Some(to) => to,
+    let to = match to {
+        Some(to) => to.day("to", true, zone)?,
         None => state.today().succ_opt().unwrap_or(horizon::END_DAY),
     };
     // A default start never reaches before the horizon (nor a date chrono cannot hold).
-    let from = match params.day_bound("from", false, zone)? {
-        Some(from) => from,
+    let from = match from {
+        Some(from) => from.day("from", false, zone)?,
         None => to
             .checked_sub_days(Days::new(default_days))
             .map_or(horizon::FIRST_DAY, |from| from.max(horizon::FIRST_DAY)),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{NoParameters, Query};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
@@ -40,10 +40,9 @@ pub struct ServiceView {
 )]
 pub async fn list(
     State(state): State<ApiState>,
-    params: Params,
+    _: Query<NoParameters>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    params.only(&[])?;
     let rows: Vec<ServiceView> = state
         .catalog
         .services

@@ -8,21 +8,87 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate};
 use civicpulse_store::tables::sla_cases::{self, CaseFilter, CaseKey, CaseListed};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 use civicpulse_core::sla::Status;
 use strum::IntoEnumIterator;
 
-use crate::params::Params;
+use crate::params::{check_order, known_service, Query, Time};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-/// The query parameters this endpoint takes; any other is a 400.
-pub const PARAMS: &[&str] = &["service_id", "status", "from", "to", "limit", "cursor"];
-
 const MAX_LIMIT: u64 = 10_000;
+
+/// The query of `/api/v1/sla/cases`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CasesQuery {
+    /// One service.
+    #[param(example = "passport-in-person")]
+    service_id: Option<String>,
+    /// `not_started`, `on_track`, `at_risk`, `met`, `breached` or `withdrawn`.
+    #[param(value_type = Option<String>, example = "breached")]
+    status: Option<StatusParam>,
+    /// Cases started at or after (`YYYY-MM-DD` or RFC 3339).
+    #[param(value_type = Option<String>, example = "2026-01-01")]
+    from: Option<Time>,
+    /// Cases started before.
+    #[param(value_type = Option<String>, example = "2027-01-01")]
+    to: Option<Time>,
+    /// Rows per page, 1-10000 (default 1000).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 10000, example = 100)]
+    limit: Option<Limit>,
+    /// The previous page's `X-Next-Cursor` header.
+    #[param(value_type = Option<String>)]
+    cursor: Option<Cursor>,
+}
+
+/// A case status by its stored name.
+#[derive(Debug, Clone, Copy)]
+struct StatusParam(Status);
+
+impl<'de> Deserialize<'de> for StatusParam {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse::<Status>().map(StatusParam).map_err(|_| {
+            let names: Vec<&str> = Status::iter().map(Status::as_str).collect();
+            D::Error::custom(format!("`{text}` is not one of {}", names.join(", ")))
+        })
+    }
+}
+
+/// Rows per page.
+#[derive(Debug, Clone, Copy)]
+struct Limit(u64);
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse::<u64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .map(Limit)
+            .ok_or_else(|| {
+                D::Error::custom(format!(
+                    "`{text}` is not a whole number from 1 to {MAX_LIMIT}"
+                ))
+            })
+    }
+}
+
+/// Where the previous page ended.
+#[derive(Debug, Clone)]
+struct Cursor(CaseKey);
+
+impl<'de> Deserialize<'de> for Cursor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        decode_cursor(&text).map(Cursor).map_err(D::Error::custom)
+    }
+}
 
 /// One case, flat; times in ISO 8601 (UTC), dates as `YYYY-MM-DD`.
 #[derive(Debug, Serialize, PartialEq, ToSchema)]
@@ -46,35 +112,16 @@ pub struct SlaCase {
     pub region: String,
 }
 
-fn parse_filters(state: &ApiState, params: &Params) -> Result<CaseFilter, ApiError> {
-    params.only(PARAMS)?;
-    let status = params.parse("status", |status| {
-        status.parse::<Status>().map_err(|_| {
-            let names: Vec<&str> = Status::iter().map(Status::as_str).collect();
-            format!("`{status}` is not one of {}", names.join(", "))
-        })
-    })?;
-    let limit = params
-        .parse("limit", |text| {
-            text.parse::<u64>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or_else(|| format!("`{text}` is not a whole number from 1 to {MAX_LIMIT}"))
-        })?
-        .unwrap_or(1000);
-    let (from, to) = (params.time("from")?, params.time("to")?);
-    if let (Some(from), Some(to)) = (from, to) {
-        if from >= to {
-            return Err(ApiError::bad("from", "must be before `to`"));
-        }
-    }
+fn filter(state: &ApiState, query: CasesQuery) -> Result<CaseFilter, ApiError> {
+    let (from, to) = (query.from.map(|t| t.0), query.to.map(|t| t.0));
+    check_order(from, to)?;
     Ok(CaseFilter {
-        service_id: params.service(&state.catalog, "service_id")?,
-        status,
+        service_id: known_service(&state.catalog, query.service_id)?,
+        status: query.status.map(|s| s.0),
         started_from: from,
         started_before: to,
-        limit,
-        after: params.parse("cursor", decode_cursor)?,
+        limit: query.limit.map_or(1000, |l| l.0),
+        after: query.cursor.map(|c| c.0),
     })
 }
 
@@ -102,14 +149,7 @@ fn decode_cursor(text: &str) -> Result<CaseKey, String> {
     get,
     path = "/api/v1/sla/cases",
     tag = "sla",
-    params(
-        ("service_id" = Option<String>, Query, description = "One service.", example = "passport-in-person"),
-        ("status" = Option<String>, Query, description = "`not_started`, `on_track`, `at_risk`, `met`, `breached` or `withdrawn`.", example = "breached"),
-        ("from" = Option<String>, Query, description = "Cases started at or after (`YYYY-MM-DD` or RFC 3339).", example = "2026-01-01"),
-        ("to" = Option<String>, Query, description = "Cases started before.", example = "2027-01-01"),
-        ("limit" = Option<u64>, Query, description = "Rows per page, 1-10000 (default 1000).", example = 100),
-        ("cursor" = Option<String>, Query, description = "The previous page's `X-Next-Cursor` header."),
-    ),
+    params(CasesQuery),
     responses(
         (status = 200, description = "One row per case, ordered by service, policy and case; `X-Next-Cursor` when more follow", body = [SlaCase]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
@@ -120,10 +160,10 @@ fn decode_cursor(text: &str) -> Result<CaseKey, String> {
 )]
 pub async fn cases(
     State(state): State<ApiState>,
-    params: Params,
+    Query(query): Query<CasesQuery>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let filters = parse_filters(&state, &params)?;
+    let filters = filter(&state, query)?;
     let client = state.store().await?;
     let rows = sla_cases::list(&client, &filters).await?;
 

@@ -16,16 +16,28 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use civicpulse_core::horizon;
 use civicpulse_store::tables::sla_cases::{self, SummaryRow, SummaryWindow};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{known_service, Query, Time};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-/// The query parameters this endpoint takes; any other is a 400.
-pub const PARAMS: &[&str] = &["service_id", "from", "to"];
+/// The query of `/api/v1/sla/summary`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// One service.
+    #[param(example = "passport-in-person")]
+    service_id: Option<String>,
+    /// Cases closed at or after (`YYYY-MM-DD` or RFC 3339; default 30 days before `to`).
+    #[param(value_type = Option<String>, example = "2026-01-01")]
+    from: Option<Time>,
+    /// Cases closed before (default now).
+    #[param(value_type = Option<String>, example = "2027-01-01")]
+    to: Option<Time>,
+}
 
 #[derive(Debug, Serialize, PartialEq, ToSchema)]
 pub struct PolicySummary {
@@ -56,11 +68,7 @@ pub struct PolicySummary {
     get,
     path = "/api/v1/sla/summary",
     tag = "sla",
-    params(
-        ("service_id" = Option<String>, Query, description = "One service.", example = "passport-in-person"),
-        ("from" = Option<String>, Query, description = "Cases closed at or after (`YYYY-MM-DD` or RFC 3339; default 30 days before `to`).", example = "2026-01-01"),
-        ("to" = Option<String>, Query, description = "Cases closed before (default now).", example = "2027-01-01"),
-    ),
+    params(SummaryQuery),
     responses(
         (status = 200, description = "One row per service and policy", body = [PolicySummary]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
@@ -71,15 +79,15 @@ pub struct PolicySummary {
 )]
 pub async fn summary(
     State(state): State<ApiState>,
-    params: Params,
+    Query(query): Query<SummaryQuery>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    params.only(PARAMS)?;
-    let service_id = params.service(&state.catalog, "service_id")?;
-    let to = params.time("to")?.unwrap_or_else(Utc::now);
-    let from = params
-        .time("from")?
-        .unwrap_or_else(|| days_before(to, 30).max(horizon::first_instant()));
+    let service_id = known_service(&state.catalog, query.service_id)?;
+    let to = query.to.map_or_else(Utc::now, |t| t.0);
+    let from = query.from.map_or_else(
+        || days_before(to, 30).max(horizon::first_instant()),
+        |t| t.0,
+    );
     if from >= to {
         return Err(ApiError::bad("from", "must be before `to`"));
     }

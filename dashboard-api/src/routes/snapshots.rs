@@ -8,24 +8,34 @@ use axum::response::Response;
 use civicpulse_aggregator::matrix::{snapshot, Cell};
 use civicpulse_store::tables::matrix_snapshots::{self, SnapshotFilter};
 
-use super::matrix::parse_dimension;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{known_service, DimensionParam, PeriodParam, Query};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-/// The query parameters this endpoint takes; any other is a 400.
-pub const PARAMS: &[&str] = &["period", "service_id", "dimension"];
+/// The query of `/api/v1/matrix/snapshots`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SnapshotsQuery {
+    /// `YYYY-MM` or `YYYY-Qn`.
+    #[param(value_type = Option<String>, example = "2026-11")]
+    period: Option<PeriodParam>,
+    /// One service.
+    #[param(example = "passport-in-person")]
+    service_id: Option<String>,
+    /// One dimension.
+    #[param(value_type = Option<String>, example = "sla_compliance")]
+    dimension: Option<DimensionParam>,
+}
 
 #[utoipa::path(
     get,
     path = "/api/v1/matrix/snapshots",
     tag = "matrix",
-    params(
-        ("period" = Option<String>, Query, description = "`YYYY-MM` or `YYYY-Qn`.", example = "2026-11"),
-        ("service_id" = Option<String>, Query, description = "One service.", example = "passport-in-person"),
-        ("dimension" = Option<String>, Query, description = "One dimension.", example = "sla_compliance"),
-    ),
+    params(SnapshotsQuery),
     responses(
         (status = 200, description = "Stored cells, newest computation of each period", body = [Cell]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
@@ -36,15 +46,12 @@ pub const PARAMS: &[&str] = &["period", "service_id", "dimension"];
 )]
 pub async fn snapshots(
     State(state): State<ApiState>,
-    params: Params,
+    Query(query): Query<SnapshotsQuery>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    params.only(PARAMS)?;
-    let period = params.period("period")?.map(|p| p.label);
-    let service_id = params.service(&state.catalog, "service_id")?;
-    let dimension = params
-        .parse("dimension", parse_dimension)?
-        .map(|d| d.name());
+    let period = query.period.map(|p| p.0.label);
+    let service_id = known_service(&state.catalog, query.service_id)?;
+    let dimension = query.dimension.map(|d| d.0.name());
     let client = state.store().await?;
     let filter = SnapshotFilter {
         period: period.as_deref(),

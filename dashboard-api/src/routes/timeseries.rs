@@ -5,32 +5,61 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use civicpulse_aggregator::matrix::{self, Bucket, Point};
 
-use super::matrix::parse_dimension;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
 use crate::cache::cached;
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{known_service, DayBound, DimensionParam, Query};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-/// The query parameters this endpoint takes; any other is a 400.
-pub const PARAMS: &[&str] = &["metric", "service_id", "from", "to", "interval"];
-const INTERVALS: &[(&str, Bucket)] = &[
-    ("day", Bucket::Day),
-    ("week", Bucket::Week),
-    ("month", Bucket::Month),
-];
+/// How points are bucketed in time.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Interval {
+    Day,
+    /// From Monday.
+    Week,
+    Month,
+}
+
+impl Interval {
+    fn bucket(self) -> Bucket {
+        match self {
+            Interval::Day => Bucket::Day,
+            Interval::Week => Bucket::Week,
+            Interval::Month => Bucket::Month,
+        }
+    }
+}
+
+/// The query of `/api/v1/timeseries`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimeseriesQuery {
+    /// A matrix dimension, e.g. `sla_compliance`.
+    #[param(value_type = String, required, example = "satisfaction_top2_share")]
+    metric: Option<DimensionParam>,
+    /// One service (default: all).
+    #[param(example = "passport-in-person")]
+    service_id: Option<String>,
+    /// First local day, `YYYY-MM-DD` (default: 90 days before `to`).
+    #[param(value_type = Option<String>, example = "2026-09-01")]
+    from: Option<DayBound>,
+    /// Day after the last (default: tomorrow).
+    #[param(value_type = Option<String>, example = "2026-12-01")]
+    to: Option<DayBound>,
+    /// `day` (default), `week` (from Monday) or `month`.
+    #[param(value_type = Option<String>, example = "week")]
+    interval: Option<Interval>,
+}
 
 #[utoipa::path(
     get,
     path = "/api/v1/timeseries",
     tag = "matrix",
-    params(
-        ("metric" = String, Query, description = "A matrix dimension, e.g. `sla_compliance`.", example = "satisfaction_top2_share"),
-        ("service_id" = Option<String>, Query, description = "One service (default: all).", example = "passport-in-person"),
-        ("from" = Option<String>, Query, description = "First local day, `YYYY-MM-DD` (default: 90 days before `to`).", example = "2026-09-01"),
-        ("to" = Option<String>, Query, description = "Day after the last (default: tomorrow).", example = "2026-12-01"),
-        ("interval" = Option<String>, Query, description = "`day` (default), `week` (from Monday) or `month`.", example = "week"),
-    ),
+    params(TimeseriesQuery),
     responses(
         (status = 200, description = "Points in time order; `time` is the bucket's first day (ISO 8601); withheld values are null with a note", body = [Point]),
         (status = 400, description = "A parameter is missing, unknown or malformed; the message names it", body = crate::error::ErrorBody),
@@ -41,16 +70,16 @@ const INTERVALS: &[(&str, Bucket)] = &[
 )]
 pub async fn timeseries(
     State(state): State<ApiState>,
-    params: Params,
+    Query(query): Query<TimeseriesQuery>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    params.only(PARAMS)?;
-    let dimension = params
-        .parse("metric", parse_dimension)?
+    let dimension = query
+        .metric
+        .map(|m| m.0)
         .ok_or_else(|| ApiError::bad("metric", "required, e.g. `metric=sla_compliance`"))?;
-    let service_id = params.service(&state.catalog, "service_id")?;
-    let (from, to) = super::date_range(&params, &state, 90)?;
-    let bucket = params.choice("interval", INTERVALS)?.unwrap_or(Bucket::Day);
+    let service_id = known_service(&state.catalog, query.service_id)?;
+    let (from, to) = super::date_range(query.from.as_ref(), query.to.as_ref(), &state, 90)?;
+    let bucket = query.interval.map_or(Bucket::Day, Interval::bucket);
 
     let key = format!(
         "{}|{}|{from}|{to}|{bucket:?}",
