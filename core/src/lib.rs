@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod config;
 pub mod dimension;
+pub mod error_budget;
 pub mod event;
 pub mod horizon;
 pub mod pii;

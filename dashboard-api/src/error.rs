@@ -23,6 +23,10 @@ pub enum ApiError {
     BadToken,
     #[error("cannot answer in {0}: ask for application/json or text/csv")]
     NotAcceptable(String),
+    #[error("no endpoint at {0}; the endpoints are listed at /api/v1/openapi.json")]
+    NotFound(String),
+    #[error("{0} is not answered here; every endpoint of this API is read with GET")]
+    MethodNotAllowed(String),
     #[error("the database is unavailable; try again later (request id {request_id})")]
     Unavailable { request_id: String },
     #[error("the answer could not be produced (request id {request_id})")]
@@ -57,6 +61,8 @@ impl ApiError {
             ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "missing_token"),
             ApiError::BadToken => (StatusCode::UNAUTHORIZED, "bad_token"),
             ApiError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -72,7 +78,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code: `bad_parameter`, `missing_token`, `bad_token`,
-    /// `not_acceptable`, `unavailable`, `internal`.
+    /// `not_acceptable`, `not_found`, `method_not_allowed`, `unavailable`, `internal`.
     pub code: String,
     /// What went wrong, naming the parameter at fault.
     pub message: String,

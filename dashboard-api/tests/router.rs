@@ -307,3 +307,24 @@ fn the_openapi_document_and_health_are_open() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(!body.to_string().contains("refused"), "{body}");
 }
+
+#[test]
+fn unknown_paths_and_methods_answer_in_json() {
+    let (status, body) = block_on(get(app(), "/api/v1/matrixx"));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found", "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("openapi.json"));
+
+    let request = Request::post("/api/v1/matrix")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = block_on(app().oneshot(request)).unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let bytes = block_on(axum::body::to_bytes(response.into_body(), 1 << 20)).unwrap();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed", "{body}");
+}

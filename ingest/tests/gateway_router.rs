@@ -154,3 +154,18 @@ async fn health_is_open() {
     let response = app().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_in_json() {
+    let (status, _, body) = send(Request::get("/v2/events").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found", "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("POST /v1/events"));
+
+    let (status, _, body) = send(Request::get("/v1/events").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["error"]["code"], "method_not_allowed", "{body}");
+}

@@ -3,18 +3,14 @@
 //! before now); open figures are as of the last evaluation.
 //!
 //! - compliance_ratio = met / closed;
-//! - error_budget_remaining = 1 − breached / ((1 − target_ratio) × closed) (1 when nothing
-//!   closed; negative once the budget is overspent);
-//! - burn_rate_Nd = (breached / closed among cases stopped in the N days before `to`)
-//!   / (1 − target_ratio): 1 spends the budget exactly over the window, above 1 faster.
-//!
-//! Ratios are rounded to 4 decimals.
+//! - error_budget_remaining and burn_rate_Nd (cases stopped in the N days before `to`) as
+//!   `civicpulse_core::error_budget` defines them.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
-use civicpulse_core::horizon;
+use civicpulse_core::{error_budget, horizon};
 use civicpulse_store::tables::sla_cases::{self, SummaryRow, SummaryWindow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -133,41 +129,14 @@ fn summarize(state: &ApiState, row: SummaryRow) -> Option<PolicySummary> {
         .sla
         .iter()
         .find(|p| p.id == row.policy)?;
-    let allowed_share = 1.0 - policy.target_ratio;
-    let round = |x: f64| {
-        if x.is_finite() {
-            (x * 10_000.0).round() / 10_000.0
-        } else {
-            x
-        }
-    };
-    let ratio = |part: u64, whole: u64| (whole > 0).then(|| round(part as f64 / whole as f64));
-    // Computed from the exact share (not the rounded ratio), then rounded once.
-    let burn = |breached: u64, closed: u64| {
-        (closed > 0).then(|| {
-            let share = breached as f64 / closed as f64;
-            if allowed_share > 0.0 {
-                round(share / allowed_share)
-            } else {
-                f64::INFINITY
-            }
-        })
-    };
-    let error_budget_remaining = if row.closed == 0 {
-        1.0
-    } else if allowed_share > 0.0 {
-        round(1.0 - row.breached as f64 / (allowed_share * row.closed as f64))
-    } else if row.breached == 0 {
-        1.0
-    } else {
-        f64::NEG_INFINITY
-    };
+    let target = policy.target_ratio;
+    let burn = |breached: u64, closed: u64| error_budget::burn_rate(breached, closed, target);
     Some(PolicySummary {
-        compliance_ratio: ratio(row.met, row.closed),
+        compliance_ratio: error_budget::ratio(row.met, row.closed),
         target_ratio: policy.target_ratio,
         p50_elapsed_days: (row.closed > 0).then_some(row.p50),
         p90_elapsed_days: (row.closed > 0).then_some(row.p90),
-        error_budget_remaining,
+        error_budget_remaining: error_budget::remaining(row.breached, row.closed, target),
         burn_rate_1d: burn(row.breached_1d, row.closed_1d),
         burn_rate_7d: burn(row.breached_7d, row.closed_7d),
         burn_rate_30d: burn(row.breached_30d, row.closed_30d),

@@ -18,6 +18,10 @@ pub enum ApiError {
     TooManyEvents { count: usize, limit: usize },
     #[error("{0}")]
     BadRequest(String),
+    #[error("no endpoint at {0}; events are sent with POST /v1/events")]
+    NotFound(String),
+    #[error("{method} is not answered at {path}")]
+    MethodNotAllowed { method: String, path: String },
     #[error("events could not be made durable ({reason}); nothing from this request is accepted, retry it whole")]
     Unavailable {
         reason: String,
@@ -33,6 +37,8 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -44,6 +50,8 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::TooManyEvents { .. } => "too_many_events",
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::BodyTimeout { .. } => "body_timeout",
             ApiError::Unavailable { .. } => "unavailable",
         }

@@ -54,6 +54,15 @@ pub fn router(state: GatewayState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(civicpulse_http_server::exposition::handler))
+        .fallback(|uri: axum::http::Uri| async move { ApiError::NotFound(uri.path().to_string()) })
+        .method_not_allowed_fallback(
+            |method: axum::http::Method, uri: axum::http::Uri| async move {
+                ApiError::MethodNotAllowed {
+                    method: method.to_string(),
+                    path: uri.path().to_string(),
+                }
+            },
+        )
         .with_state(state)
 }
 
