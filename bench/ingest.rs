@@ -10,15 +10,15 @@
 //! (default 1 000 000) sets the volume.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use civicpulse_core::config::hash_secret;
 use civicpulse_core::event::{Channel, Event, Feedback, Milestone, MilestoneKind, Offered};
 use civicpulse_core::Envelope;
-use civicpulse_testkit::ports::free_port;
+use civicpulse_testkit::config as testkit_config;
+use civicpulse_testkit::process::Spawned;
 use futures::stream::{self, StreamExt};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use uuid::Uuid;
@@ -30,15 +30,6 @@ const CLICKHOUSE: &str = "http://127.0.0.1:8123";
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     runtime.block_on(run());
-}
-
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 struct Bench {
@@ -56,7 +47,7 @@ async fn run() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let bench = Bench::new();
-    bench.civicpulse(&["migrate"]).0.wait().expect("migrate");
+    bench.civicpulse(&["migrate"]).wait().expect("migrate");
     eprintln!("generating {total} events");
     let events = generate(total);
     let bodies: Vec<Vec<u8>> = events
@@ -109,8 +100,8 @@ async fn run() {
     let rate = 2000.0;
     let (p50, p99) = freshness(&bench, rate, Duration::from_secs(20)).await;
 
-    let gateway_rss = peak_rss_mb(gateway.0.id());
-    let sink_rss = peak_rss_mb(sink.0.id());
+    let gateway_rss = peak_rss_mb(gateway.pid().as_raw() as u32);
+    let sink_rss = peak_rss_mb(sink.pid().as_raw() as u32);
     drop((gateway, sink));
 
     let gateway_rate = total as f64 / gateway_secs;
@@ -139,20 +130,11 @@ impl Bench {
         let dir = tempfile::tempdir().expect("temp dir");
         let tag = &Uuid::new_v4().simple().to_string()[..8];
         let prefix = format!("bench_{tag}");
-        let gateway_port = free_port();
-        let config = dir.path().join("civicpulse.toml");
-        let text = format!(
-            "catalog_path = \"{catalog}\"\n[kafka]\ntopic_prefix = \"{prefix}\"\n[clickhouse]\ndatabase = \"{prefix}\"\n\
-             [gateway]\nlisten = \"127.0.0.1:{gateway_port}\"\nmax_events_per_request = {PER_REQUEST}\n\
-             [[gateway.api_keys]]\nsource = \"bench\"\nsha256 = \"{hash}\"\n\
-             [sink]\ngroup_id = \"{prefix}_sink\"\nmetrics_listen = \"127.0.0.1:{metrics}\"\n\
-             [dashboard]\nlisten = \"127.0.0.1:{dashboard}\"\n",
-            catalog = root().join("catalog.toml").display(),
-            hash = hash_secret(KEY),
-            metrics = free_port(),
-            dashboard = free_port(),
-        );
-        std::fs::write(&config, text).expect("config written");
+        let mut config = testkit_config::isolated(&prefix, &root().join("catalog.toml"));
+        config.gateway.max_events_per_request = PER_REQUEST;
+        testkit_config::accept_key(&mut config, "bench", KEY);
+        let gateway_port = config.gateway.listen.port();
+        let config = testkit_config::write(&config, dir.path());
         Bench {
             dir,
             config,
@@ -163,21 +145,17 @@ impl Bench {
         }
     }
 
-    /// Starts `civicpulse <args>`; the child is killed when the returned guard drops, so a
+    /// Starts `civicpulse <args>`; the child is killed when the returned handle drops, so a
     /// failed run leaves no process behind.
-    fn civicpulse(&self, args: &[&str]) -> ChildGuard {
-        let log =
-            std::fs::File::create(self.dir.path().join(format!("{}.log", args[0]))).expect("log");
-        Command::new(env!("CARGO_BIN_EXE_civicpulse"))
+    fn civicpulse(&self, args: &[&str]) -> Spawned {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_civicpulse"));
+        command
             .arg("--config")
             .arg(&self.config)
             .args(args)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .map(ChildGuard)
-            .expect("civicpulse starts")
+            .env("RUST_LOG", "warn");
+        let log = self.dir.path().join(format!("{}.log", args[0]));
+        Spawned::start(command, args[0], log).expect("civicpulse starts")
     }
 
     async fn wait_ready(&self) {

@@ -71,28 +71,36 @@ spawn() {
     --chdir "$dir" --output "$logfile" --exec "$(command -v "$1")" -- "${@:2}"
 }
 
+# server_command SERVER ARGS...: prepares the server's directory and prints its command line,
+# one word per line. The test kit (testkit/src/servers.rs) defines it, and the e2e tests
+# start their private servers with the same definition.
+server_command() {
+  cargo run -q --locked -p civicpulse-testkit --bin server-command -- "$@"
+}
+
+# start_server NAME DIR LOG SERVER ARGS...: spawn NAME from server_command SERVER ARGS.
+start_server() {
+  local name=$1 dir=$2 logfile=$3; shift 3
+  local words
+  words=$(server_command "$@") || { log "cannot build the $name command line"; return 1; }
+  local command
+  mapfile -t command <<<"$words"
+  spawn "$name" "$dir" "$logfile" "${command[@]}"
+}
+
 start_clickhouse() {
   if clickhouse_answers; then return; fi
   local dir="$DEV_DIR/clickhouse"
-  mkdir -p "$dir/data/tmp" "$dir/data/user_files" "$dir/data/format_schemas" "$dir/log"
   log "starting ClickHouse (data in $dir)"
-  spawn clickhouse "$dir" "$dir/log/stdout.log" clickhouse-server \
-    --config-file=/etc/clickhouse-server/config.xml -- \
-    --path="$dir/data/" --tmp_path="$dir/data/tmp/" --user_files_path="$dir/data/user_files/" \
-    --format_schema_path="$dir/data/format_schemas/" \
-    --logger.log="$dir/log/server.log" --logger.errorlog="$dir/log/server.err.log"
+  start_server clickhouse "$dir" "$dir/log/stdout.log" clickhouse "$dir"
   wait_for ClickHouse clickhouse_answers
 }
 
 start_kafka() {
   if kafka_answers; then return; fi
   local dir="$DEV_DIR/kafka"
-  mkdir -p "$dir/log"
   log "starting the tansu Kafka broker (data in $dir/tansu.db)"
-  # The sqlite path is relative to the broker's working directory, $dir.
-  spawn kafka "$dir" "$dir/log/broker.log" tansu broker \
-    --listener-url tcp://127.0.0.1:9092 --advertised-listener-url tcp://127.0.0.1:9092 \
-    --storage-engine sqlite://tansu.db
+  start_server kafka "$dir" "$dir/log/broker.log" tansu "$dir" 9092
   wait_for Kafka kafka_answers
 }
 

@@ -1,6 +1,13 @@
-//! What the end-to-end tests (`tests/e2e/`) and the benchmarks (`bench/`) share, so that
-//! each hazard is handled once.
+//! What the end-to-end tests (`tests/e2e/`), the benchmarks (`bench/`) and the set-up
+//! scripts share, so that each hazard is handled once.
 //!
-//! - `ports`: ports for servers a test or bench starts later.
+//! - `ports`: ports for servers a test or bench starts later (below the ephemeral range);
+//! - `process`: child processes killed when their handle drops, output in a log;
+//! - `servers`: the ClickHouse and tansu command lines (also printed for the scripts by
+//!   the `server-command` binary);
+//! - `config`: an isolated pipeline's typed configuration, written as TOML.
 
+pub mod config;
 pub mod ports;
+pub mod process;
+pub mod servers;

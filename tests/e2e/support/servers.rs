@@ -1,0 +1,166 @@
+//! Servers of a test's own, on free ports with data in a temp dir, for tests that stop,
+//! hang or restart a server (the shared ones are never touched). Their command lines are
+//! the test kit's, the same the set-up scripts start the shared servers with.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use civicpulse_testkit::process::Spawned;
+use civicpulse_testkit::servers::{self, ClickHousePorts};
+use nix::sys::signal::Signal;
+use uuid::Uuid;
+
+use super::{answers_tcp, free_port, wait_until};
+
+/// A ClickHouse server of the test's own, on free ports, with data in a temp dir, so a
+/// test can stop and restart it.
+pub struct PrivateClickHouse {
+    pub dir: PathBuf,
+    pub http_port: u16,
+    tcp_port: u16,
+    interserver_port: u16,
+    process: Option<Spawned>,
+}
+
+impl PrivateClickHouse {
+    pub async fn start(dir: &Path) -> PrivateClickHouse {
+        let mut server = PrivateClickHouse {
+            dir: dir.to_path_buf(),
+            http_port: free_port(),
+            tcp_port: free_port(),
+            interserver_port: free_port(),
+            process: None,
+        };
+        server.restart().await;
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    pub async fn restart(&mut self) {
+        let ports = ClickHousePorts {
+            http: self.http_port,
+            tcp: self.tcp_port,
+            interserver: self.interserver_port,
+        };
+        let command = servers::clickhouse(&self.dir, Some(ports)).expect("clickhouse dirs");
+        let log = self.dir.join("log/stdout.log");
+        self.process = Some(
+            Spawned::start(command, "clickhouse", log)
+                .expect("clickhouse-server is installed (scripts/test installs it)"),
+        );
+        let url = format!("{}/?query=SELECT%201", self.url());
+        wait_until("the private ClickHouse", Duration::from_secs(30), || {
+            let url = url.clone();
+            async move { matches!(reqwest::get(&url).await, Ok(r) if r.status().is_success()) }
+        })
+        .await;
+    }
+
+    /// Kills the server at once, as a crash or an outage would.
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+}
+
+/// A tansu broker of the test's own (sqlite storage in a temp dir) that a test may kill
+/// and restart with its data.
+pub struct PrivateKafka {
+    pub dir: PathBuf,
+    pub port: u16,
+    process: Option<Spawned>,
+}
+
+impl PrivateKafka {
+    pub async fn start(dir: &Path) -> PrivateKafka {
+        let mut broker = PrivateKafka {
+            dir: dir.to_path_buf(),
+            port: free_port(),
+            process: None,
+        };
+        broker.restart().await;
+        broker
+    }
+
+    pub fn brokers(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Sends a signal to the broker (SIGSTOP/SIGCONT to hang and resume it).
+    pub fn signal(&self, signal: Signal) {
+        let broker = self.process.as_ref().expect("broker running");
+        broker.signal(signal).expect("signal delivered");
+    }
+
+    /// Starts the broker on its port again. tansu does not set SO_REUSEADDR, so after a
+    /// kill the port stays taken for up to a minute (TIME_WAIT); keep trying until it binds.
+    pub async fn restart(&mut self) {
+        let started = Instant::now();
+        loop {
+            self.spawn_broker();
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let alive = self
+                .process
+                .as_mut()
+                .is_some_and(|broker| broker.exited().is_none());
+            if alive {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "tansu cannot bind {} again",
+                self.port
+            );
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        let addr = self.brokers();
+        wait_until("the private Kafka broker", Duration::from_secs(30), || {
+            let addr = addr.clone();
+            async move { answers_tcp(&addr) }
+        })
+        .await;
+    }
+
+    fn spawn_broker(&mut self) {
+        let command = servers::tansu(&self.dir, self.port).expect("kafka dir");
+        let log = self.dir.join("broker.log");
+        self.process = Some(
+            Spawned::start(command, "tansu", log)
+                .expect("tansu is installed (scripts/test installs it)"),
+        );
+    }
+
+    /// Kills the broker at once.
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+}
+
+/// Reads every message of `topic` from the beginning until `expected` were read or
+/// `timeout` passed.
+pub fn read_topic(
+    brokers: &str,
+    topic: &str,
+    expected: usize,
+    timeout: Duration,
+) -> Vec<rdkafka::message::OwnedMessage> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("reader-{}", Uuid::new_v4()))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("reader consumer");
+    consumer.subscribe(&[topic]).expect("subscribed");
+    let started = Instant::now();
+    let mut messages = Vec::new();
+    while messages.len() < expected && started.elapsed() < timeout {
+        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(200)) {
+            messages.push(message.detach());
+        }
+    }
+    messages
+}
