@@ -72,7 +72,7 @@ spawn() {
 }
 
 # server_command SERVER ARGS...: prepares the server's directory and prints its command line,
-# one word per line. The test kit (testkit/src/servers.rs) defines it, and the e2e tests
+# one word per line. The test kit (crates/testkit/src/servers.rs) defines it, and the e2e tests
 # start their private servers with the same definition.
 server_command() {
   cargo run -q --locked -p civicpulse-testkit --bin server-command -- "$@"

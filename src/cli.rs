@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand};
     about = "Service-quality monitoring and feedback for public services"
 )]
 pub struct Cli {
-    /// Configuration file; `./civicpulse.toml` is used when present. Every key can be
+    /// Configuration file; `./civicpulse.toml` is used when present, else
+    /// `./deploy/civicpulse.toml` (the example in a checkout). Every key can be
     /// overridden by CIVICPULSE_<SECTION>__<KEY> variables.
     #[arg(long, global = true, env = "CIVICPULSE_CONFIG")]
     pub config: Option<PathBuf>,

@@ -48,10 +48,15 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// `--config`, else `./civicpulse.toml`, else the example of a checkout
+/// (`./deploy/civicpulse.toml`), else defaults and environment only.
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
-    let default = PathBuf::from("civicpulse.toml");
-    let path = path.or_else(|| default.exists().then_some(default.as_path()));
-    Config::load(path).context("loading configuration")
+    let found = ["civicpulse.toml", "deploy/civicpulse.toml"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|candidate| candidate.exists());
+    let path = path.map(Path::to_path_buf).or(found);
+    Config::load(path.as_deref()).context("loading configuration")
 }
 
 fn load_catalog(config: &Config) -> anyhow::Result<Arc<Catalog>> {

@@ -1,6 +1,6 @@
 //! The dashboard API's contract and its Grafana provisioning, checked against a running
 //! API with data: every path of the generated OpenAPI document answers as documented, and
-//! every query and URL in `grafana/` answers with the columns the panels read.
+//! every query and URL in `deploy/grafana/` answers with the columns the panels read.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -331,7 +331,7 @@ async fn grafana_provisioning_queries_answer_with_the_columns_panels_read() {
     require_shared_servers();
     let (pipeline, _api) = api_with_data().await;
     let base = format!("http://127.0.0.1:{}", pipeline.dashboard_port);
-    let grafana = repo_root().join("grafana");
+    let grafana = repo_root().join("deploy/grafana");
     let datasource =
         std::fs::read_to_string(grafana.join("provisioning/datasources/civicpulse.yaml")).unwrap();
     for expected in [
@@ -353,7 +353,7 @@ async fn grafana_provisioning_queries_answer_with_the_columns_panels_read() {
     let variables = variable_values(&dashboard);
     let mut found = Vec::new();
     queries(&dashboard, &mut found);
-    // One query per panel; alerting lives in Prometheus only (alerts/*.rules.yml).
+    // One query per panel; alerting lives in Prometheus only (deploy/alerts/*.rules.yml).
     assert!(found.len() >= 7, "{} queries", found.len());
 
     let mut requests = 0;

@@ -1,0 +1,347 @@
+//! The service catalog (`catalog.toml`): which services exist, through which channels, in
+//! which time zone and under which business-day calendar.
+//!
+//! The catalog is configuration, never code: every service-specific number lives here, and
+//! later features (SLA policies, targets, interventions) extend these structs.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+pub use crate::calendar::Calendar;
+use crate::dimension::{Dimension, Kind};
+use crate::event::Channel;
+use crate::sla::SlaPolicy;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read catalog {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("catalog is not valid TOML: {0}")]
+    Parse(#[from] toml::de::Error),
+    #[error("catalog: {0}")]
+    Invalid(String),
+}
+
+/// One public service as the catalog describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Stable identifier used in events, topics' keys and tables.
+    pub id: String,
+    pub name: String,
+    /// Peer group for benchmarks, e.g. `identity-documents`.
+    pub category: String,
+    /// Who delivers the service, e.g. `CA` (federal) or `CA-ON` (Ontario).
+    pub jurisdiction: String,
+    pub channels: Vec<Channel>,
+    /// IANA time zone in which the service's dates are taken.
+    pub time_zone: Tz,
+    /// Id of the business-day calendar in `[[calendars]]`.
+    pub calendar: String,
+    /// Service standards the service promises (none: no SLA is tracked).
+    #[serde(default)]
+    pub sla: Vec<SlaPolicy>,
+    /// Matrix targets for this service, by dimension name; they override `[targets]`.
+    #[serde(default)]
+    pub targets: BTreeMap<String, f64>,
+}
+
+/// A change to a service whose effect the matrix measures (before/after, and against peer
+/// services without it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intervention {
+    pub id: String,
+    pub service_id: String,
+    pub name: String,
+    /// The first day of the change, in the service's time zone.
+    pub date: chrono::NaiveDate,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    #[serde(default)]
+    pub calendars: Vec<Calendar>,
+    #[serde(default)]
+    pub services: Vec<Service>,
+    /// Matrix targets for every service, by dimension name (e.g. `satisfaction_top2_share =
+    /// 0.8`). A service's SLA policy sets its `sla_compliance` target unless given here.
+    #[serde(default)]
+    pub targets: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub interventions: Vec<Intervention>,
+    #[serde(skip)]
+    index: BTreeMap<String, usize>,
+}
+
+impl Catalog {
+    pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Catalog::from_toml_str(&text)
+    }
+
+    pub fn from_toml_str(text: &str) -> Result<Catalog, CatalogError> {
+        let mut catalog: Catalog = toml::from_str(text)?;
+        catalog.calendars.iter_mut().for_each(Calendar::normalize);
+        catalog.check()?;
+        catalog.index = catalog
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        Ok(catalog)
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.index.get(id).map(|&i| &self.services[i])
+    }
+
+    /// The target of a dimension for a service: the service's own, else its first SLA
+    /// policy's (for compliance), else the catalog-wide one.
+    pub fn target(&self, service: &Service, dimension: Dimension) -> Option<f64> {
+        let name = dimension.name();
+        service
+            .targets
+            .get(&name)
+            .copied()
+            .or_else(|| {
+                (dimension == Dimension::SlaCompliance)
+                    .then(|| service.sla.first().map(|p| p.target_ratio))
+                    .flatten()
+            })
+            .or_else(|| self.targets.get(&name).copied())
+    }
+
+    /// Other services of the same category: the peers for benchmarks and comparisons.
+    pub fn peers<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a Service> + 'a {
+        self.services
+            .iter()
+            .filter(move |s| s.category == service.category && s.id != service.id)
+    }
+
+    pub fn calendar(&self, id: &str) -> Option<&Calendar> {
+        self.calendars.iter().find(|c| c.id == id)
+    }
+
+    /// Rejects a catalog that would make events unvalidatable or ambiguous.
+    fn check(&self) -> Result<(), CatalogError> {
+        let mut calendar_ids = HashSet::new();
+        for calendar in &self.calendars {
+            if !calendar_ids.insert(calendar.id.as_str()) {
+                return Err(CatalogError::Invalid(format!(
+                    "calendar `{}` is defined twice",
+                    calendar.id
+                )));
+            }
+        }
+        let mut service_ids = HashSet::new();
+        for service in &self.services {
+            if service.id.is_empty() || service.id.contains(char::is_whitespace) {
+                return Err(CatalogError::Invalid(format!(
+                    "service id `{}` must be non-empty and free of white space",
+                    service.id
+                )));
+            }
+            if !service_ids.insert(service.id.as_str()) {
+                return Err(CatalogError::Invalid(format!(
+                    "service `{}` is defined twice",
+                    service.id
+                )));
+            }
+            if service.channels.is_empty() {
+                return Err(CatalogError::Invalid(format!(
+                    "service `{}` lists no channel",
+                    service.id
+                )));
+            }
+            for policy in &service.sla {
+                policy.check().map_err(|reason| {
+                    CatalogError::Invalid(format!(
+                        "service `{}`, SLA policy `{}`: {reason}",
+                        service.id, policy.id
+                    ))
+                })?;
+            }
+            check_targets(&format!("service `{}`", service.id), &service.targets)?;
+            if !calendar_ids.contains(service.calendar.as_str()) {
+                return Err(CatalogError::Invalid(format!(
+                    "service `{}` refers to unknown calendar `{}`",
+                    service.id, service.calendar
+                )));
+            }
+        }
+        check_targets("[targets]", &self.targets)?;
+        let mut intervention_ids = HashSet::new();
+        for intervention in &self.interventions {
+            if !intervention_ids.insert(intervention.id.as_str()) {
+                return Err(CatalogError::Invalid(format!(
+                    "intervention `{}` is defined twice",
+                    intervention.id
+                )));
+            }
+            if !service_ids.contains(intervention.service_id.as_str()) {
+                return Err(CatalogError::Invalid(format!(
+                    "intervention `{}` refers to unknown service `{}`",
+                    intervention.id, intervention.service_id
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Targets must name a dimension that can have one, with a value of its scale.
+fn check_targets(owner: &str, targets: &BTreeMap<String, f64>) -> Result<(), CatalogError> {
+    for (name, value) in targets {
+        let dimension = Dimension::parse(name).ok_or_else(|| {
+            CatalogError::Invalid(format!(
+                "{owner}: target `{name}` is not a matrix dimension"
+            ))
+        })?;
+        let in_range = match dimension.kind() {
+            Kind::Count => {
+                return Err(CatalogError::Invalid(format!(
+                    "{owner}: `{name}` is a volume and takes no target"
+                )))
+            }
+            Kind::Share | Kind::Gap => (0.0..=1.0).contains(value),
+            Kind::Mean => (1.0..=5.0).contains(value),
+            Kind::Days => *value >= 0.0,
+        };
+        if !in_range {
+            return Err(CatalogError::Invalid(format!(
+                "{owner}: target `{name}` = {value} is outside the dimension's scale"
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_SERVICES: &str = r#"
+        [[calendars]]
+        id = "ca"
+        holidays = ["2026-07-01"]
+
+        [[services]]
+        id = "a"
+        name = "A"
+        category = "c"
+        jurisdiction = "CA"
+        channels = ["web"]
+        time_zone = "America/Toronto"
+        calendar = "ca"
+    "#;
+
+    #[test]
+    fn services_are_found_by_id() {
+        let catalog = Catalog::from_toml_str(TWO_SERVICES).unwrap();
+        assert_eq!(
+            catalog.service("a").unwrap().time_zone,
+            chrono_tz::America::Toronto
+        );
+        assert!(catalog.service("b").is_none());
+        let calendar = catalog.calendar("ca").unwrap();
+        assert_eq!(
+            calendar.weekend,
+            [chrono::Weekday::Sat, chrono::Weekday::Sun]
+        );
+    }
+
+    #[test]
+    fn a_service_on_an_unknown_calendar_is_refused() {
+        let text = TWO_SERVICES.replace("calendar = \"ca\"", "calendar = \"uk\"");
+        let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
+        assert!(error.contains("unknown calendar `uk`"), "{error}");
+    }
+
+    #[test]
+    fn a_duplicate_service_is_refused() {
+        let text = format!(
+            "{TWO_SERVICES}{}",
+            &TWO_SERVICES[TWO_SERVICES.find("[[services]]").unwrap()..]
+        );
+        let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
+        assert!(error.contains("defined twice"), "{error}");
+    }
+
+    #[test]
+    fn targets_come_from_the_service_then_its_policy_then_the_catalog() {
+        let text = format!(
+            "[targets]\nsatisfaction_top2_share = 0.8\nsla_compliance = 0.5\n{TWO_SERVICES}\n[services.targets]\nsatisfaction_top2_share = 0.7\n"
+        );
+        let catalog = Catalog::from_toml_str(&text).unwrap();
+        let service = catalog.service("a").unwrap();
+        assert_eq!(
+            catalog.target(
+                service,
+                Dimension::parse("satisfaction_top2_share").unwrap()
+            ),
+            Some(0.7)
+        );
+        assert_eq!(catalog.target(service, Dimension::SlaCompliance), Some(0.5));
+        assert_eq!(catalog.target(service, Dimension::DigitalTakeUp), None);
+    }
+
+    #[test]
+    fn a_target_on_an_unknown_dimension_or_scale_is_refused() {
+        for (targets, expected) in [
+            ("happiness = 0.9", "not a matrix dimension"),
+            ("responses = 10.0", "takes no target"),
+            (
+                "satisfaction_top2_share = 80.0",
+                "outside the dimension's scale",
+            ),
+        ] {
+            let text = format!("[targets]\n{targets}\n{TWO_SERVICES}");
+            let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
+            assert!(error.contains(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_intervention_on_an_unknown_service_is_refused() {
+        let text = format!(
+            "{TWO_SERVICES}\n[[interventions]]\nid = \"x\"\nservice_id = \"zz\"\nname = \"X\"\ndate = \"2026-03-01\"\n"
+        );
+        let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
+        assert!(error.contains("unknown service `zz`"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_refused() {
+        let text = TWO_SERVICES.replace("America/Toronto", "Mars/Olympus");
+        assert!(Catalog::from_toml_str(&text).is_err());
+    }
+
+    #[test]
+    fn the_shipped_example_catalog_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog.toml");
+        let catalog = Catalog::load(&path).unwrap();
+        assert!(catalog.services.len() >= 8);
+        let jurisdictions: HashSet<_> = catalog.services.iter().map(|s| &s.jurisdiction).collect();
+        assert!(jurisdictions.len() >= 2);
+        let passport = &catalog.service("passport-in-person").unwrap().sla[0];
+        assert_eq!((passport.limit, passport.refund_percent(31)), (10, 100.0));
+        assert_eq!(
+            catalog.service("passport-by-mail").unwrap().sla[0].limit,
+            20
+        );
+    }
+}

@@ -1,0 +1,458 @@
+//! The typed `civicpulse.toml`: one file for every component, each value overridable by an
+//! environment variable `CIVICPULSE_<SECTION>__<KEY>` (e.g. `CIVICPULSE_KAFKA__BROKERS`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::event::EventKind;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The service catalog, relative to the working directory.
+    pub catalog_path: PathBuf,
+    pub kafka: KafkaConfig,
+    pub clickhouse: ClickHouseConfig,
+    pub gateway: GatewayConfig,
+    pub sink: SinkConfig,
+    pub aggregator: AggregatorConfig,
+    pub matrix: MatrixConfig,
+    pub dashboard: DashboardConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            catalog_path: PathBuf::from("catalog.toml"),
+            kafka: KafkaConfig::default(),
+            clickhouse: ClickHouseConfig::default(),
+            gateway: GatewayConfig::default(),
+            sink: SinkConfig::default(),
+            aggregator: AggregatorConfig::default(),
+            matrix: MatrixConfig::default(),
+            dashboard: DashboardConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KafkaConfig {
+    /// Comma-separated bootstrap servers.
+    pub brokers: String,
+    /// Topics are named `<prefix>.<kind>.v1` and `<prefix>.dead-letter.v1`.
+    pub topic_prefix: String,
+    /// Partitions of each topic when the gateway creates it; more partitions, more sinks.
+    pub partitions: i32,
+    pub replication_factor: i32,
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        KafkaConfig {
+            brokers: "127.0.0.1:9092".into(),
+            topic_prefix: "civicpulse".into(),
+            partitions: 6,
+            replication_factor: 1,
+        }
+    }
+}
+
+impl KafkaConfig {
+    pub fn topic(&self, kind: EventKind) -> String {
+        format!("{}.{}.v1", self.topic_prefix, kind.as_str())
+    }
+
+    pub fn dead_letter_topic(&self) -> String {
+        format!("{}.dead-letter.v1", self.topic_prefix)
+    }
+
+    /// Every topic the pipeline uses, event topics first.
+    pub fn all_topics(&self) -> Vec<String> {
+        let mut topics: Vec<String> = EventKind::ALL.iter().map(|k| self.topic(*k)).collect();
+        topics.push(self.dead_letter_topic());
+        topics
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClickHouseConfig {
+    /// HTTP interface, e.g. `http://127.0.0.1:8123`.
+    pub url: String,
+    pub database: String,
+    pub user: String,
+    pub password: String,
+}
+
+impl Default for ClickHouseConfig {
+    fn default() -> Self {
+        ClickHouseConfig {
+            url: "http://127.0.0.1:8123".into(),
+            database: "civicpulse".into(),
+            user: "default".into(),
+            password: String::new(),
+        }
+    }
+}
+
+/// One client system allowed to send events. Only the SHA-256 of its key is stored, so the
+/// configuration file is not a secret that grants write access.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// Recorded with every event the key sends.
+    pub source: String,
+    /// Lower-case hex SHA-256 of the key; `civicpulse hash-key` prints it.
+    pub sha256: String,
+}
+
+/// Hex SHA-256 of an API key or token, as stored in the configuration.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewayConfig {
+    pub listen: SocketAddr,
+    /// Largest request body; larger gets 413.
+    pub max_body_bytes: usize,
+    /// Most events in one request; more gets 413.
+    pub max_events_per_request: usize,
+    /// How long a message may wait for Kafka's acknowledgement before the request fails
+    /// with 503 (librdkafka's `message.timeout.ms`).
+    pub delivery_timeout_ms: u64,
+    /// Messages the producer may hold in memory; when full, requests get 503.
+    pub producer_queue_messages: u32,
+    /// Value of `Retry-After` on 503.
+    pub retry_after_secs: u64,
+    /// Kafka's idempotent producer (no duplicates or reordering from the producer's own
+    /// retries). Off by default because the broker the project ships and tests with, tansu
+    /// 0.6, wedges on it: a producer epoch bump after timeouts, or an idempotent produce
+    /// after a broker restart, crashes its storage and every later request fails until an
+    /// operator restarts it. Switch it on for Apache Kafka or Redpanda. Storage
+    /// deduplicates by `event_id` either way, so correctness does not depend on it.
+    pub idempotent_producer: bool,
+    pub api_keys: Vec<ApiKey>,
+    /// Bounds on slow or greedy clients.
+    pub limits: HttpLimits,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            listen: "127.0.0.1:8080".parse().expect("literal address"),
+            max_body_bytes: 4 * 1024 * 1024,
+            max_events_per_request: 5000,
+            delivery_timeout_ms: 10_000,
+            producer_queue_messages: 200_000,
+            retry_after_secs: 5,
+            idempotent_producer: false,
+            api_keys: Vec::new(),
+            limits: HttpLimits::default(),
+        }
+    }
+}
+
+/// Bounds an HTTP listener puts on its clients, so that a client sending one byte at a
+/// time (slowloris) or many idle connections cannot hold the server's tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpLimits {
+    /// A connection must deliver a request's headers within this time from when it starts
+    /// waiting for one; it also bounds an idle keep-alive connection.
+    pub header_read_timeout_secs: u64,
+    /// A request's body must arrive whole within this time (408 otherwise).
+    pub body_read_timeout_secs: u64,
+    /// Connections served at once; more wait in the accept queue.
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            max_connections: 1024,
+        }
+    }
+}
+
+impl HttpLimits {
+    pub fn header_read_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.header_read_timeout_secs.max(1))
+    }
+
+    pub fn body_read_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.body_read_timeout_secs.max(1))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SinkConfig {
+    /// Kafka consumer group; run more sinks with the same group to scale out.
+    pub group_id: String,
+    /// A batch is written when it holds this many rows…
+    pub max_rows: usize,
+    /// …or this many bytes of Kafka payload…
+    pub max_bytes: usize,
+    /// …or its first message is this old.
+    pub max_wait_ms: u64,
+    /// First wait after a failed ClickHouse insert; doubles up to `retry_max_ms`.
+    pub retry_initial_ms: u64,
+    pub retry_max_ms: u64,
+    /// Where the sink serves `/metrics` when it runs on its own.
+    pub metrics_listen: SocketAddr,
+    /// How often the sink measures the group's lag on every partition of the topics.
+    pub group_check_secs: u64,
+    /// A partition of another member with messages waiting and no commit for this long makes
+    /// the sink leave and rejoin its group, so the coordinator assigns it again.
+    pub stall_rebalance_secs: u64,
+}
+
+impl Default for SinkConfig {
+    fn default() -> Self {
+        SinkConfig {
+            group_id: "civicpulse-sink".into(),
+            max_rows: 50_000,
+            max_bytes: 16 * 1024 * 1024,
+            max_wait_ms: 1000,
+            retry_initial_ms: 200,
+            retry_max_ms: 10_000,
+            metrics_listen: "127.0.0.1:9101".parse().expect("literal address"),
+            group_check_secs: 5,
+            stall_rebalance_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AggregatorConfig {
+    /// Seconds between evaluation runs inside `civicpulse run`.
+    pub interval_secs: u64,
+}
+
+impl Default for AggregatorConfig {
+    fn default() -> Self {
+        AggregatorConfig { interval_secs: 60 }
+    }
+}
+
+/// How the quality matrix judges its figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MatrixConfig {
+    /// Small-cell suppression: a figure resting on fewer observations (responses, cases,
+    /// transactions) is never shown, and a segment group with fewer responses never enters
+    /// an equity gap.
+    pub min_responses: u64,
+    /// Amber band: a figure within this fraction of its reference (target, else peer
+    /// benchmark) on the wrong side is amber rather than red.
+    pub amber_tolerance: f64,
+    /// Days before and after an intervention that its evaluation compares (shortened to
+    /// equal windows while the "after" one is still filling).
+    pub innovation_window_days: u32,
+}
+
+impl Default for MatrixConfig {
+    fn default() -> Self {
+        MatrixConfig {
+            min_responses: 10,
+            amber_tolerance: 0.05,
+            innovation_window_days: 28,
+        }
+    }
+}
+
+/// A reader of the dashboard API (Grafana, a report job). Only the token's SHA-256 is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadToken {
+    /// Who holds it, for logs.
+    pub name: String,
+    /// Lower-case hex SHA-256 of the token; `civicpulse hash-key` prints it.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DashboardConfig {
+    pub listen: SocketAddr,
+    /// Bearer tokens allowed to read `/api/v1/*` (health, readiness and `/metrics` are open).
+    pub read_tokens: Vec<ReadToken>,
+    /// How long a computed matrix, time series or innovation answer is served from memory.
+    pub cache_secs: u64,
+    /// Bounds on slow or greedy clients.
+    pub limits: HttpLimits,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        DashboardConfig {
+            listen: "127.0.0.1:8090".parse().expect("literal address"),
+            read_tokens: Vec::new(),
+            cache_secs: 60,
+            limits: HttpLimits::default(),
+        }
+    }
+}
+
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// `CIVICPULSE_*` variables that belong to the command line, not to the configuration.
+const CLI_VARIABLES: &[&str] = &["config", "simulator_key"];
+
+impl Config {
+    /// Defaults, then the TOML file (if given; it must exist), then `CIVICPULSE_*` variables.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = path {
+            if !path.exists() {
+                return Err(ConfigError::Invalid(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let config: Config = figment
+            .merge(
+                Env::prefixed("CIVICPULSE_")
+                    .split("__")
+                    .ignore(CLI_VARIABLES),
+            )
+            .extract()
+            .map_err(|e| ConfigError::Load(Box::new(e)))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.kafka.partitions < 1 {
+            return Err(ConfigError::Invalid(
+                "kafka.partitions must be at least 1".into(),
+            ));
+        }
+        if self.sink.max_rows == 0 || self.sink.max_bytes == 0 {
+            return Err(ConfigError::Invalid(
+                "sink.max_rows and sink.max_bytes must be positive".into(),
+            ));
+        }
+        for token in &self.dashboard.read_tokens {
+            if !is_sha256_hex(&token.sha256) {
+                return Err(ConfigError::Invalid(format!(
+                    "dashboard.read_tokens: the token of `{}` must be a 64-digit hex SHA-256",
+                    token.name
+                )));
+            }
+        }
+        if !(0.0..1.0).contains(&self.matrix.amber_tolerance) {
+            return Err(ConfigError::Invalid(
+                "matrix.amber_tolerance must be in [0, 1)".into(),
+            ));
+        }
+        for key in &self.gateway.api_keys {
+            if !is_sha256_hex(&key.sha256) {
+                return Err(ConfigError::Invalid(format!(
+                    "gateway.api_keys: the key of source `{}` must be a 64-digit hex SHA-256",
+                    key.source
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+// figment's `Jail` closures must return its (large) error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "civicpulse.toml",
+                r#"
+                [kafka]
+                brokers = "k1:9092"
+                partitions = 3
+                [sink]
+                max_rows = 10
+                "#,
+            )?;
+            jail.set_env("CIVICPULSE_KAFKA__PARTITIONS", "12");
+            let config = Config::load(Some(Path::new("civicpulse.toml"))).unwrap();
+            assert_eq!(config.kafka.brokers, "k1:9092");
+            assert_eq!(config.kafka.partitions, 12);
+            assert_eq!(config.sink.max_rows, 10);
+            assert_eq!(config.sink.max_wait_ms, SinkConfig::default().max_wait_ms);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn command_line_variables_are_not_configuration() {
+        Jail::expect_with(|jail| {
+            jail.set_env("CIVICPULSE_CONFIG", "elsewhere.toml");
+            jail.set_env("CIVICPULSE_SIMULATOR_KEY", "k");
+            assert!(Config::load(None).is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_misspelt_key_is_an_error_not_a_silent_default() {
+        Jail::expect_with(|jail| {
+            jail.create_file("civicpulse.toml", "[sink]\nmax_row = 10\n")?;
+            let error = Config::load(Some(Path::new("civicpulse.toml"))).unwrap_err();
+            assert!(error.to_string().contains("max_row"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_api_key_must_be_stored_hashed() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "civicpulse.toml",
+                "[[gateway.api_keys]]\nsource = \"x\"\nsha256 = \"plain-key\"\n",
+            )?;
+            assert!(Config::load(Some(Path::new("civicpulse.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_checked_in_example_config_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/civicpulse.toml");
+        Config::load(Some(&path)).unwrap();
+    }
+
+    #[test]
+    fn topics_follow_the_prefix() {
+        let kafka = KafkaConfig::default();
+        assert_eq!(kafka.topic(EventKind::Feedback), "civicpulse.feedback.v1");
+        assert_eq!(kafka.dead_letter_topic(), "civicpulse.dead-letter.v1");
+    }
+}

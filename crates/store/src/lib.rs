@@ -1,0 +1,18 @@
+//! Civic Pulse storage: ClickHouse, owned in one place.
+//!
+//! - `client`: the connection, and how the `clickhouse` crate is set up for the server it
+//!   finds (row validation only where the server speaks `RowBinaryWithNamesAndTypes`);
+//! - `migrate`: the numbered SQL files of `crates/store/migrations/`, compiled in, applied in order
+//!   and recorded with a checksum.
+//!
+//! Every component that reads or writes ClickHouse connects through here, so none of them
+//! needs another component's crate (or its Kafka client) to reach the database.
+
+pub mod checkpoint;
+pub mod client;
+pub mod day_range;
+pub mod day_slice;
+pub mod migrate;
+pub mod tables;
+
+pub use client::{Store, StoreError};
