@@ -7,7 +7,9 @@ use anyhow::Context;
 use civicpulse_core::config::hash_secret;
 use civicpulse_core::{Catalog, Config};
 use civicpulse_dashboard_api::ApiState;
-use civicpulse_ingest::{gateway, shutdown, sink};
+use civicpulse_ingest::{gateway, sink};
+
+use crate::shutdown;
 use civicpulse_simulator as simulate;
 use civicpulse_simulator::SimulateOptions;
 use civicpulse_store::migrate;

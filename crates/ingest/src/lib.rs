@@ -6,6 +6,5 @@
 pub mod gateway;
 pub mod metrics;
 pub mod producer;
-pub mod shutdown;
 pub mod sink;
 pub mod topics;

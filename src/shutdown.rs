@@ -1,5 +1,6 @@
 //! Process shutdown: SIGTERM or Ctrl-C cancels one token that every component watches, so
-//! the gateway stops accepting and the sink flushes and commits before exit.
+//! the gateway stops accepting and the sink flushes and commits before exit. Signals are
+//! the process's business, so this lives in the binary; components only take the token.
 
 use tokio_util::sync::CancellationToken;
 
