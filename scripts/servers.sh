@@ -104,6 +104,28 @@ start_kafka() {
   wait_for Kafka kafka_answers
 }
 
+prometheus_answers() { curl -sf http://127.0.0.1:9090/-/ready >/dev/null; }
+alertmanager_answers() { curl -sf http://127.0.0.1:9093/-/ready >/dev/null; }
+
+# Prometheus and Alertmanager with the configuration of deploy/alerts/ (for dev-up; the
+# e2e alerting test starts its own, faster ones).
+start_monitoring() {
+  if ! alertmanager_answers; then
+    local dir="$DEV_DIR/alertmanager"
+    log "starting Alertmanager (state in $dir)"
+    start_server alertmanager "$dir" "$dir/log/alertmanager.log" \
+      alertmanager "$ROOT/deploy/alerts/alertmanager.yml" "$dir" 9093
+    wait_for Alertmanager alertmanager_answers
+  fi
+  if ! prometheus_answers; then
+    local dir="$DEV_DIR/prometheus"
+    log "starting Prometheus (data in $dir)"
+    start_server prometheus "$dir" "$dir/log/prometheus.log" \
+      prometheus "$ROOT/deploy/alerts/prometheus.yml" "$dir" 9090
+    wait_for Prometheus prometheus_answers
+  fi
+}
+
 servers_up() {
   install_packages
   install_tansu

@@ -33,7 +33,10 @@ pub enum Command {
     Migrate,
     /// Dashboard API for Grafana.
     DashboardApi,
-    /// Evaluate every SLA policy once (`run` does it on a schedule).
+    /// Aggregate every `aggregator.interval_secs` (SLA, matrix rollups, snapshots), with
+    /// `/metrics` on `aggregator.metrics_listen`.
+    Aggregator,
+    /// Aggregate once and print what was done (`aggregator` and `run` do it on a schedule).
     Aggregate {
         /// Evaluate as of this RFC 3339 time instead of now (open cases' elapsed days
         /// and statuses are taken on that day).

@@ -75,7 +75,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             gateway::serve(&config, load_catalog(&config)?, stop).await?;
         }
         Command::Sink => {
-            let metrics = serve_sink_metrics(&config, stop.clone());
+            let metrics = serve_metrics(config.sink.metrics_listen, stop.clone());
             sink::run(&config, stop.clone()).await?;
             stop.cancel();
             metrics.await??;
@@ -87,6 +87,20 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
         Command::DashboardApi => {
             let state = ApiState::new(load_catalog(&config)?, &config);
             civicpulse_dashboard_api::serve(config.dashboard.listen, state, stop).await?;
+        }
+        Command::Aggregator => {
+            let catalog = load_catalog(&config)?;
+            let metrics = serve_metrics(config.aggregator.metrics_listen, stop.clone());
+            civicpulse_aggregator::schedule::run_every(
+                config.clickhouse.clone(),
+                config.matrix.clone(),
+                catalog,
+                aggregation_interval(&config),
+                stop.clone(),
+            )
+            .await;
+            stop.cancel();
+            metrics.await??;
         }
         Command::Aggregate { as_of } => {
             let catalog = load_catalog(&config)?;
@@ -125,17 +139,20 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A standalone sink serves only `/metrics`.
-fn serve_sink_metrics(
-    config: &Config,
+/// A standalone sink or aggregator serves only `/metrics`.
+fn serve_metrics(
+    addr: std::net::SocketAddr,
     stop: CancellationToken,
 ) -> tokio::task::JoinHandle<anyhow::Result<()>> {
-    let addr = config.sink.metrics_listen;
     tokio::spawn(async move {
         civicpulse_http_server::exposition::serve(addr, stop)
             .await
-            .with_context(|| format!("sink metrics on {addr}"))
+            .with_context(|| format!("metrics on {addr}"))
     })
+}
+
+fn aggregation_interval(config: &Config) -> std::time::Duration {
+    std::time::Duration::from_secs(config.aggregator.interval_secs.max(1))
 }
 
 /// Migrations first, then gateway, sink, aggregator and dashboard API side by side; the first to fail
@@ -166,7 +183,7 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
             catalog.clone(),
             stop.clone(),
         );
-        let interval = std::time::Duration::from_secs(config.aggregator.interval_secs.max(1));
+        let interval = aggregation_interval(&config);
         tasks.spawn(async move {
             civicpulse_aggregator::schedule::run_every(clickhouse, matrix, catalog, interval, stop)
                 .await;

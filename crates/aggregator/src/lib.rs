@@ -8,6 +8,7 @@
 //!   an interval.
 
 pub mod matrix;
+pub mod metrics;
 pub mod schedule;
 pub mod sla;
 pub mod supersede;

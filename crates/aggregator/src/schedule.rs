@@ -88,6 +88,7 @@ pub async fn run_every(
     interval: Duration,
     stop: CancellationToken,
 ) {
+    crate::metrics::register_all();
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -95,8 +96,15 @@ pub async fn run_every(
             _ = stop.cancelled() => return,
             _ = ticker.tick() => {}
         }
-        if let Err(error) = aggregate_once(&config, &matrix, &catalog, Utc::now()).await {
-            tracing::warn!(%error, "aggregation run failed; retrying at the next interval");
+        let started = std::time::Instant::now();
+        let outcome = aggregate_once(&config, &matrix, &catalog, Utc::now()).await;
+        let seconds = started.elapsed().as_secs_f64();
+        crate::metrics::record_run(seconds, outcome.is_ok(), Utc::now().timestamp());
+        match outcome {
+            Ok(_) => tracing::info!(seconds, "aggregation run finished"),
+            Err(error) => {
+                tracing::warn!(%error, seconds, "aggregation run failed; retrying at the next interval")
+            }
         }
     }
 }

@@ -244,13 +244,18 @@ impl Default for SinkConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AggregatorConfig {
-    /// Seconds between evaluation runs inside `civicpulse run`.
+    /// Seconds between aggregation runs (`civicpulse aggregator`, and inside `run`).
     pub interval_secs: u64,
+    /// Where `civicpulse aggregator` serves `/metrics` (run durations, last success).
+    pub metrics_listen: SocketAddr,
 }
 
 impl Default for AggregatorConfig {
     fn default() -> Self {
-        AggregatorConfig { interval_secs: 60 }
+        AggregatorConfig {
+            interval_secs: 60,
+            metrics_listen: "127.0.0.1:9102".parse().expect("literal address"),
+        }
     }
 }
 

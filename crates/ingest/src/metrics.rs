@@ -133,6 +133,24 @@ pub static SINK_FORCED_REBALANCES: LazyLock<IntCounter> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+pub static SINK_NEWEST_STORED: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec!(
+        "civicpulse_sink_newest_stored_event_timestamp_seconds",
+        "When the gateway received the newest event this sink has stored, by table (Unix seconds): time() minus it is the pipeline's freshness.",
+        &["table"]
+    )
+    .expect("metric registers once")
+});
+
+pub static DEPENDENCY_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec!(
+        "civicpulse_dependency_up",
+        "1 when the last request of this process to a server it needs (kafka, clickhouse) succeeded, 0 when it failed.",
+        &["dependency"]
+    )
+    .expect("metric registers once")
+});
+
 /// Touches every metric so `/metrics` lists them from the first scrape, before any traffic.
 pub fn register_all() {
     LazyLock::force(&EVENTS_ACCEPTED);
@@ -149,4 +167,13 @@ pub fn register_all() {
     LazyLock::force(&SINK_GROUP_LAG);
     LazyLock::force(&SINK_GROUP_COMMITTED_OFFSET);
     LazyLock::force(&SINK_FORCED_REBALANCES);
+    LazyLock::force(&SINK_NEWEST_STORED);
+    LazyLock::force(&DEPENDENCY_UP);
+}
+
+/// Records whether `dependency` answered the last request.
+pub fn dependency_answered(dependency: &str, answered: bool) {
+    DEPENDENCY_UP
+        .with_label_values(&[dependency])
+        .set(i64::from(answered));
 }

@@ -61,6 +61,37 @@ pub fn tansu(dir: &Path, port: u16) -> io::Result<Command> {
     Ok(command)
 }
 
+/// Prometheus with `config` (its rule files are found next to it), its data in `dir`,
+/// listening on `port`. Alertmanager targets and scrape targets are the config's.
+pub fn prometheus(config: &Path, dir: &Path, port: u16) -> io::Result<Command> {
+    std::fs::create_dir_all(dir)?;
+    let mut command = Command::new("prometheus");
+    command
+        .current_dir(dir)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        // Lets a test (or an operator) reload the rules without a restart.
+        .arg("--web.enable-lifecycle");
+    Ok(command)
+}
+
+/// Debian's Alertmanager with `config`, its state in `dir`, on `port`, alone (no cluster).
+pub fn alertmanager(config: &Path, dir: &Path, port: u16) -> io::Result<Command> {
+    std::fs::create_dir_all(dir)?;
+    let mut command = Command::new("prometheus-alertmanager");
+    command
+        .current_dir(dir)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.path={}", dir.join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--cluster.listen-address=");
+    Ok(command)
+}
+
 /// `cargo install` puts tansu in `~/.cargo/bin`, which a test's PATH may lack.
 fn tansu_program() -> PathBuf {
     std::env::var("HOME")

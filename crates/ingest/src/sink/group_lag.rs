@@ -51,6 +51,7 @@ pub async fn watch(
         let measured = tokio::task::spawn_blocking(move || measure(&client, &topics)).await;
         match measured {
             Ok(Ok(partitions)) => {
+                metrics::dependency_answered("kafka", true);
                 if let Verdict::Rebalance { stalled } =
                     detector.observe(Instant::now(), &partitions)
                 {
@@ -58,7 +59,10 @@ pub async fn watch(
                     rejoin.notify_one();
                 }
             }
-            Ok(Err(error)) => tracing::warn!(%error, "cannot measure the group's lag"),
+            Ok(Err(error)) => {
+                metrics::dependency_answered("kafka", false);
+                tracing::warn!(%error, "cannot measure the group's lag");
+            }
             Err(error) => tracing::warn!(%error, "the group-lag measurement failed"),
         }
     }

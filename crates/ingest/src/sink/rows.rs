@@ -9,6 +9,23 @@ pub use civicpulse_store::tables::feedback_comments::CommentRow;
 pub use civicpulse_store::tables::milestones::MilestoneRow;
 pub use civicpulse_store::tables::offered::OfferedRow;
 
+/// When the gateway received the event a row holds: the sink's freshness gauge is the
+/// newest of these it has stored.
+pub trait Received {
+    fn received_at(&self) -> DateTime<Utc>;
+}
+
+macro_rules! received_at_field {
+    ($($row:ty),*) => {$(
+        impl Received for $row {
+            fn received_at(&self) -> DateTime<Utc> {
+                self.received_at
+            }
+        }
+    )*};
+}
+received_at_field!(FeedbackRow, CommentRow, MilestoneRow, OfferedRow);
+
 /// The rows one envelope becomes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rows {

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::batch::Batch;
 use super::dead_letter::DeadLetterProducer;
+use super::rows::Received;
 use crate::metrics;
 
 /// The batch could not be stored before shutdown; nothing of it may be committed.
@@ -76,7 +77,7 @@ impl Writer {
         Ok(())
     }
 
-    async fn insert<T: StoredRow>(
+    async fn insert<T: StoredRow + Received>(
         &self,
         rows: &[T],
         shutdown: &CancellationToken,
@@ -94,6 +95,10 @@ impl Writer {
         metrics::SINK_ROWS_WRITTEN
             .with_label_values(&[table])
             .inc_by(rows.len() as u64);
+        if let Some(newest) = rows.iter().map(Received::received_at).max() {
+            let gauge = metrics::SINK_NEWEST_STORED.with_label_values(&[table]);
+            gauge.set(gauge.get().max(newest.timestamp()));
+        }
         Ok(())
     }
 
@@ -136,9 +141,9 @@ impl Writer {
 }
 
 async fn insert_once<T: StoredRow>(client: &Client, rows: &[T]) -> Result<(), String> {
-    insert_all(client, rows, Some(Duration::from_secs(60)))
-        .await
-        .map_err(|e| e.to_string())
+    let written = insert_all(client, rows, Some(Duration::from_secs(60))).await;
+    metrics::dependency_answered("clickhouse", written.is_ok());
+    written.map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Prepares a server's directory and prints its command line, one word per line, for
 //! `scripts/servers.sh` (`mapfile -t`), so the scripts and the tests share one definition.
 //!
-//! `server-command clickhouse DIR` (the configured ports) or `server-command tansu DIR PORT`.
+//! `server-command clickhouse DIR` (the configured ports), `server-command tansu DIR PORT`,
+//! `server-command prometheus CONFIG DIR PORT`, `server-command alertmanager CONFIG DIR PORT`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -21,6 +22,13 @@ fn main() -> ExitCode {
             Ok(port) => servers::tansu(Path::new(dir), port),
             Err(_) => return usage(&format!("`{port}` is not a port")),
         },
+        [server @ ("prometheus" | "alertmanager"), config, dir, port] => match port.parse() {
+            Ok(port) if *server == "prometheus" => {
+                servers::prometheus(Path::new(config), Path::new(dir), port)
+            }
+            Ok(port) => servers::alertmanager(Path::new(config), Path::new(dir), port),
+            Err(_) => return usage(&format!("`{port}` is not a port")),
+        },
         _ => return usage("unknown server or arguments"),
     };
     match command {
@@ -38,6 +46,6 @@ fn main() -> ExitCode {
 }
 
 fn usage(problem: &str) -> ExitCode {
-    eprintln!("server-command: {problem}\nusage: server-command clickhouse DIR | server-command tansu DIR PORT");
+    eprintln!("server-command: {problem}\nusage: server-command clickhouse DIR | tansu DIR PORT | prometheus CONFIG DIR PORT | alertmanager CONFIG DIR PORT");
     ExitCode::from(2)
 }
