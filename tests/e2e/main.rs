@@ -1,6 +1,7 @@
 //! End-to-end tests against real Kafka (tansu) and ClickHouse servers and real
 //! `civicpulse` processes. Run them with `scripts/test`, which starts the servers.
 
+mod alerting;
 mod api;
 mod failures;
 mod ingest;
