@@ -44,6 +44,23 @@ install_schemathesis() {
   "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 }
 
+# Grafana's published dashboard schema (@grafana/schema, npm: TypeScript types generated from
+# Grafana's CUE schema) and the compiler that checks the dashboards against it.
+GRAFANA_SCHEMA_VERSION=13.2.3
+TYPESCRIPT_VERSION=5.9.3
+install_grafana_schema() {
+  local dir="$DEV_DIR/grafana-schema"
+  if [[ -f "$dir/node_modules/@grafana/schema/package.json" ]] &&
+    grep -q "\"version\": \"$GRAFANA_SCHEMA_VERSION\"" "$dir/node_modules/@grafana/schema/package.json" &&
+    "$dir/node_modules/.bin/tsc" --version 2>/dev/null | grep -q "$TYPESCRIPT_VERSION"; then
+    return
+  fi
+  log "installing @grafana/schema $GRAFANA_SCHEMA_VERSION and typescript $TYPESCRIPT_VERSION (npm) in $dir"
+  mkdir -p "$dir"
+  (cd "$dir" && npm install --silent --no-audit --no-fund --no-save \
+    "@grafana/schema@$GRAFANA_SCHEMA_VERSION" "typescript@$TYPESCRIPT_VERSION")
+}
+
 # wait_for NAME COMMAND... : retry COMMAND for up to 60 s.
 wait_for() {
   local name=$1; shift

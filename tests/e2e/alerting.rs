@@ -124,8 +124,11 @@ scrape_configs:
     static_configs: [{{targets: ["127.0.0.1:{sink}"]}}]
   - job_name: civicpulse-dashboard-api
     static_configs: [{{targets: ["127.0.0.1:{dashboard}"]}}]
+  - job_name: civicpulse-aggregator
+    static_configs: [{{targets: ["127.0.0.1:{aggregator}"]}}]
 "#,
         dashboard = pipeline.dashboard_port,
+        aggregator = pipeline.aggregator_metrics_port,
         gateway = pipeline.gateway_port,
         sink = pipeline.sink_metrics_port,
     )
@@ -186,13 +189,19 @@ async fn a_burning_guarantee_and_a_stopped_sink_reach_a_person_and_the_recovery_
     for case in ["risk-1", "risk-2"] {
         events.push(passport_step(case, "complete", nine_business_days));
     }
+    let stored = events.len() as u64;
+    // And one event a client got wrong, so the rejects panel has a series.
+    let mut wrong = milestone("passport-in-person", "wrong-1", "complete");
+    wrong["milestone"] = json!("teleported");
+    events.push(wrong);
     let (status, body) = pipeline.post(&events).await;
-    assert_eq!(status, 200, "{body}");
+    assert_eq!((status, &body["rejected"]), (207, &json!(1)), "{body}");
     pipeline
-        .wait_count("milestones", events.len() as u64, Duration::from_secs(60))
+        .wait_count("milestones", stored, Duration::from_secs(60))
         .await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    pipeline.spawn("aggregate").wait_success();
+    // The aggregator as deployed: a loop, scraped like every component.
+    let _aggregator = pipeline.spawn("aggregator");
 
     let (receiver, inbox) = start_receiver().await;
     let dir = pipeline.dir.path().to_path_buf();
@@ -295,6 +304,37 @@ async fn a_burning_guarantee_and_a_stopped_sink_reach_a_person_and_the_recovery_
             }),
         "{firing}"
     );
+
+    // Every PromQL expression of the dashboards answers, and with series once scraped
+    // (but dead letters, which need a poison message on Kafka).
+    for (panel, expr) in crate::grafana::promql_expressions("passport-in-person") {
+        let with_series = || {
+            let (prometheus, expr, panel) = (prometheus.clone(), expr.clone(), panel.clone());
+            async move {
+                let answer: Value = reqwest::Client::new()
+                    .get(format!("{prometheus}/api/v1/query"))
+                    .query(&[("query", expr.as_str())])
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert_eq!(answer["status"], "success", "{panel}: {expr}: {answer}");
+                !answer["data"]["result"].as_array().unwrap().is_empty()
+            }
+        };
+        if expr.contains("dead_letters") {
+            with_series().await;
+            continue;
+        }
+        wait_until(
+            &format!("series for {panel}: {expr}"),
+            Duration::from_secs(60),
+            with_series,
+        )
+        .await;
+    }
 
     // (2) The sink stops: a page; it comes back: the page resolves.
     drop(sink.take());

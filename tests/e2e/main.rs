@@ -4,6 +4,7 @@
 mod alerting;
 mod api;
 mod failures;
+mod grafana;
 mod ingest;
 mod matrix;
 mod resend;

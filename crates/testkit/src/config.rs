@@ -21,6 +21,7 @@ pub fn isolated(prefix: &str, catalog_path: &Path) -> Config {
     config.gateway.listen = local(free_port());
     config.sink.metrics_listen = local(free_port());
     config.dashboard.listen = local(free_port());
+    config.aggregator.metrics_listen = local(free_port());
     config
 }
 

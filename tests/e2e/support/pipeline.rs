@@ -26,6 +26,7 @@ pub struct Pipeline {
     pub gateway_port: u16,
     pub sink_metrics_port: u16,
     pub dashboard_port: u16,
+    pub aggregator_metrics_port: u16,
     pub http: reqwest::Client,
     /// For the dashboard API: sends the test's read token.
     pub api: reqwest::Client,
@@ -132,6 +133,7 @@ impl Pipeline {
             gateway_port: config.gateway.listen.port(),
             sink_metrics_port: config.sink.metrics_listen.port(),
             dashboard_port: config.dashboard.listen.port(),
+            aggregator_metrics_port: config.aggregator.metrics_listen.port(),
             http: reqwest::Client::new(),
             api: api_client(),
             spawned: 0,
