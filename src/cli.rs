@@ -80,6 +80,12 @@ pub struct SimulateArgs {
     /// Service that gets the surge of applications.
     #[arg(long, default_value = "passport-in-person")]
     pub surge_service: String,
+    /// First send this many history events as fast as the gateway takes them.
+    #[arg(long, default_value_t = 0)]
+    pub backfill: usize,
+    /// Paced events are recent (the last day's) instead of spread over the history.
+    #[arg(long)]
+    pub live: bool,
 }
 
 /// `90s`, `10m`, `2h` or plain seconds.

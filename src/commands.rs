@@ -227,6 +227,8 @@ async fn simulate_traffic(
         seed: args.seed,
         history_days: args.history_days,
         surge_service: args.surge_service,
+        backfill: args.backfill,
+        live: args.live,
     };
     let report = simulate::run(&catalog, &options, &stop).await?;
     println!(

@@ -30,7 +30,16 @@ pub struct SimulateOptions {
     /// Days of history the traffic covers, ending now.
     pub history_days: i64,
     pub surge_service: String,
+    /// History events sent first, as fast as the gateway takes them, so that dashboards
+    /// show a full picture at once.
+    pub backfill: usize,
+    /// Paced traffic is recent (spread over the last day) rather than spread over the
+    /// whole history.
+    pub live: bool,
 }
+
+/// How many events a back-filling request carries.
+const BACKFILL_BATCH: usize = 500;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SimulationReport {
@@ -423,15 +432,30 @@ pub async fn run(
     options: &SimulateOptions,
     cancel: &tokio_util::sync::CancellationToken,
 ) -> Result<SimulationReport, SimulateError> {
-    let total = (options.rate * options.duration.as_secs_f64())
-        .ceil()
-        .max(1.0) as usize;
-    let traffic = generate(catalog, options, Utc::now(), total);
-    let batch_size = ((options.rate / 4.0).ceil() as usize).clamp(1, 500);
-    let pause = Duration::from_secs_f64(batch_size as f64 / options.rate.max(0.001));
     let client = reqwest::Client::new();
     let url = format!("{}/v1/events", options.gateway_url.trim_end_matches('/'));
     let mut report = SimulationReport::default();
+    let now = Utc::now();
+    if options.backfill > 0 {
+        let history = generate(catalog, options, now, options.backfill);
+        tracing::info!(events = history.len(), %url, "back-filling history");
+        for chunk in history.chunks(BACKFILL_BATCH) {
+            if cancel.is_cancelled() {
+                return Err(SimulateError::Cancelled);
+            }
+            send_chunk(&client, &url, &options.api_key, chunk, &mut report, cancel).await?;
+            report.sent += chunk.len();
+        }
+    }
+    let total = (options.rate * options.duration.as_secs_f64()).ceil() as usize;
+    if total == 0 {
+        tracing::info!(?report, "simulation finished");
+        return Ok(report);
+    }
+    let paced = paced_options(options);
+    let traffic = generate(catalog, &paced, now, total);
+    let batch_size = ((options.rate / 4.0).ceil() as usize).clamp(1, 500);
+    let pause = Duration::from_secs_f64(batch_size as f64 / options.rate.max(0.001));
     let mut ticker = tokio::time::interval(pause);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tracing::info!(events = traffic.len(), batch_size, %url, "simulating");
@@ -445,6 +469,20 @@ pub async fn run(
     }
     tracing::info!(?report, "simulation finished");
     Ok(report)
+}
+
+/// The paced traffic's options: live traffic covers the last day, with cases of its own
+/// (another seed) so that it never repeats the back-filled ones.
+fn paced_options(options: &SimulateOptions) -> SimulateOptions {
+    if options.live {
+        SimulateOptions {
+            history_days: 1,
+            seed: options.seed.wrapping_add(1),
+            ..options.clone()
+        }
+    } else {
+        options.clone()
+    }
 }
 
 async fn send_chunk(
@@ -525,7 +563,46 @@ mod tests {
             seed: 7,
             history_days: 60,
             surge_service: "passport-in-person".into(),
+            backfill: 0,
+            live: false,
         }
+    }
+
+    #[test]
+    fn live_traffic_is_recent_and_never_repeats_the_backfill() {
+        let now: DateTime<Utc> = "2026-11-20T12:00:00Z".parse().unwrap();
+        let live = SimulateOptions {
+            live: true,
+            ..options()
+        };
+        let history = generate(&catalog(), &live, now, 2000);
+        let recent = generate(&catalog(), &paced_options(&live), now, 2000);
+        let day_before = now - chrono::Duration::days(1) - chrono::Duration::hours(1);
+        let times = |events: &[Value]| -> Vec<DateTime<Utc>> {
+            events
+                .iter()
+                .filter_map(|e| e["occurred_at"].as_str()?.parse().ok())
+                .collect()
+        };
+        // Spoiled events may carry odd times; nearly all live ones are of the last day.
+        let recent_times = times(&recent);
+        let within = recent_times.iter().filter(|t| **t >= day_before).count();
+        assert!(
+            within * 100 >= recent_times.len() * 95,
+            "{within} of {}",
+            recent_times.len()
+        );
+        assert!(times(&history)
+            .iter()
+            .any(|t| *t < now - chrono::Duration::days(30)));
+        // Spoiled events carry made-up ids; the real ones are random UUIDs.
+        let ids = |events: &[Value]| -> std::collections::BTreeSet<Uuid> {
+            events
+                .iter()
+                .filter_map(|e| e["event_id"].as_str()?.parse().ok())
+                .collect()
+        };
+        assert!(ids(&history).is_disjoint(&ids(&recent)));
     }
 
     #[test]
