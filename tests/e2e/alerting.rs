@@ -134,6 +134,22 @@ scrape_configs:
     )
 }
 
+/// Writes `<name>.yml` in `dir` and starts the server `command` makes with it on `port`
+/// (Prometheus or Alertmanager, the test kit's command lines).
+fn start_monitor(
+    dir: &Path,
+    name: &str,
+    config: String,
+    port: u16,
+    command: fn(&Path, &Path, u16) -> std::io::Result<std::process::Command>,
+) -> Spawned {
+    let config_path = dir.join(format!("{name}.yml"));
+    std::fs::write(&config_path, config).unwrap();
+    let command = command(&config_path, &dir.join(name), port).unwrap();
+    Spawned::start(command, name, dir.join(format!("{name}.log")))
+        .unwrap_or_else(|e| panic!("{name} does not start ({e}): scripts/servers.sh installs it"))
+}
+
 /// A passport-in-person milestone `ago` before now.
 fn passport_step(case_ref: &str, milestone: &str, ago: Days) -> Value {
     json!({
@@ -206,36 +222,22 @@ async fn a_burning_guarantee_and_a_stopped_sink_reach_a_person_and_the_recovery_
     let (receiver, inbox) = start_receiver().await;
     let dir = pipeline.dir.path().to_path_buf();
     let alertmanager_port = free_port();
-    std::fs::write(dir.join("alertmanager.yml"), fast_routing(&receiver)).unwrap();
-    let _alertmanager = Spawned::start(
-        servers::alertmanager(
-            &dir.join("alertmanager.yml"),
-            &dir.join("alertmanager"),
-            alertmanager_port,
-        )
-        .unwrap(),
+    let _alertmanager = start_monitor(
+        &dir,
         "alertmanager",
-        dir.join("alertmanager.log"),
-    )
-    .expect("prometheus-alertmanager is installed (scripts/servers.sh installs it)");
+        fast_routing(&receiver),
+        alertmanager_port,
+        servers::alertmanager,
+    );
     let prometheus_port = free_port();
     fast_rules(&dir.join("rules"));
-    std::fs::write(
-        dir.join("prometheus.yml"),
-        prometheus_config(&pipeline, alertmanager_port),
-    )
-    .unwrap();
-    let _prometheus = Spawned::start(
-        servers::prometheus(
-            &dir.join("prometheus.yml"),
-            &dir.join("prometheus"),
-            prometheus_port,
-        )
-        .unwrap(),
+    let _prometheus = start_monitor(
+        &dir,
         "prometheus",
-        dir.join("prometheus.log"),
-    )
-    .expect("prometheus is installed (scripts/servers.sh installs it)");
+        prometheus_config(&pipeline, alertmanager_port),
+        prometheus_port,
+        servers::prometheus,
+    );
     let prometheus = format!("http://127.0.0.1:{prometheus_port}");
     wait_until("Prometheus and Alertmanager", Duration::from_secs(30), || {
         let (p, a) = (prometheus.clone(), format!("http://127.0.0.1:{alertmanager_port}"));

@@ -456,10 +456,7 @@ async fn check_infinity_queries(
 
 /// Where `scripts/test` installs schemathesis (PyPI) in a virtualenv.
 fn schemathesis() -> std::path::PathBuf {
-    let dev = std::env::var_os("CIVICPULSE_DEV_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".dev"));
-    let path = dev.join("venv/bin/schemathesis");
+    let path = dev_dir().join("venv/bin/schemathesis");
     assert!(
         path.exists(),
         "schemathesis is not installed at {}: run the suite with scripts/test, which installs it",

@@ -156,10 +156,7 @@ fn every_dashboard_is_well_formed_and_refers_only_to_what_is_provisioned() {
 
 /// Where `scripts/test` installs Grafana's published schema and TypeScript (npm).
 fn grafana_schema_dir() -> std::path::PathBuf {
-    let dev = std::env::var_os("CIVICPULSE_DEV_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".dev"));
-    let dir = dev.join("grafana-schema");
+    let dir = dev_dir().join("grafana-schema");
     assert!(
         dir.join("node_modules/.bin/tsc").exists(),
         "@grafana/schema is not installed in {}: run the suite with scripts/test, which installs it",

@@ -28,6 +28,13 @@ pub fn repo_root() -> PathBuf {
 
 pub use civicpulse_testkit::ports::free_port;
 
+/// Where the set-up scripts keep servers' data and the tools they install (`.dev/`).
+pub fn dev_dir() -> PathBuf {
+    std::env::var_os("CIVICPULSE_DEV_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".dev"))
+}
+
 pub(crate) fn answers_tcp(addr: &str) -> bool {
     std::net::TcpStream::connect_timeout(
         &addr.parse().expect("socket address"),
