@@ -3,8 +3,9 @@
 //! webhook receiver inside the test.
 //!
 //! The rule and routing files are the ones in `deploy/alerts/`, with only time shortened:
-//! every `for:` becomes 1 s, scrapes and evaluations run every second, and Alertmanager
-//! waits 1 s before and between group notifications. Receivers point at the test.
+//! every `for:` becomes 1 s, every range window's minutes become seconds (`[5m]` → `[5s]`),
+//! scrapes and evaluations run every second, and Alertmanager waits 1 s before and between
+//! group notifications. Receivers point at the test.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -77,16 +78,20 @@ async fn wait_for_alert(inbox: &Inbox, alertname: &str, status: &str) -> (String
     received(inbox, alertname, status).remove(0)
 }
 
-/// The shipped rule files with every `for:` shortened to 1 s.
+/// The shipped rule files with every `for:` shortened to 1 s and range windows' minutes
+/// made seconds.
 fn fast_rules(into: &Path) {
     let hold = Regex::new(r"(?m)^(\s+for:) \S+$").unwrap();
+    let window = Regex::new(r"\[(\d+)m\]").unwrap();
     std::fs::create_dir_all(into).unwrap();
     for entry in std::fs::read_dir(repo_root().join("deploy/alerts")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if name.ends_with(".rules.yml") {
             let rules = std::fs::read_to_string(&path).unwrap();
-            std::fs::write(into.join(name), hold.replace_all(&rules, "$1 1s").as_ref()).unwrap();
+            let rules = hold.replace_all(&rules, "$1 1s");
+            let rules = window.replace_all(&rules, "[${1}s]");
+            std::fs::write(into.join(name), rules.as_ref()).unwrap();
         }
     }
 }
@@ -132,6 +137,11 @@ scrape_configs:
         gateway = pipeline.gateway_port,
         sink = pipeline.sink_metrics_port,
     )
+}
+
+/// The milestone topic of the test's pipeline.
+fn alert_topic(pipeline: &Pipeline) -> String {
+    pipeline.topic("milestone")
 }
 
 /// Writes `<name>.yml` in `dir` and starts the server `command` makes with it on `port`
@@ -338,14 +348,28 @@ async fn a_burning_guarantee_and_a_stopped_sink_reach_a_person_and_the_recovery_
         .await;
     }
 
-    // (2) The sink stops: a page; it comes back: the page resolves.
+    // (2) The sink stops while events keep coming: messages wait and nothing is stored
+    // (the gateway measures the sinks' lag too), and the sink is not scraped: two pages.
+    // It comes back: both resolve.
     drop(sink.take());
+    let more: Vec<Value> = (0..20)
+        .map(|i| milestone("passport-in-person", &format!("later-{i}"), "received"))
+        .collect();
+    assert_eq!(pipeline.post(&more).await.0, 200);
+    let (kind, alert) = wait_for_alert(&inbox, "SinkPartitionNotStored", "firing").await;
+    assert_eq!(kind, "page", "{alert}");
+    assert_eq!(alert["labels"]["topic"], alert_topic(&pipeline), "{alert}");
     let (kind, alert) = wait_for_alert(&inbox, "ComponentDown", "firing").await;
     assert_eq!(
         (kind.as_str(), &alert["labels"]["job"]),
         ("page", &json!("civicpulse-sink"))
     );
     sink = Some(pipeline.spawn("sink"));
+    pipeline
+        .wait_count("milestones", stored + 20, Duration::from_secs(60))
+        .await;
+    let (_, resolved) = wait_for_alert(&inbox, "SinkPartitionNotStored", "resolved").await;
+    assert_eq!(resolved["labels"]["topic"], alert_topic(&pipeline));
     let (_, resolved) = wait_for_alert(&inbox, "ComponentDown", "resolved").await;
     assert_eq!(resolved["labels"]["job"], "civicpulse-sink");
     drop(sink);

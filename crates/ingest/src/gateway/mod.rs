@@ -104,10 +104,24 @@ pub async fn serve(
         config: Arc::new(config.gateway.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
     };
+    // The sinks' lag, measured here too, so it is seen when every sink is down.
+    let lag_watcher = {
+        let (kafka, sink) = (config.kafka.clone(), config.sink.clone());
+        let stop = shutdown.child_token();
+        tokio::spawn(async move {
+            let topics = crate::sink::group_lag::event_topics(&kafka);
+            if let Err(error) =
+                crate::sink::group_lag::watch(&kafka, &sink, topics, None, stop).await
+            {
+                tracing::warn!(%error, "the gateway cannot measure the sinks' lag");
+            }
+        })
+    };
     let addr = config.gateway.listen;
     let listener = civicpulse_http_server::bind(addr).await?;
     tracing::info!(%addr, "gateway listening");
     civicpulse_http_server::serve(listener, router(state), &config.gateway.limits, shutdown).await;
+    lag_watcher.abort();
     producer.flush(Duration::from_secs(10));
     tracing::info!("gateway stopped");
     Ok(())

@@ -7,6 +7,9 @@
 //! the group's name, which never joins the group, so the broker round trips never hold up
 //! consumption), publishes the gauges and asks the sink to rejoin its group when the
 //! [`StallDetector`] says so.
+//!
+//! The gateway runs one too, measuring only: when every sink is down, no sink publishes
+//! the lag, and the lag alerts must still see the messages waiting.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,13 +27,21 @@ use crate::metrics;
 /// Each broker request of a measurement waits at most this long.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Measures every `sink.group_check_secs` until `stop`; notifies `rejoin` when partitions
-/// have stalled for `sink.stall_rebalance_secs`.
+/// The event topics a sink group reads.
+pub fn event_topics(kafka: &KafkaConfig) -> Vec<String> {
+    civicpulse_core::EventKind::ALL
+        .iter()
+        .map(|kind| kafka.topic(*kind))
+        .collect()
+}
+
+/// Measures every `sink.group_check_secs` until `stop`; notifies `rejoin` (when given: a
+/// sink's own watcher) when partitions have stalled for `sink.stall_rebalance_secs`.
 pub async fn watch(
     kafka: &KafkaConfig,
     sink: &SinkConfig,
     topics: Vec<String>,
-    rejoin: Arc<Notify>,
+    rejoin: Option<Arc<Notify>>,
     stop: CancellationToken,
 ) -> KafkaResult<()> {
     let client: Arc<BaseConsumer> = Arc::new(
@@ -52,6 +63,7 @@ pub async fn watch(
         match measured {
             Ok(Ok(partitions)) => {
                 metrics::dependency_answered("kafka", true);
+                let Some(rejoin) = &rejoin else { continue };
                 if let Verdict::Rebalance { stalled } =
                     detector.observe(Instant::now(), &partitions)
                 {

@@ -90,7 +90,7 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
         let topics: Vec<String> = topics.iter().map(|t| t.to_string()).collect();
         let (rejoin, stop) = (rejoin.clone(), watcher_stop.clone());
         tokio::spawn(async move {
-            if let Err(error) = group_lag::watch(&kafka, &sink, topics, rejoin, stop).await {
+            if let Err(error) = group_lag::watch(&kafka, &sink, topics, Some(rejoin), stop).await {
                 tracing::error!(%error, "the group-lag watcher cannot start");
             }
         })
