@@ -137,6 +137,19 @@ async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
         stored.trim(),
         "Call me on ### or mail ###, passport ###, SIN ###, ###"
     );
+    // The service team reads it scrubbed, with nothing that points back at the person.
+    let (status, comments) = pipeline
+        .api_get("/api/v1/feedback/comments?service_id=passport-in-person")
+        .await;
+    assert_eq!(status, 200, "{comments}");
+    let comments = comments.as_array().unwrap();
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert_eq!(
+        comments[0]["comment"],
+        "Call me on ### or mail ###, passport ###, SIN ###, ###"
+    );
+    let fields: Vec<&String> = comments[0].as_object().unwrap().keys().collect();
+    assert_eq!(fields, ["channel", "comment", "occurred_at", "service_id"]);
 }
 
 /// Shapes serde would accept by default, text that is not text and identifiers carrying

@@ -96,6 +96,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/innovations", get(routes::innovations::innovations))
         .route("/api/v1/sla/cases", get(routes::sla_cases::cases))
         .route("/api/v1/sla/summary", get(routes::sla_summary::summary))
+        .route("/api/v1/feedback/comments", get(routes::comments::comments))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,

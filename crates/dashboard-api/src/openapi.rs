@@ -21,6 +21,7 @@ use crate::routes;
         routes::innovations::innovations,
         routes::sla_cases::cases,
         routes::sla_summary::summary,
+        routes::comments::comments,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerToken),

@@ -135,6 +135,22 @@ parameter_from_text!(GroupByParam, |text| {
     })
 });
 
+/// Rows per answer, from 1 to `MAX`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit<const MAX: u64>(pub u64);
+
+impl<'de, const MAX: u64> Deserialize<'de> for Limit<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        from_text(deserializer, |text| {
+            text.parse::<u64>()
+                .ok()
+                .filter(|n| (1..=MAX).contains(n))
+                .map(Limit)
+                .ok_or_else(|| format!("`{text}` is not a whole number from 1 to {MAX}"))
+        })
+    }
+}
+
 /// A bound of a range of local days, resolved in the service zone by [`DayBound::day`]:
 /// `YYYY-MM-DD`, or an RFC 3339 time (what Grafana's `${__from:date:iso}` sends).
 #[derive(Debug, Clone)]

@@ -39,7 +39,7 @@ static ENDPOINTS: LazyLock<Vec<(String, Vec<String>)>> = LazyLock::new(|| {
             (!names.is_empty()).then(|| (path.clone(), names))
         })
         .collect();
-    assert_eq!(endpoints.len(), 6, "{endpoints:?}");
+    assert_eq!(endpoints.len(), 7, "{endpoints:?}");
     endpoints
 });
 

@@ -253,6 +253,11 @@ impl World {
         if let Some(case_ref) = &case_ref {
             event["case_ref"] = json!(case_ref);
         }
+        // Some respondents write a comment (the figures do not read it; the comments
+        // endpoint does).
+        if rng.gen_ratio(1, 5) {
+            event["comment"] = json!("Thank you; the wait was long.");
+        }
         self.events.push(event);
         self.responses.push(Response {
             service: service.into(),

@@ -1,5 +1,6 @@
 //! One module per endpoint family; each handler documents itself for the OpenAPI document.
 
+pub mod comments;
 pub mod innovations;
 pub mod matrix;
 pub mod services;

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use civicpulse_core::sla::Status;
 use strum::IntoEnumIterator;
 
-use crate::params::{check_order, known_service, Query, Time};
+use crate::params::{check_order, known_service, Limit, Query, Time};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
@@ -40,7 +40,7 @@ pub struct CasesQuery {
     to: Option<Time>,
     /// Rows per page, 1-10000 (default 1000).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 10000, example = 100)]
-    limit: Option<Limit>,
+    limit: Option<Limit<MAX_LIMIT>>,
     /// The previous page's `X-Next-Cursor` header.
     #[param(value_type = Option<String>)]
     cursor: Option<Cursor>,
@@ -57,25 +57,6 @@ impl<'de> Deserialize<'de> for StatusParam {
             let names: Vec<&str> = Status::iter().map(Status::as_str).collect();
             D::Error::custom(format!("`{text}` is not one of {}", names.join(", ")))
         })
-    }
-}
-
-/// Rows per page.
-#[derive(Debug, Clone, Copy)]
-struct Limit(u64);
-
-impl<'de> Deserialize<'de> for Limit {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse::<u64>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .map(Limit)
-            .ok_or_else(|| {
-                D::Error::custom(format!(
-                    "`{text}` is not a whole number from 1 to {MAX_LIMIT}"
-                ))
-            })
     }
 }
 

@@ -2,11 +2,12 @@
 //! for a shorter time and read by fewer people.
 
 use chrono::{DateTime, Utc};
-use clickhouse::Row;
+use civicpulse_core::EventKind;
+use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::StoredRow;
+use super::{superseded_events, StoredRow};
 
 pub const NAME: &str = "feedback_comments";
 
@@ -26,4 +27,45 @@ pub struct CommentRow {
 
 impl StoredRow for CommentRow {
     const TABLE: &'static str = NAME;
+}
+
+/// A comment as staff read it: when, where, through which channel, and its (scrubbed) text.
+#[derive(Debug, Row, Deserialize)]
+pub struct CommentListed {
+    pub occurred_at: u32,
+    pub service_id: String,
+    pub channel: String,
+    pub comment: String,
+}
+
+/// Which comments to list: the newest first, of one service or all, in [from, to).
+#[derive(Debug)]
+pub struct CommentFilter<'a> {
+    pub service_id: Option<&'a str>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub limit: u64,
+}
+
+/// The newest comments the filter matches (only the counting version of a re-sent event).
+pub async fn latest(
+    client: &Client,
+    filter: &CommentFilter<'_>,
+) -> Result<Vec<CommentListed>, clickhouse::error::Error> {
+    let service = filter.service_id.unwrap_or_default();
+    client
+        .query(&format!(
+            "SELECT toUInt32(occurred_at), service_id, channel, comment FROM {NAME} FINAL \
+             WHERE (? = '' OR service_id = ?) AND occurred_at >= toDateTime(?) \
+               AND occurred_at < toDateTime(?) AND {live} \
+             ORDER BY occurred_at DESC, event_id LIMIT ?",
+            live = superseded_events::live_rows(EventKind::Feedback),
+        ))
+        .bind(service)
+        .bind(service)
+        .bind(filter.from.timestamp())
+        .bind(filter.to.timestamp())
+        .bind(filter.limit)
+        .fetch_all()
+        .await
 }

@@ -1,0 +1,103 @@
+//! `GET /api/v1/feedback/comments`: the newest free-text comments, newest first, for the
+//! service team to read what citizens wrote. The text was scrubbed of personal data at the
+//! gateway; no case reference or segment is shown beside it.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::{DateTime, Duration, Utc};
+use civicpulse_core::horizon;
+use civicpulse_store::tables::feedback_comments::{self, CommentFilter, CommentListed};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+use crate::params::{check_order, known_service, Limit, Query, Time};
+use crate::respond::{table, Format};
+use crate::ApiState;
+
+const MAX_LIMIT: u64 = 1000;
+
+/// The query of `/api/v1/feedback/comments`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommentsQuery {
+    /// One service.
+    #[param(example = "passport-in-person")]
+    service_id: Option<String>,
+    /// Comments made at or after (`YYYY-MM-DD` or RFC 3339; default 30 days before `to`).
+    #[param(value_type = Option<String>, example = "2026-01-01")]
+    from: Option<Time>,
+    /// Comments made before (default now).
+    #[param(value_type = Option<String>, example = "2027-01-01")]
+    to: Option<Time>,
+    /// How many, 1-1000 (default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000, example = 50)]
+    limit: Option<Limit<MAX_LIMIT>>,
+}
+
+/// One comment; `occurred_at` in ISO 8601 (UTC).
+#[derive(Debug, Serialize, PartialEq, ToSchema)]
+pub struct Comment {
+    pub occurred_at: String,
+    pub service_id: String,
+    pub channel: String,
+    pub comment: String,
+}
+
+impl From<CommentListed> for Comment {
+    fn from(row: CommentListed) -> Self {
+        Comment {
+            occurred_at: DateTime::from_timestamp(i64::from(row.occurred_at), 0)
+                .unwrap_or_default()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            service_id: row.service_id,
+            channel: row.channel,
+            comment: row.comment,
+        }
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/feedback/comments",
+    tag = "feedback",
+    params(CommentsQuery),
+    responses(
+        (status = 200, description = "The newest comments first", body = [Comment]),
+        (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn comments(
+    State(state): State<ApiState>,
+    Query(query): Query<CommentsQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let service_id = known_service(&state.catalog, query.service_id)?;
+    let to = query.to.map_or_else(Utc::now, |t| t.0);
+    let from = query.from.map_or_else(
+        || {
+            to.checked_sub_signed(Duration::days(30))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+                .max(horizon::first_instant())
+        },
+        |t| t.0,
+    );
+    check_order(Some(from), Some(to))?;
+    let filter = CommentFilter {
+        service_id: service_id.as_deref(),
+        from,
+        to,
+        limit: query.limit.map_or(100, |l| l.0),
+    };
+    let client = state.store().await?;
+    let rows: Vec<Comment> = feedback_comments::latest(&client, &filter)
+        .await?
+        .into_iter()
+        .map(Comment::from)
+        .collect();
+    table(format, &rows, HeaderMap::new())
+}
