@@ -45,12 +45,27 @@ pub enum Command {
     },
     /// Everything in one process: migrations, gateway, sink, aggregator and dashboard API.
     Run,
+    /// Write a period's report figures as open data (report.json, matrix.csv, sla.csv).
+    Report(ReportArgs),
     /// Send realistic simulated traffic through the gateway.
     Simulate(SimulateArgs),
     /// Print the JSON Schema of the event contracts.
     Schema,
     /// Print the SHA-256 of an API key, as `gateway.api_keys` stores it.
     HashKey { key: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// `2026-Q3`, `2026-10`, or local days `2026-10-01..2026-10-15` (end excluded).
+    #[arg(long)]
+    pub period: String,
+    /// Only these services (repeat the option); default every catalog service.
+    #[arg(long = "service")]
+    pub services: Vec<String>,
+    /// Folder the files are written to (created).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -16,7 +16,7 @@ use civicpulse_store::migrate;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, SimulateArgs};
+use crate::cli::{Cli, Command, ReportArgs, SimulateArgs};
 
 pub fn init_logging(json: bool) {
     let filter = EnvFilter::try_from_default_env()
@@ -132,6 +132,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             }
             println!("matrix snapshots: {} cells stored", report.snapshot_cells);
         }
+        Command::Report(args) => write_report(&config, &args).await?,
         Command::Run => run_all(config, stop).await?,
         Command::Simulate(args) => simulate_traffic(&config, args, stop).await?,
         Command::Schema | Command::HashKey { .. } => unreachable!("handled without configuration"),
@@ -209,6 +210,26 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
         }
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// Gathers a period's figures and writes them as open data; prints each file written.
+async fn write_report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
+    let period = civicpulse_reports::period::parse(&args.period)
+        .map_err(|reason| anyhow::anyhow!("--period: {reason}"))?;
+    let catalog = load_catalog(config)?;
+    let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
+    let figures = civicpulse_reports::Figures::gather(
+        &store.client,
+        &catalog,
+        &config.matrix,
+        &period,
+        &args.services,
+    )
+    .await?;
+    for path in civicpulse_reports::open_data::write(&figures, &args.out)? {
+        println!("{}", path.display());
+    }
+    Ok(())
 }
 
 async fn simulate_traffic(

@@ -12,7 +12,7 @@ use crate::matrix::{generate, load};
 use crate::support::*;
 
 /// A pipeline holding two months of generated traffic, aggregated, with its API running.
-async fn api_with_data() -> (Pipeline, Process) {
+pub(crate) async fn api_with_data() -> (Pipeline, Process) {
     let catalog = Catalog::load(&repo_root().join("catalog.toml")).unwrap();
     let world = generate(&catalog, 3, 40);
     let mut pipeline = Pipeline::new(Settings::default());

@@ -7,6 +7,7 @@ mod failures;
 mod grafana;
 mod ingest;
 mod matrix;
+mod reports;
 mod resend;
 mod sla;
 mod slow_clients;

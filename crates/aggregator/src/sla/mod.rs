@@ -4,6 +4,7 @@
 
 pub mod evaluate;
 pub mod rules;
+pub mod summary;
 
 pub use civicpulse_core::sla::{Anomaly, Status};
 pub use rules::{evaluate, CaseMilestone, Evaluation};

@@ -9,11 +9,12 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::{DateTime, Duration, Utc};
-use civicpulse_core::{error_budget, horizon};
-use civicpulse_store::tables::sla_cases::{self, SummaryRow, SummaryWindow};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::{DateTime, Utc};
+pub use civicpulse_aggregator::sla::summary::PolicySummary;
+use civicpulse_aggregator::sla::summary::{self, days_before};
+use civicpulse_core::horizon;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::error::ApiError;
 use crate::params::{known_service, Query, Time};
@@ -33,31 +34,6 @@ pub struct SummaryQuery {
     /// Cases closed before (default now).
     #[param(value_type = Option<String>, example = "2027-01-01")]
     to: Option<Time>,
-}
-
-#[derive(Debug, Serialize, PartialEq, ToSchema)]
-pub struct PolicySummary {
-    pub service_id: String,
-    pub policy: String,
-    pub closed: u64,
-    pub met: u64,
-    pub breached: u64,
-    pub compliance_ratio: Option<f64>,
-    pub target_ratio: f64,
-    pub p50_elapsed_days: Option<f64>,
-    pub p90_elapsed_days: Option<f64>,
-    pub open: u64,
-    pub at_risk: u64,
-    pub open_breached: u64,
-    pub refunds_owed: u64,
-    pub refunds_owed_amount: f64,
-    pub currency: String,
-    /// Cases whose milestones break the policy's order (e.g. a stop before any start).
-    pub anomalies: u64,
-    pub error_budget_remaining: f64,
-    pub burn_rate_1d: Option<f64>,
-    pub burn_rate_7d: Option<f64>,
-    pub burn_rate_30d: Option<f64>,
 }
 
 #[utoipa::path(
@@ -91,66 +67,13 @@ pub async fn summary(
     table(format, &rows, HeaderMap::new())
 }
 
+/// The summary of every policy (or one service's) for cases closed in [from, to).
 pub async fn summarize_window(
     state: &ApiState,
     service_id: Option<&str>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<PolicySummary>, ApiError> {
-    let window = SummaryWindow {
-        from,
-        to,
-        since_1d: days_before(to, 1),
-        since_7d: days_before(to, 7),
-        since_30d: days_before(to, 30),
-        service_id,
-    };
     let client = state.store().await?;
-    let rows = sla_cases::summary(&client, &window).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| summarize(state, row))
-        .collect())
-}
-
-/// `days` before `to`, or the earliest instant chrono holds (never a panic; parameters are
-/// checked against the horizon before they get here).
-fn days_before(to: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-    to.checked_sub_signed(Duration::days(days))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
-}
-
-/// Adds the policy's target and derived ratios; rows of policies no longer in the catalog
-/// are left out.
-fn summarize(state: &ApiState, row: SummaryRow) -> Option<PolicySummary> {
-    let policy = state
-        .catalog
-        .service(&row.service_id)?
-        .sla
-        .iter()
-        .find(|p| p.id == row.policy)?;
-    let target = policy.target_ratio;
-    let burn = |breached: u64, closed: u64| error_budget::burn_rate(breached, closed, target);
-    Some(PolicySummary {
-        compliance_ratio: error_budget::ratio(row.met, row.closed),
-        target_ratio: policy.target_ratio,
-        p50_elapsed_days: (row.closed > 0).then_some(row.p50),
-        p90_elapsed_days: (row.closed > 0).then_some(row.p90),
-        error_budget_remaining: error_budget::remaining(row.breached, row.closed, target),
-        burn_rate_1d: burn(row.breached_1d, row.closed_1d),
-        burn_rate_7d: burn(row.breached_7d, row.closed_7d),
-        burn_rate_30d: burn(row.breached_30d, row.closed_30d),
-        currency: policy.currency.clone(),
-        service_id: row.service_id,
-        policy: row.policy,
-        closed: row.closed,
-        met: row.met,
-        breached: row.breached,
-        open: row.open,
-        at_risk: row.at_risk,
-        open_breached: row.open_breached,
-        refunds_owed: row.refunds_owed,
-        refunds_owed_amount: row.refunds_owed_amount,
-        anomalies: row.anomalies,
-    })
+    Ok(summary::summarize_window(&client, &state.catalog, service_id, from, to).await?)
 }

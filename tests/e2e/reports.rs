@@ -1,0 +1,161 @@
+//! Reports end to end: `civicpulse report` writes the figures of a period as open data, and
+//! every figure equals what the dashboard API answers for the same period.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::api::api_with_data;
+use crate::support::*;
+
+/// Rows keyed by the fields that name them.
+fn by_key<'a>(rows: &'a Value, keys: &[&str]) -> BTreeMap<String, &'a Value> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let key: Vec<String> = keys.iter().map(|k| row[*k].to_string()).collect();
+            (key.join("|"), row)
+        })
+        .collect()
+}
+
+/// The fields two answers must agree on (`computed_at` and `generated_at` differ by when
+/// each was computed).
+fn same_figures(report: &Value, api: &Value, skip: &[&str]) -> Result<(), String> {
+    for (field, value) in api.as_object().unwrap() {
+        if skip.contains(&field.as_str()) {
+            continue;
+        }
+        if report[field] != *value {
+            return Err(format!(
+                "`{field}`: report {} vs API {value}",
+                report[field]
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
+    require_shared_servers();
+    let (mut pipeline, _api) = api_with_data().await;
+    let out = pipeline.dir.path().join("report-2026-09");
+    let output = pipeline
+        .spawn_args(
+            &[
+                "report",
+                "--period",
+                "2026-09",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .wait_success();
+    for file in ["report.json", "matrix.csv", "sla.csv"] {
+        assert!(out.join(file).exists(), "{file} missing: {output}");
+    }
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["period"], "2026-09");
+
+    // The matrix, cell by cell.
+    let (status, api) = pipeline.api_get("/api/v1/matrix?period=2026-09").await;
+    assert_eq!(status, 200, "{api}");
+    let (ours, theirs) = (
+        by_key(&report["matrix"], &["service_id", "dimension"]),
+        by_key(&api, &["service_id", "dimension"]),
+    );
+    assert_eq!(ours.len(), theirs.len());
+    assert!(
+        ours.values().filter(|c| !c["value"].is_null()).count() > 20,
+        "too few figures"
+    );
+    for (key, cell) in &theirs {
+        same_figures(ours[key], cell, &["computed_at"]).unwrap_or_else(|e| panic!("{key}: {e}"));
+    }
+
+    // How each standard was kept, for cases closed in the period as the report counts it.
+    let window = &report["sla_window"];
+    let (status, api) = pipeline
+        .api_get(&format!(
+            "/api/v1/sla/summary?from={}&to={}",
+            window["from"].as_str().unwrap(),
+            window["to"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200, "{api}");
+    let (ours, theirs) = (
+        by_key(&report["sla"], &["service_id", "policy"]),
+        by_key(&api, &["service_id", "policy"]),
+    );
+    assert_eq!(ours.len(), theirs.len());
+    assert!(
+        ours.values().any(|p| p["closed"].as_u64() > Some(0)),
+        "no closed cases"
+    );
+    for (key, policy) in &theirs {
+        same_figures(ours[key], policy, &[]).unwrap_or_else(|e| panic!("{key}: {e}"));
+    }
+
+    // The CSV carries the JSON's numbers, row for row.
+    let mut csv = csv_reader(&out.join("matrix.csv"));
+    let headers = csv.headers().unwrap().clone();
+    let value_at = headers.iter().position(|h| h == "value").unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), report["matrix"].as_array().unwrap().len());
+    for (row, cell) in rows.iter().zip(report["matrix"].as_array().unwrap()) {
+        let text = &row[value_at];
+        match cell["value"].as_f64() {
+            // serde_json's default float parsing can be one ulp off; the text is the same.
+            Some(value) => {
+                let written = text.parse::<f64>().unwrap();
+                assert!(
+                    (written - value).abs() <= 1e-12 * value.abs().max(1.0),
+                    "{row:?}"
+                );
+            }
+            None => assert_eq!(text, "", "a withheld figure is empty, never 0: {row:?}"),
+        }
+    }
+
+    // One service only; and a period that is no period is refused, naming the option.
+    let one = pipeline.dir.path().join("report-one");
+    pipeline
+        .spawn_args(
+            &[
+                "report",
+                "--period",
+                "2026-Q3",
+                "--service",
+                "passport-by-mail",
+                "--out",
+                one.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .wait_success();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(one.join("report.json")).unwrap()).unwrap();
+    assert!(report["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["service_id"] == "passport-by-mail"));
+    let mut refused = pipeline.spawn_args(
+        &["report", "--period", "last quarter", "--out", "/tmp/x"],
+        &[],
+    );
+    assert!(!refused.wait_exit(std::time::Duration::from_secs(30)).await);
+    assert!(
+        refused.log_text().contains("--period"),
+        "{}",
+        refused.log_text()
+    );
+}
+
+fn csv_reader(path: &std::path::Path) -> csv::Reader<std::fs::File> {
+    csv::Reader::from_path(path).unwrap()
+}
