@@ -54,7 +54,7 @@ async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
             &[],
         )
         .wait_success();
-    for file in ["report.json", "matrix.csv", "sla.csv"] {
+    for file in ["report.json", "matrix.csv", "sla.csv", "csv-metadata.json"] {
         assert!(out.join(file).exists(), "{file} missing: {output}");
     }
     let report: Value =
@@ -119,6 +119,22 @@ async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
             }
             None => assert_eq!(text, "", "a withheld figure is empty, never 0: {row:?}"),
         }
+    }
+
+    // csv-metadata.json describes every column of both files, in their order.
+    let metadata: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("csv-metadata.json")).unwrap())
+            .unwrap();
+    for table in metadata["tables"].as_array().unwrap() {
+        let file = table["url"].as_str().unwrap();
+        let described: Vec<&str> = table["tableSchema"]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        let header = csv_reader(&out.join(file)).headers().unwrap().clone();
+        assert_eq!(header.iter().collect::<Vec<_>>(), described, "{file}");
     }
 
     // One service only; and a period that is no period is refused, naming the option.

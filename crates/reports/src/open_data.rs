@@ -1,6 +1,8 @@
 //! The report's numbers as open data: `report.json` (everything), `matrix.csv` (one row per
-//! service and dimension) and `sla.csv` (one row per service and standard). The CSV
-//! columns are the JSON fields, in the same order, so one definition serves both.
+//! service and dimension), `sla.csv` (one row per service and standard), and
+//! `csv-metadata.json` describing both tables in W3C CSV on the Web (each column's name,
+//! title, datatype, whether it is required, its definition, and the primary key). The CSV
+//! columns are the JSON fields, in the same order.
 
 use std::path::{Path, PathBuf};
 
@@ -33,7 +35,238 @@ pub fn write(figures: &Figures, dir: &Path) -> Result<Vec<PathBuf>, WriteError> 
     })?;
     let matrix = write_csv(&dir.join("matrix.csv"), &figures.matrix)?;
     let sla = write_csv(&dir.join("sla.csv"), &figures.sla)?;
-    Ok(vec![json, matrix, sla])
+    let metadata = dir.join("csv-metadata.json");
+    let text = serde_json::to_string_pretty(&csvw_metadata()).expect("metadata serializes");
+    std::fs::write(&metadata, text + "\n").map_err(|source| WriteError::Io {
+        path: metadata.clone(),
+        source,
+    })?;
+    Ok(vec![json, matrix, sla, metadata])
+}
+
+/// One column of an open-data table.
+pub struct Column {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// A CSVW (XML Schema) datatype.
+    pub datatype: &'static str,
+    /// Empty cells are allowed (a withheld or undefined figure) unless required.
+    pub required: bool,
+    pub description: &'static str,
+}
+
+const fn column(
+    name: &'static str,
+    title: &'static str,
+    datatype: &'static str,
+    required: bool,
+    description: &'static str,
+) -> Column {
+    Column {
+        name,
+        title,
+        datatype,
+        required,
+        description,
+    }
+}
+
+/// `matrix.csv`, in the order of its header.
+pub const MATRIX_COLUMNS: &[Column] = &[
+    column("period", "Period", "string", true, "The period: YYYY-MM, YYYY-Qn or FROM..TO."),
+    column("period_from", "First day", "date", true, "First local day of the period."),
+    column("period_to", "Day after the last", "date", true, "The day after the period's last local day."),
+    column("service_id", "Service id", "string", true, "The service's id in the catalog."),
+    column("service_name", "Service", "string", true, "The service's name."),
+    column("category", "Category", "string", true, "The catalog category; peers share it."),
+    column("group_by", "Breakdown", "string", true, "Always `service` here: whole services."),
+    column("group", "Group", "string", true, "Always `all` here."),
+    column("dimension", "Dimension", "string", true, "The quality dimension (see the README's matrix section)."),
+    column("family", "Family", "string", true, "The dimension's column group."),
+    column("value", "Value", "double", false, "The figure; empty when withheld (fewer observations than the suppression threshold) or not measured."),
+    column("n", "Observations", "nonNegativeInteger", true, "Responses, cases or transactions the figure rests on."),
+    column("ci_low", "95 % interval, low", "double", false, "Lower end of the 95 % interval (Wilson for shares, normal approximation for means)."),
+    column("ci_high", "95 % interval, high", "double", false, "Upper end of the 95 % interval."),
+    column("target", "Target", "double", false, "The catalog's target for the dimension, if any."),
+    column("benchmark", "Peer benchmark", "double", false, "Median of the peer services in the same category that show a value."),
+    column("previous_value", "Previous period", "double", false, "The figure of the previous month or quarter (else as many days just before)."),
+    column("change", "Change", "double", false, "value − previous_value."),
+    column("status", "Status", "string", true, "green, amber, red, no_reference, info, insufficient_data or not_available."),
+    column("status_level", "Status level", "integer", true, "2 green, 1 amber, 0 red, −1 not judged."),
+    column("note", "Note", "string", false, "Why a value is missing, or what an equity gap compares."),
+    column("computed_at", "Computed at", "dateTime", true, "When the figure was computed (UTC)."),
+];
+
+/// `sla.csv`, in the order of its header.
+pub const SLA_COLUMNS: &[Column] = &[
+    column(
+        "service_id",
+        "Service id",
+        "string",
+        true,
+        "The service's id in the catalog.",
+    ),
+    column(
+        "policy",
+        "Standard",
+        "string",
+        true,
+        "The service standard's id in the catalog.",
+    ),
+    column(
+        "closed",
+        "Cases closed",
+        "nonNegativeInteger",
+        true,
+        "Cases stopped in the period's window.",
+    ),
+    column(
+        "met",
+        "Met",
+        "nonNegativeInteger",
+        true,
+        "Closed cases within the standard's limit.",
+    ),
+    column(
+        "breached",
+        "Breached",
+        "nonNegativeInteger",
+        true,
+        "Closed cases beyond the limit.",
+    ),
+    column(
+        "compliance_ratio",
+        "Compliance",
+        "double",
+        false,
+        "met / closed; empty when nothing closed.",
+    ),
+    column(
+        "target_ratio",
+        "Target",
+        "double",
+        true,
+        "Share of cases the standard says must meet the limit.",
+    ),
+    column(
+        "p50_elapsed_days",
+        "Median days",
+        "double",
+        false,
+        "Median counted days of closed cases.",
+    ),
+    column(
+        "p90_elapsed_days",
+        "90th percentile days",
+        "double",
+        false,
+        "90th percentile of counted days of closed cases.",
+    ),
+    column(
+        "open",
+        "Open",
+        "nonNegativeInteger",
+        true,
+        "Cases whose clock runs, as of the last evaluation.",
+    ),
+    column(
+        "at_risk",
+        "At risk",
+        "nonNegativeInteger",
+        true,
+        "Open cases within the standard's at-risk days of the limit.",
+    ),
+    column(
+        "open_breached",
+        "Open and breached",
+        "nonNegativeInteger",
+        true,
+        "Open cases already past the limit.",
+    ),
+    column(
+        "refunds_owed",
+        "Refunds owed",
+        "nonNegativeInteger",
+        true,
+        "Closed cases owed a refund.",
+    ),
+    column(
+        "refunds_owed_amount",
+        "Refunds owed, amount",
+        "double",
+        true,
+        "Their total, in `currency`.",
+    ),
+    column(
+        "currency",
+        "Currency",
+        "string",
+        true,
+        "ISO 4217 code of the refunds.",
+    ),
+    column(
+        "anomalies",
+        "Anomalous cases",
+        "nonNegativeInteger",
+        true,
+        "Cases whose milestones break the standard's order.",
+    ),
+    column(
+        "error_budget_remaining",
+        "Error budget left",
+        "double",
+        true,
+        "1 − breached / ((1 − target) × closed): 1 untouched, 0 spent, below 0 overspent.",
+    ),
+    column(
+        "burn_rate_1d",
+        "Burn rate, 1 day",
+        "double",
+        false,
+        "Breached share of cases closed in the day before the window's end, over 1 − target.",
+    ),
+    column(
+        "burn_rate_7d",
+        "Burn rate, 7 days",
+        "double",
+        false,
+        "The same over 7 days.",
+    ),
+    column(
+        "burn_rate_30d",
+        "Burn rate, 30 days",
+        "double",
+        false,
+        "The same over 30 days.",
+    ),
+];
+
+/// The CSV on the Web description of both tables.
+pub fn csvw_metadata() -> serde_json::Value {
+    let table = |url: &str, description: &str, columns: &[Column], key: &[&str]| {
+        serde_json::json!({
+            "url": url,
+            "dc:description": description,
+            "tableSchema": {
+                "columns": columns.iter().map(|c| serde_json::json!({
+                    "name": c.name,
+                    "titles": c.title,
+                    "datatype": c.datatype,
+                    "required": c.required,
+                    "dc:description": c.description,
+                })).collect::<Vec<_>>(),
+                "primaryKey": key,
+            },
+        })
+    };
+    serde_json::json!({
+        "@context": "http://www.w3.org/ns/csvw",
+        "dc:title": "Civic Pulse report figures",
+        "tables": [
+            table("matrix.csv", "The quality matrix of the period: one row per service and dimension.", MATRIX_COLUMNS, &["service_id", "dimension"]),
+            table("sla.csv", "How each service standard was kept for cases closed in the period.", SLA_COLUMNS, &["service_id", "policy"]),
+        ],
+    })
 }
 
 fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<PathBuf, WriteError> {
@@ -50,4 +283,32 @@ fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<PathBuf, WriteErro
         source,
     })?;
     Ok(path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_names_its_columns_once_and_keys_on_required_ones() {
+        for (columns, key) in [
+            (MATRIX_COLUMNS, ["service_id", "dimension"]),
+            (SLA_COLUMNS, ["service_id", "policy"]),
+        ] {
+            let names: std::collections::BTreeSet<&str> = columns.iter().map(|c| c.name).collect();
+            assert_eq!(names.len(), columns.len(), "a column name repeats");
+            for part in key {
+                assert!(
+                    columns.iter().any(|c| c.name == part && c.required),
+                    "{part}"
+                );
+            }
+        }
+        let metadata = csvw_metadata();
+        assert_eq!(metadata["@context"], "http://www.w3.org/ns/csvw");
+        assert_eq!(
+            metadata["tables"][1]["tableSchema"]["columns"][2]["datatype"],
+            "nonNegativeInteger"
+        );
+    }
 }
