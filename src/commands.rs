@@ -229,6 +229,10 @@ async fn write_report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> 
     for path in civicpulse_reports::open_data::write(&figures, &args.out)? {
         println!("{}", path.display());
     }
+    let html = civicpulse_reports::html::render(&figures, config.matrix.min_responses)?;
+    let path = args.out.join("report.html");
+    std::fs::write(&path, html).with_context(|| format!("writing {}", path.display()))?;
+    println!("{}", path.display());
     Ok(())
 }
 

@@ -54,7 +54,13 @@ async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
             &[],
         )
         .wait_success();
-    for file in ["report.json", "matrix.csv", "sla.csv", "csv-metadata.json"] {
+    for file in [
+        "report.json",
+        "matrix.csv",
+        "sla.csv",
+        "csv-metadata.json",
+        "report.html",
+    ] {
         assert!(out.join(file).exists(), "{file} missing: {output}");
     }
     let report: Value =
@@ -136,6 +142,62 @@ async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
         let header = csv_reader(&out.join(file)).headers().unwrap().clone();
         assert_eq!(header.iter().collect::<Vec<_>>(), described, "{file}");
     }
+
+    // The page a person reads: self-contained, structured, statuses in words.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(r#"<html lang="en">"#));
+    let external = regex::Regex::new(r#"(src|href)\s*=\s*"(https?:)?//"#).unwrap();
+    assert!(!external.is_match(&html), "the report fetches something");
+    assert!(!html.contains("<script"), "the report needs no script");
+    assert_eq!(
+        html.matches("<table").count(),
+        html.matches("<caption>").count()
+    );
+    let heading = regex::Regex::new(r"<h([1-6])[ >]").unwrap();
+    let levels: Vec<u32> = heading
+        .captures_iter(&html)
+        .map(|c| c[1].parse().unwrap())
+        .collect();
+    assert_eq!(levels.iter().filter(|l| **l == 1).count(), 1, "one h1");
+    assert!(
+        levels.windows(2).all(|w| w[1] <= w[0] + 1),
+        "headings skip a level: {levels:?}"
+    );
+    let statuses = regex::Regex::new(r#"<td class="status-(\w+)">([^<]*)</td>"#).unwrap();
+    let shown: Vec<(String, String)> = statuses
+        .captures_iter(&html)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect();
+    let judged = report["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "not_available")
+        .count();
+    assert_eq!(shown.len(), judged);
+    for (status, text) in &shown {
+        let word = match status.as_str() {
+            "green" => "on target",
+            "amber" => "near target",
+            "red" => "off target",
+            "insufficient_data" => "withheld",
+            _ => "",
+        };
+        assert!(
+            text.contains(word) && text.chars().any(char::is_alphabetic),
+            "{status}: {text}"
+        );
+    }
+    let greens = report["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "green")
+        .count();
+    assert!(
+        html.contains(&format!(", {greens} are on target")),
+        "the summary counts the matrix"
+    );
 
     // One service only; and a period that is no period is refused, naming the option.
     let one = pipeline.dir.path().join("report-one");
