@@ -3,7 +3,7 @@
 //! Dates are civil dates in the service's time zone; a business day is a date that is
 //! neither a weekend day nor a listed holiday of the calendar.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +59,21 @@ impl Calendar {
 /// The civil date of an instant in a time zone.
 pub fn local_date(at: DateTime<Utc>, zone: Tz) -> NaiveDate {
     at.with_timezone(&zone).date_naive()
+}
+
+/// The instant `day` began in `zone`: local midnight, or 01:00 where a DST change skips
+/// midnight; midnight UTC if neither exists.
+pub fn local_midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    [0, 1]
+        .into_iter()
+        .find_map(|hour| {
+            zone.from_local_datetime(&day.and_hms_opt(hour, 0, 0)?)
+                .earliest()
+        })
+        .map_or_else(
+            || day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
+            |t| t.with_timezone(&Utc),
+        )
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! checked date (a previous period, at most ten years before) stay inside what the store
 //! represents, 1970 to 2106.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// The first day held.
 pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a real date");
@@ -16,6 +16,12 @@ pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a r
 pub const END_DAY: NaiveDate = NaiveDate::from_ymd_opt(2100, 1, 1).expect("a real date");
 
 /// The first instant held (midnight UTC of [`FIRST_DAY`]).
+/// `days` before `to`, or the earliest instant chrono holds (never a panic).
+pub fn days_before(to: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    to.checked_sub_signed(Duration::days(days))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 pub fn first_instant() -> DateTime<Utc> {
     FIRST_DAY.and_time(chrono::NaiveTime::MIN).and_utc()
 }

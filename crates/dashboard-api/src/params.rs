@@ -187,6 +187,22 @@ pub fn known_service(catalog: &Catalog, id: Option<String>) -> Result<Option<Str
     }
 }
 
+/// `from`/`to` instants: `to` defaults to now, `from` to `default_days` before `to` (never
+/// before the horizon), and `from` must come before `to`.
+pub fn time_window(
+    from: Option<Time>,
+    to: Option<Time>,
+    default_days: i64,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+    let to = to.map_or_else(Utc::now, |t| t.0);
+    let from = from.map_or_else(
+        || horizon::days_before(to, default_days).max(horizon::first_instant()),
+        |t| t.0,
+    );
+    check_order(Some(from), Some(to))?;
+    Ok((from, to))
+}
+
 /// The end of a range must come after its start; the error names `from`.
 pub fn check_order<T: PartialOrd>(from: Option<T>, to: Option<T>) -> Result<(), ApiError> {
     match (from, to) {

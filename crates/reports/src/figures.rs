@@ -2,10 +2,10 @@
 //! each service standard was kept for cases closed in it. Both come from the code that
 //! answers `/api/v1/matrix` and `/api/v1/sla/summary`.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, SecondsFormat, Utc};
 use civicpulse_aggregator::matrix::{self, Cell, GroupBy, Period};
 use civicpulse_aggregator::sla::summary::{self, PolicySummary};
+use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::Catalog;
 use clickhouse::Client;
@@ -103,23 +103,10 @@ impl Figures {
     }
 }
 
-/// Midnight of `day` in `zone` (01:00 where a DST change skips midnight).
-fn local_midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    [0, 1]
-        .into_iter()
-        .find_map(|hour| {
-            zone.from_local_datetime(&day.and_hms_opt(hour, 0, 0)?)
-                .earliest()
-        })
-        .map_or_else(
-            || day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
-            |t| t.with_timezone(&Utc),
-        )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn a_period_starts_at_local_midnight() {

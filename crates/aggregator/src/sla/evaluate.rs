@@ -6,8 +6,8 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, TimeZone, Utc};
-use civicpulse_core::calendar::local_date;
+use chrono::{DateTime, Utc};
+use civicpulse_core::calendar::{local_date, local_midnight};
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, Service};
@@ -134,7 +134,13 @@ async fn run_policy(
         None => CasesToRead::All,
         Some(watermark) => CasesToRead::ChangedSince {
             watermark,
-            open_evaluated_before: local_midnight(now, service.time_zone).timestamp(),
+            // An open case evaluated since today began is unchanged until a milestone
+            // arrives or the date turns, so it is not read again.
+            open_evaluated_before: local_midnight(
+                local_date(now, service.time_zone),
+                service.time_zone,
+            )
+            .timestamp(),
         },
     };
     let mut cursor = milestones::cases_cursor(client, &service.id, &policy.id, cases)?;
@@ -242,20 +248,6 @@ fn case_row(
         channel: case.channel,
         region: case.region,
     }
-}
-
-/// The instant today began in the service's time zone. An open case evaluated since then
-/// is unchanged until a milestone arrives or the date turns, so it is not read again.
-fn local_midnight(now: DateTime<Utc>, zone: chrono_tz::Tz) -> DateTime<Utc> {
-    let today = local_date(now, zone);
-    zone.from_local_datetime(&today.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .earliest()
-        // A zone that skips midnight (DST at 00:00) starts the day at 01:00.
-        .or_else(|| {
-            zone.from_local_datetime(&today.and_hms_opt(1, 0, 0)?)
-                .earliest()
-        })
-        .map_or(now, |t| t.with_timezone(&Utc))
 }
 
 /// `''` (no outcome) and unknown values are None.

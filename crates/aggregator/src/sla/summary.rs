@@ -5,7 +5,8 @@
 //! - error_budget_remaining and burn_rate_Nd (cases stopped in the N days before `to`) as
 //!   `civicpulse_core::error_budget` defines them.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use civicpulse_core::horizon::days_before;
 use civicpulse_core::{error_budget, Catalog};
 use civicpulse_store::tables::sla_cases::{self, SummaryRow, SummaryWindow};
 use clickhouse::Client;
@@ -60,13 +61,6 @@ pub async fn summarize_window(
         .into_iter()
         .filter_map(|row| summarize(catalog, row))
         .collect())
-}
-
-/// `days` before `to`, or the earliest instant chrono holds (never a panic; parameters are
-/// checked against the horizon before they get here).
-pub fn days_before(to: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-    to.checked_sub_signed(Duration::days(days))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// Adds the policy's target and derived ratios; rows of policies no longer in the catalog

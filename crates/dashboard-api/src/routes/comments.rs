@@ -5,14 +5,13 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::{DateTime, Duration, Utc};
-use civicpulse_core::horizon;
+use chrono::DateTime;
 use civicpulse_store::tables::feedback_comments::{self, CommentFilter, CommentListed};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
-use crate::params::{check_order, known_service, Limit, Query, Time};
+use crate::params::{known_service, time_window, Limit, Query, Time};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
@@ -77,16 +76,7 @@ pub async fn comments(
     format: Format,
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
-    let to = query.to.map_or_else(Utc::now, |t| t.0);
-    let from = query.from.map_or_else(
-        || {
-            to.checked_sub_signed(Duration::days(30))
-                .unwrap_or(DateTime::<Utc>::MIN_UTC)
-                .max(horizon::first_instant())
-        },
-        |t| t.0,
-    );
-    check_order(Some(from), Some(to))?;
+    let (from, to) = time_window(query.from, query.to, 30)?;
     let filter = CommentFilter {
         service_id: service_id.as_deref(),
         from,

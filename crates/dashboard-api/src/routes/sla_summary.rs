@@ -10,14 +10,13 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use civicpulse_aggregator::sla::summary;
 pub use civicpulse_aggregator::sla::summary::PolicySummary;
-use civicpulse_aggregator::sla::summary::{self, days_before};
-use civicpulse_core::horizon;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
-use crate::params::{known_service, Query, Time};
+use crate::params::{known_service, time_window, Query, Time};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
@@ -55,14 +54,7 @@ pub async fn summary(
     format: Format,
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
-    let to = query.to.map_or_else(Utc::now, |t| t.0);
-    let from = query.from.map_or_else(
-        || days_before(to, 30).max(horizon::first_instant()),
-        |t| t.0,
-    );
-    if from >= to {
-        return Err(ApiError::bad("from", "must be before `to`"));
-    }
+    let (from, to) = time_window(query.from, query.to, 30)?;
     let rows = summarize_window(&state, service_id.as_deref(), from, to).await?;
     table(format, &rows, HeaderMap::new())
 }
