@@ -62,6 +62,7 @@ pub(crate) type Expected = BTreeMap<String, (Option<f64>, u64)>;
 /// The matrix row of one service (and channel, if given) for local dates in `month`,
 /// computed directly from the generated events.
 pub(crate) fn expected_row(
+    catalog: &Catalog,
     world: &World,
     closed: &BTreeMap<(String, String), (NaiveDate, i64, bool)>,
     service: &str,
@@ -99,7 +100,11 @@ pub(crate) fn expected_row(
     count(&mut row, "transactions", offers.len());
     count(&mut row, "surveys_offered", surveys);
     count(&mut row, "responses", responses.len());
-    share(&mut row, "response_rate", responses.len(), surveys);
+    // A rate whose responses outnumber the offers is not a rate: the matrix leaves it
+    // out (not_available) rather than judging a figure above 100 %.
+    if responses.len() <= surveys {
+        share(&mut row, "response_rate", responses.len(), surveys);
+    }
     for (i, question) in QUESTIONS.iter().enumerate() {
         let answers: Vec<u8> = responses.iter().filter_map(|r| r.answers[i]).collect();
         let n = answers.len();
@@ -134,7 +139,13 @@ pub(crate) fn expected_row(
         .iter()
         .filter(|o| matches!(o.channel.as_str(), "web" | "app"))
         .count();
-    share(&mut row, "digital_take_up", digital, offers.len());
+    // A service with no digital channel has no digital take-up to judge.
+    let has_digital = catalog
+        .service(service)
+        .is_some_and(|s| s.channels.iter().any(|c| c.is_digital()));
+    if has_digital {
+        share(&mut row, "digital_take_up", digital, offers.len());
+    }
     share(&mut row, "error_rework_share", inaccurate, decided.len());
 
     let case_channel: BTreeMap<&str, &str> = world

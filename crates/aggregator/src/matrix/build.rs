@@ -10,7 +10,7 @@ use civicpulse_core::dimension::Dimension;
 use civicpulse_core::Catalog;
 use serde::Serialize;
 
-use super::dimensions::{measure, GroupBy, Measured};
+use super::dimensions::{measure, not_applicable, GroupBy, Measured};
 use super::period::Period;
 use super::stats::median;
 use super::status::{judge, Status};
@@ -86,6 +86,13 @@ pub fn build(
             })
         })
         .collect();
+    let empty = Tally::default();
+    let tally_of = |slices: &'_ Slices, service: &str, group: &str| {
+        slices
+            .get(&(service.to_string(), group.to_string()))
+            .cloned()
+            .unwrap_or_else(|| empty.clone())
+    };
 
     let mut cells = Vec::with_capacity(measured.len());
     for (service_id, group) in &rows {
@@ -122,8 +129,18 @@ pub fn build(
                 cells.push(cell);
                 continue;
             }
+            if let Some(note) =
+                not_applicable(service, dimension, &tally_of(current, service_id, group))
+            {
+                cell.note = note;
+                cells.push(cell);
+                continue;
+            }
             let peers: Vec<f64> = catalog
                 .peers(service)
+                .filter(|peer| {
+                    not_applicable(peer, dimension, &tally_of(current, &peer.id, group)).is_none()
+                })
                 .filter_map(|peer| {
                     measured
                         .get(&(peer.id.as_str(), *group, dimension))?
@@ -148,6 +165,7 @@ pub fn build(
                     cell.status = judge(dimension, estimate, reference, config.amber_tolerance);
                     cell.previous_value = previous
                         .get(&(service_id.to_string(), group.to_string()))
+                        .filter(|tally| not_applicable(service, dimension, tally).is_none())
                         .and_then(|tally| {
                             measure(tally, dimension, config.min_responses)
                                 .estimate()
@@ -309,6 +327,71 @@ mod tests {
         assert_eq!(
             (digital_c.benchmark, digital_c.status),
             (Some(0.6), Status::Red)
+        );
+    }
+
+    #[test]
+    fn figures_that_cannot_mean_what_they_say_are_not_judged() {
+        // Service "d" is offered in person only: its digital take-up is not 0 % (red), it
+        // does not apply. Service "a" got more responses than recorded offers (a widget):
+        // no response rate above 100 % is judged green.
+        let in_person = CATALOG.to_string()
+            + r#"
+        [[services]]
+        id = "d"
+        name = "D"
+        category = "docs"
+        jurisdiction = "CA"
+        channels = ["in_person"]
+        time_zone = "America/Toronto"
+        calendar = "ca"
+        "#;
+        let catalog = Catalog::from_toml_str(&in_person).unwrap();
+        let slice = |s: &str| (s.to_string(), WHOLE_SERVICE.to_string());
+        let mut widget = tally(&[5; 12], 100, 60);
+        widget.surveys_offered = 3;
+        let mut offered = tally(&[5; 12], 100, 60);
+        offered.surveys_offered = 40;
+        let current: Slices = [
+            (slice("a"), widget),
+            (slice("b"), offered),
+            (slice("d"), tally(&[5; 12], 100, 0)),
+        ]
+        .into_iter()
+        .collect();
+        let cells = build(
+            &catalog,
+            &MatrixConfig::default(),
+            &Period::parse("2026-10").unwrap(),
+            GroupBy::Service,
+            &current,
+            &current,
+            Utc::now(),
+        );
+        let digital = cell(&cells, "d", Dimension::DigitalTakeUp);
+        assert_eq!(
+            (digital.value, digital.status),
+            (None, Status::NotAvailable)
+        );
+        assert!(
+            digital.note.contains("no digital channel"),
+            "{}",
+            digital.note
+        );
+        let rate = cell(&cells, "a", Dimension::ResponseRate);
+        assert_eq!((rate.value, rate.status), (None, Status::NotAvailable));
+        assert!(
+            rate.note.contains("12 responses against 3"),
+            "{}",
+            rate.note
+        );
+        let peer = cell(&cells, "b", Dimension::ResponseRate);
+        assert_eq!(peer.value, Some(0.3));
+        assert_eq!(peer.benchmark, None, "a's rate is no benchmark for b");
+        assert_eq!(
+            cell(&cells, "a", Dimension::DigitalTakeUp).benchmark,
+            Some(0.6),
+            "d's 0 % is no benchmark either"
         );
     }
 

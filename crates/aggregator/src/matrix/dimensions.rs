@@ -77,6 +77,32 @@ impl GroupBy {
     }
 }
 
+/// Why `dimension` cannot mean what it says for `service` in `tally`, if it cannot: such
+/// a cell is `not_available` with this note, never a value judged against a target.
+///
+/// - digital take-up of a service offered through no digital channel would read 0 % and be
+///   judged red against a target it could never meet;
+/// - a response rate whose responses outnumber the recorded survey offers has a numerator
+///   that is not a subset of its denominator (responses from a page widget or a link
+///   arrive without an offer), so it would read above 100 % and be judged green.
+pub fn not_applicable(
+    service: &civicpulse_core::catalog::Service,
+    dimension: Dimension,
+    tally: &Tally,
+) -> Option<String> {
+    match dimension {
+        Dimension::DigitalTakeUp if !service.channels.iter().any(|c| c.is_digital()) => {
+            Some("the service has no digital channel".to_string())
+        }
+        Dimension::ResponseRate if tally.responses > tally.surveys_offered => Some(format!(
+            "{} responses against {} recorded survey offers: responses arrived without a \
+             recorded offer, so no rate is judged",
+            tally.responses, tally.surveys_offered
+        )),
+        _ => None,
+    }
+}
+
 /// A dimension's figure for one tally.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Measured {

@@ -1,6 +1,7 @@
 //! Green / amber / red, by documented rules (also in the README):
 //!
-//! 1. `not_available`: the breakdown does not carry the dimension;
+//! 1. `not_available`: the breakdown does not carry the dimension, or the figure cannot
+//!    mean what it says for the service (`dimensions::not_applicable`);
 //! 2. `insufficient_data`: fewer than k observations — no figure is shown;
 //! 3. `info`: volumes, which are neither good nor bad;
 //! 4. the reference is the catalog's target, else the median of peer services in the same
