@@ -7,7 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEV_DIR="${CIVICPULSE_DEV_DIR:-$ROOT/.dev}"
 PID_DIR="$DEV_DIR/pids"
 APT_PACKAGES=(cmake build-essential pkg-config libcurl4-openssl-dev libssl-dev libsasl2-dev libzstd-dev
-  clickhouse-server clickhouse-client prometheus prometheus-alertmanager curl)
+  clickhouse-server clickhouse-client prometheus prometheus-alertmanager curl
+  chromium poppler-utils)
 export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -59,6 +60,23 @@ install_grafana_schema() {
   mkdir -p "$dir"
   (cd "$dir" && npm install --silent --no-audit --no-fund --no-save \
     "@grafana/schema@$GRAFANA_SCHEMA_VERSION" "typescript@$TYPESCRIPT_VERSION")
+}
+
+# What the browser tests drive Debian's Chromium with: puppeteer-core (24: the last line
+# that runs on Debian's node 20) and axe-core, the accessibility rules engine (npm).
+PUPPETEER_VERSION=24.43.1
+AXE_VERSION=4.14.1
+install_browser_tools() {
+  local dir="$DEV_DIR/browser-tools"
+  if [[ -f "$dir/node_modules/puppeteer-core/package.json" ]] &&
+    grep -q "\"version\": \"$PUPPETEER_VERSION\"" "$dir/node_modules/puppeteer-core/package.json" &&
+    grep -q "\"version\": \"$AXE_VERSION\"" "$dir/node_modules/axe-core/package.json"; then
+    return
+  fi
+  log "installing puppeteer-core $PUPPETEER_VERSION and axe-core $AXE_VERSION (npm) in $dir"
+  mkdir -p "$dir"
+  (cd "$dir" && npm install --silent --no-audit --no-fund --no-save \
+    "puppeteer-core@$PUPPETEER_VERSION" "axe-core@$AXE_VERSION")
 }
 
 # wait_for NAME COMMAND... : retry COMMAND for up to 60 s.

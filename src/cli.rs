@@ -63,6 +63,12 @@ pub struct ReportArgs {
     /// Only these services (repeat the option); default every catalog service.
     #[arg(long = "service")]
     pub services: Vec<String>,
+    /// Only the services of this jurisdiction (e.g. `CA`, `CA-ON`).
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
+    /// The report's language; the open data are the same in both.
+    #[arg(long, default_value = "en", value_parser = parse_language)]
+    pub lang: civicpulse_core::config::Language,
     /// Folder the files are written to (created).
     #[arg(long)]
     pub out: std::path::PathBuf,
@@ -119,6 +125,11 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("`{text}`: use s, m or h")),
     };
     Ok(std::time::Duration::from_secs(seconds))
+}
+
+fn parse_language(text: &str) -> Result<civicpulse_core::config::Language, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}`: the report languages are en and fr"))
 }
 
 #[cfg(test)]

@@ -212,27 +212,29 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
     first_error.map_or(Ok(()), Err)
 }
 
-/// Gathers a period's figures and writes them as open data; prints each file written.
+/// Gathers a period's figures and writes the report (open data, HTML, PDF when Chromium
+/// is there); prints each file written, and says plainly when there is no PDF.
 async fn write_report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
     let period = civicpulse_reports::period::parse(&args.period)
         .map_err(|reason| anyhow::anyhow!("--period: {reason}"))?;
     let catalog = load_catalog(config)?;
+    let services =
+        civicpulse_reports::scope::services(&catalog, &args.services, args.jurisdiction.as_deref())
+            .map_err(|reason| anyhow::anyhow!("{reason}"))?;
     let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
-    let figures = civicpulse_reports::Figures::gather(
-        &store.client,
-        &catalog,
-        &config.matrix,
-        &period,
-        &args.services,
-    )
-    .await?;
-    for path in civicpulse_reports::open_data::write(&figures, &args.out)? {
-        println!("{}", path.display());
+    let figures =
+        civicpulse_reports::generate::figures(&store.client, &catalog, config, &period, &services)
+            .await?;
+    let chromium = civicpulse_reports::pdf::find_chromium(config.reports.chromium.as_deref());
+    let written =
+        civicpulse_reports::publish::write(&figures, args.lang, &args.out, chromium.as_deref())
+            .await?;
+    for file in &written.files {
+        println!("{}", file.path.display());
     }
-    let html = civicpulse_reports::html::render(&figures, config.matrix.min_responses)?;
-    let path = args.out.join("report.html");
-    std::fs::write(&path, html).with_context(|| format!("writing {}", path.display()))?;
-    println!("{}", path.display());
+    if let Some(missing) = written.pdf_missing {
+        eprintln!("no report.pdf: {missing}");
+    }
     Ok(())
 }
 

@@ -164,8 +164,13 @@ async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
         "headings skip a level: {levels:?}"
     );
     let statuses = regex::Regex::new(r#"<td class="status-(\w+)">([^<]*)</td>"#).unwrap();
+    let matrix_section = html
+        .split(r#"<h2 id="matrix">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("a matrix section");
     let shown: Vec<(String, String)> = statuses
-        .captures_iter(&html)
+        .captures_iter(matrix_section)
         .map(|c| (c[1].to_string(), c[2].to_string()))
         .collect();
     let judged = report["matrix"]
@@ -188,16 +193,14 @@ async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
             "{status}: {text}"
         );
     }
-    let greens = report["matrix"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["status"] == "green")
-        .count();
+    let (on, near, off) = services_by_worst_status(&report);
     assert!(
-        html.contains(&format!(", {greens} are on target")),
-        "the summary counts the matrix"
+        html.contains(&format!(
+            "{on} on target, {near} near target, {off} off target"
+        )),
+        "the summary counts the services by their matrix figures"
     );
+    read_in_a_browser(&pipeline, &out, &report, "en").await;
 
     // One service only; and a period that is no period is refused, naming the option.
     let one = pipeline.dir.path().join("report-one");
@@ -222,6 +225,83 @@ async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
         .unwrap()
         .iter()
         .all(|c| c["service_id"] == "passport-by-mail"));
+    // The same report in French: lang, names, numbers as French writes them.
+    let french = pipeline.dir.path().join("report-fr");
+    pipeline
+        .spawn_args(
+            &[
+                "report",
+                "--period",
+                "2026-09",
+                "--lang",
+                "fr",
+                "--out",
+                french.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .wait_success();
+    let html = std::fs::read_to_string(french.join("report.html")).unwrap();
+    assert!(html.contains(r#"<html lang="fr">"#));
+    assert!(html.contains("Sommaire") && html.contains("Notes méthodologiques"));
+    read_in_a_browser(&pipeline, &french, &report, "fr").await;
+
+    // An empty period, with no earlier one: said in words, no table of zeros.
+    let empty = pipeline.dir.path().join("report-empty");
+    pipeline
+        .spawn_args(
+            &[
+                "report",
+                "--period",
+                "2025-02",
+                "--out",
+                empty.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .wait_success();
+    let html = std::fs::read_to_string(empty.join("report.html")).unwrap();
+    assert!(html.contains("No response, transaction or closed case was recorded in this period"));
+    assert!(html.contains("There is no earlier period with data to compare with."));
+    assert!(html.contains("The matrix has no figure for this period."));
+    assert!(
+        !html.contains(r#"<td class="number">0</td>"#),
+        "zeros shown for an empty period"
+    );
+    let summary = check_page(
+        &format!("file://{}", empty.join("report.html").display()),
+        &empty.join("first-screen.png"),
+    );
+    assert_accessible(&summary, "an empty report");
+
+    // A service whose every figure is withheld (a threshold no figure reaches): said so
+    // on its page, and its table shows "withheld", never a 0 share.
+    let withheld = pipeline.dir.path().join("report-withheld");
+    pipeline
+        .spawn_args(
+            &[
+                "report",
+                "--period",
+                "2026-09",
+                "--service",
+                "passport-by-mail",
+                "--out",
+                withheld.to_str().unwrap(),
+            ],
+            &[("CIVICPULSE_MATRIX__MIN_RESPONSES", "1000000".to_string())],
+        )
+        .wait_success();
+    let html = std::fs::read_to_string(withheld.join("report.html")).unwrap();
+    let page = html
+        .split(r#"<h2 id="service-passport-by-mail">"#)
+        .nth(1)
+        .unwrap();
+    assert!(
+        page.contains("rests on fewer than 1,000,000 observations and is withheld"),
+        "{page}"
+    );
+    assert!(!page.contains(r#"<td class="number">0.0%</td>"#), "{page}");
+
     let mut refused = pipeline.spawn_args(
         &["report", "--period", "last quarter", "--out", "/tmp/x"],
         &[],
@@ -232,6 +312,89 @@ async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
         "{}",
         refused.log_text()
     );
+}
+
+/// Services whose worst judged figure is green, amber and red.
+fn services_by_worst_status(report: &Value) -> (usize, usize, usize) {
+    let (mut on, mut near, mut off) = (0, 0, 0);
+    for service in report["services"].as_array().unwrap() {
+        let statuses: Vec<&str> = report["matrix"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["service_id"] == service["id"])
+            .map(|c| c["status"].as_str().unwrap())
+            .collect();
+        if statuses.contains(&"red") {
+            off += 1;
+        } else if statuses.contains(&"amber") {
+            near += 1;
+        } else if statuses.contains(&"green") {
+            on += 1;
+        }
+    }
+    (on, near, off)
+}
+
+/// Collapses runs of white space, as text laid out in a PDF wraps anywhere.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The report as a person gets it: accessible in Chromium (axe-core, WCAG 2.1 A/AA), not
+/// blank on screen, fetching nothing; printed to a PDF whose pages and text carry every
+/// service and its standards' headline figures.
+async fn read_in_a_browser(pipeline: &Pipeline, out: &std::path::Path, report: &Value, lang: &str) {
+    let png = out.join("first-screen.png");
+    let summary = check_page(
+        &format!("file://{}", out.join("report.html").display()),
+        &png,
+    );
+    assert_eq!(summary["lang"], lang, "{summary}");
+    assert_accessible(&summary, &format!("report.html ({lang})"));
+    assert_eq!(
+        summary["requests"],
+        serde_json::json!([]),
+        "the report fetched something"
+    );
+    let spread = pixel_spread(&png);
+    assert!(
+        spread > 10.0,
+        "the first screen looks blank (grey spread {spread:.1})"
+    );
+
+    let (pages, text) = read_pdf(&out.join("report.pdf"));
+    let services = report["services"].as_array().unwrap();
+    // A summary, the matrix, the guarantees, one page or more per service, the method.
+    assert!(
+        pages as usize >= services.len() + 3 && pages as usize <= 12 * services.len() + 30,
+        "{pages} pages for {} services",
+        services.len()
+    );
+    let text = words(&text);
+    let name_field = if lang == "fr" { "name_fr" } else { "name" };
+    for service in services {
+        let name = words(service[name_field].as_str().unwrap());
+        assert!(text.contains(&name), "the PDF lacks {name}");
+    }
+    for policy in report["sla"].as_array().unwrap() {
+        let Some(compliance) = policy["compliance_ratio"].as_f64() else {
+            continue;
+        };
+        let shown = format!("{:.1}", compliance * 100.0);
+        let shown = if lang == "fr" {
+            shown.replace('.', ",")
+        } else {
+            shown
+        };
+        assert!(
+            text.contains(&shown),
+            "the PDF lacks {} {}'s compliance {shown}",
+            policy["service_id"],
+            policy["policy"]
+        );
+    }
+    let _ = pipeline;
 }
 
 fn csv_reader(path: &std::path::Path) -> csv::Reader<std::fs::File> {

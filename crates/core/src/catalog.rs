@@ -35,6 +35,9 @@ pub struct Service {
     /// Stable identifier used in events, topics' keys and tables.
     pub id: String,
     pub name: String,
+    /// The name in French, for bilingual reports (absent: reports use `name`).
+    #[serde(default)]
+    pub name_fr: Option<String>,
     /// Peer group for benchmarks, e.g. `identity-documents`.
     pub category: String,
     /// Who delivers the service, e.g. `CA` (federal) or `CA-ON` (Ontario).
@@ -50,6 +53,57 @@ pub struct Service {
     /// Matrix targets for this service, by dimension name; they override `[targets]`.
     #[serde(default)]
     pub targets: BTreeMap<String, f64>,
+    /// What delivering the service cost, by period: the numerator of cost per transaction
+    /// (GOV.UK's KPI). A period without a cost has no cost per transaction, never 0.
+    #[serde(default)]
+    pub costs: Vec<Cost>,
+    /// The service's id in a government's own inventory (the GC Service Inventory's
+    /// `service_id`, e.g. `SRV0123`); exports fall back to `id`.
+    #[serde(default)]
+    pub inventory_id: Option<String>,
+    /// The department that owns the service, as open data names it (`owner_org`, e.g.
+    /// `esdc-edsc`) and its title (`owner_org_title`, bilingual).
+    #[serde(default)]
+    pub owner_org: Option<String>,
+    #[serde(default)]
+    pub owner_org_title: Option<String>,
+}
+
+/// The cost of delivering a service over `[from, to)` (local days).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cost {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub amount: f64,
+    pub currency: String,
+}
+
+impl Service {
+    /// The service's cost over `[from, to)`: the sum of its cost entries when they tile
+    /// the range exactly. A range only partly covered, or cut through an entry, has no
+    /// cost: apportioning a quarter's cost to a month would invent a figure.
+    pub fn cost(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Option<(f64, &str)> {
+        let mut inside: Vec<&Cost> = self
+            .costs
+            .iter()
+            .filter(|c| c.from < to && c.to > from)
+            .collect();
+        if inside.iter().any(|c| c.from < from || c.to > to) {
+            return None;
+        }
+        inside.sort_by_key(|c| c.from);
+        let mut reached = from;
+        for cost in &inside {
+            if cost.from != reached {
+                return None;
+            }
+            reached = cost.to;
+        }
+        let currency = inside.first()?.currency.as_str();
+        (reached == to && inside.iter().all(|c| c.currency == currency))
+            .then(|| (inside.iter().map(|c| c.amount).sum(), currency))
+    }
 }
 
 /// A change to a service whose effect the matrix measures (before/after, and against peer

@@ -31,6 +31,7 @@ pub struct Config {
     pub aggregator: AggregatorConfig,
     pub matrix: MatrixConfig,
     pub dashboard: DashboardConfig,
+    pub reports: ReportsConfig,
 }
 
 impl Default for Config {
@@ -44,6 +45,7 @@ impl Default for Config {
             aggregator: AggregatorConfig::default(),
             matrix: MatrixConfig::default(),
             dashboard: DashboardConfig::default(),
+            reports: ReportsConfig::default(),
         }
     }
 }
@@ -281,6 +283,94 @@ impl Default for MatrixConfig {
             min_responses: 10,
             amber_tolerance: 0.05,
             innovation_window_days: 28,
+        }
+    }
+}
+
+/// A language reports are written in.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Language {
+    En,
+    Fr,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::En, Language::Fr];
+
+    /// The `lang` attribute and folder name.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// How often a scheduled report covers a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportEvery {
+    /// The previous month, on the Nth business day of each month.
+    Monthly,
+    /// The previous quarter, on the Nth business day of the quarter's first month.
+    Quarterly,
+}
+
+/// One `[[reports.schedules]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSchedule {
+    pub every: ReportEvery,
+    /// Which business day of the month (1 = the first) the report is due on, in the
+    /// first catalog service's calendar.
+    #[serde(default = "first_business_day")]
+    pub business_day: u32,
+}
+
+fn first_business_day() -> u32 {
+    1
+}
+
+/// Periodic reports: where they go, who may read them, how they are printed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// Scheduled runs write to `<dir>/<period>/<lang>/`.
+    pub dir: PathBuf,
+    pub languages: Vec<Language>,
+    /// Whether `/reports/…` and `/api/v1/reports…` are open to anyone (default: they need
+    /// a read token, like the rest of the API).
+    pub public: bool,
+    /// Chromium to print PDFs with (default: `chromium` on PATH).
+    pub chromium: Option<PathBuf>,
+    /// Prometheus to read consumer lag and dead letters from, for the report's method notes.
+    pub prometheus_url: Option<String>,
+    pub schedules: Vec<ReportSchedule>,
+    /// Seconds before a failed scheduled run is tried again.
+    pub retry_secs: u64,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            dir: PathBuf::from("reports"),
+            languages: Language::ALL.to_vec(),
+            public: false,
+            chromium: None,
+            prometheus_url: Some("http://127.0.0.1:9090".into()),
+            schedules: Vec::new(),
+            retry_secs: 300,
         }
     }
 }

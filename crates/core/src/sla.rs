@@ -76,6 +76,43 @@ pub struct SlaPolicy {
     pub currency: String,
     #[serde(default)]
     pub refund_tiers: Vec<RefundTier>,
+    /// How the standard is published (GC Service Inventory "service-std"): what only the
+    /// department knows. Absent: the standard is left out of that export, and said so.
+    #[serde(default)]
+    pub published: Option<PublishedStandard>,
+}
+
+/// A service standard as a government publishes it, bilingual.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedStandard {
+    /// The department's id of the standard (`service_standard_id`).
+    pub id: String,
+    pub text_en: String,
+    pub text_fr: String,
+    /// `TML` (timeliness, the default), `ACY` (accuracy), `ACS` (access) or `OTH`.
+    #[serde(default = "timeliness")]
+    pub kind: String,
+    /// The channel code (`ONL`, `PERSON`, `POST`, `TEL`, `EML`, `FAX`, `OTH`); absent:
+    /// derived from the service's channels.
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub channel_comments_en: String,
+    #[serde(default)]
+    pub channel_comments_fr: String,
+    #[serde(default)]
+    pub comments_en: String,
+    #[serde(default)]
+    pub comments_fr: String,
+    pub standards_targets_uri_en: String,
+    pub standards_targets_uri_fr: String,
+    pub performance_results_uri_en: String,
+    pub performance_results_uri_fr: String,
+}
+
+fn timeliness() -> String {
+    "TML".to_string()
 }
 
 impl SlaPolicy {

@@ -1,15 +1,33 @@
-//! The numbers of one report: the quality matrix of the period (whole services) and how
-//! each service standard was kept for cases closed in it. Both come from the code that
-//! answers `/api/v1/matrix` and `/api/v1/sla/summary`.
+//! The numbers of one report, gathered once from the code that answers `/api/v1/matrix`,
+//! `/api/v1/sla/summary`, the time series and the interventions, so a report never
+//! disagrees with a dashboard:
+//!
+//! - the matrix of the period (whole services), built from the same rollup reads;
+//! - the changes of every judged figure since the previous period and since the same
+//!   period a year before, each with the verdict its interval supports;
+//! - each service's trend of its key dimensions, with its peers' median per bucket;
+//! - how each service standard was kept for cases closed in the period;
+//! - the interventions evaluated as of the period's end.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use civicpulse_aggregator::matrix::{self, Cell, GroupBy, Period};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Months, NaiveDate, SecondsFormat, Utc};
+use civicpulse_aggregator::matrix::change::{self, Change};
+use civicpulse_aggregator::matrix::dimensions::{measure, not_applicable};
+use civicpulse_aggregator::matrix::stats::median;
+use civicpulse_aggregator::matrix::tally::Tally;
+use civicpulse_aggregator::matrix::{
+    self, build, Bucket, Cell, GroupBy, InnovationRow, Period, RollupQuery, Slices,
+};
 use civicpulse_aggregator::sla::summary::{self, PolicySummary};
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::MatrixConfig;
+use civicpulse_core::dimension::{Dimension, Kind, Question};
 use civicpulse_core::Catalog;
 use clickhouse::Client;
 use serde::Serialize;
+
+use crate::freshness::Freshness;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FiguresError {
@@ -17,14 +35,18 @@ pub enum FiguresError {
     ClickHouse(#[from] clickhouse::error::Error),
     #[error("unknown service `{0}`")]
     UnknownService(String),
+    #[error("the period has no year before it inside the calendar")]
+    NoYearBefore,
 }
 
-/// A service as the report names it.
+/// A service as the report names it, in both languages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServiceNamed {
     pub id: String,
     pub name: String,
+    pub name_fr: String,
     pub category: String,
+    pub jurisdiction: String,
 }
 
 /// When cases count as closed in the period: local midnights of its first day and of the
@@ -36,27 +58,83 @@ pub struct SlaWindow {
     pub to: String,
 }
 
+/// What a change is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Against {
+    PreviousPeriod,
+    SamePeriodLastYear,
+}
+
+/// One figure's change for one service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub service_id: String,
+    pub dimension: String,
+    pub against: Against,
+    pub earlier_from: String,
+    pub earlier_to: String,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// One bucket of a trend: the service's figure and its peers' median.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    /// The bucket's first local day.
+    pub start: String,
+    pub value: Option<f64>,
+    pub n: u64,
+    pub peers: Option<f64>,
+}
+
+/// A key dimension of one service over the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    pub service_id: String,
+    pub dimension: String,
+    pub bucket: &'static str,
+    pub target: Option<f64>,
+    pub points: Vec<TrendPoint>,
+}
+
 /// Everything a report shows, as of `generated_at`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Figures {
     pub period: String,
     pub period_from: String,
     pub period_to: String,
+    pub previous_from: String,
+    pub previous_to: String,
     pub generated_at: String,
+    pub min_responses: u64,
     pub services: Vec<ServiceNamed>,
     pub sla_window: SlaWindow,
     pub matrix: Vec<Cell>,
+    pub changes: Vec<Comparison>,
+    pub trends: Vec<Trend>,
     pub sla: Vec<PolicySummary>,
+    pub interventions: Vec<InnovationRow>,
+    pub freshness: Freshness,
 }
+
+/// The dimensions a service's page charts: satisfaction, timeliness, channel shift.
+pub const KEY_DIMENSIONS: [Dimension; 3] = [
+    Dimension::Top2Share(Question::Satisfaction),
+    Dimension::SlaCompliance,
+    Dimension::DigitalTakeUp,
+];
 
 impl Figures {
     /// Gathers the figures of `period` for `services` (empty: every catalog service).
+    /// `freshness` is what the caller observed of the pipeline at generation time.
     pub async fn gather(
         client: &Client,
         catalog: &Catalog,
         config: &MatrixConfig,
         period: &Period,
         services: &[String],
+        freshness: Freshness,
     ) -> Result<Figures, FiguresError> {
         for id in services {
             if catalog.service(id).is_none() {
@@ -64,7 +142,61 @@ impl Figures {
             }
         }
         let wanted = |id: &str| services.is_empty() || services.iter().any(|s| s == id);
-        let cells = matrix::compute(client, catalog, config, period, GroupBy::Service).await?;
+        let year = Months::new(12);
+        let (Some(year_from), Some(year_to)) = (
+            period.from.checked_sub_months(year),
+            period.to.checked_sub_months(year),
+        ) else {
+            return Err(FiguresError::NoYearBefore);
+        };
+        let whole = |from, to| RollupQuery {
+            from,
+            to,
+            group_by: GroupBy::Service,
+            bucket: Bucket::Whole,
+            services: None,
+        };
+        let current = whole(period.from, period.to).read_slices(client).await?;
+        let previous = whole(period.previous_from, period.previous_to)
+            .read_slices(client)
+            .await?;
+        let last_year = whole(year_from, year_to).read_slices(client).await?;
+        let now = Utc::now();
+        let cells = build::build(
+            catalog,
+            config,
+            period,
+            GroupBy::Service,
+            &current,
+            &previous,
+            now,
+        );
+        let changes = comparisons(
+            catalog,
+            config.min_responses,
+            &current,
+            [
+                (
+                    Against::PreviousPeriod,
+                    &previous,
+                    period.previous_from,
+                    period.previous_to,
+                ),
+                (Against::SamePeriodLastYear, &last_year, year_from, year_to),
+            ],
+        );
+        let bucket = trend_bucket(period);
+        let buckets = RollupQuery {
+            from: period.from,
+            to: period.to,
+            group_by: GroupBy::Service,
+            bucket,
+            services: None,
+        }
+        .read(client)
+        .await?;
+        let trends = trends(catalog, config.min_responses, bucket, &buckets);
+
         let zone = catalog
             .services
             .first()
@@ -74,12 +206,16 @@ impl Figures {
             local_midnight(period.to, zone),
         );
         let sla = summary::summarize_window(client, catalog, None, from, to).await?;
-        let instant = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let last_day = period.to.pred_opt().unwrap_or(period.to);
+        let interventions = matrix::innovations(client, catalog, config, last_day).await?;
         Ok(Figures {
             period: period.label.clone(),
             period_from: period.from.to_string(),
             period_to: period.to.to_string(),
-            generated_at: instant(Utc::now()),
+            previous_from: period.previous_from.to_string(),
+            previous_to: period.previous_to.to_string(),
+            generated_at: instant(now),
+            min_responses: config.min_responses,
             services: catalog
                 .services
                 .iter()
@@ -87,7 +223,9 @@ impl Figures {
                 .map(|s| ServiceNamed {
                     id: s.id.clone(),
                     name: s.name.clone(),
+                    name_fr: s.name_fr.clone().unwrap_or_else(|| s.name.clone()),
                     category: s.category.clone(),
+                    jurisdiction: s.jurisdiction.clone(),
                 })
                 .collect(),
             sla_window: SlaWindow {
@@ -98,15 +236,157 @@ impl Figures {
                 .into_iter()
                 .filter(|c| wanted(&c.service_id))
                 .collect(),
+            changes: changes
+                .into_iter()
+                .filter(|c| wanted(&c.service_id))
+                .collect(),
+            trends: trends
+                .into_iter()
+                .filter(|t| wanted(&t.service_id))
+                .collect(),
             sla: sla.into_iter().filter(|p| wanted(&p.service_id)).collect(),
+            interventions: interventions
+                .into_iter()
+                .filter(|i| {
+                    wanted(&i.service_id) && i.date.as_str() < period.to.to_string().as_str()
+                })
+                .collect(),
+            freshness,
         })
     }
+}
+
+fn instant(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Weeks for up to four months, months beyond: enough points to show a trend, few enough
+/// to read.
+pub fn trend_bucket(period: &Period) -> Bucket {
+    if (period.to - period.from).num_days() <= 124 {
+        Bucket::Week
+    } else {
+        Bucket::Month
+    }
+}
+
+/// Every service's change of every judged dimension (shares and means) against each
+/// earlier period.
+fn comparisons(
+    catalog: &Catalog,
+    min_n: u64,
+    current: &Slices,
+    earlier: [(Against, &Slices, NaiveDate, NaiveDate); 2],
+) -> Vec<Comparison> {
+    let empty = Tally::default();
+    let whole = |slices: &'_ Slices, id: &str| {
+        slices
+            .get(&(id.to_string(), build::WHOLE_SERVICE.to_string()))
+            .cloned()
+            .unwrap_or_else(|| empty.clone())
+    };
+    let mut rows = Vec::new();
+    for service in &catalog.services {
+        let now = whole(current, &service.id);
+        for dimension in Dimension::all() {
+            if !matches!(dimension.kind(), Kind::Share | Kind::Mean) {
+                continue;
+            }
+            for (against, slices, from, to) in &earlier {
+                let then = whole(slices, &service.id);
+                if not_applicable(service, dimension, &now).is_some()
+                    || not_applicable(service, dimension, &then).is_some()
+                {
+                    continue;
+                }
+                rows.push(Comparison {
+                    service_id: service.id.clone(),
+                    dimension: dimension.name(),
+                    against: *against,
+                    earlier_from: from.to_string(),
+                    earlier_to: to.to_string(),
+                    change: change::between(&then, &now, dimension, min_n),
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// Each service's key dimensions by bucket, with the median of its peers' figures.
+fn trends(
+    catalog: &Catalog,
+    min_n: u64,
+    bucket: Bucket,
+    buckets: &matrix::read::Buckets,
+) -> Vec<Trend> {
+    let mut by_service: BTreeMap<&str, BTreeMap<NaiveDate, &Tally>> = BTreeMap::new();
+    for ((service, start, group), tally) in buckets {
+        if group == build::WHOLE_SERVICE {
+            by_service.entry(service).or_default().insert(*start, tally);
+        }
+    }
+    let starts: Vec<NaiveDate> = by_service
+        .values()
+        .flat_map(|b| b.keys().copied())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let value = |service: &civicpulse_core::catalog::Service, day: &NaiveDate, dimension| {
+        let tally = by_service.get(service.id.as_str())?.get(day)?;
+        if not_applicable(service, dimension, tally).is_some() {
+            return None;
+        }
+        measure(tally, dimension, min_n)
+            .estimate()
+            .map(|e| (e.value, e.n))
+    };
+    let mut trends = Vec::new();
+    for service in &catalog.services {
+        for dimension in KEY_DIMENSIONS {
+            if dimension == Dimension::SlaCompliance && service.sla.is_empty() {
+                continue;
+            }
+            if dimension == Dimension::DigitalTakeUp
+                && !service.channels.iter().any(|c| c.is_digital())
+            {
+                continue;
+            }
+            let points = starts
+                .iter()
+                .map(|day| {
+                    let own = value(service, day, dimension);
+                    let peers: Vec<f64> = catalog
+                        .peers(service)
+                        .filter_map(|peer| value(peer, day, dimension).map(|(v, _)| v))
+                        .collect();
+                    TrendPoint {
+                        start: day.to_string(),
+                        value: own.map(|(v, _)| v),
+                        n: own.map_or(0, |(_, n)| n),
+                        peers: median(&peers),
+                    }
+                })
+                .collect();
+            trends.push(Trend {
+                service_id: service.id.clone(),
+                dimension: dimension.name(),
+                bucket: match bucket {
+                    Bucket::Month => "month",
+                    Bucket::Day => "day",
+                    _ => "week",
+                },
+                target: catalog.target(service, dimension),
+                points,
+            });
+        }
+    }
+    trends
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
     #[test]
     fn a_period_starts_at_local_midnight() {
@@ -117,5 +397,14 @@ mod tests {
             local_midnight(day, chrono_tz::UTC).to_rfc3339(),
             "2026-10-01T00:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn quarters_are_charted_by_week_and_years_by_month() {
+        let quarter = Period::parse("2026-Q3").unwrap();
+        assert_eq!(trend_bucket(&quarter), Bucket::Week);
+        let year =
+            Period::between("2026-01-01".parse().unwrap(), "2027-01-01".parse().unwrap()).unwrap();
+        assert_eq!(trend_bucket(&year), Bucket::Month);
     }
 }

@@ -1,171 +1,788 @@
-//! The report a person reads: one self-contained HTML file (inline CSS, no script, nothing
-//! fetched), printable, with every status said in words and a symbol as well as a colour.
-//! Every sentence is a template filled with the figures; nothing is written by hand.
+//! The report a person reads: one self-contained HTML file (inline CSS and SVG, no script,
+//! nothing fetched), printable, in English or French. Every sentence is a message of the
+//! language's catalogue filled with figures already formatted for the locale; a claim of
+//! improvement or decline is made only when the change's interval supports it.
 
+use std::collections::BTreeMap;
+
+use civicpulse_aggregator::matrix::change::Verdict;
+use civicpulse_aggregator::matrix::{Cell, InnovationRow};
+use civicpulse_aggregator::sla::summary::PolicySummary;
+use civicpulse_core::dimension::{Dimension, Kind};
+use fluent_bundle::FluentValue;
 use minijinja::{context, Environment};
 use serde::Serialize;
 
+use crate::chart::{self, Chart};
+use crate::figures::{Against, Comparison, Trend};
+use crate::i18n::{Lang, MessageError, Messages};
 use crate::Figures;
 
 const TEMPLATE: &str = include_str!("../templates/report.html");
 
-/// A number as the report prints it: a share as a percentage, a count or days as is, and
-/// an absent figure as "withheld" or "–".
-fn shown(value: Option<f64>, share: bool) -> String {
-    match value {
-        Some(v) if share => format!("{:.1} %", v * 100.0),
-        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
-        Some(v) => format!("{v:.2}"),
-        None => "–".to_string(),
-    }
+/// How many changes and equity gaps the summary lists.
+const LARGEST: usize = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("report template: {0}")]
+    Template(#[from] minijinja::Error),
+    #[error(transparent)]
+    Message(#[from] MessageError),
 }
 
-/// A status in words and a symbol, so colour is never the only signal.
-fn status_text(status: &str) -> &'static str {
-    match status {
-        "green" => "✓ on target",
-        "amber" => "◐ near target",
-        "red" => "✗ off target",
-        "insufficient_data" => "withheld: too few observations",
-        "no_reference" => "no target or peers",
-        "info" => "for information",
-        _ => "not measured",
-    }
+/// Renders the report of `figures` in `lang`.
+pub fn render(figures: &Figures, lang: Lang) -> Result<String, RenderError> {
+    let view = View::new(figures, Messages::new(lang))?;
+    let messages = view.messages.clone();
+    let mut env = Environment::new();
+    env.add_template("report.html", TEMPLATE)?;
+    env.add_function("t", move |key: &str| {
+        messages.get(key, &[]).map_err(|error| {
+            minijinja::Error::new(minijinja::ErrorKind::UndefinedError, error.to_string())
+        })
+    });
+    Ok(env.get_template("report.html")?.render(context! {
+        lang => lang.as_str(),
+        report => view.shown()?,
+    })?)
 }
 
-#[derive(Serialize)]
+/// A matrix cell as a person reads it.
+#[derive(Debug, Serialize)]
 struct CellShown {
     service_name: String,
     dimension: String,
     value: String,
-    n: u64,
+    n: String,
     interval: String,
     target: String,
     benchmark: String,
     previous: String,
     status: String,
-    status_text: &'static str,
+    status_text: String,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 struct StandardShown {
     service_name: String,
     policy: String,
-    closed: u64,
-    met: u64,
+    closed: String,
+    met: String,
+    breached: String,
     compliance: String,
     target: String,
     p90: String,
-    refunds_owed: u64,
-    refunds_owed_amount: String,
-    currency: String,
+    refunds: String,
 }
 
-/// Renders the report of `figures`; `min_responses` is the suppression threshold used.
-pub fn render(figures: &Figures, min_responses: u64) -> Result<String, minijinja::Error> {
-    let share = |dimension: &str| {
-        dimension.contains("share")
-            || dimension.contains("rate")
-            || dimension.contains("compliance")
-            || dimension.starts_with("equity_gap")
-            || dimension.starts_with("satisfaction_when")
-            || dimension == "digital_take_up"
-    };
-    let cells: Vec<CellShown> = figures
-        .matrix
-        .iter()
-        .filter(|c| c.status.as_str() != "not_available")
-        .map(|c| {
-            let is_share = share(&c.dimension);
-            CellShown {
-                service_name: c.service_name.clone(),
-                dimension: c.dimension.clone(),
-                value: match c.value {
-                    None if c.status.as_str() == "insufficient_data" => "withheld".into(),
-                    value => shown(value, is_share),
-                },
-                n: c.n,
-                interval: match (c.ci_low, c.ci_high) {
-                    (Some(low), Some(high)) => format!(
-                        "{} – {}",
-                        shown(Some(low), is_share),
-                        shown(Some(high), is_share)
-                    ),
-                    _ => "–".into(),
-                },
-                target: shown(c.target, is_share),
-                benchmark: shown(c.benchmark, is_share),
-                previous: shown(c.previous_value, is_share),
-                status: c.status.as_str().to_string(),
-                status_text: status_text(c.status.as_str()),
-            }
+#[derive(Debug, Serialize)]
+struct ChartShown {
+    id: String,
+    title: String,
+    description: String,
+    chart: Chart,
+    legend_service: String,
+    legend_peers: String,
+    legend_target: Option<String>,
+    table_caption: String,
+    rows: Vec<[String; 4]>,
+}
+
+#[derive(Debug, Serialize)]
+struct ServicePage {
+    id: String,
+    name: String,
+    facts: String,
+    all_withheld: Option<String>,
+    charts: Vec<ChartShown>,
+    standards: Vec<StandardShown>,
+    no_standard: Option<String>,
+    volumes: Vec<CellShown>,
+    equity: Vec<CellShown>,
+    feedback_timing: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Definition {
+    name: String,
+    code: String,
+    definition: String,
+    unit: String,
+}
+
+struct View<'a> {
+    figures: &'a Figures,
+    messages: Messages,
+}
+
+impl<'a> View<'a> {
+    fn new(figures: &'a Figures, messages: Messages) -> Result<View<'a>, MessageError> {
+        Ok(View { figures, messages })
+    }
+
+    fn t(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> Result<String, MessageError> {
+        self.messages.get(key, args)
+    }
+
+    fn shown(&self) -> Result<minijinja::Value, MessageError> {
+        let f = self.figures;
+        let m = &self.messages;
+        let day = |text: &str| {
+            text.parse()
+                .map(|d| m.date(d))
+                .unwrap_or_else(|_| text.to_string())
+        };
+        let services = f.services.len() as u64;
+        let empty = self.is_empty();
+        Ok(context! {
+            title => self.t("report-title", &[("period", f.period.clone().into())])?,
+            intro => self.t("report-intro", &[
+                ("from", day(&f.period_from).into()),
+                ("to", day(&f.period_to).into()),
+                ("count", services.into()),
+                ("count_text", m.count(services).into()),
+                ("generated", f.generated_at.replace('T', " ").replace('Z', "").into()),
+            ])?,
+            empty => empty.then(|| self.t("summary-empty", &[])).transpose()?,
+            summary_services => self.services_line()?,
+            summary_rule => self.t("summary-services-rule", &[])?,
+            changes => self.changes()?,
+            guarantees => self.guarantees()?,
+            equity => self.equity_gaps()?,
+            interventions => self.interventions()?,
+            // An empty period shows no table of zeros.
+            cells => f.matrix.iter()
+                .filter(|c| !empty && c.status.as_str() != "not_available")
+                .map(|c| self.cell(c))
+                .collect::<Result<Vec<_>, _>>()?,
+            standards => f.sla.iter()
+                .filter(|_| !empty)
+                .map(|p| self.standard(p))
+                .collect::<Result<Vec<_>, _>>()?,
+            pages => f.services.iter()
+                .filter(|_| !empty)
+                .map(|s| self.page(&s.id))
+                .collect::<Result<Vec<_>, _>>()?,
+            definitions => self.definitions()?,
+            suppression => self.t("method-suppression", &[("k", m.count(f.min_responses).into())])?,
+            intervals => self.t("method-intervals", &[])?,
+            change_rule => self.t("method-changes", &[])?,
+            freshness => self.freshness()?,
+            open_data => self.t("method-open-data", &[])?,
         })
-        .collect();
-    let name = |id: &str| {
-        figures
+    }
+
+    /// No response, transaction or closed case at all in the period.
+    fn is_empty(&self) -> bool {
+        let counted = |name: &str| {
+            self.figures
+                .matrix
+                .iter()
+                .any(|c| c.dimension == name && c.value.is_some_and(|v| v > 0.0))
+        };
+        !counted("transactions")
+            && !counted("responses")
+            && self.figures.sla.iter().all(|p| p.closed == 0)
+    }
+
+    fn service_name(&self, id: &str) -> String {
+        self.figures
             .services
             .iter()
             .find(|s| s.id == id)
-            .map_or_else(|| id.to_string(), |s| s.name.clone())
-    };
-    let standards: Vec<StandardShown> = figures
-        .sla
-        .iter()
-        .map(|p| StandardShown {
-            service_name: name(&p.service_id),
-            policy: p.policy.clone(),
-            closed: p.closed,
-            met: p.met,
-            compliance: shown(p.compliance_ratio, true),
-            target: shown(Some(p.target_ratio), true),
-            p90: shown(p.p90_elapsed_days, false),
-            refunds_owed: p.refunds_owed,
-            refunds_owed_amount: format!("{:.2}", p.refunds_owed_amount),
-            currency: p.currency.clone(),
+            .map_or_else(
+                || id.to_string(),
+                |s| match self.messages.lang() {
+                    Lang::En => s.name.clone(),
+                    Lang::Fr => s.name_fr.clone(),
+                },
+            )
+    }
+
+    fn dimension_label(&self, name: &str) -> Result<String, MessageError> {
+        match Dimension::parse(name) {
+            Some(Dimension::Mean(q)) => self.t(
+                "dim-mean",
+                &[(
+                    "question",
+                    self.t(&format!("question-{}", q.as_str()), &[])?.into(),
+                )],
+            ),
+            Some(Dimension::Top2Share(q)) => self.t(
+                "dim-top2",
+                &[(
+                    "question",
+                    self.t(&format!("question-{}", q.as_str()), &[])?.into(),
+                )],
+            ),
+            _ => self.t(&format!("dim-{name}"), &[]),
+        }
+    }
+
+    /// A figure of `dimension` in its unit.
+    fn value(&self, dimension: &str, value: Option<f64>) -> String {
+        let Some(v) = value else {
+            return "–".to_string();
+        };
+        let m = &self.messages;
+        match Dimension::parse(dimension).map(Dimension::kind) {
+            Some(Kind::Share) => m.percent(v),
+            Some(Kind::Gap) => m.points(v).trim_start_matches('+').to_string(),
+            Some(Kind::Mean) => m.decimal(v, 2),
+            Some(Kind::Count | Kind::Days) | None => m.count(v.round().max(0.0) as u64),
+        }
+    }
+
+    /// A change of `dimension` in its unit, signed.
+    fn change(&self, dimension: &str, change: f64) -> String {
+        match Dimension::parse(dimension).map(Dimension::kind) {
+            Some(Kind::Share | Kind::Gap) => self.messages.points(change),
+            _ => {
+                let sign = if change > 0.0 { "+" } else { "" };
+                format!("{sign}{}", self.messages.decimal(change, 2))
+            }
+        }
+    }
+
+    fn cell(&self, c: &Cell) -> Result<CellShown, MessageError> {
+        let value = match c.value {
+            None if c.status.as_str() == "insufficient_data" => self.t("withheld", &[])?,
+            value => self.value(&c.dimension, value),
+        };
+        let interval = match (c.ci_low, c.ci_high) {
+            (Some(low), Some(high)) => format!(
+                "{} – {}",
+                self.value(&c.dimension, Some(low)),
+                self.value(&c.dimension, Some(high))
+            ),
+            _ => "–".into(),
+        };
+        Ok(CellShown {
+            service_name: self.service_name(&c.service_id),
+            dimension: self.dimension_label(&c.dimension)?,
+            value,
+            n: self.messages.count(c.n),
+            interval,
+            target: self.value(&c.dimension, c.target),
+            benchmark: self.value(&c.dimension, c.benchmark),
+            previous: self.value(&c.dimension, c.previous_value),
+            status: c.status.as_str().to_string(),
+            status_text: self.t(&format!("status-{}", c.status.as_str()), &[])?,
         })
-        .collect();
-    let missed: Vec<&StandardShown> = figures
-        .sla
-        .iter()
-        .zip(&standards)
-        .filter(|(p, _)| p.closed > 0 && p.compliance_ratio.is_some_and(|c| c < p.target_ratio))
-        .map(|(_, shown)| shown)
-        .collect();
-    let count = |status: &str| {
-        figures
+    }
+
+    fn standard(&self, p: &PolicySummary) -> Result<StandardShown, MessageError> {
+        let m = &self.messages;
+        Ok(StandardShown {
+            service_name: self.service_name(&p.service_id),
+            policy: p.policy.clone(),
+            closed: m.count(p.closed),
+            met: m.count(p.met),
+            breached: m.count(p.breached),
+            compliance: p.compliance_ratio.map_or("–".into(), |c| m.percent(c)),
+            target: m.percent(p.target_ratio),
+            p90: p.p90_elapsed_days.map_or("–".into(), |d| m.decimal(d, 0)),
+            refunds: m.money(p.refunds_owed_amount, &p.currency),
+        })
+    }
+
+    /// Services on, near and off target, by their worst judged figure.
+    fn services_line(&self) -> Result<String, MessageError> {
+        let (mut on, mut near, mut off, mut unjudged) = (0u64, 0u64, 0u64, 0u64);
+        for service in &self.figures.services {
+            let statuses: Vec<&str> = self
+                .figures
+                .matrix
+                .iter()
+                .filter(|c| c.service_id == service.id)
+                .map(|c| c.status.as_str())
+                .collect();
+            if statuses.contains(&"red") {
+                off += 1;
+            } else if statuses.contains(&"amber") {
+                near += 1;
+            } else if statuses.contains(&"green") {
+                on += 1;
+            } else {
+                unjudged += 1;
+            }
+        }
+        let m = &self.messages;
+        let count = self.figures.services.len() as u64;
+        self.t(
+            "summary-services",
+            &[
+                ("count", count.into()),
+                ("count_text", m.count(count).into()),
+                ("on", m.count(on).into()),
+                ("near", m.count(near).into()),
+                ("off", m.count(off).into()),
+                ("unjudged", m.count(unjudged).into()),
+            ],
+        )
+    }
+
+    /// The largest changes the intervals support, shares and means on one scale (a mean
+    /// of 1–5 answers spans 4).
+    fn changes(&self) -> Result<Vec<String>, MessageError> {
+        let scale = |c: &Comparison| match Dimension::parse(&c.dimension).map(Dimension::kind) {
+            Some(Kind::Mean) => c.change.change.unwrap_or(0.0).abs() / 4.0,
+            _ => c.change.change.unwrap_or(0.0).abs(),
+        };
+        let mut supported: Vec<&Comparison> = self
+            .figures
+            .changes
+            .iter()
+            .filter(|c| c.change.verdict.is_supported())
+            .collect();
+        supported.sort_by(|a, b| scale(b).total_cmp(&scale(a)));
+        if supported.is_empty() {
+            let any_earlier = self
+                .figures
+                .changes
+                .iter()
+                .any(|c| c.change.before.is_some());
+            let key = if any_earlier {
+                "summary-changes-none"
+            } else {
+                "summary-changes-no-earlier"
+            };
+            return Ok(vec![self.t(key, &[])?]);
+        }
+        supported
+            .into_iter()
+            .take(LARGEST)
+            .map(|c| {
+                let d = &c.dimension;
+                self.t(
+                    "summary-change",
+                    &[
+                        ("service", self.service_name(&c.service_id).into()),
+                        ("dimension", self.dimension_label(d)?.into()),
+                        ("verdict", verdict_key(c.change.verdict).into()),
+                        ("before", self.value(d, c.change.before).into()),
+                        ("after", self.value(d, c.change.after).into()),
+                        (
+                            "against",
+                            match c.against {
+                                Against::PreviousPeriod => "previous_period",
+                                Against::SamePeriodLastYear => "same_period_last_year",
+                            }
+                            .into(),
+                        ),
+                        (
+                            "change",
+                            self.change(d, c.change.change.unwrap_or(0.0)).into(),
+                        ),
+                        ("low", self.change(d, c.change.ci_low.unwrap_or(0.0)).into()),
+                        (
+                            "high",
+                            self.change(d, c.change.ci_high.unwrap_or(0.0)).into(),
+                        ),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    /// Guarantees broken, cases affected and refunds owed; the standards that missed.
+    fn guarantees(&self) -> Result<Vec<String>, MessageError> {
+        let sla = &self.figures.sla;
+        let m = &self.messages;
+        if sla.iter().all(|p| p.closed == 0) {
+            return Ok(vec![self.t("summary-guarantees-none-closed", &[])?]);
+        }
+        let breached: u64 = sla.iter().map(|p| p.breached).sum();
+        let mut lines = vec![self.t(
+            "summary-guarantees-broken",
+            &[
+                ("count", breached.into()),
+                ("count_text", m.count(breached).into()),
+            ],
+        )?];
+        let mut owed: BTreeMap<&str, f64> = BTreeMap::new();
+        for p in sla.iter().filter(|p| p.refunds_owed > 0) {
+            *owed.entry(p.currency.as_str()).or_default() += p.refunds_owed_amount;
+        }
+        if !owed.is_empty() {
+            let amounts: Vec<String> = owed.iter().map(|(c, a)| m.money(*a, c)).collect();
+            lines.push(self.t("summary-refunds", &[("amounts", amounts.join(", ").into())])?);
+        }
+        let missed: Vec<&PolicySummary> = sla
+            .iter()
+            .filter(|p| p.closed > 0 && p.compliance_ratio.is_some_and(|c| c < p.target_ratio))
+            .collect();
+        if missed.is_empty() {
+            lines.push(self.t("summary-standards-kept", &[])?);
+        }
+        for p in missed {
+            lines.push(self.t(
+                "summary-standard-missed",
+                &[
+                    ("service", self.service_name(&p.service_id).into()),
+                    ("policy", p.policy.clone().into()),
+                    ("met", m.count(p.met).into()),
+                    ("closed", m.count(p.closed).into()),
+                    (
+                        "compliance",
+                        m.percent(p.compliance_ratio.unwrap_or(0.0)).into(),
+                    ),
+                    ("target", m.percent(p.target_ratio).into()),
+                ],
+            )?);
+        }
+        Ok(lines)
+    }
+
+    fn equity_gaps(&self) -> Result<Vec<String>, MessageError> {
+        let mut gaps: Vec<&Cell> = self
+            .figures
             .matrix
             .iter()
-            .filter(|c| c.status.as_str() == status)
-            .count()
-    };
-    let mut env = Environment::new();
-    env.add_template("report.html", TEMPLATE)?;
-    env.get_template("report.html")?.render(context! {
-        figures => figures,
-        cells => cells,
-        standards => standards,
-        standards_missed => missed,
-        judged => count("green") + count("amber") + count("red"),
-        on_target => count("green"),
-        near_target => count("amber"),
-        off_target => count("red"),
-        withheld => count("insufficient_data"),
-        min_responses => min_responses,
-    })
+            .filter(|c| c.family == "equity" && c.value.is_some())
+            .collect();
+        if gaps.is_empty() {
+            return Ok(vec![self.t("summary-equity-none", &[])?]);
+        }
+        gaps.sort_by(|a, b| b.value.unwrap_or(0.0).total_cmp(&a.value.unwrap_or(0.0)));
+        gaps.into_iter()
+            .take(LARGEST)
+            .map(|c| {
+                self.t(
+                    "summary-equity-gap",
+                    &[
+                        ("service", self.service_name(&c.service_id).into()),
+                        ("dimension", self.dimension_label(&c.dimension)?.into()),
+                        ("gap", self.value(&c.dimension, c.value).into()),
+                        ("note", c.note.clone().into()),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    /// Each intervention with the changes its intervals support.
+    fn interventions(&self) -> Result<Vec<String>, MessageError> {
+        let mut by_id: BTreeMap<&str, Vec<&InnovationRow>> = BTreeMap::new();
+        for row in &self.figures.interventions {
+            by_id.entry(&row.intervention_id).or_default().push(row);
+        }
+        if by_id.is_empty() {
+            return Ok(vec![self.t("summary-interventions-none", &[])?]);
+        }
+        let mut lines = Vec::new();
+        for rows in by_id.values() {
+            let first = rows[0];
+            let findings: Vec<String> = rows
+                .iter()
+                .filter(|r| matches!(r.verdict.as_str(), "improved" | "worsened"))
+                .map(|r| {
+                    self.t(
+                        "intervention-finding",
+                        &[
+                            ("dimension", self.dimension_label(&r.dimension)?.into()),
+                            ("verdict", r.verdict.clone().into()),
+                            (
+                                "change",
+                                self.change(&r.dimension, r.change.unwrap_or(0.0)).into(),
+                            ),
+                        ],
+                    )
+                })
+                .collect::<Result<_, _>>()?;
+            let findings = if !findings.is_empty() {
+                findings.join("; ")
+            } else if rows.iter().all(|r| r.verdict == "too_early") {
+                self.t("intervention-too-early", &[])?
+            } else if rows
+                .iter()
+                .all(|r| matches!(r.verdict.as_str(), "insufficient_data" | "no_interval"))
+            {
+                self.t("intervention-too-thin", &[])?
+            } else {
+                self.t("intervention-no-clear-change", &[])?
+            };
+            lines.push(
+                self.t(
+                    "summary-intervention",
+                    &[
+                        ("name", first.name.clone().into()),
+                        ("service", self.service_name(&first.service_id).into()),
+                        (
+                            "date",
+                            first
+                                .date
+                                .parse()
+                                .map(|d| self.messages.date(d))
+                                .unwrap_or_else(|_| first.date.clone())
+                                .into(),
+                        ),
+                        ("findings", findings.into()),
+                    ],
+                )?,
+            );
+        }
+        Ok(lines)
+    }
+
+    fn page(&self, service_id: &str) -> Result<ServicePage, MessageError> {
+        let f = self.figures;
+        let service = f
+            .services
+            .iter()
+            .find(|s| s.id == service_id)
+            .expect("pages are made for the report's services");
+        let cells: Vec<&Cell> = f
+            .matrix
+            .iter()
+            .filter(|c| c.service_id == service_id)
+            .collect();
+        let cell = |name: &str| cells.iter().copied().find(|c| c.dimension == name);
+        let shown = |names: &[&str]| -> Result<Vec<CellShown>, MessageError> {
+            names
+                .iter()
+                .filter_map(|n| cell(n))
+                .map(|c| self.cell(c))
+                .collect()
+        };
+        // Counts are always shown; every other figure withheld is what a reader must be told.
+        let is_count =
+            |c: &Cell| Dimension::parse(&c.dimension).map(Dimension::kind) == Some(Kind::Count);
+        let any_figure = cells.iter().any(|c| !is_count(c) && c.value.is_some());
+        let any_withheld = cells
+            .iter()
+            .any(|c| c.status.as_str() == "insufficient_data");
+        let all_withheld = (!any_figure && any_withheld)
+            .then(|| {
+                self.t(
+                    "service-all-withheld",
+                    &[("k", self.messages.count(f.min_responses).into())],
+                )
+            })
+            .transpose()?;
+        let standards: Vec<StandardShown> = f
+            .sla
+            .iter()
+            .filter(|p| p.service_id == service_id)
+            .map(|p| self.standard(p))
+            .collect::<Result<_, _>>()?;
+        let no_standard = standards
+            .is_empty()
+            .then(|| self.t("service-no-standard", &[]))
+            .transpose()?;
+        let met = cell("satisfaction_when_met").and_then(|c| c.value);
+        let breached = cell("satisfaction_when_breached").and_then(|c| c.value);
+        let feedback_timing = match (met, breached) {
+            (Some(met), Some(breached)) => self.t(
+                "service-feedback-timing-text",
+                &[
+                    ("met", self.messages.percent(met).into()),
+                    ("breached", self.messages.percent(breached).into()),
+                ],
+            )?,
+            _ => self.t("service-feedback-timing-none", &[])?,
+        };
+        Ok(ServicePage {
+            id: service_id.to_string(),
+            name: self.service_name(service_id),
+            facts: self.t(
+                "service-facts",
+                &[
+                    ("category", service.category.clone().into()),
+                    ("jurisdiction", service.jurisdiction.clone().into()),
+                ],
+            )?,
+            all_withheld,
+            charts: f
+                .trends
+                .iter()
+                .filter(|t| t.service_id == service_id)
+                .map(|t| self.chart(t))
+                .collect::<Result<_, _>>()?,
+            standards,
+            no_standard,
+            volumes: shown(&[
+                "transactions",
+                "surveys_offered",
+                "responses",
+                "response_rate",
+                "digital_take_up",
+                "completion_rate",
+            ])?,
+            equity: shown(&["equity_gap_satisfaction", "equity_gap_timeliness"])?,
+            feedback_timing,
+        })
+    }
+
+    fn chart(&self, trend: &Trend) -> Result<ChartShown, MessageError> {
+        let m = &self.messages;
+        let dimension = self.dimension_label(&trend.dimension)?;
+        let service = self.service_name(&trend.service_id);
+        let title = self.t(
+            "chart-title",
+            &[
+                ("dimension", dimension.clone().into()),
+                ("bucket", trend.bucket.into()),
+            ],
+        )?;
+        let labels: Vec<String> = trend
+            .points
+            .iter()
+            .map(|p| {
+                p.start.parse().map_or_else(
+                    |_| p.start.clone(),
+                    |d: chrono::NaiveDate| d.format("%d/%m").to_string(),
+                )
+            })
+            .collect();
+        let values: Vec<Option<f64>> = trend.points.iter().map(|p| p.value).collect();
+        let peers: Vec<Option<f64>> = trend.points.iter().map(|p| p.peers).collect();
+        let shown: Vec<f64> = values.iter().flatten().copied().collect();
+        let description = match (shown.first(), shown.last()) {
+            (Some(first), Some(last)) => self.t(
+                "chart-desc",
+                &[
+                    ("service", service.clone().into()),
+                    ("dimension", dimension.clone().into()),
+                    ("shown", m.count(shown.len() as u64).into()),
+                    ("buckets", m.count(values.len() as u64).into()),
+                    ("first", m.percent(*first).into()),
+                    ("last", m.percent(*last).into()),
+                    (
+                        "target",
+                        match trend.target {
+                            Some(t) => {
+                                self.t("chart-desc-target", &[("target", m.percent(t).into())])?
+                            }
+                            None => self.t("chart-desc-no-target", &[])?,
+                        }
+                        .into(),
+                    ),
+                    (
+                        "peers",
+                        if peers.iter().any(Option::is_some) {
+                            self.t("chart-desc-peers", &[])?
+                        } else {
+                            self.t("chart-desc-no-peers", &[])?
+                        }
+                        .into(),
+                    ),
+                ],
+            )?,
+            _ => self.t(
+                "chart-desc-empty",
+                &[
+                    ("service", service.clone().into()),
+                    ("dimension", dimension.clone().into()),
+                ],
+            )?,
+        };
+        let rows = trend
+            .points
+            .iter()
+            .map(|p| {
+                [
+                    p.start
+                        .parse()
+                        .map_or_else(|_| p.start.clone(), |d| m.date(d)),
+                    p.value.map_or("–".into(), |v| m.percent(v)),
+                    m.count(p.n),
+                    p.peers.map_or("–".into(), |v| m.percent(v)),
+                ]
+            })
+            .collect();
+        let percent = |share: f64| m.percent(share).replace(",0", "").replace(".0", "");
+        Ok(ChartShown {
+            id: format!("chart-{}-{}", trend.service_id, trend.dimension),
+            table_caption: self.t("chart-table-caption", &[("title", title.clone().into())])?,
+            title,
+            description,
+            chart: chart::layout(&values, &peers, trend.target, &labels, percent),
+            legend_service: self.t("chart-legend-service", &[])?,
+            legend_peers: self.t("chart-legend-peers", &[])?,
+            legend_target: trend
+                .target
+                .map(|_| self.t("chart-legend-target", &[]))
+                .transpose()?,
+            rows,
+        })
+    }
+
+    fn definitions(&self) -> Result<Vec<Definition>, MessageError> {
+        Dimension::all()
+            .into_iter()
+            .map(|d| {
+                let question = |q: civicpulse_core::dimension::Question| {
+                    self.t(&format!("question-{}", q.as_str()), &[])
+                };
+                let definition = match d {
+                    Dimension::Mean(q) => {
+                        self.t("def-mean", &[("question", question(q)?.into())])?
+                    }
+                    Dimension::Top2Share(q) => {
+                        self.t("def-top2", &[("question", question(q)?.into())])?
+                    }
+                    other => self.t(&format!("def-{}", other.name()), &[])?,
+                };
+                let unit = match d.kind() {
+                    Kind::Count => "unit-count",
+                    Kind::Share => "unit-share",
+                    Kind::Mean => "unit-mean",
+                    Kind::Days => "unit-days",
+                    Kind::Gap => "unit-gap",
+                };
+                Ok(Definition {
+                    name: self.dimension_label(&d.name())?,
+                    code: d.name(),
+                    definition,
+                    unit: self.t(unit, &[])?,
+                })
+            })
+            .collect()
+    }
+
+    fn freshness(&self) -> Result<Vec<String>, MessageError> {
+        let fresh = &self.figures.freshness;
+        let m = &self.messages;
+        let mut lines = vec![match &fresh.latest_event_stored {
+            Some(at) => self.t(
+                "method-latest",
+                &[("at", at.replace('T', " ").replace('Z', "").into())],
+            )?,
+            None => self.t("method-latest-none", &[])?,
+        }];
+        lines.push(match fresh.consumer_lag {
+            Some(lag) => self.t(
+                "method-lag",
+                &[("count", lag.into()), ("count_text", m.count(lag).into())],
+            )?,
+            None => self.t(
+                "method-lag-unknown",
+                &[("why", fresh.monitoring.clone().into())],
+            )?,
+        });
+        lines.push(match (fresh.dead_letters, fresh.rejected) {
+            (Some(dead), Some(rejected)) => self.t(
+                "method-completeness",
+                &[
+                    ("dead", m.count(dead).into()),
+                    ("rejected", m.count(rejected).into()),
+                    ("source", fresh.monitoring.clone().into()),
+                ],
+            )?,
+            _ => self.t(
+                "method-completeness-unknown",
+                &[("why", fresh.monitoring.clone().into())],
+            )?,
+        });
+        Ok(lines)
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn figures_are_shown_with_their_unit_and_statuses_in_words() {
-        assert_eq!(shown(Some(0.8125), true), "81.2 %");
-        assert_eq!(shown(Some(12.0), false), "12");
-        assert_eq!(shown(None, true), "–");
-        for status in ["green", "amber", "red", "insufficient_data"] {
-            assert!(status_text(status).chars().any(char::is_alphabetic));
-        }
-        assert_ne!(status_text("green"), status_text("red"));
+fn verdict_key(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Improved => "improved",
+        _ => "worsened",
     }
 }

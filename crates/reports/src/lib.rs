@@ -3,13 +3,28 @@
 //! - `period`: what a report covers (`2026-Q3`, `2026-10`, `FROM..TO`);
 //! - `figures`: the numbers of a period, gathered once from the same code the matrix and
 //!   SLA APIs answer with, so a report never disagrees with a dashboard;
+//! - `scope`: which services a report covers;
+//! - `freshness`: how fresh and complete the data were at generation time;
+//! - `generate`: a report's figures from the configuration;
 //! - `open_data`: those numbers as `report.json`, `matrix.csv`, `sla.csv` and their CSVW
 //!   description;
-//! - `html`: the report a person reads, `report.html`.
+//! - `i18n`: English and French messages, numbers and dates;
+//! - `chart`: the geometry of the inline SVG line charts;
+//! - `html`: the report a person reads, `report.html`;
+//! - `pdf`: `report.pdf`, printed by headless Chromium;
+//! - `publish`: one report in one language written to a folder, with checksums.
 
+pub mod chart;
 pub mod figures;
+pub mod freshness;
+pub mod generate;
 pub mod html;
+pub mod i18n;
 pub mod open_data;
+pub mod pdf;
 pub mod period;
+pub mod publish;
+pub mod scope;
 
 pub use figures::{Figures, FiguresError};
+pub use i18n::Lang;

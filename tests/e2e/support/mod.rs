@@ -5,6 +5,7 @@
 //! its own topics, consumer group and database, so tests run in parallel. Tests that stop
 //! a server start a private one on free ports instead of touching the shared ones.
 
+mod browser;
 mod events;
 mod pipeline;
 mod process;
@@ -13,6 +14,7 @@ mod servers;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+pub use browser::*;
 pub use events::*;
 pub use pipeline::*;
 pub use process::Process;

@@ -5,10 +5,11 @@
 
 use chrono::{Days, NaiveDate};
 use civicpulse_core::catalog::Intervention;
-use civicpulse_core::dimension::{Dimension, Direction};
+use civicpulse_core::dimension::Dimension;
 use civicpulse_core::Catalog;
 use serde::Serialize;
 
+use super::change::verdict;
 use super::dimensions::{has_interval, measure, Measured};
 use super::stats::{difference, difference_in_differences};
 use super::tally::Tally;
@@ -168,7 +169,7 @@ fn evaluate_dimension(
     let interval = difference(after, before, is_share);
     row.change_ci_low = interval.map(|(low, _)| low);
     row.change_ci_high = interval.map(|(_, high)| high);
-    row.verdict = verdict(dimension, interval).into();
+    row.verdict = verdict(dimension, interval).as_str().into();
 
     if observed.peers.is_empty() {
         row.did_verdict = "no_peers".into();
@@ -192,32 +193,8 @@ fn evaluate_dimension(
     row.did = Some(did);
     row.did_ci_low = did_interval.map(|(low, _)| low);
     row.did_ci_high = did_interval.map(|(_, high)| high);
-    row.did_verdict = verdict(dimension, did_interval).into();
+    row.did_verdict = verdict(dimension, did_interval).as_str().into();
     row
-}
-
-/// A change is an improvement or a worsening only when its whole 95 % interval is on one
-/// side of zero.
-fn verdict(dimension: Dimension, interval: Option<(f64, f64)>) -> &'static str {
-    let Some((low, high)) = interval else {
-        return "no_interval";
-    };
-    let better_when_positive = dimension.direction() != Direction::LowerIsBetter;
-    if low > 0.0 {
-        if better_when_positive {
-            "improved"
-        } else {
-            "worsened"
-        }
-    } else if high < 0.0 {
-        if better_when_positive {
-            "worsened"
-        } else {
-            "improved"
-        }
-    } else {
-        "no_clear_change"
-    }
 }
 
 fn n_of(measured: &Measured) -> u64 {

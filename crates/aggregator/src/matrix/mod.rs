@@ -7,6 +7,7 @@
 //! `build` (cells, benchmarks), `innovation`, `timeseries`.
 
 pub mod build;
+pub mod change;
 pub mod dimensions;
 pub mod innovation;
 pub mod period;

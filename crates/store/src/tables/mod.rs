@@ -53,3 +53,23 @@ pub async fn insert_all<T: StoredRow>(
     }
     insert.end().await
 }
+
+/// When the newest raw event (response, milestone or offer) was received, if any is
+/// stored: the "data as of" a report states.
+pub async fn newest_received_at(
+    client: &Client,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, clickhouse::error::Error> {
+    let sql = format!(
+        "SELECT toUInt32(max(newest)) FROM ( \
+           SELECT max(received_at) AS newest FROM {feedback} \
+           UNION ALL SELECT max(received_at) AS newest FROM {milestones} \
+           UNION ALL SELECT max(received_at) AS newest FROM {offered})",
+        feedback = feedback::NAME,
+        milestones = milestones::NAME,
+        offered = offered::NAME,
+    );
+    let seconds: u32 = client.query(&sql).fetch_one().await?;
+    Ok((seconds > 0)
+        .then(|| chrono::DateTime::from_timestamp(i64::from(seconds), 0))
+        .flatten())
+}

@@ -1,0 +1,180 @@
+# Civic Pulse report, English. Every fixed sentence of the report is here; figures are
+# filled in already formatted for the locale. Numbers named `count`/`n` select plurals.
+
+report-title = Service performance report, { $period }
+report-intro = Local days { $from } to { $to } (the end excluded), { $count ->
+    [one] for one service
+   *[other] for { $count_text } services
+}. Figures as of { $generated } (UTC).
+contents = Contents
+section-summary = Summary
+section-matrix = The quality matrix
+section-guarantees = Service guarantees
+section-services = Services
+section-method = Method notes
+
+summary-empty = No response, transaction or closed case was recorded in this period, so the report has no figure to show.
+summary-services = { $count ->
+    [one] 1 service is covered
+   *[other] { $count_text } services are covered
+}: { $on } on target, { $near } near target, { $off } off target and { $unjudged } with no judged figure.
+summary-services-rule = A service is off target when any of its judged figures is off target, near target when any is near and none is off, and on target when every judged figure is on target.
+summary-changes = Largest changes
+summary-change = { $service }: { $dimension } { $verdict ->
+    [improved] improved
+   *[worsened] declined
+} from { $before } to { $after } since { $against ->
+    [previous_period] the previous period
+   *[same_period_last_year] the same period last year
+} ({ $change }; 95% interval { $low } to { $high }).
+summary-changes-none = No figure changed by more than its uncertainty since the previous period or the same period last year.
+summary-changes-no-earlier = There is no earlier period with data to compare with.
+summary-guarantees = Service guarantees
+summary-guarantees-none-closed = No case under a service guarantee was closed in the period.
+summary-guarantees-broken = { $count ->
+    [0] No case closed in the period broke its service guarantee.
+    [one] One case closed in the period broke its service guarantee.
+   *[other] { $count_text } cases closed in the period broke their service guarantee.
+}
+summary-refunds = Refunds owed for them: { $amounts }.
+summary-standard-missed = { $service }, { $policy }: { $met } of { $closed } cases met the standard ({ $compliance }), against a target of { $target }.
+summary-standards-kept = Every service standard with closed cases met its target.
+summary-equity = Widest equity gaps
+summary-equity-gap = { $service }: { $dimension }, a gap of { $gap } ({ $note }).
+summary-equity-none = No equity gap could be measured: no two groups had enough responses.
+summary-interventions = Interventions
+summary-intervention = { $name } ({ $service }, from { $date }): { $findings }.
+intervention-finding = { $dimension } { $verdict ->
+    [improved] improved
+   *[worsened] declined
+} by { $change }
+intervention-no-clear-change = no figure changed by more than its uncertainty
+intervention-too-thin = too few observations before or after to judge
+intervention-too-early = too early to evaluate
+summary-interventions-none = No intervention took effect before the end of the period.
+
+matrix-caption = Each service's figures for the period: value, observations, 95% interval, target, peer benchmark, previous period and status.
+matrix-empty = The matrix has no figure for this period.
+col-service = Service
+col-dimension = Figure
+col-value = Value
+col-n = Observations
+col-interval = 95% interval
+col-target = Target
+col-peers = Peers
+col-previous = Previous
+col-status = Status
+col-standard = Standard
+col-closed = Closed
+col-met = Met
+col-compliance = Compliance
+col-p90 = 90th percentile, days
+col-breached = Broken
+col-refunds = Refunds owed
+col-start = Starting
+col-definition = Definition
+col-unit = Unit
+withheld = withheld
+
+status-green = ✓ on target
+status-amber = ◐ near target
+status-red = ✗ off target
+status-insufficient_data = withheld: too few observations
+status-no_reference = no target or peers
+status-info = for information
+status-not_available = does not apply
+
+guarantees-caption = How each service standard was kept for cases closed in the period.
+guarantees-none = No service in this report has a service standard.
+
+service-facts = Peer group { $category }; delivered by { $jurisdiction }.
+service-all-withheld = Every figure of this service rests on fewer than { $k } observations and is withheld.
+service-trends = Trends
+service-standards = Service standards
+service-volumes = Volumes and channels
+service-equity = Equity
+service-feedback-timing = Feedback and timeliness
+service-feedback-timing-text = Of respondents whose case met its standard, { $met } were satisfied (4 or 5); of those whose case broke it, { $breached }.
+service-feedback-timing-none = Too few responses were linked to closed cases to compare satisfaction by timeliness.
+service-no-standard = This service has no service standard.
+
+chart-title = { $dimension } by { $bucket ->
+    [week] week
+    [day] day
+   *[month] month
+}
+chart-desc = { $service }, { $dimension }: { $shown } of { $buckets } periods have enough observations; the first shown is { $first } and the last { $last }. { $target } { $peers }
+chart-desc-target = The target is { $target }.
+chart-desc-no-target = There is no target.
+chart-desc-peers = The peers' median is drawn where they have enough observations.
+chart-desc-no-peers = No peer has enough observations.
+chart-desc-empty = { $service }, { $dimension }: no period had enough observations to show a figure.
+chart-legend-service = This service
+chart-legend-peers = Peers' median
+chart-legend-target = Target
+chart-table-caption = The figures behind the chart “{ $title }”.
+
+method-definitions = Definitions
+method-definitions-caption = What each figure of the matrix measures.
+method-suppression-heading = Suppression
+method-suppression = A figure resting on fewer than { $k } observations is not shown (“withheld”), to protect respondents and because it would mislead. Counts are always shown; a group with too few responses never enters an equity gap.
+method-intervals-heading = Intervals and statuses
+method-intervals = Shares carry a 95% Wilson score interval, means a normal-approximation interval. A figure is on target at or beyond its target (else its peers' median), near it within the amber tolerance or when its interval still reaches it, and off it otherwise. A figure that cannot mean what it says for a service (digital take-up without a digital channel, a response rate whose responses outnumber the recorded offers) is marked “does not apply” and never judged.
+method-changes = A change is called an improvement or a decline only when its 95% interval (Newcombe's for shares, normal for means) lies wholly on one side of zero; otherwise the report says that nothing changed by more than its uncertainty.
+method-freshness-heading = Data freshness and completeness
+method-latest = The newest event stored was received at { $at } (UTC).
+method-latest-none = No event is stored yet.
+method-lag = { $count ->
+    [0] No message was waiting to be stored when the report was generated.
+    [one] One message was waiting to be stored when the report was generated.
+   *[other] { $count_text } messages were waiting to be stored when the report was generated.
+}
+method-lag-unknown = The consumer lag is not known: { $why }.
+method-completeness = In the period, { $dead } messages went to the dead-letter topic and the gateway refused { $rejected } events, as recorded by { $source }.
+method-completeness-unknown = The dead letters and refused events of the period are not known: { $why }.
+method-open-data = The same figures are published as open data beside this page: report.json, matrix.csv and sla.csv, described by csv-metadata.json (W3C CSV on the Web).
+
+unit-count = count
+unit-share = share (0–1)
+unit-mean = mean of 1–5 answers
+unit-days = business days
+unit-gap = difference of shares
+
+question-satisfaction = overall satisfaction
+question-trust = trust
+question-need_met = need met
+question-ease = ease
+question-time_reasonable = time reasonable
+question-fair = fair treatment
+question-helpful_staff = helpful staff
+
+dim-mean = Mean answer: { $question }
+dim-top2 = Satisfied share: { $question }
+def-mean = The mean of the 1–5 answers to the { $question } question.
+def-top2 = The share of answers of 4 or 5 to the { $question } question.
+dim-transactions = Transactions
+def-transactions = Transactions (visits, calls, applications) recorded in the period.
+dim-surveys_offered = Surveys offered
+def-surveys_offered = Transactions after which a survey was offered.
+dim-responses = Responses
+def-responses = Survey responses received in the period.
+dim-response_rate = Response rate
+def-response_rate = Responses divided by surveys offered; not judged when responses outnumber the recorded offers.
+dim-completion_rate = Completion rate
+def-completion_rate = Decisions made divided by applications received in the period (a flow ratio, not a cohort).
+dim-digital_take_up = Digital take-up
+def-digital_take_up = The share of transactions made online or in an app; does not apply to a service with no digital channel.
+dim-sla_compliance = Standard met
+def-sla_compliance = The share of cases closed in the period that met their service standard.
+dim-sla_p90_elapsed_days = 90th percentile time
+def-sla_p90_elapsed_days = Nine in ten cases closed in the period took at most this many business days.
+dim-error_rework_share = Errors and rework
+def-error_rework_share = The share of decisions recorded as an error or as needing rework.
+dim-equity_gap_satisfaction = Equity gap, satisfaction
+def-equity_gap_satisfaction = The largest difference in satisfied share between groups of respondents (age, disability, language, region) with enough responses.
+dim-equity_gap_timeliness = Equity gap, timeliness
+def-equity_gap_timeliness = The largest difference in the share of cases meeting their standard between groups of respondents.
+dim-satisfaction_when_met = Satisfaction when on time
+def-satisfaction_when_met = The satisfied share of respondents whose case met its standard.
+dim-satisfaction_when_breached = Satisfaction when late
+def-satisfaction_when_breached = The satisfied share of respondents whose case broke its standard.

@@ -1,0 +1,180 @@
+# Rapport Civic Pulse, français. Chaque phrase fixe du rapport est ici ; les chiffres sont
+# insérés déjà mis en forme pour la langue. Les nombres `count`/`n` choisissent le pluriel.
+
+report-title = Rapport sur le rendement des services, { $period }
+report-intro = Jours locaux du { $from } au { $to } (fin exclue), { $count ->
+    [one] pour un service
+   *[other] pour { $count_text } services
+}. Données au { $generated } (UTC).
+contents = Table des matières
+section-summary = Sommaire
+section-matrix = La matrice de qualité
+section-guarantees = Garanties de service
+section-services = Services
+section-method = Notes méthodologiques
+
+summary-empty = Aucune réponse, aucune transaction et aucun dossier fermé n'ont été enregistrés pendant la période : le rapport n'a aucun chiffre à présenter.
+summary-services = { $count ->
+    [one] 1 service est visé
+   *[other] { $count_text } services sont visés
+} : { $on } atteignent la cible, { $near } en sont proches, { $off } ne l'atteignent pas et { $unjudged } n'ont aucun chiffre évalué.
+summary-services-rule = Un service n'atteint pas la cible dès qu'un de ses chiffres évalués ne l'atteint pas ; il en est proche quand un chiffre en est proche et qu'aucun ne la manque ; il l'atteint quand tous ses chiffres évalués l'atteignent.
+summary-changes = Changements les plus importants
+summary-change = { $service } : { $dimension } { $verdict ->
+    [improved] s'est amélioré
+   *[worsened] a reculé
+}, de { $before } à { $after }, depuis { $against ->
+    [previous_period] la période précédente
+   *[same_period_last_year] la même période l'an dernier
+} ({ $change } ; intervalle à 95 % de { $low } à { $high }).
+summary-changes-none = Aucun chiffre n'a changé de plus que son incertitude depuis la période précédente ou la même période l'an dernier.
+summary-changes-no-earlier = Aucune période antérieure n'a de données pour comparer.
+summary-guarantees = Garanties de service
+summary-guarantees-none-closed = Aucun dossier visé par une garantie de service n'a été fermé pendant la période.
+summary-guarantees-broken = { $count ->
+    [0] Aucun dossier fermé pendant la période n'a manqué sa garantie de service.
+    [one] Un dossier fermé pendant la période a manqué sa garantie de service.
+   *[other] { $count_text } dossiers fermés pendant la période ont manqué leur garantie de service.
+}
+summary-refunds = Remboursements dus : { $amounts }.
+summary-standard-missed = { $service }, { $policy } : { $met } dossiers sur { $closed } ont respecté la norme ({ $compliance }), pour une cible de { $target }.
+summary-standards-kept = Chaque norme de service ayant des dossiers fermés a atteint sa cible.
+summary-equity = Plus grands écarts d'équité
+summary-equity-gap = { $service } : { $dimension }, un écart de { $gap } ({ $note }).
+summary-equity-none = Aucun écart d'équité n'a pu être mesuré : aucun groupe n'avait assez de réponses.
+summary-interventions = Interventions
+summary-intervention = { $name } ({ $service }, à partir du { $date }) : { $findings }.
+intervention-finding = { $dimension } { $verdict ->
+    [improved] s'est amélioré
+   *[worsened] a reculé
+} de { $change }
+intervention-no-clear-change = aucun chiffre n'a changé de plus que son incertitude
+intervention-too-thin = trop peu d'observations avant ou après pour juger
+intervention-too-early = trop tôt pour évaluer
+summary-interventions-none = Aucune intervention n'est entrée en vigueur avant la fin de la période.
+
+matrix-caption = Les chiffres de chaque service pour la période : valeur, observations, intervalle à 95 %, cible, référence des pairs, période précédente et état.
+matrix-empty = La matrice n'a aucun chiffre pour cette période.
+col-service = Service
+col-dimension = Chiffre
+col-value = Valeur
+col-n = Observations
+col-interval = Intervalle à 95 %
+col-target = Cible
+col-peers = Pairs
+col-previous = Précédent
+col-status = État
+col-standard = Norme
+col-closed = Fermés
+col-met = Respectés
+col-compliance = Conformité
+col-p90 = 90e centile, jours
+col-breached = Manqués
+col-refunds = Remboursements dus
+col-start = Début
+col-definition = Définition
+col-unit = Unité
+withheld = supprimé
+
+status-green = ✓ cible atteinte
+status-amber = ◐ proche de la cible
+status-red = ✗ cible manquée
+status-insufficient_data = supprimé : trop peu d'observations
+status-no_reference = ni cible ni pairs
+status-info = à titre d'information
+status-not_available = sans objet
+
+guarantees-caption = Le respect de chaque norme de service pour les dossiers fermés pendant la période.
+guarantees-none = Aucun service de ce rapport n'a de norme de service.
+
+service-facts = Groupe de pairs { $category } ; offert par { $jurisdiction }.
+service-all-withheld = Chaque chiffre de ce service repose sur moins de { $k } observations et est supprimé.
+service-trends = Tendances
+service-standards = Normes de service
+service-volumes = Volumes et modes de prestation
+service-equity = Équité
+service-feedback-timing = Rétroaction et délais
+service-feedback-timing-text = Parmi les répondants dont le dossier a respecté la norme, { $met } étaient satisfaits (4 ou 5) ; parmi ceux dont le dossier l'a manquée, { $breached }.
+service-feedback-timing-none = Trop peu de réponses sont liées à des dossiers fermés pour comparer la satisfaction selon les délais.
+service-no-standard = Ce service n'a pas de norme de service.
+
+chart-title = { $dimension } par { $bucket ->
+    [week] semaine
+    [day] jour
+   *[month] mois
+}
+chart-desc = { $service }, { $dimension } : { $shown } périodes sur { $buckets } ont assez d'observations ; la première valeur présentée est { $first } et la dernière { $last }. { $target } { $peers }
+chart-desc-target = La cible est de { $target }.
+chart-desc-no-target = Il n'y a pas de cible.
+chart-desc-peers = La médiane des pairs est tracée là où ils ont assez d'observations.
+chart-desc-no-peers = Aucun pair n'a assez d'observations.
+chart-desc-empty = { $service }, { $dimension } : aucune période n'avait assez d'observations pour présenter un chiffre.
+chart-legend-service = Ce service
+chart-legend-peers = Médiane des pairs
+chart-legend-target = Cible
+chart-table-caption = Les chiffres du graphique « { $title } ».
+
+method-definitions = Définitions
+method-definitions-caption = Ce que mesure chaque chiffre de la matrice.
+method-suppression-heading = Suppression
+method-suppression = Un chiffre qui repose sur moins de { $k } observations n'est pas présenté (« supprimé »), pour protéger les répondants et parce qu'il serait trompeur. Les dénombrements sont toujours présentés ; un groupe ayant trop peu de réponses n'entre jamais dans un écart d'équité.
+method-intervals-heading = Intervalles et états
+method-intervals = Les proportions sont accompagnées d'un intervalle de Wilson à 95 %, les moyennes d'un intervalle par approximation normale. Un chiffre atteint la cible s'il l'égale ou la dépasse (à défaut, la médiane des pairs), en est proche s'il est dans la tolérance ou si son intervalle l'atteint encore, et la manque sinon. Un chiffre qui ne peut pas avoir de sens pour un service (adoption numérique sans mode numérique, taux de réponse dont les réponses dépassent les sondages offerts) est marqué « sans objet » et n'est jamais évalué.
+method-changes = Un changement n'est qualifié d'amélioration ou de recul que si son intervalle à 95 % (de Newcombe pour les proportions, normal pour les moyennes) est entièrement d'un côté de zéro ; sinon, le rapport indique qu'aucun chiffre n'a changé de plus que son incertitude.
+method-freshness-heading = Actualité et exhaustivité des données
+method-latest = Le plus récent événement enregistré a été reçu le { $at } (UTC).
+method-latest-none = Aucun événement n'est encore enregistré.
+method-lag = { $count ->
+    [0] Aucun message n'attendait d'être enregistré au moment du rapport.
+    [one] Un message attendait d'être enregistré au moment du rapport.
+   *[other] { $count_text } messages attendaient d'être enregistrés au moment du rapport.
+}
+method-lag-unknown = Le retard de consommation n'est pas connu : { $why }.
+method-completeness = Pendant la période, { $dead } messages sont allés au sujet des lettres mortes et la passerelle a refusé { $rejected } événements, selon { $source }.
+method-completeness-unknown = Les lettres mortes et les événements refusés de la période ne sont pas connus : { $why }.
+method-open-data = Les mêmes chiffres sont publiés en données ouvertes à côté de cette page : report.json, matrix.csv et sla.csv, décrits par csv-metadata.json (CSV on the Web du W3C).
+
+unit-count = dénombrement
+unit-share = proportion (0–1)
+unit-mean = moyenne des réponses de 1 à 5
+unit-days = jours ouvrables
+unit-gap = écart de proportions
+
+question-satisfaction = satisfaction générale
+question-trust = confiance
+question-need_met = besoin comblé
+question-ease = facilité
+question-time_reasonable = délai raisonnable
+question-fair = traitement équitable
+question-helpful_staff = personnel serviable
+
+dim-mean = Réponse moyenne : { $question }
+dim-top2 = Proportion satisfaite : { $question }
+def-mean = La moyenne des réponses de 1 à 5 à la question { $question }.
+def-top2 = La proportion de réponses de 4 ou 5 à la question { $question }.
+dim-transactions = Transactions
+def-transactions = Les transactions (visites, appels, demandes) enregistrées pendant la période.
+dim-surveys_offered = Sondages offerts
+def-surveys_offered = Les transactions après lesquelles un sondage a été offert.
+dim-responses = Réponses
+def-responses = Les réponses au sondage reçues pendant la période.
+dim-response_rate = Taux de réponse
+def-response_rate = Les réponses divisées par les sondages offerts ; non évalué quand les réponses dépassent les offres enregistrées.
+dim-completion_rate = Taux d'achèvement
+def-completion_rate = Les décisions rendues divisées par les demandes reçues pendant la période (un ratio de flux, pas une cohorte).
+dim-digital_take_up = Adoption numérique
+def-digital_take_up = La proportion des transactions faites en ligne ou dans une application ; sans objet pour un service sans mode numérique.
+dim-sla_compliance = Norme respectée
+def-sla_compliance = La proportion des dossiers fermés pendant la période qui ont respecté leur norme de service.
+dim-sla_p90_elapsed_days = Délai au 90e centile
+def-sla_p90_elapsed_days = Neuf dossiers fermés sur dix pendant la période ont pris au plus ce nombre de jours ouvrables.
+dim-error_rework_share = Erreurs et reprises
+def-error_rework_share = La proportion des décisions enregistrées comme une erreur ou à reprendre.
+dim-equity_gap_satisfaction = Écart d'équité, satisfaction
+def-equity_gap_satisfaction = Le plus grand écart de proportion satisfaite entre groupes de répondants (âge, handicap, langue, région) ayant assez de réponses.
+dim-equity_gap_timeliness = Écart d'équité, délais
+def-equity_gap_timeliness = Le plus grand écart de la proportion de dossiers respectant leur norme entre groupes de répondants.
+dim-satisfaction_when_met = Satisfaction quand le délai est respecté
+def-satisfaction_when_met = La proportion satisfaite des répondants dont le dossier a respecté sa norme.
+dim-satisfaction_when_breached = Satisfaction quand le délai est manqué
+def-satisfaction_when_breached = La proportion satisfaite des répondants dont le dossier a manqué sa norme.

@@ -1,0 +1,244 @@
+//! The report's two languages: every fixed sentence comes from a Fluent message catalogue
+//! (`locales/en.ftl`, `locales/fr.ftl`), and numbers and dates are written the way each
+//! locale writes them (`81.2%` / `81,2 %`, `1,234` / `1 234`, `1 October 2026` /
+//! `1 octobre 2026`).
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use num_format::{Locale, ToFormattedString};
+
+/// A report language (configured as `[reports] languages`).
+pub use civicpulse_core::config::Language as Lang;
+
+/// What each language brings: its catalogue and its number and date formats.
+trait LocaleData {
+    fn catalogue(self) -> &'static str;
+    fn numbers(self) -> Locale;
+    fn dates(self) -> chrono::Locale;
+}
+
+impl LocaleData for Lang {
+    fn catalogue(self) -> &'static str {
+        match self {
+            Lang::En => include_str!("../locales/en.ftl"),
+            Lang::Fr => include_str!("../locales/fr.ftl"),
+        }
+    }
+
+    fn numbers(self) -> Locale {
+        match self {
+            Lang::En => Locale::en,
+            Lang::Fr => Locale::fr_CA,
+        }
+    }
+
+    fn dates(self) -> chrono::Locale {
+        match self {
+            Lang::En => chrono::Locale::en_CA,
+            Lang::Fr => chrono::Locale::fr_CA,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MessageError {
+    #[error("message `{0}` is missing from the {1} catalogue")]
+    Missing(String, &'static str),
+    #[error("message `{key}` in {lang}: {errors}")]
+    Format {
+        key: String,
+        lang: &'static str,
+        errors: String,
+    },
+}
+
+/// One language's messages and formats; cheap to clone.
+#[derive(Clone)]
+pub struct Messages {
+    lang: Lang,
+    bundle: Arc<FluentBundle<FluentResource>>,
+}
+
+impl Messages {
+    pub fn new(lang: Lang) -> Messages {
+        let resource = FluentResource::try_new(lang.catalogue().to_string())
+            .unwrap_or_else(|(_, errors)| panic!("{} catalogue parses: {errors:?}", lang.as_str()));
+        let id: unic_langid::LanguageIdentifier =
+            lang.as_str().parse().expect("en and fr are language ids");
+        let mut bundle = FluentBundle::new_concurrent(vec![id]);
+        // No Unicode isolation marks: the text is left-to-right in both languages, and the
+        // marks would reach pdftotext and screen readers.
+        bundle.set_use_isolating(false);
+        bundle
+            .add_resource(resource)
+            .expect("each catalogue defines every message once");
+        Messages {
+            lang,
+            bundle: Arc::new(bundle),
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The message `key` with `args` (numbers select plural forms; text is inserted).
+    pub fn get(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> Result<String, MessageError> {
+        let message = self
+            .bundle
+            .get_message(key)
+            .and_then(|m| m.value())
+            .ok_or_else(|| MessageError::Missing(key.to_string(), self.lang.as_str()))?;
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        let mut errors = Vec::new();
+        let text = self
+            .bundle
+            .format_pattern(message, Some(&fluent_args), &mut errors);
+        if !errors.is_empty() {
+            return Err(MessageError::Format {
+                key: key.to_string(),
+                lang: self.lang.as_str(),
+                errors: format!("{errors:?}"),
+            });
+        }
+        Ok(text.into_owned())
+    }
+
+    /// Whether the catalogue has `key`.
+    pub fn has(&self, key: &str) -> bool {
+        self.bundle.has_message(key)
+    }
+
+    /// A whole number with the locale's grouping: `12,345` / `12 345`.
+    pub fn count(&self, n: u64) -> String {
+        n.to_formatted_string(&self.lang.numbers())
+    }
+
+    /// A decimal with `places` digits after the locale's decimal mark.
+    pub fn decimal(&self, value: f64, places: usize) -> String {
+        let text = format!("{:.*}", places, value.abs());
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        let locale = self.lang.numbers();
+        let whole: u64 = whole.parse().unwrap_or(0);
+        let sign = if value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+            "−"
+        } else {
+            ""
+        };
+        let mut out = format!("{sign}{}", whole.to_formatted_string(&locale));
+        if !fraction.is_empty() {
+            out.push_str(locale.decimal());
+            out.push_str(fraction);
+        }
+        out
+    }
+
+    /// A share as a percentage with one decimal: `81.2%` / `81,2 %`.
+    pub fn percent(&self, share: f64) -> String {
+        let number = self.decimal(share * 100.0, 1);
+        match self.lang {
+            Lang::En => format!("{number}%"),
+            // French puts a (narrow no-break) space before the sign.
+            Lang::Fr => format!("{number}\u{202f}%"),
+        }
+    }
+
+    /// A change of a share in percentage points, signed: `+3.1 pts` / `+3,1 pts`.
+    pub fn points(&self, change: f64) -> String {
+        let sign = if change > 0.0 { "+" } else { "" };
+        format!("{sign}{}\u{a0}pts", self.decimal(change * 100.0, 1))
+    }
+
+    /// A day as the locale writes it: `1 October 2026` / `1 octobre 2026`.
+    pub fn date(&self, day: NaiveDate) -> String {
+        day.format_localized("%-d %B %Y", self.lang.dates())
+            .to_string()
+    }
+
+    /// An amount of money: `1,250.00 CAD` / `1 250,00 CAD`.
+    pub fn money(&self, amount: f64, currency: &str) -> String {
+        format!("{}\u{a0}{currency}", self.decimal(amount, 2))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message ids of a catalogue, from its source.
+    fn ids(lang: Lang) -> std::collections::BTreeSet<String> {
+        lang.catalogue()
+            .lines()
+            .filter(|line| line.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            .filter_map(|line| line.split_once(" =").map(|(id, _)| id.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn both_catalogues_have_the_same_messages() {
+        let (en, fr) = (ids(Lang::En), ids(Lang::Fr));
+        assert!(en.len() > 50, "{} messages", en.len());
+        assert_eq!(
+            en.symmetric_difference(&fr).collect::<Vec<_>>(),
+            Vec::<&String>::new()
+        );
+        for lang in Lang::ALL {
+            let messages = Messages::new(lang);
+            for id in ids(lang) {
+                assert!(messages.has(&id), "{id} in {}", lang.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_and_dates_follow_the_locale() {
+        let (en, fr) = (Messages::new(Lang::En), Messages::new(Lang::Fr));
+        assert_eq!(en.percent(0.8125), "81.2%");
+        assert_eq!(fr.percent(0.8125), "81,2\u{202f}%");
+        assert_eq!(en.count(12_345), "12,345");
+        assert_eq!(
+            fr.count(12_345)
+                .replace('\u{a0}', " ")
+                .replace('\u{202f}', " "),
+            "12 345"
+        );
+        assert_eq!(en.decimal(-0.25, 2), "−0.25");
+        assert_eq!(en.points(0.031), "+3.1\u{a0}pts");
+        let day: NaiveDate = "2026-10-01".parse().unwrap();
+        assert_eq!(en.date(day), "1 October 2026");
+        assert_eq!(fr.date(day), "1 octobre 2026");
+        assert_eq!(en.money(1250.0, "CAD"), "1,250.00\u{a0}CAD");
+    }
+
+    #[test]
+    fn a_missing_message_is_an_error_not_a_blank() {
+        let en = Messages::new(Lang::En);
+        assert!(matches!(
+            en.get("no-such-message", &[]),
+            Err(MessageError::Missing(..))
+        ));
+        let one = [("count", FluentValue::from(1)), ("count_text", "1".into())];
+        assert!(
+            matches!(
+                en.get("summary-services", &one),
+                Err(MessageError::Format { .. })
+            ),
+            "a message missing its figures is an error"
+        );
+        let figures: Vec<(&str, FluentValue)> = one
+            .into_iter()
+            .chain(["on", "near", "off", "unjudged"].map(|k| (k, FluentValue::from("0"))))
+            .collect();
+        let services = en.get("summary-services", &figures).unwrap();
+        assert!(
+            services.contains("1 service") && !services.contains("services"),
+            "{services}"
+        );
+    }
+}
