@@ -45,8 +45,11 @@ pub enum Command {
     },
     /// Everything in one process: migrations, gateway, sink, aggregator and dashboard API.
     Run,
-    /// Write a period's report figures as open data (report.json, matrix.csv, sla.csv).
+    /// Write a period's report: report.html, report.pdf (with Chromium) and its open data.
     Report(ReportArgs),
+    /// Write open data in a government's published format (GC service-std, OMB A-11,
+    /// GOV.UK KPIs).
+    Export(ExportArgs),
     /// Send realistic simulated traffic through the gateway.
     Simulate(SimulateArgs),
     /// Print the JSON Schema of the event contracts.
@@ -72,6 +75,22 @@ pub struct ReportArgs {
     /// Folder the files are written to (created).
     #[arg(long)]
     pub out: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// `gc-service-std` (period `2025-2026`), `omb-a11` (period `FY2027-Q1`) or
+    /// `govuk-kpis` (period `2026-10`, `2026-Q3` or `FROM..TO`).
+    #[arg(long, value_parser = parse_export_format)]
+    pub format: civicpulse_reports::exports::Format,
+    #[arg(long)]
+    pub period: String,
+    /// Only these services (repeat the option); default every catalog service.
+    #[arg(long = "service")]
+    pub services: Vec<String>,
+    /// The file to write (default: the format's file name in the current folder).
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +149,11 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 fn parse_language(text: &str) -> Result<civicpulse_core::config::Language, String> {
     text.parse()
         .map_err(|_| format!("`{text}`: the report languages are en and fr"))
+}
+
+fn parse_export_format(text: &str) -> Result<civicpulse_reports::exports::Format, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}`: the formats are gc-service-std, omb-a11 and govuk-kpis"))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use civicpulse_store::migrate;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, ReportArgs, SimulateArgs};
+use crate::cli::{Cli, Command, ExportArgs, ReportArgs, SimulateArgs};
 
 pub fn init_logging(json: bool) {
     let filter = EnvFilter::try_from_default_env()
@@ -133,6 +133,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             println!("matrix snapshots: {} cells stored", report.snapshot_cells);
         }
         Command::Report(args) => write_report(&config, &args).await?,
+        Command::Export(args) => write_export(&config, &args).await?,
         Command::Run => run_all(config, stop).await?,
         Command::Simulate(args) => simulate_traffic(&config, args, stop).await?,
         Command::Schema | Command::HashKey { .. } => unreachable!("handled without configuration"),
@@ -235,6 +236,33 @@ async fn write_report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> 
     if let Some(missing) = written.pdf_missing {
         eprintln!("no report.pdf: {missing}");
     }
+    Ok(())
+}
+
+/// Writes one export file; prints its path and what the format had to leave out.
+async fn write_export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
+    let catalog = load_catalog(config)?;
+    civicpulse_reports::scope::services(&catalog, &args.services, None)
+        .map_err(|reason| anyhow::anyhow!("{reason}"))?;
+    let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
+    let export = civicpulse_reports::exports::export(
+        &store.client,
+        &catalog,
+        &config.matrix,
+        args.format,
+        &args.period,
+        &args.services,
+    )
+    .await?;
+    let path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(&export.file_name));
+    std::fs::write(&path, &export.body).with_context(|| format!("writing {}", path.display()))?;
+    for note in &export.left_out {
+        eprintln!("left out: {note}");
+    }
+    println!("{}", path.display());
     Ok(())
 }
 

@@ -166,6 +166,23 @@ async fn every_documented_endpoint_answers_as_documented() {
             .await
             .unwrap();
         assert_eq!(ok.status(), 200, "{path}?{query:?}");
+        if path.starts_with("/api/v1/exports/") {
+            // A government's own file format: the documented content type, and rows.
+            let documented: Vec<&String> = responses["200"]["content"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect();
+            let kind = ok.headers()["content-type"].to_str().unwrap().to_string();
+            assert!(
+                documented.iter().any(|d| kind.starts_with(d.as_str())),
+                "{path}: {kind} is not one of {documented:?}"
+            );
+            let text = ok.text().await.unwrap();
+            assert!(text.lines().count() > 1, "{path}: no rows: {text}");
+            check_refusals(&pipeline, &doc, &base, path, responses, &parameters, &query).await;
+            continue;
+        }
         let body: Value = ok.json().await.unwrap();
         let schema = &responses["200"]["content"]["application/json"]["schema"];
         assert_eq!(schema["type"], "array", "{path}: answers are flat arrays");
@@ -199,63 +216,7 @@ async fn every_documented_endpoint_answers_as_documented() {
             .unwrap()
             .starts_with("text/csv"));
 
-        // Without a token, or with a wrong one: the documented 401 with a JSON error.
-        assert!(responses.get("401").is_some(), "{path}: 401 undocumented");
-        for client in [
-            pipeline.http.get(format!("{base}{path}")),
-            pipeline
-                .http
-                .get(format!("{base}{path}"))
-                .bearer_auth("wrong"),
-        ] {
-            let refused = client.send().await.unwrap();
-            assert_eq!(refused.status(), 401, "{path}");
-            assert_eq!(refused.headers()["www-authenticate"], "Bearer");
-            let error: Value = refused.json().await.unwrap();
-            check(
-                &doc,
-                &responses["401"]["content"]["application/json"]["schema"],
-                &error,
-                path,
-            )
-            .unwrap();
-        }
-
-        // Each documented parameter with a malformed value, and an unknown one: 400 naming it.
-        assert!(responses.get("400").is_some(), "{path}: 400 undocumented");
-        let mut bad_values: Vec<(String, Vec<(String, String)>)> = parameters
-            .iter()
-            .map(|p| {
-                let name = p["name"].as_str().unwrap().to_string();
-                let mut bad = query.clone();
-                bad.retain(|(n, _)| *n != name);
-                bad.push((name.clone(), "no such value' OR 1=1 --".to_string()));
-                (name, bad)
-            })
-            .collect();
-        let mut unknown = query.clone();
-        unknown.push(("grop_by".into(), "channel".into()));
-        bad_values.push(("grop_by".into(), unknown));
-        for (name, bad) in bad_values {
-            let refused = pipeline
-                .api
-                .get(format!("{base}{path}"))
-                .query(&bad)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(refused.status(), 400, "{path} with bad `{name}`");
-            let error: Value = refused.json().await.unwrap();
-            check(
-                &doc,
-                &responses["400"]["content"]["application/json"]["schema"],
-                &error,
-                path,
-            )
-            .unwrap();
-            let message = error["error"]["message"].as_str().unwrap();
-            assert!(message.contains(&format!("`{name}`")), "{path}: {message}");
-        }
+        check_refusals(&pipeline, &doc, &base, path, responses, &parameters, &query).await;
     }
 
     // Health, readiness and metrics stay open for orchestrators and Prometheus.
@@ -324,6 +285,76 @@ fn builtin(text: &str) -> String {
 fn substitute(text: &str, name: &str, value: &str) -> String {
     text.replace(&format!("${{{name}}}"), value)
         .replace(&format!("${name}"), value)
+}
+
+/// Without a token or with a wrong one: the documented 401; each documented parameter with
+/// a malformed value, and an unknown one: a 400 naming it.
+async fn check_refusals(
+    pipeline: &Pipeline,
+    doc: &Value,
+    base: &str,
+    path: &str,
+    responses: &Value,
+    parameters: &[Value],
+    query: &[(String, String)],
+) {
+    // Without a token, or with a wrong one: the documented 401 with a JSON error.
+    assert!(responses.get("401").is_some(), "{path}: 401 undocumented");
+    for client in [
+        pipeline.http.get(format!("{base}{path}")),
+        pipeline
+            .http
+            .get(format!("{base}{path}"))
+            .bearer_auth("wrong"),
+    ] {
+        let refused = client.send().await.unwrap();
+        assert_eq!(refused.status(), 401, "{path}");
+        assert_eq!(refused.headers()["www-authenticate"], "Bearer");
+        let error: Value = refused.json().await.unwrap();
+        check(
+            doc,
+            &responses["401"]["content"]["application/json"]["schema"],
+            &error,
+            path,
+        )
+        .unwrap();
+    }
+
+    // Each documented parameter with a malformed value, and an unknown one: 400 naming it.
+    assert!(responses.get("400").is_some(), "{path}: 400 undocumented");
+    let mut bad_values: Vec<(String, Vec<(String, String)>)> = parameters
+        .iter()
+        .map(|p| {
+            let name = p["name"].as_str().unwrap().to_string();
+            let mut bad = query.to_vec();
+            bad.retain(|(n, _)| *n != name);
+            bad.push((name.clone(), "no such value' OR 1=1 --".to_string()));
+            (name, bad)
+        })
+        .collect();
+    let mut unknown = query.to_vec();
+    unknown.push(("grop_by".into(), "channel".into()));
+    bad_values.push(("grop_by".into(), unknown));
+    for (name, bad) in bad_values {
+        let refused = pipeline
+            .api
+            .get(format!("{base}{path}"))
+            .query(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 400, "{path} with bad `{name}`");
+        let error: Value = refused.json().await.unwrap();
+        check(
+            doc,
+            &responses["400"]["content"]["application/json"]["schema"],
+            &error,
+            path,
+        )
+        .unwrap();
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("`{name}`")), "{path}: {message}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

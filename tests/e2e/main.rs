@@ -3,6 +3,7 @@
 
 mod alerting;
 mod api;
+mod exports;
 mod failures;
 mod grafana;
 mod ingest;

@@ -273,7 +273,7 @@ fn check_targets(owner: &str, targets: &BTreeMap<String, f64>) -> Result<(), Cat
             }
             Kind::Share | Kind::Gap => (0.0..=1.0).contains(value),
             Kind::Mean => (1.0..=5.0).contains(value),
-            Kind::Days => *value >= 0.0,
+            Kind::Days | Kind::Money => *value >= 0.0,
         };
         if !in_range {
             return Err(CatalogError::Invalid(format!(
@@ -287,6 +287,51 @@ fn check_targets(owner: &str, targets: &BTreeMap<String, f64>) -> Result<(), Cat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cost_counts_only_for_ranges_its_entries_tile_exactly() {
+        let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+        let cost = |from: &str, to: &str, amount: f64| Cost {
+            from: day(from),
+            to: day(to),
+            amount,
+            currency: "CAD".into(),
+        };
+        let service: Service = toml::from_str(
+            r#"
+            id = "s"
+            name = "S"
+            category = "c"
+            jurisdiction = "CA"
+            channels = ["web"]
+            time_zone = "America/Toronto"
+            calendar = "ca"
+            "#,
+        )
+        .unwrap();
+        let service = Service {
+            costs: vec![
+                cost("2026-07-01", "2026-08-01", 100.0),
+                cost("2026-08-01", "2026-09-01", 200.0),
+                cost("2026-09-01", "2026-10-01", 300.0),
+            ],
+            ..service
+        };
+        // A month, and a quarter its three months tile.
+        assert_eq!(
+            service.cost(day("2026-08-01"), day("2026-09-01")),
+            Some((200.0, "CAD"))
+        );
+        assert_eq!(
+            service.cost(day("2026-07-01"), day("2026-10-01")),
+            Some((600.0, "CAD"))
+        );
+        // Half a month would have to be apportioned; a month with no entry has no cost.
+        assert_eq!(service.cost(day("2026-08-01"), day("2026-08-15")), None);
+        assert_eq!(service.cost(day("2026-10-01"), day("2026-11-01")), None);
+        // A range only partly covered has none either.
+        assert_eq!(service.cost(day("2026-09-01"), day("2026-11-01")), None);
+    }
 
     const TWO_SERVICES: &str = r#"
         [[calendars]]

@@ -57,6 +57,8 @@ pub enum Kind {
     Mean,
     /// Whole business days (p90): no interval.
     Days,
+    /// An amount of money per unit (cost per transaction): no interval.
+    Money,
     /// A difference between group shares (equity gap): no interval.
     Gap,
 }
@@ -98,6 +100,8 @@ pub enum Dimension {
     SatisfactionWhenMet,
     /// …and of those whose case breached it.
     SatisfactionWhenBreached,
+    /// The period's cost (from the catalog) divided by its transactions (GOV.UK's KPI).
+    CostPerTransaction,
 }
 
 impl Dimension {
@@ -123,6 +127,7 @@ impl Dimension {
             Dimension::EquityGapTimeliness,
             Dimension::SatisfactionWhenMet,
             Dimension::SatisfactionWhenBreached,
+            Dimension::CostPerTransaction,
         ]);
         all
     }
@@ -150,6 +155,7 @@ impl Dimension {
             Dimension::EquityGapTimeliness => "equity_gap_timeliness",
             Dimension::SatisfactionWhenMet => "satisfaction_when_met",
             Dimension::SatisfactionWhenBreached => "satisfaction_when_breached",
+            Dimension::CostPerTransaction => "cost_per_transaction",
             Dimension::Mean(_) | Dimension::Top2Share(_) => unreachable!("named from the question"),
         }
     }
@@ -173,6 +179,7 @@ impl Dimension {
             Dimension::SatisfactionWhenMet | Dimension::SatisfactionWhenBreached => {
                 Family::FeedbackAndTiming
             }
+            Dimension::CostPerTransaction => Family::Cost,
         }
     }
 
@@ -183,6 +190,7 @@ impl Dimension {
             }
             Dimension::Mean(_) => Kind::Mean,
             Dimension::SlaP90ElapsedDays => Kind::Days,
+            Dimension::CostPerTransaction => Kind::Money,
             Dimension::EquityGapSatisfaction | Dimension::EquityGapTimeliness => Kind::Gap,
             _ => Kind::Share,
         }
@@ -191,7 +199,7 @@ impl Dimension {
     pub fn direction(self) -> Direction {
         match self.kind() {
             Kind::Count => Direction::Neutral,
-            Kind::Days | Kind::Gap => Direction::LowerIsBetter,
+            Kind::Days | Kind::Gap | Kind::Money => Direction::LowerIsBetter,
             _ if self == Dimension::ErrorReworkShare => Direction::LowerIsBetter,
             _ => Direction::HigherIsBetter,
         }
@@ -219,6 +227,7 @@ pub enum Family {
     Accuracy,
     Equity,
     FeedbackAndTiming,
+    Cost,
 }
 
 impl Family {
@@ -250,7 +259,8 @@ mod tests {
                 "timeliness",
                 "accuracy",
                 "equity",
-                "feedback_and_timing"
+                "feedback_and_timing",
+                "cost"
             ]
         );
         for family in Family::iter() {

@@ -27,6 +27,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0} is not answered here; every endpoint of this API is read with GET")]
     MethodNotAllowed(String),
+    /// The catalog lacks what an export format requires (a configuration matter, named).
+    #[error("the catalog cannot fill this export: {0}")]
+    CatalogIncomplete(String),
     #[error("the database is unavailable; try again later (request id {request_id})")]
     Unavailable { request_id: String },
     #[error("the answer could not be produced (request id {request_id})")]
@@ -63,6 +66,9 @@ impl ApiError {
             ApiError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::CatalogIncomplete(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "catalog_incomplete")
+            }
             ApiError::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -78,7 +84,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code: `bad_parameter`, `missing_token`, `bad_token`,
-    /// `not_acceptable`, `not_found`, `method_not_allowed`, `unavailable`, `internal`.
+    /// `not_acceptable`, `not_found`, `method_not_allowed`, `catalog_incomplete`,
+    /// `unavailable`, `internal`.
     pub code: String,
     /// What went wrong, naming the parameter at fault.
     pub message: String,

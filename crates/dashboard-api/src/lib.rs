@@ -97,6 +97,15 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/sla/cases", get(routes::sla_cases::cases))
         .route("/api/v1/sla/summary", get(routes::sla_summary::summary))
         .route("/api/v1/feedback/comments", get(routes::comments::comments))
+        .route(
+            "/api/v1/exports/gc-service-std",
+            get(routes::exports::gc_service_std),
+        )
+        .route("/api/v1/exports/omb-a11", get(routes::exports::omb_a11))
+        .route(
+            "/api/v1/exports/govuk-kpis",
+            get(routes::exports::govuk_kpis),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,

@@ -22,8 +22,15 @@ use crate::routes;
         routes::sla_cases::cases,
         routes::sla_summary::summary,
         routes::comments::comments,
+        routes::exports::gc_service_std,
+        routes::exports::omb_a11,
+        routes::exports::govuk_kpis,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    components(schemas(
+        crate::error::ErrorBody,
+        crate::error::ErrorDetail,
+        civicpulse_reports::exports::govuk_kpis::Record
+    )),
     modifiers(&BearerToken),
     security(("bearer" = []))
 )]

@@ -138,6 +138,7 @@ unit-count = count
 unit-share = share (0–1)
 unit-mean = mean of 1–5 answers
 unit-days = business days
+unit-money = amount per transaction, in the catalog's currency
 unit-gap = difference of shares
 
 question-satisfaction = overall satisfaction
@@ -178,3 +179,5 @@ dim-satisfaction_when_met = Satisfaction when on time
 def-satisfaction_when_met = The satisfied share of respondents whose case met its standard.
 dim-satisfaction_when_breached = Satisfaction when late
 def-satisfaction_when_breached = The satisfied share of respondents whose case broke its standard.
+dim-cost_per_transaction = Cost per transaction
+def-cost_per_transaction = The period's cost of delivering the service (from the catalog) divided by its transactions; not available when no cost covers exactly the period.

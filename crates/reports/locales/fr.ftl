@@ -138,6 +138,7 @@ unit-count = dénombrement
 unit-share = proportion (0–1)
 unit-mean = moyenne des réponses de 1 à 5
 unit-days = jours ouvrables
+unit-money = montant par transaction, dans la devise du catalogue
 unit-gap = écart de proportions
 
 question-satisfaction = satisfaction générale
@@ -178,3 +179,5 @@ dim-satisfaction_when_met = Satisfaction quand le délai est respecté
 def-satisfaction_when_met = La proportion satisfaite des répondants dont le dossier a respecté sa norme.
 dim-satisfaction_when_breached = Satisfaction quand le délai est manqué
 def-satisfaction_when_breached = La proportion satisfaite des répondants dont le dossier a manqué sa norme.
+dim-cost_per_transaction = Coût par transaction
+def-cost_per_transaction = Le coût de prestation du service pour la période (selon le catalogue) divisé par ses transactions ; non disponible si aucun coût ne couvre exactement la période.

@@ -229,7 +229,7 @@ impl<'a> View<'a> {
         match Dimension::parse(dimension).map(Dimension::kind) {
             Some(Kind::Share) => m.percent(v),
             Some(Kind::Gap) => m.points(v).trim_start_matches('+').to_string(),
-            Some(Kind::Mean) => m.decimal(v, 2),
+            Some(Kind::Mean | Kind::Money) => m.decimal(v, 2),
             Some(Kind::Count | Kind::Days) | None => m.count(v.round().max(0.0) as u64),
         }
     }
@@ -731,6 +731,7 @@ impl<'a> View<'a> {
                     Kind::Mean => "unit-mean",
                     Kind::Days => "unit-days",
                     Kind::Gap => "unit-gap",
+                    Kind::Money => "unit-money",
                 };
                 Ok(Definition {
                     name: self.dimension_label(&d.name())?,

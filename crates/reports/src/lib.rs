@@ -6,6 +6,7 @@
 //! - `scope`: which services a report covers;
 //! - `freshness`: how fresh and complete the data were at generation time;
 //! - `generate`: a report's figures from the configuration;
+//! - `exports`: the formats governments publish (GC service-std, OMB A-11, GOV.UK KPIs);
 //! - `open_data`: those numbers as `report.json`, `matrix.csv`, `sla.csv` and their CSVW
 //!   description;
 //! - `i18n`: English and French messages, numbers and dates;
@@ -15,6 +16,7 @@
 //! - `publish`: one report in one language written to a folder, with checksums.
 
 pub mod chart;
+pub mod exports;
 pub mod figures;
 pub mod freshness;
 pub mod generate;

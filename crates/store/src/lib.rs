@@ -12,6 +12,7 @@ pub mod checkpoint;
 pub mod client;
 pub mod day_range;
 pub mod day_slice;
+pub mod local_days;
 pub mod migrate;
 pub mod tables;
 

@@ -147,6 +147,21 @@ pub(crate) fn expected_row(
         share(&mut row, "digital_take_up", digital, offers.len());
     }
     share(&mut row, "error_rework_share", inaccurate, decided.len());
+    // Cost per transaction: the month's catalog cost over its transactions (whole
+    // services only; a month without a cost is not_available, so absent here).
+    let first = NaiveDate::from_ymd_opt(month.0, month.1, 1).unwrap();
+    let next = first.checked_add_months(chrono::Months::new(1)).unwrap();
+    let cost = catalog
+        .service(service)
+        .and_then(|s| s.cost(first, next))
+        .filter(|_| channel.is_none());
+    if let Some((amount, _)) = cost {
+        let n = offers.len() as u64;
+        row.insert(
+            "cost_per_transaction".into(),
+            ((n >= K).then(|| amount / n as f64), n),
+        );
+    }
 
     let case_channel: BTreeMap<&str, &str> = world
         .steps

@@ -138,7 +138,7 @@ pub(crate) async fn assert_september_matches(
     }
     assert_eq!(
         compared,
-        SERVICES.len() * 27,
+        SERVICES.len() * civicpulse_core::Dimension::all().len(),
         "every dimension of every generated service"
     );
     withheld

@@ -71,13 +71,27 @@ pub fn build(
     let computed_at = computed_at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let dimensions = Dimension::all();
     let rows = rows(catalog, group_by, current);
+    // A whole service's tally carries the period's cost from the catalog.
+    let costed = |slices: &Slices, service: &str, group: &str, from, to| {
+        let mut tally = slices
+            .get(&(service.to_string(), group.to_string()))
+            .cloned()
+            .unwrap_or_default();
+        if group == WHOLE_SERVICE && group_by == GroupBy::Service {
+            tally.cost = catalog
+                .service(service)
+                .and_then(|s| s.cost(from, to))
+                .map(|(amount, _)| amount);
+        }
+        tally
+    };
+    let tally_of = |slices: &Slices, service: &str, group: &str| {
+        costed(slices, service, group, period.from, period.to)
+    };
     let measured: BTreeMap<(&str, &str, Dimension), Measured> = rows
         .iter()
         .flat_map(|(service, group)| {
-            let tally = current
-                .get(&(service.to_string(), group.to_string()))
-                .cloned()
-                .unwrap_or_default();
+            let tally = tally_of(current, service, group);
             dimensions.iter().map(move |&dimension| {
                 (
                     (*service, *group, dimension),
@@ -86,13 +100,6 @@ pub fn build(
             })
         })
         .collect();
-    let empty = Tally::default();
-    let tally_of = |slices: &'_ Slices, service: &str, group: &str| {
-        slices
-            .get(&(service.to_string(), group.to_string()))
-            .cloned()
-            .unwrap_or_else(|| empty.clone())
-    };
 
     let mut cells = Vec::with_capacity(measured.len());
     for (service_id, group) in &rows {
@@ -164,10 +171,19 @@ pub fn build(
                     let reference = cell.target.or(cell.benchmark);
                     cell.status = judge(dimension, estimate, reference, config.amber_tolerance);
                     cell.previous_value = previous
-                        .get(&(service_id.to_string(), group.to_string()))
+                        .contains_key(&(service_id.to_string(), group.to_string()))
+                        .then(|| {
+                            costed(
+                                previous,
+                                service_id,
+                                group,
+                                period.previous_from,
+                                period.previous_to,
+                            )
+                        })
                         .filter(|tally| not_applicable(service, dimension, tally).is_none())
                         .and_then(|tally| {
-                            measure(tally, dimension, config.min_responses)
+                            measure(&tally, dimension, config.min_responses)
                                 .estimate()
                                 .map(|e| e.value)
                         });
@@ -393,6 +409,42 @@ mod tests {
             Some(0.6),
             "d's 0 % is no benchmark either"
         );
+    }
+
+    #[test]
+    fn cost_per_transaction_comes_from_the_catalog_or_is_not_available() {
+        // The last service ("c") has October's cost; "a" has none, so no figure, never 0.
+        let costed = CATALOG.to_string()
+            + r#"
+        [[services.costs]]
+        from = "2026-10-01"
+        to = "2026-11-01"
+        amount = 2500.0
+        currency = "CAD"
+        "#;
+        let catalog = Catalog::from_toml_str(&costed).unwrap();
+        let slice = |s: &str| (s.to_string(), WHOLE_SERVICE.to_string());
+        let current: Slices = [
+            (slice("a"), tally(&[5; 12], 100, 60)),
+            (slice("c"), tally(&[5; 12], 200, 60)),
+        ]
+        .into_iter()
+        .collect();
+        let cells = build(
+            &catalog,
+            &MatrixConfig::default(),
+            &Period::parse("2026-10").unwrap(),
+            GroupBy::Service,
+            &current,
+            &current,
+            Utc::now(),
+        );
+        let c = cell(&cells, "c", Dimension::CostPerTransaction);
+        assert_eq!((c.value, c.n), (Some(12.5), 200));
+        assert_eq!(c.previous_value, None, "September has no cost");
+        let a = cell(&cells, "a", Dimension::CostPerTransaction);
+        assert_eq!((a.value, a.status), (None, Status::NotAvailable));
+        assert!(a.note.contains("no cost"), "{}", a.note);
     }
 
     #[test]

@@ -64,7 +64,7 @@ impl GroupBy {
         use Dimension as D;
         match self {
             GroupBy::Service => true,
-            _ if dimension.family() == Family::Equity => false,
+            _ if matches!(dimension.family(), Family::Equity | Family::Cost) => false,
             GroupBy::Channel => true,
             GroupBy::Region => !matches!(
                 dimension,
@@ -82,6 +82,7 @@ impl GroupBy {
 ///
 /// - digital take-up of a service offered through no digital channel would read 0 % and be
 ///   judged red against a target it could never meet;
+/// - a cost per transaction without the period's cost would be a guess, or 0;
 /// - a response rate whose responses outnumber the recorded survey offers has a numerator
 ///   that is not a subset of its denominator (responses from a page widget or a link
 ///   arrive without an offer), so it would read above 100 % and be judged green.
@@ -93,6 +94,9 @@ pub fn not_applicable(
     match dimension {
         Dimension::DigitalTakeUp if !service.channels.iter().any(|c| c.is_digital()) => {
             Some("the service has no digital channel".to_string())
+        }
+        Dimension::CostPerTransaction if tally.cost.is_none() => {
+            Some("no cost recorded in the catalog for exactly this period".to_string())
         }
         Dimension::ResponseRate if tally.responses > tally.surveys_offered => Some(format!(
             "{} responses against {} recorded survey offers: responses arrived without a \
@@ -216,6 +220,13 @@ pub fn measure(tally: &Tally, dimension: Dimension, min_n: u64) -> Measured {
                 "answers from cases that breached their standard",
             )
         }
+        D::CostPerTransaction => match tally.cost {
+            Some(cost) if tally.transactions >= min_n.max(1) => Measured::Value {
+                estimate: Estimate::plain(cost / tally.transactions as f64, tally.transactions),
+                note: String::new(),
+            },
+            _ => too_few(tally.transactions, "transactions", min_n),
+        },
     }
 }
 

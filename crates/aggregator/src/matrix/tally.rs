@@ -99,6 +99,9 @@ pub struct Tally {
     /// Segment groups by (attribute, group), e.g. ("age_band", "75_plus"); filled for whole
     /// services only.
     pub segments: BTreeMap<(String, String), SegmentSums>,
+    /// What the period cost, from the catalog (not from the rollups): set by the matrix
+    /// for a whole service's period, never summed with another tally's.
+    pub cost: Option<f64>,
 }
 
 impl Tally {

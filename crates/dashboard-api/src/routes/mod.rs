@@ -1,6 +1,7 @@
 //! One module per endpoint family; each handler documents itself for the OpenAPI document.
 
 pub mod comments;
+pub mod exports;
 pub mod innovations;
 pub mod matrix;
 pub mod services;

@@ -5,7 +5,11 @@ use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::StoredRow;
+use civicpulse_core::dimension::Question;
+use civicpulse_core::EventKind;
+
+use super::{superseded_events, StoredRow};
+use crate::local_days::LocalDays;
 
 pub const NAME: &str = "feedback";
 
@@ -39,4 +43,34 @@ pub struct FeedbackRow {
 
 impl StoredRow for FeedbackRow {
     const TABLE: &'static str = NAME;
+}
+
+/// Responses of one (stage, channel), and how many answered each point 1–5 of each
+/// question: `points[q * 5 + (p − 1)]`, questions in `Question::ALL` order. The rollups
+/// keep sums, which give means and shares but not these counts; A-11 reports need them.
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct AnswerCounts {
+    pub stage: String,
+    pub channel: String,
+    pub responses: u64,
+    pub points: Vec<u64>,
+}
+
+/// The answer counts of a service's live responses on its local days.
+pub async fn answer_counts(
+    client: &clickhouse::Client,
+    days: &LocalDays<'_>,
+) -> Result<Vec<AnswerCounts>, clickhouse::error::Error> {
+    let points: Vec<String> = Question::ALL
+        .iter()
+        .flat_map(|q| (1..=5).map(move |p| format!("countIf(ifNull({}, 0) = {p})", q.as_str())))
+        .collect();
+    let sql = format!(
+        "SELECT stage, channel, count(), [{points}] FROM {NAME} FINAL \
+         WHERE {on_days} AND {live} GROUP BY stage, channel ORDER BY stage, channel",
+        points = points.join(", "),
+        on_days = LocalDays::SQL,
+        live = superseded_events::live_rows(EventKind::Feedback),
+    );
+    days.bind(client.query(&sql)).fetch_all().await
 }

@@ -5,7 +5,10 @@ use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::StoredRow;
+use civicpulse_core::EventKind;
+
+use super::{superseded_events, StoredRow};
+use crate::local_days::LocalDays;
 
 pub const NAME: &str = "offered";
 
@@ -27,4 +30,27 @@ pub struct OfferedRow {
 
 impl StoredRow for OfferedRow {
     const TABLE: &'static str = NAME;
+}
+
+/// Transactions of one (stage, channel) and how many were offered the survey.
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct OfferVolumes {
+    pub stage: String,
+    pub channel: String,
+    pub transactions: u64,
+    pub surveys_offered: u64,
+}
+
+/// A service's live transactions on its local days, by stage and channel.
+pub async fn volumes(
+    client: &clickhouse::Client,
+    days: &LocalDays<'_>,
+) -> Result<Vec<OfferVolumes>, clickhouse::error::Error> {
+    let sql = format!(
+        "SELECT stage, channel, count(), countIf(survey_offered = 1) FROM {NAME} FINAL \
+         WHERE {on_days} AND {live} GROUP BY stage, channel ORDER BY stage, channel",
+        on_days = LocalDays::SQL,
+        live = superseded_events::live_rows(EventKind::Offered),
+    );
+    days.bind(client.query(&sql)).fetch_all().await
 }
