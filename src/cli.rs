@@ -43,6 +43,13 @@ pub enum Command {
         #[arg(long)]
         as_of: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// Run the report schedules once (`aggregator` and `run` do it on their interval) and
+    /// print what was written.
+    ReportSchedule {
+        /// Take this RFC 3339 time as now (which reports are due).
+        #[arg(long)]
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Everything in one process: migrations, gateway, sink, aggregator and dashboard API.
     Run,
     /// Write a period's report: report.html, report.pdf (with Chromium) and its open data.

@@ -91,6 +91,12 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Aggregator => {
             let catalog = load_catalog(&config)?;
             let metrics = serve_metrics(config.aggregator.metrics_listen, stop.clone());
+            let reports = tokio::spawn(civicpulse_reports::scheduler::run_every(
+                catalog.clone(),
+                Arc::new(config.clone()),
+                aggregation_interval(&config),
+                stop.clone(),
+            ));
             civicpulse_aggregator::schedule::run_every(
                 config.clickhouse.clone(),
                 config.matrix.clone(),
@@ -99,6 +105,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
                 stop.clone(),
             )
             .await;
+            reports.await?;
             stop.cancel();
             metrics.await??;
         }
@@ -134,6 +141,23 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Report(args) => write_report(&config, &args).await?,
         Command::Export(args) => write_export(&config, &args).await?,
+        Command::ReportSchedule { as_of } => {
+            let catalog = load_catalog(&config)?;
+            let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
+            let now = as_of.unwrap_or_else(chrono::Utc::now);
+            let done =
+                civicpulse_reports::scheduler::tick(&store.client, &catalog, &config, now).await?;
+            for (period, lang) in &done.written {
+                println!("written: {period} {}", lang.as_str());
+            }
+            for (period, lang, error) in &done.failed {
+                println!("failed: {period} {}: {error}", lang.as_str());
+            }
+            println!(
+                "already written: {}, waiting to retry: {}",
+                done.already_written, done.waiting_to_retry
+            );
+        }
         Command::Run => run_all(config, stop).await?,
         Command::Simulate(args) => simulate_traffic(&config, args, stop).await?,
         Command::Schema | Command::HashKey { .. } => unreachable!("handled without configuration"),
@@ -189,6 +213,14 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
         tasks.spawn(async move {
             civicpulse_aggregator::schedule::run_every(clickhouse, matrix, catalog, interval, stop)
                 .await;
+            Ok(())
+        });
+    }
+    {
+        let (config, catalog, stop) = (config.clone(), catalog.clone(), stop.clone());
+        let interval = aggregation_interval(&config);
+        tasks.spawn(async move {
+            civicpulse_reports::scheduler::run_every(catalog, config, interval, stop).await;
             Ok(())
         });
     }

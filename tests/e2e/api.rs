@@ -110,7 +110,10 @@ fn example(value: &Value) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_documented_endpoint_answers_as_documented() {
     require_shared_servers();
-    let (pipeline, _api) = api_with_data().await;
+    let (mut pipeline, _api) = api_with_data().await;
+    // A scheduled report, so that /api/v1/reports has rows to check.
+    let reports = pipeline.dir.path().join("reports");
+    pipeline.write_scheduled_report(&reports);
     let base = format!("http://127.0.0.1:{}", pipeline.dashboard_port);
     // The document itself is open, so tools can discover the API.
     let doc: Value = pipeline
@@ -139,6 +142,10 @@ async fn every_documented_endpoint_answers_as_documented() {
     );
 
     for (path, item) in paths {
+        // Paths with parameters in them (a report's files) have their own test.
+        if path.contains('{') {
+            continue;
+        }
         let operation = &item["get"];
         let responses = &operation["responses"];
         let parameters = operation["parameters"]

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+use sha2::Digest;
 
 use crate::api::api_with_data;
 use crate::support::*;
@@ -399,4 +400,170 @@ async fn read_in_a_browser(pipeline: &Pipeline, out: &std::path::Path, report: &
 
 fn csv_reader(path: &std::path::Path) -> csv::Reader<std::fs::File> {
     csv::Reader::from_path(path).unwrap()
+}
+
+/// Rewrites the pipeline's configuration with `edit` applied to its `[reports]`.
+fn configure_reports(
+    pipeline: &Pipeline,
+    edit: impl FnOnce(&mut civicpulse_core::config::ReportsConfig),
+) {
+    pipeline.edit_config(|config| edit(&mut config.reports));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_schedule_writes_each_due_report_once_and_retries_a_failed_one() {
+    require_shared_servers();
+    let (mut pipeline, api) = api_with_data().await;
+    let reports = pipeline.dir.path().join("published");
+    // 6 October 2026: September's report came due on the 3rd business day (Monday 5th).
+    let first = pipeline.write_scheduled_report(&reports);
+    assert!(
+        first.contains("written: 2026-09 en") && first.contains("written: 2026-09 fr"),
+        "{first}"
+    );
+    // A restart asks again and writes nothing twice.
+    let again = pipeline
+        .spawn_args(&["report-schedule", "--as-of", "2026-10-20T15:00:00Z"], &[])
+        .wait_success();
+    assert!(
+        !again.lines().any(|l| l.starts_with("written:")) && again.contains("already written: 2"),
+        "{again}"
+    );
+    let runs = pipeline
+        .query("SELECT period, lang, status, files, checksums FROM report_runs ORDER BY lang FORMAT JSONEachRow")
+        .await
+        .unwrap();
+    let runs: Vec<Value> = runs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        runs.len(),
+        2,
+        "exactly one run per period and language: {runs:?}"
+    );
+    for run in &runs {
+        assert_eq!(run["status"], "succeeded");
+        let dir = reports.join("2026-09").join(run["lang"].as_str().unwrap());
+        let files = run["files"].as_array().unwrap();
+        for (file, checksum) in files.iter().zip(run["checksums"].as_array().unwrap()) {
+            let bytes = std::fs::read(dir.join(file.as_str().unwrap())).unwrap();
+            assert_eq!(
+                hex::encode(sha2::Sha256::digest(&bytes)),
+                checksum.as_str().unwrap()
+            );
+        }
+        assert!(files.iter().any(|f| f == "report.pdf"), "{run}");
+    }
+    let french = std::fs::read_to_string(reports.join("2026-09/fr/report.html")).unwrap();
+    assert!(french.contains(r#"<html lang="fr">"#));
+
+    // October's report, due 4 November, cannot be written (its folder would be inside a
+    // file): the failure is recorded, not skipped, and retried once the cause is gone.
+    let blocker = pipeline.dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "x").unwrap();
+    configure_reports(&pipeline, |r| {
+        r.dir = blocker.join("published");
+        r.languages = vec![civicpulse_core::config::Language::En];
+    });
+    let failed = pipeline
+        .spawn_args(&["report-schedule", "--as-of", "2026-11-05T15:00:00Z"], &[])
+        .wait_success();
+    assert!(failed.contains("failed: 2026-10 en"), "{failed}");
+    let waiting = pipeline
+        .spawn_args(&["report-schedule", "--as-of", "2026-11-05T15:01:00Z"], &[])
+        .wait_success();
+    assert!(waiting.contains("waiting to retry: 1"), "{waiting}");
+    configure_reports(&pipeline, |r| {
+        r.dir = reports.clone();
+        r.languages = vec![civicpulse_core::config::Language::En];
+    });
+    let retried = pipeline
+        .spawn_args(&["report-schedule", "--as-of", "2026-11-05T15:10:00Z"], &[])
+        .wait_success();
+    assert!(retried.contains("written: 2026-10 en"), "{retried}");
+    let statuses = pipeline
+        .query("SELECT status, count() FROM report_runs WHERE period = '2026-10' GROUP BY status ORDER BY status FORMAT TSV")
+        .await
+        .unwrap();
+    assert_eq!(statuses.trim(), "failed\t1\nsucceeded\t1");
+
+    // The dashboard API lists the runs and serves their files; the default needs a token.
+    let (status, listed) = pipeline.api_get("/api/v1/reports").await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed.as_array().unwrap().len(), 4, "{listed}");
+    let html_url = "/api/v1/reports/2026-09/fr/report.html";
+    let served = get(&pipeline, &pipeline.api, html_url).await;
+    assert_eq!(served.0, 200);
+    assert_eq!(served.1, "text/html; charset=utf-8");
+    assert_eq!(
+        served.2,
+        std::fs::read(reports.join("2026-09/fr/report.html")).unwrap()
+    );
+    let pdf = get(
+        &pipeline,
+        &pipeline.api,
+        "/api/v1/reports/2026-09/en/report.pdf",
+    )
+    .await;
+    assert_eq!((pdf.0, pdf.1.as_str()), (200, "application/pdf"));
+    assert!(pdf.2.starts_with(b"%PDF"));
+    for missing in [
+        "/api/v1/reports/2026-09/en/secret.txt",
+        "/api/v1/reports/2026-09/en/..%2F..%2Fcivicpulse.toml",
+        "/api/v1/reports/2026-10/fr/report.html",
+    ] {
+        let (status, _, body) = get(&pipeline, &pipeline.api, missing).await;
+        assert_eq!(status, 404, "{missing}: {}", String::from_utf8_lossy(&body));
+    }
+    assert_eq!(
+        get(&pipeline, &pipeline.http, html_url).await.0,
+        401,
+        "a token is needed"
+    );
+    let live = get(&pipeline, &pipeline.api, "/reports/2026-09?lang=fr").await;
+    assert_eq!(live.0, 200);
+    let live = String::from_utf8(live.2).unwrap();
+    assert!(live.contains(r#"<html lang="fr">"#) && live.contains("Sommaire"));
+    assert_eq!(
+        get(&pipeline, &pipeline.api, "/reports/2026-09?lang=de")
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        get(&pipeline, &pipeline.api, "/reports/last-month").await.0,
+        400
+    );
+
+    // `[reports] public = true`: the same pages without a token.
+    drop(api);
+    configure_reports(&pipeline, |r| r.public = true);
+    let _public = pipeline.start_dashboard().await;
+    assert_eq!(get(&pipeline, &pipeline.http, html_url).await.0, 200);
+    assert_eq!(
+        get(&pipeline, &pipeline.http, "/reports/2026-09").await.0,
+        200
+    );
+    let (status, _, _) = get(&pipeline, &pipeline.http, "/api/v1/matrix?period=2026-09").await;
+    assert_eq!(status, 401, "the rest of the API still needs a token");
+}
+
+/// Status, content type and body of a GET with `client` (with or without a token).
+async fn get(pipeline: &Pipeline, client: &reqwest::Client, path: &str) -> (u16, String, Vec<u8>) {
+    let response = client
+        .get(format!(
+            "http://127.0.0.1:{}{path}",
+            pipeline.dashboard_port
+        ))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, kind, response.bytes().await.unwrap().to_vec())
 }

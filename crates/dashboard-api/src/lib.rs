@@ -38,6 +38,8 @@ pub struct ApiState {
     pub clickhouse: ClickHouseConfig,
     pub matrix: MatrixConfig,
     pub limits: HttpLimits,
+    /// The whole configuration, for live reports (matrix rules, Prometheus to read).
+    pub config: Arc<Config>,
     read_tokens: Arc<Vec<ReadToken>>,
     cache: cache::Caches,
     /// Connected on first use (the server version decides how rows are encoded), then
@@ -52,6 +54,7 @@ impl ApiState {
             clickhouse: config.clickhouse.clone(),
             matrix: config.matrix.clone(),
             limits: config.dashboard.limits.clone(),
+            config: Arc::new(config.clone()),
             read_tokens: Arc::new(config.dashboard.read_tokens.clone()),
             cache: cache::Caches::new(config.dashboard.cache_secs),
             client: Arc::default(),
@@ -110,8 +113,25 @@ pub fn router(state: ApiState) -> Router {
             state.clone(),
             auth::require_token,
         ));
+    let reports = Router::new()
+        .route("/api/v1/reports", get(routes::reports::list))
+        .route(
+            "/api/v1/reports/{period}/{lang}/{file}",
+            get(routes::reports::file),
+        )
+        .route("/reports/{period}", get(routes::reports::live));
+    // Public reports need no token; by default they need one like the rest of the API.
+    let reports = if state.config.reports.public {
+        reports
+    } else {
+        reports.route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ))
+    };
     Router::new()
         .merge(api)
+        .merge(reports)
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

@@ -25,10 +25,13 @@ use crate::routes;
         routes::exports::gc_service_std,
         routes::exports::omb_a11,
         routes::exports::govuk_kpis,
+        routes::reports::list,
+        routes::reports::file,
     ),
     components(schemas(
         crate::error::ErrorBody,
         crate::error::ErrorDetail,
+        routes::reports::ReportRun,
         civicpulse_reports::exports::govuk_kpis::Record
     )),
     modifiers(&BearerToken),

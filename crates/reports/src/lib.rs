@@ -26,6 +26,8 @@ pub mod open_data;
 pub mod pdf;
 pub mod period;
 pub mod publish;
+pub mod schedule;
+pub mod scheduler;
 pub mod scope;
 
 pub use figures::{Figures, FiguresError};

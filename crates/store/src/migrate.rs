@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "event_versions",
         sql: include_str!("../migrations/0004_event_versions.sql"),
     },
+    Migration {
+        version: 5,
+        name: "report_runs",
+        sql: include_str!("../migrations/0005_report_runs.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -150,6 +150,35 @@ impl Pipeline {
         self.spawn_args(&[command], env)
     }
 
+    /// Rewrites this pipeline's configuration file with `edit` applied; processes started
+    /// afterwards read it.
+    pub fn edit_config(&self, edit: impl FnOnce(&mut civicpulse_core::Config)) {
+        let text = std::fs::read_to_string(&self.config_path).expect("the config exists");
+        let mut config: civicpulse_core::Config = toml::from_str(&text).expect("it parses");
+        edit(&mut config);
+        std::fs::write(
+            &self.config_path,
+            toml::to_string(&config).expect("it serializes"),
+        )
+        .expect("the config is writable");
+    }
+
+    /// Writes September 2026's scheduled report (English and French) into `dir`, as the
+    /// aggregator would on 6 October.
+    pub fn write_scheduled_report(&mut self, dir: &std::path::Path) -> String {
+        let dir = dir.to_path_buf();
+        self.edit_config(|config| {
+            config.reports.dir = dir;
+            config.reports.prometheus_url = None;
+            config.reports.schedules = vec![civicpulse_core::config::ReportSchedule {
+                every: civicpulse_core::config::ReportEvery::Monthly,
+                business_day: 3,
+            }];
+        });
+        self.spawn_args(&["report-schedule", "--as-of", "2026-10-06T15:00:00Z"], &[])
+            .wait_success()
+    }
+
     /// Starts `civicpulse <args…>` with this pipeline's config and extra environment.
     pub fn spawn_args(&mut self, args: &[&str], env: &[(&str, String)]) -> Process {
         self.spawned += 1;

@@ -4,6 +4,7 @@ pub mod comments;
 pub mod exports;
 pub mod innovations;
 pub mod matrix;
+pub mod reports;
 pub mod services;
 pub mod sla_cases;
 pub mod sla_summary;

@@ -12,7 +12,8 @@
 //!   [`supersede_runs`];
 //! - SLA: [`sla_cases`], [`sla_runs`];
 //! - the quality matrix: [`matrix_feedback_daily`], [`matrix_activity_daily`],
-//!   [`matrix_sla_daily`] (rollups by local day), [`matrix_runs`], [`matrix_snapshots`].
+//!   [`matrix_sla_daily`] (rollups by local day), [`matrix_runs`], [`matrix_snapshots`];
+//! - reports: [`report_runs`].
 
 use std::time::Duration;
 
@@ -28,6 +29,7 @@ pub mod matrix_sla_daily;
 pub mod matrix_snapshots;
 pub mod milestones;
 pub mod offered;
+pub mod report_runs;
 pub mod sla_cases;
 pub mod sla_runs;
 pub mod supersede_runs;

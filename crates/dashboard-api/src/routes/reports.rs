@@ -1,0 +1,188 @@
+//! Reports for people: `GET /api/v1/reports` lists every scheduled report attempt (with
+//! its files and checksums); `GET /api/v1/reports/{period}/{lang}/{file}` serves a file
+//! of a report that was written, with its content type; `GET /reports/{period}?lang=`
+//! renders the same HTML live for any period. `[reports] public` decides whether these
+//! need a read token (default: they do).
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use civicpulse_core::config::Language;
+use civicpulse_store::tables::report_runs::{self, ReportRunRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+use crate::params::{Limit, Query};
+use crate::respond::{table, Format};
+use crate::ApiState;
+
+/// One attempt of a scheduled report in one language.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportRun {
+    pub period: String,
+    pub lang: String,
+    /// `monthly` or `quarterly`.
+    pub schedule: String,
+    pub attempt_at: String,
+    /// `succeeded` or `failed`.
+    pub status: String,
+    /// The files written, separated by spaces (rows stay flat, for CSV and Grafana).
+    pub files: String,
+    /// Where each file is served (`/api/v1/reports/{period}/{lang}/{file}`), in order.
+    pub urls: String,
+    /// SHA-256 of each file, in the order of `files`.
+    pub checksums: String,
+    /// When the newest stored event was received, at generation time (absent: none).
+    pub latest_event_stored: Option<String>,
+    /// Messages not yet stored at generation time (absent: unknown).
+    pub consumer_lag: Option<i64>,
+    /// Why the attempt failed, or what it could not include (a PDF without Chromium).
+    pub error: String,
+}
+
+impl From<ReportRunRow> for ReportRun {
+    fn from(row: ReportRunRow) -> Self {
+        let instant =
+            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        ReportRun {
+            urls: row
+                .files
+                .iter()
+                .map(|f| format!("/api/v1/reports/{}/{}/{f}", row.period, row.lang))
+                .collect::<Vec<_>>()
+                .join(" "),
+            period: row.period,
+            lang: row.lang,
+            schedule: row.schedule,
+            attempt_at: instant(row.attempt_at),
+            status: row.status,
+            files: row.files.join(" "),
+            checksums: row.checksums.join(" "),
+            latest_event_stored: (row.latest_event_stored.timestamp() > 0)
+                .then(|| instant(row.latest_event_stored)),
+            consumer_lag: (row.consumer_lag >= 0).then_some(row.consumer_lag),
+            error: row.error,
+        }
+    }
+}
+
+/// The query of `/api/v1/reports`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// At most this many attempts, newest first (default 100, at most 1000).
+    #[param(value_type = Option<u64>, example = 100)]
+    limit: Option<Limit<1000>>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports",
+    tag = "reports",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Every scheduled report attempt, newest first", body = [ReportRun]),
+        (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad bearer token (unless `[reports] public`)", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    State(state): State<ApiState>,
+    Query(query): Query<ListQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let limit = query.limit.map_or(100, |l| l.0);
+    let client = state.store().await?;
+    let rows: Vec<ReportRun> = report_runs::list(&client, limit)
+        .await?
+        .into_iter()
+        .map(ReportRun::from)
+        .collect();
+    table(format, &rows, HeaderMap::new())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{period}/{lang}/{file}",
+    tag = "reports",
+    params(
+        ("period" = String, Path, description = "The report's period", example = "2026-09"),
+        ("lang" = String, Path, description = "`en` or `fr`", example = "en"),
+        ("file" = String, Path, description = "One of the files the run lists", example = "report.html"),
+    ),
+    responses(
+        (status = 200, description = "The file, with its content type (HTML, PDF, JSON or CSV)"),
+        (status = 401, description = "No or bad bearer token (unless `[reports] public`)", body = crate::error::ErrorBody),
+        (status = 404, description = "No written report has this file", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn file(
+    State(state): State<ApiState>,
+    Path((period, lang, file)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound(format!("/api/v1/reports/{period}/{lang}/{file}"));
+    let client = state.store().await?;
+    // Only a file a successful run lists is served: the names come from the table, never
+    // from the request, so no path can reach outside the reports folder.
+    let run = report_runs::succeeded(&client, &period, &lang)
+        .await?
+        .filter(|r| r.files.contains(&file))
+        .ok_or_else(not_found)?;
+    let path = std::path::Path::new(&run.dir).join(&file);
+    let bytes = tokio::fs::read(&path).await.map_err(|_| not_found())?;
+    let kind = match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("pdf") => "application/pdf",
+        Some("json") => "application/json",
+        Some("csv") => "text/csv; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    let mut response = bytes.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    Ok(response)
+}
+
+/// The query of `/reports/{period}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LiveQuery {
+    /// `en` (default) or `fr`.
+    lang: Option<String>,
+}
+
+/// The report of any period, rendered now (the HTML only: the PDF and open data are
+/// written by `civicpulse report` and the schedules).
+pub async fn live(
+    State(state): State<ApiState>,
+    Path(period): Path<String>,
+    Query(query): Query<LiveQuery>,
+) -> Result<Response, ApiError> {
+    let lang: Language = match query.lang.as_deref() {
+        None => Language::En,
+        Some(text) => text
+            .parse()
+            .map_err(|_| ApiError::bad("lang", format!("`{text}`: the languages are en and fr")))?,
+    };
+    let period = civicpulse_reports::period::parse(&period)
+        .map_err(|reason| ApiError::bad("period", reason))?;
+    let client = state.store().await?;
+    let figures =
+        civicpulse_reports::generate::figures(&client, &state.catalog, &state.config, &period, &[])
+            .await
+            .map_err(|error| match error {
+                civicpulse_reports::FiguresError::ClickHouse(error) => {
+                    ApiError::unavailable(&error)
+                }
+                other => ApiError::internal(&other),
+            })?;
+    let html =
+        civicpulse_reports::html::render(&figures, lang).map_err(|e| ApiError::internal(&e))?;
+    Ok(Html(html).into_response())
+}

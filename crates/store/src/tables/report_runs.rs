@@ -1,0 +1,110 @@
+//! `report_runs`: every attempt of a scheduled report in one language (failed ones too),
+//! with the files written and their checksums, and how fresh the data were.
+
+use chrono::{DateTime, Utc};
+use clickhouse::{Client, Row};
+use serde::{Deserialize, Serialize};
+
+use super::StoredRow;
+
+pub const NAME: &str = "report_runs";
+
+/// An attempt succeeded or failed; the strings the table stores.
+pub const SUCCEEDED: &str = "succeeded";
+pub const FAILED: &str = "failed";
+
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct ReportRunRow {
+    pub period: String,
+    pub lang: String,
+    /// `monthly` or `quarterly`.
+    pub schedule: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub attempt_at: DateTime<Utc>,
+    pub status: String,
+    pub dir: String,
+    pub files: Vec<String>,
+    pub checksums: Vec<String>,
+    /// When the newest stored event was received (the epoch when none was).
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub latest_event_stored: DateTime<Utc>,
+    /// Messages not yet stored at generation time; −1 when unknown.
+    pub consumer_lag: i64,
+    pub error: String,
+}
+
+impl StoredRow for ReportRunRow {
+    const TABLE: &'static str = NAME;
+}
+
+/// Every attempt, newest first (at most `limit`).
+pub async fn list(
+    client: &Client,
+    limit: u64,
+) -> Result<Vec<ReportRunRow>, clickhouse::error::Error> {
+    client
+        .query(&format!(
+            "SELECT ?fields FROM {NAME} ORDER BY attempt_at DESC, period, lang LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all()
+        .await
+}
+
+/// The (period, lang) pairs with a successful attempt, among `periods`.
+pub async fn written(
+    client: &Client,
+    periods: &[String],
+) -> Result<Vec<(String, String)>, clickhouse::error::Error> {
+    #[derive(Row, Deserialize)]
+    struct Written {
+        period: String,
+        lang: String,
+    }
+    let rows: Vec<Written> = client
+        .query(&format!(
+            "SELECT period, lang FROM {NAME} WHERE status = '{SUCCEEDED}' AND has(?, period) \
+             GROUP BY period, lang"
+        ))
+        .bind(periods)
+        .fetch_all()
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.period, r.lang)).collect())
+}
+
+/// When (period, lang) last failed, if it ever did.
+pub async fn last_failure(
+    client: &Client,
+    period: &str,
+    lang: &str,
+) -> Result<Option<DateTime<Utc>>, clickhouse::error::Error> {
+    let seconds: u32 = client
+        .query(&format!(
+            "SELECT toUInt32(maxIf(attempt_at, status = '{FAILED}')) FROM {NAME} \
+             WHERE period = ? AND lang = ?"
+        ))
+        .bind(period)
+        .bind(lang)
+        .fetch_one()
+        .await?;
+    Ok((seconds > 0)
+        .then(|| DateTime::from_timestamp(i64::from(seconds), 0))
+        .flatten())
+}
+
+/// The newest successful attempt of (period, lang), if any.
+pub async fn succeeded(
+    client: &Client,
+    period: &str,
+    lang: &str,
+) -> Result<Option<ReportRunRow>, clickhouse::error::Error> {
+    client
+        .query(&format!(
+            "SELECT ?fields FROM {NAME} WHERE period = ? AND lang = ? AND status = '{SUCCEEDED}' \
+             ORDER BY attempt_at DESC LIMIT 1"
+        ))
+        .bind(period)
+        .bind(lang)
+        .fetch_optional()
+        .await
+}
