@@ -123,6 +123,7 @@ async fn answer(
     period: &str,
     service_id: Option<String>,
 ) -> Result<Response, ApiError> {
+    exports::check_period(format, period).map_err(|reason| ApiError::bad("period", reason))?;
     let services: Vec<String> = known_service(&state.catalog, service_id)?
         .into_iter()
         .collect();

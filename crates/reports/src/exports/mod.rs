@@ -63,6 +63,15 @@ pub struct Export {
 
 const BOM: &str = "\u{feff}";
 
+/// Whether `period` is a period `format` takes (before any database is asked).
+pub fn check_period(format: Format, period: &str) -> Result<(), String> {
+    match format {
+        Format::GcServiceStd => fiscal::canada_year(period).map(drop),
+        Format::OmbA11 => fiscal::us_quarter(period).map(drop),
+        Format::GovukKpis => crate::period::parse(period).map(drop),
+    }
+}
+
 /// The export of `format` for `period` and `services` (empty: all).
 pub async fn export(
     client: &Client,
