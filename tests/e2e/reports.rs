@@ -275,6 +275,58 @@ async fn a_report_carries_the_same_figures_as_the_api_cell_by_cell() {
     );
     assert_accessible(&summary, "an empty report");
 
+    // August has figures and nothing before it (the world starts on 1 August): no change
+    // is claimed and no previous figure is made up.
+    let august = pipeline.dir.path().join("report-august");
+    pipeline
+        .spawn_args(
+            &[
+                "report",
+                "--period",
+                "2026-08",
+                "--out",
+                august.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .wait_success();
+    let html = std::fs::read_to_string(august.join("report.html")).unwrap();
+    assert!(html.contains("There is no earlier period with data to compare with."));
+    let figures: Value =
+        serde_json::from_str(&std::fs::read_to_string(august.join("report.json")).unwrap())
+            .unwrap();
+    assert!(figures["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["dimension"] != "transactions"
+            && c["dimension"] != "surveys_offered"
+            && c["dimension"] != "responses")
+        .all(|c| c["previous_value"].is_null()));
+
+    // Without Chromium: the command says so plainly and writes everything else.
+    let no_pdf = pipeline.dir.path().join("report-no-chromium");
+    let log = pipeline
+        .spawn_args(
+            &[
+                "report",
+                "--period",
+                "2026-09",
+                "--out",
+                no_pdf.to_str().unwrap(),
+            ],
+            &[(
+                "CIVICPULSE_REPORTS__CHROMIUM",
+                "/nonexistent/chromium".to_string(),
+            )],
+        )
+        .wait_success();
+    assert!(
+        log.contains("no report.pdf: Chromium was not found"),
+        "{log}"
+    );
+    assert!(no_pdf.join("report.html").exists() && !no_pdf.join("report.pdf").exists());
+
     // A service whose every figure is withheld (a threshold no figure reaches): said so
     // on its page, and its table shows "withheld", never a 0 share.
     let withheld = pipeline.dir.path().join("report-withheld");
