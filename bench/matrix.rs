@@ -10,6 +10,11 @@
 //!
 //! Run with `bench/matrix.sh` (starts ClickHouse, builds in release).
 
+#[path = "support/timing.rs"]
+mod timing;
+
+use timing::median_of;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -397,17 +402,4 @@ async fn get(http: &reqwest::Client, url: &str) -> usize {
     assert_eq!(response.status(), 200, "{url}");
     let cells: Vec<serde_json::Value> = response.json().await.expect("JSON");
     cells.len()
-}
-
-async fn median_of<F, Fut>(runs: usize, mut sample: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Duration>,
-{
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        samples.push(sample().await);
-    }
-    samples.sort();
-    samples[runs / 2]
 }

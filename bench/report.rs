@@ -10,6 +10,11 @@
 //!
 //! Run with `bench/report.sh`.
 
+#[path = "support/timing.rs"]
+mod timing;
+
+use timing::median_of;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -144,17 +149,4 @@ async fn run() {
             seconds(print) / seconds(matrix_request)
         );
     }
-}
-
-async fn median_of<F, Fut>(runs: usize, mut sample: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Duration>,
-{
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        samples.push(sample().await);
-    }
-    samples.sort();
-    samples[runs / 2]
 }

@@ -38,22 +38,8 @@ const GC_COLUMNS: [&str; 24] = [
 ];
 
 async fn get_text(pipeline: &Pipeline, path: &str) -> (u16, String, String) {
-    let response = pipeline
-        .api
-        .get(format!(
-            "http://127.0.0.1:{}{path}",
-            pipeline.dashboard_port
-        ))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let kind = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, kind, response.text().await.unwrap())
+    let (status, kind, body) = pipeline.get_raw(&pipeline.api, path).await;
+    (status, kind, String::from_utf8(body).expect("UTF-8"))
 }
 
 fn records(text: &str) -> (Vec<String>, Vec<BTreeMap<String, String>>) {

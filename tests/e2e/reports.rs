@@ -545,19 +545,16 @@ async fn a_schedule_writes_each_due_report_once_and_retries_a_failed_one() {
     assert_eq!(status, 200, "{listed}");
     assert_eq!(listed.as_array().unwrap().len(), 4, "{listed}");
     let html_url = "/api/v1/reports/2026-09/fr/report.html";
-    let served = get(&pipeline, &pipeline.api, html_url).await;
+    let served = pipeline.get_raw(&pipeline.api, html_url).await;
     assert_eq!(served.0, 200);
     assert_eq!(served.1, "text/html; charset=utf-8");
     assert_eq!(
         served.2,
         std::fs::read(reports.join("2026-09/fr/report.html")).unwrap()
     );
-    let pdf = get(
-        &pipeline,
-        &pipeline.api,
-        "/api/v1/reports/2026-09/en/report.pdf",
-    )
-    .await;
+    let pdf = pipeline
+        .get_raw(&pipeline.api, "/api/v1/reports/2026-09/en/report.pdf")
+        .await;
     assert_eq!((pdf.0, pdf.1.as_str()), (200, "application/pdf"));
     assert!(pdf.2.starts_with(b"%PDF"));
     for missing in [
@@ -565,26 +562,32 @@ async fn a_schedule_writes_each_due_report_once_and_retries_a_failed_one() {
         "/api/v1/reports/2026-09/en/..%2F..%2Fcivicpulse.toml",
         "/api/v1/reports/2026-10/fr/report.html",
     ] {
-        let (status, _, body) = get(&pipeline, &pipeline.api, missing).await;
+        let (status, _, body) = pipeline.get_raw(&pipeline.api, missing).await;
         assert_eq!(status, 404, "{missing}: {}", String::from_utf8_lossy(&body));
     }
     assert_eq!(
-        get(&pipeline, &pipeline.http, html_url).await.0,
+        pipeline.get_raw(&pipeline.http, html_url).await.0,
         401,
         "a token is needed"
     );
-    let live = get(&pipeline, &pipeline.api, "/reports/2026-09?lang=fr").await;
+    let live = pipeline
+        .get_raw(&pipeline.api, "/reports/2026-09?lang=fr")
+        .await;
     assert_eq!(live.0, 200);
     let live = String::from_utf8(live.2).unwrap();
     assert!(live.contains(r#"<html lang="fr">"#) && live.contains("Sommaire"));
     assert_eq!(
-        get(&pipeline, &pipeline.api, "/reports/2026-09?lang=de")
+        pipeline
+            .get_raw(&pipeline.api, "/reports/2026-09?lang=de")
             .await
             .0,
         400
     );
     assert_eq!(
-        get(&pipeline, &pipeline.api, "/reports/last-month").await.0,
+        pipeline
+            .get_raw(&pipeline.api, "/reports/last-month")
+            .await
+            .0,
         400
     );
 
@@ -592,30 +595,13 @@ async fn a_schedule_writes_each_due_report_once_and_retries_a_failed_one() {
     drop(api);
     configure_reports(&pipeline, |r| r.public = true);
     let _public = pipeline.start_dashboard().await;
-    assert_eq!(get(&pipeline, &pipeline.http, html_url).await.0, 200);
+    assert_eq!(pipeline.get_raw(&pipeline.http, html_url).await.0, 200);
     assert_eq!(
-        get(&pipeline, &pipeline.http, "/reports/2026-09").await.0,
+        pipeline.get_raw(&pipeline.http, "/reports/2026-09").await.0,
         200
     );
-    let (status, _, _) = get(&pipeline, &pipeline.http, "/api/v1/matrix?period=2026-09").await;
+    let (status, _, _) = pipeline
+        .get_raw(&pipeline.http, "/api/v1/matrix?period=2026-09")
+        .await;
     assert_eq!(status, 401, "the rest of the API still needs a token");
-}
-
-/// Status, content type and body of a GET with `client` (with or without a token).
-async fn get(pipeline: &Pipeline, client: &reqwest::Client, path: &str) -> (u16, String, Vec<u8>) {
-    let response = client
-        .get(format!(
-            "http://127.0.0.1:{}{path}",
-            pipeline.dashboard_port
-        ))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let kind = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, kind, response.bytes().await.unwrap().to_vec())
 }

@@ -237,6 +237,27 @@ impl Pipeline {
         (status, body)
     }
 
+    /// Status, content type and body of a GET of the dashboard API with `client` (the
+    /// token-holding `api` or the bare `http`), for answers that are not JSON.
+    pub async fn get_raw(&self, client: &reqwest::Client, path: &str) -> (u16, String, Vec<u8>) {
+        let response = client
+            .get(format!("http://127.0.0.1:{}{path}", self.dashboard_port))
+            .send()
+            .await
+            .expect("the dashboard API answers");
+        let status = response.status().as_u16();
+        let kind = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        (
+            status,
+            kind,
+            response.bytes().await.unwrap_or_default().to_vec(),
+        )
+    }
+
     pub fn gateway_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.gateway_port)
     }
