@@ -62,6 +62,19 @@ install_grafana_schema() {
     "@grafana/schema@$GRAFANA_SCHEMA_VERSION" "typescript@$TYPESCRIPT_VERSION")
 }
 
+# A current ClickHouse engine in-process (chDB, PyPI), to replay the statements an e2e run
+# issued against 18.16 on ClickHouse 26.
+CHDB_VERSION=4.4.0
+install_chdb() {
+  local venv="$DEV_DIR/chdb"
+  if "$venv/bin/python" -c "import chdb, sys; sys.exit(chdb.__version__ != '$CHDB_VERSION')" 2>/dev/null; then
+    return
+  fi
+  log "installing chdb $CHDB_VERSION (PyPI, ClickHouse 26 in-process) in $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "chdb==$CHDB_VERSION"
+}
+
 # What the browser tests drive Debian's Chromium with: puppeteer-core (24: the last line
 # that runs on Debian's node 20) and axe-core, the accessibility rules engine (npm).
 PUPPETEER_VERSION=24.43.1

@@ -3,6 +3,7 @@
 
 mod alerting;
 mod api;
+mod current_clickhouse;
 mod exports;
 mod failures;
 mod grafana;

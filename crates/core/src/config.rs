@@ -98,6 +98,9 @@ pub struct ClickHouseConfig {
     pub database: String,
     pub user: String,
     pub password: String,
+    /// Debugging: have the server record every statement in `system.query_log`
+    /// (`log_queries = 1`), e.g. to replay them on another ClickHouse version.
+    pub log_statements: bool,
 }
 
 impl Default for ClickHouseConfig {
@@ -107,6 +110,7 @@ impl Default for ClickHouseConfig {
             database: "civicpulse".into(),
             user: "default".into(),
             password: String::new(),
+            log_statements: false,
         }
     }
 }

@@ -1,9 +1,19 @@
 //! The ClickHouse connection: one place decides how the `clickhouse` crate talks to the
-//! server it finds.
+//! server it finds, and this is where what differs between versions is listed.
 //!
-//! The crate validates rows with `RowBinaryWithNamesAndTypes`, which old servers (Debian's
-//! 18.16) do not speak; validation is therefore switched on only for servers new enough,
-//! decided from `SELECT version()`.
+//! The SQL runs unchanged on Debian's 18.16 and on ClickHouse 26 (the e2e test
+//! `current_clickhouse` replays every statement of a run on chDB). What must differ, or is
+//! written the one way both accept:
+//! - **Row validation.** The crate validates rows with `RowBinaryWithNamesAndTypes`, which
+//!   18.16 does not speak; validation is switched on only for servers ≥ 24, decided from
+//!   `SELECT version()` (below).
+//! - **Joined subqueries carry an alias** (`… ) AS answered ANY LEFT JOIN ( … ) AS
+//!   outcomes USING case_ref`, in `tables::matrix_feedback_daily`): required since 20
+//!   (`joined_subquery_requires_alias`), accepted by 18.16.
+//! - **No `SETTINGS` clause after `FORMAT`** and no `SYSTEM FLUSH LOGS`: 18.16 has neither,
+//!   so none is used; per-query settings go through the client (`with_setting`).
+//! - `clickhouse.log_statements` sets `log_queries = 1`, which both record in
+//!   `system.query_log` (18.16's `type` is a number, later versions' an enum).
 
 use std::time::Duration;
 
@@ -84,10 +94,15 @@ impl Store {
 }
 
 fn base_client(config: &ClickHouseConfig) -> Client {
-    Client::default()
+    let client = Client::default()
         .with_url(&config.url)
         .with_user(&config.user)
-        .with_password(&config.password)
+        .with_password(&config.password);
+    if config.log_statements {
+        client.with_setting("log_queries", "1")
+    } else {
+        client
+    }
 }
 
 /// Whether a server of this `version()` understands `RowBinaryWithNamesAndTypes`.

@@ -47,6 +47,8 @@ pub async fn refresh(
     } else {
         String::new()
     };
+    // Both joined subqueries carry an alias: ClickHouse ≥ 20 refuses an unnamed one
+    // (`joined_subquery_requires_alias`), 18.16 accepts either.
     let sql = format!(
         "INSERT INTO {NAME} \
          SELECT service_id, day, grp.1 AS group_kind, grp.2 AS group_value, sla_outcome, count(), {questions}, ? \
@@ -54,7 +56,7 @@ pub async fn refresh(
            SELECT *, arrayJoin([('all', ''), ('channel', channel), ('region', region), ('age_band', age_band), \
                ('disability', multiIf(isNull(disability), '', disability = 1, 'yes', 'no')), ('language', language)]) AS grp \
            FROM ( \
-             SELECT *, toDate(occurred_at, ?) AS day FROM {feedback} FINAL WHERE {on_days} AND {live_feedback}) \
+             SELECT *, toDate(occurred_at, ?) AS day FROM {feedback} FINAL WHERE {on_days} AND {live_feedback}) AS answered \
            ANY LEFT JOIN ( \
              SELECT case_ref, outcome AS sla_outcome FROM ( \
                SELECT case_ref, argMax(status, written_at) AS outcome, \
@@ -62,7 +64,7 @@ pub async fn refresh(
                FROM {sla_cases} \
                WHERE service_id = ? AND policy = ? AND case_ref != '' {answered_cases} \
                GROUP BY case_ref) \
-             WHERE closed = 1 AND outcome IN ({closed})) \
+             WHERE closed = 1 AND outcome IN ({closed})) AS outcomes \
            USING case_ref) \
          GROUP BY service_id, day, group_kind, group_value, sla_outcome",
         questions = questions.join(", "),
