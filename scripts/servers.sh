@@ -8,7 +8,7 @@ DEV_DIR="${CIVICPULSE_DEV_DIR:-$ROOT/.dev}"
 PID_DIR="$DEV_DIR/pids"
 APT_PACKAGES=(cmake build-essential pkg-config libcurl4-openssl-dev libssl-dev libsasl2-dev libzstd-dev
   clickhouse-server clickhouse-client prometheus prometheus-alertmanager curl
-  chromium poppler-utils)
+  chromium poppler-utils zookeeper)
 export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

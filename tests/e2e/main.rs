@@ -3,6 +3,7 @@
 
 mod alerting;
 mod api;
+mod cluster;
 mod current_clickhouse;
 mod exports;
 mod failures;

@@ -5,8 +5,10 @@
 //! - `process`: child processes killed when their handle drops, output in a log;
 //! - `servers`: the ClickHouse and tansu command lines (also printed for the scripts by
 //!   the `server-command` binary);
-//! - `config`: an isolated pipeline's typed configuration, written as TOML.
+//! - `config`: an isolated pipeline's typed configuration, written as TOML;
+//! - `cluster`: a ZooKeeper and a sharded, replicated ClickHouse on one machine.
 
+pub mod cluster;
 pub mod config;
 pub mod ports;
 pub mod process;

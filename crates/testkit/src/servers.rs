@@ -8,7 +8,7 @@ use std::process::Command;
 
 /// Ports of a ClickHouse server; the shared server uses its configuration's (8123, 9000,
 /// 9009).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClickHousePorts {
     pub http: u16,
     pub tcp: u16,

@@ -1,0 +1,146 @@
+//! The replicated, sharded ClickHouse that `scripts/cluster-up` starts (ZooKeeper and
+//! 2 shards × 2 replicas of Debian's 18.16; `scripts/test` starts it): replicated tables
+//! under a `Distributed` one take a synchronous distributed insert, each shard keeps its
+//! share on both replicas, and the same key always reaches the same shard, so replays still
+//! collapse under `FINAL`. The groundwork for the project's cluster mode (issue 13).
+
+use std::time::Duration;
+
+use civicpulse_testkit::cluster::Layout;
+
+use crate::support::*;
+
+/// The layout `scripts/cluster-up` starts by default.
+fn layout() -> Layout {
+    Layout::local("civicpulse", 2, 2, 19000)
+}
+
+async fn on(http: &reqwest::Client, port: u16, sql: &str) -> String {
+    let response = http
+        .post(format!(
+            "http://127.0.0.1:{port}/?insert_distributed_sync=1"
+        ))
+        .body(sql.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("ClickHouse on {port}: {e}"));
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status.is_success(), "{sql}\non {port}: {text}");
+    text
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_local_cluster_replicates_each_shard_and_keeps_a_key_on_one_shard() {
+    let layout = layout();
+    for replica in &layout.replicas {
+        let address = format!("127.0.0.1:{}", replica.ports.http);
+        assert!(
+            answers_tcp(&address),
+            "ClickHouse {} is not answering on {address}: run the suite with scripts/test, which starts the cluster (scripts/cluster-up)",
+            replica.name()
+        );
+    }
+    let http = reqwest::Client::new();
+    let first = layout.replicas[0].ports.http;
+    let database = format!(
+        "e2e_cluster_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    on(
+        &http,
+        first,
+        &format!("CREATE DATABASE {database} ON CLUSTER civicpulse"),
+    )
+    .await;
+    on(
+        &http,
+        first,
+        &format!(
+            "CREATE TABLE {database}.events_local ON CLUSTER civicpulse (event_id UInt64, version UInt32) \
+             ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{{shard}}/{database}/events', '{{replica}}', version) \
+             ORDER BY event_id"
+        ),
+    )
+    .await;
+    on(
+        &http,
+        first,
+        &format!(
+            "CREATE TABLE {database}.events ON CLUSTER civicpulse AS {database}.events_local \
+             ENGINE = Distributed(civicpulse, {database}, events_local, intHash64(event_id))"
+        ),
+    )
+    .await;
+    // 1000 events, then 300 of them again (a replay): 1000 distinct under FINAL.
+    on(
+        &http,
+        first,
+        &format!("INSERT INTO {database}.events SELECT number, 1 FROM system.numbers LIMIT 1000"),
+    )
+    .await;
+    let last = layout.replicas[3].ports.http;
+    on(
+        &http,
+        last,
+        &format!("INSERT INTO {database}.events SELECT number, 2 FROM system.numbers LIMIT 300"),
+    )
+    .await;
+
+    let count = |port: u16, table: &'static str| {
+        let http = http.clone();
+        let database = database.clone();
+        async move {
+            on(
+                &http,
+                port,
+                &format!("SELECT count() FROM {database}.{table} FINAL"),
+            )
+            .await
+            .trim()
+            .parse::<u64>()
+            .unwrap()
+        }
+    };
+    let mut per_shard = Vec::new();
+    for shard in [1, 2] {
+        let replicas: Vec<u16> = layout
+            .replicas
+            .iter()
+            .filter(|r| r.shard == shard)
+            .map(|r| r.ports.http)
+            .collect();
+        wait_until(
+            "both replicas of a shard hold its rows",
+            Duration::from_secs(30),
+            || {
+                let replicas = replicas.clone();
+                let count = &count;
+                async move {
+                    let a = count(replicas[0], "events_local").await;
+                    let b = count(replicas[1], "events_local").await;
+                    a == b && a > 0
+                }
+            },
+        )
+        .await;
+        per_shard.push(count(replicas[0], "events_local").await);
+    }
+    assert_eq!(per_shard.iter().sum::<u64>(), 1000);
+    // Replication is asynchronous: once both replicas agree, any one answers for its shard.
+    assert_eq!(
+        count(first, "events").await,
+        1000,
+        "a replayed key stays on its shard"
+    );
+    assert!(
+        per_shard.iter().all(|n| (400..=600).contains(n)),
+        "spread evenly: {per_shard:?}"
+    );
+    on(
+        &http,
+        first,
+        &format!("DROP DATABASE {database} ON CLUSTER civicpulse"),
+    )
+    .await;
+}
