@@ -144,3 +144,95 @@ async fn the_local_cluster_replicates_each_shard_and_keeps_a_key_on_one_shard() 
     )
     .await;
 }
+
+/// The project's own tables on the cluster (`[clickhouse] cluster`): migrations run `ON
+/// CLUSTER`, every table is a replicated one on each replica under a `Distributed` one,
+/// and N valid events with replays store exactly N distinct, each shard's on both replicas.
+#[tokio::test(flavor = "multi_thread")]
+async fn events_with_replays_are_stored_exactly_once_on_the_cluster() {
+    require_shared_servers();
+    let layout = layout();
+    let first = layout.replicas[0].ports.http;
+    let mut pipeline = Pipeline::new(Settings {
+        clickhouse: format!("http://127.0.0.1:{first}"),
+        ..Settings::default()
+    });
+    pipeline.edit_config(|config| config.clickhouse.cluster = "civicpulse".into());
+    pipeline.migrate();
+    pipeline.migrate();
+    let http = reqwest::Client::new();
+    for replica in &layout.replicas {
+        let tables = on(
+            &http,
+            replica.ports.http,
+            &format!(
+                "SELECT engine, count() FROM system.tables WHERE database = '{}' GROUP BY engine ORDER BY engine FORMAT TSV",
+                pipeline.database
+            ),
+        )
+        .await;
+        assert!(
+            tables
+                == "Distributed\t16\nMaterializedView\t3\nReplicatedMergeTree\t2\nReplicatedReplacingMergeTree\t14\n",
+            "{}: {tables}",
+            replica.name()
+        );
+    }
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let _sink = pipeline.spawn("sink");
+    let mix = valid_mix(600);
+    let (status, body) = pipeline.post(&mix.events[..400]).await;
+    assert_eq!(status, 200, "{body}");
+    // A client retry: the rest plus 100 already sent.
+    let mut again: Vec<serde_json::Value> = mix.events[400..].to_vec();
+    again.extend(mix.events[..100].iter().cloned());
+    let (status, body) = pipeline.post(&again).await;
+    assert_eq!(status, 200, "{body}");
+    pipeline.wait_counts(&mix, Duration::from_secs(90)).await;
+    // Each shard holds its share on both replicas, and the two shards hold all of it.
+    let mut per_shard = Vec::new();
+    for shard in [1, 2] {
+        let replicas: Vec<u16> = layout
+            .replicas
+            .iter()
+            .filter(|r| r.shard == shard)
+            .map(|r| r.ports.http)
+            .collect();
+        let sql = format!(
+            "SELECT count() FROM {}.feedback_local FINAL",
+            pipeline.database
+        );
+        let mut counts = (0, 1);
+        for _ in 0..60 {
+            counts = (
+                on(&http, replicas[0], &sql)
+                    .await
+                    .trim()
+                    .parse::<u64>()
+                    .unwrap(),
+                on(&http, replicas[1], &sql)
+                    .await
+                    .trim()
+                    .parse::<u64>()
+                    .unwrap(),
+            );
+            if counts.0 == counts.1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        assert_eq!(counts.0, counts.1, "shard {shard}'s replicas agree");
+        per_shard.push(counts.0);
+    }
+    assert_eq!(per_shard.iter().sum::<u64>(), mix.feedback, "{per_shard:?}");
+    assert!(
+        per_shard.iter().all(|n| *n > 0),
+        "both shards take events: {per_shard:?}"
+    );
+    on(
+        &http,
+        first,
+        &format!("DROP DATABASE {} ON CLUSTER civicpulse", pipeline.database),
+    )
+    .await;
+}

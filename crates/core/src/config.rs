@@ -101,6 +101,12 @@ pub struct ClickHouseConfig {
     /// Debugging: have the server record every statement in `system.query_log`
     /// (`log_queries = 1`), e.g. to replay them on another ClickHouse version.
     pub log_statements: bool,
+    /// The `remote_servers` cluster the tables are replicated and sharded over (empty: one
+    /// node). Decided in the storage crate alone (`store::cluster`).
+    pub cluster: String,
+    /// Replicas that must acknowledge each insert (`insert_quorum`; 0: one), so a stored
+    /// row survives the loss of a server before it replicated.
+    pub insert_quorum: u32,
 }
 
 impl Default for ClickHouseConfig {
@@ -111,6 +117,8 @@ impl Default for ClickHouseConfig {
             user: "default".into(),
             password: String::new(),
             log_statements: false,
+            cluster: String::new(),
+            insert_quorum: 0,
         }
     }
 }

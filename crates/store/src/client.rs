@@ -98,8 +98,19 @@ fn base_client(config: &ClickHouseConfig) -> Client {
         .with_url(&config.url)
         .with_user(&config.user)
         .with_password(&config.password);
-    if config.log_statements {
+    let client = if config.log_statements {
         client.with_setting("log_queries", "1")
+    } else {
+        client
+    };
+    if config.cluster.is_empty() {
+        return client;
+    }
+    // On a cluster an insert returns once its rows are on their shards (not queued on
+    // the node that took it), so the sink commits Kafka offsets only after that.
+    let client = client.with_setting("insert_distributed_sync", "1");
+    if config.insert_quorum > 1 {
+        client.with_setting("insert_quorum", config.insert_quorum.to_string())
     } else {
         client
     }

@@ -10,6 +10,7 @@
 
 pub mod checkpoint;
 pub mod client;
+pub mod cluster;
 pub mod day_range;
 pub mod day_slice;
 pub mod local_days;

@@ -9,6 +9,7 @@ use clickhouse::Row;
 use serde::Deserialize;
 
 use crate::client::{Store, StoreError};
+use crate::cluster::ClusterDdl;
 
 pub struct Migration {
     pub version: u32,
@@ -59,6 +60,8 @@ pub enum MigrateError {
     Changed { version: u32, name: &'static str },
     #[error("database name `{0}` must be letters, digits and underscores")]
     BadDatabaseName(String),
+    #[error("cluster mode: {0}")]
+    NoClusterForm(String),
 }
 
 #[derive(Debug, Row, Deserialize)]
@@ -79,24 +82,39 @@ pub async fn run(config: &ClickHouseConfig) -> Result<Vec<u32>, MigrateError> {
         return Err(MigrateError::BadDatabaseName(config.database.clone()));
     }
     let store = Store::connect(config).await?;
+    let on_cluster = (!config.cluster.is_empty()).then(|| ClusterDdl {
+        cluster: &config.cluster,
+        database: &config.database,
+    });
+    let on = on_cluster.map_or_else(String::new, |c| format!(" ON CLUSTER {}", c.cluster));
     Store::server_client(config)
         .query(&format!(
-            "CREATE DATABASE IF NOT EXISTS {}",
+            "CREATE DATABASE IF NOT EXISTS {}{on}",
             config.database
         ))
         .execute()
         .await
         .map_err(StoreError::Query)?;
     let client = store.client.clone().with_validation(false);
-    client
-        .query(
-            "CREATE TABLE IF NOT EXISTS schema_migrations \
-             (version UInt32, name String, checksum String, applied_at DateTime) \
-             ENGINE = MergeTree ORDER BY version",
-        )
-        .execute()
-        .await
-        .map_err(StoreError::Query)?;
+    let forms = |statement: &str| -> Result<Vec<String>, MigrateError> {
+        match &on_cluster {
+            None => Ok(vec![statement.to_string()]),
+            Some(ddl) => ddl
+                .statements(statement)
+                .map_err(MigrateError::NoClusterForm),
+        }
+    };
+    for statement in forms(
+        "CREATE TABLE IF NOT EXISTS schema_migrations \
+         (version UInt32, name String, checksum String, applied_at DateTime) \
+         ENGINE = MergeTree ORDER BY version",
+    )? {
+        client
+            .query(&statement)
+            .execute()
+            .await
+            .map_err(StoreError::Query)?;
+    }
     let applied: Vec<Applied> = client
         .query("SELECT DISTINCT version, checksum FROM schema_migrations ORDER BY version")
         .fetch_all()
@@ -115,7 +133,14 @@ pub async fn run(config: &ClickHouseConfig) -> Result<Vec<u32>, MigrateError> {
             }
             continue;
         }
-        for statement in statements(migration.sql) {
+        let on_this_server: Vec<String> = statements(migration.sql)
+            .iter()
+            .map(|statement| forms(statement))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        for statement in on_this_server {
             match client.query(&statement).execute().await {
                 Ok(()) => {}
                 Err(error) if is_column_already_added(&statement, &error) => {
