@@ -106,9 +106,18 @@ fn base_client(config: &ClickHouseConfig) -> Client {
     if config.cluster.is_empty() {
         return client;
     }
-    // On a cluster an insert returns once its rows are on their shards (not queued on
-    // the node that took it), so the sink commits Kafka offsets only after that.
-    let client = client.with_setting("insert_distributed_sync", "1");
+    // On a cluster:
+    // - an insert returns once its rows are on their shards (not queued on the node that
+    //   took it), so the sink commits Kafka offsets only after that;
+    // - a subquery over a Distributed table inside a query over one (`IN`, `JOIN`) reads
+    //   the whole cluster once (`GLOBAL`), as on one node;
+    // - each shard is read from its first healthy replica, the one inserts reach first,
+    //   so the aggregator reads what was just written (a lagging replica is read only
+    //   while the first is down).
+    let client = client
+        .with_setting("insert_distributed_sync", "1")
+        .with_setting("distributed_product_mode", "global")
+        .with_setting("load_balancing", "in_order");
     if config.insert_quorum > 1 {
         client.with_setting("insert_quorum", config.insert_quorum.to_string())
     } else {

@@ -175,26 +175,26 @@ mod tests {
             .unwrap();
         assert!(plain[0].contains("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/cp/report_runs', '{replica}')\nORDER BY"));
         let view = DDL
-            .statements("CREATE MATERIALIZED VIEW IF NOT EXISTS v TO event_versions AS\nSELECT event_id\nFROM feedback")
+            .statements("CREATE MATERIALIZED VIEW IF NOT EXISTS v TO versions AS\nSELECT event_id\nFROM answers")
             .unwrap();
         assert_eq!(
             view[0],
-            "CREATE MATERIALIZED VIEW IF NOT EXISTS cp.v ON CLUSTER civicpulse TO cp.event_versions_local AS\nSELECT event_id\nFROM cp.feedback_local"
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS cp.v ON CLUSTER civicpulse TO cp.versions_local AS\nSELECT event_id\nFROM cp.answers_local"
         );
         let alter = DDL
-            .statements("ALTER TABLE sla_cases ADD COLUMN region String")
+            .statements("ALTER TABLE cases ADD COLUMN region String")
             .unwrap();
         assert_eq!(
             alter[0],
-            "ALTER TABLE cp.sla_cases_local ON CLUSTER civicpulse ADD COLUMN region String"
+            "ALTER TABLE cp.cases_local ON CLUSTER civicpulse ADD COLUMN region String"
         );
         assert_eq!(
             alter[1],
-            "DROP TABLE IF EXISTS cp.sla_cases ON CLUSTER civicpulse"
+            "DROP TABLE IF EXISTS cp.cases ON CLUSTER civicpulse"
         );
         assert!(alter[2].starts_with(
-            "CREATE TABLE IF NOT EXISTS cp.sla_cases ON CLUSTER civicpulse AS cp.sla_cases_local"
+            "CREATE TABLE IF NOT EXISTS cp.cases ON CLUSTER civicpulse AS cp.cases_local"
         ));
-        assert!(DDL.statements("DROP TABLE feedback").is_err());
+        assert!(DDL.statements("DROP TABLE answers").is_err());
     }
 }
