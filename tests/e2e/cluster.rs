@@ -351,3 +351,100 @@ async fn two_aggregators_at_once_leave_the_figures_of_one() {
         );
     }
 }
+
+/// A private cluster and a pipeline on it, migrated, with a gateway and a sink.
+async fn pipeline_on_a_private_cluster(dir: &std::path::Path) -> (PrivateCluster, Pipeline) {
+    let cluster = PrivateCluster::start(dir).await;
+    let pipeline = Pipeline::new(Settings {
+        clickhouse: cluster.url(),
+        ..Settings::default()
+    });
+    pipeline.edit_config(|config| config.clickhouse.cluster = "civicpulse".into());
+    (cluster, pipeline)
+}
+
+/// Every replica's rows of `table` agree with its shard partner's and add up to `expected`.
+async fn replicas_agree(cluster: &PrivateCluster, database: &str, table: &str, expected: u64) {
+    wait_until(
+        "every replica to hold its shard's rows",
+        Duration::from_secs(90),
+        || async {
+            let mut counts = Vec::new();
+            for index in 0..4 {
+                counts.push(
+                    cluster
+                        .local_count(index, database, table)
+                        .await
+                        .unwrap_or(u64::MAX),
+                );
+            }
+            counts[0] == counts[1] && counts[2] == counts[3] && counts[0] + counts[2] == expected
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replica_killed_mid_ingest_loses_nothing_and_catches_up() {
+    require_shared_servers();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cluster, mut pipeline) = pipeline_on_a_private_cluster(dir.path()).await;
+    pipeline.migrate();
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let _sink = pipeline.spawn("sink");
+    let mix = valid_mix(2000);
+    pipeline.client().post_all(&mix.events[..700], 100).await;
+    // Shard 2's first replica, the one its inserts go to, dies mid-ingest.
+    cluster.kill(2);
+    pipeline.client().post_all(&mix.events[700..], 100).await;
+    pipeline.wait_counts(&mix, Duration::from_secs(120)).await;
+    cluster.restart(2).await;
+    replicas_agree(&cluster, &pipeline.database, "feedback", mix.feedback).await;
+    replicas_agree(&cluster, &pipeline.database, "milestones", mix.milestones).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_whole_shard_down_holds_the_sink_back_until_it_returns() {
+    require_shared_servers();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cluster, mut pipeline) = pipeline_on_a_private_cluster(dir.path()).await;
+    pipeline.migrate();
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let sink = pipeline.spawn("sink");
+    let mix = valid_mix(1500);
+    pipeline.client().post_all(&mix.events[..500], 100).await;
+    wait_until("the first rows", Duration::from_secs(60), || async {
+        pipeline.count("feedback").await > 0
+    })
+    .await;
+    cluster.kill(2);
+    cluster.kill(3);
+    pipeline.client().post_all(&mix.events[500..], 100).await;
+    // The sink retries, never drops; the backlog it has not stored shows as lag.
+    let port = pipeline.sink_metrics_port;
+    wait_until(
+        "failed inserts and a backlog",
+        Duration::from_secs(60),
+        || async {
+            let metrics = pipeline.metrics(port).await;
+            metric_total(&metrics, "civicpulse_sink_insert_failures_total") >= 1.0
+                && metric_total(&metrics, "civicpulse_sink_group_lag") > 0.0
+        },
+    )
+    .await;
+    cluster.restart(2).await;
+    cluster.restart(3).await;
+    pipeline.wait_counts(&mix, Duration::from_secs(120)).await;
+    assert!(sink.log_text().contains("write failed; retrying"));
+    replicas_agree(&cluster, &pipeline.database, "feedback", mix.feedback).await;
+}
+
+/// The sum of every series of `name` in a Prometheus exposition.
+fn metric_total(exposition: &str, name: &str) -> f64 {
+    exposition
+        .lines()
+        .filter(|l| l.starts_with(name) && !l.starts_with('#'))
+        .filter(|l| l[name.len()..].starts_with(['{', ' ']))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}

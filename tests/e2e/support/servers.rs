@@ -164,3 +164,113 @@ pub fn read_topic(
     }
     messages
 }
+
+/// A replicated, sharded ClickHouse of the test's own (ZooKeeper and 2 × 2 replicas on
+/// free ports, data in a temp dir), so a test can kill a replica or a whole shard. The
+/// configuration is the test kit's, as `scripts/cluster-up` writes it.
+pub struct PrivateCluster {
+    pub dir: PathBuf,
+    pub layout: civicpulse_testkit::cluster::Layout,
+    _zookeeper: Spawned,
+    replicas: Vec<Option<Spawned>>,
+}
+
+impl PrivateCluster {
+    pub async fn start(dir: &Path) -> PrivateCluster {
+        use civicpulse_testkit::cluster::{self, Layout, Replica};
+        let mut replicas = Vec::new();
+        for shard in 1..=2 {
+            for replica in 1..=2 {
+                replicas.push(Replica {
+                    shard,
+                    replica,
+                    ports: ClickHousePorts {
+                        http: free_port(),
+                        tcp: free_port(),
+                        interserver: free_port(),
+                    },
+                });
+            }
+        }
+        let layout = Layout {
+            name: "civicpulse".into(),
+            zookeeper_port: free_port(),
+            replicas,
+        };
+        let zk_dir = dir.join("zookeeper");
+        let command = cluster::zookeeper(&zk_dir, layout.zookeeper_port).expect("ZooKeeper dirs");
+        let zookeeper = Spawned::start(command, "zookeeper", zk_dir.join("zookeeper.log"))
+            .expect("Debian's zookeeper is installed (scripts/test installs it)");
+        // ZooKeeper must serve before the replicas start: 18.16 that starts without its
+        // ZooKeeper session crashes on the first distributed DDL.
+        let zk = format!("127.0.0.1:{}", layout.zookeeper_port);
+        wait_until("the private ZooKeeper", Duration::from_secs(60), || {
+            let zk = zk.clone();
+            async move { zookeeper_is_ok(&zk) }
+        })
+        .await;
+        let mut cluster = PrivateCluster {
+            dir: dir.to_path_buf(),
+            replicas: vec![None, None, None, None],
+            layout,
+            _zookeeper: zookeeper,
+        };
+        for index in 0..4 {
+            cluster.restart(index).await;
+        }
+        cluster
+    }
+
+    /// The first replica's HTTP URL, where the pipeline connects.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.layout.replicas[0].ports.http)
+    }
+
+    /// Kills replica `index` (0-based, `s1r1, s1r2, s2r1, s2r2`) at once, as a crash would.
+    pub fn kill(&mut self, index: usize) {
+        self.replicas[index] = None;
+    }
+
+    pub async fn restart(&mut self, index: usize) {
+        let replica = self.layout.replicas[index];
+        let dir = self.dir.join(replica.name());
+        let command = civicpulse_testkit::cluster::replica(&self.layout, &replica, &dir)
+            .expect("replica dirs");
+        self.replicas[index] = Some(
+            Spawned::start(command, replica.name(), dir.join("log/stdout.log"))
+                .expect("clickhouse-server is installed"),
+        );
+        let url = format!("http://127.0.0.1:{}/?query=SELECT%201", replica.ports.http);
+        wait_until("a private cluster replica", Duration::from_secs(60), || {
+            let url = url.clone();
+            async move { matches!(reqwest::get(&url).await, Ok(r) if r.status().is_success()) }
+        })
+        .await;
+    }
+
+    /// `SELECT count() FROM <database>.<table>_local FINAL` on replica `index`.
+    pub async fn local_count(&self, index: usize, database: &str, table: &str) -> Option<u64> {
+        let port = self.layout.replicas[index].ports.http;
+        let sql = format!("SELECT count() FROM {database}.{table}_local FINAL");
+        let response = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/"))
+            .body(sql)
+            .send()
+            .await
+            .ok()?;
+        response.text().await.ok()?.trim().parse().ok()
+    }
+}
+
+/// ZooKeeper's `ruok` four-letter word answered `imok`.
+fn zookeeper_is_ok(address: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut answer = String::new();
+    stream.write_all(b"ruok").is_ok()
+        && stream.read_to_string(&mut answer).is_ok()
+        && answer == "imok"
+}
