@@ -3,6 +3,9 @@
 //!   straight with rdkafka;
 //! - sink throughput (Kafka → ClickHouse) against inserting the same rows with
 //!   `clickhouse-client … FORMAT JSONEachRow`;
+//! - sink throughput into the local 2 × 2 cluster (`scripts/cluster-up`, cluster mode with
+//!   synchronous distributed inserts) against the same sink into one node, reading the
+//!   same topics;
 //! - freshness (POST answered → visible in ClickHouse) at a steady rate, p50/p99;
 //! - peak resident memory of the gateway and the sink.
 //!
@@ -26,6 +29,8 @@ use uuid::Uuid;
 const KEY: &str = "bench-key";
 const PER_REQUEST: usize = 1000;
 const CLICKHOUSE: &str = "http://127.0.0.1:8123";
+/// The first replica of the cluster `scripts/cluster-up` starts.
+const CLUSTER: &str = "http://127.0.0.1:19010";
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -35,6 +40,9 @@ fn main() {
 struct Bench {
     dir: tempfile::TempDir,
     config: PathBuf,
+    /// The same pipeline in cluster mode, its own database and consumer group.
+    cluster_config: PathBuf,
+    cluster_database: String,
     database: String,
     prefix: String,
     gateway_port: u16,
@@ -96,6 +104,23 @@ async fn run() {
     let insert_secs = insert_reference(&bench).await;
     let consume_secs = consume_reference(&bench.prefix, total).await;
 
+    // The same topics into the cluster, by a sink of its own group.
+    bench
+        .civicpulse_with(&bench.cluster_config, &["migrate"], "migrate-cluster")
+        .wait()
+        .expect("migrate on the cluster");
+    let cluster_sink = bench.civicpulse_with(&bench.cluster_config, &["sink"], "sink-cluster");
+    let started = Instant::now();
+    while bench.cluster_rows().await < total as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(1800),
+            "cluster sink too slow"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let cluster_secs = started.elapsed().as_secs_f64();
+    drop(cluster_sink);
+
     // 3. Freshness at a steady rate, with gateway and sink running.
     let rate = 2000.0;
     let (p50, p99) = freshness(&bench, rate, Duration::from_secs(20)).await;
@@ -109,6 +134,7 @@ async fn run() {
     let sink_rate = total as f64 / sink_secs;
     let insert_rate = total as f64 / insert_secs;
     let consume_rate = total as f64 / consume_secs;
+    let cluster_rate = total as f64 / cluster_secs;
     println!();
     println!(
         "Civic Pulse ingest benchmark: {total} events, {} per request, same machine and servers",
@@ -119,6 +145,7 @@ async fn run() {
     println!("| HTTP → Kafka acked (gateway) vs rdkafka produce | {gateway_rate:.0} events/s | {produce_rate:.0} msg/s | {:.2} |", gateway_rate / produce_rate);
     println!("| Kafka → ClickHouse (sink) vs clickhouse-client JSONEachRow | {sink_rate:.0} rows/s | {insert_rate:.0} rows/s | {:.3} |", sink_rate / insert_rate);
     println!("| Kafka → ClickHouse (sink) vs rdkafka consume only, same topics | {sink_rate:.0} rows/s | {consume_rate:.0} msg/s | {:.2} |", sink_rate / consume_rate);
+    println!("| Kafka → ClickHouse cluster 2×2 (sink, synchronous distributed inserts) vs the same sink into one node | {cluster_rate:.0} rows/s | {sink_rate:.0} rows/s | {:.2} |", cluster_rate / sink_rate);
     println!(
         "| freshness at {rate:.0} events/s, POST → visible | p50 {p50:.2} s, p99 {p99:.2} s | | |"
     );
@@ -134,10 +161,23 @@ impl Bench {
         config.gateway.max_events_per_request = PER_REQUEST;
         testkit_config::accept_key(&mut config, "bench", KEY);
         let gateway_port = config.gateway.listen.port();
+        let mut cluster = config.clone();
+        cluster.clickhouse.url = CLUSTER.into();
+        cluster.clickhouse.cluster = "civicpulse".into();
+        cluster.clickhouse.database = format!("{prefix}_cluster");
+        cluster.sink.group_id = format!("{prefix}_cluster_sink");
+        cluster.sink.metrics_listen =
+            std::net::SocketAddr::from(([127, 0, 0, 1], civicpulse_testkit::ports::free_port()));
+        let cluster_dir = dir.path().join("cluster");
+        std::fs::create_dir_all(&cluster_dir).expect("a folder");
+        let cluster_database = cluster.clickhouse.database.clone();
+        let cluster_config = testkit_config::write(&cluster, &cluster_dir);
         let config = testkit_config::write(&config, dir.path());
         Bench {
             dir,
             config,
+            cluster_config,
+            cluster_database,
             database: prefix.clone(),
             prefix,
             gateway_port,
@@ -148,14 +188,44 @@ impl Bench {
     /// Starts `civicpulse <args>`; the child is killed when the returned handle drops, so a
     /// failed run leaves no process behind.
     fn civicpulse(&self, args: &[&str]) -> Spawned {
+        self.civicpulse_with(&self.config, args, args[0])
+    }
+
+    /// Starts `civicpulse <args>` with the configuration `config`, logging to `name`.log.
+    fn civicpulse_with(&self, config: &Path, args: &[&str], name: &str) -> Spawned {
         let mut command = Command::new(env!("CARGO_BIN_EXE_civicpulse"));
         command
             .arg("--config")
-            .arg(&self.config)
+            .arg(config)
             .args(args)
             .env("RUST_LOG", "warn");
-        let log = self.dir.path().join(format!("{}.log", args[0]));
-        Spawned::start(command, args[0], log).expect("civicpulse starts")
+        let log = self.dir.path().join(format!("{name}.log"));
+        Spawned::start(command, name, log).expect("civicpulse starts")
+    }
+
+    /// Rows the cluster's sink has stored, over every shard.
+    async fn cluster_rows(&self) -> u64 {
+        self.rows_at(CLUSTER, &self.cluster_database).await
+    }
+
+    /// Raw rows stored in `database` of the server at `url` (0 while it cannot say).
+    async fn rows_at(&self, url: &str, database: &str) -> u64 {
+        let sql = "SELECT (SELECT count() FROM feedback) + (SELECT count() FROM milestones) + (SELECT count() FROM offered)";
+        let Ok(response) = self
+            .http
+            .post(format!("{url}/?database={database}"))
+            .body(sql)
+            .send()
+            .await
+        else {
+            return 0;
+        };
+        response
+            .text()
+            .await
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(0)
     }
 
     async fn wait_ready(&self) {
@@ -219,8 +289,7 @@ impl Bench {
     }
 
     async fn rows(&self) -> u64 {
-        let sql = "SELECT (SELECT count() FROM feedback) + (SELECT count() FROM milestones) + (SELECT count() FROM offered)";
-        self.query(sql).await.trim().parse().unwrap_or(0)
+        self.rows_at(CLICKHOUSE, &self.database).await
     }
 
     async fn wait_rows(&self, expected: u64, timeout: Duration) {
