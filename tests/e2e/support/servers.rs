@@ -218,7 +218,37 @@ impl PrivateCluster {
         for index in 0..4 {
             cluster.restart(index).await;
         }
+        cluster.probe_distributed_ddl().await;
         cluster
+    }
+
+    /// Runs one distributed DDL until every replica takes it. 18.16's DDL worker can start
+    /// without its ZooKeeper connection on a loaded machine and then crashes its server on
+    /// the first `ON CLUSTER` statement; a replica that died so is started again.
+    async fn probe_distributed_ddl(&mut self) {
+        let http = reqwest::Client::new();
+        for _attempt in 0..5 {
+            let answered = http
+                .post(self.url())
+                .body("CREATE DATABASE IF NOT EXISTS probe ON CLUSTER civicpulse")
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            let mut died = Vec::new();
+            for (index, replica) in self.replicas.iter_mut().enumerate() {
+                if replica.as_mut().is_none_or(|r| r.exited().is_some()) {
+                    died.push(index);
+                }
+            }
+            if answered && died.is_empty() {
+                return;
+            }
+            for index in died {
+                self.restart(index).await;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        panic!("the private cluster does not take distributed DDL");
     }
 
     /// The first replica's HTTP URL, where the pipeline connects.
