@@ -15,6 +15,16 @@ fn layout() -> Layout {
     Layout::local("civicpulse", 2, 2, 19000)
 }
 
+/// Drops a test's database from every replica.
+async fn drop_on_cluster(http: &reqwest::Client, port: u16, database: &str) {
+    on(
+        http,
+        port,
+        &format!("DROP DATABASE {database} ON CLUSTER civicpulse"),
+    )
+    .await;
+}
+
 /// An answer's rows in a stable order, without the moment each side computed them.
 fn comparable(mut answer: serde_json::Value) -> Vec<String> {
     let mut rows: Vec<String> = answer
@@ -154,12 +164,7 @@ async fn the_local_cluster_replicates_each_shard_and_keeps_a_key_on_one_shard() 
         per_shard.iter().all(|n| (400..=600).contains(n)),
         "spread evenly: {per_shard:?}"
     );
-    on(
-        &http,
-        first,
-        &format!("DROP DATABASE {database} ON CLUSTER civicpulse"),
-    )
-    .await;
+    drop_on_cluster(&http, first, &database).await;
 }
 
 /// The project's own tables on the cluster (`[clickhouse] cluster`): migrations run `ON
@@ -246,12 +251,7 @@ async fn events_with_replays_are_stored_exactly_once_on_the_cluster() {
         per_shard.iter().all(|n| *n > 0),
         "both shards take events: {per_shard:?}"
     );
-    on(
-        &http,
-        first,
-        &format!("DROP DATABASE {} ON CLUSTER civicpulse", pipeline.database),
-    )
-    .await;
+    drop_on_cluster(&http, first, &pipeline.database).await;
 }
 
 /// The aggregator on the cluster: for the same generated events, the SLA evaluation and
@@ -292,12 +292,7 @@ async fn the_cluster_answers_the_single_nodes_figures_for_the_same_events() {
         assert_eq!(answered, expected, "{path}: the cluster differs");
     }
     let http = reqwest::Client::new();
-    on(
-        &http,
-        first,
-        &format!("DROP DATABASE {} ON CLUSTER civicpulse", cluster.database),
-    )
-    .await;
+    drop_on_cluster(&http, first, &cluster.database).await;
 }
 
 /// Two aggregators at once (two `run` processes kept for availability): for the same

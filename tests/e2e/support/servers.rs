@@ -261,21 +261,46 @@ impl PrivateCluster {
         self.replicas[index] = None;
     }
 
+    /// Starts replica `index` and waits until it holds a ZooKeeper session. On a loaded
+    /// machine 18.16 may miss its session at start-up (and never retry it) or exit while
+    /// loading its replicated tables; such a replica is started again.
     pub async fn restart(&mut self, index: usize) {
         let replica = self.layout.replicas[index];
         let dir = self.dir.join(replica.name());
-        let command = civicpulse_testkit::cluster::replica(&self.layout, &replica, &dir)
-            .expect("replica dirs");
-        self.replicas[index] = Some(
-            Spawned::start(command, replica.name(), dir.join("log/stdout.log"))
-                .expect("clickhouse-server is installed"),
+        let url = format!(
+            "http://127.0.0.1:{}/?query=SELECT%20count()%20FROM%20system.zookeeper%20WHERE%20path%20%3D%20'%2F'",
+            replica.ports.http
         );
-        let url = format!("http://127.0.0.1:{}/?query=SELECT%201", replica.ports.http);
-        wait_until("a private cluster replica", Duration::from_secs(60), || {
-            let url = url.clone();
-            async move { matches!(reqwest::get(&url).await, Ok(r) if r.status().is_success()) }
-        })
-        .await;
+        for _attempt in 0..5 {
+            let command = civicpulse_testkit::cluster::replica(&self.layout, &replica, &dir)
+                .expect("replica dirs");
+            self.replicas[index] = Some(
+                Spawned::start(command, replica.name(), dir.join("log/stdout.log"))
+                    .expect("clickhouse-server is installed"),
+            );
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(20) {
+                if matches!(reqwest::get(&url).await, Ok(r) if r.status().is_success()) {
+                    return;
+                }
+                let exited = self.replicas[index]
+                    .as_mut()
+                    .is_some_and(|r| r.exited().is_some());
+                if exited {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            self.replicas[index] = None;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        let errors = std::fs::read_to_string(dir.join("log/server.err.log")).unwrap_or_default();
+        let last: Vec<&str> = errors.lines().rev().take(6).collect();
+        panic!(
+            "replica {} never came up with a ZooKeeper session; its last errors:\n{}",
+            replica.name(),
+            last.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
     }
 
     /// `SELECT count() FROM <database>.<table>_local FINAL` on replica `index`.
