@@ -80,6 +80,12 @@ pub struct Cost {
 }
 
 impl Service {
+    /// Whether any of the service's channels is digital (web, app): digital take-up only
+    /// means something for such a service.
+    pub fn has_digital_channel(&self) -> bool {
+        self.channels.iter().any(|c| c.is_digital())
+    }
+
     /// The service's cost over `[from, to)`: the sum of its cost entries when they tile
     /// the range exactly. A range only partly covered, or cut through an entry, has no
     /// cost: apportioning a quarter's cost to a month would invent a figure.

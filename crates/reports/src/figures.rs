@@ -347,9 +347,7 @@ fn trends(
             if dimension == Dimension::SlaCompliance && service.sla.is_empty() {
                 continue;
             }
-            if dimension == Dimension::DigitalTakeUp
-                && !service.channels.iter().any(|c| c.is_digital())
-            {
+            if dimension == Dimension::DigitalTakeUp && !service.has_digital_channel() {
                 continue;
             }
             let points = starts

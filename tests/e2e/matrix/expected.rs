@@ -142,7 +142,7 @@ pub(crate) fn expected_row(
     // A service with no digital channel has no digital take-up to judge.
     let has_digital = catalog
         .service(service)
-        .is_some_and(|s| s.channels.iter().any(|c| c.is_digital()));
+        .is_some_and(|s| s.has_digital_channel());
     if has_digital {
         share(&mut row, "digital_take_up", digital, offers.len());
     }

@@ -85,17 +85,21 @@ pub fn build(
         }
         tally
     };
-    let tally_of = |slices: &Slices, service: &str, group: &str| {
-        costed(slices, service, group, period.from, period.to)
-    };
-    let measured: BTreeMap<(&str, &str, Dimension), Measured> = rows
+    // Each row's tally once: cells, peers and the applicability rules all read it.
+    let tallies: BTreeMap<(&str, &str), Tally> = rows
         .iter()
-        .flat_map(|(service, group)| {
-            let tally = tally_of(current, service, group);
+        .map(|&(service, group)| {
+            let tally = costed(current, service, group, period.from, period.to);
+            ((service, group), tally)
+        })
+        .collect();
+    let measured: BTreeMap<(&str, &str, Dimension), Measured> = tallies
+        .iter()
+        .flat_map(|(&(service, group), tally)| {
             dimensions.iter().map(move |&dimension| {
                 (
-                    (*service, *group, dimension),
-                    measure(&tally, dimension, config.min_responses),
+                    (service, group, dimension),
+                    measure(tally, dimension, config.min_responses),
                 )
             })
         })
@@ -136,17 +140,19 @@ pub fn build(
                 cells.push(cell);
                 continue;
             }
-            if let Some(note) =
-                not_applicable(service, dimension, &tally_of(current, service_id, group))
+            if let Some(note) = not_applicable(service, dimension, &tallies[&(*service_id, *group)])
             {
                 cell.note = note;
                 cells.push(cell);
                 continue;
             }
+            // A peer without this group has no figure to offer, as `measured` says too.
             let peers: Vec<f64> = catalog
                 .peers(service)
                 .filter(|peer| {
-                    not_applicable(peer, dimension, &tally_of(current, &peer.id, group)).is_none()
+                    tallies
+                        .get(&(peer.id.as_str(), *group))
+                        .is_some_and(|tally| not_applicable(peer, dimension, tally).is_none())
                 })
                 .filter_map(|peer| {
                     measured

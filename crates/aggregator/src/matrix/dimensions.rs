@@ -92,7 +92,7 @@ pub fn not_applicable(
     tally: &Tally,
 ) -> Option<String> {
     match dimension {
-        Dimension::DigitalTakeUp if !service.channels.iter().any(|c| c.is_digital()) => {
+        Dimension::DigitalTakeUp if !service.has_digital_channel() => {
             Some("the service has no digital channel".to_string())
         }
         Dimension::CostPerTransaction if tally.cost.is_none() => {
