@@ -1,19 +1,29 @@
-//! SLA evaluation benchmark: 1M open cases with 5 milestones each (BENCH_CASES to change).
-//! Prints the full evaluation's seconds and cases/s, then the time of an incremental run
-//! after 1 % of the cases changed, and of the next day's run, as ratios to the full run.
+//! SLA evaluation benchmark, in two databases built in the same run:
+//! - `open`: 1M open cases with 5 milestones each (BENCH_CASES to change);
+//! - `history`: the same open cases plus 9 closed cases of the two years before for each
+//!   (BENCH_HISTORY, 10M cases in all), interleaved with them in case order.
+//!
+//! In each: a full evaluation, then incremental runs the same day after 1 % of the open
+//! cases changed (the median of three), then the next day's run (every open case read
+//! again). Printed: seconds, cases/s, the incremental run as a ratio to the full run, and
+//! the 10M database's incremental run as a ratio to the 1M one's (the change log and the
+//! month bound make it follow the changed cases, not the table).
 //! Run with `bench/sla.sh` (starts ClickHouse, builds in release).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use civicpulse_aggregator::sla::evaluate::run_once;
+use chrono::{DateTime, Utc};
+use civicpulse_aggregator::sla::evaluate::{run_once, PolicyRun};
 use civicpulse_core::config::ClickHouseConfig;
 use civicpulse_core::Catalog;
 use civicpulse_ingest::sink::rows::MilestoneRow;
 use civicpulse_store::tables::StoredRow;
 use civicpulse_store::Store;
+use clickhouse::Client;
 use uuid::Uuid;
+
+const SERVICE: &str = "passport-in-person";
 
 fn main() {
     tokio::runtime::Runtime::new()
@@ -21,24 +31,90 @@ fn main() {
         .block_on(run());
 }
 
+/// One database under test and what its runs measured.
+struct Scenario {
+    name: String,
+    config: ClickHouseConfig,
+    client: Client,
+    cases: u64,
+    full: Measured,
+    incremental: Measured,
+    next_day: Measured,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Measured {
+    cases: u64,
+    seconds: f64,
+}
+
 async fn run() {
-    let cases: usize = std::env::var("BENCH_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let open = env_number("BENCH_CASES", 1_000_000);
+    let history_per_open = env_number("BENCH_HISTORY", 9);
+    let catalog = Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog.toml"))
+        .expect("catalog");
+    let now = Utc::now();
+
+    let mut small = scenario("open cases only", open).await;
+    eprintln!("inserting {open} open cases × 5 milestones (setup, not timed)");
+    insert_open_cases(&small.client, open, now).await;
+    let mut large = scenario(
+        "with two years of closed cases",
+        open * (1 + history_per_open),
+    )
+    .await;
+    eprintln!(
+        "copying them and adding {} closed cases × 3 milestones (setup, not timed)",
+        open * history_per_open
+    );
+    copy_milestones(&large.client, &small.config.database).await;
+    insert_history(&large.client, open, history_per_open, now).await;
+    // Rows inserted in the second a run starts are re-read by the next run: keep the setup
+    // out of that second so the incremental figures show only the changed cases.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    for scenario in [&mut small, &mut large] {
+        scenario.full = timed_run(&scenario.client, &catalog, now).await;
+    }
+    for scenario in [&mut small, &mut large] {
+        scenario.incremental = incremental_runs(&scenario.client, &catalog, open).await;
+        scenario.next_day = timed_run(
+            &scenario.client,
+            &catalog,
+            Utc::now() + chrono::Duration::days(1),
+        )
+        .await;
+    }
+    print(&small, &large, open);
+    for scenario in [&small, &large] {
+        drop_database(&scenario.client, &scenario.config.database).await;
+    }
+}
+
+async fn scenario(name: &str, cases: u64) -> Scenario {
     let config = ClickHouseConfig {
         database: format!("bench_sla_{}", &Uuid::new_v4().simple().to_string()[..8]),
+        // BENCH_PROFILE=1: every statement in system.query_log, for print_slowest_queries.
+        log_statements: std::env::var("BENCH_PROFILE").is_ok(),
         ..ClickHouseConfig::default()
     };
     civicpulse_store::migrate::run(&config)
         .await
         .expect("migrations");
     let client = Store::connect(&config).await.expect("ClickHouse").client;
-    let catalog = Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog.toml"))
-        .expect("catalog");
+    Scenario {
+        name: name.into(),
+        config,
+        client,
+        cases,
+        full: Measured::default(),
+        incremental: Measured::default(),
+        next_day: Measured::default(),
+    }
+}
 
-    eprintln!("inserting {cases} open cases × 5 milestones (setup, not timed)");
-    let now = Utc::now();
+/// Open cases `case-0000000`…, started over the last 40 days, 5 milestones each.
+async fn insert_open_cases(client: &Client, cases: u64, now: DateTime<Utc>) {
     let kinds = ["received", "complete", "on_hold", "resumed", "decided"];
     let mut insert = client
         .insert::<MilestoneRow>(MilestoneRow::TABLE)
@@ -65,78 +141,147 @@ async fn run() {
         }
     }
     insert.end().await.expect("insert ends");
-    // Rows inserted in the second a run starts are re-read by the next run: keep the setup
-    // out of that second so the incremental figures show only the changed cases.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+}
 
-    let started = Instant::now();
-    let full = run_once(&client, &catalog, now).await.expect("full run");
-    let full_secs = started.elapsed().as_secs_f64();
-    let evaluated = |runs: &[civicpulse_aggregator::sla::evaluate::PolicyRun]| {
-        runs.iter().map(|r| r.evaluated_cases).sum::<u64>()
-    };
+/// The open cases' milestones, copied inside ClickHouse.
+async fn copy_milestones(client: &Client, from_database: &str) {
+    let columns =
+        "event_id, service_id, case_ref, milestone, channel, region, outcome, occurred_at, received_at, source";
+    execute(
+        client,
+        &format!(
+            "INSERT INTO milestones ({columns}) SELECT {columns} FROM {from_database}.milestones"
+        ),
+    )
+    .await;
+}
 
-    // 1 % of the cases are dispatched; the next run the same day reads only those.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let mut insert = client
-        .insert::<MilestoneRow>(MilestoneRow::TABLE)
-        .await
-        .expect("insert");
-    for case in (0..cases).step_by(100) {
-        insert
-            .write(&row(case, "dispatched", now))
+/// `per_open` closed cases beside each open one (`case-0000042-0`… sort right after
+/// `case-0000042`), started 45 days to two years ago, each complete → decided → dispatched
+/// in 8 days. Generated inside ClickHouse.
+async fn insert_history(client: &Client, open: u64, per_open: u64, now: DateTime<Utc>) {
+    let sql = format!(
+        "INSERT INTO milestones (event_id, service_id, case_ref, milestone, channel, region, outcome, occurred_at, received_at, source) \
+         SELECT generateUUIDv4(), '{SERVICE}', \
+                concat('case-', substring(toString(10000000 + intDiv(number, {per_open})), 2), '-', toString(number % {per_open})), \
+                tupleElement(step, 1), 'in_person', 'ON', if(tupleElement(step, 1) = 'decided', 'approved', ''), at, at, 'bench' \
+         FROM (SELECT number, arrayJoin([('complete', 0), ('decided', 5), ('dispatched', 8)]) AS step, \
+                      toDateTime({start} - 86400 * (45 + number % 700) + 86400 * tupleElement(step, 2)) AS at \
+               FROM numbers({n}))",
+        start = now.timestamp(),
+        n = open * per_open,
+    );
+    execute(client, &sql).await;
+}
+
+/// Three rounds of: 1 % of the open cases dispatched, then a run the same day, which reads
+/// only those; the median round.
+async fn incremental_runs(client: &Client, catalog: &Catalog, open: u64) -> Measured {
+    let mut rounds = Vec::with_capacity(3);
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let mut insert = client
+            .insert::<MilestoneRow>(MilestoneRow::TABLE)
             .await
-            .expect("row written");
+            .expect("insert");
+        for case in (0..open).step_by(100) {
+            insert
+                .write(&row(case, "dispatched", Utc::now()))
+                .await
+                .expect("row written");
+        }
+        insert.end().await.expect("insert ends");
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let from = Utc::now().timestamp();
+        rounds.push(timed_run(client, catalog, Utc::now()).await);
+        if std::env::var("BENCH_PROFILE").is_ok() {
+            print_slowest_queries(client, from).await;
+        }
     }
-    insert.end().await.expect("insert ends");
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let started = Instant::now();
-    let incremental = run_once(&client, &catalog, Utc::now())
-        .await
-        .expect("incremental run");
-    let incremental_secs = started.elapsed().as_secs_f64();
+    rounds.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    rounds[1]
+}
 
-    // The next day every open case is read again, once.
-    let started = Instant::now();
-    let next_day = run_once(&client, &catalog, Utc::now() + chrono::Duration::days(1))
+/// BENCH_PROFILE=1: where an incremental run spent its time, from ClickHouse's query log.
+async fn print_slowest_queries(client: &Client, from: i64) {
+    execute(client, "SYSTEM FLUSH LOGS").await;
+    let slowest: Vec<(u64, u64, String)> = client
+        .query(
+            "SELECT query_duration_ms, read_rows, substring(replaceRegexpAll(query, '\\s+', ' '), 1, 140) \
+             FROM system.query_log WHERE type = 2 AND event_time >= toDateTime(?) AND query NOT LIKE '%query_log%' \
+             ORDER BY query_duration_ms DESC LIMIT 8",
+        )
+        .bind(from)
+        .fetch_all()
         .await
-        .expect("next-day run");
-    let next_day_secs = started.elapsed().as_secs_f64();
+        .expect("query log");
+    for (ms, rows, query) in slowest {
+        eprintln!("{ms:>7} ms {rows:>10} rows  {query}");
+    }
+}
 
+async fn timed_run(client: &Client, catalog: &Catalog, as_of: DateTime<Utc>) -> Measured {
+    let started = Instant::now();
+    let runs = run_once(client, catalog, as_of).await.expect("SLA run");
+    Measured {
+        cases: evaluated(&runs),
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn evaluated(runs: &[PolicyRun]) -> u64 {
+    runs.iter().map(|r| r.evaluated_cases).sum()
+}
+
+fn print(small: &Scenario, large: &Scenario, open: u64) {
     println!();
-    println!("Civic Pulse SLA evaluation benchmark: {cases} open cases × 5 milestones, ClickHouse on loopback");
-    println!("| run | cases evaluated | seconds | cases/s | time / full run |");
-    println!("|---|---|---|---|---|");
-    for (name, runs, secs) in [
-        ("full (first run)", &full, full_secs),
-        (
-            "incremental, same day, 1 % changed",
-            &incremental,
-            incremental_secs,
-        ),
-        (
-            "incremental, next day (all open re-read)",
-            &next_day,
-            next_day_secs,
-        ),
-    ] {
-        let n = evaluated(runs);
-        println!(
-            "| {name} | {n} | {secs:.2} | {:.0} | {:.3} |",
-            n as f64 / secs,
-            secs / full_secs
-        );
+    println!("Civic Pulse SLA evaluation benchmark: {open} open cases × 5 milestones, ClickHouse on loopback");
+    println!("| database | run | cases evaluated | seconds | cases/s | time / its full run |");
+    println!("|---|---|---|---|---|---|");
+    for scenario in [small, large] {
+        for (run, measured) in [
+            ("full (first run)", scenario.full),
+            (
+                "incremental, same day, 1 % of open changed (median of 3)",
+                scenario.incremental,
+            ),
+            (
+                "incremental, next day (all open re-read)",
+                scenario.next_day,
+            ),
+        ] {
+            println!(
+                "| {} cases, {} | {run} | {} | {:.2} | {:.0} | {:.3} |",
+                scenario.cases,
+                scenario.name,
+                measured.cases,
+                measured.seconds,
+                measured.cases as f64 / measured.seconds,
+                measured.seconds / scenario.full.seconds
+            );
+        }
     }
     println!(
-        "| peak RSS of the evaluating process | {:.0} MB | | | |",
+        "incremental run at {} cases / at {} cases: {:.2} (same changed cases; goal: about 1)",
+        large.cases,
+        small.cases,
+        large.incremental.seconds / small.incremental.seconds
+    );
+    println!(
+        "incremental / full at {} cases: {:.3} (goal ≤ 0.05)",
+        small.cases,
+        small.incremental.seconds / small.full.seconds
+    );
+    println!(
+        "peak RSS of the evaluating process: {:.0} MB",
         peak_rss_mb()
     );
 }
 
-fn row(case: usize, kind: &str, at: chrono::DateTime<Utc>) -> MilestoneRow {
+fn row(case: u64, kind: &str, at: DateTime<Utc>) -> MilestoneRow {
     MilestoneRow {
         event_id: Uuid::new_v4(),
-        service_id: "passport-in-person".into(),
+        service_id: SERVICE.into(),
         case_ref: format!("case-{case:07}"),
         milestone: kind.into(),
         channel: "in_person".into(),
@@ -150,6 +295,21 @@ fn row(case: usize, kind: &str, at: chrono::DateTime<Utc>) -> MilestoneRow {
         received_at: at,
         source: "bench".into(),
     }
+}
+
+async fn execute(client: &Client, sql: &str) {
+    client.query(sql).execute().await.expect(sql);
+}
+
+async fn drop_database(client: &Client, database: &str) {
+    execute(client, &format!("DROP DATABASE IF EXISTS {database}")).await;
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn peak_rss_mb() -> f64 {

@@ -195,7 +195,7 @@ async fn events_with_replays_are_stored_exactly_once_on_the_cluster() {
         .await;
         assert!(
             tables
-                == "Distributed\t16\nMaterializedView\t3\nReplicatedMergeTree\t2\nReplicatedReplacingMergeTree\t14\n",
+                == "Distributed\t17\nMaterializedView\t7\nReplicatedMergeTree\t3\nReplicatedReplacingMergeTree\t14\n",
             "{}: {tables}",
             replica.name()
         );

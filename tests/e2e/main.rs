@@ -5,6 +5,7 @@ mod alerting;
 mod api;
 mod cluster;
 mod current_clickhouse;
+mod deploy;
 mod exports;
 mod failures;
 mod grafana;

@@ -302,6 +302,69 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
 
 /// The simulator's surge pushes the passport service past its standard, and refunds follow:
 /// cases started in the surge breach far more often than cases before it (open or closed).
+/// An incremental run reads the change log for the changed cases, then their milestones
+/// from the earliest month any of them spans: the month of a case's first milestone (as
+/// its last evaluation recorded it) and of any late-arriving older one.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incremental_run_reads_every_month_a_changed_case_spans() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    pipeline.migrate();
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let _sink = pipeline.spawn("sink");
+    // H starts in April; J's stop arrives first, in May, and its April start comes late.
+    let first = [
+        step("H", "2026-04-28", "complete"),
+        step("J", "2026-05-12", "dispatched"),
+    ];
+    assert_eq!(pipeline.post(&first).await.0, 200);
+    let run = aggregate_after(&mut pipeline, 2).await;
+    assert!(
+        run.contains("processing: 2 cases evaluated (full)"),
+        "{run}"
+    );
+
+    // H's stop, in May: the run must read H's April start too.
+    assert_eq!(
+        pipeline
+            .post(&[step("H", "2026-05-12", "dispatched")])
+            .await
+            .0,
+        200
+    );
+    let run = aggregate_after(&mut pipeline, 3).await;
+    assert!(
+        run.contains("processing: 1 cases evaluated (incremental)"),
+        "{run}"
+    );
+    // J's start, in April, older than anything J had: the run reads from April on.
+    assert_eq!(
+        pipeline
+            .post(&[step("J", "2026-04-28", "complete")])
+            .await
+            .0,
+        200
+    );
+    let run = aggregate_after(&mut pipeline, 4).await;
+    assert!(
+        run.contains("processing: 1 cases evaluated (incremental)"),
+        "{run}"
+    );
+    let cases = pipeline
+        .query(
+            "SELECT case_ref, status, elapsed_days, toString(first_at) FROM sla_cases FINAL \
+             WHERE case_ref IN ('H', 'J') ORDER BY case_ref FORMAT TSV",
+        )
+        .await
+        .unwrap();
+    // (Apr 28, May 12] holds 10 business days: both met on the tenth, from 16:00 UTC
+    // (noon in Toronto) on April 28.
+    assert_eq!(
+        cases,
+        "H\tmet\t10\t2026-04-28 16:00:00\nJ\tmet\t10\t2026-04-28 16:00:00\n"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_simulated_surge_breaches_the_passport_standard_and_refunds_follow() {
     require_shared_servers();

@@ -10,8 +10,8 @@
 //!   (a replay) reaches the same shard, where `FINAL` collapses it;
 //! - milestones, SLA cases by `(service_id, case_ref)`: a case's milestones are evaluated
 //!   whole, on one shard; a replay has the same case, so it collapses too;
-//! - event versions like the raw table they come from (the materialized views run on each
-//!   shard's inserts);
+//! - event versions and the change log like the raw table they come from (the materialized
+//!   views run on each shard's inserts);
 //! - per-service state (rollups, runs, snapshots) by `service_id`;
 //! - small bookkeeping tables by a constant (one shard).
 //!
@@ -33,7 +33,7 @@ pub fn shard_key(table: &str) -> &'static str {
     match table {
         // 18.16 hashes no UUID: its text form is hashed.
         "feedback" | "feedback_comments" | "offered" => "cityHash64(toString(event_id))",
-        "milestones" | "sla_cases" => "cityHash64(service_id, case_ref)",
+        "milestones" | "sla_cases" | "change_log" => "cityHash64(service_id, case_ref)",
         "event_versions" => {
             "if(kind = 'milestone', cityHash64(service_id, case_ref), cityHash64(toString(event_id)))"
         }

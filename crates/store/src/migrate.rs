@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "report_runs",
         sql: include_str!("../migrations/0005_report_runs.sql"),
     },
+    Migration {
+        version: 6,
+        name: "change_log",
+        sql: include_str!("../migrations/0006_change_log.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -217,6 +217,18 @@ pub fn replica(layout: &Layout, replica: &Replica, dir: &Path) -> io::Result<Com
     Ok(command)
 }
 
+/// Tells a crashed replica to restore its replicated tables at its next start
+/// (`flags/force_restore_data`, what an operator does after such a crash). A replica
+/// killed mid-insert can hold a part that ZooKeeper never recorded; 18.16 then refuses to
+/// load the table ("doesn't look like the set of parts in ZooKeeper") and never starts.
+/// With the flag it detaches the unexpected part and fetches what its peer has; the rows
+/// of the interrupted insert were never acknowledged, so the sink sends them again.
+pub fn force_restore_at_next_start(dir: &Path) -> io::Result<()> {
+    let flags = dir.join("data/flags");
+    std::fs::create_dir_all(&flags)?;
+    std::fs::write(flags.join("force_restore_data"), b"")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

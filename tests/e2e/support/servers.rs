@@ -175,6 +175,12 @@ pub struct PrivateCluster {
     replicas: Vec<Option<Spawned>>,
 }
 
+/// A line of a stack trace as ClickHouse logs it under an error: `12. /lib/…`.
+fn is_stack_frame(line: &str) -> bool {
+    line.split_once(". ")
+        .is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok())
+}
+
 impl PrivateCluster {
     pub async fn start(dir: &Path) -> PrivateCluster {
         use civicpulse_testkit::cluster::{self, Layout, Replica};
@@ -261,9 +267,10 @@ impl PrivateCluster {
         self.replicas[index] = None;
     }
 
-    /// Starts replica `index` and waits until it holds a ZooKeeper session. On a loaded
-    /// machine 18.16 may miss its session at start-up (and never retry it) or exit while
-    /// loading its replicated tables; such a replica is started again.
+    /// Starts replica `index` (after a crash: told to restore its replicated tables, see
+    /// `force_restore_at_next_start`) and waits until it holds a ZooKeeper session. On a
+    /// loaded machine 18.16 may miss its session at start-up (and never retry it) or exit
+    /// while loading its replicated tables; such a replica is started again.
     pub async fn restart(&mut self, index: usize) {
         let replica = self.layout.replicas[index];
         let dir = self.dir.join(replica.name());
@@ -272,6 +279,8 @@ impl PrivateCluster {
             replica.ports.http
         );
         for _attempt in 0..5 {
+            civicpulse_testkit::cluster::force_restore_at_next_start(&dir)
+                .expect("replica's flags directory");
             let command = civicpulse_testkit::cluster::replica(&self.layout, &replica, &dir)
                 .expect("replica dirs");
             self.replicas[index] = Some(
@@ -295,7 +304,13 @@ impl PrivateCluster {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
         let errors = std::fs::read_to_string(dir.join("log/server.err.log")).unwrap_or_default();
-        let last: Vec<&str> = errors.lines().rev().take(6).collect();
+        // The messages, not the stack frames (`12. /lib/…`) logged under each.
+        let last: Vec<&str> = errors
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !is_stack_frame(l))
+            .rev()
+            .take(6)
+            .collect();
         panic!(
             "replica {} never came up with a ZooKeeper session; its last errors:\n{}",
             replica.name(),

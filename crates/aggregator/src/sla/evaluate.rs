@@ -102,7 +102,7 @@ fn fingerprint(catalog: &Catalog, service: &Service, policy: &SlaPolicy) -> Stri
         "calendar": catalog.calendar(&service.calendar),
         "time_zone": service.time_zone.name(),
         // Bumped when `sla_cases` gains columns, so every case is written again with them.
-        "row_version": 2,
+        "row_version": 3,
     });
     checkpoint::fingerprint(&inputs)
 }
@@ -134,16 +134,14 @@ async fn run_policy(
         None => CasesToRead::All,
         Some(watermark) => CasesToRead::ChangedSince {
             watermark,
-            // An open case evaluated since today began is unchanged until a milestone
-            // arrives or the date turns, so it is not read again.
-            open_evaluated_before: local_midnight(
-                local_date(now, service.time_zone),
+            open_evaluated_before: open_cases_to_reread(
+                sla_runs::last_as_of(client, &service.id, &policy.id).await?,
+                now,
                 service.time_zone,
-            )
-            .timestamp(),
+            ),
         },
     };
-    let mut cursor = milestones::cases_cursor(client, &service.id, &policy.id, cases)?;
+    let mut cursor = milestones::cases_cursor(client, &service.id, &policy.id, cases).await?;
 
     // Cases that lost a milestone to a later version elsewhere; those the cursor does not
     // return have none left.
@@ -202,6 +200,7 @@ async fn run_policy(
             fingerprint: checkpoint.fingerprint,
             evaluated_cases,
             finished_at: Utc::now(),
+            as_of: now,
         },
     )
     .await?;
@@ -212,6 +211,24 @@ async fn run_policy(
         full: incremental_from.is_none(),
         evaluated_cases,
     })
+}
+
+/// Whether this run must re-read the open cases last evaluated before today (their elapsed
+/// days grew): yes on the first run of a local day, no when the last run was as of the
+/// same local day, since that run (or an earlier one that day) re-read them already and an
+/// open case is unchanged until a milestone arrives or the date turns. Reading them is a
+/// scan of every open case; skipping it keeps the day's later runs proportional to the
+/// changed cases.
+fn open_cases_to_reread(
+    last_as_of: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    zone: chrono_tz::Tz,
+) -> Option<i64> {
+    let today = local_date(now, zone);
+    match last_as_of {
+        Some(last) if local_date(last, zone) == today => None,
+        _ => Some(local_midnight(today, zone).timestamp()),
+    }
 }
 
 /// The stored row of a case's evaluation.
@@ -247,6 +264,7 @@ fn case_row(
         evaluated_at,
         channel: case.channel,
         region: case.region,
+        first_at: DateTime::from_timestamp(i64::from(case.first_at), 0).unwrap_or_default(),
     }
 }
 

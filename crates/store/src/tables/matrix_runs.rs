@@ -6,7 +6,8 @@ use civicpulse_core::{EventKind, Service};
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
-use super::{feedback, milestones, offered, sla_cases, superseded_events};
+use super::change_log::{self, Source};
+use super::superseded_events;
 use crate::checkpoint::Checkpoint;
 
 pub const NAME: &str = "matrix_runs";
@@ -62,42 +63,59 @@ pub async fn changed_days(
 ) -> Result<ChangedDays, clickhouse::error::Error> {
     let zone = service.time_zone.name();
     let policy = service.sla.first().map_or("", |p| p.id.as_str());
+    let day = "toString(toDate(occurred_at, ?)) AS day";
     let rows: Vec<ChangedDay> = client
         .query(&format!(
             "SELECT DISTINCT rollup, day FROM ( \
-               SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM {feedback} \
-                 WHERE service_id = ? AND inserted_at >= toDateTime(?) \
-               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM {offered} \
-                 WHERE service_id = ? AND inserted_at >= toDateTime(?) \
-               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM {milestones} \
-                 WHERE service_id = ? AND inserted_at >= toDateTime(?) \
-               UNION ALL SELECT 'sla' AS rollup, toString(toDate(assumeNotNull(stopped_at), ?)) AS day FROM {sla_cases} \
-                 WHERE service_id = ? AND policy = ? AND written_at >= toDateTime(?) AND isNotNull(stopped_at) \
-               UNION ALL SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM {feedback} \
-                 WHERE service_id = ? AND case_ref IN ( \
-                   SELECT case_ref FROM {sla_cases} WHERE service_id = ? AND policy = ? \
-                     AND written_at >= toDateTime(?) AND isNotNull(stopped_at)) \
-               UNION ALL SELECT 'feedback' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM ({feedback_decided}) \
-               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM ({offered_decided}) \
-               UNION ALL SELECT 'activity' AS rollup, toString(toDate(occurred_at, ?)) AS day FROM ({milestone_decided})) \
+               SELECT 'feedback' AS rollup, {day} FROM ({feedback}) \
+               UNION ALL SELECT 'activity' AS rollup, {day} FROM ({offered}) \
+               UNION ALL SELECT 'activity' AS rollup, {day} FROM ({milestones}) \
+               UNION ALL SELECT 'sla' AS rollup, {day} FROM ({closed}) \
+               UNION ALL SELECT 'feedback' AS rollup, {day} FROM ({responses_about_closed}) \
+               UNION ALL SELECT 'feedback' AS rollup, {day} FROM ({feedback_decided}) \
+               UNION ALL SELECT 'activity' AS rollup, {day} FROM ({offered_decided}) \
+               UNION ALL SELECT 'activity' AS rollup, {day} FROM ({milestone_decided})) \
              ORDER BY rollup, day",
-            feedback = feedback::NAME,
-            offered = offered::NAME,
-            milestones = milestones::NAME,
-            sla_cases = sla_cases::NAME,
+            feedback = change_log::stored_since(Source::Feedback),
+            offered = change_log::stored_since(Source::Offered),
+            milestones = change_log::stored_since(Source::Milestones),
+            closed = change_log::closed_since(),
+            responses_about_closed = change_log::responses_about(&format!(
+                "SELECT case_ref FROM ({})",
+                change_log::closed_since()
+            )),
             feedback_decided = superseded_events::decided_since(EventKind::Feedback),
             offered_decided = superseded_events::decided_since(EventKind::Offered),
             milestone_decided = superseded_events::decided_since(EventKind::Milestone),
         ))
-        .bind(zone).bind(&service.id).bind(since)
-        .bind(zone).bind(&service.id).bind(since)
-        .bind(zone).bind(&service.id).bind(since)
-        .bind(zone).bind(&service.id).bind(policy).bind(since)
-        .bind(zone).bind(&service.id).bind(&service.id).bind(policy).bind(since)
+        .bind(zone)
+        .bind(&service.id)
+        .bind(since)
+        .bind(zone)
+        .bind(&service.id)
+        .bind(since)
+        .bind(zone)
+        .bind(&service.id)
+        .bind(since)
+        .bind(zone)
+        .bind(&service.id)
+        .bind(policy)
+        .bind(since)
+        .bind(zone)
+        .bind(&service.id)
+        .bind(&service.id)
+        .bind(policy)
+        .bind(since)
         // Days of re-sent events whose counting version changed (both versions' days).
-        .bind(zone).bind(&service.id).bind(since)
-        .bind(zone).bind(&service.id).bind(since)
-        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone)
+        .bind(&service.id)
+        .bind(since)
+        .bind(zone)
+        .bind(&service.id)
+        .bind(since)
+        .bind(zone)
+        .bind(&service.id)
+        .bind(since)
         .fetch_all()
         .await?;
     let mut changed = ChangedDays::default();

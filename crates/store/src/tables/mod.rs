@@ -13,12 +13,14 @@
 //! - SLA: [`sla_cases`], [`sla_runs`];
 //! - the quality matrix: [`matrix_feedback_daily`], [`matrix_activity_daily`],
 //!   [`matrix_sla_daily`] (rollups by local day), [`matrix_runs`], [`matrix_snapshots`];
+//! - what changed since a job's watermark: [`change_log`] (filled by materialized views);
 //! - reports: [`report_runs`].
 
 use std::time::Duration;
 
 use clickhouse::{Client, RowOwned, RowWrite};
 
+pub mod change_log;
 pub mod event_versions;
 pub mod feedback;
 pub mod feedback_comments;

@@ -41,6 +41,10 @@ pub struct SlaCaseRow {
     /// Channel and region of the case's earliest milestone.
     pub channel: String,
     pub region: String,
+    /// When the case's earliest milestone occurred: where an incremental evaluation starts
+    /// reading it.
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub first_at: DateTime<Utc>,
 }
 
 /// Streams evaluated cases into the table, opening the INSERT on the first one, so that

@@ -19,6 +19,9 @@ pub struct SlaRunRow {
     pub evaluated_cases: u64,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub finished_at: DateTime<Utc>,
+    /// The moment the run evaluated its cases as of (`now`, or `aggregate --as-of`).
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub as_of: DateTime<Utc>,
 }
 
 /// Where the evaluation of `policy` of `service_id` stands.
@@ -36,6 +39,26 @@ pub async fn checkpoint(
         fingerprint,
     )
     .await
+}
+
+/// The moment the latest run of `policy` of `service_id` evaluated its cases as of, if
+/// any run recorded one.
+pub async fn last_as_of(
+    client: &Client,
+    service_id: &str,
+    policy: &str,
+) -> Result<Option<DateTime<Utc>>, clickhouse::error::Error> {
+    let as_of: Option<u32> = client
+        .query(&format!(
+            "SELECT toUInt32(as_of) FROM {NAME} FINAL WHERE service_id = ? AND policy = ?"
+        ))
+        .bind(service_id)
+        .bind(policy)
+        .fetch_optional()
+        .await?;
+    Ok(as_of
+        .filter(|&t| t > 0)
+        .and_then(|t| DateTime::from_timestamp(i64::from(t), 0)))
 }
 
 pub async fn record(client: &Client, run: &SlaRunRow) -> Result<(), clickhouse::error::Error> {

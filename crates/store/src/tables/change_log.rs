@@ -1,0 +1,59 @@
+//! `change_log`: one narrow row per raw row or closed case stored, written beside each
+//! insert by materialized views (migration 0006) and ordered by `(service_id, source,
+//! inserted_at)`. Incremental jobs ask it what changed since their watermark: the answer
+//! reads the log's newest rows only, so its cost follows the changes, not the tables.
+
+use super::{feedback, milestones, offered, sla_cases};
+
+pub const NAME: &str = "change_log";
+
+/// Rows of one source table stored for a service since a watermark, as a source of
+/// `case_ref, occurred_at` (binds: service, watermark). `source` is the table's own name,
+/// as the migration's views write it.
+pub fn stored_since(source: Source) -> String {
+    format!(
+        "SELECT case_ref, occurred_at FROM {NAME} \
+         WHERE service_id = ? AND source = '{source}' AND inserted_at >= toDateTime(?)",
+        source = source.table()
+    )
+}
+
+/// Cases of a service and standard closed (or closed again) since a watermark, as a source
+/// of `case_ref, occurred_at` where `occurred_at` is when the clock stopped (binds:
+/// service, policy, watermark).
+pub fn closed_since() -> String {
+    format!(
+        "SELECT case_ref, occurred_at FROM {NAME} \
+         WHERE service_id = ? AND source = '{source}' AND policy = ? AND inserted_at >= toDateTime(?)",
+        source = sla_cases::NAME
+    )
+}
+
+/// Responses linked to any of a set of cases, as a source of `occurred_at` (binds: service,
+/// then those of `cases`). This one reads every linked response of the service in the log
+/// (two narrow columns), since responses are not ordered by case.
+pub fn responses_about(cases: &str) -> String {
+    format!(
+        "SELECT occurred_at FROM {NAME} \
+         WHERE service_id = ? AND source = '{source}' AND case_ref != '' AND case_ref IN ({cases})",
+        source = feedback::NAME
+    )
+}
+
+/// The tables whose writes the log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Milestones,
+    Feedback,
+    Offered,
+}
+
+impl Source {
+    fn table(self) -> &'static str {
+        match self {
+            Source::Milestones => milestones::NAME,
+            Source::Feedback => feedback::NAME,
+            Source::Offered => offered::NAME,
+        }
+    }
+}
