@@ -276,3 +276,65 @@ fn parse_outcome(name: &str) -> Option<Outcome> {
 fn parse_milestone(name: &str) -> Option<MilestoneKind> {
     name.parse().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::America::Toronto;
+
+    fn at(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
+    }
+
+    fn toronto_midnight(y: i32, m: u32, d: u32) -> i64 {
+        Toronto
+            .with_ymd_and_hms(y, m, d, 0, 0, 0)
+            .unwrap()
+            .timestamp()
+    }
+
+    #[test]
+    fn the_first_run_of_a_local_day_rereads_the_open_cases() {
+        let now = at("2026-12-02T15:00:00Z");
+        assert_eq!(
+            open_cases_to_reread(None, now, Toronto),
+            Some(toronto_midnight(2026, 12, 2)),
+            "no run recorded yet"
+        );
+        assert_eq!(
+            open_cases_to_reread(Some(at("2026-12-01T20:00:00Z")), now, Toronto),
+            Some(toronto_midnight(2026, 12, 2)),
+            "the last run was yesterday"
+        );
+    }
+
+    #[test]
+    fn later_runs_the_same_local_day_do_not() {
+        let now = at("2026-12-02T15:00:00Z");
+        assert_eq!(
+            open_cases_to_reread(Some(at("2026-12-02T06:00:00Z")), now, Toronto),
+            None
+        );
+    }
+
+    #[test]
+    fn the_day_is_the_service_s_own_not_utc_s() {
+        // 03:00 UTC on 3 December is 22:00 on 2 December in Toronto: the same local day
+        // as a run at 15:00 UTC on the 2nd, though not the same UTC date.
+        let late_evening = at("2026-12-03T03:00:00Z");
+        assert_eq!(
+            open_cases_to_reread(Some(at("2026-12-02T15:00:00Z")), late_evening, Toronto),
+            None
+        );
+        // 05:30 UTC on the 3rd is 00:30 on the 3rd in Toronto: a new day.
+        assert_eq!(
+            open_cases_to_reread(
+                Some(at("2026-12-03T03:00:00Z")),
+                at("2026-12-03T05:30:00Z"),
+                Toronto
+            ),
+            Some(toronto_midnight(2026, 12, 3))
+        );
+    }
+}
