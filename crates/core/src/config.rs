@@ -164,6 +164,65 @@ pub struct GatewayConfig {
     pub api_keys: Vec<ApiKey>,
     /// Bounds on slow or greedy clients.
     pub limits: HttpLimits,
+    /// Feedback straight from people's browsers (`/v1/public/feedback`, the widget and
+    /// the no-JavaScript form).
+    pub public: PublicFeedbackConfig,
+    /// The sites that may embed the widget, each with its public key.
+    pub sites: Vec<Site>,
+}
+
+/// Limits of the public feedback endpoint, shared by every site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublicFeedbackConfig {
+    /// Largest public request body; larger gets 413. A yes/no, a reason and a 2 000
+    /// character comment fit many times over.
+    pub max_body_bytes: usize,
+    /// A form sent back sooner than this after it was shown is taken for a bot.
+    pub min_fill_ms: u64,
+    /// Take the client's address from `X-Forwarded-For` (behind a proxy such as the
+    /// production layout's nginx); otherwise the connection's address is the client's.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for PublicFeedbackConfig {
+    fn default() -> Self {
+        PublicFeedbackConfig {
+            max_body_bytes: 8 * 1024,
+            min_fill_ms: 2_000,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// A site that embeds the widget. Its key is public (it sits in the page), so it names the
+/// site rather than proving anything: the origins, the services and the rate limits are
+/// what protect the endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Short name; events carry `source = "site:<name>"`.
+    pub name: String,
+    /// The public site key pages put in `data-civicpulse-site`.
+    pub key: String,
+    /// Origins (`https://www.example.gc.ca`) whose pages may send feedback for this site.
+    pub origins: Vec<String>,
+    /// Catalog services this site's pages may give feedback on.
+    pub services: Vec<String>,
+    /// Submissions per minute from one client address.
+    #[serde(default = "default_per_client_per_minute")]
+    pub per_client_per_minute: u32,
+    /// Submissions per minute for the whole site.
+    #[serde(default = "default_per_site_per_minute")]
+    pub per_site_per_minute: u32,
+}
+
+fn default_per_client_per_minute() -> u32 {
+    10
+}
+
+fn default_per_site_per_minute() -> u32 {
+    600
 }
 
 impl Default for GatewayConfig {
@@ -178,6 +237,8 @@ impl Default for GatewayConfig {
             idempotent_producer: false,
             api_keys: Vec::new(),
             limits: HttpLimits::default(),
+            public: PublicFeedbackConfig::default(),
+            sites: Vec::new(),
         }
     }
 }

@@ -36,6 +36,17 @@ pub static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+pub static PUBLIC_FEEDBACK: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    register_int_counter_vec!(
+        "civicpulse_gateway_public_feedback_total",
+        "Submissions to POST /v1/public/feedback by site and outcome: `accepted`, a refusal's \
+         code (`rate_limited`, `origin_not_allowed`…), or `discarded_<reason>` for one taken \
+         for a bot's (answered like a success).",
+        &["site", "outcome"]
+    )
+    .expect("metric registers once")
+});
+
 pub static PRODUCE_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
     register_histogram!(
         "civicpulse_gateway_produce_seconds",
@@ -156,6 +167,7 @@ pub fn register_all() {
     LazyLock::force(&EVENTS_ACCEPTED);
     LazyLock::force(&EVENTS_REJECTED);
     LazyLock::force(&REQUESTS);
+    LazyLock::force(&PUBLIC_FEEDBACK);
     LazyLock::force(&PRODUCE_SECONDS);
     LazyLock::force(&SINK_BATCH_ROWS);
     LazyLock::force(&SINK_INSERT_SECONDS);

@@ -36,6 +36,9 @@ fn app() -> Router {
         producer,
         kafka: Arc::new(config.kafka.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
+        sites: Arc::new(civicpulse_ingest::gateway::public::Sites::new(
+            &config.gateway.sites,
+        )),
         config: Arc::new(config.gateway),
     })
 }

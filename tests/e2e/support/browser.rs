@@ -13,6 +13,21 @@ use super::{dev_dir, repo_root};
 /// Loads `url` and returns check-page.mjs's summary (title, lang, violations, requests);
 /// the first screen is saved to `png`.
 pub fn check_page(url: &str, png: &Path) -> Value {
+    run_browser_script(
+        "check-page.mjs",
+        &[url, png.to_str().expect("a UTF-8 path")],
+    )
+}
+
+/// Answers like a person on a page embedding the widget (`widget`) or on the gateway's
+/// form (`form`), typing `comment`; give-feedback.mjs's summary (violations before and
+/// after, the confirmation and where focus went).
+pub fn give_feedback(mode: &str, url: &str, comment: &str) -> Value {
+    run_browser_script("give-feedback.mjs", &[mode, url, comment])
+}
+
+/// Runs one of `tests/browser/` in Debian's Chromium; the JSON it prints.
+fn run_browser_script(script: &str, args: &[&str]) -> Value {
     let tools = dev_dir().join("browser-tools");
     assert!(
         tools.join("node_modules/puppeteer-core").is_dir()
@@ -25,18 +40,17 @@ pub fn check_page(url: &str, png: &Path) -> Value {
         "Debian's chromium is missing: run scripts/test (it installs it)"
     );
     let output = Command::new("node")
-        .arg(repo_root().join("tests/browser/check-page.mjs"))
-        .arg(url)
-        .arg(png)
+        .arg(repo_root().join("tests/browser").join(script))
+        .args(args)
         .env("BROWSER_TOOLS", &tools)
         .output()
         .expect("node runs (Debian's nodejs)");
     assert!(
         output.status.success(),
-        "check-page.mjs {url}: {}",
+        "{script} {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).expect("check-page.mjs prints JSON")
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{script} prints JSON ({e})"))
 }
 
 /// Fails with every WCAG 2.1 A/AA violation axe found, named.

@@ -4,6 +4,7 @@
 mod auth;
 mod body;
 mod error;
+pub mod public;
 mod routes;
 
 use std::sync::Arc;
@@ -44,10 +45,13 @@ pub struct GatewayState {
     pub kafka: Arc<KafkaConfig>,
     pub config: Arc<GatewayConfig>,
     pub api_keys: Arc<ApiKeys>,
+    /// The sites that may embed the widget (`gateway.sites`), with their rate limits.
+    pub sites: Arc<public::Sites>,
 }
 
 pub fn router(state: GatewayState) -> Router {
     Router::new()
+        .merge(public::routes(&state.sites))
         .route("/v1/events", post(routes::post_events))
         // The handler enforces `max_body_bytes` itself, to answer 413 in JSON.
         .layer(DefaultBodyLimit::disable())
@@ -103,6 +107,7 @@ pub async fn serve(
         kafka: Arc::new(config.kafka.clone()),
         config: Arc::new(config.gateway.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
+        sites: Arc::new(public::Sites::new(&config.gateway.sites)),
     };
     // The sinks' lag, measured here too, so it is seen when every sink is down.
     let lag_watcher = {

@@ -186,7 +186,7 @@ fn triage(
 }
 
 /// The event with personal data removed from its free text.
-fn scrubbed(mut event: Event) -> Event {
+pub(super) fn scrubbed(mut event: Event) -> Event {
     if let Event::Feedback(feedback) = &mut event {
         if let Some(comment) = &feedback.comment {
             feedback.comment = Some(scrub(comment).into_owned());
@@ -209,7 +209,7 @@ fn metric_field(field: &str) -> &str {
     }
 }
 
-fn to_messages(
+pub(super) fn to_messages(
     state: &GatewayState,
     events: &[Event],
     source: &str,

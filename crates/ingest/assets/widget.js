@@ -1,0 +1,97 @@
+/* Civic Pulse page feedback widget. No dependencies, no cookies, no third-party requests:
+   it talks only to the gateway that served it. A page puts
+   <div data-civicpulse-site="SITE_KEY" data-service="SERVICE_ID"></div>
+   and <script src="https://GATEWAY/widget.js" defer></script>. */
+(function () {
+  "use strict";
+  var TEXTS = __CIVICPULSE_TEXTS__;
+  var script = document.currentScript;
+  var endpoint = new URL("/v1/public/feedback", script ? script.src : location.href).href;
+  var lang = (document.documentElement.lang || "en").slice(0, 2).toLowerCase() === "fr" ? "fr" : "en";
+  var t = TEXTS[lang];
+  var count = 0;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function render(host) {
+    var id = "civicpulse-" + (++count);
+    var shownAt = Date.now();
+    var answer = null;
+    var box = el("section", { "class": "civicpulse", "aria-labelledby": id + "-q", lang: lang });
+    var question = el("p", { id: id + "-q", "class": "civicpulse-question" }, t.question);
+    var buttons = el("div", { role: "group", "aria-labelledby": id + "-q" });
+    var yes = el("button", { type: "button" }, t.yes);
+    var no = el("button", { type: "button" }, t.no);
+    buttons.appendChild(yes);
+    buttons.appendChild(no);
+    var status = el("p", { "class": "civicpulse-status", role: "status", "aria-live": "polite", tabindex: "-1" });
+    var form = el("form", { hidden: "" });
+    var label = el("label", { "for": id + "-comment" }, t.comment_label);
+    var hint = el("p", { id: id + "-hint", "class": "civicpulse-hint" }, t.comment_hint);
+    var comment = el("textarea", { id: id + "-comment", name: "comment", maxlength: "2000", "aria-describedby": id + "-hint" });
+    var trap = el("div", { "aria-hidden": "true", style: "position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden" });
+    var website = el("input", { type: "text", name: "website", tabindex: "-1", autocomplete: "off", "aria-label": t.honeypot_label });
+    trap.appendChild(website);
+    var send = el("button", { type: "submit" }, t.send);
+    [label, hint, comment, trap, send].forEach(function (n) { form.appendChild(n); });
+    [question, buttons, form, status].forEach(function (n) { box.appendChild(n); });
+    host.appendChild(box);
+
+    function choose(value, button) {
+      answer = value;
+      yes.setAttribute("aria-pressed", String(value === "yes"));
+      no.setAttribute("aria-pressed", String(value === "no"));
+      form.hidden = false;
+      comment.focus();
+    }
+    yes.addEventListener("click", function () { choose("yes", yes); });
+    no.addEventListener("click", function () { choose("no", no); });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!answer) { status.textContent = t.invalid; return; }
+      send.disabled = true;
+      var body = {
+        site: host.getAttribute("data-civicpulse-site"),
+        service_id: host.getAttribute("data-service"),
+        helpful: answer,
+        lang: lang,
+        shown_at: shownAt,
+        website: website.value
+      };
+      if (comment.value.trim()) body.comment = comment.value;
+      fetch(endpoint, {
+        method: "POST",
+        credentials: "omit",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body)
+      }).then(function (response) {
+        if (response.ok) {
+          buttons.hidden = true;
+          form.hidden = true;
+          status.textContent = t.thanks;
+        } else {
+          send.disabled = false;
+          status.textContent = response.status === 429 ? t.busy : response.status >= 500 ? t.unavailable : t.invalid;
+        }
+        status.focus();
+      }, function () {
+        send.disabled = false;
+        status.textContent = t.unavailable;
+        status.focus();
+      });
+    });
+  }
+
+  function start() {
+    var hosts = document.querySelectorAll("[data-civicpulse-site]");
+    for (var i = 0; i < hosts.length; i++) render(hosts[i]);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,120 @@
+//! What the widget, the form and its answer pages say, in English and French. The page's
+//! language decides (`lang` on the page for the widget, `?lang=` for the form); anything
+//! but French is English.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Fr,
+}
+
+impl Lang {
+    pub fn from_code(code: Option<&str>) -> Lang {
+        match code.map(|c| c.get(..2).unwrap_or(c).to_ascii_lowercase()) {
+            Some(c) if c == "fr" => Lang::Fr,
+            _ => Lang::En,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::Fr => &FR,
+        }
+    }
+}
+
+/// Every sentence shown to a person.
+#[derive(Debug, Serialize)]
+pub struct Texts {
+    pub title: &'static str,
+    pub question: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub comment_label: &'static str,
+    pub comment_hint: &'static str,
+    pub satisfaction_label: &'static str,
+    pub scale: [&'static str; 5],
+    pub send: &'static str,
+    pub thanks: &'static str,
+    pub thanks_detail: &'static str,
+    pub honeypot_label: &'static str,
+    pub error_title: &'static str,
+    pub invalid: &'static str,
+    pub refused: &'static str,
+    pub busy: &'static str,
+    pub unavailable: &'static str,
+}
+
+pub static EN: Texts = Texts {
+    title: "Page feedback",
+    question: "Did you find what you were looking for?",
+    yes: "Yes",
+    no: "No",
+    comment_label: "What could we do better? (optional)",
+    comment_hint: "Do not include personal information such as your name, email or case number. We cannot reply.",
+    satisfaction_label: "Overall, how satisfied are you with this service? (optional)",
+    scale: ["Very dissatisfied", "Dissatisfied", "Neither", "Satisfied", "Very satisfied"],
+    send: "Send",
+    thanks: "Thank you for your feedback.",
+    thanks_detail: "It helps us improve this service.",
+    honeypot_label: "Leave this field empty",
+    error_title: "Your feedback was not sent",
+    invalid: "Please answer the question and keep your comment under 2000 characters.",
+    refused: "This page cannot send feedback.",
+    busy: "Too many submissions from here. Please try again in a minute.",
+    unavailable: "We could not record your feedback just now. Please try again later.",
+};
+
+pub static FR: Texts = Texts {
+    title: "Rétroaction sur la page",
+    question: "Avez-vous trouvé ce que vous cherchiez?",
+    yes: "Oui",
+    no: "Non",
+    comment_label: "Que pourrions-nous améliorer? (facultatif)",
+    comment_hint: "N'incluez pas de renseignements personnels comme votre nom, courriel ou numéro de dossier. Nous ne pouvons pas répondre.",
+    satisfaction_label: "Dans l'ensemble, êtes-vous satisfait de ce service? (facultatif)",
+    scale: ["Très insatisfait", "Insatisfait", "Ni l'un ni l'autre", "Satisfait", "Très satisfait"],
+    send: "Envoyer",
+    thanks: "Merci de votre rétroaction.",
+    thanks_detail: "Elle nous aide à améliorer ce service.",
+    honeypot_label: "Laissez ce champ vide",
+    error_title: "Votre rétroaction n'a pas été envoyée",
+    invalid: "Veuillez répondre à la question et limiter votre commentaire à 2000 caractères.",
+    refused: "Cette page ne peut pas envoyer de rétroaction.",
+    busy: "Trop d'envois d'ici. Veuillez réessayer dans une minute.",
+    unavailable: "Nous n'avons pas pu enregistrer votre rétroaction. Veuillez réessayer plus tard.",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_pages_get_french_and_everything_else_english() {
+        assert_eq!(Lang::from_code(Some("fr-CA")), Lang::Fr);
+        assert_eq!(Lang::from_code(Some("FR")), Lang::Fr);
+        assert_eq!(Lang::from_code(Some("en-CA")), Lang::En);
+        assert_eq!(Lang::from_code(Some("de")), Lang::En);
+        assert_eq!(Lang::from_code(None), Lang::En);
+        assert_eq!(Lang::Fr.texts().yes, "Oui");
+    }
+
+    #[test]
+    fn both_languages_say_every_sentence() {
+        let en = serde_json::to_value(&EN).unwrap();
+        let fr = serde_json::to_value(&FR).unwrap();
+        for (key, value) in en.as_object().unwrap() {
+            assert_ne!(fr[key], *value, "{key} is not translated");
+        }
+    }
+}

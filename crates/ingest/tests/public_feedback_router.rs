@@ -1,0 +1,303 @@
+//! The public feedback endpoint, the widget and the form in-process (`oneshot`, no
+//! servers): what a page, a foreign page, a bot or a flood meets. Kafka does not answer
+//! here, so a response that reaches it gets 503 — which tells a submission dropped as a
+//! bot's (answered 202 at once) from one that was sent on.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use civicpulse_core::config::{Config, Site};
+use civicpulse_core::Catalog;
+use civicpulse_ingest::gateway::public::Sites;
+use civicpulse_ingest::gateway::{router, ApiKeys, GatewayState};
+use civicpulse_ingest::producer::EventProducer;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const ORIGIN: &str = "https://www.canada.ca";
+
+fn app(per_client_per_minute: u32) -> Router {
+    let mut config = Config::default();
+    config.kafka.brokers = "127.0.0.1:9".into();
+    config.gateway.delivery_timeout_ms = 1_000;
+    config.gateway.public.max_body_bytes = 4_000;
+    config.gateway.sites = vec![Site {
+        name: "canada".into(),
+        key: "pk-canada".into(),
+        origins: vec![ORIGIN.into()],
+        services: vec!["employment-insurance".into()],
+        per_client_per_minute,
+        per_site_per_minute: 1_000,
+    }];
+    let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
+    let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
+    router(GatewayState {
+        catalog: Arc::new(catalog),
+        producer,
+        kafka: Arc::new(config.kafka.clone()),
+        api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
+        sites: Arc::new(Sites::new(&config.gateway.sites)),
+        config: Arc::new(config.gateway),
+    })
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Answer {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router answers");
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    Answer {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// A person's answer, shown 5 s ago.
+fn answer() -> Value {
+    json!({
+        "site": "pk-canada", "service_id": "employment-insurance", "helpful": "no",
+        "comment": "The page was unclear", "lang": "en", "website": "",
+        "shown_at": chrono::Utc::now().timestamp_millis() - 5_000
+    })
+}
+
+fn post(body: &Value, origin: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/v1/public/feedback")
+        .header("content-type", "application/json")
+        .header("host", "gateway.example");
+    if let Some(origin) = origin {
+        request = request.header("origin", origin);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn cors_preflight_is_answered_for_a_site_s_origin_only() {
+    let app = app(10);
+    let preflight = |origin: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/v1/public/feedback")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let allowed = send(&app, preflight(ORIGIN)).await;
+    assert!(allowed.status.is_success(), "{}", allowed.status);
+    assert_eq!(allowed.headers["access-control-allow-origin"], ORIGIN);
+    assert!(allowed.headers["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+    let foreign = send(&app, preflight("https://evil.example")).await;
+    assert!(
+        !foreign.headers.contains_key("access-control-allow-origin"),
+        "a foreign origin is not allowed: {:?}",
+        foreign.headers
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_key_a_foreign_page_or_no_page_is_refused_in_json() {
+    let app = app(10);
+    let mut wrong_key = answer();
+    wrong_key["site"] = json!("pk-guess");
+    let refused = send(&app, post(&wrong_key, Some(ORIGIN))).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.json()["error"]["code"], "unknown_site");
+
+    let foreign = send(&app, post(&answer(), Some("https://evil.example"))).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    assert_eq!(foreign.json()["error"]["code"], "origin_not_allowed");
+
+    let scripted = send(&app, post(&answer(), None)).await;
+    assert_eq!(scripted.status, StatusCode::FORBIDDEN);
+    assert_eq!(scripted.json()["error"]["code"], "origin_required");
+
+    let mut other_service = answer();
+    other_service["service_id"] = json!("old-age-security");
+    let other = send(&app, post(&other_service, Some(ORIGIN))).await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    assert_eq!(other.json()["error"]["code"], "service_not_allowed");
+}
+
+#[tokio::test]
+async fn a_bot_s_submission_is_answered_like_a_success_and_never_sent() {
+    let app = app(10);
+    let mut honeypot = answer();
+    honeypot["website"] = json!("http://cheap-pills.example");
+    let mut too_fast = answer();
+    too_fast["shown_at"] = json!(chrono::Utc::now().timestamp_millis());
+    for bot in [honeypot, too_fast] {
+        let dropped = send(&app, post(&bot, Some(ORIGIN))).await;
+        assert_eq!(dropped.status, StatusCode::ACCEPTED, "{}", dropped.text);
+        assert_eq!(dropped.json()["status"], "received");
+    }
+    // A person's answer goes on to Kafka, which does not answer here.
+    let person = send(&app, post(&answer(), Some(ORIGIN))).await;
+    assert_eq!(
+        person.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        person.text
+    );
+    assert_eq!(person.json()["error"]["code"], "unavailable");
+    assert!(person.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn a_flood_from_one_address_gets_429_with_retry_after() {
+    let app = app(2);
+    let mut bot = answer();
+    bot["website"] = json!("x");
+    for _ in 0..2 {
+        assert_eq!(
+            send(&app, post(&bot, Some(ORIGIN))).await.status,
+            StatusCode::ACCEPTED
+        );
+    }
+    let limited = send(&app, post(&bot, Some(ORIGIN))).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.json()["error"]["code"], "rate_limited");
+    let retry: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry), "Retry-After {retry}");
+}
+
+#[tokio::test]
+async fn an_oversized_unreadable_or_invalid_answer_is_a_clear_4xx() {
+    let app = app(10);
+    let mut huge = answer();
+    huge["comment"] = json!("x".repeat(5_000));
+    let oversized = send(&app, post(&huge, Some(ORIGIN))).await;
+    assert_eq!(oversized.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(oversized.json()["error"]["code"], "body_too_large");
+
+    let mut extra = answer();
+    extra["email"] = json!("someone@example.org");
+    let unreadable = send(&app, post(&extra, Some(ORIGIN))).await;
+    assert_eq!(unreadable.status, StatusCode::BAD_REQUEST);
+    assert!(unreadable.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("email"));
+
+    let mut invalid = answer();
+    invalid["satisfaction"] = json!(9);
+    let refused = send(&app, post(&invalid, Some(ORIGIN))).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json()["error"]["code"], "invalid");
+    assert_eq!(
+        refused.json()["error"]["fields"][0]["field"],
+        "answers.satisfaction"
+    );
+}
+
+#[tokio::test]
+async fn the_form_is_served_in_french_and_its_post_answers_with_a_french_page() {
+    let app = app(10);
+    let page = send(
+        &app,
+        Request::get("/feedback/form?site=pk-canada&service=employment-insurance&lang=fr")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains(r#"<html lang="fr">"#));
+    assert!(page
+        .text
+        .contains("Avez-vous trouvé ce que vous cherchiez?"));
+    assert!(page.text.contains(r#"name="website""#), "the honeypot");
+    assert!(page.text.contains(r#"name="shown_at""#));
+
+    // Posted back at once from the gateway's own page: taken for a bot's, thanked anyway.
+    let form = "site=pk-canada&service_id=employment-insurance&lang=fr&helpful=oui&shown_at=1&website=spam";
+    let thanked = send(
+        &app,
+        Request::post("/v1/public/feedback")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("host", "gateway.example")
+            .header("origin", "http://gateway.example")
+            .body(Body::from(form))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(thanked.status, StatusCode::OK, "{}", thanked.text);
+    assert!(thanked.text.contains("Merci de votre rétroaction."));
+
+    let foreign = send(
+        &app,
+        Request::post("/v1/public/feedback")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", "https://evil.example")
+            .body(Body::from(form))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    assert!(foreign
+        .text
+        .contains("Votre rétroaction n'a pas été envoyée"));
+
+    let unknown = send(
+        &app,
+        Request::get("/feedback/form?site=pk-guess&service=employment-insurance")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_widget_script_is_small_and_speaks_both_languages() {
+    let app = app(10);
+    let script = send(
+        &app,
+        Request::get("/widget.js").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(script
+        .text
+        .contains("Did you find what you were looking for?"));
+    assert!(script
+        .text
+        .contains("Avez-vous trouvé ce que vous cherchiez?"));
+    assert!(!script.text.contains("__CIVICPULSE_TEXTS__"));
+    assert!(!script.text.contains("document.cookie"), "no cookies");
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gzip, script.text.as_bytes()).unwrap();
+    let compressed = gzip.finish().unwrap().len();
+    assert!(compressed <= 10 * 1024, "{compressed} bytes compressed");
+}

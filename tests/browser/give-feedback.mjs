@@ -1,0 +1,74 @@
+// Gives feedback like a person in headless Chromium (Debian's, driven by puppeteer-core):
+// on a page embedding the widget, or on the gateway's no-JavaScript form. Runs axe-core's
+// WCAG 2.1 A/AA rules on what the person sees before and after answering, and prints a
+// JSON summary: { lang, before: [violations], after: [violations], confirmation,
+// confirmationFocused, requests }.
+//
+// usage: BROWSER_TOOLS=DIR node give-feedback.mjs widget|form URL COMMENT
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+
+const [mode, url, comment] = process.argv.slice(2);
+if (!["widget", "form"].includes(mode) || !url || !comment) {
+  console.error("usage: node give-feedback.mjs widget|form URL COMMENT");
+  process.exit(2);
+}
+const require = createRequire(resolve(process.env.BROWSER_TOOLS || ".", "package.json"));
+const puppeteer = require("puppeteer-core");
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+async function violations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const results = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  return results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+  }));
+}
+
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+try {
+  const page = await browser.newPage();
+  const requests = [];
+  page.on("request", (request) => requests.push(request.url()));
+  await page.goto(url, { waitUntil: "networkidle0", timeout: 60000 });
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  const summary = { lang, requests };
+  if (mode === "widget") {
+    await page.waitForSelector(".civicpulse button");
+    summary.before = await violations(page);
+    // "No", by keyboard: Tab to the second button of the widget, then Enter.
+    const buttons = await page.$$(".civicpulse [role=group] button");
+    await buttons[1].focus();
+    await page.keyboard.press("Enter");
+    summary.focusAfterAnswer = await page.evaluate(() => document.activeElement.tagName);
+    await page.keyboard.type(comment, { delay: 5 });
+    summary.after = await violations(page);
+    await sleep(700);
+    await page.click(".civicpulse button[type=submit]");
+    await page.waitForFunction(() => document.querySelector(".civicpulse-status").textContent.length > 0);
+    summary.confirmation = await page.$eval(".civicpulse-status", (n) => n.textContent);
+    summary.confirmationFocused = await page.evaluate(
+      () => document.activeElement === document.querySelector(".civicpulse-status"));
+  } else {
+    summary.before = await violations(page);
+    await page.click("input[name=helpful][value=no]");
+    await page.click("input[name=satisfaction][value='2']");
+    await page.type("textarea[name=comment]", comment, { delay: 5 });
+    await sleep(700);
+    await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("button[type=submit]")]);
+    summary.after = await violations(page);
+    summary.confirmation = await page.$eval("h1", (n) => n.textContent);
+  }
+  console.log(JSON.stringify(summary));
+} finally {
+  await browser.close();
+}
