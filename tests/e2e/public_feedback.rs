@@ -154,3 +154,108 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
         "Form (en): call ###\nForm (fr): call ###\nToo long (en), write to ###\nToo long (fr), write to ###\n"
     );
 }
+
+/// A case system invites a person after a case closes; the person answers the survey in
+/// Chromium (in the invitation's language, never seeing the case); the response is stored
+/// once, linked to the case, and the invitation counts as a survey offer.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    let gateway = pipeline.gateway_url();
+    pipeline.edit_config(|config| {
+        config.gateway.public.min_fill_ms = 500;
+        config.gateway.invitations.secret = "e2e-invitation-secret".into();
+        config.gateway.invitations.base_url = gateway.clone();
+    });
+    pipeline.migrate();
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let _sink = pipeline.spawn("sink");
+    let http = reqwest::Client::new();
+
+    let mut links = Vec::new();
+    for (case_ref, lang) in [("P-2026-000123", "fr"), ("P-2026-000124", "en")] {
+        let invited = http
+            .post(format!("{gateway}/v1/invitations"))
+            .bearer_auth(API_KEY)
+            .json(&serde_json::json!({
+                "service_id": "passport-in-person", "case_ref": case_ref,
+                "channel": "in_person", "stage": "delivery", "lang": lang
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(invited.status(), 201);
+        let body: Value = invited.json().await.unwrap();
+        let url = body["url"].as_str().unwrap().to_string();
+        assert!(url.starts_with(&format!("{gateway}/s/")), "{url}");
+        assert!(!url.contains(case_ref), "the link hides the case: {url}");
+        links.push((url, lang));
+    }
+
+    for (url, lang) in &links {
+        let survey = give_feedback("form", url, "The wait was long; my file is P-2026-000123");
+        assert_eq!(survey["lang"], *lang);
+        assert_accessible(&survey, &format!("the survey in {lang}"));
+        let thanks = if *lang == "fr" {
+            "Merci de votre rétroaction."
+        } else {
+            "Thank you for your feedback."
+        };
+        assert_eq!(survey["confirmation"], thanks);
+    }
+
+    // The same link again: reported as answered, and nothing more is stored.
+    let (first_link, _) = &links[0];
+    let again = http
+        .post(first_link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("helpful=yes&satisfaction=5&shown_at=1000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    assert!(again
+        .text()
+        .await
+        .unwrap()
+        .contains("Ce sondage a déjà été rempli"));
+    let page = http.get(first_link).send().await.unwrap();
+    assert_eq!(page.status(), 409);
+
+    // A changed link opens nothing.
+    let mut tampered = first_link.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let refused = http.get(&tampered).send().await.unwrap();
+    assert_eq!(refused.status(), 400);
+
+    pipeline
+        .wait_count("feedback", 2, Duration::from_secs(60))
+        .await;
+    pipeline
+        .wait_count("offered", 2, Duration::from_secs(60))
+        .await;
+    let answers = pipeline
+        .query(
+            "SELECT case_ref, channel, stage, source, helpful, satisfaction, language FROM feedback FINAL \
+             ORDER BY case_ref FORMAT TSV",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        answers,
+        "P-2026-000123\tin_person\tdelivery\tinvitation\t0\t2\tfr\n\
+         P-2026-000124\tin_person\tdelivery\tinvitation\t0\t2\ten\n"
+    );
+    let offers = pipeline
+        .query("SELECT case_ref, survey_offered, source FROM offered FINAL ORDER BY case_ref FORMAT TSV")
+        .await
+        .unwrap();
+    assert_eq!(offers, "P-2026-000123\t1\te2e\nP-2026-000124\t1\te2e\n");
+    let comments = pipeline
+        .query("SELECT DISTINCT comment FROM feedback_comments FINAL FORMAT TSV")
+        .await
+        .unwrap();
+    assert!(!comments.contains("P-2026"), "{comments}");
+}

@@ -169,6 +169,31 @@ pub struct GatewayConfig {
     pub public: PublicFeedbackConfig,
     /// The sites that may embed the widget, each with its public key.
     pub sites: Vec<Site>,
+    /// Signed survey links sent after a transaction (`POST /v1/invitations`).
+    pub invitations: InvitationsConfig,
+}
+
+/// Survey invitations: their links and how long they stay valid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InvitationsConfig {
+    /// The secret that seals invitation tokens (set it by environment:
+    /// CIVICPULSE_GATEWAY__INVITATIONS__SECRET). Empty: invitations are off.
+    pub secret: String,
+    /// The gateway's public address, which survey links start with.
+    pub base_url: String,
+    /// Days a link stays valid.
+    pub valid_days: u32,
+}
+
+impl Default for InvitationsConfig {
+    fn default() -> Self {
+        InvitationsConfig {
+            secret: String::new(),
+            base_url: "http://127.0.0.1:8080".into(),
+            valid_days: 30,
+        }
+    }
 }
 
 /// Limits of the public feedback endpoint, shared by every site.
@@ -239,6 +264,7 @@ impl Default for GatewayConfig {
             limits: HttpLimits::default(),
             public: PublicFeedbackConfig::default(),
             sites: Vec::new(),
+            invitations: InvitationsConfig::default(),
         }
     }
 }

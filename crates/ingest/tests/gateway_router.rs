@@ -39,6 +39,9 @@ fn app() -> Router {
         sites: Arc::new(civicpulse_ingest::gateway::public::Sites::new(
             &config.gateway.sites,
         )),
+        invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
+            &config.gateway.invitations,
+        )),
         config: Arc::new(config.gateway),
     })
 }

@@ -39,6 +39,9 @@ fn app(per_client_per_minute: u32) -> Router {
         kafka: Arc::new(config.kafka.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
         sites: Arc::new(Sites::new(&config.gateway.sites)),
+        invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
+            &config.gateway.invitations,
+        )),
         config: Arc::new(config.gateway),
     })
 }
@@ -300,4 +303,135 @@ async fn the_widget_script_is_small_and_speaks_both_languages() {
     std::io::Write::write_all(&mut gzip, script.text.as_bytes()).unwrap();
     let compressed = gzip.finish().unwrap().len();
     assert!(compressed <= 10 * 1024, "{compressed} bytes compressed");
+}
+
+mod invitations {
+    use super::*;
+    use civicpulse_core::config::{hash_secret, ApiKey};
+
+    const API_KEY: &str = "case-system-key";
+
+    /// A gateway with invitations on (and Kafka down, as above).
+    fn app() -> Router {
+        let mut config = Config::default();
+        config.kafka.brokers = "127.0.0.1:9".into();
+        config.gateway.delivery_timeout_ms = 1_000;
+        config.gateway.api_keys = vec![ApiKey {
+            source: "cases".into(),
+            sha256: hash_secret(API_KEY),
+        }];
+        config.gateway.invitations.secret = "router-test-secret".into();
+        config.gateway.invitations.base_url = "https://feedback.example".into();
+        let catalog =
+            Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
+        let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
+        router(GatewayState {
+            catalog: Arc::new(catalog),
+            producer,
+            kafka: Arc::new(config.kafka.clone()),
+            api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
+            sites: Arc::new(Sites::new(&config.gateway.sites)),
+            invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
+                &config.gateway.invitations,
+            )),
+            config: Arc::new(config.gateway),
+        })
+    }
+
+    fn invite(key: Option<&str>, body: &Value) -> Request<Body> {
+        let mut request =
+            Request::post("/v1/invitations").header("content-type", "application/json");
+        if let Some(key) = key {
+            request = request.header("authorization", format!("Bearer {key}"));
+        }
+        request.body(Body::from(body.to_string())).unwrap()
+    }
+
+    fn case() -> Value {
+        json!({"service_id": "passport-in-person", "case_ref": "P-2026-000123", "channel": "in_person", "lang": "fr"})
+    }
+
+    #[tokio::test]
+    async fn invitations_need_an_api_key_and_a_valid_case() {
+        let app = app();
+        let anonymous = send(&app, invite(None, &case())).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(anonymous.json()["error"]["code"], "unauthorized");
+        let mut web = case();
+        web["channel"] = json!("web");
+        let refused = send(&app, invite(Some(API_KEY), &web)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(refused.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("channel"));
+        // A valid one records the offer first: Kafka is down here, so 503.
+        let unrecorded = send(&app, invite(Some(API_KEY), &case())).await;
+        assert_eq!(unrecorded.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[tokio::test]
+    async fn a_tampered_or_foreign_link_gets_a_clear_page_and_a_4xx() {
+        let app = app();
+        for token in [
+            "not-a-token",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ] {
+            let page = send(
+                &app,
+                Request::get(format!("/s/{token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(page.status, StatusCode::BAD_REQUEST);
+            assert!(
+                page.text.contains("This survey link is not valid"),
+                "{}",
+                page.text
+            );
+        }
+    }
+
+    fn link(expires_in: chrono::Duration) -> String {
+        use civicpulse_ingest::gateway::invitations::{Invitation, Sealer};
+        let token = Sealer::new("router-test-secret").seal(&Invitation {
+            id: uuid::Uuid::new_v4(),
+            service_id: "passport-in-person".into(),
+            case_ref: "P-2026-000123".into(),
+            channel: "in_person".into(),
+            stage: None,
+            lang: "fr".into(),
+            expires_at: chrono::Utc::now() + expires_in,
+        });
+        format!("/s/{token}")
+    }
+
+    #[tokio::test]
+    async fn a_valid_link_shows_the_survey_in_its_language_and_an_expired_one_says_so() {
+        let app = app();
+        let page = send(
+            &app,
+            Request::get(link(chrono::Duration::days(1)))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains(r#"<html lang="fr">"#));
+        assert!(page
+            .text
+            .contains("Je suis satisfait du service que j'ai reçu."));
+        assert!(page.text.contains(r#"name="helpful" value="no""#));
+        assert!(!page.text.contains("P-2026"), "the case is never shown");
+        let expired = send(
+            &app,
+            Request::get(link(chrono::Duration::seconds(-1)))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(expired.status, StatusCode::GONE);
+        assert!(expired.text.contains("expired"), "{}", expired.text);
+    }
 }

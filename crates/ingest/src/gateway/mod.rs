@@ -4,6 +4,7 @@
 mod auth;
 mod body;
 mod error;
+pub mod invitations;
 pub mod public;
 mod routes;
 
@@ -47,11 +48,14 @@ pub struct GatewayState {
     pub api_keys: Arc<ApiKeys>,
     /// The sites that may embed the widget (`gateway.sites`), with their rate limits.
     pub sites: Arc<public::Sites>,
+    /// Survey invitations (`gateway.invitations`).
+    pub invitations: Arc<invitations::Invitations>,
 }
 
 pub fn router(state: GatewayState) -> Router {
     Router::new()
         .merge(public::routes(&state.sites))
+        .merge(invitations::routes())
         .route("/v1/events", post(routes::post_events))
         // The handler enforces `max_body_bytes` itself, to answer 413 in JSON.
         .layer(DefaultBodyLimit::disable())
@@ -108,6 +112,7 @@ pub async fn serve(
         config: Arc::new(config.gateway.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
         sites: Arc::new(public::Sites::new(&config.gateway.sites)),
+        invitations: Arc::new(invitations::Invitations::new(&config.gateway.invitations)),
     };
     // The sinks' lag, measured here too, so it is seen when every sink is down.
     let lag_watcher = {

@@ -33,9 +33,10 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use uuid::Uuid;
 
 pub use error::PublicError;
+pub use pages::{message_page, survey_page};
 pub use sites::Sites;
-use submission::Submission;
-use texts::Lang;
+pub use submission::Submission;
+pub use texts::{Lang, Texts};
 
 use super::routes::{scrubbed, to_messages};
 use super::GatewayState;

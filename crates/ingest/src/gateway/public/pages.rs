@@ -10,7 +10,7 @@ use minijinja::{context, Environment};
 use serde::Deserialize;
 
 use super::error::PublicError;
-use super::texts::{Lang, EN, FR};
+use super::texts::{Lang, Texts, EN, FR};
 use crate::gateway::GatewayState;
 
 /// The widget with both languages' texts filled in (one source for the widget and the
@@ -32,6 +32,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         include_str!("../../../templates/feedback_answer.html"),
     )
     .expect("the answer template parses");
+    env.add_template("survey", include_str!("../../../templates/survey.html"))
+        .expect("the survey template parses");
     env
 });
 
@@ -105,6 +107,29 @@ pub fn answer(lang: Lang, status: StatusCode, error: Option<&PublicError>) -> Re
             .insert(header::RETRY_AFTER, secs.into());
     }
     response
+}
+
+/// A page with one heading and one sentence, chosen from the language's texts.
+pub fn message_page(
+    lang: Lang,
+    status: StatusCode,
+    choose: impl FnOnce(&Texts) -> (&'static str, &'static str),
+) -> Response {
+    let (heading, detail) = choose(lang.texts());
+    render(
+        "answer",
+        status,
+        context! { lang => lang.code(), heading => heading, detail => detail },
+    )
+}
+
+/// An invitation's survey, in its language.
+pub fn survey_page(lang: Lang) -> Response {
+    render(
+        "survey",
+        StatusCode::OK,
+        context! { lang => lang.code(), t => lang.texts(), shown_at => Utc::now().timestamp_millis() },
+    )
 }
 
 fn render(name: &str, status: StatusCode, context: minijinja::Value) -> Response {

@@ -46,7 +46,44 @@ pub enum Automated {
     NoShownAt,
 }
 
+/// An invitation's survey form: the site and service come from the invitation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SurveyForm {
+    helpful: Option<String>,
+    comment: Option<String>,
+    satisfaction: Option<u8>,
+    trust: Option<u8>,
+    need_met: Option<u8>,
+    ease: Option<u8>,
+    time_reasonable: Option<u8>,
+    fair: Option<u8>,
+    helpful_staff: Option<u8>,
+    #[serde(default)]
+    website: String,
+    shown_at: Option<i64>,
+}
+
 impl Submission {
+    /// Reads an invitation's survey form (`application/x-www-form-urlencoded`).
+    pub fn parse_survey(body: &[u8]) -> Result<Submission, String> {
+        let form: SurveyForm = serde_urlencoded::from_bytes(body).map_err(|e| e.to_string())?;
+        Ok(Submission {
+            helpful: form.helpful,
+            comment: form.comment.filter(|c| !c.trim().is_empty()),
+            satisfaction: form.satisfaction,
+            trust: form.trust,
+            need_met: form.need_met,
+            ease: form.ease,
+            time_reasonable: form.time_reasonable,
+            fair: form.fair,
+            helpful_staff: form.helpful_staff,
+            website: form.website,
+            shown_at: form.shown_at,
+            ..Submission::default()
+        })
+    }
+
     /// Reads a JSON or form body.
     pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Submission, String> {
         let essence = content_type

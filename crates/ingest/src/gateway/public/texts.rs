@@ -53,6 +53,15 @@ pub struct Texts {
     pub refused: &'static str,
     pub busy: &'static str,
     pub unavailable: &'static str,
+    /// The survey page of an invitation.
+    pub survey_title: &'static str,
+    pub survey_intro: &'static str,
+    /// OMB Circular A-11 §280's customer experience items, in `Question` order.
+    pub items: [(&'static str, &'static str); 7],
+    pub agree_scale: [&'static str; 5],
+    pub already_answered: &'static str,
+    pub link_invalid: &'static str,
+    pub link_expired: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -73,6 +82,21 @@ pub static EN: Texts = Texts {
     refused: "This page cannot send feedback.",
     busy: "Too many submissions from here. Please try again in a minute.",
     unavailable: "We could not record your feedback just now. Please try again later.",
+    survey_title: "How was your service?",
+    survey_intro: "Your answers are anonymous and help us improve. Every question is optional.",
+    items: [
+        ("satisfaction", "I am satisfied with the service I received."),
+        ("trust", "This interaction increased my confidence in this organization."),
+        ("need_met", "My need was addressed."),
+        ("ease", "It was easy to complete what I needed to do."),
+        ("time_reasonable", "It took a reasonable amount of time to do what I needed to do."),
+        ("fair", "I was treated fairly."),
+        ("helpful_staff", "Employees I interacted with were helpful."),
+    ],
+    agree_scale: ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"],
+    already_answered: "This survey has already been answered. Thank you.",
+    link_invalid: "This survey link is not valid. Please use the link exactly as you received it.",
+    link_expired: "This survey link has expired.",
 };
 
 pub static FR: Texts = Texts {
@@ -93,6 +117,21 @@ pub static FR: Texts = Texts {
     refused: "Cette page ne peut pas envoyer de rétroaction.",
     busy: "Trop d'envois d'ici. Veuillez réessayer dans une minute.",
     unavailable: "Nous n'avons pas pu enregistrer votre rétroaction. Veuillez réessayer plus tard.",
+    survey_title: "Comment s'est passé votre service?",
+    survey_intro: "Vos réponses sont anonymes et nous aident à nous améliorer. Chaque question est facultative.",
+    items: [
+        ("satisfaction", "Je suis satisfait du service que j'ai reçu."),
+        ("trust", "Cette interaction a accru ma confiance envers cette organisation."),
+        ("need_met", "Mon besoin a été satisfait."),
+        ("ease", "Il a été facile de faire ce que j'avais à faire."),
+        ("time_reasonable", "Le temps requis pour faire ce que j'avais à faire était raisonnable."),
+        ("fair", "J'ai été traité équitablement."),
+        ("helpful_staff", "Les employés avec qui j'ai interagi ont été serviables."),
+    ],
+    agree_scale: ["Fortement en désaccord", "En désaccord", "Ni d'accord ni en désaccord", "D'accord", "Fortement d'accord"],
+    already_answered: "Ce sondage a déjà été rempli. Merci.",
+    link_invalid: "Ce lien de sondage n'est pas valide. Veuillez utiliser le lien tel que vous l'avez reçu.",
+    link_expired: "Ce lien de sondage est expiré.",
 };
 
 #[cfg(test)]

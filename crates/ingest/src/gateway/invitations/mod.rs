@@ -1,0 +1,237 @@
+//! Signed survey invitations: feedback tied to a case without the person ever seeing it.
+//!
+//! `POST /v1/invitations` (an API key, from a case system when a case closes) records the
+//! offer (an `offered` event with the case, so invitations count in the matrix's survey
+//! offers and response rates) and returns a survey link whose token seals the service,
+//! case, channel, stage, language and expiry (`token`). `GET /s/{token}` shows the
+//! survey; `POST /s/{token}` stores one feedback event linked to the case. A token answers
+//! once: its response's `event_id` derives from the invitation, so a second submission is
+//! the same event (stored once whatever happens), and the gateway reports it as already
+//! answered while it remembers the invitation (`answered`, in memory, per gateway).
+
+mod token;
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use civicpulse_core::config::InvitationsConfig;
+use civicpulse_core::Validator;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub use token::{Invitation, Sealer, TokenError};
+
+use super::public::{self, Lang, Submission};
+use super::routes::{scrubbed, to_messages};
+use super::{ApiError, GatewayState};
+use crate::metrics;
+
+/// The invitation service of one gateway: its sealer (none without a secret) and the
+/// invitations it saw answered.
+pub struct Invitations {
+    sealer: Option<Sealer>,
+    config: InvitationsConfig,
+    answered: moka::sync::Cache<Uuid, ()>,
+}
+
+impl Invitations {
+    pub fn new(config: &InvitationsConfig) -> Invitations {
+        Invitations {
+            sealer: (!config.secret.is_empty()).then(|| Sealer::new(&config.secret)),
+            config: config.clone(),
+            answered: moka::sync::Cache::builder()
+                .max_capacity(1_000_000)
+                .time_to_live(Duration::from_secs(
+                    u64::from(config.valid_days.max(1)) * 86_400,
+                ))
+                .build(),
+        }
+    }
+}
+
+pub fn routes() -> Router<GatewayState> {
+    Router::new()
+        .route("/v1/invitations", post(invite))
+        .route("/s/{token}", get(survey).post(answer))
+}
+
+/// What a case system asks for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvitationRequest {
+    service_id: String,
+    case_ref: String,
+    channel: String,
+    stage: Option<String>,
+    lang: Option<String>,
+}
+
+async fn invite(
+    State(state): State<GatewayState>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let source = state.api_keys.authenticate(&headers)?.to_string();
+    let request: InvitationRequest = serde_json::from_str(&body)
+        .map_err(|e| ApiError::BadRequest(format!("an invitation request: {e}")))?;
+    let sealer = state
+        .invitations
+        .sealer
+        .as_ref()
+        .ok_or_else(|| ApiError::Unavailable {
+            reason: "invitations are not configured (gateway.invitations.secret)".into(),
+            retry_after_secs: 3_600,
+        })?;
+    let now = Utc::now();
+    let mut offer = json!({
+        "kind": "offered", "event_id": Uuid::new_v4().to_string(), "occurred_at": now.to_rfc3339(),
+        "service_id": request.service_id, "channel": request.channel,
+        "case_ref": request.case_ref, "survey_offered": true,
+    });
+    if let Some(stage) = &request.stage {
+        offer["stage"] = json!(stage);
+    }
+    let offer = Validator::new(&state.catalog)
+        .parse(offer, now)
+        .map_err(|errors| ApiError::BadRequest(describe(&errors)))?;
+    let valid = chrono::Duration::days(i64::from(state.invitations.config.valid_days.max(1)));
+    let invitation = Invitation {
+        id: Uuid::new_v4(),
+        service_id: request.service_id,
+        case_ref: request.case_ref,
+        channel: request.channel,
+        stage: request.stage,
+        lang: Lang::from_code(request.lang.as_deref()).code().to_string(),
+        expires_at: now + valid,
+    };
+    let messages = to_messages(&state, &[offer], &source, now);
+    state
+        .producer
+        .send_all(&messages)
+        .await
+        .map_err(|_| ApiError::Unavailable {
+            reason: "Kafka did not acknowledge the offer".into(),
+            retry_after_secs: state.config.retry_after_secs,
+        })?;
+    let url = format!(
+        "{}/s/{}",
+        state.invitations.config.base_url.trim_end_matches('/'),
+        sealer.seal(&invitation)
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "url": url, "expires_at": invitation.expires_at.to_rfc3339() })),
+    ))
+}
+
+fn describe(errors: &[civicpulse_core::FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The invitation behind a link; `TokenError::Invalid` too when invitations are off.
+fn open(state: &GatewayState, token: &str) -> Result<Invitation, TokenError> {
+    let sealer = state
+        .invitations
+        .sealer
+        .as_ref()
+        .ok_or(TokenError::Invalid)?;
+    sealer.open(token, Utc::now())
+}
+
+/// The page for a link that opens nothing: 400 for a mistyped or changed one, 410 for an
+/// expired one. The language is unknown (the token did not open), so English.
+fn link_problem(error: TokenError) -> Response {
+    match error {
+        TokenError::Invalid => public::message_page(Lang::En, StatusCode::BAD_REQUEST, |t| {
+            (t.error_title, t.link_invalid)
+        }),
+        TokenError::Expired => public::message_page(Lang::En, StatusCode::GONE, |t| {
+            (t.error_title, t.link_expired)
+        }),
+    }
+}
+
+async fn survey(State(state): State<GatewayState>, Path(token): Path<String>) -> Response {
+    let invitation = match open(&state, &token) {
+        Ok(invitation) => invitation,
+        Err(error) => return link_problem(error),
+    };
+    let lang = Lang::from_code(Some(&invitation.lang));
+    if state.invitations.answered.contains_key(&invitation.id) {
+        return public::message_page(lang, StatusCode::CONFLICT, |t| {
+            (t.thanks, t.already_answered)
+        });
+    }
+    public::survey_page(lang)
+}
+
+async fn answer(
+    State(state): State<GatewayState>,
+    Path(token): Path<String>,
+    body: String,
+) -> Response {
+    let invitation = match open(&state, &token) {
+        Ok(invitation) => invitation,
+        Err(error) => return link_problem(error),
+    };
+    let lang = Lang::from_code(Some(&invitation.lang));
+    if state.invitations.answered.contains_key(&invitation.id) {
+        return public::message_page(lang, StatusCode::CONFLICT, |t| {
+            (t.thanks, t.already_answered)
+        });
+    }
+    let submission = match Submission::parse_survey(body.as_bytes()) {
+        Ok(mut submission) => {
+            submission.service_id = invitation.service_id.clone();
+            submission.lang = Some(lang.code().to_string());
+            submission
+        }
+        Err(_) => {
+            return public::message_page(lang, StatusCode::BAD_REQUEST, |t| {
+                (t.error_title, t.invalid)
+            })
+        }
+    };
+    let now = Utc::now();
+    if submission
+        .automated(now, state.config.public.min_fill_ms)
+        .is_some()
+    {
+        return public::message_page(lang, StatusCode::OK, |t| (t.thanks, t.thanks_detail));
+    }
+    let mut event = submission.to_event(token::response_event_id(&invitation), now);
+    event["channel"] = json!(invitation.channel);
+    event["case_ref"] = json!(invitation.case_ref);
+    if let Some(stage) = &invitation.stage {
+        event["stage"] = json!(stage);
+    }
+    let event = match Validator::new(&state.catalog).parse(event, now) {
+        Ok(event) => event,
+        Err(_) => {
+            return public::message_page(lang, StatusCode::BAD_REQUEST, |t| {
+                (t.error_title, t.invalid)
+            })
+        }
+    };
+    let messages = to_messages(&state, &[scrubbed(event)], "invitation", now);
+    if state.producer.send_all(&messages).await.is_err() {
+        return public::message_page(lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
+            (t.error_title, t.unavailable)
+        });
+    }
+    state.invitations.answered.insert(invitation.id, ());
+    metrics::EVENTS_ACCEPTED
+        .with_label_values(&["feedback"])
+        .inc();
+    public::message_page(lang, StatusCode::OK, |t| (t.thanks, t.thanks_detail))
+}
