@@ -341,6 +341,7 @@ fn generate(total: usize) -> Vec<Event> {
                         ..Default::default()
                     },
                     helpful: Some(true),
+                    reason: None,
                     comment: (i % 100 == 19).then(|| "Quick and easy, thank you.".to_string()),
                     segment: None,
                 }),

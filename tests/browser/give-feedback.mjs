@@ -51,6 +51,7 @@ try {
     await page.keyboard.press("Enter");
     summary.focusAfterAnswer = await page.evaluate(() => document.activeElement.tagName);
     await page.keyboard.type(comment, { delay: 5 });
+    await page.click(".civicpulse input[value=hard_to_understand]");
     summary.after = await violations(page);
     await sleep(700);
     await page.click(".civicpulse button[type=submit]");
@@ -61,6 +62,9 @@ try {
   } else {
     summary.before = await violations(page);
     await page.click("input[name=helpful][value=no]");
+    // The widget's form asks why; an invitation's survey does not.
+    const reason = await page.$("input[name=reason][value=hard_to_understand]");
+    if (reason) await reason.click();
     await page.click("input[name=satisfaction][value='2']");
     await page.type("textarea[name=comment]", comment, { delay: 5 });
     await sleep(700);

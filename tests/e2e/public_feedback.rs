@@ -130,17 +130,17 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
         .await;
     let rows = pipeline
         .query(
-            "SELECT source, service_id, channel, helpful, language, satisfaction FROM feedback FINAL \
+            "SELECT source, service_id, channel, helpful, reason, language, satisfaction FROM feedback FINAL \
              ORDER BY source, language, isNull(satisfaction) FORMAT TSV",
         )
         .await
         .unwrap();
     assert_eq!(
         rows,
-        "site:e2e\temployment-insurance\tweb\t0\ten\t2\n\
-         site:e2e\temployment-insurance\tweb\t0\ten\t\\N\n\
-         site:e2e\temployment-insurance\tweb\t0\tfr\t2\n\
-         site:e2e\temployment-insurance\tweb\t0\tfr\t\\N\n"
+        "site:e2e\temployment-insurance\tweb\t0\thard_to_understand\ten\t2\n\
+         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\ten\t\\N\n\
+         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\tfr\t2\n\
+         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\tfr\t\\N\n"
     );
     pipeline
         .wait_count("feedback_comments", stored, Duration::from_secs(30))

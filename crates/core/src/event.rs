@@ -111,6 +111,38 @@ impl Answers {
     }
 }
 
+/// Why a page did not help, as page-feedback tools ask it (Canada.ca's among them): a
+/// closed list, so reasons can be counted.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum FeedbackReason {
+    /// The information was not there, or could not be found.
+    CannotFind,
+    HardToUnderstand,
+    /// An error, or something did not work.
+    SomethingBroken,
+    Other,
+}
+
+impl FeedbackReason {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// Age bands used for equity analysis; coarse on purpose, so a respondent is not identifiable.
 #[derive(
     Debug,
@@ -193,6 +225,9 @@ pub struct Feedback {
     /// "Did you find what you were looking for?" style yes/no.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub helpful: Option<bool>,
+    /// What was wrong, when the page did not help (the widget's reasons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<FeedbackReason>,
     /// Free text, at most 2000 characters; personal data is scrubbed before storage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,

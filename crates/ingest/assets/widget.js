@@ -31,6 +31,14 @@
     buttons.appendChild(no);
     var status = el("p", { "class": "civicpulse-status", role: "status", "aria-live": "polite", tabindex: "-1" });
     var form = el("form", { hidden: "" });
+    var reasons = el("fieldset", { hidden: "" });
+    reasons.appendChild(el("legend", {}, t.reason_label));
+    t.reasons.forEach(function (reason) {
+      var option = el("label");
+      option.appendChild(el("input", { type: "radio", name: id + "-reason", value: reason[0] }));
+      option.appendChild(document.createTextNode(" " + reason[1]));
+      reasons.appendChild(option);
+    });
     var label = el("label", { "for": id + "-comment" }, t.comment_label);
     var hint = el("p", { id: id + "-hint", "class": "civicpulse-hint" }, t.comment_hint);
     var comment = el("textarea", { id: id + "-comment", name: "comment", maxlength: "2000", "aria-describedby": id + "-hint" });
@@ -38,7 +46,7 @@
     var website = el("input", { type: "text", name: "website", tabindex: "-1", autocomplete: "off", "aria-label": t.honeypot_label });
     trap.appendChild(website);
     var send = el("button", { type: "submit" }, t.send);
-    [label, hint, comment, trap, send].forEach(function (n) { form.appendChild(n); });
+    [reasons, label, hint, comment, trap, send].forEach(function (n) { form.appendChild(n); });
     [question, buttons, form, status].forEach(function (n) { box.appendChild(n); });
     host.appendChild(box);
 
@@ -47,6 +55,8 @@
       yes.setAttribute("aria-pressed", String(value === "yes"));
       no.setAttribute("aria-pressed", String(value === "no"));
       form.hidden = false;
+      // A reason is asked only when the page did not help.
+      reasons.hidden = value !== "no";
       comment.focus();
     }
     yes.addEventListener("click", function () { choose("yes", yes); });
@@ -65,6 +75,8 @@
         website: website.value
       };
       if (comment.value.trim()) body.comment = comment.value;
+      var reason = reasons.hidden ? null : form.querySelector("input[type=radio]:checked");
+      if (reason) body.reason = reason.value;
       fetch(endpoint, {
         method: "POST",
         credentials: "omit",

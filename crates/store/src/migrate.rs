@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "change_log",
         sql: include_str!("../migrations/0006_change_log.sql"),
     },
+    Migration {
+        version: 7,
+        name: "feedback_reason",
+        sql: include_str!("../migrations/0007_feedback_reason.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

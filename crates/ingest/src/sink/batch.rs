@@ -46,7 +46,7 @@ impl Batch {
         self.track(position, bytes);
         match rows {
             Rows::Feedback(row, comment) => {
-                self.feedback.push(row);
+                self.feedback.push(*row);
                 self.comments.extend(comment);
             }
             Rows::Milestone(row) => self.milestones.push(row),

@@ -29,7 +29,8 @@ received_at_field!(FeedbackRow, CommentRow, MilestoneRow, OfferedRow);
 /// The rows one envelope becomes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rows {
-    Feedback(FeedbackRow, Option<CommentRow>),
+    /// Boxed: a response's row is twice the size of the others'.
+    Feedback(Box<FeedbackRow>, Option<CommentRow>),
     Milestone(MilestoneRow),
     Offered(OfferedRow),
 }
@@ -87,8 +88,9 @@ fn feedback_rows(f: Feedback, received_at: DateTime<Utc>, source: String) -> Row
         region: segment.region.unwrap_or_default(),
         language: segment.language.unwrap_or_default(),
         disability: segment.disability.map(u8::from),
+        reason: f.reason.map(|r| r.as_str().to_string()).unwrap_or_default(),
     };
-    Rows::Feedback(row, comment)
+    Rows::Feedback(Box::new(row), comment)
 }
 
 fn milestone_row(m: Milestone, received_at: DateTime<Utc>, source: String) -> MilestoneRow {

@@ -39,6 +39,8 @@ pub struct FeedbackRow {
     pub region: String,
     pub language: String,
     pub disability: Option<u8>,
+    /// Why the page did not help (`FeedbackReason`), '' when not given.
+    pub reason: String,
 }
 
 impl StoredRow for FeedbackRow {

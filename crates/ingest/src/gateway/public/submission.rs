@@ -16,6 +16,9 @@ pub struct Submission {
     pub service_id: String,
     /// "Did you find what you were looking for?": `yes` or `no`.
     pub helpful: Option<String>,
+    /// Why the page did not help: `cannot_find`, `hard_to_understand`,
+    /// `something_broken`, `other`.
+    pub reason: Option<String>,
     pub comment: Option<String>,
     /// `en` or `fr`, from the page.
     pub lang: Option<String>,
@@ -95,8 +98,9 @@ impl Submission {
             "application/x-www-form-urlencoded" => {
                 let mut submission: Submission =
                     serde_urlencoded::from_bytes(body).map_err(|e| e.to_string())?;
-                // An empty text box is no comment.
+                // An empty text box is no comment, and no choice is no reason.
                 submission.comment = submission.comment.filter(|c| !c.trim().is_empty());
+                submission.reason = submission.reason.filter(|r| !r.is_empty());
                 Ok(submission)
             }
             other => Err(format!(
@@ -139,6 +143,9 @@ impl Submission {
                 event.insert("helpful".into(), json!(other));
             }
             None => {}
+        }
+        if let Some(reason) = &self.reason {
+            event.insert("reason".into(), json!(reason));
         }
         if let Some(comment) = &self.comment {
             event.insert("comment".into(), json!(comment));
