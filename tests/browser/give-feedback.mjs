@@ -52,6 +52,8 @@ try {
     summary.focusAfterAnswer = await page.evaluate(() => document.activeElement.tagName);
     await page.keyboard.type(comment, { delay: 5 });
     await page.click(".civicpulse input[value=hard_to_understand]");
+    // The page asks for the A-11 satisfaction item: "Agree".
+    await page.click(".civicpulse fieldset[data-item=satisfaction] input[value='4']");
     summary.after = await violations(page);
     await sleep(700);
     await page.click(".civicpulse button[type=submit]");

@@ -23,7 +23,7 @@ fn host_page(lang: &str, gateway: &str) -> String {
     format!(
         r#"<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><main><h1>{heading}</h1><p>{title}.</p>
-<div data-civicpulse-site="{KEY}" data-service="{SERVICE}"></div></main>
+<div data-civicpulse-site="{KEY}" data-service="{SERVICE}" data-items="satisfaction"></div></main>
 <script src="{gateway}/widget.js" defer></script></body></html>"#
     )
 }
@@ -131,16 +131,17 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
     let rows = pipeline
         .query(
             "SELECT source, service_id, channel, helpful, reason, language, satisfaction FROM feedback FINAL \
-             ORDER BY source, language, isNull(satisfaction) FORMAT TSV",
+             ORDER BY source, language, satisfaction FORMAT TSV",
         )
         .await
         .unwrap();
     assert_eq!(
         rows,
+        // The form's "Dissatisfied" (2), the widget's "Agree" (4), in each language.
         "site:e2e\temployment-insurance\tweb\t0\thard_to_understand\ten\t2\n\
-         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\ten\t\\N\n\
+         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\ten\t4\n\
          site:e2e\temployment-insurance\tweb\t0\thard_to_understand\tfr\t2\n\
-         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\tfr\t\\N\n"
+         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\tfr\t4\n"
     );
     pipeline
         .wait_count("feedback_comments", stored, Duration::from_secs(30))

@@ -39,6 +39,19 @@
       option.appendChild(document.createTextNode(" " + reason[1]));
       reasons.appendChild(option);
     });
+    // The A-11 items the page asks for: data-items="satisfaction ease" (none by default).
+    var wanted = (host.getAttribute("data-items") || "").split(/\s+/).filter(Boolean);
+    var items = t.items.filter(function (item) { return wanted.indexOf(item[0]) >= 0; }).map(function (item) {
+      var group = el("fieldset", { "data-item": item[0] });
+      group.appendChild(el("legend", {}, item[1]));
+      t.agree_scale.forEach(function (text, index) {
+        var option = el("label");
+        option.appendChild(el("input", { type: "radio", name: id + "-" + item[0], value: String(index + 1) }));
+        option.appendChild(document.createTextNode(" " + text));
+        group.appendChild(option);
+      });
+      return group;
+    });
     var label = el("label", { "for": id + "-comment" }, t.comment_label);
     var hint = el("p", { id: id + "-hint", "class": "civicpulse-hint" }, t.comment_hint);
     var comment = el("textarea", { id: id + "-comment", name: "comment", maxlength: "2000", "aria-describedby": id + "-hint" });
@@ -46,7 +59,7 @@
     var website = el("input", { type: "text", name: "website", tabindex: "-1", autocomplete: "off", "aria-label": t.honeypot_label });
     trap.appendChild(website);
     var send = el("button", { type: "submit" }, t.send);
-    [reasons, label, hint, comment, trap, send].forEach(function (n) { form.appendChild(n); });
+    [reasons].concat(items, [label, hint, comment, trap, send]).forEach(function (n) { form.appendChild(n); });
     [question, buttons, form, status].forEach(function (n) { box.appendChild(n); });
     host.appendChild(box);
 
@@ -77,6 +90,10 @@
       if (comment.value.trim()) body.comment = comment.value;
       var reason = reasons.hidden ? null : form.querySelector("input[type=radio]:checked");
       if (reason) body.reason = reason.value;
+      items.forEach(function (group) {
+        var chosen = group.querySelector("input:checked");
+        if (chosen) body[group.getAttribute("data-item")] = Number(chosen.value);
+      });
       fetch(endpoint, {
         method: "POST",
         credentials: "omit",
