@@ -170,7 +170,7 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
         config.gateway.invitations.base_url = gateway.clone();
     });
     pipeline.migrate();
-    let _gateway = pipeline.start_gateway("gateway").await;
+    let gateway_process = pipeline.start_gateway("gateway").await;
     let _sink = pipeline.spawn("sink");
     let http = reqwest::Client::new();
 
@@ -259,4 +259,40 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
         .await
         .unwrap();
     assert!(!comments.contains("P-2026"), "{comments}");
+
+    // A restarted gateway has forgotten which links were answered: it thanks the person
+    // and sends the answer again under the same event_id, so storage still holds one
+    // answer per invitation (the later one).
+    drop(gateway_process);
+    let _restarted = pipeline.start_gateway("gateway").await;
+    let resent = http
+        .post(first_link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("helpful=yes&satisfaction=5&shown_at=1000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resent.status(), 200);
+    wait_until(
+        "the resent answer is stored",
+        Duration::from_secs(60),
+        || async {
+            let raw = pipeline
+                .query("SELECT count() FROM feedback")
+                .await
+                .unwrap_or_default();
+            raw.trim() == "3"
+        },
+    )
+    .await;
+    assert_eq!(
+        pipeline.count("feedback").await,
+        2,
+        "one answer per invitation"
+    );
+    let kept = pipeline
+        .query("SELECT helpful, satisfaction FROM feedback FINAL WHERE case_ref = 'P-2026-000123' FORMAT TSV")
+        .await
+        .unwrap();
+    assert_eq!(kept, "1\t5\n");
 }
