@@ -260,9 +260,8 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
         .unwrap();
     assert!(!comments.contains("P-2026"), "{comments}");
 
-    // A restarted gateway has forgotten which links were answered: it thanks the person
-    // and sends the answer again under the same event_id, so storage still holds one
-    // answer per invitation (the later one).
+    // A restarted gateway remembers nothing, but storage knows: still "already answered",
+    // and the first answer stands.
     drop(gateway_process);
     let _restarted = pipeline.start_gateway("gateway").await;
     let resent = http
@@ -272,27 +271,16 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resent.status(), 200);
-    wait_until(
-        "the resent answer is stored",
-        Duration::from_secs(60),
-        || async {
-            let raw = pipeline
-                .query("SELECT count() FROM feedback")
-                .await
-                .unwrap_or_default();
-            raw.trim() == "3"
-        },
-    )
-    .await;
-    assert_eq!(
-        pipeline.count("feedback").await,
-        2,
-        "one answer per invitation"
-    );
+    assert_eq!(resent.status(), 409);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let raw = pipeline
+        .query("SELECT count() FROM feedback")
+        .await
+        .unwrap();
+    assert_eq!(raw.trim(), "2", "nothing was sent again");
     let kept = pipeline
         .query("SELECT helpful, satisfaction FROM feedback FINAL WHERE case_ref = 'P-2026-000123' FORMAT TSV")
         .await
         .unwrap();
-    assert_eq!(kept, "1\t5\n");
+    assert_eq!(kept, "0\t2\n");
 }

@@ -41,6 +41,7 @@ fn app() -> Router {
         )),
         invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
             &config.gateway.invitations,
+            None,
         )),
         config: Arc::new(config.gateway),
     })

@@ -41,6 +41,7 @@ fn app(per_client_per_minute: u32) -> Router {
         sites: Arc::new(Sites::new(&config.gateway.sites)),
         invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
             &config.gateway.invitations,
+            None,
         )),
         config: Arc::new(config.gateway),
     })
@@ -313,6 +314,10 @@ mod invitations {
 
     /// A gateway with invitations on (and Kafka down, as above).
     fn app() -> Router {
+        app_with_storage(None)
+    }
+
+    fn app_with_storage(storage: Option<clickhouse::Client>) -> Router {
         let mut config = Config::default();
         config.kafka.brokers = "127.0.0.1:9".into();
         config.gateway.delivery_timeout_ms = 1_000;
@@ -333,6 +338,7 @@ mod invitations {
             sites: Arc::new(Sites::new(&config.gateway.sites)),
             invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
                 &config.gateway.invitations,
+                storage,
             )),
             config: Arc::new(config.gateway),
         })
@@ -433,5 +439,21 @@ mod invitations {
         .await;
         assert_eq!(expired.status, StatusCode::GONE);
         assert!(expired.text.contains("expired"), "{}", expired.text);
+    }
+
+    #[tokio::test]
+    async fn with_storage_down_the_survey_is_still_shown() {
+        // Nothing listens on port 9: storage cannot say whether the link was answered.
+        let storage = clickhouse::Client::default().with_url("http://127.0.0.1:9");
+        let app = app_with_storage(Some(storage));
+        let page = send(
+            &app,
+            Request::get(link(chrono::Duration::days(1)))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains("Je suis satisfait du service"));
     }
 }

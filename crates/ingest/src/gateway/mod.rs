@@ -112,7 +112,13 @@ pub async fn serve(
         config: Arc::new(config.gateway.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
         sites: Arc::new(public::Sites::new(&config.gateway.sites)),
-        invitations: Arc::new(invitations::Invitations::new(&config.gateway.invitations)),
+        invitations: Arc::new(invitations::Invitations::new(
+            &config.gateway.invitations,
+            Some(
+                civicpulse_store::Store::server_client(&config.clickhouse)
+                    .with_database(&config.clickhouse.database),
+            ),
+        )),
     };
     // The sinks' lag, measured here too, so it is seen when every sink is down.
     let lag_watcher = {

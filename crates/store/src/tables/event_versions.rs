@@ -1,6 +1,7 @@
 //! `event_versions`: every stored version of every event, by its raw table key; filled by
 //! materialized views on each raw insert (migration 0004).
 
+use civicpulse_core::EventKind;
 use clickhouse::{Client, Row};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -18,6 +19,24 @@ pub struct Version {
     pub bucket: u32,
     pub occurred_at: u32,
     pub received_at: u32,
+}
+
+/// Whether any version of event `event_id` of `kind` is stored. The table is ordered by
+/// event id, so this reads one granule, however many events there are.
+pub async fn is_stored(
+    client: &Client,
+    kind: EventKind,
+    event_id: Uuid,
+) -> Result<bool, clickhouse::error::Error> {
+    let count: u64 = client
+        .query(&format!(
+            "SELECT count() FROM {NAME} WHERE event_id = toUUID(?) AND kind = ?"
+        ))
+        .bind(event_id.to_string())
+        .bind(kind.as_str())
+        .fetch_one()
+        .await?;
+    Ok(count > 0)
 }
 
 /// Every version of each event id with a version inserted since `since`.

@@ -7,7 +7,7 @@
 //! survey; `POST /s/{token}` stores one feedback event linked to the case. A token answers
 //! once: its response's `event_id` derives from the invitation, so a second submission is
 //! the same event (stored once whatever happens), and the gateway reports it as already
-//! answered while it remembers the invitation (`answered`, in memory, per gateway).
+//! answered when it remembers the answer or finds it in storage (`is_answered`).
 
 mod token;
 
@@ -20,7 +20,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use civicpulse_core::config::InvitationsConfig;
-use civicpulse_core::Validator;
+use civicpulse_core::{EventKind, Validator};
+use civicpulse_store::tables::event_versions;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -32,25 +33,65 @@ use super::routes::{scrubbed, to_messages};
 use super::{ApiError, GatewayState};
 use crate::metrics;
 
-/// The invitation service of one gateway: its sealer (none without a secret) and the
-/// invitations it saw answered.
+/// The invitation service of one gateway: its sealer (none without a secret), the
+/// invitations it saw answered, and storage, which knows the answers any gateway sent.
 pub struct Invitations {
     sealer: Option<Sealer>,
     config: InvitationsConfig,
     answered: moka::sync::Cache<Uuid, ()>,
+    storage: Option<clickhouse::Client>,
 }
 
+/// How long the survey waits for storage to say whether a link was answered.
+const STORAGE_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl Invitations {
-    pub fn new(config: &InvitationsConfig) -> Invitations {
+    /// `storage` answers "already answered" after a restart or at another gateway; without
+    /// it (in-process tests) only this gateway's memory does.
+    pub fn new(config: &InvitationsConfig, storage: Option<clickhouse::Client>) -> Invitations {
         Invitations {
             sealer: (!config.secret.is_empty()).then(|| Sealer::new(&config.secret)),
             config: config.clone(),
+            storage,
             answered: moka::sync::Cache::builder()
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(
                     u64::from(config.valid_days.max(1)) * 86_400,
                 ))
                 .build(),
+        }
+    }
+}
+
+impl Invitations {
+    /// Whether this invitation was answered: this gateway remembers its own answers, and
+    /// storage holds every gateway's once the sink has written them. Storage down or slow
+    /// means "not known to be answered": the answer is then sent, and storage still keeps
+    /// one response per invitation (the same `event_id`).
+    async fn is_answered(&self, invitation: &Invitation) -> bool {
+        if self.answered.contains_key(&invitation.id) {
+            return true;
+        }
+        let Some(storage) = &self.storage else {
+            return false;
+        };
+        let event_id = token::response_event_id(invitation);
+        let lookup = event_versions::is_stored(storage, EventKind::Feedback, event_id);
+        match tokio::time::timeout(STORAGE_TIMEOUT, lookup).await {
+            Ok(Ok(stored)) => {
+                if stored {
+                    self.answered.insert(invitation.id, ());
+                }
+                stored
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "storage cannot say whether an invitation was answered");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("storage did not say in time whether an invitation was answered");
+                false
+            }
         }
     }
 }
@@ -167,7 +208,7 @@ async fn survey(State(state): State<GatewayState>, Path(token): Path<String>) ->
         Err(error) => return link_problem(error),
     };
     let lang = Lang::from_code(Some(&invitation.lang));
-    if state.invitations.answered.contains_key(&invitation.id) {
+    if state.invitations.is_answered(&invitation).await {
         return public::message_page(lang, StatusCode::CONFLICT, |t| {
             (t.thanks, t.already_answered)
         });
@@ -185,7 +226,7 @@ async fn answer(
         Err(error) => return link_problem(error),
     };
     let lang = Lang::from_code(Some(&invitation.lang));
-    if state.invitations.answered.contains_key(&invitation.id) {
+    if state.invitations.is_answered(&invitation).await {
         return public::message_page(lang, StatusCode::CONFLICT, |t| {
             (t.thanks, t.already_answered)
         });
