@@ -20,8 +20,6 @@ const ORIGIN: &str = "https://www.canada.ca";
 
 fn app(per_client_per_minute: u32) -> Router {
     let mut config = Config::default();
-    config.kafka.brokers = "127.0.0.1:9".into();
-    config.gateway.delivery_timeout_ms = 1_000;
     config.gateway.public.max_body_bytes = 4_000;
     config.gateway.sites = vec![Site {
         name: "canada".into(),
@@ -31,6 +29,13 @@ fn app(per_client_per_minute: u32) -> Router {
         per_client_per_minute,
         per_site_per_minute: 1_000,
     }];
+    gateway(config, None)
+}
+
+/// The gateway's router for `config`, its Kafka unreachable (nothing listens on port 9).
+fn gateway(mut config: Config, storage: Option<clickhouse::Client>) -> Router {
+    config.kafka.brokers = "127.0.0.1:9".into();
+    config.gateway.delivery_timeout_ms = 1_000;
     let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
     let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
     router(GatewayState {
@@ -41,7 +46,7 @@ fn app(per_client_per_minute: u32) -> Router {
         sites: Arc::new(Sites::new(&config.gateway.sites)),
         invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
             &config.gateway.invitations,
-            None,
+            storage,
         )),
         config: Arc::new(config.gateway),
     })
@@ -319,29 +324,13 @@ mod invitations {
 
     fn app_with_storage(storage: Option<clickhouse::Client>) -> Router {
         let mut config = Config::default();
-        config.kafka.brokers = "127.0.0.1:9".into();
-        config.gateway.delivery_timeout_ms = 1_000;
         config.gateway.api_keys = vec![ApiKey {
             source: "cases".into(),
             sha256: hash_secret(API_KEY),
         }];
         config.gateway.invitations.secret = "router-test-secret".into();
         config.gateway.invitations.base_url = "https://feedback.example".into();
-        let catalog =
-            Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
-        let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
-        router(GatewayState {
-            catalog: Arc::new(catalog),
-            producer,
-            kafka: Arc::new(config.kafka.clone()),
-            api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
-            sites: Arc::new(Sites::new(&config.gateway.sites)),
-            invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
-                &config.gateway.invitations,
-                storage,
-            )),
-            config: Arc::new(config.gateway),
-        })
+        gateway(config, storage)
     }
 
     fn invite(key: Option<&str>, body: &Value) -> Request<Body> {

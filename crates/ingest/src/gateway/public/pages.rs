@@ -22,6 +22,9 @@ static WIDGET: LazyLock<String> = LazyLock::new(|| {
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
+    // The layout and style every page shares.
+    env.add_template("page", include_str!("../../../templates/page.html"))
+        .expect("the page template parses");
     env.add_template(
         "form",
         include_str!("../../../templates/feedback_form.html"),

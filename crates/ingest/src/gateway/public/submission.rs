@@ -3,6 +3,7 @@
 //! fields, so one struct reads both.
 
 use chrono::{DateTime, Utc};
+use civicpulse_core::event::Answers;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -150,20 +151,18 @@ impl Submission {
         if let Some(comment) = &self.comment {
             event.insert("comment".into(), json!(comment));
         }
-        let answers: Map<String, Value> = [
-            ("satisfaction", self.satisfaction),
-            ("trust", self.trust),
-            ("need_met", self.need_met),
-            ("ease", self.ease),
-            ("time_reasonable", self.time_reasonable),
-            ("fair", self.fair),
-            ("helpful_staff", self.helpful_staff),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| Some((name.to_string(), json!(value?))))
-        .collect();
+        let answers = Answers {
+            satisfaction: self.satisfaction,
+            trust: self.trust,
+            need_met: self.need_met,
+            ease: self.ease,
+            time_reasonable: self.time_reasonable,
+            fair: self.fair,
+            helpful_staff: self.helpful_staff,
+        };
         if !answers.is_empty() {
-            event.insert("answers".into(), Value::Object(answers));
+            // Only the answered items: the contract's own serialization skips the rest.
+            event.insert("answers".into(), json!(answers));
         }
         if let Some(lang) = &self.lang {
             event.insert("segment".into(), json!({ "language": lang }));
