@@ -64,6 +64,7 @@ pub async fn changed_days(
     let zone = service.time_zone.name();
     let policy = service.sla.first().map_or("", |p| p.id.as_str());
     let day = "toString(toDate(occurred_at, ?)) AS day";
+    #[rustfmt::skip]
     let rows: Vec<ChangedDay> = client
         .query(&format!(
             "SELECT DISTINCT rollup, day FROM ( \
@@ -88,34 +89,16 @@ pub async fn changed_days(
             offered_decided = superseded_events::decided_since(EventKind::Offered),
             milestone_decided = superseded_events::decided_since(EventKind::Milestone),
         ))
-        .bind(zone)
-        .bind(&service.id)
-        .bind(since)
-        .bind(zone)
-        .bind(&service.id)
-        .bind(since)
-        .bind(zone)
-        .bind(&service.id)
-        .bind(since)
-        .bind(zone)
-        .bind(&service.id)
-        .bind(policy)
-        .bind(since)
-        .bind(zone)
-        .bind(&service.id)
-        .bind(&service.id)
-        .bind(policy)
-        .bind(since)
+        // One line per subquery, in order: the zone of its day, then its own binds.
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(policy).bind(since)
+        .bind(zone).bind(&service.id).bind(&service.id).bind(policy).bind(since)
         // Days of re-sent events whose counting version changed (both versions' days).
-        .bind(zone)
-        .bind(&service.id)
-        .bind(since)
-        .bind(zone)
-        .bind(&service.id)
-        .bind(since)
-        .bind(zone)
-        .bind(&service.id)
-        .bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
+        .bind(zone).bind(&service.id).bind(since)
         .fetch_all()
         .await?;
     let mut changed = ChangedDays::default();

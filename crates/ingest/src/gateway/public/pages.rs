@@ -86,24 +86,13 @@ pub async fn form(State(state): State<GatewayState>, Query(query): Query<FormQue
 
 /// The page a form post lands on: thanks, or what went wrong, in the form's language.
 pub fn answer(lang: Lang, status: StatusCode, error: Option<&PublicError>) -> Response {
-    let t = lang.texts();
-    let (heading, detail) = match error {
+    let mut response = message_page(lang, status, |t| match error {
         None => (t.thanks, t.thanks_detail),
-        Some(error) => (
-            t.error_title,
-            match error {
-                PublicError::RateLimited { .. } => t.busy,
-                PublicError::Unavailable { .. } => t.unavailable,
-                PublicError::Invalid(_) | PublicError::Unreadable(_) => t.invalid,
-                _ => t.refused,
-            },
-        ),
-    };
-    let mut response = render(
-        "answer",
-        status,
-        context! { lang => lang.code(), heading => heading, detail => detail },
-    );
+        Some(PublicError::RateLimited { .. }) => (t.error_title, t.busy),
+        Some(PublicError::Unavailable { .. }) => (t.error_title, t.unavailable),
+        Some(PublicError::Invalid(_) | PublicError::Unreadable(_)) => (t.error_title, t.invalid),
+        Some(_) => (t.error_title, t.refused),
+    });
     if let Some(secs) = error.and_then(PublicError::retry_after_secs) {
         response
             .headers_mut()
