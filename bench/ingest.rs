@@ -318,6 +318,7 @@ fn generate(total: usize) -> Vec<Event> {
                     channel: Channel::InPerson,
                     region: Some("ON".into()),
                     outcome: None,
+                    service_option: None,
                 }),
                 12..=16 => Event::Offered(Offered {
                     event_id,

@@ -341,6 +341,7 @@ fn row(case: u64, kind: &str, at: DateTime<Utc>) -> MilestoneRow {
         occurred_at: at,
         received_at: at,
         source: "bench".into(),
+        service_option: String::new(),
     }
 }
 

@@ -207,10 +207,11 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
     // (Jun 1, Jun 19] holds 14 business days: 4 late, 25 % of 160.
     assert_eq!(closed, "breached\t14\t4\t40\n");
 
-    // A changed policy re-evaluates every case from the raw milestones.
+    // A changed policy re-evaluates every case from the raw milestones. (The first two
+    // `limit = 10` are the in-person policy's and its default option's, `regular`.)
     let catalog = std::fs::read_to_string(repo_root().join("catalog.toml"))
         .unwrap()
-        .replacen("limit = 10\n", "limit = 12\n", 1);
+        .replacen("limit = 10\n", "limit = 12\n", 2);
     let changed = pipeline.dir.path().join("catalog-limit-12.toml");
     std::fs::write(&changed, catalog).unwrap();
     let rerun = pipeline

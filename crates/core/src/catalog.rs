@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 pub use crate::calendar::Calendar;
 use crate::dimension::{Dimension, Kind};
 use crate::event::Channel;
+use crate::exception::Exception;
+use crate::remission::RemissionRules;
 use crate::sla::SlaPolicy;
 
 #[derive(Debug, thiserror::Error)]
@@ -139,6 +141,13 @@ pub struct Catalog {
     pub targets: BTreeMap<String, f64>,
     #[serde(default)]
     pub interventions: Vec<Intervention>,
+    /// Exceptional circumstances known when the catalog is written (more can be declared
+    /// through the dashboard API).
+    #[serde(default)]
+    pub exceptions: Vec<Exception>,
+    /// Fiscal years and payment due dates of remissions.
+    #[serde(default)]
+    pub remissions: RemissionRules,
     #[serde(skip)]
     index: BTreeMap<String, usize>,
 }
@@ -200,6 +209,9 @@ impl Catalog {
     fn check(&self) -> Result<(), CatalogError> {
         let mut calendar_ids = HashSet::new();
         for calendar in &self.calendars {
+            calendar.check().map_err(|reason| {
+                CatalogError::Invalid(format!("calendar `{}`: {reason}", calendar.id))
+            })?;
             if !calendar_ids.insert(calendar.id.as_str()) {
                 return Err(CatalogError::Invalid(format!(
                     "calendar `{}` is defined twice",
@@ -227,7 +239,16 @@ impl Catalog {
                     service.id
                 )));
             }
+            let has_hours = self
+                .calendar(&service.calendar)
+                .is_some_and(Calendar::has_hours);
             for policy in &service.sla {
+                if !has_hours && policy.units().any(|u| u.seconds().is_some()) {
+                    return Err(CatalogError::Invalid(format!(
+                        "service `{}`, SLA policy `{}`: a business-hours limit needs opening hours in calendar `{}`",
+                        service.id, policy.id, service.calendar
+                    )));
+                }
                 policy.check().map_err(|reason| {
                     CatalogError::Invalid(format!(
                         "service `{}`, SLA policy `{}`: {reason}",
@@ -244,6 +265,31 @@ impl Catalog {
             }
         }
         check_targets("[targets]", &self.targets)?;
+        self.remissions
+            .check()
+            .map_err(|reason| CatalogError::Invalid(format!("[remissions]: {reason}")))?;
+        let mut exception_ids = HashSet::new();
+        for exception in &self.exceptions {
+            exception.check().map_err(|reason| {
+                CatalogError::Invalid(format!("exception `{}`: {reason}", exception.id))
+            })?;
+            if !exception_ids.insert(exception.id.as_str()) {
+                return Err(CatalogError::Invalid(format!(
+                    "exception `{}` is defined twice",
+                    exception.id
+                )));
+            }
+            if let Some(unknown) = exception
+                .services
+                .iter()
+                .find(|s| !service_ids.contains(s.as_str()))
+            {
+                return Err(CatalogError::Invalid(format!(
+                    "exception `{}` refers to unknown service `{unknown}`",
+                    exception.id
+                )));
+            }
+        }
         let mut intervention_ids = HashSet::new();
         for intervention in &self.interventions {
             if !intervention_ids.insert(intervention.id.as_str()) {

@@ -264,6 +264,10 @@ pub enum MilestoneKind {
     Dispatched,
     Delivered,
     Withdrawn,
+    /// The remission a late case was owed has been paid (by the finance system).
+    RemissionPaid,
+    /// The remission was cancelled (e.g. the fee was waived or refunded otherwise).
+    RemissionCancelled,
 }
 
 impl MilestoneKind {
@@ -318,6 +322,10 @@ pub struct Milestone {
     pub region: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
+    /// The service option the case was applied for (e.g. `regular`, `express`, `urgent`),
+    /// on its `received` or `complete` milestone; the case is judged by the first one given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_option: Option<String>,
 }
 
 /// A transaction served, and whether the survey was offered for it: the denominators of

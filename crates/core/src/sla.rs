@@ -1,10 +1,13 @@
 //! SLA policies: a service standard as configuration (never code). Which milestones start
 //! and stop the clock, which pairs pause it, the limit and its unit, the share of cases
-//! that must meet it, and the refund owed when a case is late.
+//! that must meet it, and the refund owed when a case is late. A standard may offer service
+//! options (regular, express, urgent), each with its own limit, fee and refund tiers, and a
+//! daily cut-off after which an application counts from the next business day.
 
 use serde::{Deserialize, Serialize};
 
 use crate::event::{MilestoneKind, Outcome};
+use crate::opening_hours::TimeOfDay;
 
 /// How the limit is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +17,30 @@ pub enum LimitUnit {
     BusinessDays,
     /// Every date.
     CalendarDays,
+    /// Time inside the calendar's opening hours, in whole hours (a started hour counts).
+    BusinessHours,
+    /// Time inside the calendar's opening hours, in whole minutes (a started minute counts).
+    BusinessMinutes,
+}
+
+impl LimitUnit {
+    /// Seconds in one unit, for units counted in opening time; none for day units.
+    pub fn seconds(self) -> Option<i64> {
+        match self {
+            LimitUnit::BusinessHours => Some(3600),
+            LimitUnit::BusinessMinutes => Some(60),
+            LimitUnit::BusinessDays | LimitUnit::CalendarDays => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitUnit::BusinessDays => "business_days",
+            LimitUnit::CalendarDays => "calendar_days",
+            LimitUnit::BusinessHours => "business_hours",
+            LimitUnit::BusinessMinutes => "business_minutes",
+        }
+    }
 }
 
 /// A pair of milestones between which the clock does not run (e.g. waiting on the citizen).
@@ -76,6 +103,17 @@ pub struct SlaPolicy {
     pub currency: String,
     #[serde(default)]
     pub refund_tiers: Vec<RefundTier>,
+    /// Service options a case may start with (`service_option` on its milestones), each
+    /// with its own limit, fee and tiers. None: every case is judged by the fields above.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<ServiceOption>,
+    /// The option of a case that names none; absent: the policy's own limit, fee and tiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_option: Option<String>,
+    /// Local time after which a start counts from the next business day (day limits only).
+    /// A start at the cut-off's exact second still counts that day ("by 15:00").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cutoff: Option<TimeOfDay>,
     /// How the standard is published (GC Service Inventory "service-std"): what only the
     /// department knows. Absent: the standard is left out of that export, and said so.
     #[serde(default)]
@@ -115,18 +153,106 @@ fn timeliness() -> String {
     "TML".to_string()
 }
 
-impl SlaPolicy {
-    /// The refund percent for a case `late_days` late (0 when on time or no tier applies).
-    pub fn refund_percent(&self, late_days: u32) -> f64 {
-        if late_days == 0 {
-            return 0.0;
+/// One service option of a standard: what is not given is the policy's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceOption {
+    pub id: String,
+    pub limit: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<LimitUnit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_risk_days: Option<u32>,
+    /// The whole fee of the option (e.g. the regular fee plus the express surcharge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_tiers: Option<Vec<RefundTier>>,
+    /// The option's own cut-off (urgent service often has an earlier one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cutoff: Option<TimeOfDay>,
+}
+
+/// What one case is judged by: its option's limit, unit, fee and tiers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terms<'a> {
+    /// The option's id; empty for a policy without options.
+    pub option: &'a str,
+    pub limit: u32,
+    pub unit: LimitUnit,
+    pub at_risk: u32,
+    pub fee: f64,
+    pub refund_tiers: &'a [RefundTier],
+    pub cutoff: Option<TimeOfDay>,
+    /// The case named an option the policy does not offer (it is judged by the default).
+    pub unknown_option: bool,
+}
+
+impl Terms<'_> {
+    /// The refund tier (1-based) and percent for a case `late` units late; none when on
+    /// time or no tier applies.
+    pub fn refund_tier(&self, late: u32) -> Option<(u8, f64)> {
+        if late == 0 {
+            return None;
         }
         self.refund_tiers
             .iter()
-            .find(|t| {
-                late_days >= t.min_late_days && t.max_late_days.is_none_or(|max| late_days <= max)
+            .position(|t| late >= t.min_late_days && t.max_late_days.is_none_or(|max| late <= max))
+            .map(|i| {
+                (
+                    u8::try_from(i + 1).unwrap_or(u8::MAX),
+                    self.refund_tiers[i].percent,
+                )
             })
-            .map_or(0.0, |t| t.percent)
+    }
+}
+
+impl SlaPolicy {
+    /// The terms of a case that started with `option`: the option's own, the default
+    /// option's when it names none, or one the policy lacks (then flagged).
+    pub fn terms(&self, option: Option<&str>) -> Terms<'_> {
+        let named = option.filter(|o| !o.is_empty());
+        let found = named.and_then(|id| self.options.iter().find(|o| o.id == id));
+        let unknown_option = named.is_some() && found.is_none();
+        let chosen = found.or_else(|| {
+            let default = self.default_option.as_deref()?;
+            self.options.iter().find(|o| o.id == default)
+        });
+        match chosen {
+            Some(o) => Terms {
+                option: &o.id,
+                limit: o.limit,
+                unit: o.unit.unwrap_or(self.unit),
+                at_risk: o.at_risk_days.unwrap_or(self.at_risk_days),
+                fee: o.fee.unwrap_or(self.fee),
+                refund_tiers: o.refund_tiers.as_deref().unwrap_or(&self.refund_tiers),
+                cutoff: o.cutoff.or(self.cutoff),
+                unknown_option,
+            },
+            None => Terms {
+                option: "",
+                limit: self.limit,
+                unit: self.unit,
+                at_risk: self.at_risk_days,
+                fee: self.fee,
+                refund_tiers: &self.refund_tiers,
+                cutoff: self.cutoff,
+                unknown_option,
+            },
+        }
+    }
+
+    /// The refund percent for a case of the default terms `late_days` late (0 when on
+    /// time or no tier applies).
+    pub fn refund_percent(&self, late_days: u32) -> f64 {
+        self.terms(None)
+            .refund_tier(late_days)
+            .map_or(0.0, |(_, p)| p)
+    }
+
+    /// Every unit the policy's cases can be counted in.
+    pub fn units(&self) -> impl Iterator<Item = LimitUnit> + '_ {
+        std::iter::once(self.unit).chain(self.options.iter().filter_map(|o| o.unit))
     }
 
     /// Whether a milestone (with its outcome, if any) closes a case under this policy.
@@ -145,32 +271,62 @@ impl SlaPolicy {
                 self.target_ratio
             ));
         }
-        if self.fee < 0.0 {
+        if self.fee < 0.0 || self.options.iter().any(|o| o.fee.is_some_and(|f| f < 0.0)) {
             return Err("fee must not be negative".into());
         }
-        for (i, tier) in self.refund_tiers.iter().enumerate() {
-            if !(0.0..=100.0).contains(&tier.percent) {
-                return Err(format!("refund tier {i}: percent must be 0 to 100"));
+        check_tiers(&self.refund_tiers)?;
+        for (i, option) in self.options.iter().enumerate() {
+            if self.options[..i].iter().any(|o| o.id == option.id) || option.id.is_empty() {
+                return Err(format!("option `{}` is empty or listed twice", option.id));
             }
-            if tier
-                .max_late_days
-                .is_some_and(|max| max < tier.min_late_days)
-            {
+            if let Some(tiers) = &option.refund_tiers {
+                check_tiers(tiers).map_err(|e| format!("option `{}`: {e}", option.id))?;
+            }
+        }
+        if let Some(default) = &self.default_option {
+            if !self.options.iter().any(|o| &o.id == default) {
                 return Err(format!(
-                    "refund tier {i}: max_late_days below min_late_days"
+                    "default_option `{default}` is not one of the options"
                 ));
             }
-            let overlaps = self.refund_tiers[..i].iter().any(|other| {
-                let other_max = other.max_late_days.unwrap_or(u32::MAX);
-                let max = tier.max_late_days.unwrap_or(u32::MAX);
-                tier.min_late_days <= other_max && other.min_late_days <= max
-            });
-            if overlaps {
-                return Err(format!("refund tier {i} overlaps an earlier tier"));
-            }
+        }
+        let hourly_cutoff = std::iter::once(self.terms(None))
+            .chain(self.options.iter().map(|o| self.terms(Some(&o.id))))
+            .any(|t| t.cutoff.is_some() && t.unit.seconds().is_some());
+        if hourly_cutoff {
+            return Err(
+                "a cut-off applies to day limits only; business hours start when the service opens"
+                    .into(),
+            );
         }
         Ok(())
     }
+}
+
+/// Tiers must be percents that do not overlap.
+fn check_tiers(tiers: &[RefundTier]) -> Result<(), String> {
+    for (i, tier) in tiers.iter().enumerate() {
+        if !(0.0..=100.0).contains(&tier.percent) {
+            return Err(format!("refund tier {i}: percent must be 0 to 100"));
+        }
+        if tier
+            .max_late_days
+            .is_some_and(|max| max < tier.min_late_days)
+        {
+            return Err(format!(
+                "refund tier {i}: max_late_days below min_late_days"
+            ));
+        }
+        let overlaps = tiers[..i].iter().any(|other| {
+            let other_max = other.max_late_days.unwrap_or(u32::MAX);
+            let max = tier.max_late_days.unwrap_or(u32::MAX);
+            tier.min_late_days <= other_max && other.min_late_days <= max
+        });
+        if overlaps {
+            return Err(format!("refund tier {i} overlaps an earlier tier"));
+        }
+    }
+    Ok(())
 }
 
 /// A case's standing under its standard. The wire and stored names come from one place
@@ -230,6 +386,8 @@ pub enum Anomaly {
     StopBeforeStart,
     /// A resume milestone with no hold open.
     ResumeWithoutHold,
+    /// The case named a service option its standard does not offer: judged by the default.
+    UnknownOption,
 }
 
 #[cfg(test)]

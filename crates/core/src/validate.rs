@@ -281,6 +281,9 @@ fn check_segment(segment: &Segment, errors: &mut Vec<FieldError>) {
 fn check_milestone(m: &Milestone, errors: &mut Vec<FieldError>) {
     check_id("case_ref", &m.case_ref, errors);
     check_optional_id("region", m.region.as_deref(), errors);
+    // An option the standard does not offer is stored and judged by the default (flagged
+    // as an anomaly): the case system knows what was applied for, the catalog may lag.
+    check_optional_id("service_option", m.service_option.as_deref(), errors);
 }
 
 fn check_offered(o: &Offered, errors: &mut Vec<FieldError>) {
@@ -551,8 +554,18 @@ mod tests {
             v.as_object_mut().unwrap().remove("case_ref");
         });
         assert_eq!(only_field(&errors), "case_ref");
-        let errors = errors_for(milestone, |v| v["outcome"] = json!("maybe"));
+        let errors = errors_for(milestone.clone(), |v| v["outcome"] = json!("maybe"));
         assert_eq!(only_field(&errors), "outcome");
+        let errors = errors_for(milestone.clone(), |v| {
+            v["service_option"] = json!("express please")
+        });
+        assert_eq!(only_field(&errors), "service_option");
+        let mut express = milestone;
+        express["service_option"] = json!("express");
+        let Event::Milestone(m) = Validator::new(&catalog).parse(express, now()).unwrap() else {
+            panic!("a milestone")
+        };
+        assert_eq!(m.service_option.as_deref(), Some("express"));
     }
 
     #[test]

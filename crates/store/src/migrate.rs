@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "feedback_reason",
         sql: include_str!("../migrations/0007_feedback_reason.sql"),
     },
+    Migration {
+        version: 8,
+        name: "service_standards",
+        sql: include_str!("../migrations/0008_service_standards.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::America::Toronto;
-use civicpulse_aggregator::sla::{evaluate, CaseMilestone};
+use civicpulse_aggregator::sla::{evaluate, CaseMilestone, Standard};
 use civicpulse_core::event::MilestoneKind;
 use civicpulse_core::Catalog;
 use serde_json::Value;
@@ -29,7 +29,7 @@ pub(crate) fn closed_cases(
                 outcome: step.outcome.and_then(|o| o.parse().ok()),
             });
     }
-    let today = Utc::now().with_timezone(&Toronto).date_naive();
+    let now = Utc::now();
     let mut closed = BTreeMap::new();
     for ((service_id, case_ref), steps) in milestones {
         let service = catalog.service(&service_id).unwrap();
@@ -37,12 +37,19 @@ pub(crate) fn closed_cases(
             continue;
         };
         let calendar = catalog.calendar(&service.calendar).unwrap();
-        let evaluation = evaluate(policy, calendar, service.time_zone, &steps, today);
+        let standard = Standard {
+            policy,
+            calendar,
+            zone: service.time_zone,
+            exceptions: &catalog.exceptions,
+            remissions: &catalog.remissions,
+        };
+        let evaluation = evaluate(&standard, &steps, None, now);
         let status = evaluation.status.as_str();
         if let (Some(stopped), status @ ("met" | "breached")) = (evaluation.stopped_at, status) {
             closed.insert(
                 (service_id, case_ref),
-                (local(stopped), evaluation.elapsed_days, status == "met"),
+                (local(stopped), evaluation.elapsed, status == "met"),
             );
         }
     }

@@ -9,16 +9,17 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use civicpulse_core::calendar::{local_date, local_midnight};
 use civicpulse_core::event::{MilestoneKind, Outcome};
+use civicpulse_core::exception::Exception;
 use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::checkpoint;
 use civicpulse_store::tables::milestones::{self, CaseMilestoneRead as MilestoneRead, CasesToRead};
 use civicpulse_store::tables::sla_cases::{CaseWriter, SlaCaseRow};
 use civicpulse_store::tables::sla_runs::{self, SlaRunRow};
-use civicpulse_store::tables::superseded_events;
+use civicpulse_store::tables::{sla_exceptions, superseded_events};
 use clickhouse::Client;
 
-use super::rules::{evaluate, CaseMilestone, Evaluation};
+use super::rules::{evaluate, CaseMilestone, Evaluation, Standard};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluateError {
@@ -45,17 +46,23 @@ struct CaseRead {
     first_at: u32,
     channel: String,
     region: String,
+    /// The service option of the case's earliest `received` or `complete` milestone that
+    /// names one, with that milestone's time: the option the case started with.
+    option: Option<(u32, String)>,
 }
 
 impl CaseRead {
     fn start(read: MilestoneRead, first: CaseMilestone) -> Self {
-        CaseRead {
-            case_ref: read.case_ref,
-            milestones: vec![first],
+        let mut case = CaseRead {
+            case_ref: read.case_ref.clone(),
+            milestones: Vec::new(),
             first_at: read.occurred_at,
-            channel: read.channel,
-            region: read.region,
-        }
+            channel: read.channel.clone(),
+            region: read.region.clone(),
+            option: None,
+        };
+        case.add(read, first);
+        case
     }
 
     /// A case none of whose milestones counts any more (each was re-sent to another service
@@ -67,11 +74,23 @@ impl CaseRead {
             first_at: 0,
             channel: String::new(),
             region: String::new(),
+            option: None,
         }
     }
 
     fn add(&mut self, read: MilestoneRead, milestone: CaseMilestone) {
         self.milestones.push(milestone);
+        let starts = matches!(
+            milestone.kind,
+            MilestoneKind::Received | MilestoneKind::Complete
+        );
+        let earlier = self
+            .option
+            .as_ref()
+            .is_none_or(|(at, _)| read.occurred_at < *at);
+        if starts && earlier && !read.service_option.is_empty() {
+            self.option = Some((read.occurred_at, read.service_option.clone()));
+        }
         if read.occurred_at < self.first_at {
             self.first_at = read.occurred_at;
             self.channel = read.channel;
@@ -86,23 +105,52 @@ pub async fn run_once(
     catalog: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<Vec<PolicyRun>, EvaluateError> {
+    let declared = sla_exceptions::in_force(client).await?;
     let mut runs = Vec::new();
     for service in &catalog.services {
+        let exceptions = exceptions_of(catalog, &declared, &service.id);
         for policy in &service.sla {
-            runs.push(run_policy(client, catalog, service, policy, now).await?);
+            runs.push(run_policy(client, catalog, service, policy, &exceptions, now).await?);
         }
     }
     Ok(runs)
 }
 
-/// A fingerprint of everything a policy's results depend on besides the milestones.
-fn fingerprint(catalog: &Catalog, service: &Service, policy: &SlaPolicy) -> String {
+/// The exceptions of a service: the catalog's, then those declared through the API (a
+/// declared one replaces a catalog one of the same id), ordered by id.
+pub fn exceptions_of(
+    catalog: &Catalog,
+    declared: &[Exception],
+    service_id: &str,
+) -> Vec<Exception> {
+    let mut exceptions: Vec<Exception> = catalog
+        .exceptions
+        .iter()
+        .filter(|e| !declared.iter().any(|d| d.id == e.id))
+        .chain(declared)
+        .filter(|e| e.applies_to(service_id))
+        .cloned()
+        .collect();
+    exceptions.sort_by(|a, b| a.id.cmp(&b.id));
+    exceptions
+}
+
+/// A fingerprint of everything a policy's results depend on besides the milestones: a new
+/// or withdrawn exception re-evaluates the service's cases.
+fn fingerprint(
+    catalog: &Catalog,
+    service: &Service,
+    policy: &SlaPolicy,
+    exceptions: &[Exception],
+) -> String {
     let inputs = serde_json::json!({
         "policy": policy,
         "calendar": catalog.calendar(&service.calendar),
         "time_zone": service.time_zone.name(),
+        "exceptions": exceptions,
+        "remissions": catalog.remissions,
         // Bumped when `sla_cases` gains columns, so every case is written again with them.
-        "row_version": 3,
+        "row_version": 4,
     });
     checkpoint::fingerprint(&inputs)
 }
@@ -112,6 +160,7 @@ async fn run_policy(
     catalog: &Catalog,
     service: &Service,
     policy: &SlaPolicy,
+    exceptions: &[Exception],
     now: DateTime<Utc>,
 ) -> Result<PolicyRun, EvaluateError> {
     let calendar =
@@ -126,7 +175,7 @@ async fn run_policy(
         client,
         &service.id,
         &policy.id,
-        fingerprint(catalog, service, policy),
+        fingerprint(catalog, service, policy, exceptions),
     )
     .await?;
     let incremental_from = checkpoint.since;
@@ -153,9 +202,16 @@ async fn run_policy(
     .await?
     .into_iter()
     .collect();
-    let today = local_date(now, service.time_zone);
+    let standard = Standard {
+        policy,
+        calendar,
+        zone: service.time_zone,
+        exceptions,
+        remissions: &catalog.remissions,
+    };
     let to_row = |case: CaseRead| {
-        let evaluation = evaluate(policy, calendar, service.time_zone, &case.milestones, today);
+        let option = case.option.as_ref().map(|(_, o)| o.as_str());
+        let evaluation = evaluate(&standard, &case.milestones, option, now);
         case_row(service, policy, case, &evaluation, now)
     };
     // Each case is written as soon as its last milestone is read (the cursor is ordered by
@@ -246,12 +302,12 @@ fn case_row(
         case_ref: case.case_ref,
         started_at: evaluation.started_at,
         stopped_at: evaluation.stopped_at,
-        elapsed_days: narrow(evaluation.elapsed_days),
-        paused_days: narrow(evaluation.paused_days),
+        elapsed_days: narrow(evaluation.elapsed),
+        paused_days: narrow(evaluation.paused),
         limit_days: narrow(evaluation.limit),
         due_date: evaluation.due_date,
         status: evaluation.status.as_str().to_string(),
-        late_days: narrow(evaluation.late_days),
+        late_days: narrow(evaluation.late),
         refund_percent: evaluation.refund_percent,
         refund_amount: evaluation.refund_amount,
         currency: policy.currency.clone(),
@@ -265,6 +321,21 @@ fn case_row(
         channel: case.channel,
         region: case.region,
         first_at: DateTime::from_timestamp(i64::from(case.first_at), 0).unwrap_or_default(),
+        service_option: evaluation.service_option.clone(),
+        unit: evaluation.unit.as_str().to_string(),
+        due_at: evaluation.due_at,
+        fee: evaluation.fee,
+        refund_tier: evaluation.refund_tier.unwrap_or(0),
+        exceptions: evaluation.exceptions.join(","),
+        remission: evaluation
+            .remission
+            .map(|r| r.as_str().to_string())
+            .unwrap_or_default(),
+        fiscal_year: evaluation
+            .fiscal_year
+            .and_then(|y| u16::try_from(y).ok())
+            .unwrap_or(0),
+        payment_due: evaluation.payment_due,
     }
 }
 

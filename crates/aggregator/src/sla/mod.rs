@@ -7,4 +7,4 @@ pub mod rules;
 pub mod summary;
 
 pub use civicpulse_core::sla::{Anomaly, Status};
-pub use rules::{evaluate, CaseMilestone, Evaluation};
+pub use rules::{evaluate, CaseMilestone, Evaluation, Standard};

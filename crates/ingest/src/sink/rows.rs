@@ -108,6 +108,7 @@ fn milestone_row(m: Milestone, received_at: DateTime<Utc>, source: String) -> Mi
         occurred_at: m.occurred_at,
         received_at,
         source,
+        service_option: m.service_option.unwrap_or_default(),
     }
 }
 

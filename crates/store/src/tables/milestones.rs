@@ -28,6 +28,8 @@ pub struct MilestoneRow {
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub received_at: DateTime<Utc>,
     pub source: String,
+    /// The service option applied for, '' when not given.
+    pub service_option: String,
 }
 
 impl StoredRow for MilestoneRow {
@@ -43,6 +45,7 @@ pub struct CaseMilestoneRead {
     pub channel: String,
     pub region: String,
     pub outcome: String,
+    pub service_option: String,
 }
 
 /// Which cases of a service and policy an evaluation reads.
@@ -121,7 +124,8 @@ pub async fn cases_cursor(
     cases: CasesToRead,
 ) -> Result<RowCursor<CaseMilestoneRead>, clickhouse::error::Error> {
     let live = superseded_events::live_rows(EventKind::Milestone);
-    let columns = "case_ref, milestone, toUInt32(occurred_at), channel, region, outcome";
+    let columns =
+        "case_ref, milestone, toUInt32(occurred_at), channel, region, outcome, service_option";
     match cases {
         CasesToRead::All => client
             .query(&format!(

@@ -10,7 +10,7 @@
 //!   [`offered`];
 //! - re-sent events: [`event_versions`] (filled by materialized views), [`superseded_events`],
 //!   [`supersede_runs`];
-//! - SLA: [`sla_cases`], [`sla_runs`];
+//! - SLA: [`sla_cases`], [`sla_runs`], [`sla_exceptions`] (declared through the API);
 //! - the quality matrix: [`matrix_feedback_daily`], [`matrix_activity_daily`],
 //!   [`matrix_sla_daily`] (rollups by local day), [`matrix_runs`], [`matrix_snapshots`];
 //! - what changed since a job's watermark: [`change_log`] (filled by materialized views);
@@ -33,6 +33,7 @@ pub mod milestones;
 pub mod offered;
 pub mod report_runs;
 pub mod sla_cases;
+pub mod sla_exceptions;
 pub mod sla_runs;
 pub mod supersede_runs;
 pub mod superseded_events;

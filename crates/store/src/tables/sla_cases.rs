@@ -45,6 +45,24 @@ pub struct SlaCaseRow {
     /// reading it.
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub first_at: DateTime<Utc>,
+    /// The option the case was judged by, '' for a policy without options.
+    pub service_option: String,
+    /// The unit of `elapsed_days`, `paused_days`, `limit_days` and `late_days`.
+    pub unit: String,
+    /// The moment the case is due (the due date's closing time for day limits).
+    #[serde(with = "clickhouse::serde::chrono::datetime::option")]
+    pub due_at: Option<DateTime<Utc>>,
+    pub fee: f64,
+    /// 1-based refund tier, 0 when none.
+    pub refund_tier: u8,
+    /// Comma-separated ids of the exceptions that changed the result.
+    pub exceptions: String,
+    /// `owed`, `excused`, `paid`, `cancelled`, or '' (not a remission).
+    pub remission: String,
+    /// The fiscal year of a remission (the calendar year it starts in), 0 when none.
+    pub fiscal_year: u16,
+    #[serde(with = "clickhouse::serde::chrono::date::option")]
+    pub payment_due: Option<NaiveDate>,
 }
 
 /// Streams evaluated cases into the table, opening the INSERT on the first one, so that
