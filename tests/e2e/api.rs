@@ -114,6 +114,16 @@ async fn every_documented_endpoint_answers_as_documented() {
     // A scheduled report, so that /api/v1/reports has rows to check.
     let reports = pipeline.dir.path().join("reports");
     pipeline.write_scheduled_report(&reports);
+    // A declared exceptional circumstance, so that /api/v1/sla/exceptions has rows (the
+    // standards test declares them through the API).
+    pipeline
+        .query(
+            "INSERT INTO sla_exceptions (id, services, from_at, to_at, reason, effect, withdrawn, declared_by, declared_at) \
+             VALUES ('2026-outage', ['passport-in-person'], toDateTime('2020-01-01 00:00:00'), \
+             toDateTime('2020-01-02 00:00:00'), 'System outage', 'no_remission', 0, 'e2e', now())",
+        )
+        .await
+        .unwrap();
     let base = format!("http://127.0.0.1:{}", pipeline.dashboard_port);
     // The document itself is open, so tools can discover the API.
     let doc: Value = pipeline

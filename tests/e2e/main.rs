@@ -16,4 +16,5 @@ mod reports;
 mod resend;
 mod sla;
 mod slow_clients;
+mod standards;
 mod support;

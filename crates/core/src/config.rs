@@ -490,6 +490,9 @@ pub struct DashboardConfig {
     pub listen: SocketAddr,
     /// Bearer tokens allowed to read `/api/v1/*` (health, readiness and `/metrics` are open).
     pub read_tokens: Vec<ReadToken>,
+    /// Bearer tokens that may also declare and withdraw exceptional circumstances
+    /// (`POST`/`DELETE /api/v1/sla/exceptions`); each change is stored with the token's name.
+    pub admin_tokens: Vec<ReadToken>,
     /// How long a computed matrix, time series or innovation answer is served from memory.
     pub cache_secs: u64,
     /// Bounds on slow or greedy clients.
@@ -501,6 +504,7 @@ impl Default for DashboardConfig {
         DashboardConfig {
             listen: "127.0.0.1:8090".parse().expect("literal address"),
             read_tokens: Vec::new(),
+            admin_tokens: Vec::new(),
             cache_secs: 60,
             limits: HttpLimits::default(),
         }
@@ -550,10 +554,17 @@ impl Config {
                 "sink.max_rows and sink.max_bytes must be positive".into(),
             ));
         }
-        for token in &self.dashboard.read_tokens {
+        let tokens = [
+            ("read_tokens", &self.dashboard.read_tokens),
+            ("admin_tokens", &self.dashboard.admin_tokens),
+        ];
+        for (list, token) in tokens
+            .iter()
+            .flat_map(|(l, t)| t.iter().map(move |t| (l, t)))
+        {
             if !is_sha256_hex(&token.sha256) {
                 return Err(ConfigError::Invalid(format!(
-                    "dashboard.read_tokens: the token of `{}` must be a 64-digit hex SHA-256",
+                    "dashboard.{list}: the token of `{}` must be a 64-digit hex SHA-256",
                     token.name
                 )));
             }

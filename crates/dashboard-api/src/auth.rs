@@ -1,6 +1,7 @@
-//! Read access by bearer token. Tokens are configured as SHA-256 hashes
-//! (`dashboard.read_tokens`), so the configuration grants nothing to whoever reads it. With
-//! no token configured every `/api/v1` request is refused: closed by default.
+//! Access by bearer token. Tokens are configured as SHA-256 hashes (`dashboard.read_tokens`
+//! read; `dashboard.admin_tokens` read and declare exceptions), so the configuration grants
+//! nothing to whoever reads it. With no token configured every `/api/v1` request is
+//! refused: closed by default.
 
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -16,6 +17,50 @@ pub async fn require_token(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    let hash = presented_hash(&request)?;
+    let reader = state
+        .read_tokens
+        .iter()
+        .chain(state.admin_tokens.iter())
+        .find(|t| t.sha256.eq_ignore_ascii_case(&hash))
+        .ok_or(ApiError::BadToken)?;
+    tracing::debug!(reader = %reader.name, path = %request.uri().path(), "read");
+    Ok(next.run(request).await)
+}
+
+/// Who changes what: the name of an admin token, put in the request for the handler to
+/// store beside the change. A read token is refused with 403, no token with 401.
+#[derive(Debug, Clone)]
+pub struct Admin(pub String);
+
+pub async fn require_admin(
+    State(state): State<ApiState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let hash = presented_hash(&request)?;
+    let admin = state
+        .admin_tokens
+        .iter()
+        .find(|t| t.sha256.eq_ignore_ascii_case(&hash));
+    let Some(admin) = admin else {
+        let reader = state
+            .read_tokens
+            .iter()
+            .any(|t| t.sha256.eq_ignore_ascii_case(&hash));
+        return Err(if reader {
+            ApiError::Forbidden(format!("{} {}", request.method(), request.uri().path()))
+        } else {
+            ApiError::BadToken
+        });
+    };
+    tracing::info!(admin = %admin.name, method = %request.method(), path = %request.uri().path(), "change");
+    request.extensions_mut().insert(Admin(admin.name.clone()));
+    Ok(next.run(request).await)
+}
+
+/// The SHA-256 of the request's bearer token.
+fn presented_hash(request: &Request) -> Result<String, ApiError> {
     let token = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -27,12 +72,5 @@ pub async fn require_token(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::MissingToken)?;
-    let hash = hash_secret(token);
-    let reader = state
-        .read_tokens
-        .iter()
-        .find(|t| t.sha256.eq_ignore_ascii_case(&hash))
-        .ok_or(ApiError::BadToken)?;
-    tracing::debug!(reader = %reader.name, path = %request.uri().path(), "read");
-    Ok(next.run(request).await)
+    Ok(hash_secret(token))
 }

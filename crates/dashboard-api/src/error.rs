@@ -21,11 +21,19 @@ pub enum ApiError {
     MissingToken,
     #[error("the bearer token is not valid")]
     BadToken,
+    #[error("this bearer token may read but not change; {0} needs an admin token (dashboard.admin_tokens)")]
+    Forbidden(String),
     #[error("cannot answer in {0}: ask for application/json or text/csv")]
     NotAcceptable(String),
     #[error("no endpoint at {0}; the endpoints are listed at /api/v1/openapi.json")]
     NotFound(String),
-    #[error("{0} is not answered here; every endpoint of this API is read with GET")]
+    /// A thing the request names does not exist (the message says which).
+    #[error("{0}")]
+    Missing(String),
+    /// The request contradicts what is configured (the message says how to proceed).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0} is not answered here; the endpoints and their methods are listed at /api/v1/openapi.json")]
     MethodNotAllowed(String),
     /// The catalog lacks what an export format requires (a configuration matter, named).
     #[error("the catalog cannot fill this export: {0}")]
@@ -63,8 +71,10 @@ impl ApiError {
             ApiError::BadParameter { .. } => (StatusCode::BAD_REQUEST, "bad_parameter"),
             ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "missing_token"),
             ApiError::BadToken => (StatusCode::UNAUTHORIZED, "bad_token"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::NotFound(_) | ApiError::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::CatalogIncomplete(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "catalog_incomplete")
@@ -83,8 +93,8 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine-readable code: `bad_parameter`, `missing_token`, `bad_token`,
-    /// `not_acceptable`, `not_found`, `method_not_allowed`, `catalog_incomplete`,
+    /// Stable machine-readable code: `bad_parameter`, `missing_token`, `bad_token`, `forbidden`,
+    /// `not_acceptable`, `not_found`, `conflict`, `method_not_allowed`, `catalog_incomplete`,
     /// `unavailable`, `internal`.
     pub code: String,
     /// What went wrong, naming the parameter at fault.

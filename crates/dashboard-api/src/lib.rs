@@ -1,7 +1,8 @@
 //! Civic Pulse dashboard API: JSON for Grafana's Infinity datasource and for people.
 //!
 //! `/api/v1/*` (bearer token): the catalog, the quality matrix of any period and breakdown,
-//! time series, intervention evaluations and SLA figures, as flat JSON arrays or CSV, with
+//! time series, intervention evaluations and SLA figures (cases, summaries, the remission
+//! ledger, breach forecasts, exceptional circumstances), as flat JSON arrays or CSV, with
 //! an OpenAPI document generated from this code at `/api/v1/openapi.json`. Open:
 //! `/healthz`, `/readyz`, `/metrics` (per-service gauges for Prometheus).
 
@@ -20,7 +21,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
 use civicpulse_core::calendar::local_date;
@@ -41,6 +42,7 @@ pub struct ApiState {
     /// The whole configuration, for live reports (matrix rules, Prometheus to read).
     pub config: Arc<Config>,
     read_tokens: Arc<Vec<ReadToken>>,
+    admin_tokens: Arc<Vec<ReadToken>>,
     cache: cache::Caches,
     /// Connected on first use (the server version decides how rows are encoded), then
     /// shared; while ClickHouse is unreachable each request tries again.
@@ -56,6 +58,7 @@ impl ApiState {
             limits: config.dashboard.limits.clone(),
             config: Arc::new(config.clone()),
             read_tokens: Arc::new(config.dashboard.read_tokens.clone()),
+            admin_tokens: Arc::new(config.dashboard.admin_tokens.clone()),
             cache: cache::Caches::new(config.dashboard.cache_secs),
             client: Arc::default(),
         }
@@ -99,6 +102,16 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/innovations", get(routes::innovations::innovations))
         .route("/api/v1/sla/cases", get(routes::sla_cases::cases))
         .route("/api/v1/sla/summary", get(routes::sla_summary::summary))
+        .route(
+            "/api/v1/sla/remissions",
+            get(routes::sla_remissions::remissions),
+        )
+        .route("/api/v1/sla/forecast", get(routes::sla_forecast::forecast))
+        .route("/api/v1/sla/exceptions", get(routes::sla_exceptions::list))
+        .route(
+            "/api/v1/sla/exceptions/{id}/history",
+            get(routes::sla_exceptions::history),
+        )
         .route("/api/v1/feedback/comments", get(routes::comments::comments))
         .route(
             "/api/v1/exports/gc-service-std",
@@ -112,6 +125,20 @@ pub fn router(state: ApiState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
+        ));
+    // Changes need an admin token; the same paths answer GET with a read token.
+    let admin = Router::new()
+        .route(
+            "/api/v1/sla/exceptions",
+            post(routes::sla_exceptions::declare),
+        )
+        .route(
+            "/api/v1/sla/exceptions/{id}",
+            delete(routes::sla_exceptions::withdraw),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_admin,
         ));
     let reports = Router::new()
         .route("/api/v1/reports", get(routes::reports::list))
@@ -131,6 +158,7 @@ pub fn router(state: ApiState) -> Router {
     };
     Router::new()
         .merge(api)
+        .merge(admin)
         .merge(reports)
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))

@@ -1,6 +1,9 @@
 //! `/metrics`: the process's own metrics plus, refreshed at each scrape,
 //! - the SLA figures per service and policy from the stored evaluation (30-day window), so
 //!   Prometheus can alert on breaches and on at-risk backlogs before they become breaches;
+//! - the breach forecast per service, day-limit standard and option (forecast breaches, the
+//!   first one's moment, refunds, the throughput measured and the one needed), so an alert
+//!   can fire before the first forecast breach;
 //! - the quality matrix of the current month per service and dimension: value, status
 //!   level (2 green, 1 amber, 0 red) and target. Withheld figures have no series.
 
@@ -12,8 +15,10 @@ use chrono::{Duration, Utc};
 use prometheus::{register_gauge_vec, GaugeVec};
 
 use civicpulse_aggregator::matrix::{GroupBy, Period};
+use civicpulse_aggregator::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
 
 use crate::routes::matrix::cached_matrix;
+use crate::routes::sla_forecast::forecasts;
 use crate::routes::sla_summary::{summarize_window, PolicySummary};
 use crate::ApiState;
 
@@ -111,6 +116,82 @@ static BURN_RATE: LazyLock<GaugeVec> = LazyLock::new(|| {
     )
 });
 
+/// A forecast gauge and the figure it shows (`None` removes the series).
+type ForecastGauge = (GaugeVec, fn(&OptionForecast) -> Option<f64>);
+
+static FORECAST: LazyLock<[ForecastGauge; 5]> = LazyLock::new(|| {
+    let labels = ["service_id", "policy", "service_option"];
+    [
+        (
+            gauge(
+                "civicpulse_sla_forecast_breaches",
+                "Open cases forecast to breach (FIFO at the last 10 business days' throughput), not counting those already breached.",
+                &labels,
+            ),
+            |f| Some(f.forecast_breaches as f64),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_forecast_first_breach_timestamp_seconds",
+                "When the first forecast breach happens (its due moment); no series when none is forecast.",
+                &labels,
+            ),
+            |f| f.first_breach_at.map(|t| t.timestamp() as f64),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_forecast_refunds_amount",
+                "Refunds the forecast breaches would owe.",
+                &labels,
+            ),
+            |f| Some(f.forecast_refunds),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_throughput",
+                "Completions per business day over the last 10 business days.",
+                &labels,
+            ),
+            |f| Some(f.throughput),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_required_throughput",
+                "Completions per business day from tomorrow for no further case to breach; no series when no case can still be saved.",
+                &labels,
+            ),
+            |f| f.required_throughput,
+        ),
+    ]
+});
+
+/// Refreshes the forecast gauges; a database outage leaves the last values and is logged.
+async fn refresh_forecast(state: &ApiState) {
+    let forecasts = forecasts(state, None, Utc::now(), DEFAULT_WINDOW).await;
+    let forecasts = match forecasts {
+        Ok(forecasts) => forecasts,
+        Err(error) => {
+            tracing::warn!(%error, "forecast gauges not refreshed");
+            return;
+        }
+    };
+    for forecast in &forecasts {
+        let labels = [
+            forecast.service_id.as_str(),
+            forecast.policy.as_str(),
+            forecast.service_option.as_str(),
+        ];
+        for (gauge, value) in FORECAST.iter() {
+            match value(forecast) {
+                Some(v) => gauge.with_label_values(&labels).set(v),
+                None => {
+                    let _ = gauge.remove_label_values(&labels);
+                }
+            }
+        }
+    }
+}
+
 static MATRIX: LazyLock<[GaugeVec; 3]> = LazyLock::new(|| {
     let labels = ["service_id", "dimension"];
     [
@@ -200,6 +281,7 @@ pub async fn handler(
     State(state): State<ApiState>,
 ) -> ([(header::HeaderName, &'static str); 1], String) {
     refresh(&state).await;
+    refresh_forecast(&state).await;
     refresh_matrix(&state).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -21,6 +21,7 @@ use tower::ServiceExt;
 use utoipa::OpenApi;
 
 const TOKEN: &str = "test-token";
+const ADMIN: &str = "admin-token";
 
 /// Every endpoint that takes parameters, with the names its OpenAPI document lists: the
 /// same list the API checks requests against.
@@ -42,7 +43,7 @@ static ENDPOINTS: LazyLock<Vec<(String, Vec<String>)>> = LazyLock::new(|| {
             (!names.is_empty()).then(|| (path.clone(), names))
         })
         .collect();
-    assert_eq!(endpoints.len(), 11, "{endpoints:?}");
+    assert_eq!(endpoints.len(), 14, "{endpoints:?}");
     endpoints
 });
 
@@ -54,6 +55,10 @@ fn app() -> Router {
     config.dashboard.read_tokens = vec![ReadToken {
         name: "test".into(),
         sha256: hex::encode(Sha256::digest(TOKEN)),
+    }];
+    config.dashboard.admin_tokens = vec![ReadToken {
+        name: "service-manager".into(),
+        sha256: hex::encode(Sha256::digest(ADMIN)),
     }];
     router(ApiState::new(Arc::new(catalog), &config))
 }
@@ -380,4 +385,95 @@ fn report_pages_and_exports_refuse_what_they_cannot_read() {
         .expect("a request");
     let response = block_on(app().oneshot(request)).expect("the router answers");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// One request with a method, a token and a body; the status and the JSON body.
+async fn send(method: &str, path: &str, token: Option<&str>, body: &str) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let response = app()
+        .oneshot(request.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+const STRIKE: &str = r#"{"id": "2026-postal-disruption", "services": ["passport-by-mail"],
+  "from": "2026-11-16T00:00:00-05:00", "to": "2026-11-28T00:00:00-05:00",
+  "reason": "Canada Post labour disruption", "effect": "pause_clock"}"#;
+
+#[test]
+fn declaring_an_exception_needs_an_admin_token() {
+    for (method, path) in [
+        ("POST", "/api/v1/sla/exceptions"),
+        ("DELETE", "/api/v1/sla/exceptions/2026-postal-disruption"),
+    ] {
+        let (status, body) = block_on(send(method, path, None, STRIKE));
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("missing_token"))
+        );
+        let (status, body) = block_on(send(method, path, Some("guess"), STRIKE));
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("bad_token"))
+        );
+        // A read token reads, but may not change anything.
+        let (status, body) = block_on(send(method, path, Some(TOKEN), STRIKE));
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
+        assert_eq!(body["error"]["code"], "forbidden");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("admin token"));
+        // The admin's request passes and meets the down store.
+        let (status, body) = block_on(send(method, path, Some(ADMIN), STRIKE));
+        assert_eq!(
+            status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{method} {path}: {body}"
+        );
+    }
+    // Reading the list takes a read token, like every read.
+    let (status, _) = block_on(send("GET", "/api/v1/sla/exceptions", Some(TOKEN), ""));
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[test]
+fn a_malformed_exception_is_refused_naming_its_field() {
+    let with = |field: &str, value: Value| {
+        let mut body: Value = serde_json::from_str(STRIKE).unwrap();
+        body[field] = value;
+        body.to_string()
+    };
+    let cases = [
+        ("not json".to_string(), "body"),
+        (with("effect", "forgive".into()), "effect"),
+        (with("from", "16 November".into()), "from"),
+        (with("to", "2026-11-01T00:00:00Z".into()), "body"),
+        (with("to", "2200-01-01T00:00:00Z".into()), "to"),
+        (with("services", serde_json::json!([])), "body"),
+        (
+            with("services", serde_json::json!(["no-such-service"])),
+            "services",
+        ),
+        (with("reason", "".into()), "body"),
+        (with("color", "red".into()), "body"),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = block_on(send("POST", "/api/v1/sla/exceptions", Some(ADMIN), &body));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        assert_eq!(answer["error"]["code"], "bad_parameter");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("`{field}`")), "{body}: {message}");
+    }
 }

@@ -3,6 +3,9 @@
 //! `evaluate` reads milestones and writes `sla_cases` through the store's table modules.
 
 pub mod evaluate;
+pub mod forecast;
+pub mod ledger;
+pub mod queue;
 pub mod rules;
 pub mod summary;
 

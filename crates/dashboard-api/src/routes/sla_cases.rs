@@ -79,10 +79,17 @@ pub struct SlaCase {
     pub policy: String,
     pub started_at: Option<String>,
     pub stopped_at: Option<String>,
+    /// Elapsed, paused, limit and late are in `unit` (`business_days`, `calendar_days`,
+    /// `business_hours` or `business_minutes`); the field names keep their first unit.
     pub elapsed_business_days: i32,
     pub paused_business_days: i32,
     pub limit: i32,
+    pub unit: String,
+    /// The option the case is judged by (`regular`, `express`…; empty without options).
+    pub service_option: String,
     pub due_date: Option<String>,
+    /// The due moment: the due date's closing time for day limits.
+    pub due_at: Option<String>,
     pub status: String,
     pub late_days: i32,
     pub refund_percent: f64,
@@ -91,6 +98,10 @@ pub struct SlaCase {
     /// Channel and region of the case's first milestone.
     pub channel: String,
     pub region: String,
+    /// Comma-separated ids of the exceptional circumstances that changed the result.
+    pub exceptions: String,
+    /// A closed late case's remission: `owed`, `excused`, `paid` or `cancelled` (else empty).
+    pub remission: String,
 }
 
 fn filter(state: &ApiState, query: CasesQuery) -> Result<CaseFilter, ApiError> {
@@ -183,6 +194,7 @@ fn to_case(row: CaseListed) -> SlaCase {
         started_at: time(row.started_at),
         stopped_at: time(row.stopped_at),
         due_date: date(row.due_date),
+        due_at: time(row.due_at),
         case_ref: row.case_ref,
         service_id: row.service_id,
         policy: row.policy,
@@ -196,6 +208,10 @@ fn to_case(row: CaseListed) -> SlaCase {
         currency: row.currency,
         channel: row.channel,
         region: row.region,
+        unit: row.unit,
+        service_option: row.service_option,
+        exceptions: row.exceptions,
+        remission: row.remission,
     }
 }
 

@@ -233,6 +233,11 @@ pub struct CaseListed {
     pub currency: String,
     pub channel: String,
     pub region: String,
+    pub service_option: String,
+    pub unit: String,
+    pub due_at: u32,
+    pub exceptions: String,
+    pub remission: String,
 }
 
 /// The key a page of cases continues after.
@@ -263,7 +268,8 @@ pub async fn list(
         "SELECT case_ref, service_id, policy, toUInt32(ifNull(started_at, toDateTime(0))), \
          toUInt32(ifNull(stopped_at, toDateTime(0))), elapsed_days, paused_days, limit_days, \
          toUInt16(ifNull(due_date, toDate(0))), status, late_days, refund_percent, refund_amount, currency, \
-         channel, region FROM {NAME} FINAL WHERE 1",
+         channel, region, service_option, unit, toUInt32(ifNull(due_at, toDateTime(0))), \
+         exceptions, remission FROM {NAME} FINAL WHERE 1",
     );
     if filter.service_id.is_some() {
         sql.push_str(" AND service_id = ?");
@@ -301,4 +307,114 @@ pub async fn list(
             .bind(&key.case_ref);
     }
     query.bind(filter.limit).fetch_all().await
+}
+
+/// One remission: a closed late case (its `remission` is set), for the ledger.
+#[derive(Debug, Clone, Row, Deserialize)]
+pub struct RemissionRow {
+    pub service_id: String,
+    pub policy: String,
+    pub case_ref: String,
+    pub service_option: String,
+    pub currency: String,
+    pub fee: f64,
+    pub refund_tier: u8,
+    pub refund_percent: f64,
+    pub refund_amount: f64,
+    pub late_days: i32,
+    pub remission: String,
+    pub fiscal_year: u16,
+    /// Days since 1970 (0: none).
+    pub payment_due: u16,
+    pub stopped_at: u32,
+    pub exceptions: String,
+}
+
+/// The remissions of one service (or all) and one fiscal year (or all), ordered by year,
+/// service, standard and case.
+pub async fn remissions(
+    client: &Client,
+    service_id: Option<&str>,
+    fiscal_year: Option<u16>,
+) -> Result<Vec<RemissionRow>, clickhouse::error::Error> {
+    client
+        .query(&format!(
+            "SELECT service_id, policy, case_ref, service_option, currency, fee, refund_tier, \
+             refund_percent, refund_amount, late_days, remission, fiscal_year, \
+             toUInt16(ifNull(payment_due, toDate(0))), toUInt32(ifNull(stopped_at, toDateTime(0))), \
+             exceptions \
+             FROM {NAME} FINAL \
+             WHERE remission != '' AND (? = '' OR service_id = ?) AND (? = 0 OR fiscal_year = ?) \
+             ORDER BY fiscal_year, service_id, policy, case_ref"
+        ))
+        .bind(service_id.unwrap_or_default())
+        .bind(service_id.unwrap_or_default())
+        .bind(fiscal_year.unwrap_or(0))
+        .bind(fiscal_year.unwrap_or(0))
+        .fetch_all()
+        .await
+}
+
+/// An open case as the breach forecast queues it (day limits only).
+#[derive(Debug, Clone, Row, Deserialize)]
+pub struct QueuedRow {
+    pub service_option: String,
+    pub started_at: u32,
+    /// Days since 1970.
+    pub due_date: u16,
+    pub due_at: u32,
+    /// Its status now (for a back-test: whether it ended breached).
+    pub status: String,
+}
+
+/// The cases of a service and policy open at `as_of` with a day limit: started by then,
+/// not stopped before it, neither withdrawn nor without a due date. For `as_of` in the
+/// past (a back-test) "open" is judged from the start and stop times stored now.
+pub async fn open_at(
+    client: &Client,
+    service_id: &str,
+    policy: &str,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<QueuedRow>, clickhouse::error::Error> {
+    client
+        .query(&format!(
+            "SELECT service_option, toUInt32(assumeNotNull(started_at)), \
+             toUInt16(assumeNotNull(due_date)), toUInt32(ifNull(due_at, toDateTime(0))), status \
+             FROM {NAME} FINAL \
+             WHERE service_id = ? AND policy = ? AND unit IN ('business_days', 'calendar_days') \
+             AND status NOT IN ('{withdrawn}', '{not_started}') AND NOT isNull(due_date) \
+             AND started_at <= toDateTime(?) AND (isNull(stopped_at) OR stopped_at > toDateTime(?))",
+            withdrawn = Status::Withdrawn.as_str(),
+            not_started = Status::NotStarted.as_str(),
+        ))
+        .bind(service_id)
+        .bind(policy)
+        .bind(as_of.timestamp())
+        .bind(as_of.timestamp())
+        .fetch_all()
+        .await
+}
+
+/// When each case of a service and policy closed within `[from, to)`, with its option: the
+/// completions the forecast's throughput is measured from.
+pub async fn completions(
+    client: &Client,
+    service_id: &str,
+    policy: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(String, u32)>, clickhouse::error::Error> {
+    client
+        .query(&format!(
+            "SELECT service_option, toUInt32(assumeNotNull(stopped_at)) FROM {NAME} FINAL \
+             WHERE service_id = ? AND policy = ? AND status IN ({closed}) \
+             AND stopped_at >= toDateTime(?) AND stopped_at < toDateTime(?)",
+            closed = Status::sql_list(&Status::CLOSED),
+        ))
+        .bind(service_id)
+        .bind(policy)
+        .bind(from.timestamp())
+        .bind(to.timestamp())
+        .fetch_all()
+        .await
 }

@@ -1,0 +1,83 @@
+//! The remission ledger: each closed late case's remission (from the stored evaluation)
+//! and the totals per fiscal year, service, standard, option and fee that a Service Fees
+//! Act annual report needs.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use civicpulse_core::remission::{self, LedgerCase, LedgerTotal, RemissionStatus};
+use civicpulse_store::tables::sla_cases::{self, RemissionRow};
+use clickhouse::Client;
+
+/// One remission as the ledger shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Remission {
+    pub fiscal_year: i32,
+    pub service_id: String,
+    pub policy: String,
+    pub case_ref: String,
+    pub service_option: String,
+    pub stopped_at: Option<DateTime<Utc>>,
+    pub late: i32,
+    pub fee: f64,
+    pub currency: String,
+    /// 1-based tier, 0 when none.
+    pub refund_tier: u8,
+    pub refund_percent: f64,
+    pub amount: f64,
+    pub status: RemissionStatus,
+    pub payment_due: Option<NaiveDate>,
+    /// The exceptions that changed the case's result (an excused one names its own).
+    pub exceptions: String,
+}
+
+/// Every remission of a service (or all) and a fiscal year (or all).
+pub async fn remissions(
+    client: &Client,
+    service_id: Option<&str>,
+    fiscal_year: Option<u16>,
+) -> Result<Vec<Remission>, clickhouse::error::Error> {
+    let rows = sla_cases::remissions(client, service_id, fiscal_year).await?;
+    Ok(rows.into_iter().filter_map(to_remission).collect())
+}
+
+/// A stored row as a remission; a status this version does not know is left out.
+fn to_remission(row: RemissionRow) -> Option<Remission> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    Some(Remission {
+        status: row.remission.parse().ok()?,
+        fiscal_year: i32::from(row.fiscal_year),
+        service_id: row.service_id,
+        policy: row.policy,
+        case_ref: row.case_ref,
+        service_option: row.service_option,
+        stopped_at: (row.stopped_at > 0)
+            .then(|| DateTime::from_timestamp(i64::from(row.stopped_at), 0))
+            .flatten(),
+        late: row.late_days,
+        fee: row.fee,
+        currency: row.currency,
+        refund_tier: row.refund_tier,
+        refund_percent: row.refund_percent,
+        amount: row.refund_amount,
+        payment_due: (row.payment_due > 0).then(|| epoch + Days::new(u64::from(row.payment_due))),
+        exceptions: row.exceptions,
+    })
+}
+
+/// The ledger's totals of `remissions`, amounts in cents (exact sums).
+pub fn totals(remissions: &[Remission]) -> Vec<LedgerTotal> {
+    let cents = |amount: f64| (amount * 100.0).round() as i64;
+    let cases: Vec<LedgerCase> = remissions
+        .iter()
+        .map(|r| LedgerCase {
+            fiscal_year: r.fiscal_year,
+            service_id: r.service_id.clone(),
+            policy: r.policy.clone(),
+            service_option: r.service_option.clone(),
+            currency: r.currency.clone(),
+            fee_cents: cents(r.fee),
+            amount_cents: cents(r.amount),
+            status: r.status,
+        })
+        .collect();
+    remission::totals(&cases)
+}

@@ -1,0 +1,312 @@
+//! Exceptional circumstances: `GET /api/v1/sla/exceptions` lists those in force (the
+//! catalog's and those declared here); `POST` declares one and `DELETE …/{id}` withdraws
+//! it, with an admin token; `GET …/{id}/history` is its audit trail. A change takes effect
+//! at the aggregator's next run, which re-evaluates the services it names.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono::Utc;
+use civicpulse_core::exception::Exception;
+use civicpulse_store::tables::insert_all;
+use civicpulse_store::tables::sla_exceptions::{self, ExceptionRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Admin;
+use crate::error::ApiError;
+use crate::params::{known_service, Query};
+use crate::respond::{table, Format};
+use crate::ApiState;
+
+/// An exception as declared: `from`/`to` RFC 3339, `effect` `no_remission` (late cases
+/// stay breached but owe no refund) or `pause_clock` (the period counts like a hold).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionBody {
+    #[schema(example = "2026-postal-disruption")]
+    pub id: String,
+    #[schema(example = json!(["passport-by-mail"]))]
+    pub services: Vec<String>,
+    #[schema(example = "2026-11-16T00:00:00-05:00")]
+    pub from: String,
+    #[schema(example = "2026-11-28T00:00:00-05:00")]
+    pub to: String,
+    #[schema(example = "Canada Post labour disruption")]
+    pub reason: String,
+    #[schema(example = "pause_clock")]
+    pub effect: String,
+}
+
+/// An exception in force, and where it was declared.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExceptionListed {
+    pub id: String,
+    /// Comma-separated service ids.
+    pub services: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub effect: String,
+    /// `catalog` or `api`.
+    pub source: String,
+    pub declared_by: Option<String>,
+    pub declared_at: Option<String>,
+}
+
+/// One change of an exception: its audit trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExceptionChange {
+    pub id: String,
+    /// `declared` or `withdrawn`.
+    pub change: String,
+    pub services: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub effect: String,
+    pub declared_by: String,
+    pub declared_at: String,
+}
+
+/// The query of the list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExceptionsQuery {
+    /// Only the exceptions that apply to this service.
+    #[param(example = "passport-in-person")]
+    service_id: Option<String>,
+}
+
+fn time(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/sla/exceptions",
+    tag = "sla",
+    params(ExceptionsQuery),
+    responses(
+        (status = 200, description = "The exceptions in force, the catalog's and those declared through the API", body = [ExceptionListed]),
+        (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    State(state): State<ApiState>,
+    Query(query): Query<ExceptionsQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let service_id = known_service(&state.catalog, query.service_id)?;
+    let client = state.store().await?;
+    let declared = sla_exceptions::latest(&client).await?;
+    let mut rows: Vec<ExceptionListed> = state
+        .catalog
+        .exceptions
+        .iter()
+        .filter(|e| !declared.iter().any(|d| d.id == e.id))
+        .map(|e| listed(e, "catalog", None))
+        .collect();
+    for row in &declared {
+        if let Some(exception) = row.exception() {
+            rows.push(listed(&exception, "api", Some(row)));
+        }
+    }
+    if let Some(service_id) = &service_id {
+        rows.retain(|r| r.services.split(',').any(|s| s == service_id));
+    }
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    table(format, &rows, HeaderMap::new())
+}
+
+fn listed(e: &Exception, source: &str, row: Option<&ExceptionRow>) -> ExceptionListed {
+    ExceptionListed {
+        id: e.id.clone(),
+        services: e.services.join(","),
+        from: time(e.from),
+        to: time(e.to),
+        reason: e.reason.clone(),
+        effect: e.effect.as_str().to_string(),
+        source: source.to_string(),
+        declared_by: row.map(|r| r.declared_by.clone()),
+        declared_at: row.map(|r| time(r.declared_at)),
+    }
+}
+
+/// The body as an exception, or the field at fault.
+fn parse_body(state: &ApiState, body: &[u8]) -> Result<Exception, ApiError> {
+    let declared: ExceptionBody =
+        serde_json::from_slice(body).map_err(|e| ApiError::bad("body", e.to_string()))?;
+    let instant = |name: &str, text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .map(|t| t.to_utc())
+            .map_err(|_| ApiError::bad(name, format!("`{text}` is not an RFC 3339 time")))
+            .and_then(|t| {
+                civicpulse_core::horizon::check_time(t)
+                    .map_err(|reason| ApiError::bad(name, reason))
+            })
+    };
+    let exception = Exception {
+        from: instant("from", &declared.from)?,
+        to: instant("to", &declared.to)?,
+        effect: declared.effect.parse().map_err(|_| {
+            ApiError::bad(
+                "effect",
+                format!(
+                    "`{}` is neither no_remission nor pause_clock",
+                    declared.effect
+                ),
+            )
+        })?,
+        id: declared.id,
+        services: declared.services,
+        reason: declared.reason,
+    };
+    exception
+        .check()
+        .map_err(|reason| ApiError::bad("body", reason))?;
+    if let Some(unknown) = exception
+        .services
+        .iter()
+        .find(|s| state.catalog.service(s).is_none())
+    {
+        return Err(ApiError::bad(
+            "services",
+            format!("unknown service `{unknown}`"),
+        ));
+    }
+    Ok(exception)
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/sla/exceptions",
+    tag = "sla",
+    request_body = ExceptionBody,
+    responses(
+        (status = 201, description = "Declared (or replaced, by id); stored with the admin token's name", body = ExceptionListed),
+        (status = 400, description = "A field is missing or malformed; the message names it", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "A read token: declaring needs an admin token", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable: nothing was stored, send it again", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn declare(
+    State(state): State<ApiState>,
+    Extension(Admin(admin)): Extension<Admin>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let exception = parse_body(&state, &body)?;
+    let row = ExceptionRow {
+        id: exception.id.clone(),
+        services: exception.services.clone(),
+        from_at: exception.from,
+        to_at: exception.to,
+        reason: exception.reason.clone(),
+        effect: exception.effect.as_str().to_string(),
+        withdrawn: 0,
+        declared_by: admin,
+        declared_at: Utc::now(),
+    };
+    let client = state.store().await?;
+    insert_all(&client, std::slice::from_ref(&row), None).await?;
+    tracing::info!(id = %row.id, by = %row.declared_by, "exception declared");
+    Ok((
+        StatusCode::CREATED,
+        Json(listed(&exception, "api", Some(&row))),
+    )
+        .into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sla/exceptions/{id}",
+    tag = "sla",
+    params(("id" = String, Path, description = "The exception's id")),
+    responses(
+        (status = 204, description = "Withdrawn; stored with the admin token's name"),
+        (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "A read token: withdrawing needs an admin token", body = crate::error::ErrorBody),
+        (status = 404, description = "No exception of that id is declared through the API", body = crate::error::ErrorBody),
+        (status = 409, description = "The exception is the catalog's: remove it there", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable: nothing was stored, send it again", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn withdraw(
+    State(state): State<ApiState>,
+    Extension(Admin(admin)): Extension<Admin>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let client = state.store().await?;
+    let current = sla_exceptions::latest(&client)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id && r.withdrawn == 0);
+    let Some(current) = current else {
+        if state.catalog.exceptions.iter().any(|e| e.id == id) {
+            return Err(ApiError::Conflict(format!(
+                "exception `{id}` is declared in the catalog: remove it there"
+            )));
+        }
+        return Err(ApiError::Missing(format!(
+            "no exception `{id}` is declared through the API"
+        )));
+    };
+    let row = ExceptionRow {
+        withdrawn: 1,
+        declared_by: admin,
+        declared_at: Utc::now().max(current.declared_at + chrono::Duration::seconds(1)),
+        ..current
+    };
+    insert_all(&client, std::slice::from_ref(&row), None).await?;
+    tracing::info!(%id, by = %row.declared_by, "exception withdrawn");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/sla/exceptions/{id}/history",
+    tag = "sla",
+    params(("id" = String, Path, description = "The exception's id")),
+    responses(
+        (status = 200, description = "Every declaration and withdrawal of the id, oldest first, with who made it", body = [ExceptionChange]),
+        (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn history(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let client = state.store().await?;
+    let rows: Vec<ExceptionChange> = sla_exceptions::history(&client, &id)
+        .await?
+        .into_iter()
+        .map(|r| ExceptionChange {
+            change: if r.withdrawn == 1 {
+                "withdrawn"
+            } else {
+                "declared"
+            }
+            .to_string(),
+            services: r.services.join(","),
+            from: time(r.from_at),
+            to: time(r.to_at),
+            declared_at: time(r.declared_at),
+            id: r.id,
+            reason: r.reason,
+            effect: r.effect,
+            declared_by: r.declared_by,
+        })
+        .collect();
+    table(format, &rows, HeaderMap::new())
+}
