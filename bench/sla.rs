@@ -8,14 +8,22 @@
 //! again). Printed: seconds, cases/s, the incremental run as a ratio to the full run, and
 //! the 10M database's incremental run as a ratio to the 1M one's (the change log and the
 //! month bound make it follow the changed cases, not the table).
+//!
+//! Business hours: the 1M database evaluated in full again with the passport standard
+//! counted in business hours (85 opening hours, the calendar's 08:30–17:00) and again in
+//! business days, twice each (the faster of each pair), as a ratio; and the pure rules
+//! alone on the same cases in memory, both ways. Goal: business hours ≤ 1.2 × business days.
 //! Run with `bench/sla.sh` (starts ClickHouse, builds in release).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use civicpulse_aggregator::sla::evaluate::{run_once, PolicyRun};
+use civicpulse_aggregator::sla::evaluate::{opening_schedule, run_once, PolicyRun};
+use civicpulse_aggregator::sla::{evaluate, CaseMilestone, Standard, Status};
 use civicpulse_core::config::ClickHouseConfig;
+use civicpulse_core::event::MilestoneKind;
+use civicpulse_core::sla::LimitUnit;
 use civicpulse_core::Catalog;
 use civicpulse_ingest::sink::rows::MilestoneRow;
 use civicpulse_store::checkpoint;
@@ -94,6 +102,9 @@ async fn run() {
         .await;
     }
     print(&small, &large, open);
+    let hours = business_hours_runs(&small.client, &catalog).await;
+    let rules = rules_alone(&catalog, open, now);
+    print_business_hours(hours, rules, open);
     for scenario in [&small, &large] {
         drop_database(&scenario.client, &scenario.config.database).await;
     }
@@ -154,8 +165,8 @@ async fn insert_open_cases(client: &Client, cases: u64, now: DateTime<Utc>) {
 
 /// The open cases' milestones, copied inside ClickHouse.
 async fn copy_milestones(client: &Client, from_database: &str) {
-    let columns =
-        "event_id, service_id, case_ref, milestone, channel, region, outcome, occurred_at, received_at, source";
+    let columns = "event_id, service_id, case_ref, milestone, channel, region, outcome, \
+         occurred_at, received_at, source, service_option";
     execute(
         client,
         &format!(
@@ -323,6 +334,112 @@ fn print(small: &Scenario, large: &Scenario, open: u64) {
         "peak RSS of the evaluating process: {:.0} MB",
         peak_rss_mb()
     );
+}
+
+/// The shipped catalog with the passport standard counted in business hours: 10 days of
+/// the calendar's 8.5 opening hours, no options (so one limit applies to every case).
+fn business_hours_catalog(catalog: &Catalog) -> Catalog {
+    let mut hours = catalog.clone();
+    let service = hours
+        .services
+        .iter_mut()
+        .find(|s| s.id == SERVICE)
+        .expect("the passport service");
+    let policy = &mut service.sla[0];
+    policy.unit = LimitUnit::BusinessHours;
+    policy.limit = 85;
+    policy.options.clear();
+    policy.default_option = None;
+    hours
+}
+
+/// Full runs of the open cases in business hours and in business days, alternating (each
+/// changes the fingerprint, so each is a full run); the faster of two of each.
+async fn business_hours_runs(client: &Client, catalog: &Catalog) -> (Measured, Measured) {
+    let hours_catalog = business_hours_catalog(catalog);
+    let (mut hours, mut days) = (Vec::new(), Vec::new());
+    for _ in 0..2 {
+        hours.push(timed_run(client, &hours_catalog, Utc::now()).await);
+        days.push(timed_run(client, catalog, Utc::now()).await);
+    }
+    let fastest = |runs: &[Measured]| {
+        *runs
+            .iter()
+            .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
+            .expect("two runs")
+    };
+    (fastest(&hours), fastest(&days))
+}
+
+/// Seconds the pure rules take over `cases` in-memory cases like the bench's open ones, in
+/// business hours and in business days.
+fn rules_alone(catalog: &Catalog, cases: u64, now: DateTime<Utc>) -> (f64, f64) {
+    let hours_catalog = business_hours_catalog(catalog);
+    let kinds = [
+        MilestoneKind::Received,
+        MilestoneKind::Complete,
+        MilestoneKind::OnHold,
+        MilestoneKind::Resumed,
+        MilestoneKind::Decided,
+    ];
+    let milestones: Vec<Vec<CaseMilestone>> = (0..cases)
+        .map(|case| {
+            let start = now - chrono::Duration::hours(1 + (case % (24 * 40)) as i64);
+            kinds
+                .iter()
+                .enumerate()
+                .map(|(step, kind)| CaseMilestone {
+                    at: start + chrono::Duration::hours(step as i64 * 3),
+                    kind: *kind,
+                    outcome: None,
+                })
+                .collect()
+        })
+        .collect();
+    let time = |catalog: &Catalog| {
+        let service = catalog.service(SERVICE).expect("the passport service");
+        let calendar = catalog.calendar(&service.calendar).expect("its calendar");
+        // As a run does: the opening schedule is built once, for every case.
+        let schedule = opening_schedule(&service.sla[0], calendar, service.time_zone, now);
+        let standard = Standard {
+            policy: &service.sla[0],
+            calendar,
+            zone: service.time_zone,
+            exceptions: &[],
+            remissions: &catalog.remissions,
+            schedule: schedule.as_ref(),
+        };
+        let started = Instant::now();
+        let mut breached = 0u64;
+        for case in &milestones {
+            let evaluation = evaluate(&standard, case, None, now);
+            breached += u64::from(evaluation.status == Status::Breached);
+        }
+        std::hint::black_box(breached);
+        started.elapsed().as_secs_f64()
+    };
+    // Warm up once, then measure each unit.
+    time(catalog);
+    (time(&hours_catalog), time(catalog))
+}
+
+fn print_business_hours(runs: (Measured, Measured), rules: (f64, f64), open: u64) {
+    let ((hours, days), (rules_hours, rules_days)) = (runs, rules);
+    println!();
+    println!("business hours vs business days, {open} open cases, same run");
+    println!("| evaluation | business days (s) | business hours (s) | hours / days |");
+    println!("|---|---|---|---|");
+    println!(
+        "| full run (read, evaluate, write; faster of two) | {:.2} | {:.2} | {:.3} |",
+        days.seconds,
+        hours.seconds,
+        hours.seconds / days.seconds
+    );
+    println!(
+        "| the pure rules alone, in memory | {rules_days:.2} | {rules_hours:.2} | {:.3} |",
+        rules_hours / rules_days
+    );
+    println!("goal: business hours ≤ 1.2 × business days for the full run");
 }
 
 fn row(case: u64, kind: &str, at: DateTime<Utc>) -> MilestoneRow {

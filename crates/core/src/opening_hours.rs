@@ -171,6 +171,115 @@ pub fn seconds_outside(span: Span, holes: &[Span]) -> i64 {
     (span.1 - span.0).num_seconds().max(0) - covered
 }
 
+/// A calendar's opening spans over a range of days with running totals, so that the
+/// opening time between two instants costs two lookups instead of a walk over the days
+/// between them (each day's span needs two time-zone conversions). One is built per run
+/// and shared by every case; outside its range the answers are `None` and the caller asks
+/// the calendar itself.
+#[derive(Debug, Clone)]
+pub struct OpeningSchedule {
+    zone: Tz,
+    first: NaiveDate,
+    spans: Vec<Option<Span>>,
+    /// `cumulative[i]`: open seconds of the days before `first + i`.
+    cumulative: Vec<i64>,
+}
+
+impl OpeningSchedule {
+    /// The schedule of `calendar` from `first` through `last`.
+    pub fn new(
+        calendar: &crate::calendar::Calendar,
+        zone: Tz,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Self {
+        let spans: Vec<Option<Span>> = first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .map(|d| calendar.open_span(d, zone))
+            .collect();
+        let mut cumulative = Vec::with_capacity(spans.len() + 1);
+        let mut total = 0;
+        cumulative.push(0);
+        for span in &spans {
+            total += span.map_or(0, |(open, close)| (close - open).num_seconds());
+            cumulative.push(total);
+        }
+        OpeningSchedule {
+            zone,
+            first,
+            spans,
+            cumulative,
+        }
+    }
+
+    /// Open seconds from the schedule's start up to `at`.
+    fn until(&self, at: DateTime<Utc>) -> Option<i64> {
+        let day = at.with_timezone(&self.zone).date_naive();
+        let index = usize::try_from((day - self.first).num_days()).ok()?;
+        let span = self.spans.get(index)?;
+        let within = span.map_or(0, |(open, close)| {
+            (at.clamp(open, close) - open).num_seconds()
+        });
+        Some(self.cumulative[index] + within)
+    }
+
+    /// Open seconds within `span`.
+    pub fn open_seconds(&self, span: Span) -> Option<i64> {
+        if span.0 >= span.1 {
+            return Some(0);
+        }
+        Some(self.until(span.1)? - self.until(span.0)?)
+    }
+
+    /// Open seconds within `span` outside the disjoint, ordered `paused` spans.
+    pub fn open_seconds_outside(&self, span: Span, paused: &[Span]) -> Option<i64> {
+        let mut total = self.open_seconds(span)?;
+        for (from, to) in paused {
+            total -= self.open_seconds(((*from).max(span.0), (*to).min(span.1)))?;
+        }
+        Some(total)
+    }
+
+    /// The instant at which `seconds` of opening time outside `paused` have passed since
+    /// `from` (the earliest such instant: a closing time rather than the night after it).
+    pub fn after_open_seconds(
+        &self,
+        from: DateTime<Utc>,
+        seconds: i64,
+        paused: &[Span],
+    ) -> Option<DateTime<Utc>> {
+        if seconds <= 0 {
+            return Some(from);
+        }
+        let mut left = seconds;
+        let mut cursor = from;
+        for (pause_from, pause_to) in paused {
+            if *pause_to <= cursor {
+                continue;
+            }
+            let available = self.open_seconds((cursor, (*pause_from).max(cursor)))?;
+            if available >= left {
+                return self.at_total(self.until(cursor)? + left);
+            }
+            left -= available;
+            cursor = *pause_to;
+        }
+        self.at_total(self.until(cursor)? + left)
+    }
+
+    /// The earliest instant by which `target` open seconds (from the schedule's start) have
+    /// passed.
+    fn at_total(&self, target: i64) -> Option<DateTime<Utc>> {
+        // The day during which the total reaches the target: the last whose running total
+        // before it is below the target.
+        let after = self.cumulative.partition_point(|total| *total < target);
+        let index = after.checked_sub(1)?;
+        let (open, _) = (*self.spans.get(index)?)?;
+        Some(open + Duration::seconds(target - self.cumulative[index]))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,7 @@ pub(crate) fn closed_cases(
             zone: service.time_zone,
             exceptions: &catalog.exceptions,
             remissions: &catalog.remissions,
+            schedule: None,
         };
         let evaluation = evaluate(&standard, &steps, None, now);
         let status = evaluation.status.as_str();

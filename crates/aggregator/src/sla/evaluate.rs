@@ -6,10 +6,11 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, Utc};
 use civicpulse_core::calendar::{local_date, local_midnight};
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::exception::Exception;
+use civicpulse_core::opening_hours::OpeningSchedule;
 use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::checkpoint;
@@ -202,12 +203,14 @@ async fn run_policy(
     .await?
     .into_iter()
     .collect();
+    let schedule = opening_schedule(policy, calendar, service.time_zone, now);
     let standard = Standard {
         policy,
         calendar,
         zone: service.time_zone,
         exceptions,
         remissions: &catalog.remissions,
+        schedule: schedule.as_ref(),
     };
     let to_row = |case: CaseRead| {
         let option = case.option.as_ref().map(|(_, o)| o.as_str());
@@ -266,6 +269,22 @@ async fn run_policy(
         policy: policy.id.clone(),
         full: incremental_from.is_none(),
         evaluated_cases,
+    })
+}
+
+/// For a standard counted in business hours, the calendar's opening spans from six years
+/// before `now` to two years after (cases outside that walk the calendar day by day).
+pub fn opening_schedule(
+    policy: &SlaPolicy,
+    calendar: &civicpulse_core::calendar::Calendar,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Option<OpeningSchedule> {
+    policy.units().any(|u| u.seconds().is_some()).then(|| {
+        let today = local_date(now, zone);
+        let first = today.checked_sub_days(Days::new(6 * 366)).unwrap_or(today);
+        let last = today.checked_add_days(Days::new(2 * 366)).unwrap_or(today);
+        OpeningSchedule::new(calendar, zone, first, last)
     })
 }
 

@@ -40,7 +40,7 @@ use chrono_tz::Tz;
 use civicpulse_core::calendar::{local_date, Calendar};
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::exception::{Exception, ExceptionEffect};
-use civicpulse_core::opening_hours::{union, TimeOfDay};
+use civicpulse_core::opening_hours::{union, OpeningSchedule, Span, TimeOfDay};
 use civicpulse_core::remission::{RemissionRules, RemissionStatus};
 use civicpulse_core::sla::{Anomaly, LimitUnit, SlaPolicy, Status, Terms};
 use serde::Serialize;
@@ -65,6 +65,33 @@ pub struct Standard<'a> {
     /// The exceptions declared for the case's service.
     pub exceptions: &'a [Exception],
     pub remissions: &'a RemissionRules,
+    /// The calendar's opening spans with running totals, for business-hours limits (built
+    /// once per run); none, or outside its range: the calendar is walked day by day.
+    pub schedule: Option<&'a OpeningSchedule>,
+}
+
+impl Standard<'_> {
+    /// Opening seconds within `span` outside the disjoint, ordered `paused` spans.
+    fn open_seconds(&self, span: Span, paused: &[Span]) -> i64 {
+        self.schedule
+            .and_then(|s| s.open_seconds_outside(span, paused))
+            .unwrap_or_else(|| self.calendar.open_seconds(span, paused, self.zone))
+    }
+
+    /// The instant `seconds` of opening time outside `paused` after `from`.
+    fn after_open_seconds(
+        &self,
+        from: DateTime<Utc>,
+        seconds: i64,
+        paused: &[Span],
+    ) -> Option<DateTime<Utc>> {
+        self.schedule
+            .and_then(|s| s.after_open_seconds(from, seconds, paused))
+            .or_else(|| {
+                self.calendar
+                    .after_open_seconds(from, seconds, paused, self.zone)
+            })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -462,21 +489,21 @@ fn measure_opening_time(
     holds: &[(DateTime<Utc>, DateTime<Utc>)],
     pausing: &[&Exception],
 ) -> Measure {
-    let (calendar, zone) = (standard.calendar, standard.zone);
+    let zone = standard.zone;
     let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = holds.to_vec();
     spans.extend(pausing.iter().map(|e| (e.from, e.to)));
     let pauses = union(spans);
     let span = (started_at, end);
-    let elapsed_seconds = calendar.open_seconds(span, &pauses, zone);
-    let paused_seconds = calendar.open_seconds(span, &[], zone) - elapsed_seconds;
+    let elapsed_seconds = standard.open_seconds(span, &pauses);
+    let paused_seconds = standard.open_seconds(span, &[]) - elapsed_seconds;
     let paused_by = pausing
         .iter()
-        .filter(|e| calendar.open_seconds((e.from.max(started_at), e.to.min(end)), &[], zone) > 0)
+        .filter(|e| standard.open_seconds((e.from.max(started_at), e.to.min(end)), &[]) > 0)
         .map(|e| e.id.clone())
         .collect();
     let limit_seconds = i64::from(terms.limit) * unit_seconds;
     let in_units = |seconds: i64| (seconds + unit_seconds - 1).div_euclid(unit_seconds);
-    let due_at = calendar.after_open_seconds(started_at, limit_seconds, &pauses, zone);
+    let due_at = standard.after_open_seconds(started_at, limit_seconds, &pauses);
     Measure {
         elapsed: in_units(elapsed_seconds),
         paused: in_units(paused_seconds),
@@ -614,8 +641,19 @@ mod tests {
             zone: Toronto,
             exceptions,
             remissions: &remissions,
+            schedule: None,
         };
-        evaluate(&standard, milestones, option, now)
+        let walked = evaluate(&standard, milestones, option, now);
+        // The run's schedule of running totals answers exactly as the calendar walked.
+        let schedule = crate::sla::evaluate::opening_schedule(policy, calendar, Toronto, now);
+        if let Some(schedule) = &schedule {
+            let scheduled = Standard {
+                schedule: Some(schedule),
+                ..standard
+            };
+            assert_eq!(evaluate(&scheduled, milestones, option, now), walked);
+        }
+        walked
     }
 
     fn d(s: &str) -> Option<NaiveDate> {

@@ -1,0 +1,229 @@
+//! Breach forecast back-test on the simulator's surge.
+//!
+//! The simulator's history (BENCH_DAYS, default 150 days, BENCH_EVENTS events) gives
+//! `passport-in-person` a surge of applications at 55–80 % of the window that pushes its
+//! processing past the standard. Its milestones are validated as the gateway does and
+//! stored as the sink does; the SLA evaluation runs once, as of now. Then, every 5 days
+//! from 100 to 35 days ago (so that the cases open then have finished since), the forecast
+//! is made as of that moment from what was open then and the 10 business days of
+//! completions before it, and compared with what happened: how many of the cases open and
+//! not yet breached then did breach.
+//!
+//! The reference, in the same run: the at-risk count (cases within the standard's
+//! at-risk days of their due date), what the SlaCasesAtRisk alert shows. Printed: each
+//! moment's forecast, reference and actual breaches; the mean absolute errors and their
+//! ratio; and whether the forecast is within the stated tolerance over the surge.
+//! Run with `bench/forecast.sh` (starts ClickHouse, builds in release).
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use civicpulse_aggregator::sla::evaluate::run_once;
+use civicpulse_aggregator::sla::forecast::{forecast_service, DEFAULT_WINDOW};
+use civicpulse_core::calendar::local_date;
+use civicpulse_core::config::ClickHouseConfig;
+use civicpulse_core::{Catalog, Envelope, Event, Validator};
+use civicpulse_ingest::sink::rows::{MilestoneRow, Rows};
+use civicpulse_simulator::{generate, SimulateOptions};
+use civicpulse_store::tables::{insert_all, sla_cases};
+use civicpulse_store::Store;
+use clickhouse::Client;
+use uuid::Uuid;
+
+const SERVICE: &str = "passport-in-person";
+/// Over the surge's moments, the forecast's total breaches are within this share of the
+/// actual total.
+const TOLERANCE: f64 = 0.25;
+
+fn main() {
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(run());
+}
+
+/// One back-tested moment.
+struct Moment {
+    as_of: DateTime<Utc>,
+    in_surge: bool,
+    open: usize,
+    forecast: usize,
+    reference: usize,
+    actual: usize,
+}
+
+async fn run() {
+    let days = env_number("BENCH_DAYS", 150) as i64;
+    let events = env_number("BENCH_EVENTS", 300_000) as usize;
+    let catalog = Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog.toml"))
+        .expect("catalog");
+    let now = Utc::now();
+    let config = ClickHouseConfig {
+        database: format!(
+            "bench_forecast_{}",
+            &Uuid::new_v4().simple().to_string()[..8]
+        ),
+        ..ClickHouseConfig::default()
+    };
+    civicpulse_store::migrate::run(&config)
+        .await
+        .expect("migrations");
+    let client = Store::connect(&config).await.expect("ClickHouse").client;
+
+    eprintln!("simulating {events} events over {days} days (setup)");
+    let rows = simulated_milestones(&catalog, days, events, now);
+    eprintln!("storing {} milestones and evaluating (setup)", rows.len());
+    for chunk in rows.chunks(100_000) {
+        insert_all(&client, chunk, None)
+            .await
+            .expect("milestones stored");
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    run_once(&client, &catalog, now)
+        .await
+        .expect("SLA evaluation");
+
+    let service = catalog.service(SERVICE).expect("the surge service");
+    let start = now - chrono::Duration::days(days);
+    let mut moments = Vec::new();
+    for back in (35..=100).rev().step_by(5) {
+        let as_of = now - chrono::Duration::days(back);
+        let forecasts = forecast_service(&client, &catalog, service, as_of, DEFAULT_WINDOW)
+            .await
+            .expect("forecast");
+        let fraction = (as_of - start).num_seconds() as f64 / (now - start).num_seconds() as f64;
+        moments.push(Moment {
+            as_of,
+            in_surge: (0.55..0.80).contains(&fraction),
+            open: forecasts.iter().map(|f| f.open).sum(),
+            forecast: forecasts.iter().map(|f| f.forecast_breaches).sum(),
+            reference: at_risk_then(&client, &catalog, as_of).await,
+            actual: forecasts
+                .iter()
+                .map(|f| f.actual_breaches.unwrap_or(0))
+                .sum(),
+        });
+    }
+    print(&moments, days, events);
+    client
+        .query(&format!("DROP DATABASE IF EXISTS {}", config.database))
+        .execute()
+        .await
+        .expect("dropped");
+}
+
+/// The simulator's milestones of the surge service, as the gateway validates them and the
+/// sink stores them (invalid events are dropped, as the gateway refuses them).
+fn simulated_milestones(
+    catalog: &Catalog,
+    days: i64,
+    events: usize,
+    now: DateTime<Utc>,
+) -> Vec<MilestoneRow> {
+    let options = SimulateOptions {
+        gateway_url: String::new(),
+        api_key: String::new(),
+        rate: 0.0,
+        duration: Duration::ZERO,
+        seed: 15,
+        history_days: days,
+        surge_service: SERVICE.into(),
+        backfill: 0,
+        live: false,
+    };
+    let validator = Validator::new(catalog);
+    generate(catalog, &options, now, events)
+        .into_iter()
+        .filter_map(|value| validator.parse(value, now).ok())
+        .filter(|event| matches!(event, Event::Milestone(m) if m.service_id == SERVICE))
+        .filter_map(|event| {
+            let received = event.occurred_at();
+            match Rows::from_envelope(Envelope::new(event, "bench", received)) {
+                Rows::Milestone(row) => Some(row),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The reference: cases open at `as_of`, not yet breached, within the standard's at-risk
+/// days of their due date (what the at-risk gauge showed then).
+async fn at_risk_then(client: &Client, catalog: &Catalog, as_of: DateTime<Utc>) -> usize {
+    let service = catalog.service(SERVICE).expect("the surge service");
+    let calendar = catalog.calendar(&service.calendar).expect("its calendar");
+    let policy = &service.sla[0];
+    let today = local_date(as_of, service.time_zone);
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a real date");
+    sla_cases::open_at(client, SERVICE, &policy.id, as_of)
+        .await
+        .expect("open cases")
+        .iter()
+        .map(|row| epoch + Days::new(u64::from(row.due_date)))
+        .filter(|due| *due >= today)
+        .filter(|due| {
+            calendar.business_days_between(today, *due) <= i64::from(policy.terms(None).at_risk)
+        })
+        .count()
+}
+
+fn print(moments: &[Moment], days: i64, events: usize) {
+    println!();
+    println!("Civic Pulse breach forecast back-test: {SERVICE}, the simulator's surge ({events} events over {days} days)");
+    println!(
+        "| as of | in the surge | open | forecast breaches | at-risk reference | actual breaches |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for m in moments {
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            m.as_of.format("%Y-%m-%d"),
+            if m.in_surge { "yes" } else { "no" },
+            m.open,
+            m.forecast,
+            m.reference,
+            m.actual
+        );
+    }
+    let mean_error = |pick: fn(&Moment) -> usize| {
+        moments
+            .iter()
+            .map(|m| (pick(m) as f64 - m.actual as f64).abs())
+            .sum::<f64>()
+            / moments.len() as f64
+    };
+    let (model, reference) = (mean_error(|m| m.forecast), mean_error(|m| m.reference));
+    println!(
+        "mean absolute error: forecast {model:.1}, at-risk reference {reference:.1}; forecast / reference {:.3}",
+        model / reference.max(f64::EPSILON)
+    );
+    let totals = |in_surge: bool| {
+        let chosen: Vec<&Moment> = moments.iter().filter(|m| m.in_surge == in_surge).collect();
+        let sum = |pick: fn(&Moment) -> usize| chosen.iter().map(|m| pick(m)).sum::<usize>();
+        (
+            chosen.len(),
+            sum(|m| m.forecast),
+            sum(|m| m.reference),
+            sum(|m| m.actual),
+        )
+    };
+    let (calm, calm_forecast, calm_reference, calm_actual) = totals(false);
+    println!(
+        "before the surge ({calm} moments): forecast {calm_forecast}, at-risk reference {calm_reference}, actual {calm_actual}"
+    );
+    let (surge, forecast, reference, actual) = totals(true);
+    let error = (forecast as f64 - actual as f64).abs() / (actual as f64).max(1.0);
+    println!("in the surge: at-risk reference {reference}");
+    println!(
+        "over the surge's {surge} moments: forecast {forecast} breaches, actual {actual}: off by {:.1} % (tolerance {:.0} %): {}",
+        error * 100.0,
+        TOLERANCE * 100.0,
+        if error <= TOLERANCE { "within" } else { "OUTSIDE" }
+    );
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
