@@ -37,6 +37,10 @@ summary-guarantees-broken = { $count ->
    *[other] { $count_text } cases closed in the period broke their service guarantee.
 }
 summary-refunds = Refunds owed for them: { $amounts }.
+summary-refunds-excused = { $count ->
+    [one] One of them was late during a declared exceptional circumstance and owes no refund.
+   *[other] { $count_text } of them were late during declared exceptional circumstances and owe no refund.
+}
 summary-standard-missed = { $service }, { $policy }: { $met } of { $closed } cases met the standard ({ $compliance }), against a target of { $target }.
 summary-standards-kept = Every service standard with closed cases met its target.
 summary-equity = Widest equity gaps

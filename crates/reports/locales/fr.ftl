@@ -37,6 +37,10 @@ summary-guarantees-broken = { $count ->
    *[other] { $count_text } dossiers fermés pendant la période ont manqué leur garantie de service.
 }
 summary-refunds = Remboursements dus : { $amounts }.
+summary-refunds-excused = { $count ->
+    [one] L'un d'eux était en retard pendant une circonstance exceptionnelle déclarée et ne donne lieu à aucun remboursement.
+   *[other] { $count_text } d'entre eux étaient en retard pendant des circonstances exceptionnelles déclarées et ne donnent lieu à aucun remboursement.
+}
 summary-standard-missed = { $service }, { $policy } : { $met } dossiers sur { $closed } ont respecté la norme ({ $compliance }), pour une cible de { $target }.
 summary-standards-kept = Chaque norme de service ayant des dossiers fermés a atteint sa cible.
 summary-equity = Plus grands écarts d'équité

@@ -409,6 +409,16 @@ impl<'a> View<'a> {
             let amounts: Vec<String> = owed.iter().map(|(c, a)| m.money(*a, c)).collect();
             lines.push(self.t("summary-refunds", &[("amounts", amounts.join(", ").into())])?);
         }
+        let excused: u64 = sla.iter().map(|p| p.refunds_excused).sum();
+        if excused > 0 {
+            lines.push(self.t(
+                "summary-refunds-excused",
+                &[
+                    ("count", excused.into()),
+                    ("count_text", m.count(excused).into()),
+                ],
+            )?);
+        }
         let missed: Vec<&PolicySummary> = sla
             .iter()
             .filter(|p| p.closed > 0 && p.compliance_ratio.is_some_and(|c| c < p.target_ratio))

@@ -198,6 +198,13 @@ pub const SLA_COLUMNS: &[Column] = &[
         "Their total, in `currency`.",
     ),
     column(
+        "refunds_excused",
+        "Refunds excused",
+        "nonNegativeInteger",
+        true,
+        "Closed late cases an exceptional circumstance excused: broken, owing no refund.",
+    ),
+    column(
         "currency",
         "Currency",
         "string",

@@ -30,6 +30,8 @@ pub struct PolicySummary {
     pub open_breached: u64,
     pub refunds_owed: u64,
     pub refunds_owed_amount: f64,
+    /// Closed late cases an exceptional circumstance excused: breached, owing no refund.
+    pub refunds_excused: u64,
     pub currency: String,
     /// Cases whose milestones break the policy's order (e.g. a stop before any start).
     pub anomalies: u64,
@@ -94,5 +96,6 @@ fn summarize(catalog: &Catalog, row: SummaryRow) -> Option<PolicySummary> {
         refunds_owed: row.refunds_owed,
         refunds_owed_amount: row.refunds_owed_amount,
         anomalies: row.anomalies,
+        refunds_excused: row.excused,
     })
 }

@@ -7,6 +7,7 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use civicpulse_core::remission::RemissionStatus;
 use civicpulse_core::sla::Status;
 use clickhouse::insert::Insert;
 use clickhouse::{Client, Row};
@@ -134,6 +135,7 @@ pub struct SummaryRow {
     pub breached_7d: u64,
     pub closed_30d: u64,
     pub breached_30d: u64,
+    pub excused: u64,
 }
 
 /// What a summary covers: cases closed in [from, to), burn windows ending at `to`.
@@ -169,10 +171,11 @@ SELECT service_id, policy,
   countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_7d,
   countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_7d,
   countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_30d,
-  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_30d
+  countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_30d,
+  countIf(closed_in AND remission = '{excused}') AS excused
 FROM
 (
-  SELECT service_id, policy, status, elapsed_days, refund_amount, anomalies,
+  SELECT service_id, policy, status, elapsed_days, refund_amount, anomalies, remission,
     ifNull(stopped_at, toDateTime(0)) AS stopped,
     status IN ({closed}) AND NOT isNull(stopped_at) AS closed,
     closed AND stopped >= toDateTime(?) AND stopped < toDateTime(?) AS closed_in,
@@ -188,6 +191,7 @@ ORDER BY service_id, policy",
         at_risk = Status::AtRisk.as_str(),
         closed = Status::sql_list(&Status::CLOSED),
         open = Status::sql_list(&Status::OPEN),
+        excused = RemissionStatus::Excused.as_str(),
     )
 });
 
