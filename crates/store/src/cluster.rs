@@ -56,7 +56,7 @@ static CREATE_VIEW: LazyLock<Regex> = LazyLock::new(|| {
     .expect("a valid pattern")
 });
 static ADD_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)^ALTER TABLE (?P<table>\w+) (?P<rest>ADD COLUMN .*)$")
+    Regex::new(r"(?s)^ALTER TABLE (?P<table>\w+)\s+(?P<rest>ADD COLUMN .*)$")
         .expect("a valid pattern")
 });
 
