@@ -18,7 +18,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use civicpulse_aggregator::sla::evaluate::run_once;
 use civicpulse_aggregator::sla::forecast::{forecast_service, DEFAULT_WINDOW};
 use civicpulse_core::calendar::local_date;
@@ -153,12 +153,11 @@ async fn at_risk_then(client: &Client, catalog: &Catalog, as_of: DateTime<Utc>) 
     let calendar = catalog.calendar(&service.calendar).expect("its calendar");
     let policy = &service.sla[0];
     let today = local_date(as_of, service.time_zone);
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a real date");
     sla_cases::open_at(client, SERVICE, &policy.id, as_of)
         .await
         .expect("open cases")
         .iter()
-        .map(|row| epoch + Days::new(u64::from(row.due_date)))
+        .map(|row| row.due_date)
         .filter(|due| *due >= today)
         .filter(|due| {
             calendar.business_days_between(today, *due) <= i64::from(policy.terms(None).at_risk)

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use civicpulse_core::calendar::{local_date, local_midnight, Calendar};
 use civicpulse_core::sla::{LimitUnit, SlaPolicy, Status};
 use civicpulse_core::{Catalog, Service};
@@ -81,9 +81,8 @@ pub async fn forecast_service(
         for (option, rows) in by_option(policy, open) {
             let done = completed
                 .iter()
-                .filter(|(o, _)| policy.terms(Some(o)).option == option)
-                .filter_map(|(_, at)| DateTime::from_timestamp(i64::from(*at), 0))
-                .map(|at| local_date(at, service.time_zone));
+                .filter(|c| policy.terms(Some(&c.service_option)).option == option)
+                .map(|c| local_date(c.stopped_at, service.time_zone));
             let mu = queue::throughput(calendar, today, window, done);
             let inputs = Inputs {
                 service,
@@ -133,15 +132,12 @@ impl Inputs<'_> {
         window: usize,
         backtest: bool,
     ) -> OptionForecast {
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a real date");
-        let due = |row: &QueuedRow| epoch + Days::new(u64::from(row.due_date));
         let cases: Vec<QueuedCase> = rows
             .iter()
             .map(|row| QueuedCase {
-                started_at: DateTime::from_timestamp(i64::from(row.started_at), 0)
-                    .unwrap_or_default(),
-                due_date: due(row),
-                breached: due(row) < self.today,
+                started_at: row.started_at,
+                due_date: row.due_date,
+                breached: row.due_date < self.today,
             })
             .collect();
         let f = queue::forecast(self.calendar, self.today, mu, &cases);
@@ -164,11 +160,11 @@ impl Inputs<'_> {
             .sum();
         let first_breach_at = breaching()
             .map(|c| &rows[c.case])
-            .map(|row| match row.due_at {
-                0 => self
-                    .calendar
-                    .end_of_business(due(row), self.service.time_zone),
-                at => DateTime::from_timestamp(i64::from(at), 0).unwrap_or_default(),
+            .map(|row| {
+                row.due_at.unwrap_or_else(|| {
+                    self.calendar
+                        .end_of_business(row.due_date, self.service.time_zone)
+                })
             })
             .min();
         let breached = Status::Breached.as_str();

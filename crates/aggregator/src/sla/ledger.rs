@@ -2,7 +2,7 @@
 //! and the totals per fiscal year, service, standard, option and fee that a Service Fees
 //! Act annual report needs.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use civicpulse_core::remission::{self, LedgerCase, LedgerTotal, RemissionStatus};
 use civicpulse_store::tables::sla_cases::{self, RemissionRow};
 use clickhouse::Client;
@@ -41,7 +41,6 @@ pub async fn remissions(
 
 /// A stored row as a remission; a status this version does not know is left out.
 fn to_remission(row: RemissionRow) -> Option<Remission> {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
     Some(Remission {
         status: row.remission.parse().ok()?,
         fiscal_year: i32::from(row.fiscal_year),
@@ -49,16 +48,14 @@ fn to_remission(row: RemissionRow) -> Option<Remission> {
         policy: row.policy,
         case_ref: row.case_ref,
         service_option: row.service_option,
-        stopped_at: (row.stopped_at > 0)
-            .then(|| DateTime::from_timestamp(i64::from(row.stopped_at), 0))
-            .flatten(),
+        stopped_at: row.stopped_at,
         late: row.late_days,
         fee: row.fee,
         currency: row.currency,
         refund_tier: row.refund_tier,
         refund_percent: row.refund_percent,
         amount: row.refund_amount,
-        payment_due: (row.payment_due > 0).then(|| epoch + Days::new(u64::from(row.payment_due))),
+        payment_due: row.payment_due,
         exceptions: row.exceptions,
     })
 }

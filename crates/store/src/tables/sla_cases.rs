@@ -328,9 +328,10 @@ pub struct RemissionRow {
     pub late_days: i32,
     pub remission: String,
     pub fiscal_year: u16,
-    /// Days since 1970 (0: none).
-    pub payment_due: u16,
-    pub stopped_at: u32,
+    #[serde(with = "clickhouse::serde::chrono::date::option")]
+    pub payment_due: Option<NaiveDate>,
+    #[serde(with = "clickhouse::serde::chrono::datetime::option")]
+    pub stopped_at: Option<DateTime<Utc>>,
     pub exceptions: String,
 }
 
@@ -344,9 +345,8 @@ pub async fn remissions(
     client
         .query(&format!(
             "SELECT service_id, policy, case_ref, service_option, currency, fee, refund_tier, \
-             refund_percent, refund_amount, late_days, remission, fiscal_year, \
-             toUInt16(ifNull(payment_due, toDate(0))), toUInt32(ifNull(stopped_at, toDateTime(0))), \
-             exceptions \
+             refund_percent, refund_amount, late_days, remission, fiscal_year, payment_due, \
+             stopped_at, exceptions \
              FROM {NAME} FINAL \
              WHERE remission != '' AND (? = '' OR service_id = ?) AND (? = 0 OR fiscal_year = ?) \
              ORDER BY fiscal_year, service_id, policy, case_ref"
@@ -363,10 +363,12 @@ pub async fn remissions(
 #[derive(Debug, Clone, Row, Deserialize)]
 pub struct QueuedRow {
     pub service_option: String,
-    pub started_at: u32,
-    /// Days since 1970.
-    pub due_date: u16,
-    pub due_at: u32,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::date")]
+    pub due_date: NaiveDate,
+    #[serde(with = "clickhouse::serde::chrono::datetime::option")]
+    pub due_at: Option<DateTime<Utc>>,
     /// Its status now (for a back-test: whether it ended breached).
     pub status: String,
 }
@@ -382,8 +384,7 @@ pub async fn open_at(
 ) -> Result<Vec<QueuedRow>, clickhouse::error::Error> {
     client
         .query(&format!(
-            "SELECT service_option, toUInt32(assumeNotNull(started_at)), \
-             toUInt16(assumeNotNull(due_date)), toUInt32(ifNull(due_at, toDateTime(0))), status \
+            "SELECT service_option, assumeNotNull(started_at), assumeNotNull(due_date), due_at, status \
              FROM {NAME} FINAL \
              WHERE service_id = ? AND policy = ? AND unit IN ('business_days', 'calendar_days') \
              AND status NOT IN ('{withdrawn}', '{not_started}') AND NOT isNull(due_date) \
@@ -399,6 +400,14 @@ pub async fn open_at(
         .await
 }
 
+/// A closed case's option and when it closed.
+#[derive(Debug, Clone, Row, Deserialize)]
+pub struct Completion {
+    pub service_option: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub stopped_at: DateTime<Utc>,
+}
+
 /// When each case of a service and policy closed within `[from, to)`, with its option: the
 /// completions the forecast's throughput is measured from.
 pub async fn completions(
@@ -407,10 +416,10 @@ pub async fn completions(
     policy: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<(String, u32)>, clickhouse::error::Error> {
+) -> Result<Vec<Completion>, clickhouse::error::Error> {
     client
         .query(&format!(
-            "SELECT service_option, toUInt32(assumeNotNull(stopped_at)) FROM {NAME} FINAL \
+            "SELECT service_option, assumeNotNull(stopped_at) FROM {NAME} FINAL \
              WHERE service_id = ? AND policy = ? AND status IN ({closed}) \
              AND stopped_at >= toDateTime(?) AND stopped_at < toDateTime(?)",
             closed = Status::sql_list(&Status::CLOSED),
