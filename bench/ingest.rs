@@ -164,6 +164,7 @@ impl Bench {
         let mut cluster = config.clone();
         cluster.clickhouse.url = CLUSTER.into();
         cluster.clickhouse.cluster = "civicpulse".into();
+        cluster.clickhouse.alter_cluster = "civicpulse_alter".into();
         cluster.clickhouse.database = format!("{prefix}_cluster");
         cluster.sink.group_id = format!("{prefix}_cluster_sink");
         cluster.sink.metrics_listen =

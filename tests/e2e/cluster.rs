@@ -15,6 +15,13 @@ fn layout() -> Layout {
     Layout::local("civicpulse", 2, 2, 19000)
 }
 
+/// Cluster mode on `layout`'s cluster, its `ALTER`s through the alter cluster (one replica
+/// per shard), as an operator configures it.
+fn in_cluster_mode(config: &mut civicpulse_core::Config, layout: &Layout) {
+    config.clickhouse.cluster = layout.name.clone();
+    config.clickhouse.alter_cluster = layout.alter_cluster();
+}
+
 /// Drops a test's database from every replica.
 async fn drop_on_cluster(http: &reqwest::Client, port: u16, database: &str) {
     on(
@@ -179,7 +186,7 @@ async fn events_with_replays_are_stored_exactly_once_on_the_cluster() {
         clickhouse: format!("http://127.0.0.1:{first}"),
         ..Settings::default()
     });
-    pipeline.edit_config(|config| config.clickhouse.cluster = "civicpulse".into());
+    pipeline.edit_config(|config| in_cluster_mode(config, &layout));
     pipeline.migrate();
     pipeline.migrate();
     let http = reqwest::Client::new();
@@ -197,6 +204,25 @@ async fn events_with_replays_are_stored_exactly_once_on_the_cluster() {
             tables
                 == "Distributed\t18\nMaterializedView\t7\nReplicatedMergeTree\t4\nReplicatedReplacingMergeTree\t14\n",
             "{}: {tables}",
+            replica.name()
+        );
+        // The ALTERs ran on one replica per shard (the alter cluster); the other replica
+        // of each shard has the columns through replication, under its Distributed table.
+        let added = on(
+            &http,
+            replica.ports.http,
+            &format!(
+                "SELECT table, count() FROM system.columns WHERE database = '{}' \
+                 AND table IN ('sla_cases_local', 'sla_cases') \
+                 AND name IN ('region', 'first_at', 'payment_due') GROUP BY table ORDER BY table FORMAT TSV",
+                pipeline.database
+            ),
+        )
+        .await;
+        assert_eq!(
+            added,
+            "sla_cases\t3\nsla_cases_local\t3\n",
+            "{}",
             replica.name()
         );
     }
@@ -270,7 +296,7 @@ async fn the_cluster_answers_the_single_nodes_figures_for_the_same_events() {
         clickhouse: format!("http://127.0.0.1:{first}"),
         ..Settings::default()
     });
-    cluster.edit_config(|config| config.clickhouse.cluster = "civicpulse".into());
+    cluster.edit_config(|config| in_cluster_mode(config, &layout));
     crate::matrix::load(&mut cluster, &world).await;
     let _cluster_api = cluster.start_dashboard().await;
 
@@ -354,7 +380,7 @@ async fn pipeline_on_a_private_cluster(dir: &std::path::Path) -> (PrivateCluster
         clickhouse: cluster.url(),
         ..Settings::default()
     });
-    pipeline.edit_config(|config| config.clickhouse.cluster = "civicpulse".into());
+    pipeline.edit_config(|config| in_cluster_mode(config, &cluster.layout));
     (cluster, pipeline)
 }
 

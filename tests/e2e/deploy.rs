@@ -160,20 +160,23 @@ fn the_production_config_loads_and_agrees_with_clickhouse_keeper_and_prometheus(
         .descendants()
         .find(|n| n.has_tag_name(config.clickhouse.cluster.as_str()))
         .expect("remote_servers names the configured cluster");
-    let shards: Vec<Vec<String>> = cluster
-        .children()
-        .filter(|n| n.has_tag_name("shard"))
-        .map(|shard| {
-            shard
-                .descendants()
-                .filter(|n| n.has_tag_name("host"))
-                .map(|h| h.text().unwrap().to_string())
-                .collect()
-        })
-        .collect();
+    let shards = shard_hosts(cluster);
     assert_eq!(shards.len(), 2, "{shards:?}");
     let mut replicas: Vec<String> = shards.concat();
     assert!(shards.iter().all(|s| s.len() == 2), "{shards:?}");
+    // The alter cluster: the same shards, one replica each.
+    let alter = document
+        .descendants()
+        .find(|n| n.has_tag_name(config.clickhouse.alter_cluster.as_str()))
+        .expect("remote_servers names the configured alter cluster");
+    let alter_shards = shard_hosts(alter);
+    assert_eq!(alter_shards.len(), shards.len(), "{alter_shards:?}");
+    for (alter, all) in alter_shards.iter().zip(&shards) {
+        assert!(
+            alter.len() == 1 && all.contains(&alter[0]),
+            "{alter:?} of {all:?}"
+        );
+    }
     replicas.sort();
     assert_eq!(replicas, names_starting(&services, "clickhouse-"));
     let keeper_hosts = |document: &roxmltree::Document, tag: &str| -> Vec<String> {
@@ -271,4 +274,19 @@ fn run_tool(tool: &str, args: &[&str]) -> String {
     );
     assert!(output.status.success(), "{tool} {args:?}: {text}");
     text
+}
+
+/// The hosts of each `<shard>` of a `remote_servers` cluster.
+fn shard_hosts(cluster: roxmltree::Node) -> Vec<Vec<String>> {
+    cluster
+        .children()
+        .filter(|n| n.has_tag_name("shard"))
+        .map(|shard| {
+            shard
+                .descendants()
+                .filter(|n| n.has_tag_name("host"))
+                .map(|h| h.text().unwrap().to_string())
+                .collect()
+        })
+        .collect()
 }

@@ -104,6 +104,14 @@ pub struct ClickHouseConfig {
     /// The `remote_servers` cluster the tables are replicated and sharded over (empty: one
     /// node). Decided in the storage crate alone (`store::cluster`).
     pub cluster: String,
+    /// A `remote_servers` cluster of the same shards with one replica each, which the
+    /// migrations' `ALTER`s of replicated tables go to (empty: `cluster`). On a shard of
+    /// two replicas, 18.16's DDL worker lets both race for the same `ALTER` (each checks
+    /// that no one has run it, then takes the shard's lock after the other released it)
+    /// and the loser's worker stops for good, so every later `ON CLUSTER` statement
+    /// times out. One replica per shard has no one to race, and a replicated `ALTER`
+    /// reaches the shard's other replicas through ZooKeeper anyway.
+    pub alter_cluster: String,
     /// Replicas that must acknowledge each insert (`insert_quorum`; 0: one), so a stored
     /// row survives the loss of a server before it replicated.
     pub insert_quorum: u32,
@@ -118,6 +126,7 @@ impl Default for ClickHouseConfig {
             password: String::new(),
             log_statements: false,
             cluster: String::new(),
+            alter_cluster: String::new(),
             insert_quorum: 0,
         }
     }

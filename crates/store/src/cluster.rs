@@ -25,6 +25,9 @@ use regex::Regex;
 #[derive(Debug, Clone, Copy)]
 pub struct ClusterDdl<'a> {
     pub cluster: &'a str,
+    /// Where an `ALTER` of a replicated table goes: one replica per shard (see
+    /// `ClickHouseConfig::alter_cluster`); `cluster` itself when none is configured.
+    pub alter_cluster: &'a str,
     pub database: &'a str,
 }
 
@@ -111,8 +114,9 @@ impl ClusterDdl<'_> {
             // not ALTER one on a cluster of replicated shards: it is created again over
             // the altered local table (it holds no rows; inserts are synchronous).
             let (table, rest) = (&m["table"], &m["rest"]);
+            let alter = self.alter_cluster;
             return Ok(vec![
-                format!("ALTER TABLE {db}.{table}_local ON CLUSTER {c} {rest}"),
+                format!("ALTER TABLE {db}.{table}_local ON CLUSTER {alter} {rest}"),
                 format!("DROP TABLE IF EXISTS {db}.{table} ON CLUSTER {c}"),
                 self.distributed(table),
             ]);
@@ -135,6 +139,7 @@ mod tests {
 
     const DDL: ClusterDdl<'static> = ClusterDdl {
         cluster: "civicpulse",
+        alter_cluster: "civicpulse_alter",
         database: "cp",
     };
 
@@ -149,6 +154,12 @@ mod tests {
                 for sql in &on_cluster {
                     assert!(
                         sql.contains(" ON CLUSTER civicpulse") || sql.starts_with("INSERT INTO"),
+                        "{sql}"
+                    );
+                    // Only the alter cluster's one replica per shard may run an ALTER.
+                    assert_eq!(
+                        sql.starts_with("ALTER TABLE"),
+                        sql.contains(" ON CLUSTER civicpulse_alter "),
                         "{sql}"
                     );
                 }
@@ -186,7 +197,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             alter[0],
-            "ALTER TABLE cp.cases_local ON CLUSTER civicpulse ADD COLUMN region String"
+            "ALTER TABLE cp.cases_local ON CLUSTER civicpulse_alter ADD COLUMN region String"
         );
         assert_eq!(
             alter[1],

@@ -99,6 +99,11 @@ pub async fn run(config: &ClickHouseConfig) -> Result<Vec<u32>, MigrateError> {
     let store = Store::connect(config).await?;
     let on_cluster = (!config.cluster.is_empty()).then(|| ClusterDdl {
         cluster: &config.cluster,
+        alter_cluster: if config.alter_cluster.is_empty() {
+            &config.cluster
+        } else {
+            &config.alter_cluster
+        },
         database: &config.database,
     });
     let on = on_cluster.map_or_else(String::new, |c| format!(" ON CLUSTER {}", c.cluster));

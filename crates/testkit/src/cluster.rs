@@ -65,15 +65,38 @@ impl Layout {
         }
     }
 
+    /// The cluster of the same shards with only their first replica, where the
+    /// migrations' `ALTER`s go (`[clickhouse] alter_cluster`; why in its doc comment).
+    pub fn alter_cluster(&self) -> String {
+        format!("{}_alter", self.name)
+    }
+
     /// `<remote_servers>` naming every shard's replicas, with internal replication (each
-    /// insert goes to one replica, which replicates it through ZooKeeper).
+    /// insert goes to one replica, which replicates it through ZooKeeper), and the alter
+    /// cluster of one replica per shard.
     fn remote_servers(&self) -> String {
+        let all = self.shards_xml(usize::MAX);
+        let first = self.shards_xml(1);
+        format!(
+            "<remote_servers>\n        <{name}>\n{all}        </{name}>\n        <{alter}>\n{first}        </{alter}>\n    </remote_servers>",
+            name = self.name,
+            alter = self.alter_cluster(),
+        )
+    }
+
+    /// Each shard's `<shard>` element, listing at most `replicas_per_shard` of its replicas.
+    fn shards_xml(&self, replicas_per_shard: usize) -> String {
         let mut shards = String::new();
         let mut numbers: Vec<u32> = self.replicas.iter().map(|r| r.shard).collect();
         numbers.dedup();
         for shard in numbers {
             shards.push_str("            <shard>\n                <internal_replication>true</internal_replication>\n");
-            for replica in self.replicas.iter().filter(|r| r.shard == shard) {
+            for replica in self
+                .replicas
+                .iter()
+                .filter(|r| r.shard == shard)
+                .take(replicas_per_shard)
+            {
                 shards.push_str(&format!(
                     "                <replica><host>127.0.0.1</host><port>{}</port></replica>\n",
                     replica.ports.tcp
@@ -81,10 +104,7 @@ impl Layout {
             }
             shards.push_str("            </shard>\n");
         }
-        format!(
-            "<remote_servers>\n        <{name}>\n{shards}        </{name}>\n    </remote_servers>",
-            name = self.name
-        )
+        shards
     }
 
     /// The full configuration of `replica`, its data under `dir`, from Debian's `base`.
@@ -265,9 +285,17 @@ mod tests {
         }
         assert_eq!(
             config.matches("<shard>").count(),
-            3,
-            "two shards and the macro"
+            5,
+            "two shards, the alter cluster's two and the macro"
         );
+        // The alter cluster: each shard's first replica alone (s1r1, s2r1).
+        let alter = &config[config.find("<civicpulse_alter>").unwrap()
+            ..config.find("</civicpulse_alter>").unwrap()];
+        let ports: Vec<u16> = layout.replicas.iter().map(|r| r.ports.tcp).collect();
+        assert!(alter.contains(&format!("<port>{}</port>", ports[0])));
+        assert!(alter.contains(&format!("<port>{}</port>", ports[2])));
+        assert!(!alter.contains(&format!("<port>{}</port>", ports[1])));
+        assert!(!alter.contains(&format!("<port>{}</port>", ports[3])));
         assert!(!config.contains("/var/lib/clickhouse"));
     }
 }
