@@ -57,17 +57,19 @@ pub async fn forecast_service(
     let Some(calendar) = catalog.calendar(&service.calendar) else {
         return Ok(Vec::new());
     };
+    // The throughput window and the day are the service's, whatever the standard.
+    let today = local_date(as_of, service.time_zone);
+    let days = queue::business_days_before(calendar, today, window);
+    let from = days
+        .last()
+        .map_or(as_of, |first| local_midnight(*first, service.time_zone));
+    let backtest = as_of < Utc::now() - chrono::Duration::days(1);
     let mut out = Vec::new();
     for policy in service
         .sla
         .iter()
         .filter(|p| p.units().all(|u| u.seconds().is_none()))
     {
-        let today = local_date(as_of, service.time_zone);
-        let days = queue::business_days_before(calendar, today, window);
-        let from = days
-            .last()
-            .map_or(as_of, |first| local_midnight(*first, service.time_zone));
         let completed = sla_cases::completions(
             client,
             &service.id,
@@ -77,7 +79,6 @@ pub async fn forecast_service(
         )
         .await?;
         let open = sla_cases::open_at(client, &service.id, &policy.id, as_of).await?;
-        let backtest = as_of < Utc::now() - chrono::Duration::days(1);
         for (option, rows) in by_option(policy, open) {
             let done = completed
                 .iter()
