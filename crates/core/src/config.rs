@@ -524,8 +524,9 @@ fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit())
 }
 
-/// `CIVICPULSE_*` variables that belong to the command line, not to the configuration.
-const CLI_VARIABLES: &[&str] = &["config", "simulator_key"];
+/// `CIVICPULSE_*` variables that belong to the command line or the scripts (`scripts/servers.sh`
+/// reads `CIVICPULSE_DEV_DIR`), not to the configuration.
+const CLI_VARIABLES: &[&str] = &["config", "simulator_key", "dev_dir"];
 
 impl Config {
     /// Defaults, then the TOML file (if given; it must exist), then `CIVICPULSE_*` variables.
@@ -630,6 +631,7 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("CIVICPULSE_CONFIG", "elsewhere.toml");
             jail.set_env("CIVICPULSE_SIMULATOR_KEY", "k");
+            jail.set_env("CIVICPULSE_DEV_DIR", "/tmp/elsewhere");
             assert!(Config::load(None).is_ok());
             Ok(())
         });
