@@ -237,6 +237,8 @@ async fn changed_read(client: &Client, watermark: u32) -> f64 {
         let cases = CasesToRead::ChangedSince {
             watermark,
             open_evaluated_before: None,
+            // As a run does: cases with milestones dated after the last run.
+            occurred_after: watermark,
         };
         let mut cursor = milestones::cases_cursor(client, SERVICE, POLICY, cases)
             .await

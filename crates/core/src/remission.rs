@@ -79,6 +79,33 @@ impl RemissionRules {
     }
 }
 
+/// An amount in currency units (a catalog fee) as whole cents, so that sums are exact.
+pub fn cents(amount: f64) -> i64 {
+    (amount * 100.0).round() as i64
+}
+
+/// Whole cents as an amount in currency units for the wire; never `-0.0`, since integer
+/// cents have no negative zero.
+pub fn amount(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// The refund a late case is owed: `percent` of the fee, to the cent (half a cent up), in
+/// integer arithmetic. This is what makes a late case a remission: one that owes nothing
+/// (a standard without a fee or refund tiers, or lateness no tier covers) is a breach,
+/// not a remission line. Every reader (evaluation, ledger, API, reports) asks this.
+pub fn refund_owed_cents(fee_cents: i64, percent: f64) -> i64 {
+    // Percents are checked to lie within 0 to 100; hundredths of a percent are exact.
+    let hundredths = (percent.clamp(0.0, 100.0) * 100.0).round() as i64;
+    (fee_cents.max(0) * hundredths + 5_000) / 10_000
+}
+
+/// Whether a late case with this fee and refund percent is a remission (owes a refund,
+/// before any exception excuses it).
+pub fn is_remission(fee_cents: i64, percent: f64) -> bool {
+    refund_owed_cents(fee_cents, percent) > 0
+}
+
 /// Where a case's remission stands.
 #[derive(
     Debug,
@@ -230,6 +257,23 @@ mod tests {
         }
         .check()
         .is_err());
+    }
+
+    #[test]
+    fn a_refund_is_the_percent_of_the_fee_to_the_cent_and_nothing_owed_is_no_remission() {
+        // 25 % of 160.00; 50 % of 335.00; 12.5 % of 0.99 = 12.375 cents, half up to 12.
+        assert_eq!(refund_owed_cents(cents(160.0), 25.0), 4_000);
+        assert_eq!(refund_owed_cents(cents(335.0), 50.0), 16_750);
+        assert_eq!(refund_owed_cents(99, 12.5), 12);
+        assert_eq!(refund_owed_cents(3, 50.0), 2);
+        // No fee, or no tier (percent 0): late, but owed nothing, so not a remission.
+        assert_eq!(refund_owed_cents(0, 100.0), 0);
+        assert!(!is_remission(0, 100.0));
+        assert!(!is_remission(cents(160.0), 0.0));
+        assert!(is_remission(cents(160.0), 25.0));
+        // Whole cents never make a negative zero on the wire.
+        assert!(amount(0).is_sign_positive());
+        assert_eq!(amount(16_750), 167.5);
     }
 
     fn case_strategy() -> impl Strategy<Value = LedgerCase> {

@@ -16,6 +16,7 @@ use prometheus::{register_gauge_vec, GaugeVec};
 
 use civicpulse_aggregator::matrix::{GroupBy, Period};
 use civicpulse_aggregator::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
+use civicpulse_core::remission;
 
 use crate::routes::matrix::cached_matrix;
 use crate::routes::sla_forecast::forecasts;
@@ -144,7 +145,7 @@ static FORECAST: LazyLock<[ForecastGauge; 5]> = LazyLock::new(|| {
                 "Refunds the forecast breaches would owe.",
                 &labels,
             ),
-            |f| Some(f.forecast_refunds),
+            |f| Some(remission::amount(f.forecast_refund_cents)),
         ),
         (
             gauge(

@@ -477,3 +477,48 @@ fn a_malformed_exception_is_refused_naming_its_field() {
         assert!(message.contains(&format!("`{field}`")), "{body}: {message}");
     }
 }
+
+/// Every operation of the OpenAPI document (method and path, path parameters filled in with
+/// their examples), taken from the document so that a new route cannot escape the rule.
+fn operations() -> Vec<(String, String)> {
+    let doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serializes");
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("a path item") {
+            let mut uri = path.clone();
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if parameter["in"] == "path" {
+                    let name = parameter["name"].as_str().expect("a name");
+                    let example = parameter["example"].as_str().unwrap_or("x");
+                    uri = uri.replace(&format!("{{{name}}}"), example);
+                }
+            }
+            assert!(!uri.contains('{'), "{method} {path}: a path parameter left");
+            operations.push((method.to_uppercase(), uri));
+        }
+    }
+    operations
+}
+
+#[test]
+fn every_route_refuses_an_unknown_or_repeated_parameter() {
+    let operations = operations();
+    assert!(operations.len() >= 19, "{operations:?}");
+    for (method, path) in &operations {
+        let token = if method == "GET" { TOKEN } else { ADMIN };
+        let uri = format!("{path}?colour=red");
+        let (status, body) = block_on(send(method, &uri, Some(token), STRIKE));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {uri}: {body}");
+        assert_eq!(body["error"]["code"], "bad_parameter", "{method} {uri}");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("`colour`"), "{method} {uri}: {message}");
+    }
+    // The audit trail takes no parameter, so any name given twice is refused too.
+    let (status, body) = block_on(send(
+        "GET",
+        "/api/v1/sla/exceptions/2026-postal-disruption/history?as_of=1&as_of=2",
+        Some(TOKEN),
+        "",
+    ));
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}

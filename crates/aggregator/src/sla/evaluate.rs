@@ -11,6 +11,7 @@ use civicpulse_core::calendar::{local_date, local_midnight};
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::exception::Exception;
 use civicpulse_core::opening_hours::OpeningSchedule;
+use civicpulse_core::remission;
 use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::checkpoint;
@@ -106,7 +107,11 @@ pub async fn run_once(
     catalog: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<Vec<PolicyRun>, EvaluateError> {
-    let declared = sla_exceptions::in_force(client).await?;
+    let declared: Vec<Exception> = sla_exceptions::read_in_force(client)
+        .await?
+        .into_iter()
+        .map(|(_, exception)| exception)
+        .collect();
     let mut runs = Vec::new();
     for service in &catalog.services {
         let exceptions = exceptions_of(catalog, &declared, &service.id);
@@ -150,8 +155,9 @@ fn fingerprint(
         "time_zone": service.time_zone.name(),
         "exceptions": exceptions,
         "remissions": catalog.remissions,
-        // Bumped when `sla_cases` gains columns, so every case is written again with them.
-        "row_version": 4,
+        // Bumped when `sla_cases` gains columns or a rule changes what a row holds, so every
+        // case is written again (5: a late case owing no refund is no remission).
+        "row_version": 5,
     });
     checkpoint::fingerprint(&inputs)
 }
@@ -182,15 +188,16 @@ async fn run_policy(
     let incremental_from = checkpoint.since;
     let cases = match incremental_from {
         None => CasesToRead::All,
-        Some(watermark) => CasesToRead::ChangedSince {
-            watermark,
-            open_evaluated_before: open_cases_to_reread(
-                sla_runs::last_as_of(client, &service.id, &policy.id).await?,
-                now,
-                service.time_zone,
-            ),
-        },
+        Some(watermark) => {
+            let last_as_of = sla_runs::last_as_of(client, &service.id, &policy.id).await?;
+            CasesToRead::ChangedSince {
+                watermark,
+                open_evaluated_before: open_cases_to_reread(last_as_of, now, service.time_zone),
+                occurred_after: dated_after(last_as_of, now),
+            }
+        }
     };
+    let as_of_second = u32::try_from(now.timestamp()).unwrap_or(u32::MAX);
     let mut cursor = milestones::cases_cursor(client, &service.id, &policy.id, cases).await?;
 
     // Cases that lost a milestone to a later version elsewhere; those the cursor does not
@@ -222,6 +229,14 @@ async fn run_policy(
     let mut writer = CaseWriter::new(client);
     let mut case: Option<CaseRead> = None;
     while let Some(read) = cursor.next().await? {
+        // A point in time: a milestone dated after `now` had not happened yet. A case
+        // with none before it did not exist then.
+        if read.occurred_at > as_of_second {
+            if case.as_ref().is_none_or(|c| c.case_ref != read.case_ref) {
+                emptied.insert(read.case_ref);
+            }
+            continue;
+        }
         let Some(kind) = parse_milestone(&read.milestone) else {
             continue;
         };
@@ -272,6 +287,14 @@ async fn run_policy(
     })
 }
 
+/// The date after which a case's milestones make it worth reading again: those a run as of
+/// an earlier moment left out (the last run's `as_of`), or that this run, as of an earlier
+/// moment than the last, must leave out; whichever is earlier.
+fn dated_after(last_as_of: Option<DateTime<Utc>>, now: DateTime<Utc>) -> u32 {
+    let earliest = last_as_of.map_or(now, |last| last.min(now));
+    u32::try_from(earliest.timestamp()).unwrap_or(0)
+}
+
 /// For a standard counted in business hours, the calendar's opening spans from six years
 /// before `now` to two years after (cases outside that walk the calendar day by day).
 pub fn opening_schedule(
@@ -301,6 +324,8 @@ fn open_cases_to_reread(
 ) -> Option<i64> {
     let today = local_date(now, zone);
     match last_as_of {
+        // Back in time: every open case was evaluated later than this run's moment.
+        Some(last) if now < last && local_date(last, zone) != today => Some(i64::from(u32::MAX)),
         Some(last) if local_date(last, zone) == today => None,
         _ => Some(local_midnight(today, zone).timestamp()),
     }
@@ -328,7 +353,7 @@ fn case_row(
         status: evaluation.status.as_str().to_string(),
         late_days: narrow(evaluation.late),
         refund_percent: evaluation.refund_percent,
-        refund_amount: evaluation.refund_amount,
+        refund_amount: remission::amount(evaluation.refund_cents),
         currency: policy.currency.clone(),
         anomalies: evaluation
             .anomalies
@@ -406,6 +431,20 @@ mod tests {
             open_cases_to_reread(Some(at("2026-12-02T06:00:00Z")), now, Toronto),
             None
         );
+    }
+
+    #[test]
+    fn a_run_as_of_an_earlier_day_rereads_every_open_case_and_later_milestones() {
+        let last = at("2026-12-02T15:00:00Z");
+        let earlier = at("2026-05-01T16:00:00Z");
+        assert_eq!(
+            open_cases_to_reread(Some(last), earlier, Toronto),
+            Some(i64::from(u32::MAX))
+        );
+        // Milestones dated after the earlier moment are left out now, so their cases are
+        // read again, now and by the next run (whose last `as_of` is the earlier moment).
+        assert_eq!(dated_after(Some(last), earlier), earlier.timestamp() as u32);
+        assert_eq!(dated_after(Some(earlier), last), earlier.timestamp() as u32);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use civicpulse_core::calendar::{local_date, local_midnight, Calendar};
+use civicpulse_core::remission;
 use civicpulse_core::sla::{LimitUnit, SlaPolicy, Status};
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::tables::sla_cases::{self, QueuedRow};
@@ -36,7 +37,9 @@ pub struct OptionForecast {
     /// Open cases forecast to breach, and the moment the first of them does.
     pub forecast_breaches: usize,
     pub first_breach_at: Option<DateTime<Utc>>,
-    pub forecast_refunds: f64,
+    /// The refunds the forecast breaches would owe, in whole cents (exact sums, and no
+    /// negative zero, which an empty `f64` sum is).
+    pub forecast_refund_cents: i64,
     pub currency: String,
     /// Completions per business day from tomorrow for no further case to breach.
     pub required_throughput: Option<f64>,
@@ -146,7 +149,7 @@ impl Inputs<'_> {
             .policy
             .terms(Some(self.option).filter(|o| !o.is_empty()));
         let breaching = || f.completions.iter().filter(|c| c.breaches);
-        let forecast_refunds: f64 = breaching()
+        let forecast_refund_cents: i64 = breaching()
             .filter_map(|c| Some((cases[c.case].due_date, c.completes_on?)))
             .map(|(due_date, completes_on)| {
                 let late = match terms.unit {
@@ -156,7 +159,7 @@ impl Inputs<'_> {
                 let percent = terms
                     .refund_tier(u32::try_from(late).unwrap_or(u32::MAX))
                     .map_or(0.0, |(_, p)| p);
-                (terms.fee * percent).round() / 100.0
+                remission::refund_owed_cents(remission::cents(terms.fee), percent)
             })
             .sum();
         let first_breach_at = breaching()
@@ -188,7 +191,7 @@ impl Inputs<'_> {
             due_now: f.due_now,
             forecast_breaches: f.breaches,
             first_breach_at,
-            forecast_refunds: (forecast_refunds * 100.0).round() / 100.0,
+            forecast_refund_cents,
             currency: self.policy.currency.clone(),
             required_throughput: f.required_throughput,
             breaches_by_due_date: f.breaches_by_due_date,

@@ -39,8 +39,13 @@ pub async fn remissions(
     Ok(rows.into_iter().filter_map(to_remission).collect())
 }
 
-/// A stored row as a remission; a status this version does not know is left out.
+/// A stored row as a remission; a status this version does not know is left out, and so
+/// is a late case that owes no refund (a row evaluated before that rule): a breach, not a
+/// remission line.
 fn to_remission(row: RemissionRow) -> Option<Remission> {
+    if !remission::is_remission(remission::cents(row.fee), row.refund_percent) {
+        return None;
+    }
     Some(Remission {
         status: row.remission.parse().ok()?,
         fiscal_year: i32::from(row.fiscal_year),
@@ -62,7 +67,6 @@ fn to_remission(row: RemissionRow) -> Option<Remission> {
 
 /// The ledger's totals of `remissions`, amounts in cents (exact sums).
 pub fn totals(remissions: &[Remission]) -> Vec<LedgerTotal> {
-    let cents = |amount: f64| (amount * 100.0).round() as i64;
     let cases: Vec<LedgerCase> = remissions
         .iter()
         .map(|r| LedgerCase {
@@ -71,10 +75,51 @@ pub fn totals(remissions: &[Remission]) -> Vec<LedgerTotal> {
             policy: r.policy.clone(),
             service_option: r.service_option.clone(),
             currency: r.currency.clone(),
-            fee_cents: cents(r.fee),
-            amount_cents: cents(r.amount),
+            fee_cents: remission::cents(r.fee),
+            amount_cents: remission::cents(r.amount),
             status: r.status,
         })
         .collect();
     remission::totals(&cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(fee: f64, tier: u8, percent: f64, amount: f64, status: &str) -> RemissionRow {
+        RemissionRow {
+            service_id: "on-driver-licence-renewal".into(),
+            policy: "card-mailed".into(),
+            case_ref: "R-1".into(),
+            service_option: String::new(),
+            currency: "CAD".into(),
+            fee,
+            refund_tier: tier,
+            refund_percent: percent,
+            refund_amount: amount,
+            late_days: 4,
+            remission: status.into(),
+            fiscal_year: 2026,
+            payment_due: None,
+            stopped_at: None,
+            exceptions: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_stored_late_case_owing_nothing_is_no_remission_line() {
+        // Rows as an evaluation before the rule stored them: a standard with a fee but no
+        // tiers, and one with tiers but no fee.
+        assert_eq!(to_remission(row(90.0, 0, 0.0, 0.0, "owed")), None);
+        assert_eq!(to_remission(row(0.0, 1, 25.0, 0.0, "owed")), None);
+        let owed = to_remission(row(160.0, 1, 25.0, 40.0, "owed")).expect("a remission");
+        let excused = to_remission(row(160.0, 1, 25.0, 0.0, "excused")).expect("excused");
+        let totals = totals(&[owed, excused]);
+        assert_eq!(totals.len(), 1);
+        assert_eq!(
+            (totals[0].cases, totals[0].owed_cents, totals[0].excused),
+            (2, 4_000, 1)
+        );
+    }
 }

@@ -27,11 +27,14 @@
 //! - late = max(0, elapsed − limit); status: withdrawn; met (stopped, elapsed ≤ limit);
 //!   breached (elapsed > limit); at_risk (open, limit − elapsed ≤ at_risk); on_track (open
 //!   otherwise); not_started (no start milestone).
-//! - refund percent from the tier holding late; amount = fee × percent, to the cent. A
-//!   `no_remission` exception overlapping the case's clock excuses it: still breached, no
-//!   refund. Every exception that changed a result is named in it.
-//! - A closed breached case is a remission of the fiscal year of its stop: owed, excused,
-//!   or paid/cancelled by its latest `remission_paid`/`remission_cancelled` milestone.
+//! - refund percent from the tier holding late; amount = fee × percent, in whole cents
+//!   ([`remission::refund_owed_cents`]). A `no_remission` exception overlapping the case's
+//!   clock excuses it: still breached, no refund. Every exception that changed a result is
+//!   named in it.
+//! - A closed breached case that owes a refund (before any exception) is a remission of
+//!   the fiscal year of its stop: owed, excused, or paid/cancelled by its latest
+//!   `remission_paid`/`remission_cancelled` milestone. A late case owing nothing (no fee,
+//!   no tier for its lateness) is a breach, not a remission.
 //! - Only the set of distinct milestones matters, never their arrival order. A stop before
 //!   any start is reported as an anomaly.
 
@@ -41,7 +44,7 @@ use civicpulse_core::calendar::{local_date, Calendar};
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::exception::{Exception, ExceptionEffect};
 use civicpulse_core::opening_hours::{union, OpeningSchedule, Span, TimeOfDay};
-use civicpulse_core::remission::{RemissionRules, RemissionStatus};
+use civicpulse_core::remission::{self, RemissionRules, RemissionStatus};
 use civicpulse_core::sla::{Anomaly, LimitUnit, SlaPolicy, Status, Terms};
 use serde::Serialize;
 
@@ -113,8 +116,8 @@ pub struct Evaluation {
     /// The refund tier (1-based) late fell in; none when on time or in no tier.
     pub refund_tier: Option<u8>,
     pub refund_percent: f64,
-    /// Fee × percent, rounded to the cent; 0 when an exception excuses it.
-    pub refund_amount: f64,
+    /// Fee × percent in whole cents; 0 when an exception excuses it.
+    pub refund_cents: i64,
     /// The exceptions that changed this result.
     pub exceptions: Vec<String>,
     /// A closed late case's remission, its fiscal year and payment due date.
@@ -303,7 +306,7 @@ pub fn evaluate(
             fee: terms.fee,
             refund_tier: None,
             refund_percent: 0.0,
-            refund_amount: 0.0,
+            refund_cents: 0,
             exceptions: Vec::new(),
             remission: None,
             fiscal_year: None,
@@ -358,19 +361,16 @@ pub fn evaluate(
         terms.refund_tier(u32::try_from(late).unwrap_or(u32::MAX))
     };
     let refund_percent = tier.map_or(0.0, |(_, percent)| percent);
-    let refund_amount = if excused_by.is_some() {
-        0.0
-    } else {
-        (terms.fee * refund_percent).round() / 100.0
-    };
+    let owed_cents = remission::refund_owed_cents(remission::cents(terms.fee), refund_percent);
+    let refund_cents = if excused_by.is_some() { 0 } else { owed_cents };
     let mut exceptions = measure.paused_by.clone();
     exceptions.extend(excused_by.map(|e| e.id.clone()));
-    let stopped_late = status == Status::Breached && clock.stopped_at.is_some();
-    let remission = stopped_late.then(|| match excused_by {
+    let owes_remission = status == Status::Breached && clock.stopped_at.is_some() && owed_cents > 0;
+    let remission = owes_remission.then(|| match excused_by {
         Some(_) => RemissionStatus::Excused,
         None => clock.remission_recorded().unwrap_or(RemissionStatus::Owed),
     });
-    let fiscal_year = clock.stopped_at.filter(|_| stopped_late).map(|at| {
+    let fiscal_year = clock.stopped_at.filter(|_| owes_remission).map(|at| {
         standard
             .remissions
             .fiscal_year(local_date(at, standard.zone))
@@ -390,7 +390,7 @@ pub fn evaluate(
         fee: terms.fee,
         refund_tier: tier.map(|(index, _)| index),
         refund_percent,
-        refund_amount,
+        refund_cents,
         exceptions,
         remission,
         fiscal_year,
@@ -812,7 +812,7 @@ mod tests {
                     e.due_date,
                     e.status,
                     e.late,
-                    e.refund_amount
+                    remission::amount(e.refund_cents)
                 ),
                 (
                     case.elapsed,
@@ -1202,7 +1202,7 @@ mod tests {
                     e.paused,
                     e.status,
                     e.late,
-                    e.refund_amount,
+                    remission::amount(e.refund_cents),
                     exceptions.as_slice()
                 ),
                 case.expected,
@@ -1239,8 +1239,8 @@ mod tests {
             noon("2027-05-01"),
         );
         assert_eq!(
-            (e.elapsed, e.late, e.refund_tier, e.refund_amount),
-            (14, 4, Some(1), 40.0)
+            (e.elapsed, e.late, e.refund_tier, e.refund_cents),
+            (14, 4, Some(1), 4_000)
         );
         assert_eq!(
             (e.remission, e.fiscal_year, e.payment_due),
@@ -1258,8 +1258,8 @@ mod tests {
             noon("2027-06-01"),
         );
         assert_eq!(
-            (paid.remission, paid.refund_amount),
-            (Some(RemissionStatus::Paid), 40.0)
+            (paid.remission, paid.refund_cents),
+            (Some(RemissionStatus::Paid), 4_000)
         );
         recorded.push(at("2027-05-04", RemissionCancelled));
         let cancelled = judge(
@@ -1281,6 +1281,67 @@ mod tests {
             noon("2027-05-01"),
         );
         assert_eq!((open.status, open.remission), (Status::Breached, None));
+    }
+
+    #[test]
+    fn a_late_case_owing_no_refund_is_a_breach_not_a_remission() {
+        // The shipped driver's licence standard: 5 business days, a fee of 90.00 but no
+        // refund tiers. Complete Mon 2 Nov 2026, dispatched Fri 20 Nov: late under both
+        // this standard (5 days) and the passport one (10 days).
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalog.toml");
+        let catalog = civicpulse_core::Catalog::load(std::path::Path::new(path)).unwrap();
+        let service = catalog.service("on-driver-licence-renewal").unwrap();
+        let ontario = catalog.calendar(&service.calendar).unwrap();
+        let late = [at("2026-11-02", Complete), at("2026-11-20", Dispatched)];
+        let e = judge(
+            &service.sla[0],
+            ontario,
+            &[],
+            &late,
+            None,
+            noon("2026-12-01"),
+        );
+        assert_eq!(e.status, Status::Breached);
+        assert!(e.late > 0, "late {}", e.late);
+        assert_eq!(
+            (e.refund_tier, e.refund_cents, e.remission, e.fiscal_year),
+            (None, 0, None, None)
+        );
+        // The same lateness under the passport standard (tiers, fee 160) is a remission.
+        let e = judge(&policy(), &calendar(), &[], &late, None, noon("2026-12-01"));
+        assert_eq!(
+            (e.remission, e.fiscal_year),
+            (Some(RemissionStatus::Owed), Some(2026))
+        );
+        // An excusing exception keeps a remission line (excused), but only for a case that
+        // would have owed one.
+        let outage = exception(
+            "outage",
+            "2026-11-03",
+            "2026-11-04",
+            ExceptionEffect::NoRemission,
+        );
+        let excused = judge(
+            &policy(),
+            &calendar(),
+            std::slice::from_ref(&outage),
+            &late,
+            None,
+            noon("2026-12-01"),
+        );
+        assert_eq!(
+            (excused.remission, excused.refund_cents),
+            (Some(RemissionStatus::Excused), 0)
+        );
+        let breach = judge(
+            &service.sla[0],
+            ontario,
+            std::slice::from_ref(&outage),
+            &late,
+            None,
+            noon("2026-12-01"),
+        );
+        assert_eq!((breach.status, breach.remission), (Status::Breached, None));
     }
 
     #[test]
@@ -1494,7 +1555,7 @@ mod tests {
             let plain = judge(&policy, &calendar, &[], &milestones, None, now);
             let excepted = judge(&policy, &calendar, std::slice::from_ref(&declared), &milestones, None, now);
             prop_assert!(excepted.elapsed <= plain.elapsed, "exception: {} > {}", excepted.elapsed, plain.elapsed);
-            prop_assert!(excepted.refund_amount <= plain.refund_amount);
+            prop_assert!(excepted.refund_cents <= plain.refund_cents);
             let mut held = milestones.clone();
             held.push(milestone(base + chrono::Duration::minutes(hold_at), OnHold));
             held.push(milestone(base + chrono::Duration::minutes(hold_at + hold_for), Resumed));

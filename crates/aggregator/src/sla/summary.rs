@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use civicpulse_core::horizon::days_before;
-use civicpulse_core::{error_budget, Catalog};
+use civicpulse_core::{error_budget, remission, Catalog};
 use civicpulse_store::tables::sla_cases::{self, SummaryRow, SummaryWindow};
 use clickhouse::Client;
 use serde::Serialize;
@@ -94,7 +94,7 @@ fn summarize(catalog: &Catalog, row: SummaryRow) -> Option<PolicySummary> {
         at_risk: row.at_risk,
         open_breached: row.open_breached,
         refunds_owed: row.refunds_owed,
-        refunds_owed_amount: row.refunds_owed_amount,
+        refunds_owed_amount: remission::amount(row.refunds_owed_cents),
         anomalies: row.anomalies,
         refunds_excused: row.excused,
     })

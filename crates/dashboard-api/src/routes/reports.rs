@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
-use crate::params::{Limit, Query};
+use crate::params::{Limit, NoParameters, Query};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
@@ -115,6 +115,7 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "The file, with its content type (HTML, PDF, JSON or CSV)"),
+        (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token (unless `[reports] public`)", body = crate::error::ErrorBody),
         (status = 404, description = "No written report has this file", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
@@ -124,6 +125,7 @@ pub async fn list(
 pub async fn file(
     State(state): State<ApiState>,
     Path((period, lang, file)): Path<(String, String, String)>,
+    _: Query<NoParameters>,
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("/api/v1/reports/{period}/{lang}/{file}"));
     let client = state.store().await?;

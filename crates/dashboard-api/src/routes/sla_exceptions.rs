@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Admin;
 use crate::error::ApiError;
-use crate::params::{known_service, Query};
+use crate::params::{known_service, NoParameters, Query};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
@@ -104,18 +104,16 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
     let client = state.store().await?;
-    let declared = sla_exceptions::latest(&client).await?;
+    let declared = sla_exceptions::read_in_force(&client).await?;
     let mut rows: Vec<ExceptionListed> = state
         .catalog
         .exceptions
         .iter()
-        .filter(|e| !declared.iter().any(|d| d.id == e.id))
+        .filter(|e| !declared.iter().any(|(d, _)| d.id == e.id))
         .map(|e| listed(e, "catalog", None))
         .collect();
-    for row in &declared {
-        if let Some(exception) = row.exception() {
-            rows.push(listed(&exception, "api", Some(row)));
-        }
+    for (row, exception) in &declared {
+        rows.push(listed(exception, "api", Some(row)));
     }
     if let Some(service_id) = &service_id {
         rows.retain(|r| r.services.split(',').any(|s| s == service_id));
@@ -200,9 +198,15 @@ fn parse_body(state: &ApiState, body: &[u8]) -> Result<Exception, ApiError> {
 pub async fn declare(
     State(state): State<ApiState>,
     Extension(Admin(admin)): Extension<Admin>,
+    _: Query<NoParameters>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let exception = parse_body(&state, &body)?;
+    let client = state.store().await?;
+    let previous = sla_exceptions::history(&client, &exception.id)
+        .await?
+        .last()
+        .map(|r| r.seq);
     let row = ExceptionRow {
         id: exception.id.clone(),
         services: exception.services.clone(),
@@ -213,8 +217,8 @@ pub async fn declare(
         withdrawn: 0,
         declared_by: admin,
         declared_at: Utc::now(),
+        seq: sla_exceptions::next_seq(previous),
     };
-    let client = state.store().await?;
     insert_all(&client, std::slice::from_ref(&row), None).await?;
     tracing::info!(id = %row.id, by = %row.declared_by, "exception declared");
     Ok((
@@ -231,6 +235,7 @@ pub async fn declare(
     params(("id" = String, Path, description = "The exception's id")),
     responses(
         (status = 204, description = "Withdrawn; stored with the admin token's name"),
+        (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 403, description = "A read token: withdrawing needs an admin token", body = crate::error::ErrorBody),
         (status = 404, description = "No exception of that id is declared through the API", body = crate::error::ErrorBody),
@@ -243,13 +248,14 @@ pub async fn withdraw(
     State(state): State<ApiState>,
     Extension(Admin(admin)): Extension<Admin>,
     Path(id): Path<String>,
+    _: Query<NoParameters>,
 ) -> Result<Response, ApiError> {
     let client = state.store().await?;
-    let current = sla_exceptions::latest(&client)
+    let current = sla_exceptions::read_in_force(&client)
         .await?
         .into_iter()
-        .find(|r| r.id == id && r.withdrawn == 0);
-    let Some(current) = current else {
+        .find(|(r, _)| r.id == id);
+    let Some((current, _)) = current else {
         if state.catalog.exceptions.iter().any(|e| e.id == id) {
             return Err(ApiError::Conflict(format!(
                 "exception `{id}` is declared in the catalog: remove it there"
@@ -262,7 +268,8 @@ pub async fn withdraw(
     let row = ExceptionRow {
         withdrawn: 1,
         declared_by: admin,
-        declared_at: Utc::now().max(current.declared_at + chrono::Duration::seconds(1)),
+        declared_at: Utc::now(),
+        seq: sla_exceptions::next_seq(Some(current.seq)),
         ..current
     };
     insert_all(&client, std::slice::from_ref(&row), None).await?;
@@ -277,6 +284,7 @@ pub async fn withdraw(
     params(("id" = String, Path, description = "The exception's id")),
     responses(
         (status = 200, description = "Every declaration and withdrawal of the id, oldest first, with who made it", body = [ExceptionChange]),
+        (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
@@ -285,6 +293,7 @@ pub async fn withdraw(
 pub async fn history(
     State(state): State<ApiState>,
     Path(id): Path<String>,
+    _: Query<NoParameters>,
     format: Format,
 ) -> Result<Response, ApiError> {
     let client = state.store().await?;

@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Utc;
 use civicpulse_aggregator::sla::forecast::{self, OptionForecast, DEFAULT_WINDOW};
+use civicpulse_core::remission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -57,6 +58,7 @@ pub struct BreachForecast {
     pub due_now: usize,
     pub forecast_breaches: usize,
     pub first_breach_at: Option<String>,
+    /// The refunds the forecast breaches would owe, from whole cents (never `-0.0`).
     pub forecast_refunds: f64,
     pub currency: String,
     /// Completions per business day from tomorrow for no further case to breach.
@@ -159,7 +161,7 @@ fn to_row(f: OptionForecast) -> BreachForecast {
         already_breached: f.already_breached,
         due_now: f.due_now,
         forecast_breaches: f.forecast_breaches,
-        forecast_refunds: f.forecast_refunds,
+        forecast_refunds: remission::amount(f.forecast_refund_cents),
         currency: f.currency,
         required_throughput: f.required_throughput,
         actual_breaches: f.actual_breaches,

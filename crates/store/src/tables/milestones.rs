@@ -54,11 +54,13 @@ pub enum CasesToRead {
     /// Every case (a full run).
     All,
     /// Cases with milestones stored or re-decided since `watermark` (from the change log),
-    /// and, when `open_evaluated_before` is set, open cases last evaluated before it (their
-    /// elapsed days grow with the date).
+    /// when `open_evaluated_before` is set, open cases last evaluated before it (their
+    /// elapsed days grow with the date), and cases with a milestone dated after
+    /// `occurred_after` (one a point-in-time evaluation left out, or must now leave out).
     ChangedSince {
         watermark: u32,
         open_evaluated_before: Option<i64>,
+        occurred_after: u32,
     },
 }
 
@@ -68,9 +70,11 @@ fn changed_cases(
     policy: &str,
     watermark: u32,
     open_evaluated_before: Option<i64>,
+    occurred_after: u32,
 ) -> (String, Vec<Bind>) {
     let mut sql = format!(
-        "SELECT case_ref FROM ({stored}) UNION ALL SELECT case_ref FROM ({decided})",
+        "SELECT case_ref FROM ({stored}) UNION ALL SELECT case_ref FROM ({decided}) \
+         UNION ALL SELECT case_ref FROM {NAME} WHERE service_id = ? AND occurred_at > toDateTime(?)",
         stored = change_log::stored_since(Source::Milestones),
         decided = superseded_events::decided_since(EventKind::Milestone),
     );
@@ -79,6 +83,8 @@ fn changed_cases(
         Bind::Number(i64::from(watermark)),
         Bind::Text(service_id.to_string()),
         Bind::Number(i64::from(watermark)),
+        Bind::Text(service_id.to_string()),
+        Bind::Number(i64::from(occurred_after)),
     ];
     if let Some(before) = open_evaluated_before {
         sql.push_str(" UNION ALL ");
@@ -136,9 +142,15 @@ pub async fn cases_cursor(
         CasesToRead::ChangedSince {
             watermark,
             open_evaluated_before,
+            occurred_after,
         } => {
-            let (changed, binds) =
-                changed_cases(service_id, policy, watermark, open_evaluated_before);
+            let (changed, binds) = changed_cases(
+                service_id,
+                policy,
+                watermark,
+                open_evaluated_before,
+                occurred_after,
+            );
             let from = earliest_milestone(client, service_id, policy, &changed, &binds, watermark)
                 .await?;
             let query = client

@@ -1,6 +1,8 @@
 //! `sla_exceptions`: exceptional circumstances declared through the dashboard API,
 //! append-only. Each declaration or withdrawal is a row with who made it and when, so the
-//! table is its own audit trail; an id's latest row is its current state.
+//! table is its own audit trail; an id's row of highest `seq` is its current state.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use civicpulse_core::exception::{Exception, ExceptionEffect};
@@ -28,6 +30,9 @@ pub struct ExceptionRow {
     pub declared_by: String,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub declared_at: DateTime<Utc>,
+    /// The order of an id's changes ([`next_seq`]): `declared_at` holds whole seconds, so
+    /// two changes within one second would tie.
+    pub seq: u64,
 }
 
 impl StoredRow for ExceptionRow {
@@ -50,23 +55,53 @@ impl ExceptionRow {
     }
 }
 
-/// Each id's latest row (withdrawals included), by id.
-pub async fn latest(client: &Client) -> Result<Vec<ExceptionRow>, clickhouse::error::Error> {
-    client
-        .query(&format!(
-            "SELECT ?fields FROM {NAME} ORDER BY id, declared_at DESC LIMIT 1 BY id"
-        ))
-        .fetch_all()
-        .await
+/// The sequence number of a change made now, after an id's latest change `after`: the
+/// time in nanoseconds, or one more than `after` (or than the last number this process
+/// gave) if that is not later, so an id's changes never tie and keep the order they were
+/// made in even when the clock steps back.
+pub fn next_seq(after: Option<u64>) -> u64 {
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = Utc::now()
+        .timestamp_nanos_opt()
+        .map_or(0, |n| n.max(0) as u64);
+    let floor = after.map_or(0, |a| a.saturating_add(1));
+    let mut given = 0;
+    // Never the same number twice in one process, whatever the clock does.
+    let _ = LAST.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+        given = now.max(floor).max(last.saturating_add(1));
+        Some(given)
+    });
+    given
 }
 
-/// The exceptions in force (declared and not withdrawn).
-pub async fn in_force(client: &Client) -> Result<Vec<Exception>, clickhouse::error::Error> {
-    Ok(latest(client)
-        .await?
-        .iter()
-        .filter_map(ExceptionRow::exception)
-        .collect())
+/// The rows of the exceptions in force: of each id's changes, the latest by `seq`, when it
+/// declares. The one rule of "in force", for the evaluation and the exceptions list alike.
+pub fn in_force(rows: Vec<ExceptionRow>) -> Vec<(ExceptionRow, Exception)> {
+    let mut latest: std::collections::BTreeMap<String, ExceptionRow> = Default::default();
+    for row in rows {
+        match latest.get(&row.id) {
+            Some(kept) if kept.seq >= row.seq => {}
+            _ => {
+                latest.insert(row.id.clone(), row);
+            }
+        }
+    }
+    latest
+        .into_values()
+        .filter_map(|row| row.exception().map(|e| (row, e)))
+        .collect()
+}
+
+/// The exceptions in force, read from the store: [`in_force`] over every change (a few
+/// rows per exception, so the rule is applied here rather than spelt again in SQL).
+pub async fn read_in_force(
+    client: &Client,
+) -> Result<Vec<(ExceptionRow, Exception)>, clickhouse::error::Error> {
+    let rows = client
+        .query(&format!("SELECT ?fields FROM {NAME}"))
+        .fetch_all()
+        .await?;
+    Ok(in_force(rows))
 }
 
 /// Every row of one id, oldest first: its audit trail.
@@ -76,9 +111,46 @@ pub async fn history(
 ) -> Result<Vec<ExceptionRow>, clickhouse::error::Error> {
     client
         .query(&format!(
-            "SELECT ?fields FROM {NAME} WHERE id = ? ORDER BY declared_at"
+            "SELECT ?fields FROM {NAME} WHERE id = ? ORDER BY seq"
         ))
         .bind(id)
         .fetch_all()
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(seq: u64, withdrawn: u8) -> ExceptionRow {
+        let second = DateTime::from_timestamp(1_780_000_000, 0).unwrap();
+        ExceptionRow {
+            id: "2026-06-strike".into(),
+            services: vec!["passport-in-person".into()],
+            from_at: second,
+            to_at: second + chrono::Duration::days(5),
+            reason: "Labour disruption".into(),
+            effect: "pause_clock".into(),
+            withdrawn,
+            declared_by: "service-manager".into(),
+            // Declared, withdrawn and declared again within one second.
+            declared_at: second,
+            seq,
+        }
+    }
+
+    #[test]
+    fn the_latest_change_by_sequence_decides_even_within_one_second() {
+        let (declared, withdrawn, again) = (next_seq(None), next_seq(None), next_seq(None));
+        assert!(declared < withdrawn && withdrawn < again);
+        let rows = vec![change(again, 0), change(declared, 0), change(withdrawn, 1)];
+        let force = in_force(rows.clone());
+        assert_eq!(force.len(), 1);
+        assert_eq!(force[0].0.seq, again);
+        // Withdrawn last: not in force.
+        assert!(in_force(rows[1..].to_vec()).is_empty());
+        // A change after a stored one from a clock ahead of this one still follows it.
+        let ahead = next_seq(None) + 10_000_000_000;
+        assert_eq!(next_seq(Some(ahead)), ahead + 1);
+    }
 }
