@@ -38,8 +38,8 @@ pub enum Command {
     Aggregator,
     /// Aggregate once and print what was done (`aggregator` and `run` do it on a schedule).
     Aggregate {
-        /// Evaluate as of this RFC 3339 time instead of now (open cases' elapsed days
-        /// and statuses are taken on that day).
+        /// Evaluate as of this RFC 3339 time instead of now, a point in time: milestones
+        /// dated after it are left out, and open cases' elapsed days are taken then.
         #[arg(long)]
         as_of: Option<chrono::DateTime<chrono::Utc>>,
     },

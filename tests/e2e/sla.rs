@@ -364,6 +364,33 @@ async fn an_incremental_run_reads_every_month_a_changed_case_spans() {
         cases,
         "H\tmet\t10\t2026-04-28 16:00:00\nJ\tmet\t10\t2026-04-28 16:00:00\n"
     );
+
+    // As of 1 May, neither had been dispatched: a point-in-time run leaves out the May
+    // stops, so both are open, three business days in (Apr 29, Apr 30, May 1).
+    let case_states =
+        "SELECT case_ref, status, elapsed_days, isNull(stopped_at) FROM sla_cases FINAL \
+         WHERE case_ref IN ('H', 'J') ORDER BY case_ref FORMAT TSV";
+    let then = pipeline
+        .spawn_args(&["aggregate", "--as-of", "2026-05-01T18:00:00Z"], &[])
+        .wait_success();
+    assert!(
+        then.contains("processing: 2 cases evaluated (incremental)"),
+        "{then}"
+    );
+    assert_eq!(
+        pipeline.query(case_states).await.unwrap(),
+        "H\ton_track\t3\t1\nJ\ton_track\t3\t1\n"
+    );
+    // The next run, as of now, reads them again and sees the stops.
+    let now = pipeline.spawn("aggregate").wait_success();
+    assert!(
+        now.contains("processing: 2 cases evaluated (incremental)"),
+        "{now}"
+    );
+    assert_eq!(
+        pipeline.query(case_states).await.unwrap(),
+        "H\tmet\t10\t0\nJ\tmet\t10\t0\n"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

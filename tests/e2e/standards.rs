@@ -355,6 +355,54 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
         "regular\tbreached\t4\t40\towed\t2026\t"
     );
 
+    // Declared, withdrawn and declared again within one second: the last change wins, in
+    // the list and in the trail, whatever the clock's second says.
+    let flood = json!({"id": "2026-07-flood", "services": ["passport-in-person"],
+        "from": "2026-07-06T00:00:00-04:00", "to": "2026-07-08T00:00:00-04:00",
+        "reason": "Office flooded", "effect": "no_remission"});
+    let path = "/api/v1/sla/exceptions";
+    let started = std::time::Instant::now();
+    let (declared, _) = admin(&pipeline, reqwest::Method::POST, path, Some(flood.clone())).await;
+    let (withdrawn, _) = admin(
+        &pipeline,
+        reqwest::Method::DELETE,
+        "/api/v1/sla/exceptions/2026-07-flood",
+        None,
+    )
+    .await;
+    let (again, _) = admin(&pipeline, reqwest::Method::POST, path, Some(flood)).await;
+    assert_eq!((declared, withdrawn, again), (201, 204, 201));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "not within one second"
+    );
+    let (_, listed) = pipeline.api_get(path).await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == "2026-07-flood"),
+        "declared again, so in force: {listed}"
+    );
+    let (status, history) = pipeline
+        .api_get("/api/v1/sla/exceptions/2026-07-flood/history")
+        .await;
+    assert_eq!(status, 200);
+    let changes: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(changes, ["declared", "withdrawn", "declared"]);
+    // The audit trail takes no parameters: an unknown one is refused, not ignored.
+    let (status, body) = pipeline
+        .api_get("/api/v1/sla/exceptions/2026-07-flood/history?since=2026-01-01")
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "bad_parameter");
+
     // The forecast: no case closed in the last 10 business days, so no throughput, and
     // the three open regular cases are forecast to breach at their due moment; finishing
     // them on time needs 3 cases over the business days left to the due date.
@@ -398,6 +446,18 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
         .map(|f| f["service_option"].as_str().unwrap())
         .collect();
     assert_eq!(options, ["express", "regular", "urgent"]);
+    // Options with no breach forecast owe 0.0 in refunds, never a negative zero.
+    for f in forecast.as_array().unwrap() {
+        assert!(!f["forecast_refunds"].to_string().starts_with('-'), "{f}");
+    }
+    let express = forecast
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["service_option"] == "express")
+        .unwrap();
+    assert_eq!(express["forecast_breaches"], 0, "{express}");
+    assert_eq!(express["forecast_refunds"].to_string(), "0.0");
     // And as gauges, for the alert that fires before the first forecast breach.
     let metrics = pipeline
         .http
@@ -417,6 +477,13 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
     );
     assert!(
         metrics.contains("civicpulse_sla_forecast_first_breach_timestamp_seconds{"),
+        "{metrics}"
+    );
+    assert!(
+        metrics
+            .lines()
+            .filter(|l| l.starts_with("civicpulse_sla_forecast_refunds_amount{"))
+            .all(|l| !l.ends_with(" -0")),
         "{metrics}"
     );
 }
