@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "service_standards",
         sql: include_str!("../migrations/0008_service_standards.sql"),
     },
+    Migration {
+        version: 9,
+        name: "feedback_given_through",
+        sql: include_str!("../migrations/0009_feedback_given_through.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
