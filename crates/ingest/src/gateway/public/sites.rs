@@ -177,7 +177,7 @@ mod tests {
             services: vec!["passport-by-mail".into()],
             ..site(10, 100)
         };
-        assert!(Sites::new(&[by_mail.clone()], &catalog()).is_ok());
+        assert!(Sites::new(std::slice::from_ref(&by_mail), &catalog()).is_ok());
         let unknown = Site {
             services: vec!["passport-by-mail".into(), "passport-by-pigeon".into()],
             ..site(10, 100)
