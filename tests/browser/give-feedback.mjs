@@ -5,14 +5,18 @@
 // confirmationFocused, focusAfterAnswer, fillMs (from the page loaded to the answer sent, what
 // a minimum-fill-time rule would judge), requests }.
 //
-// usage: BROWSER_TOOLS=DIR node give-feedback.mjs widget|form URL COMMENT
+// In `refused` mode, on the no-JavaScript form, it first sends the comment without an answer
+// (as a browser that does not check `required` would), and reports the page that comes back
+// ({ error, kept: the comment box's text }), then answers Yes there.
+//
+// usage: BROWSER_TOOLS=DIR node give-feedback.mjs widget|form|refused URL COMMENT
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const [mode, url, comment] = process.argv.slice(2);
-if (!["widget", "form"].includes(mode) || !url || !comment) {
-  console.error("usage: node give-feedback.mjs widget|form URL COMMENT");
+if (!["widget", "form", "refused"].includes(mode) || !url || !comment) {
+  console.error("usage: node give-feedback.mjs widget|form|refused URL COMMENT");
   process.exit(2);
 }
 const require = createRequire(resolve(process.env.BROWSER_TOOLS || ".", "package.json"));
@@ -66,6 +70,19 @@ try {
     summary.confirmation = await page.$eval(".civicpulse-status", (n) => n.textContent);
     summary.confirmationFocused = await page.evaluate(
       () => document.activeElement === document.querySelector(".civicpulse-status"));
+  } else if (mode === "refused") {
+    await page.$eval("form", (form) => { form.noValidate = true; });
+    await page.type("textarea[name=comment]", comment, { delay: 5 });
+    await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("button[type=submit]")]);
+    // The page that comes back: what to fix, what was typed, checked by axe.
+    summary.before = await violations(page);
+    summary.error = await page.$eval("[role=alert]", (n) => n.textContent.trim());
+    summary.kept = await page.$eval("textarea[name=comment]", (n) => n.value);
+    await page.click("input[name=helpful][value=yes]");
+    await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("button[type=submit]")]);
+    summary.after = await violations(page);
+    summary.confirmation = await page.$eval("h1", (n) => n.textContent);
+    summary.landedOn = new URL(page.url()).pathname;
   } else {
     summary.before = await violations(page);
     // The page's form asks whether the page helped, and why not; an invitation's survey

@@ -151,6 +151,29 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
         );
         fill_ms.push(form["fillMs"].as_u64().unwrap());
         stored += 1;
+
+        // Sent without an answer: the form comes back with what to fix and the comment
+        // kept, accessible; answered there, it is taken.
+        let kept = format!("Kept ({lang}) after the refusal");
+        let refused = give_feedback(
+            "refused",
+            &format!("{gateway}/feedback/form?site={KEY}&service={SERVICE}&lang={lang}"),
+            &kept,
+        );
+        assert_accessible(&refused, &format!("the refused form in {lang}"));
+        let choose = if lang == "fr" {
+            "Veuillez choisir Oui ou Non."
+        } else {
+            "Please choose Yes or No."
+        };
+        assert!(
+            refused["error"].as_str().unwrap().contains(choose),
+            "{refused}"
+        );
+        assert_eq!(refused["kept"], kept.as_str());
+        assert_eq!(refused["confirmation"], confirmation);
+        assert_eq!(refused["landedOn"], "/feedback/thanks");
+        stored += 1;
     }
     let min_fill_ms = civicpulse_core::config::PublicFeedbackConfig::default().min_fill_ms;
     let quick = fill_ms.iter().filter(|ms| **ms < min_fill_ms).count();
@@ -188,7 +211,7 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
     let rows = pipeline
         .query(
             "SELECT source, service_id, channel, given_through, helpful, reason, language, satisfaction \
-             FROM feedback FINAL ORDER BY service_id, given_through, language FORMAT TSV",
+             FROM feedback FINAL ORDER BY service_id, given_through, language, helpful FORMAT TSV",
         )
         .await
         .unwrap();
@@ -198,7 +221,9 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
         // was given, apart. The widget's "Agree" (4) and the form's "Disagree" (2), on one
         // (agreement) scale; a "Yes" carries no reason.
         "site:e2e\temployment-insurance\t\tform\t0\thard_to_understand\ten\t2\n\
+         site:e2e\temployment-insurance\t\tform\t1\t\ten\t\\N\n\
          site:e2e\temployment-insurance\t\tform\t0\thard_to_understand\tfr\t2\n\
+         site:e2e\temployment-insurance\t\tform\t1\t\tfr\t\\N\n\
          site:e2e\temployment-insurance\t\twidget\t0\thard_to_understand\ten\t4\n\
          site:e2e\temployment-insurance\t\twidget\t0\thard_to_understand\tfr\t4\n\
          site:e2e\tpassport-by-mail\t\tform\t1\t\ten\t\\N\n\
@@ -206,7 +231,7 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
          site:e2e\tpassport-by-mail\t\twidget\t0\thard_to_understand\tfr\t4\n"
     );
     pipeline
-        .wait_count("feedback_comments", 6, Duration::from_secs(30))
+        .wait_count("feedback_comments", 8, Duration::from_secs(30))
         .await;
     let comments = pipeline
         .query("SELECT comment FROM feedback_comments FINAL ORDER BY comment FORMAT TSV")
@@ -214,7 +239,8 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
         .unwrap();
     assert_eq!(
         comments,
-        "Form (en): call ###\nForm (fr): call ###\nToo long (en), write to ###\nToo long (en), write to ###\n\
+        "Form (en): call ###\nForm (fr): call ###\nKept (en) after the refusal\nKept (fr) after the refusal\n\
+         Too long (en), write to ###\nToo long (en), write to ###\n\
          Too long (fr), write to ###\nToo long (fr), write to ###\n"
     );
 }
