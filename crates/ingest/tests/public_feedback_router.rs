@@ -580,6 +580,7 @@ mod invitations {
         // A valid one records the offer first: Kafka is down here, so 503.
         let unrecorded = send(&app, invite(Some(API_KEY), &case())).await;
         assert_eq!(unrecorded.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(unrecorded.headers.contains_key("retry-after"));
     }
 
     #[tokio::test]
@@ -672,6 +673,7 @@ mod invitations {
         )
         .await;
         assert_eq!(unrecorded.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(unrecorded.headers.contains_key("retry-after"));
         assert!(unrecorded.text.contains("Veuillez réessayer plus tard."));
         assert!(unrecorded.text.contains(r#"name="ease" value="4" checked"#));
         assert!(unrecorded.text.contains(">Long délai</textarea>"));

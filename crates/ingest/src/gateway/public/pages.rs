@@ -278,7 +278,7 @@ pub fn survey_page(lang: Lang, refused: Option<(&Submission, &PublicError)>) -> 
     let typed = refused.map_or_else(Typed::fresh, |(submission, _)| Typed::of(submission));
     let advice = refused.map(|(_, error)| error.advice());
     let t = lang.texts();
-    render(
+    let mut response = render(
         "survey",
         refused.map_or(StatusCode::OK, |(_, error)| error.status()),
         context! {
@@ -287,7 +287,13 @@ pub fn survey_page(lang: Lang, refused: Option<(&Submission, &PublicError)>) -> 
             typed => typed,
             error => advice.map(|a| a.text(t)),
         },
-    )
+    );
+    if let Some(secs) = refused.and_then(|(_, error)| error.retry_after_secs()) {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, secs.into());
+    }
+    response
 }
 
 fn render(name: &str, status: StatusCode, context: minijinja::Value) -> Response {
