@@ -386,7 +386,7 @@ async fn migrations_run_once_and_the_dashboard_lists_services() {
         .unwrap();
     assert_eq!(
         recorded,
-        "1\tevents\n2\tsla\n3\tmatrix\n4\tevent_versions\n5\treport_runs\n6\tchange_log\n7\tfeedback_reason\n8\tservice_standards\n"
+        "1\tevents\n2\tsla\n3\tmatrix\n4\tevent_versions\n5\treport_runs\n6\tchange_log\n7\tfeedback_reason\n8\tservice_standards\n9\tfeedback_given_through\n"
     );
     let tables = pipeline.query("SHOW TABLES").await.unwrap();
     for table in ["feedback", "feedback_comments", "milestones", "offered"] {

@@ -2,7 +2,8 @@
 //! the widget from the running gateway (and on the gateway's no-JavaScript form) answers
 //! like a person, by keyboard and by typing; the response lands in ClickHouse with the
 //! right service and source and its comment scrubbed; axe-core finds no WCAG 2.1 A/AA
-//! violation before or after answering, in English and French.
+//! violation before or after answering, in English and French. The gateway's own demo page
+//! takes feedback about a mail-only service; a form sent twice is stored once.
 
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ use crate::support::*;
 
 const KEY: &str = "pk-e2e";
 const SERVICE: &str = "employment-insurance";
+/// A service offered by mail only, whose information page takes feedback all the same.
+const BY_MAIL: &str = "passport-by-mail";
 
 /// A government page embedding the widget from `gateway`, in `lang`.
 fn host_page(lang: &str, gateway: &str) -> String {
@@ -68,13 +71,17 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
     let site_port = free_port();
     let site_origin = format!("http://127.0.0.1:{site_port}");
     let mut pipeline = Pipeline::new(Settings::default());
+    let gateway = pipeline.gateway_url();
     pipeline.edit_config(|config| {
-        config.gateway.public.min_fill_ms = 500;
+        // The default minimum fill time: it must drop nobody.
+        config.gateway.public.demo_site = KEY.into();
         config.gateway.sites = vec![Site {
             name: "e2e".into(),
             key: KEY.into(),
-            origins: vec![site_origin.clone()],
-            services: vec![SERVICE.into()],
+            // The host pages' origin, and the gateway's own (its demo page and form).
+            origins: vec![site_origin.clone(), gateway.clone()],
+            // The demo page shows the first: a service offered by mail only.
+            services: vec![BY_MAIL.into(), SERVICE.into()],
             per_client_per_minute: 20,
             per_site_per_minute: 100,
         }];
@@ -82,36 +89,52 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
     pipeline.migrate();
     let _gateway = pipeline.start_gateway("gateway").await;
     let _sink = pipeline.spawn("sink");
-    let gateway = pipeline.gateway_url();
 
     // The host pages, served from the origin the site allows.
     let _pages = serve_host_pages(site_port, gateway.clone()).await;
     let origin = site_origin;
 
     let mut stored = 0;
-    for (lang, confirmation) in [
-        ("en", "Thank you for your feedback."),
-        ("fr", "Merci de votre rétroaction."),
+    let mut fill_ms = Vec::new();
+    for (lang, confirmation, reason_question) in [
+        (
+            "en",
+            "Thank you for your feedback.",
+            "What was wrong? (optional)",
+        ),
+        (
+            "fr",
+            "Merci de votre rétroaction.",
+            "Quel était le problème? (facultatif)",
+        ),
     ] {
         let comment = format!("Too long ({lang}), write to jane.doe@example.org");
-        let widget = give_feedback("widget", &format!("{origin}/{lang}"), &comment);
-        assert_eq!(widget["lang"], lang);
-        assert_accessible(&widget, &format!("the widget in {lang}"));
-        assert_eq!(
-            widget["focusAfterAnswer"], "TEXTAREA",
-            "focus moves to the comment"
-        );
-        assert_eq!(widget["confirmation"], confirmation);
-        assert_eq!(
-            widget["confirmationFocused"], true,
-            "the confirmation is announced"
-        );
-        for request in widget["requests"].as_array().unwrap() {
-            let url = request.as_str().unwrap();
-            assert!(
-                url.starts_with(&origin) || url.starts_with(&gateway),
-                "no third-party request: {url}"
+        for (page, what) in [
+            (format!("{origin}/{lang}"), "a host page"),
+            (format!("{gateway}/demo?lang={lang}"), "the demo page"),
+        ] {
+            let widget = give_feedback("widget", &page, &comment);
+            assert_eq!(widget["lang"], lang);
+            assert_accessible(&widget, &format!("the widget on {what} in {lang}"));
+            assert_eq!(
+                widget["focusAfterAnswer"], "FIELDSET",
+                "after No, focus moves to the reason question"
             );
+            assert_eq!(widget["focusedName"], reason_question);
+            assert_eq!(widget["confirmation"], confirmation, "{what}");
+            assert_eq!(
+                widget["confirmationFocused"], true,
+                "the confirmation is announced"
+            );
+            for request in widget["requests"].as_array().unwrap() {
+                let url = request.as_str().unwrap();
+                assert!(
+                    url.starts_with(&origin) || url.starts_with(&gateway),
+                    "no third-party request: {url}"
+                );
+            }
+            fill_ms.push(widget["fillMs"].as_u64().unwrap());
+            stored += 1;
         }
 
         let form = give_feedback(
@@ -122,29 +145,93 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
         assert_eq!(form["lang"], lang);
         assert_accessible(&form, &format!("the form in {lang}"));
         assert_eq!(form["confirmation"], confirmation);
-        stored += 2;
+        assert_eq!(
+            form["landedOn"], "/feedback/thanks",
+            "redirected after the post"
+        );
+        fill_ms.push(form["fillMs"].as_u64().unwrap());
+        stored += 1;
+
+        // Sent without an answer: the form comes back with what to fix and the comment
+        // kept, accessible; answered there, it is taken.
+        let kept = format!("Kept ({lang}) after the refusal");
+        let refused = give_feedback(
+            "refused",
+            &format!("{gateway}/feedback/form?site={KEY}&service={SERVICE}&lang={lang}"),
+            &kept,
+        );
+        assert_accessible(&refused, &format!("the refused form in {lang}"));
+        let choose = if lang == "fr" {
+            "Veuillez choisir Oui ou Non."
+        } else {
+            "Please choose Yes or No."
+        };
+        assert!(
+            refused["error"].as_str().unwrap().contains(choose),
+            "{refused}"
+        );
+        assert_eq!(refused["kept"], kept.as_str());
+        assert_eq!(refused["confirmation"], confirmation);
+        assert_eq!(refused["landedOn"], "/feedback/thanks");
+        stored += 1;
     }
+    let min_fill_ms = civicpulse_core::config::PublicFeedbackConfig::default().min_fill_ms;
+    let quick = fill_ms.iter().filter(|ms| **ms < min_fill_ms).count();
+    eprintln!(
+        "fill times (ms) of the browser test's {} people: {fill_ms:?}; {quick} under the \
+         {min_fill_ms} ms minimum, which dropped them before; all are stored now",
+        fill_ms.len()
+    );
+
+    // The same form sent twice (a reload of the page a post landed on, before the
+    // redirect): one response.
+    let http = reqwest::Client::new();
+    let shown_at = chrono::Utc::now().timestamp_millis() - 3_000;
+    let twice = format!(
+        "site={KEY}&service_id={BY_MAIL}&lang=en&helpful=yes&website=&shown_at={shown_at}\
+         &token=0f6b6c1e-5d3c-4a8e-9b7f-2d4c6e8a0b1c"
+    );
+    for _ in 0..2 {
+        let posted = http
+            .post(format!("{gateway}/v1/public/feedback"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", &gateway)
+            .body(twice.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(posted.status().is_success(), "{}", posted.status());
+        assert!(posted.url().path().ends_with("/feedback/thanks"));
+    }
+    stored += 1;
 
     pipeline
         .wait_count("feedback", stored, Duration::from_secs(60))
         .await;
     let rows = pipeline
         .query(
-            "SELECT source, service_id, channel, helpful, reason, language, satisfaction FROM feedback FINAL \
-             ORDER BY source, language, satisfaction FORMAT TSV",
+            "SELECT source, service_id, channel, given_through, helpful, reason, language, satisfaction \
+             FROM feedback FINAL ORDER BY service_id, given_through, language, helpful FORMAT TSV",
         )
         .await
         .unwrap();
     assert_eq!(
         rows,
-        // The form's "Dissatisfied" (2), the widget's "Agree" (4), in each language.
-        "site:e2e\temployment-insurance\tweb\t0\thard_to_understand\ten\t2\n\
-         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\ten\t4\n\
-         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\tfr\t2\n\
-         site:e2e\temployment-insurance\tweb\t0\thard_to_understand\tfr\t4\n"
+        // No channel declared (the person did not say how they were served); where it
+        // was given, apart. The widget's "Agree" (4) and the form's "Disagree" (2), on one
+        // (agreement) scale; a "Yes" carries no reason.
+        "site:e2e\temployment-insurance\t\tform\t0\thard_to_understand\ten\t2\n\
+         site:e2e\temployment-insurance\t\tform\t1\t\ten\t\\N\n\
+         site:e2e\temployment-insurance\t\tform\t0\thard_to_understand\tfr\t2\n\
+         site:e2e\temployment-insurance\t\tform\t1\t\tfr\t\\N\n\
+         site:e2e\temployment-insurance\t\twidget\t0\thard_to_understand\ten\t4\n\
+         site:e2e\temployment-insurance\t\twidget\t0\thard_to_understand\tfr\t4\n\
+         site:e2e\tpassport-by-mail\t\tform\t1\t\ten\t\\N\n\
+         site:e2e\tpassport-by-mail\t\twidget\t0\thard_to_understand\ten\t4\n\
+         site:e2e\tpassport-by-mail\t\twidget\t0\thard_to_understand\tfr\t4\n"
     );
     pipeline
-        .wait_count("feedback_comments", stored, Duration::from_secs(30))
+        .wait_count("feedback_comments", 8, Duration::from_secs(30))
         .await;
     let comments = pipeline
         .query("SELECT comment FROM feedback_comments FINAL ORDER BY comment FORMAT TSV")
@@ -152,7 +239,9 @@ async fn a_person_answers_through_the_widget_and_the_form_in_both_languages() {
         .unwrap();
     assert_eq!(
         comments,
-        "Form (en): call ###\nForm (fr): call ###\nToo long (en), write to ###\nToo long (fr), write to ###\n"
+        "Form (en): call ###\nForm (fr): call ###\nKept (en) after the refusal\nKept (fr) after the refusal\n\
+         Too long (en), write to ###\nToo long (en), write to ###\n\
+         Too long (fr), write to ###\nToo long (fr), write to ###\n"
     );
 }
 
@@ -165,7 +254,6 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
     let mut pipeline = Pipeline::new(Settings::default());
     let gateway = pipeline.gateway_url();
     pipeline.edit_config(|config| {
-        config.gateway.public.min_fill_ms = 500;
         config.gateway.invitations.secret = "e2e-invitation-secret".into();
         config.gateway.invitations.base_url = gateway.clone();
     });
@@ -204,6 +292,10 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
             "Thank you for your feedback."
         };
         assert_eq!(survey["confirmation"], thanks);
+        assert_eq!(
+            survey["landedOn"], "/feedback/thanks",
+            "redirected after the post"
+        );
     }
 
     // The same link again: reported as answered, and nothing more is stored.
@@ -211,7 +303,7 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
     let again = http
         .post(first_link)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("helpful=yes&satisfaction=5&shown_at=1000")
+        .body("satisfaction=5&shown_at=1000")
         .send()
         .await
         .unwrap();
@@ -239,15 +331,16 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
         .await;
     let answers = pipeline
         .query(
-            "SELECT case_ref, channel, stage, source, helpful, satisfaction, language FROM feedback FINAL \
-             ORDER BY case_ref FORMAT TSV",
+            "SELECT case_ref, channel, given_through, stage, source, helpful, satisfaction, language \
+             FROM feedback FINAL ORDER BY case_ref FORMAT TSV",
         )
         .await
         .unwrap();
     assert_eq!(
         answers,
-        "P-2026-000123\tin_person\tdelivery\tinvitation\t0\t2\tfr\n\
-         P-2026-000124\tin_person\tdelivery\tinvitation\t0\t2\ten\n"
+        // The survey asks about the service, not whether a page helped.
+        "P-2026-000123\tin_person\tsurvey\tdelivery\tinvitation\t\\N\t2\tfr\n\
+         P-2026-000124\tin_person\tsurvey\tdelivery\tinvitation\t\\N\t2\ten\n"
     );
     let offers = pipeline
         .query("SELECT case_ref, survey_offered, source FROM offered FINAL ORDER BY case_ref FORMAT TSV")
@@ -267,7 +360,7 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
     let resent = http
         .post(first_link)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("helpful=yes&satisfaction=5&shown_at=1000")
+        .body("satisfaction=5&shown_at=1000")
         .send()
         .await
         .unwrap();
@@ -282,5 +375,5 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
         .query("SELECT helpful, satisfaction FROM feedback FINAL WHERE case_ref = 'P-2026-000123' FORMAT TSV")
         .await
         .unwrap();
-    assert_eq!(kept, "0\t2\n");
+    assert_eq!(kept, "\\N\t2\n");
 }

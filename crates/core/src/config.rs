@@ -212,11 +212,16 @@ pub struct PublicFeedbackConfig {
     /// Largest public request body; larger gets 413. A yes/no, a reason and a 2 000
     /// character comment fit many times over.
     pub max_body_bytes: usize,
-    /// A form sent back sooner than this after it was shown is taken for a bot.
+    /// A response sent back sooner than this after it was shown is counted as fast
+    /// (`civicpulse_public_feedback_total{outcome="accepted_fast"}`), never dropped: a
+    /// quick "Yes" is the commonest real answer.
     pub min_fill_ms: u64,
     /// Take the client's address from `X-Forwarded-For` (behind a proxy such as the
     /// production layout's nginx); otherwise the connection's address is the client's.
     pub trust_forwarded_for: bool,
+    /// The key of the site whose widget the gateway's own demo page (`GET /demo`) embeds,
+    /// on that site's first service; empty: no demo page (404).
+    pub demo_site: String,
 }
 
 impl Default for PublicFeedbackConfig {
@@ -225,6 +230,7 @@ impl Default for PublicFeedbackConfig {
             max_body_bytes: 8 * 1024,
             min_fill_ms: 2_000,
             trust_forwarded_for: false,
+            demo_site: String::new(),
         }
     }
 }

@@ -57,6 +57,45 @@ impl Channel {
     }
 }
 
+/// Where a person gave their feedback, apart from how the service was delivered
+/// (`channel`): a widget on a web page about a mail service is normal.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum GivenThrough {
+    /// The widget embedded in a page (`/widget.js`).
+    Widget,
+    /// The gateway's no-JavaScript form (`/feedback/form`).
+    Form,
+    /// An invitation's survey (`/s/{token}`), after a case.
+    Survey,
+}
+
+impl GivenThrough {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Whether the person answered about a page without saying how they were served, so
+    /// the feedback may leave `channel` undeclared.
+    pub fn may_omit_channel(self) -> bool {
+        matches!(self, GivenThrough::Widget | GivenThrough::Form)
+    }
+}
+
 /// The OMB A-11 §280 questions, each answered on a 1–5 Likert scale; any subset may be
 /// present.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -213,7 +252,13 @@ pub struct Feedback {
     pub event_id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub service_id: String,
-    pub channel: Channel,
+    /// How the service was delivered; left out only by feedback given through the widget
+    /// or the form, where the person did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    /// Where the feedback was given (the gateway sets it for its own pages and surveys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_through: Option<GivenThrough>,
     /// Stage of the journey the survey was offered at, e.g. `application` or `delivery`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,

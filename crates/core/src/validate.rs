@@ -88,14 +88,27 @@ impl<'a> Validator<'a> {
         match event {
             Event::Feedback(f) => {
                 self.check_common(&f.service_id, f.channel, f.occurred_at, now, &mut errors);
+                check_declared_channel(f, &mut errors);
                 check_feedback(f, &mut errors);
             }
             Event::Milestone(m) => {
-                self.check_common(&m.service_id, m.channel, m.occurred_at, now, &mut errors);
+                self.check_common(
+                    &m.service_id,
+                    Some(m.channel),
+                    m.occurred_at,
+                    now,
+                    &mut errors,
+                );
                 check_milestone(m, &mut errors);
             }
             Event::Offered(o) => {
-                self.check_common(&o.service_id, o.channel, o.occurred_at, now, &mut errors);
+                self.check_common(
+                    &o.service_id,
+                    Some(o.channel),
+                    o.occurred_at,
+                    now,
+                    &mut errors,
+                );
                 check_offered(o, &mut errors);
             }
         }
@@ -105,7 +118,7 @@ impl<'a> Validator<'a> {
     fn check_common(
         &self,
         service_id: &str,
-        channel: Channel,
+        channel: Option<Channel>,
         occurred_at: DateTime<Utc>,
         now: DateTime<Utc>,
         errors: &mut Vec<FieldError>,
@@ -118,14 +131,18 @@ impl<'a> Validator<'a> {
                 "service_id",
                 format!("unknown service `{service_id}`: not in the service catalog"),
             )),
-            Some(service) if !service.channels.contains(&channel) => errors.push(FieldError::new(
-                "channel",
-                format!(
-                    "service `{service_id}` is not offered through channel `{}`",
-                    channel.as_str()
-                ),
-            )),
-            Some(_) => {}
+            Some(service) => match channel {
+                Some(channel) if !service.channels.contains(&channel) => {
+                    errors.push(FieldError::new(
+                        "channel",
+                        format!(
+                            "service `{service_id}` is not offered through channel `{}`",
+                            channel.as_str()
+                        ),
+                    ))
+                }
+                _ => {}
+            },
         }
         if occurred_at < earliest_occurred_at() {
             errors.push(FieldError::new(
@@ -222,6 +239,19 @@ fn field_named_in(reason: &str) -> Option<String> {
     let start = reason.find('`')? + 1;
     let len = reason[start..].find('`')?;
     Some(reason[start..start + len].to_string())
+}
+
+/// A feedback's `channel` may be left out only where the person answered about a page
+/// without saying how they were served (the widget, the form).
+fn check_declared_channel(f: &Feedback, errors: &mut Vec<FieldError>) {
+    let may_omit = f.given_through.is_some_and(|g| g.may_omit_channel());
+    if f.channel.is_none() && !may_omit {
+        errors.push(FieldError::new(
+            "channel",
+            "missing: how the service was delivered (only feedback given through the widget \
+             or the form may leave it out)",
+        ));
+    }
 }
 
 fn check_feedback(f: &Feedback, errors: &mut Vec<FieldError>) {
@@ -394,6 +424,40 @@ mod tests {
     fn only_field(errors: &[FieldError]) -> &str {
         assert_eq!(errors.len(), 1, "expected one error, got {errors:?}");
         &errors[0].field
+    }
+
+    #[test]
+    fn only_the_widget_and_the_form_may_leave_the_channel_out() {
+        let catalog = catalog();
+        let validator = Validator::new(&catalog);
+        for given_through in ["widget", "form"] {
+            let mut page = feedback();
+            page.as_object_mut().unwrap().remove("channel");
+            page["given_through"] = json!(given_through);
+            let event = validator.parse(page, now()).unwrap();
+            let Event::Feedback(f) = event else {
+                panic!("feedback")
+            };
+            assert_eq!(f.channel, None, "{given_through}: not declared");
+        }
+        for given_through in [None, Some("survey")] {
+            let errors = errors_for(feedback(), |v| {
+                v.as_object_mut().unwrap().remove("channel");
+                if let Some(g) = given_through {
+                    v["given_through"] = json!(g);
+                }
+            });
+            assert_eq!(only_field(&errors), "channel", "{given_through:?}");
+            assert!(errors[0].reason.contains("missing"), "{errors:?}");
+        }
+        // Declared, it must still be one the service offers.
+        let errors = errors_for(feedback(), |v| {
+            v["channel"] = json!("mail");
+            v["given_through"] = json!("widget");
+        });
+        assert_eq!(only_field(&errors), "channel");
+        let errors = errors_for(feedback(), |v| v["given_through"] = json!("email"));
+        assert_eq!(only_field(&errors), "given_through");
     }
 
     #[test]

@@ -18,9 +18,19 @@
     return node;
   }
 
+  // A random id per widget shown: sending again (a retry, a double click) is one event.
+  function token() {
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
   function render(host) {
     var id = "civicpulse-" + (++count);
     var shownAt = Date.now();
+    var sent = token();
     var answer = null;
     var box = el("section", { "class": "civicpulse", "aria-labelledby": id + "-q", lang: lang });
     var question = el("p", { id: id + "-q", "class": "civicpulse-question" }, t.question);
@@ -31,7 +41,8 @@
     buttons.appendChild(no);
     var status = el("p", { "class": "civicpulse-status", role: "status", "aria-live": "polite", tabindex: "-1" });
     var form = el("form", { hidden: "" });
-    var reasons = el("fieldset", { hidden: "" });
+    // Focusable by script, so "No" takes a screen reader to the reason question first.
+    var reasons = el("fieldset", { hidden: "", tabindex: "-1" });
     reasons.appendChild(el("legend", {}, t.reason_label));
     t.reasons.forEach(function (reason) {
       var option = el("label");
@@ -68,16 +79,16 @@
       yes.setAttribute("aria-pressed", String(value === "yes"));
       no.setAttribute("aria-pressed", String(value === "no"));
       form.hidden = false;
-      // A reason is asked only when the page did not help.
+      // A reason is asked only when the page did not help: focus goes to its question.
       reasons.hidden = value !== "no";
-      comment.focus();
+      (reasons.hidden ? comment : reasons).focus();
     }
     yes.addEventListener("click", function () { choose("yes", yes); });
     no.addEventListener("click", function () { choose("no", no); });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (!answer) { status.textContent = t.invalid; return; }
+      if (!answer) { status.textContent = t.choose_answer; return; }
       send.disabled = true;
       var body = {
         site: host.getAttribute("data-civicpulse-site"),
@@ -85,10 +96,11 @@
         helpful: answer,
         lang: lang,
         shown_at: shownAt,
+        token: sent,
         website: website.value
       };
       if (comment.value.trim()) body.comment = comment.value;
-      var reason = reasons.hidden ? null : form.querySelector("input[type=radio]:checked");
+      var reason = reasons.hidden ? null : reasons.querySelector("input:checked");
       if (reason) body.reason = reason.value;
       items.forEach(function (group) {
         var chosen = group.querySelector("input:checked");
@@ -104,14 +116,19 @@
           buttons.hidden = true;
           form.hidden = true;
           status.textContent = t.thanks;
-        } else {
-          send.disabled = false;
-          status.textContent = response.status === 429 ? t.busy : response.status >= 500 ? t.unavailable : t.invalid;
+          status.focus();
+          return;
         }
-        status.focus();
-      }, function () {
+        // The gateway names what the person can do (its `advice`), never its own cause.
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          var advice = body && body.error && body.error.advice;
+          send.disabled = false;
+          status.textContent = t[advice] || t.not_recorded;
+          status.focus();
+        });
+      }).catch(function () {
         send.disabled = false;
-        status.textContent = t.unavailable;
+        status.textContent = t.not_recorded;
         status.focus();
       });
     });

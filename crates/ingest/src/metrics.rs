@@ -39,9 +39,10 @@ pub static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
 pub static PUBLIC_FEEDBACK: LazyLock<IntCounterVec> = LazyLock::new(|| {
     register_int_counter_vec!(
         "civicpulse_gateway_public_feedback_total",
-        "Submissions to POST /v1/public/feedback by site and outcome: `accepted`, a refusal's \
-         code (`rate_limited`, `origin_not_allowed`…), or `discarded_<reason>` for one taken \
-         for a bot's (answered like a success).",
+        "Submissions to POST /v1/public/feedback by site and outcome: `accepted` (or \
+         `accepted_fast`, sent sooner than gateway.public.min_fill_ms after it was shown, kept), \
+         a refusal's code (`rate_limited`, `origin_not_allowed`…), or `discarded_<reason>` for \
+         one taken for a bot's (answered like a success).",
         &["site", "outcome"]
     )
     .expect("metric registers once")

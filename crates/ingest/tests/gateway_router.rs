@@ -32,13 +32,14 @@ fn app() -> Router {
     let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
     let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
     router(GatewayState {
-        catalog: Arc::new(catalog),
+        catalog: Arc::new(catalog.clone()),
         producer,
         kafka: Arc::new(config.kafka.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
-        sites: Arc::new(civicpulse_ingest::gateway::public::Sites::new(
-            &config.gateway.sites,
-        )),
+        sites: Arc::new(
+            civicpulse_ingest::gateway::public::Sites::new(&config.gateway.sites, &catalog)
+                .expect("the sites"),
+        ),
         invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
             &config.gateway.invitations,
             None,

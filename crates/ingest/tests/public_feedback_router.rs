@@ -39,11 +39,11 @@ fn gateway(mut config: Config, storage: Option<clickhouse::Client>) -> Router {
     let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
     let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
     router(GatewayState {
-        catalog: Arc::new(catalog),
+        catalog: Arc::new(catalog.clone()),
         producer,
         kafka: Arc::new(config.kafka.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
-        sites: Arc::new(Sites::new(&config.gateway.sites)),
+        sites: Arc::new(Sites::new(&config.gateway.sites, &catalog).expect("the sites")),
         invitations: Arc::new(civicpulse_ingest::gateway::invitations::Invitations::new(
             &config.gateway.invitations,
             storage,
@@ -56,6 +56,8 @@ struct Answer {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     text: String,
+    /// The body as sent (`text` reads an HTML page as a browser shows it).
+    raw: String,
 }
 
 impl Answer {
@@ -74,11 +76,26 @@ async fn send(app: &Router, request: Request<Body>) -> Answer {
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await
         .unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let html = headers
+        .get("content-type")
+        .is_some_and(|c| c.to_str().unwrap_or_default().starts_with("text/html"));
     Answer {
         status,
         headers,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
+        // Pages escape every value; read them as a browser shows them.
+        text: if html { unescape(&text) } else { text.clone() },
+        raw: text,
     }
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
 }
 
 /// A person's answer, shown 5 s ago.
@@ -157,9 +174,9 @@ async fn a_bot_s_submission_is_answered_like_a_success_and_never_sent() {
     let app = app(10);
     let mut honeypot = answer();
     honeypot["website"] = json!("http://cheap-pills.example");
-    let mut too_fast = answer();
-    too_fast["shown_at"] = json!(chrono::Utc::now().timestamp_millis());
-    for bot in [honeypot, too_fast] {
+    let mut no_page = answer();
+    no_page.as_object_mut().unwrap().remove("shown_at");
+    for bot in [honeypot, no_page] {
         let dropped = send(&app, post(&bot, Some(ORIGIN))).await;
         assert_eq!(dropped.status, StatusCode::ACCEPTED, "{}", dropped.text);
         assert_eq!(dropped.json()["status"], "received");
@@ -173,7 +190,211 @@ async fn a_bot_s_submission_is_answered_like_a_success_and_never_sent() {
         person.text
     );
     assert_eq!(person.json()["error"]["code"], "unavailable");
+    assert_eq!(person.json()["error"]["advice"], "not_recorded");
     assert!(person.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn a_quick_yes_is_a_person_s_and_is_sent_on() {
+    let app = app(10);
+    let mut quick = answer();
+    quick["helpful"] = json!("yes");
+    quick.as_object_mut().unwrap().remove("comment");
+    quick["shown_at"] = json!(chrono::Utc::now().timestamp_millis() - 400);
+    let sent = send(&app, post(&quick, Some(ORIGIN))).await;
+    // Sent on to Kafka (down here), not dropped with a 202.
+    assert_eq!(
+        sent.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        sent.text
+    );
+}
+
+/// A gateway whose site sits on a mail-only service's information page.
+fn passport_app() -> Router {
+    let mut config = Config::default();
+    config.gateway.sites = vec![Site {
+        name: "passports".into(),
+        key: "pk-passports".into(),
+        origins: vec![ORIGIN.into()],
+        services: vec!["passport-by-mail".into()],
+        per_client_per_minute: 100,
+        per_site_per_minute: 1_000,
+    }];
+    config.gateway.public.demo_site = "pk-passports".into();
+    gateway(config, None)
+}
+
+#[tokio::test]
+async fn feedback_on_a_page_about_a_mail_service_is_taken() {
+    let app = passport_app();
+    let mut about_mail = answer();
+    about_mail["site"] = json!("pk-passports");
+    about_mail["service_id"] = json!("passport-by-mail");
+    let sent = send(&app, post(&about_mail, Some(ORIGIN))).await;
+    // Valid, so sent on to Kafka (down here): not 400 "not offered through channel web".
+    assert_eq!(
+        sent.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        sent.text
+    );
+    assert_eq!(sent.json()["error"]["advice"], "not_recorded");
+}
+
+#[tokio::test]
+async fn the_demo_page_embeds_the_widget_in_both_languages_and_only_when_configured() {
+    let app = passport_app();
+    for (lang, heading) in [
+        ("en", "<h1>Passport, applied for by mail</h1>"),
+        ("fr", "<h1>Passeport, demande par la poste</h1>"),
+    ] {
+        let page = send(
+            &app,
+            Request::get(format!("/demo?lang={lang}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains(&format!(r#"<html lang="{lang}">"#)));
+        assert!(page.text.contains(heading), "{}", page.text);
+        assert!(page.text.contains(
+            r#"<div data-civicpulse-site="pk-passports" data-service="passport-by-mail""#
+        ));
+        assert!(page.text.contains(r#"<script src="/widget.js" defer>"#));
+        assert!(
+            page.text.contains(&format!(
+                "/feedback/form?site=pk-passports&service=passport-by-mail&lang={lang}"
+            )),
+            "{}",
+            page.text
+        );
+    }
+    let none = send(
+        &crate::app(10),
+        Request::get("/demo").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+}
+
+fn form_post(body: &str) -> Request<Body> {
+    Request::post("/v1/public/feedback")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("host", "gateway.example")
+        .header("origin", "http://gateway.example")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+const TOKEN: &str = "6a2f41a3-c54c-4c8f-9d7e-3b9a1d5c2e10";
+
+#[tokio::test]
+async fn a_refused_form_comes_back_filled_in_with_what_to_fix() {
+    let app = app(10);
+    let shown = chrono::Utc::now().timestamp_millis() - 5_000;
+    // No answer at all: refused, not stored.
+    let empty = send(
+        &app,
+        form_post(&format!(
+            "site=pk-canada&service_id=employment-insurance&lang=fr&shown_at={shown}&token={TOKEN}&website=&comment=Rien+%C3%A0+dire"
+        )),
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(
+        empty.text.contains("Veuillez choisir Oui ou Non."),
+        "{}",
+        empty.text
+    );
+    assert!(empty.text.contains(r##"<a href="#helpful-yes">"##));
+    assert!(
+        empty.text.contains(">Rien à dire</textarea>"),
+        "what was typed is kept"
+    );
+    let script = send(
+        &app,
+        form_post(&format!(
+            "site=pk-canada&service_id=employment-insurance&lang=en&shown_at={shown}&website=&comment=%3C%2Ftextarea%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+        )),
+    )
+    .await;
+    assert!(
+        !script.raw.contains("<script>alert(1)") && script.text.contains("<script>alert(1)"),
+        "what was typed is shown as text, never run"
+    );
+    assert!(empty
+        .text
+        .contains(&format!(r#"name="token" value="{TOKEN}""#)));
+    assert!(empty
+        .text
+        .contains(&format!(r#"name="shown_at" value="{shown}""#)));
+    assert!(empty
+        .text
+        .contains(r#"<form method="post" action="/v1/public/feedback">"#));
+
+    // Too long a comment: the choices come back checked.
+    let long = "x".repeat(2_001);
+    let too_long = send(
+        &app,
+        form_post(&format!(
+            "site=pk-canada&service_id=employment-insurance&lang=en&helpful=no&reason=cannot_find&satisfaction=2&shown_at={shown}&token={TOKEN}&website=&comment={long}"
+        )),
+    )
+    .await;
+    assert_eq!(too_long.status, StatusCode::BAD_REQUEST);
+    assert!(too_long
+        .text
+        .contains("Please keep your comment under 2000 characters."));
+    assert!(too_long.text.contains(r#"value="no" checked"#));
+    assert!(too_long.text.contains(r#"value="cannot_find" checked"#));
+    assert!(too_long
+        .text
+        .contains(r#"name="satisfaction" value="2" checked"#));
+    assert!(!too_long.text.contains("not offered"), "no internals");
+
+    // Accepted (a bot's here, so nothing is sent): redirected to the thank-you page,
+    // which a reload only shows again.
+    let taken = send(
+        &app,
+        form_post(&format!(
+            "site=pk-canada&service_id=employment-insurance&lang=fr&helpful=yes&shown_at={shown}&token={TOKEN}&website=spam"
+        )),
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER);
+    assert_eq!(taken.headers["location"], "/feedback/thanks?lang=fr");
+    let thanks = send(
+        &app,
+        Request::get("/feedback/thanks?lang=fr")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(thanks.status, StatusCode::OK);
+    assert!(thanks.text.contains("Merci de votre rétroaction."));
+}
+
+#[tokio::test]
+async fn the_form_asks_each_a11_item_as_the_widget_and_the_survey_do() {
+    let app = app(10);
+    let page = send(
+        &app,
+        Request::get("/feedback/form?site=pk-canada&service=employment-insurance")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(page
+        .text
+        .contains("<legend>I am satisfied with the service I received.</legend>"));
+    assert!(page
+        .text
+        .contains(r#"name="satisfaction" value="2"> Disagree"#));
+    assert!(!page.text.contains("Dissatisfied"), "one scale");
+    assert!(page.text.contains(r#"name="token" value=""#));
 }
 
 #[tokio::test]
@@ -245,20 +466,11 @@ async fn the_form_is_served_in_french_and_its_post_answers_with_a_french_page() 
     assert!(page.text.contains(r#"name="website""#), "the honeypot");
     assert!(page.text.contains(r#"name="shown_at""#));
 
-    // Posted back at once from the gateway's own page: taken for a bot's, thanked anyway.
-    let form = "site=pk-canada&service_id=employment-insurance&lang=fr&helpful=oui&shown_at=1&website=spam";
-    let thanked = send(
-        &app,
-        Request::post("/v1/public/feedback")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("host", "gateway.example")
-            .header("origin", "http://gateway.example")
-            .body(Body::from(form))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(thanked.status, StatusCode::OK, "{}", thanked.text);
-    assert!(thanked.text.contains("Merci de votre rétroaction."));
+    // The honeypot filled on the gateway's own page: taken for a bot's, thanked anyway.
+    let form = "site=pk-canada&service_id=employment-insurance&lang=fr&helpful=yes&shown_at=1&website=spam";
+    let thanked = send(&app, form_post(form)).await;
+    assert_eq!(thanked.status, StatusCode::SEE_OTHER, "{}", thanked.text);
+    assert_eq!(thanked.headers["location"], "/feedback/thanks?lang=fr");
 
     let foreign = send(
         &app,
@@ -273,6 +485,11 @@ async fn the_form_is_served_in_french_and_its_post_answers_with_a_french_page() 
     assert!(foreign
         .text
         .contains("Votre rétroaction n'a pas été envoyée"));
+    assert!(
+        foreign.text.contains("Veuillez réessayer plus tard."),
+        "nothing the person did: {}",
+        foreign.text
+    );
 
     let unknown = send(
         &app,
@@ -363,6 +580,7 @@ mod invitations {
         // A valid one records the offer first: Kafka is down here, so 503.
         let unrecorded = send(&app, invite(Some(API_KEY), &case())).await;
         assert_eq!(unrecorded.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(unrecorded.headers.contains_key("retry-after"));
     }
 
     #[tokio::test]
@@ -417,7 +635,11 @@ mod invitations {
         assert!(page
             .text
             .contains("Je suis satisfait du service que j'ai reçu."));
-        assert!(page.text.contains(r#"name="helpful" value="no""#));
+        // After a case it asks about the service, not about a page.
+        assert!(!page
+            .text
+            .contains("Avez-vous trouvé ce que vous cherchiez?"));
+        assert!(!page.text.contains(r#"name="helpful""#));
         assert!(!page.text.contains("P-2026"), "the case is never shown");
         let expired = send(
             &app,
@@ -428,6 +650,33 @@ mod invitations {
         .await;
         assert_eq!(expired.status, StatusCode::GONE);
         assert!(expired.text.contains("expired"), "{}", expired.text);
+    }
+
+    #[tokio::test]
+    async fn an_empty_or_unrecorded_survey_comes_back_filled_in() {
+        let app = app();
+        let post = |body: &str| {
+            Request::post(link(chrono::Duration::days(1)))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let empty = send(&app, post("shown_at=1000&website=")).await;
+        assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+        assert!(empty
+            .text
+            .contains("Veuillez répondre à au moins une question ou laisser un commentaire."));
+        // Kafka is down here: the answers come back, with a message about trying later.
+        let unrecorded = send(
+            &app,
+            post("shown_at=1000&website=&ease=4&comment=Long+d%C3%A9lai"),
+        )
+        .await;
+        assert_eq!(unrecorded.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(unrecorded.headers.contains_key("retry-after"));
+        assert!(unrecorded.text.contains("Veuillez réessayer plus tard."));
+        assert!(unrecorded.text.contains(r#"name="ease" value="4" checked"#));
+        assert!(unrecorded.text.contains(">Long délai</textarea>"));
     }
 
     #[tokio::test]
@@ -444,5 +693,32 @@ mod invitations {
         .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.text);
         assert!(page.text.contains("Je suis satisfait du service"));
+    }
+}
+
+/// The development configuration `scripts/dev-up` runs with: its site takes feedback on
+/// every service it lists, its demo page shows the widget, its form answers, and
+/// invitations are on.
+#[tokio::test]
+async fn the_development_config_shows_the_citizen_s_side_from_the_first_run() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/civicpulse.toml");
+    let config = Config::load(Some(std::path::Path::new(path))).expect("the dev config");
+    assert!(
+        !config.gateway.invitations.secret.is_empty(),
+        "invitations on"
+    );
+    let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).unwrap();
+    let sites = Sites::new(&config.gateway.sites, &catalog).expect("the dev site is valid");
+    sites
+        .check_demo(&config.gateway.public.demo_site)
+        .expect("the demo page's site exists");
+    let app = gateway(config, None);
+    for url in [
+        "/demo",
+        "/demo?lang=fr",
+        "/feedback/form?site=pk-dev-demo&service=passport-by-mail&lang=en",
+    ] {
+        let page = send(&app, Request::get(url).body(Body::empty()).unwrap()).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}: {}", page.text);
     }
 }

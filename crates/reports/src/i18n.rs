@@ -203,9 +203,7 @@ mod tests {
         assert_eq!(fr.percent(0.8125), "81,2\u{202f}%");
         assert_eq!(en.count(12_345), "12,345");
         assert_eq!(
-            fr.count(12_345)
-                .replace('\u{a0}', " ")
-                .replace('\u{202f}', " "),
+            fr.count(12_345).replace(['\u{a0}', '\u{202f}'], " "),
             "12 345"
         );
         assert_eq!(en.decimal(-0.25, 2), "−0.25");

@@ -226,7 +226,9 @@ fn rows<'a>(
     rows
 }
 
-fn display_group(group: &str) -> String {
+/// A group as people read it: a value nobody declared (a respondent's segment, the channel
+/// of page feedback) is named, not left blank. Every reader of stored groups uses it.
+pub fn display_group(group: &str) -> String {
     if group.is_empty() {
         NOT_DECLARED.to_string()
     } else {
@@ -480,6 +482,29 @@ mod tests {
             .find(|c| c.dimension == "transactions")
             .unwrap();
         assert_eq!(transactions.status, Status::NotAvailable);
+    }
+
+    #[test]
+    fn page_feedback_without_a_declared_channel_is_its_own_row_by_channel() {
+        let catalog = Catalog::from_toml_str(CATALOG).unwrap();
+        let current: Slices = [
+            (("a".to_string(), "web".to_string()), tally(&[5; 12], 0, 0)),
+            (("a".to_string(), String::new()), tally(&[4; 12], 0, 0)),
+        ]
+        .into_iter()
+        .collect();
+        let cells = build(
+            &catalog,
+            &MatrixConfig::default(),
+            &Period::parse("2026-10").unwrap(),
+            GroupBy::Channel,
+            &current,
+            &Slices::new(),
+            Utc::now(),
+        );
+        let groups: BTreeSet<&str> = cells.iter().map(|c| c.group.as_str()).collect();
+        assert_eq!(groups, BTreeSet::from(["web", NOT_DECLARED]));
+        assert_eq!(display_group(""), NOT_DECLARED);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::DateTime;
+use civicpulse_aggregator::matrix::build::display_group;
 use civicpulse_store::tables::feedback_comments::{self, CommentFilter, CommentListed};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -35,7 +36,8 @@ pub struct CommentsQuery {
     limit: Option<Limit<MAX_LIMIT>>,
 }
 
-/// One comment; `occurred_at` in ISO 8601 (UTC).
+/// One comment; `occurred_at` in ISO 8601 (UTC); `channel` is `not_declared` for page
+/// feedback (the widget, the form), where the person did not say how they were served.
 #[derive(Debug, Serialize, PartialEq, ToSchema)]
 pub struct Comment {
     pub occurred_at: String,
@@ -51,7 +53,7 @@ impl From<CommentListed> for Comment {
                 .unwrap_or_default()
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             service_id: row.service_id,
-            channel: row.channel,
+            channel: display_group(&row.channel),
             comment: row.comment,
         }
     }
@@ -90,4 +92,21 @@ pub async fn comments(
         .map(Comment::from)
         .collect();
     table(format, &rows, HeaderMap::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_comment_without_a_declared_channel_says_so() {
+        let listed = |channel: &str| CommentListed {
+            occurred_at: 1_790_000_000,
+            service_id: "passport-by-mail".into(),
+            channel: channel.into(),
+            comment: "The page was clear".into(),
+        };
+        assert_eq!(Comment::from(listed("")).channel, "not_declared");
+        assert_eq!(Comment::from(listed("mail")).channel, "mail");
+    }
 }

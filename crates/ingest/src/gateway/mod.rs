@@ -37,6 +37,8 @@ pub enum GatewayError {
     Topics(#[from] TopicError),
     #[error(transparent)]
     Listen(#[from] civicpulse_http_server::ServeError),
+    #[error(transparent)]
+    Sites(#[from] public::SiteError),
 }
 
 #[derive(Clone)]
@@ -103,6 +105,9 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), GatewayError> {
     metrics::register_all();
+    // A site that could never take its feedback is refused before anyone meets it.
+    let sites = public::Sites::new(&config.gateway.sites, &catalog)?;
+    sites.check_demo(&config.gateway.public.demo_site)?;
     ensure_topics(&config.kafka).await?;
     let producer = EventProducer::new(&config.kafka, &config.gateway)?;
     let state = GatewayState {
@@ -111,7 +116,7 @@ pub async fn serve(
         kafka: Arc::new(config.kafka.clone()),
         config: Arc::new(config.gateway.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
-        sites: Arc::new(public::Sites::new(&config.gateway.sites)),
+        sites: Arc::new(sites),
         invitations: Arc::new(invitations::Invitations::new(
             &config.gateway.invitations,
             Some(

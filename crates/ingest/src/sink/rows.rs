@@ -2,7 +2,7 @@
 //! `civicpulse_store::tables`.
 
 use chrono::{DateTime, Utc};
-use civicpulse_core::event::{Event, Feedback, Milestone, Offered};
+use civicpulse_core::event::{Channel, Event, Feedback, Milestone, Offered};
 use civicpulse_core::Envelope;
 pub use civicpulse_store::tables::feedback::FeedbackRow;
 pub use civicpulse_store::tables::feedback_comments::CommentRow;
@@ -57,7 +57,7 @@ fn feedback_rows(f: Feedback, received_at: DateTime<Utc>, source: String) -> Row
     let comment = f.comment.map(|comment| CommentRow {
         event_id: f.event_id,
         service_id: f.service_id.clone(),
-        channel: f.channel.as_str().to_string(),
+        channel: declared(f.channel),
         case_ref: case_ref.clone(),
         occurred_at: f.occurred_at,
         received_at,
@@ -66,7 +66,7 @@ fn feedback_rows(f: Feedback, received_at: DateTime<Utc>, source: String) -> Row
     let row = FeedbackRow {
         event_id: f.event_id,
         service_id: f.service_id,
-        channel: f.channel.as_str().to_string(),
+        channel: declared(f.channel),
         stage: f.stage.unwrap_or_default(),
         case_ref,
         occurred_at: f.occurred_at,
@@ -89,8 +89,17 @@ fn feedback_rows(f: Feedback, received_at: DateTime<Utc>, source: String) -> Row
         language: segment.language.unwrap_or_default(),
         disability: segment.disability.map(u8::from),
         reason: f.reason.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        given_through: f
+            .given_through
+            .map(|g| g.as_str().to_string())
+            .unwrap_or_default(),
     };
     Rows::Feedback(Box::new(row), comment)
+}
+
+/// A feedback's channel as stored: '' when not declared, as every absent string is.
+fn declared(channel: Option<Channel>) -> String {
+    channel.map(|c| c.as_str().to_string()).unwrap_or_default()
 }
 
 fn milestone_row(m: Milestone, received_at: DateTime<Utc>, source: String) -> MilestoneRow {

@@ -50,6 +50,17 @@ pub fn columns() -> Vec<String> {
     columns
 }
 
+/// A transaction point or channel as the export names it: feedback from the widget or the
+/// form declares no channel (the person did not say how they were served), nor does every
+/// case system a stage.
+fn or_unspecified(value: &str) -> String {
+    if value.is_empty() {
+        "unspecified".to_string()
+    } else {
+        value.to_string()
+    }
+}
+
 /// One service's rows for `quarter`: every (stage, channel) with transactions or answers.
 pub fn rows(
     service: &Service,
@@ -87,12 +98,8 @@ pub fn rows(
                 quarter.quarter.to_string(),
                 service.id.clone(),
                 service.name.clone(),
-                if stage.is_empty() {
-                    "unspecified".to_string()
-                } else {
-                    stage.to_string()
-                },
-                channel.to_string(),
+                or_unspecified(stage),
+                or_unspecified(channel),
                 volume.map_or(0, |v| v.transactions).to_string(),
                 volume.map_or(0, |v| v.surveys_offered).to_string(),
                 counts.map_or(0, |a| a.responses).to_string(),
@@ -161,5 +168,32 @@ mod tests {
         assert!(row[9].starts_with("I am satisfied"));
         assert_eq!(&row[10..15], ["0", "0", "0", "0", "3"]);
         assert_eq!(&row[16..21], ["1", "0", "0", "0", "0"]);
+
+        // Page feedback about the service declares no channel: a row of its own, named.
+        let undeclared = super::rows(
+            &service,
+            &quarter,
+            &[],
+            &[AnswerCounts {
+                stage: "".into(),
+                channel: "".into(),
+                responses: 2,
+                points: vec![0; 35],
+            }],
+        );
+        assert_eq!(
+            &undeclared[0][..9],
+            [
+                "2027",
+                "1",
+                "s",
+                "S",
+                "unspecified",
+                "unspecified",
+                "0",
+                "0",
+                "2"
+            ]
+        );
     }
 }

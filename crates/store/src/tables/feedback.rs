@@ -18,6 +18,7 @@ pub struct FeedbackRow {
     #[serde(with = "clickhouse::serde::uuid")]
     pub event_id: Uuid,
     pub service_id: String,
+    /// How the service was delivered, '' when not declared (widget and form feedback).
     pub channel: String,
     pub stage: String,
     pub case_ref: String,
@@ -41,6 +42,8 @@ pub struct FeedbackRow {
     pub disability: Option<u8>,
     /// Why the page did not help (`FeedbackReason`), '' when not given.
     pub reason: String,
+    /// Where the feedback was given (`GivenThrough`), '' when the sender did not say.
+    pub given_through: String,
 }
 
 impl StoredRow for FeedbackRow {

@@ -20,6 +20,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use civicpulse_core::config::InvitationsConfig;
+use civicpulse_core::event::GivenThrough;
 use civicpulse_core::{EventKind, Validator};
 use civicpulse_store::tables::event_versions;
 use serde::Deserialize;
@@ -213,7 +214,7 @@ async fn survey(State(state): State<GatewayState>, Path(token): Path<String>) ->
             (t.thanks, t.already_answered)
         });
     }
-    public::survey_page(lang)
+    public::survey_page(lang, None)
 }
 
 async fn answer(
@@ -239,18 +240,19 @@ async fn answer(
         }
         Err(_) => {
             return public::message_page(lang, StatusCode::BAD_REQUEST, |t| {
-                (t.error_title, t.invalid)
+                (t.error_title, t.not_recorded)
             })
         }
     };
     let now = Utc::now();
-    if submission
-        .automated(now, state.config.public.min_fill_ms)
-        .is_some()
-    {
-        return public::message_page(lang, StatusCode::OK, |t| (t.thanks, t.thanks_detail));
+    if submission.automated().is_some() {
+        return public::see_thanks(lang);
     }
-    let mut event = submission.to_event(token::response_event_id(&invitation), now);
+    let mut event = submission.to_event(
+        token::response_event_id(&invitation),
+        GivenThrough::Survey,
+        now,
+    );
     event["channel"] = json!(invitation.channel);
     event["case_ref"] = json!(invitation.case_ref);
     if let Some(stage) = &invitation.stage {
@@ -258,21 +260,23 @@ async fn answer(
     }
     let event = match Validator::new(&state.catalog).parse(event, now) {
         Ok(event) => event,
-        Err(_) => {
-            return public::message_page(lang, StatusCode::BAD_REQUEST, |t| {
-                (t.error_title, t.invalid)
-            })
+        Err(errors) => {
+            return public::survey_page(
+                lang,
+                Some((&submission, &public::PublicError::Invalid(errors))),
+            )
         }
     };
     let messages = to_messages(&state, &[scrubbed(event)], "invitation", now);
     if state.producer.send_all(&messages).await.is_err() {
-        return public::message_page(lang, StatusCode::SERVICE_UNAVAILABLE, |t| {
-            (t.error_title, t.unavailable)
-        });
+        let unavailable = public::PublicError::Unavailable {
+            retry_after_secs: state.config.retry_after_secs,
+        };
+        return public::survey_page(lang, Some((&submission, &unavailable)));
     }
     state.invitations.answered.insert(invitation.id, ());
     metrics::EVENTS_ACCEPTED
         .with_label_values(&["feedback"])
         .inc();
-    public::message_page(lang, StatusCode::OK, |t| (t.thanks, t.thanks_detail))
+    public::see_thanks(lang)
 }

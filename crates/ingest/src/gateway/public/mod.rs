@@ -5,11 +5,15 @@
 //! A browser can hold no secret, so a site's key only names the site. What protects the
 //! endpoint: the `Origin` (browsers always send it on a POST; a request without one is no
 //! page's), CORS answered only for configured origins, the site's services, rate limits
-//! per client address and per site (429 with `Retry-After`), a small body limit, and two
-//! checks against naive bots (a honeypot field and a minimum fill time), whose catches are
-//! answered like successes and counted. What passes goes through the same validation and
-//! personal-data scrubbing as `POST /v1/events`, to the same topics, with
-//! `source = "site:<name>"`.
+//! per client address and per site (429 with `Retry-After`), a small body limit, and
+//! checks against naive bots that no person fails (a honeypot field, a post no page made),
+//! whose catches are answered like successes and counted. What passes goes through the
+//! same validation and personal-data scrubbing as `POST /v1/events`, to the same topics,
+//! with `source = "site:<name>"` and `given_through` (`widget` or `form`) instead of a
+//! channel: the person said where they answered, not how they were served.
+//!
+//! A form post is answered with a redirect (303) to a thank-you page, and carries a token
+//! that becomes its event id: reloading or resending stores nothing twice.
 
 mod error;
 mod pages;
@@ -27,14 +31,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
+use civicpulse_core::event::GivenThrough;
 use civicpulse_core::Validator;
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use uuid::Uuid;
 
-pub use error::PublicError;
-pub use pages::{message_page, survey_page};
-pub use sites::Sites;
+pub use error::{Advice, PublicError};
+pub use pages::{message_page, see_thanks, survey_page};
+pub use sites::{SiteError, Sites};
 pub use submission::Submission;
 pub use texts::{Lang, Texts};
 
@@ -64,6 +68,8 @@ pub fn routes(sites: &Arc<Sites>) -> Router<GatewayState> {
         )
         .route("/widget.js", get(pages::widget))
         .route("/feedback/form", get(pages::form))
+        .route("/feedback/thanks", get(pages::thanks))
+        .route("/demo", get(pages::demo))
 }
 
 /// `POST /v1/public/feedback`: JSON from the widget (answered in JSON) or a form post
@@ -84,17 +90,23 @@ async fn post_feedback(State(state): State<GatewayState>, request: Request) -> R
                 .with_label_values(&[&site, outcome])
                 .inc();
             if form {
-                pages::answer(lang, StatusCode::OK, None)
+                pages::see_thanks(lang)
             } else {
                 (StatusCode::ACCEPTED, Json(json!({"status": "received"}))).into_response()
             }
         }
-        Err((site, error, lang)) => {
+        Err(refused) => {
+            let Refused {
+                site,
+                error,
+                lang,
+                submission,
+            } = *refused;
             metrics::PUBLIC_FEEDBACK
                 .with_label_values(&[site.as_deref().unwrap_or("unknown"), error.code()])
                 .inc();
             if form {
-                pages::answer(lang, error.status(), Some(&error))
+                pages::form_refused(lang, submission.as_ref(), &error)
             } else {
                 error.into_response()
             }
@@ -103,25 +115,48 @@ async fn post_feedback(State(state): State<GatewayState>, request: Request) -> R
 }
 
 type Received = (String, &'static str, Lang);
-type Refused = (Option<String>, PublicError, Lang);
+
+/// A refusal, with the submission when it was read (a refused form comes back filled in).
+struct Refused {
+    site: Option<String>,
+    error: PublicError,
+    lang: Lang,
+    submission: Option<Submission>,
+}
+
+fn unread(error: PublicError) -> Box<Refused> {
+    Box::new(Refused {
+        site: None,
+        error,
+        lang: Lang::En,
+        submission: None,
+    })
+}
 
 async fn receive(
     state: &GatewayState,
     headers: &HeaderMap,
     body: Body,
     client: IpAddr,
-) -> Result<Received, Refused> {
+) -> Result<Received, Box<Refused>> {
     let limit = state.config.public.max_body_bytes;
     let bytes = axum::body::to_bytes(body, limit)
         .await
-        .map_err(|_| (None, PublicError::BodyTooLarge { limit }, Lang::En))?;
+        .map_err(|_| unread(PublicError::BodyTooLarge { limit }))?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let submission = Submission::parse(content_type, &bytes)
-        .map_err(|reason| (None, PublicError::Unreadable(reason), Lang::En))?;
+        .map_err(|reason| unread(PublicError::Unreadable(reason)))?;
     let lang = Lang::from_code(submission.lang.as_deref());
-    let refused = |site: Option<&str>, error| (site.map(str::to_string), error, lang);
+    let refused = |site: Option<&str>, error| {
+        Box::new(Refused {
+            site: site.map(str::to_string),
+            error,
+            lang,
+            submission: Some(submission.clone()),
+        })
+    };
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let site = state
         .sites
@@ -135,13 +170,34 @@ async fn receive(
         .map_err(|refusal| refused(None, PublicError::from(refusal)))?;
     let site_name = site.name.clone();
     let now = Utc::now();
-    if let Some(automated) = submission.automated(now, state.config.public.min_fill_ms) {
+    if let Some(automated) = submission.automated() {
         tracing::info!(site = %site_name, reason = <&str>::from(automated), "public feedback taken for a bot's, dropped");
         return Ok((site_name, discarded(automated), lang));
     }
+    if submission.unanswered() {
+        return Err(refused(Some(&site_name), PublicError::NoAnswer));
+    }
+    let given_through = if is_form(headers) {
+        GivenThrough::Form
+    } else {
+        GivenThrough::Widget
+    };
+    let outcome = if submission.fast(now, state.config.public.min_fill_ms) {
+        "accepted_fast"
+    } else {
+        "accepted"
+    };
     let event = Validator::new(&state.catalog)
-        .parse(submission.to_event(Uuid::new_v4(), now), now)
-        .map_err(|errors| refused(Some(&site_name), PublicError::Invalid(errors)))?;
+        .parse(
+            submission.to_event(submission.event_id(), given_through, now),
+            now,
+        )
+        .map_err(|errors| {
+            // Nothing the person did is refused here but the comment's length or the
+            // answer's range: anything else is the page's or the catalog's, and logged.
+            tracing::warn!(site = %site_name, service = %submission.service_id, ?errors, "public feedback refused by validation");
+            refused(Some(&site_name), PublicError::Invalid(errors))
+        })?;
     let source = format!("site:{site_name}");
     let messages = to_messages(state, &[scrubbed(event)], &source, now);
     state.producer.send_all(&messages).await.map_err(|error| {
@@ -156,13 +212,12 @@ async fn receive(
     metrics::EVENTS_ACCEPTED
         .with_label_values(&["feedback"])
         .inc();
-    Ok((site_name, "accepted", lang))
+    Ok((site_name, outcome, lang))
 }
 
 fn discarded(reason: submission::Automated) -> &'static str {
     match reason {
         submission::Automated::HoneypotFilled => "discarded_honeypot_filled",
-        submission::Automated::TooFast => "discarded_too_fast",
         submission::Automated::NoShownAt => "discarded_no_shown_at",
     }
 }

@@ -7,6 +7,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use civicpulse_core::config::Site;
+use civicpulse_core::Catalog;
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::state::{InMemoryState, NotKeyed};
@@ -24,6 +25,19 @@ pub enum Refusal {
         retry_after: Duration,
         per: Limit,
     },
+}
+
+/// A site whose feedback could never be accepted: refused at start-up, not by each person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SiteError {
+    #[error("gateway.sites `{site}` lists no service: none of its pages could send feedback")]
+    NoServices { site: String },
+    #[error("gateway.sites `{site}` lists service `{service}`, which is not in the catalog: every response about it would be refused")]
+    UnknownService { site: String, service: String },
+    #[error("gateway.sites `{0}` and another site share one key")]
+    DuplicateKey(String),
+    #[error("gateway.public.demo_site `{0}` is no site's key")]
+    UnknownDemoSite(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,23 +63,45 @@ fn per_minute(n: u32) -> Quota {
 }
 
 impl Sites {
-    pub fn new(sites: &[Site]) -> Self {
-        let by_key = sites
-            .iter()
-            .map(|site| {
-                (
-                    site.key.clone(),
-                    Limited {
-                        site: site.clone(),
-                        per_client: RateLimiter::keyed(per_minute(site.per_client_per_minute)),
-                        per_site: RateLimiter::direct(per_minute(site.per_site_per_minute)),
-                    },
-                )
-            })
-            .collect();
-        Sites {
+    /// The configured sites, once each can accept its feedback: it names at least one
+    /// service and every service is in the catalog. Since page feedback need not declare
+    /// a channel, any catalog service can take it, whatever its channels.
+    pub fn new(sites: &[Site], catalog: &Catalog) -> Result<Self, SiteError> {
+        let mut by_key = HashMap::new();
+        for site in sites {
+            if site.services.is_empty() {
+                return Err(SiteError::NoServices {
+                    site: site.name.clone(),
+                });
+            }
+            if let Some(service) = site.services.iter().find(|s| catalog.service(s).is_none()) {
+                return Err(SiteError::UnknownService {
+                    site: site.name.clone(),
+                    service: service.clone(),
+                });
+            }
+            let limited = Limited {
+                site: site.clone(),
+                per_client: RateLimiter::keyed(per_minute(site.per_client_per_minute)),
+                per_site: RateLimiter::direct(per_minute(site.per_site_per_minute)),
+            };
+            if by_key.insert(site.key.clone(), limited).is_some() {
+                return Err(SiteError::DuplicateKey(site.name.clone()));
+            }
+        }
+        Ok(Sites {
             by_key,
             clock: DefaultClock::default(),
+        })
+    }
+
+    /// Checks that the demo page's site (`gateway.public.demo_site`, empty for none) is
+    /// configured.
+    pub fn check_demo(&self, demo_site: &str) -> Result<(), SiteError> {
+        if demo_site.is_empty() || self.by_key.contains_key(demo_site) {
+            Ok(())
+        } else {
+            Err(SiteError::UnknownDemoSite(demo_site.to_string()))
         }
     }
 
@@ -125,6 +161,57 @@ impl Sites {
 mod tests {
     use super::*;
 
+    fn catalog() -> Catalog {
+        Catalog::from_toml_str(include_str!("../../../../../catalog.toml")).unwrap()
+    }
+
+    fn sites(sites: &[Site]) -> Sites {
+        Sites::new(sites, &catalog()).unwrap()
+    }
+
+    #[test]
+    fn a_site_whose_services_cannot_take_feedback_is_refused_at_start_up() {
+        // A mail-only service takes page feedback: the person need not say how they were
+        // served.
+        let by_mail = Site {
+            services: vec!["passport-by-mail".into()],
+            ..site(10, 100)
+        };
+        assert!(Sites::new(std::slice::from_ref(&by_mail), &catalog()).is_ok());
+        let unknown = Site {
+            services: vec!["passport-by-mail".into(), "passport-by-pigeon".into()],
+            ..site(10, 100)
+        };
+        let error = Sites::new(&[unknown], &catalog()).err().unwrap();
+        assert_eq!(
+            error,
+            SiteError::UnknownService {
+                site: "canada".into(),
+                service: "passport-by-pigeon".into()
+            }
+        );
+        assert!(error.to_string().contains("not in the catalog"), "{error}");
+        let empty = Site {
+            services: vec![],
+            ..site(10, 100)
+        };
+        assert!(matches!(
+            Sites::new(&[empty], &catalog()),
+            Err(SiteError::NoServices { .. })
+        ));
+        assert!(matches!(
+            Sites::new(&[by_mail.clone(), by_mail.clone()], &catalog()),
+            Err(SiteError::DuplicateKey(_))
+        ));
+        let sites = sites(&[by_mail]);
+        assert!(sites.check_demo("").is_ok());
+        assert!(sites.check_demo("pk-canada").is_ok());
+        assert_eq!(
+            sites.check_demo("pk-demo"),
+            Err(SiteError::UnknownDemoSite("pk-demo".into()))
+        );
+    }
+
     fn site(per_client: u32, per_site: u32) -> Site {
         Site {
             name: "canada".into(),
@@ -152,7 +239,7 @@ mod tests {
 
     #[test]
     fn a_known_site_from_its_origin_on_its_service_is_admitted() {
-        let sites = Sites::new(&[site(10, 100)]);
+        let sites = sites(&[site(10, 100)]);
         assert_eq!(
             admit(
                 &sites,
@@ -171,7 +258,7 @@ mod tests {
 
     #[test]
     fn wrong_key_origin_or_service_is_refused_by_name() {
-        let sites = Sites::new(&[site(10, 100)]);
+        let sites = sites(&[site(10, 100)]);
         assert_eq!(
             sites
                 .admit(
@@ -212,7 +299,7 @@ mod tests {
 
     #[test]
     fn one_client_is_limited_before_the_site_and_others_go_on() {
-        let sites = Sites::new(&[site(2, 3)]);
+        let sites = sites(&[site(2, 3)]);
         let origin = Some("https://www.canada.ca");
         assert!(admit(&sites, origin, "passport-in-person", ALICE).is_ok());
         assert!(admit(&sites, origin, "passport-in-person", ALICE).is_ok());

@@ -3,7 +3,7 @@
 //! fields, so one struct reads both.
 
 use chrono::{DateTime, Utc};
-use civicpulse_core::event::Answers;
+use civicpulse_core::event::{Answers, GivenThrough};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -38,15 +38,20 @@ pub struct Submission {
     /// When the form was shown, in milliseconds since 1970 (the widget's clock, or the
     /// server's for the form page).
     pub shown_at: Option<i64>,
+    /// A random id the form page (or the widget) made when it was shown: the same form
+    /// sent again (a refresh, a double click) is the same event, stored once.
+    pub token: Option<Uuid>,
 }
 
 /// Why a submission is taken for a bot's: it is then dropped quietly (the answer looks
-/// like a success, so a bot learns nothing), and counted.
+/// like a success, so a bot learns nothing), and counted. Only what no person does: a
+/// field they cannot see filled in, or a post that no page of ours made (every page and
+/// the widget send `shown_at`). Speed is not one of them: a quick "Yes" is the commonest
+/// real answer, so a fast submission is kept and only counted (see [`Submission::fast`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Automated {
     HoneypotFilled,
-    TooFast,
     NoShownAt,
 }
 
@@ -54,7 +59,6 @@ pub enum Automated {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SurveyForm {
-    helpful: Option<String>,
     comment: Option<String>,
     satisfaction: Option<u8>,
     trust: Option<u8>,
@@ -73,7 +77,6 @@ impl Submission {
     pub fn parse_survey(body: &[u8]) -> Result<Submission, String> {
         let form: SurveyForm = serde_urlencoded::from_bytes(body).map_err(|e| e.to_string())?;
         Ok(Submission {
-            helpful: form.helpful,
             comment: form.comment.filter(|c| !c.trim().is_empty()),
             satisfaction: form.satisfaction,
             trust: form.trust,
@@ -102,6 +105,7 @@ impl Submission {
                 // An empty text box is no comment, and no choice is no reason.
                 submission.comment = submission.comment.filter(|c| !c.trim().is_empty());
                 submission.reason = submission.reason.filter(|r| !r.is_empty());
+                submission.helpful = submission.helpful.filter(|h| !h.is_empty());
                 Ok(submission)
             }
             other => Err(format!(
@@ -110,28 +114,56 @@ impl Submission {
         }
     }
 
-    /// Whether this looks like a bot's: the honeypot filled, or sent back sooner than a
-    /// person could (`min_fill_ms` after it was shown).
-    pub fn automated(&self, now: DateTime<Utc>, min_fill_ms: u64) -> Option<Automated> {
+    /// Whether this is a bot's for certain: the honeypot filled, or no `shown_at`.
+    pub fn automated(&self) -> Option<Automated> {
         if !self.website.trim().is_empty() {
             return Some(Automated::HoneypotFilled);
         }
-        let Some(shown_at) = self.shown_at else {
-            return Some(Automated::NoShownAt);
-        };
-        let elapsed = now.timestamp_millis() - shown_at;
-        (elapsed < min_fill_ms as i64).then_some(Automated::TooFast)
+        self.shown_at.is_none().then_some(Automated::NoShownAt)
     }
 
-    /// The feedback event of the public contract, for the gateway's own validation: a web
-    /// response, its language as its segment, `helpful` from yes/no.
-    pub fn to_event(&self, event_id: Uuid, now: DateTime<Utc>) -> Value {
+    /// Whether it came back sooner than `min_fill_ms` after it was shown: counted, so a
+    /// wave of fast posts shows on the dashboard, but kept (a person can answer "Yes" in
+    /// under a second).
+    pub fn fast(&self, now: DateTime<Utc>, min_fill_ms: u64) -> bool {
+        self.shown_at
+            .is_some_and(|shown_at| now.timestamp_millis() - shown_at < min_fill_ms as i64)
+    }
+
+    /// Page feedback (the widget, the form) must answer its question.
+    pub fn unanswered(&self) -> bool {
+        self.helpful.as_deref().is_none_or(|h| h.trim().is_empty())
+    }
+
+    /// The event's id: from the page's token when there is one, so the same form sent
+    /// twice is one event; scoped to the site (a UUID v5 of the site key and the token),
+    /// so no page can name another site's event. A fresh id otherwise.
+    pub fn event_id(&self) -> Uuid {
+        match self.token {
+            Some(token) => {
+                let site = Uuid::new_v5(&Uuid::NAMESPACE_URL, self.site.as_bytes());
+                Uuid::new_v5(&site, token.as_bytes())
+            }
+            None => Uuid::new_v4(),
+        }
+    }
+
+    /// The feedback event of the public contract, for the gateway's own validation: where
+    /// it was given, no channel (the person did not say how they were served; a survey
+    /// adds its case's), its language as its segment, `helpful` from yes/no, and a reason
+    /// only beside "no" (the no-JavaScript form shows the reasons to everyone).
+    pub fn to_event(
+        &self,
+        event_id: Uuid,
+        given_through: GivenThrough,
+        now: DateTime<Utc>,
+    ) -> Value {
         let mut event = Map::new();
         event.insert("kind".into(), json!("feedback"));
         event.insert("event_id".into(), json!(event_id.to_string()));
         event.insert("occurred_at".into(), json!(now.to_rfc3339()));
         event.insert("service_id".into(), json!(self.service_id));
-        event.insert("channel".into(), json!("web"));
+        event.insert("given_through".into(), json!(given_through.as_str()));
         match self.helpful.as_deref() {
             Some("yes") => {
                 event.insert("helpful".into(), json!(true));
@@ -145,7 +177,11 @@ impl Submission {
             }
             None => {}
         }
-        if let Some(reason) = &self.reason {
+        if let Some(reason) = self
+            .reason
+            .as_ref()
+            .filter(|_| self.helpful.as_deref() == Some("no"))
+        {
             event.insert("reason".into(), json!(reason));
         }
         if let Some(comment) = &self.comment {
@@ -181,25 +217,31 @@ mod tests {
             .to_utc()
     }
 
+    fn form(body: &str) -> Submission {
+        Submission::parse(Some("application/x-www-form-urlencoded"), body.as_bytes()).unwrap()
+    }
+
     #[test]
     fn a_form_and_its_json_read_the_same() {
-        let form = Submission::parse(
-            Some("application/x-www-form-urlencoded"),
-            b"site=pk&service_id=passport-in-person&helpful=no&comment=Le+formulaire+%C3%A9tait+long&lang=fr&satisfaction=2&website=&shown_at=1",
-        )
-        .unwrap();
+        let form = form(
+            "site=pk&service_id=passport-in-person&helpful=no&comment=Le+formulaire+%C3%A9tait+long&lang=fr&satisfaction=2&website=&shown_at=1",
+        );
         let json = Submission::parse(
             Some("application/json; charset=utf-8"),
             r#"{"site":"pk","service_id":"passport-in-person","helpful":"no","comment":"Le formulaire était long","lang":"fr","satisfaction":2,"shown_at":1}"#.as_bytes(),
         )
         .unwrap();
         let id = Uuid::nil();
-        assert_eq!(form.to_event(id, now()), json.to_event(id, now()));
+        let given = GivenThrough::Form;
         assert_eq!(
-            form.to_event(id, now()),
+            form.to_event(id, given, now()),
+            json.to_event(id, given, now())
+        );
+        assert_eq!(
+            form.to_event(id, given, now()),
             json!({
                 "kind": "feedback", "event_id": id.to_string(), "occurred_at": "2026-12-02T15:00:00+00:00",
-                "service_id": "passport-in-person", "channel": "web", "helpful": false,
+                "service_id": "passport-in-person", "given_through": "form", "helpful": false,
                 "comment": "Le formulaire était long", "answers": {"satisfaction": 2},
                 "segment": {"language": "fr"}
             })
@@ -208,11 +250,7 @@ mod tests {
 
     #[test]
     fn an_empty_comment_box_is_no_comment_and_unknown_fields_are_refused() {
-        let form = Submission::parse(
-            Some("application/x-www-form-urlencoded"),
-            b"site=pk&service_id=s&helpful=yes&comment=+&shown_at=1",
-        )
-        .unwrap();
+        let form = form("site=pk&service_id=s&helpful=yes&comment=+&shown_at=1");
         assert_eq!(form.comment, None);
         let error = Submission::parse(
             Some("application/json"),
@@ -226,27 +264,54 @@ mod tests {
     }
 
     #[test]
-    fn a_filled_honeypot_or_a_form_sent_too_soon_is_a_bot() {
+    fn a_form_without_an_answer_is_unanswered_and_a_reason_counts_only_beside_no() {
+        assert!(form("site=pk&service_id=s&shown_at=1").unanswered());
+        assert!(form("site=pk&service_id=s&helpful=&shown_at=1").unanswered());
+        let yes = form("site=pk&service_id=s&helpful=yes&reason=cannot_find&shown_at=1");
+        assert!(!yes.unanswered());
+        let event = yes.to_event(Uuid::nil(), GivenThrough::Form, now());
+        assert_eq!(event.get("reason"), None, "no reason beside yes: {event}");
+        let no = form("site=pk&service_id=s&helpful=no&reason=cannot_find&shown_at=1");
+        let event = no.to_event(Uuid::nil(), GivenThrough::Form, now());
+        assert_eq!(event["reason"], "cannot_find");
+    }
+
+    #[test]
+    fn the_same_form_sent_twice_is_the_same_event_and_sites_do_not_share_ids() {
+        let body = "site=pk&service_id=s&helpful=yes&shown_at=1&token=6a2f41a3-c54c-4c8f-9d7e-3b9a1d5c2e10";
+        assert_eq!(form(body).event_id(), form(body).event_id());
+        let other_site = form(&body.replace("site=pk", "site=pk-other"));
+        assert_ne!(form(body).event_id(), other_site.event_id());
+        assert_ne!(
+            form(body).event_id().to_string(),
+            "6a2f41a3-c54c-4c8f-9d7e-3b9a1d5c2e10",
+            "never the token itself"
+        );
+        let untokened = form("site=pk&service_id=s&helpful=yes&shown_at=1");
+        assert_ne!(untokened.event_id(), untokened.event_id());
+    }
+
+    #[test]
+    fn only_a_filled_honeypot_or_no_page_is_a_bot_and_a_quick_yes_is_a_person() {
         let shown = now().timestamp_millis();
-        let person = Submission {
-            shown_at: Some(shown - 5_000),
-            ..Submission::default()
-        };
-        assert_eq!(person.automated(now(), 2_000), None);
         let quick = Submission {
+            helpful: Some("yes".into()),
             shown_at: Some(shown - 500),
             ..Submission::default()
         };
-        assert_eq!(quick.automated(now(), 2_000), Some(Automated::TooFast));
+        assert_eq!(quick.automated(), None, "a quick yes is kept");
+        assert!(quick.fast(now(), 2_000), "and counted as fast");
+        let slow = Submission {
+            shown_at: Some(shown - 5_000),
+            ..quick.clone()
+        };
+        assert!(!slow.fast(now(), 2_000));
         let filled = Submission {
             website: "http://spam".into(),
-            ..person.clone()
+            ..slow.clone()
         };
-        assert_eq!(
-            filled.automated(now(), 2_000),
-            Some(Automated::HoneypotFilled)
-        );
+        assert_eq!(filled.automated(), Some(Automated::HoneypotFilled));
         let bare = Submission::default();
-        assert_eq!(bare.automated(now(), 2_000), Some(Automated::NoShownAt));
+        assert_eq!(bare.automated(), Some(Automated::NoShownAt));
     }
 }

@@ -45,23 +45,29 @@ pub struct Texts {
     pub reasons: [(&'static str, &'static str); 4],
     pub comment_label: &'static str,
     pub comment_hint: &'static str,
-    pub satisfaction_label: &'static str,
-    pub scale: [&'static str; 5],
     pub send: &'static str,
     pub thanks: &'static str,
     pub thanks_detail: &'static str,
     pub honeypot_label: &'static str,
     pub error_title: &'static str,
-    pub invalid: &'static str,
-    pub refused: &'static str,
+    /// What a person can do about a refusal, one sentence per [`super::Advice`] (named
+    /// like its code, so the widget looks it up by the code the gateway answers).
+    pub choose_answer: &'static str,
+    pub answer_something: &'static str,
+    pub comment_too_long: &'static str,
     pub busy: &'static str,
-    pub unavailable: &'static str,
+    pub not_recorded: &'static str,
     /// The survey page of an invitation.
     pub survey_title: &'static str,
     pub survey_intro: &'static str,
-    /// OMB Circular A-11 §280's customer experience items, in `Question` order.
+    /// OMB Circular A-11 §280's customer experience items, in `Question` order: the one
+    /// wording of each item, on the one (agreement) scale, wherever it is asked (the
+    /// widget, the form, the survey), so answers stored in one field mean one thing.
     pub items: [(&'static str, &'static str); 7],
     pub agree_scale: [&'static str; 5],
+    /// The demo page (`/demo`): the gateway's own host page for the widget.
+    pub demo_intro: &'static str,
+    pub demo_form_link: &'static str,
     pub already_answered: &'static str,
     pub link_invalid: &'static str,
     pub link_expired: &'static str,
@@ -81,17 +87,16 @@ pub static EN: Texts = Texts {
     ],
     comment_label: "What could we do better? (optional)",
     comment_hint: "Do not include personal information such as your name, email or case number. We cannot reply.",
-    satisfaction_label: "Overall, how satisfied are you with this service? (optional)",
-    scale: ["Very dissatisfied", "Dissatisfied", "Neither", "Satisfied", "Very satisfied"],
     send: "Send",
     thanks: "Thank you for your feedback.",
     thanks_detail: "It helps us improve this service.",
     honeypot_label: "Leave this field empty",
     error_title: "Your feedback was not sent",
-    invalid: "Please answer the question and keep your comment under 2000 characters.",
-    refused: "This page cannot send feedback.",
+    choose_answer: "Please choose Yes or No.",
+    answer_something: "Please answer at least one question or leave a comment.",
+    comment_too_long: "Please keep your comment under 2000 characters.",
     busy: "Too many submissions from here. Please try again in a minute.",
-    unavailable: "We could not record your feedback just now. Please try again later.",
+    not_recorded: "Your feedback could not be recorded just now. Please try again later.",
     survey_title: "How was your service?",
     survey_intro: "Your answers are anonymous and help us improve. Every question is optional.",
     items: [
@@ -107,6 +112,8 @@ pub static EN: Texts = Texts {
     already_answered: "This survey has already been answered. Thank you.",
     link_invalid: "This survey link is not valid. Please use the link exactly as you received it.",
     link_expired: "This survey link has expired.",
+    demo_intro: "A demonstration page with the feedback widget, as a service's information page would embed it (development only).",
+    demo_form_link: "The same questions without JavaScript",
 };
 
 pub static FR: Texts = Texts {
@@ -123,17 +130,16 @@ pub static FR: Texts = Texts {
     ],
     comment_label: "Que pourrions-nous améliorer? (facultatif)",
     comment_hint: "N'incluez pas de renseignements personnels comme votre nom, courriel ou numéro de dossier. Nous ne pouvons pas répondre.",
-    satisfaction_label: "Dans l'ensemble, êtes-vous satisfait de ce service? (facultatif)",
-    scale: ["Très insatisfait", "Insatisfait", "Ni l'un ni l'autre", "Satisfait", "Très satisfait"],
     send: "Envoyer",
     thanks: "Merci de votre rétroaction.",
     thanks_detail: "Elle nous aide à améliorer ce service.",
     honeypot_label: "Laissez ce champ vide",
     error_title: "Votre rétroaction n'a pas été envoyée",
-    invalid: "Veuillez répondre à la question et limiter votre commentaire à 2000 caractères.",
-    refused: "Cette page ne peut pas envoyer de rétroaction.",
+    choose_answer: "Veuillez choisir Oui ou Non.",
+    answer_something: "Veuillez répondre à au moins une question ou laisser un commentaire.",
+    comment_too_long: "Veuillez limiter votre commentaire à 2000 caractères.",
     busy: "Trop d'envois d'ici. Veuillez réessayer dans une minute.",
-    unavailable: "Nous n'avons pas pu enregistrer votre rétroaction. Veuillez réessayer plus tard.",
+    not_recorded: "Nous n'avons pas pu enregistrer votre rétroaction pour le moment. Veuillez réessayer plus tard.",
     survey_title: "Comment s'est passé votre service?",
     survey_intro: "Vos réponses sont anonymes et nous aident à nous améliorer. Chaque question est facultative.",
     items: [
@@ -149,6 +155,8 @@ pub static FR: Texts = Texts {
     already_answered: "Ce sondage a déjà été rempli. Merci.",
     link_invalid: "Ce lien de sondage n'est pas valide. Veuillez utiliser le lien tel que vous l'avez reçu.",
     link_expired: "Ce lien de sondage est expiré.",
+    demo_intro: "Une page de démonstration avec le widget de rétroaction, tel qu'une page d'information sur un service l'intégrerait (développement seulement).",
+    demo_form_link: "Les mêmes questions sans JavaScript",
 };
 
 #[cfg(test)]
