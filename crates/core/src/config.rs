@@ -714,6 +714,23 @@ mod tests {
     }
 
     #[test]
+    fn the_public_origin_and_links_come_from_the_public_base_url() {
+        let gateway = GatewayConfig {
+            public_base_url: "https://Feedback.example.gov:443/civic/".parse().unwrap(),
+            ..GatewayConfig::default()
+        };
+        // As a browser sends it in `Origin`: lower-case host, default port left out.
+        assert_eq!(gateway.public_origin(), "https://feedback.example.gov");
+        assert_eq!(
+            gateway.public_url("/s/abc"),
+            "https://feedback.example.gov/civic/s/abc"
+        );
+        let local = GatewayConfig::default();
+        assert_eq!(local.public_origin(), "http://127.0.0.1:8080");
+        assert_eq!(local.public_url("/s/abc"), "http://127.0.0.1:8080/s/abc");
+    }
+
+    #[test]
     fn the_checked_in_example_config_loads() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/civicpulse.toml");
         Config::load(Some(&path)).unwrap();
