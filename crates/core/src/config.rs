@@ -156,7 +156,8 @@ pub struct GatewayConfig {
     /// origin its own form pages post from, and the start of survey links. Never taken
     /// from a request's `Host`, which the client chooses (DNS rebinding).
     pub public_base_url: url::Url,
-    /// Largest request body; larger gets 413.
+    /// Largest request body on any route; larger gets 413 (the public endpoint and the
+    /// survey have their own, smaller limit: `public.max_body_bytes`).
     pub max_body_bytes: usize,
     /// Most events in one request; more gets 413.
     pub max_events_per_request: usize,
