@@ -255,7 +255,6 @@ async fn an_invited_person_answers_once_and_the_answer_is_linked_to_the_case() {
     let gateway = pipeline.gateway_url();
     pipeline.edit_config(|config| {
         config.gateway.invitations.secret = "e2e-invitation-secret".into();
-        config.gateway.invitations.base_url = gateway.clone();
     });
     pipeline.migrate();
     let gateway_process = pipeline.start_gateway("gateway").await;

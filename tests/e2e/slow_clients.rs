@@ -106,3 +106,72 @@ async fn slowloris_is_cut_off_in_time_while_others_are_served() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("body_timeout"), "{answer}");
 }
+
+/// The issue's reproduction: with every connection the gateway serves held by a body that
+/// never finishes (a byte every 2 s, on the public endpoint and the invitation route),
+/// `/healthz` waits only until the body deadline frees them, and each slow body is
+/// answered 408 in JSON.
+#[tokio::test(flavor = "multi_thread")]
+async fn with_every_connection_held_by_slow_bodies_health_answers_after_the_deadline() {
+    const MAX_CONNECTIONS: usize = 16;
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings {
+        client_timeout_secs: TIMEOUT_SECS,
+        max_connections: MAX_CONNECTIONS,
+        ..Settings::default()
+    });
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let gateway = pipeline.gateway_port;
+    let slow_body = |path: &str| {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {API_KEY}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{"
+        );
+        async move {
+            let stream = TcpStream::connect(("127.0.0.1", gateway)).await.unwrap();
+            let (mut read, mut write) = stream.into_split();
+            let writer = tokio::spawn(async move {
+                let _ = write.write_all(head.as_bytes()).await;
+                loop {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    if write.write_all(b" ").await.is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut answer = Vec::new();
+            let _ = tokio::time::timeout(
+                Duration::from_secs(TIMEOUT_SECS + 45),
+                read.read_to_end(&mut answer),
+            )
+            .await;
+            writer.abort();
+            String::from_utf8_lossy(&answer).into_owned()
+        }
+    };
+    let paths = ["/v1/public/feedback", "/v1/invitations"];
+    let started = Instant::now();
+    let slow: Vec<_> = (0..MAX_CONNECTIONS)
+        .map(|i| tokio::spawn(slow_body(paths[i % paths.len()])))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let health = reqwest::Client::new()
+        .get(format!("{}/healthz", pipeline.gateway_url()))
+        .timeout(Duration::from_secs(TIMEOUT_SECS) + SLACK)
+        .send()
+        .await
+        .expect("/healthz did not answer after the body deadline");
+    let waited = started.elapsed();
+    assert_eq!(health.status(), 200);
+    assert!(
+        waited >= Duration::from_secs(TIMEOUT_SECS - 1),
+        "answered after {waited:?}: did the slow bodies hold every connection?"
+    );
+    eprintln!("/healthz answered after {waited:?} with {MAX_CONNECTIONS} slow bodies open");
+    for handle in slow {
+        let answer = handle.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("body_timeout"), "{answer}");
+    }
+}

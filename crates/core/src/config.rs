@@ -152,7 +152,12 @@ pub fn hash_secret(secret: &str) -> String {
 #[serde(default, deny_unknown_fields)]
 pub struct GatewayConfig {
     pub listen: SocketAddr,
-    /// Largest request body; larger gets 413.
+    /// The gateway's address as people's browsers reach it (behind the proxy, if any): the
+    /// origin its own form pages post from, and the start of survey links. Never taken
+    /// from a request's `Host`, which the client chooses (DNS rebinding).
+    pub public_base_url: url::Url,
+    /// Largest request body on any route; larger gets 413 (the public endpoint and the
+    /// survey have their own, smaller limit: `public.max_body_bytes`).
     pub max_body_bytes: usize,
     /// Most events in one request; more gets 413.
     pub max_events_per_request: usize,
@@ -189,8 +194,6 @@ pub struct InvitationsConfig {
     /// The secret that seals invitation tokens (set it by environment:
     /// CIVICPULSE_GATEWAY__INVITATIONS__SECRET). Empty: invitations are off.
     pub secret: String,
-    /// The gateway's public address, which survey links start with.
-    pub base_url: String,
     /// Days a link stays valid.
     pub valid_days: u32,
 }
@@ -199,7 +202,6 @@ impl Default for InvitationsConfig {
     fn default() -> Self {
         InvitationsConfig {
             secret: String::new(),
-            base_url: "http://127.0.0.1:8080".into(),
             valid_days: 30,
         }
     }
@@ -269,6 +271,7 @@ impl Default for GatewayConfig {
     fn default() -> Self {
         GatewayConfig {
             listen: "127.0.0.1:8080".parse().expect("literal address"),
+            public_base_url: url::Url::parse("http://127.0.0.1:8080").expect("literal URL"),
             max_body_bytes: 4 * 1024 * 1024,
             max_events_per_request: 5000,
             delivery_timeout_ms: 10_000,
@@ -281,6 +284,22 @@ impl Default for GatewayConfig {
             sites: Vec::new(),
             invitations: InvitationsConfig::default(),
         }
+    }
+}
+
+impl GatewayConfig {
+    /// The gateway's own origin (`scheme://host[:port]`, the default port left out), as a
+    /// browser sends it in `Origin` from a page the gateway served.
+    pub fn public_origin(&self) -> String {
+        self.public_base_url.origin().ascii_serialization()
+    }
+
+    /// `path` (starting with `/`) under the public base URL, which may carry a path prefix.
+    pub fn public_url(&self, path: &str) -> String {
+        format!(
+            "{}{path}",
+            self.public_base_url.as_str().trim_end_matches('/')
+        )
     }
 }
 
@@ -590,6 +609,12 @@ impl Config {
                 "matrix.amber_tolerance must be in [0, 1)".into(),
             ));
         }
+        let base = &self.gateway.public_base_url;
+        if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
+            return Err(ConfigError::Invalid(format!(
+                "gateway.public_base_url must be an absolute http(s) URL, not `{base}`"
+            )));
+        }
         for key in &self.gateway.api_keys {
             if !is_sha256_hex(&key.sha256) {
                 return Err(ConfigError::Invalid(format!(
@@ -663,6 +688,53 @@ mod tests {
             assert!(Config::load(Some(Path::new("civicpulse.toml"))).is_err());
             Ok(())
         });
+    }
+
+    #[test]
+    fn the_public_base_url_must_be_an_absolute_http_url() {
+        for (value, valid) in [
+            ("https://feedback.example.gov", true),
+            ("http://127.0.0.1:8080/", true),
+            ("feedback.example.gov", false),
+            ("/feedback", false),
+            ("ftp://feedback.example.gov", false),
+            ("mailto:feedback@example.gov", false),
+        ] {
+            Jail::expect_with(|jail| {
+                jail.create_file(
+                    "civicpulse.toml",
+                    &format!("[gateway]\npublic_base_url = \"{value}\"\n"),
+                )?;
+                let loaded = Config::load(Some(Path::new("civicpulse.toml")));
+                assert_eq!(loaded.is_ok(), valid, "{value}: {loaded:?}");
+                if !valid {
+                    let error = loaded.unwrap_err().to_string();
+                    assert!(error.contains("public_base_url"), "{error}");
+                }
+                Ok(())
+            });
+        }
+        assert_eq!(
+            Config::default().gateway.public_base_url.as_str(),
+            "http://127.0.0.1:8080/"
+        );
+    }
+
+    #[test]
+    fn the_public_origin_and_links_come_from_the_public_base_url() {
+        let gateway = GatewayConfig {
+            public_base_url: "https://Feedback.example.gov:443/civic/".parse().unwrap(),
+            ..GatewayConfig::default()
+        };
+        // As a browser sends it in `Origin`: lower-case host, default port left out.
+        assert_eq!(gateway.public_origin(), "https://feedback.example.gov");
+        assert_eq!(
+            gateway.public_url("/s/abc"),
+            "https://feedback.example.gov/civic/s/abc"
+        );
+        let local = GatewayConfig::default();
+        assert_eq!(local.public_origin(), "http://127.0.0.1:8080");
+        assert_eq!(local.public_url("/s/abc"), "http://127.0.0.1:8080/s/abc");
     }
 
     #[test]

@@ -27,11 +27,16 @@ use chrono::{NaiveDate, Utc};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::config::{ClickHouseConfig, HttpLimits, MatrixConfig, ReadToken};
 use civicpulse_core::{Catalog, Config};
+use civicpulse_http_server::BodyBounds;
 use civicpulse_store::Store;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
 pub use error::ApiError;
+
+/// Largest request body on any route (413 beyond it): only admin changes carry one, an
+/// exception declaration of a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Clone)]
 pub struct ApiState {
@@ -156,7 +161,11 @@ pub fn router(state: ApiState) -> Router {
             auth::require_token,
         ))
     };
-    Router::new()
+    let bounds = BodyBounds {
+        deadline: state.limits.body_read_timeout(),
+        max_bytes: MAX_BODY_BYTES,
+    };
+    let router = Router::new()
         .merge(api)
         .merge(admin)
         .merge(reports)
@@ -169,7 +178,8 @@ pub fn router(state: ApiState) -> Router {
             ApiError::MethodNotAllowed(method.to_string())
         })
         .layer(axum::middleware::from_fn(request_id::assign))
-        .with_state(state)
+        .with_state(state);
+    civicpulse_http_server::bound_bodies(router, bounds)
 }
 
 /// Ready when ClickHouse answers.

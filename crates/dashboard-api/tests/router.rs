@@ -522,3 +522,49 @@ fn every_route_refuses_an_unknown_or_repeated_parameter() {
     ));
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
+
+/// `[dashboard.limits] body_read_timeout_secs` (30 s here) holds for the admin routes that
+/// read a body: a declaration sent one byte every 2 s is cut off at the deadline with 408.
+#[tokio::test(start_paused = true)]
+async fn an_admin_body_that_never_finishes_is_cut_off_at_the_deadline() {
+    let dribble = futures::stream::unfold((), |()| async {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        Some((
+            Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b" ")),
+            (),
+        ))
+    });
+    let request = Request::post("/api/v1/sla/exceptions")
+        .header("authorization", format!("Bearer {ADMIN}"))
+        .header("content-type", "application/json")
+        .body(Body::from_stream(dribble))
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let response =
+        tokio::time::timeout(std::time::Duration::from_secs(120), app().oneshot(request))
+            .await
+            .expect("the declaration's body was waited for past the deadline")
+            .unwrap();
+    assert_eq!(started.elapsed(), std::time::Duration::from_secs(30));
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["error"]["code"], "body_timeout");
+}
+
+#[test]
+fn an_oversized_declaration_is_413_in_json() {
+    let huge = format!("{{\"reason\": \"{}\"}}", "x".repeat(1 << 20));
+    let (status, body) = block_on(send("POST", "/api/v1/sla/exceptions", Some(ADMIN), &huge));
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["error"]["code"], "body_too_large");
+    assert_eq!(
+        body["error"]["message"],
+        format!(
+            "request body exceeds {} bytes",
+            civicpulse_dashboard_api::MAX_BODY_BYTES
+        )
+    );
+}

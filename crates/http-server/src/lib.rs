@@ -3,12 +3,17 @@
 //! `header_read_timeout_secs` is closed — hyper starts that clock as soon as a connection
 //! waits for a request, so it bounds an idle keep-alive connection too — and at most
 //! `max_connections` are served at once (more wait in the kernel's accept queue). Request
-//! bodies are bounded by each handler that reads one ([`HttpLimits::body_read_timeout`]).
+//! bodies are bounded by one layer over each whole router ([`body_bounds`]).
 //!
 //! `axum::serve` sets no timer on its connections, so none of these bounds would apply
 //! there; this is the same loop with hyper's own settings switched on.
 
+pub mod body_bounds;
 pub mod exposition;
+pub mod route_table;
+
+pub use body_bounds::{bound_bodies, BodyBounds};
+pub use route_table::RouteTable;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

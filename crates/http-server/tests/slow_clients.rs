@@ -1,10 +1,11 @@
 //! Slow and greedy clients against a served router, in-process on loopback: a client that
 //! dribbles its headers or sends nothing is cut off within the configured time, other
-//! clients are served meanwhile, and no more than `max_connections` are served at once.
+//! clients are served meanwhile, no more than `max_connections` are served at once, and
+//! bodies that never finish free their connections at the body deadline.
 
 use std::time::{Duration, Instant};
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use civicpulse_core::config::HttpLimits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,7 +27,16 @@ async fn start(max_connections: usize) -> (std::net::SocketAddr, CancellationTok
         body_read_timeout_secs: TIMEOUT_SECS,
         max_connections,
     };
-    let router = Router::new().route("/", get(|| async { "ok" }));
+    let router = Router::new()
+        .route("/", get(|| async { "ok" }))
+        .route("/echo", post(|body: String| async move { body }));
+    let router = civicpulse_http_server::bound_bodies(
+        router,
+        civicpulse_http_server::BodyBounds {
+            deadline: limits.body_read_timeout(),
+            max_bytes: 1 << 20,
+        },
+    );
     let shutdown = CancellationToken::new();
     let token = shutdown.clone();
     tokio::spawn(
@@ -137,4 +147,53 @@ async fn no_more_than_max_connections_are_served_at_once() {
         waited >= Duration::from_secs(1) && waited <= Duration::from_secs(TIMEOUT_SECS) + SLACK,
         "the third client waited {waited:?}"
     );
+}
+
+/// Sends a request head and then one byte of body every 2 s; the status line answered.
+async fn dribble_body(addr: std::net::SocketAddr) -> String {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        let _ = write
+            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n[")
+            .await;
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            if write.write_all(b" ").await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        Duration::from_secs(TIMEOUT_SECS + 30),
+        read.read_to_end(&mut answer),
+    )
+    .await;
+    writer.abort();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_every_connection_held_by_slow_bodies_health_answers_after_the_deadline() {
+    const MAX_CONNECTIONS: usize = 16;
+    let (addr, _shutdown) = start(MAX_CONNECTIONS).await;
+    let started = Instant::now();
+    let slow: Vec<_> = (0..MAX_CONNECTIONS)
+        .map(|_| tokio::spawn(dribble_body(addr)))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let health = tokio::time::timeout(Duration::from_secs(TIMEOUT_SECS) + SLACK, plain_get(addr))
+        .await
+        .expect("/ did not answer while slow bodies held every connection");
+    let waited = started.elapsed();
+    assert_eq!(health, "HTTP/1.1 200 OK");
+    assert!(
+        waited >= Duration::from_secs(TIMEOUT_SECS - 1),
+        "answered after {waited:?}: were the connections taken?"
+    );
+    for handle in slow {
+        assert_eq!(handle.await.unwrap(), "HTTP/1.1 408 Request Timeout");
+    }
 }

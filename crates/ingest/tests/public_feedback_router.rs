@@ -21,6 +21,7 @@ const ORIGIN: &str = "https://www.canada.ca";
 fn app(per_client_per_minute: u32) -> Router {
     let mut config = Config::default();
     config.gateway.public.max_body_bytes = 4_000;
+    config.gateway.public_base_url = "http://gateway.example".parse().unwrap();
     config.gateway.sites = vec![Site {
         name: "canada".into(),
         key: "pk-canada".into(),
@@ -491,6 +492,25 @@ async fn the_form_is_served_in_french_and_its_post_answers_with_a_french_page() 
         foreign.text
     );
 
+    // DNS rebinding: a page of x.test whose name now points at the gateway sends its own
+    // name as Host. The gateway's own origin is configured, never read from Host.
+    let rebound = send(
+        &app,
+        Request::post("/v1/public/feedback")
+            .header("content-type", "application/json")
+            .header("host", "x.test")
+            .header("origin", "http://x.test")
+            .body(Body::from(answer().to_string()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(rebound.status, StatusCode::FORBIDDEN, "{}", rebound.text);
+    assert_eq!(rebound.json()["error"]["code"], "origin_not_allowed");
+    assert_eq!(
+        rebound.json()["error"]["message"],
+        "pages of http://x.test may not send feedback for this site"
+    );
+
     let unknown = send(
         &app,
         Request::get("/feedback/form?site=pk-guess&service=employment-insurance")
@@ -546,7 +566,7 @@ mod invitations {
             sha256: hash_secret(API_KEY),
         }];
         config.gateway.invitations.secret = "router-test-secret".into();
-        config.gateway.invitations.base_url = "https://feedback.example".into();
+        config.gateway.public_base_url = "https://feedback.example".parse().unwrap();
         gateway(config, storage)
     }
 

@@ -87,6 +87,10 @@ impl Settings {
         config.kafka.partitions = self.partitions;
         config.clickhouse.url = self.clickhouse.clone();
         let gateway = &mut config.gateway;
+        // Its own form pages post from where the browser reaches it.
+        gateway.public_base_url = format!("http://{}", gateway.listen)
+            .parse()
+            .expect("a listen address makes a URL");
         gateway.delivery_timeout_ms = self.delivery_timeout_ms;
         gateway.max_body_bytes = self.max_body_bytes;
         gateway.max_events_per_request = self.max_events_per_request;

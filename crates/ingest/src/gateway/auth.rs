@@ -3,10 +3,32 @@
 
 use std::collections::HashMap;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use civicpulse_core::config::{hash_secret, ApiKey};
 
 use super::error::ApiError;
+use super::GatewayState;
+
+/// The source named by a request's API key, as an extractor: it runs on the headers, so a
+/// handler taking it before its body refuses a request without a valid key (401) before
+/// reading any of the body.
+pub struct Source(pub String);
+
+impl FromRequestParts<GatewayState> for Source {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &GatewayState,
+    ) -> Result<Self, Self::Rejection> {
+        state
+            .api_keys
+            .authenticate(&parts.headers)
+            .map(|source| Source(source.to_string()))
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct ApiKeys {

@@ -4,16 +4,16 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use civicpulse_http_server::body_bounds::BodyError;
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("missing or unknown API key: send `Authorization: Bearer <key>`")]
     Unauthorized,
-    #[error("request body exceeds {limit} bytes")]
-    BodyTooLarge { limit: usize },
-    #[error("request body did not arrive within {secs} s; send it whole, promptly")]
-    BodyTimeout { secs: u64 },
+    /// The body missed the router's deadline or size limit (which answers for itself).
+    #[error(transparent)]
+    BodyCutOff(BodyError),
     #[error("request holds {count} events; at most {limit} are accepted per request")]
     TooManyEvents { count: usize, limit: usize },
     #[error("{0}")]
@@ -33,13 +33,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::BodyTooLarge { .. } | ApiError::TooManyEvents { .. } => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
+            ApiError::BodyCutOff(cut_off) => cut_off.status(),
+            ApiError::TooManyEvents { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -47,12 +45,11 @@ impl ApiError {
     fn code(&self) -> &'static str {
         match self {
             ApiError::Unauthorized => "unauthorized",
-            ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::BodyCutOff(cut_off) => cut_off.code(),
             ApiError::TooManyEvents { .. } => "too_many_events",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
-            ApiError::BodyTimeout { .. } => "body_timeout",
             ApiError::Unavailable { .. } => "unavailable",
         }
     }

@@ -11,12 +11,13 @@ mod routes;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use civicpulse_core::config::{Config, GatewayConfig, KafkaConfig};
 use civicpulse_core::Catalog;
+use civicpulse_http_server::{BodyBounds, RouteTable};
 use rdkafka::producer::Producer;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
@@ -54,16 +55,30 @@ pub struct GatewayState {
     pub invitations: Arc<invitations::Invitations>,
 }
 
-pub fn router(state: GatewayState) -> Router {
-    Router::new()
+/// Every route the gateway serves, in the one place they are listed.
+pub fn route_table(state: &GatewayState) -> RouteTable<GatewayState> {
+    RouteTable::new()
         .merge(public::routes(&state.sites))
         .merge(invitations::routes())
         .route("/v1/events", post(routes::post_events))
-        // The handler enforces `max_body_bytes` itself, to answer 413 in JSON.
-        .layer(DefaultBodyLimit::disable())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(civicpulse_http_server::exposition::handler))
+}
+
+/// The bounds on every request body: `limits.body_read_timeout_secs` and `max_body_bytes`.
+pub fn body_bounds(config: &GatewayConfig) -> BodyBounds {
+    BodyBounds {
+        deadline: config.limits.body_read_timeout(),
+        max_bytes: config.max_body_bytes,
+    }
+}
+
+/// The gateway's routes, every request body bounded by one layer over them all.
+pub fn router(state: GatewayState) -> Router {
+    let bounds = body_bounds(&state.config);
+    let router = route_table(&state)
+        .into_router()
         .fallback(|uri: axum::http::Uri| async move { ApiError::NotFound(uri.path().to_string()) })
         .method_not_allowed_fallback(
             |method: axum::http::Method, uri: axum::http::Uri| async move {
@@ -73,7 +88,8 @@ pub fn router(state: GatewayState) -> Router {
                 }
             },
         )
-        .with_state(state)
+        .with_state(state);
+    civicpulse_http_server::bound_bodies(router, bounds)
 }
 
 /// Ready when Kafka answers a metadata request.

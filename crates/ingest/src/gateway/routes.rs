@@ -17,6 +17,7 @@ use chrono::Utc;
 use civicpulse_core::event::Event;
 use civicpulse_core::pii::scrub;
 use civicpulse_core::{Envelope, FieldError, Validator};
+use civicpulse_http_server::body_bounds::BodyError;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -78,14 +79,14 @@ async fn ingest(
     body: Body,
 ) -> Result<(StatusCode, Json<IngestResponse>), ApiError> {
     let source = state.api_keys.authenticate(headers)?.to_string();
-    let limit = state.config.max_body_bytes;
-    let timeout = state.config.limits.body_read_timeout();
-    let bytes = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit))
+    // The router bounds every body (`civicpulse_http_server::body_bounds`) and answers
+    // 408/413 itself when one is cut off.
+    let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
-        .map_err(|_| ApiError::BodyTimeout {
-            secs: timeout.as_secs(),
-        })?
-        .map_err(|_| ApiError::BodyTooLarge { limit })?;
+        .map_err(|error| match BodyError::behind(&error) {
+            Some(cut_off) => ApiError::BodyCutOff(cut_off),
+            None => ApiError::BadRequest("the request body could not be read".into()),
+        })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());

@@ -13,15 +13,18 @@ mod token;
 
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use civicpulse_core::config::InvitationsConfig;
 use civicpulse_core::event::GivenThrough;
 use civicpulse_core::{EventKind, Validator};
+use civicpulse_http_server::RouteTable;
 use civicpulse_store::tables::event_versions;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -29,7 +32,8 @@ use uuid::Uuid;
 
 pub use token::{Invitation, Sealer, TokenError};
 
-use super::public::{self, Lang, Submission};
+use super::auth::Source;
+use super::public::{self, Lang, PublicError, Submission};
 use super::routes::{scrubbed, to_messages};
 use super::{ApiError, GatewayState};
 use crate::metrics;
@@ -97,8 +101,8 @@ impl Invitations {
     }
 }
 
-pub fn routes() -> Router<GatewayState> {
-    Router::new()
+pub fn routes() -> RouteTable<GatewayState> {
+    RouteTable::new()
         .route("/v1/invitations", post(invite))
         .route("/s/{token}", get(survey).post(answer))
 }
@@ -114,12 +118,13 @@ struct InvitationRequest {
     lang: Option<String>,
 }
 
+/// The key is checked (`Source`, from the headers) before the body is read: an
+/// unauthenticated request reads nothing.
 async fn invite(
     State(state): State<GatewayState>,
-    headers: HeaderMap,
+    Source(source): Source,
     body: String,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let source = state.api_keys.authenticate(&headers)?.to_string();
     let request: InvitationRequest = serde_json::from_str(&body)
         .map_err(|e| ApiError::BadRequest(format!("an invitation request: {e}")))?;
     let sealer = state
@@ -161,11 +166,9 @@ async fn invite(
             reason: "Kafka did not acknowledge the offer".into(),
             retry_after_secs: state.config.retry_after_secs,
         })?;
-    let url = format!(
-        "{}/s/{}",
-        state.invitations.config.base_url.trim_end_matches('/'),
-        sealer.seal(&invitation)
-    );
+    let url = state
+        .config
+        .public_url(&format!("/s/{}", sealer.seal(&invitation)));
     Ok((
         StatusCode::CREATED,
         Json(json!({ "url": url, "expires_at": invitation.expires_at.to_rfc3339() })),
@@ -217,10 +220,12 @@ async fn survey(State(state): State<GatewayState>, Path(token): Path<String>) ->
     public::survey_page(lang, None)
 }
 
+/// The link is opened (from the path) before the body is read, and the body is read
+/// within the public endpoint's limit: a bad link reads nothing.
 async fn answer(
     State(state): State<GatewayState>,
     Path(token): Path<String>,
-    body: String,
+    body: Body,
 ) -> Response {
     let invitation = match open(&state, &token) {
         Ok(invitation) => invitation,
@@ -232,7 +237,11 @@ async fn answer(
             (t.thanks, t.already_answered)
         });
     }
-    let submission = match Submission::parse_survey(body.as_bytes()) {
+    let limit = state.config.public.max_body_bytes;
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        return PublicError::BodyTooLarge { limit }.into_response();
+    };
+    let submission = match Submission::parse_survey(&body) {
         Ok(mut submission) => {
             submission.service_id = invitation.service_id.clone();
             submission.lang = Some(lang.code().to_string());

@@ -29,10 +29,11 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use civicpulse_core::event::GivenThrough;
 use civicpulse_core::Validator;
+use civicpulse_http_server::RouteTable;
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -47,7 +48,7 @@ use super::GatewayState;
 use crate::metrics;
 
 /// The public routes, with CORS for every configured site's origins.
-pub fn routes(sites: &Arc<Sites>) -> Router<GatewayState> {
+pub fn routes(sites: &Arc<Sites>) -> RouteTable<GatewayState> {
     let allowed = Arc::clone(sites);
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
@@ -58,7 +59,7 @@ pub fn routes(sites: &Arc<Sites>) -> Router<GatewayState> {
         .allow_methods([Method::POST])
         .allow_headers([header::CONTENT_TYPE])
         .max_age(std::time::Duration::from_secs(600));
-    Router::new()
+    RouteTable::new()
         // The OPTIONS route puts preflights inside the CORS layer, which answers them.
         .route(
             "/v1/public/feedback",
@@ -163,7 +164,7 @@ async fn receive(
         .admit(
             &submission.site,
             origin,
-            own_origin(headers).as_deref(),
+            Some(&state.config.public_origin()),
             &submission.service_id,
             client,
         )
@@ -227,17 +228,6 @@ fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
-}
-
-/// The gateway's own origin as the browser sees it, from `Host` (and the proxy's
-/// `X-Forwarded-Proto`): a form page it served posts from there.
-fn own_origin(headers: &HeaderMap) -> Option<String> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("http");
-    Some(format!("{scheme}://{host}"))
 }
 
 /// Whom the rate limit counts: the connection's address, or the first address of
