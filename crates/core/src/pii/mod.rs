@@ -265,17 +265,25 @@ fn passes_luhn(_: &Captures, data: &str) -> Option<usize> {
 
 /// "Q3 2nd week", "room B2 3rd floor": an inward code that is an English ordinal.
 fn not_an_ordinal(captures: &Captures, data: &str) -> Option<usize> {
-    let inward = captures[1].to_ascii_lowercase();
-    (!matches!(&inward[1..], "st" | "nd" | "rd" | "th")).then_some(data.len())
+    let letters: String = captures[1].chars().skip(1).collect();
+    let ordinal = matches!(
+        letters.to_ascii_lowercase().as_str(),
+        "st" | "nd" | "rd" | "th"
+    );
+    (!ordinal).then_some(data.len())
 }
 
 /// A social security number as the SSA issues them: no area 000, 666 or 9xx, no group 00,
 /// no serial 0000 ("Form 900 12 3456" is not one).
+/// Digits of another script (`\d` is Unicode) are masked unjudged.
 fn issued_ssn(_: &Captures, data: &str) -> Option<usize> {
     let digits: Vec<u8> = data.bytes().filter(u8::is_ascii_digit).collect();
-    let (area, group, serial) = (&digits[..3], &digits[3..5], &digits[5..]);
+    let [a0, a1, a2, g0, g1, s0, s1, s2, s3] = digits[..] else {
+        return Some(data.len());
+    };
+    let (area, group, serial) = ([a0, a1, a2], [g0, g1], [s0, s1, s2, s3]);
     let issued =
-        area != b"000" && area != b"666" && area[0] != b'9' && group != b"00" && serial != b"0000";
+        &area != b"000" && &area != b"666" && a0 != b'9' && &group != b"00" && &serial != b"0000";
     issued.then_some(data.len())
 }
 
@@ -333,6 +341,28 @@ mod tests {
             "{evaluation}\n{}",
             evaluation.mistakes.join("\n")
         );
+    }
+
+    #[test]
+    fn digits_of_other_scripts_are_scrubbed_without_a_panic() {
+        assert_eq!(scrub("SSN ١٢٣-٤٥-٦٧٨٩ and ١٢٣ ٤٥ ٦٧٨٩"), "SSN ### and ###");
+        assert_eq!(
+            scrub("London SW1A ١AA, room B2 ٣rd floor"),
+            "London ###, room B2 ٣rd floor"
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever a comment holds (digits of any script among letters, separators and
+        /// `@`), scrubbing returns text, never a panic.
+        #[test]
+        fn any_comment_is_scrubbed_without_a_panic(
+            text in "\\PC{0,80}",
+            lookalike in "[0-9٠-٩０-９ .\\-A-Za-zſK@]{0,60}",
+        ) {
+            let _ = scrub(&text);
+            let _ = scrub(&lookalike);
+        }
     }
 
     #[test]
