@@ -107,7 +107,7 @@ async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
     require_shared_servers();
     let mut pipeline = Pipeline::new(Settings::default());
     let _run = pipeline.start_gateway("run").await;
-    let comment = "Call me on (613) 555-0199 or mail jo@example.org, passport GA302922, SIN 046 454 286, K1A 0B1";
+    let comment = "Call me on (613) 555-0199 or mail jo@example.org, passport GA302922, SIN 046 454 286, K1A 0B1, IBAN FR7630006000011234567890189, card 4012.8888.8888.1881, jane dot doe at gmail dot com";
     let event = feedback("passport-in-person", "in_person", 2, Some(comment));
     let (status, body) = pipeline.post(&[event]).await;
     assert_eq!(status, 200, "{body}");
@@ -126,6 +126,9 @@ async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
         "GA302922",
         "046 454 286",
         "K1A 0B1",
+        "FR76",
+        "8888.8888",
+        "gmail",
     ] {
         assert!(
             !payload.contains(secret),
@@ -135,7 +138,7 @@ async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
     let stored = the_one_stored_comment(&pipeline).await;
     assert_eq!(
         stored.trim(),
-        "Call me on ### or mail ###, passport ###, SIN ###, ###"
+        "Call me on ### or mail ###, passport ###, SIN ###, ###, IBAN ###, card ###, ###"
     );
     // The service team reads it scrubbed, with nothing that points back at the person.
     let (status, comments) = pipeline
@@ -146,7 +149,7 @@ async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
     assert_eq!(comments.len(), 1, "{comments:?}");
     assert_eq!(
         comments[0]["comment"],
-        "Call me on ### or mail ###, passport ###, SIN ###, ###"
+        "Call me on ### or mail ###, passport ###, SIN ###, ###, IBAN ###, card ###, ###"
     );
     let fields: Vec<&String> = comments[0].as_object().unwrap().keys().collect();
     assert_eq!(fields, ["channel", "comment", "occurred_at", "service_id"]);
@@ -181,7 +184,19 @@ async fn hostile_shapes_text_and_identifiers_are_refused_or_cleaned() {
         item(&|e| e["case_ref"] = json!("c-1\u{202E}")),
         item(&|e| e["case_ref"] = json!("jane@example.ca")),
         item(&|e| e["stage"] = json!("613-555-0199")),
-        item(&|e| e["comment"] = json!("fine\u{0}\u{1b}[2J \u{202E}ok, call 613 555 0199")),
+        item(&|e| e["case_ref"] = json!("c\u{00AD}1")),
+        item(&|e| e["segment"] = json!({"region": "K1A0B1"})),
+        item(&|e| {
+            let at = e["occurred_at"].as_str().unwrap().replace("+00:00", " UTC");
+            e["occurred_at"] = json!(at)
+        }),
+        item(&|e| {
+            let at = format!(" {}", e["occurred_at"].as_str().unwrap());
+            e["occurred_at"] = json!(at)
+        }),
+        item(&|e| {
+            e["comment"] = json!("fine\u{0}\u{1b}[2J \u{202E}ok, call 613\u{2061} 555 \u{00AD}0199")
+        }),
     ];
     let (status, answer) = pipeline
         .client()
@@ -203,11 +218,15 @@ async fn hostile_shapes_text_and_identifiers_are_refused_or_cleaned() {
         "case_ref",
         "case_ref",
         "stage",
+        "case_ref",
+        "segment.region",
+        "occurred_at",
+        "occurred_at",
     ];
     for (index, field) in expected.iter().enumerate() {
         assert_eq!(fields[index], json!(field), "item {index}: {answer}");
     }
-    assert_eq!(answer["results"][8]["status"], "accepted", "{answer}");
+    assert_eq!(answer["results"][12]["status"], "accepted", "{answer}");
     let stored = the_one_stored_comment(&pipeline).await;
     assert_eq!(stored.trim(), "fine[2J ok, call ###");
 }

@@ -2,7 +2,8 @@
 //! writes to Kafka.
 //!
 //! Every event carries a client-made `event_id` (the idempotency key: a re-send with the
-//! same id is stored once) and `occurred_at` (RFC 3339, any offset; stored as UTC).
+//! same id is stored once) and `occurred_at` (exactly RFC 3339, any offset; stored as UTC:
+//! see [`crate::rfc3339`]).
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -250,6 +251,8 @@ pub struct Segment {
 #[serde(deny_unknown_fields)]
 pub struct Feedback {
     pub event_id: Uuid,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    #[schemars(schema_with = "crate::rfc3339::schema")]
     pub occurred_at: DateTime<Utc>,
     pub service_id: String,
     /// How the service was delivered; left out only by feedback given through the widget
@@ -358,6 +361,8 @@ impl Outcome {
 #[serde(deny_unknown_fields)]
 pub struct Milestone {
     pub event_id: Uuid,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    #[schemars(schema_with = "crate::rfc3339::schema")]
     pub occurred_at: DateTime<Utc>,
     pub service_id: String,
     pub case_ref: String,
@@ -379,6 +384,8 @@ pub struct Milestone {
 #[serde(deny_unknown_fields)]
 pub struct Offered {
     pub event_id: Uuid,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    #[schemars(schema_with = "crate::rfc3339::schema")]
     pub occurred_at: DateTime<Utc>,
     pub service_id: String,
     pub channel: Channel,
@@ -495,6 +502,7 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
     pub schema_version: u16,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub received_at: DateTime<Utc>,
     /// The API key's source name, i.e. which system sent the event.
     pub source: String,

@@ -15,6 +15,7 @@ pub mod horizon;
 pub mod opening_hours;
 pub mod pii;
 pub mod remission;
+pub mod rfc3339;
 pub mod schema;
 pub mod sla;
 pub mod strict_json;
