@@ -400,16 +400,20 @@ pub async fn open_at(
         .await
 }
 
-/// A closed case's option and when it closed.
+/// A closed case's option, when its clock started (its stop time when it never did) and
+/// when it closed.
 #[derive(Debug, Clone, Row, Deserialize)]
 pub struct Completion {
     pub service_option: String,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub stopped_at: DateTime<Utc>,
 }
 
-/// When each case of a service and policy closed within `[from, to)`, with its option: the
-/// completions the forecast's throughput is measured from.
+/// When each case of a service and policy closed within `[from, to)`, with its option and
+/// start: the completions the forecast's throughput and spread of durations are measured
+/// from.
 pub async fn completions(
     client: &Client,
     service_id: &str,
@@ -419,7 +423,8 @@ pub async fn completions(
 ) -> Result<Vec<Completion>, clickhouse::error::Error> {
     client
         .query(&format!(
-            "SELECT service_option, assumeNotNull(stopped_at) FROM {NAME} FINAL \
+            "SELECT service_option, assumeNotNull(coalesce(started_at, stopped_at)), \
+             assumeNotNull(stopped_at) FROM {NAME} FINAL \
              WHERE service_id = ? AND policy = ? AND status IN ({closed}) \
              AND stopped_at >= toDateTime(?) AND stopped_at < toDateTime(?)",
             closed = Status::sql_list(&Status::CLOSED),
