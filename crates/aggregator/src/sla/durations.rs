@@ -3,10 +3,11 @@
 //!
 //! Outside surges cases are not finished oldest first: each takes its own time, and the
 //! queue view ([`super::queue`]) breaches every case it ranks after the throughput's reach,
-//! about six times the breaches that happen. The durations (business days from the clock's
-//! start to its stop) of the cases completed in the throughput window say instead what share
-//! of cases that have lasted `age` days go on past `allowed` days:
-//! P(D > allowed | D ≥ age).
+//! about six times the breaches that happen. The cases completed in the throughput window
+//! say instead what share of the cases that lasted `age` days went on to breach:
+//! P(late | D ≥ age), with D the business days from the clock's start to its stop, and late
+//! meaning D beyond the business days to the case's own due date (which a hold moves: a
+//! held case that took long is not a late one).
 //!
 //! In a surge the recent durations are those of calmer days, and they alone would miss it;
 //! the queue knows. By Little's law an open queue of N cases drained at the recent pace
@@ -47,18 +48,27 @@ impl BusinessDayIndex {
     }
 }
 
-/// The durations, in business days, of the cases completed recently.
+/// One recently completed case: business days from its clock's start to its stop, and to
+/// its due date (`u64::MAX` when it had none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Duration {
+    pub lasted: u64,
+    pub allowed: u64,
+}
+
+/// The durations of the cases completed recently.
 #[derive(Debug, Clone, Default)]
 pub struct RecentDurations {
-    sorted: Vec<u64>,
+    /// Shortest first.
+    sorted: Vec<Duration>,
     total: u64,
 }
 
 impl RecentDurations {
-    pub fn new(durations: impl IntoIterator<Item = u64>) -> Self {
-        let mut sorted: Vec<u64> = durations.into_iter().collect();
+    pub fn new(durations: impl IntoIterator<Item = Duration>) -> Self {
+        let mut sorted: Vec<Duration> = durations.into_iter().collect();
         sorted.sort_unstable();
-        let total = sorted.iter().sum();
+        let total = sorted.iter().map(|d| d.lasted).sum();
         Self { sorted, total }
     }
 
@@ -72,21 +82,21 @@ impl RecentDurations {
         Rate::new(open as u64 * window as u64, self.total).max(one)
     }
 
-    /// The chance that a case open for `age` business days runs past `allowed` business
-    /// days, from the recent durations stretched by `stretch`; `None` when no recent case
-    /// lasted `age` days, so the durations say nothing about it.
-    pub fn breach_chance(&self, age: u64, allowed: u64, stretch: Rate) -> Option<f64> {
-        // stretch · d ≥ age  ⇔  d ≥ ⌈age / stretch⌉; stretch · d > allowed ⇔ d > ⌊allowed / stretch⌋.
+    /// The chance that a case open for `age` business days breaches: the share of the
+    /// recent cases that lasted as long (durations stretched by `stretch`) that went past
+    /// their due date; `None` when no recent case lasted `age` days, so the durations say
+    /// nothing about it.
+    pub fn breach_chance(&self, age: u64, stretch: Rate) -> Option<f64> {
+        // stretch · d ≥ age  ⇔  d ≥ ⌈age / stretch⌉.
         let lasted_from = (Rate::from_integer(age) / stretch).ceil().to_integer();
-        let late_from = (Rate::from_integer(allowed) / stretch).floor().to_integer() + 1;
-        let lasted = self.at_least(lasted_from);
-        let late = self.at_least(late_from.max(lasted_from));
-        (lasted > 0).then(|| late as f64 / lasted as f64)
-    }
-
-    /// How many durations are `d` or more.
-    fn at_least(&self, d: u64) -> usize {
-        self.sorted.len() - self.sorted.partition_point(|x| *x < d)
+        let lasted = &self.sorted[self.sorted.partition_point(|d| d.lasted < lasted_from)..];
+        let (numer, denom) = (u128::from(*stretch.numer()), u128::from(*stretch.denom()));
+        // stretch · lasted > allowed, in integers.
+        let late = lasted
+            .iter()
+            .filter(|d| u128::from(d.lasted) * numer > u128::from(d.allowed) * denom)
+            .count();
+        (!lasted.is_empty()).then(|| late as f64 / lasted.len() as f64)
     }
 }
 
@@ -115,24 +125,42 @@ mod tests {
         );
     }
 
+    /// Recent cases allowed 10 business days that lasted `lasted` days.
+    fn allowed_10(lasted: &[u64]) -> Vec<Duration> {
+        lasted
+            .iter()
+            .map(|&lasted| Duration {
+                lasted,
+                allowed: 10,
+            })
+            .collect()
+    }
+
     #[test]
     fn the_chance_to_breach_given_the_age_on_a_hand_counted_spread() {
-        // Ten recent cases lasted 2, 3, 4, 4, 5, 6, 7, 8, 11 and 12 business days.
-        let recent = RecentDurations::new([5, 2, 3, 4, 4, 6, 7, 8, 11, 12]);
+        // Ten recent cases allowed 10 business days lasted 2, 3, 4, 4, 5, 6, 7, 8, 11 and
+        // 12; an eleventh was held 5 days (allowed 15) and lasted 13, on time.
+        let mut spread = allowed_10(&[5, 2, 3, 4, 4, 6, 7, 8, 11, 12]);
+        spread.push(Duration {
+            lasted: 13,
+            allowed: 15,
+        });
+        let recent = RecentDurations::new(spread);
         let one = Rate::from_integer(1);
-        // A new case allowed 10 days: 2 of the 10 went past 10.
-        assert_eq!(recent.breach_chance(0, 10, one), Some(0.2));
-        // One open 7 days: 4 of them lasted 7 or more (7, 8, 11, 12), 2 went past 10.
-        assert_eq!(recent.breach_chance(7, 10, one), Some(0.5));
-        // One open 9 days: only 11 and 12 lasted that long, and both went past 10.
-        assert_eq!(recent.breach_chance(9, 10, one), Some(1.0));
-        // None lasted 13 days: the durations cannot say.
-        assert_eq!(recent.breach_chance(13, 20, one), None);
-        // Stretched ×2 (the queue is twice what the pace explains): past 10 means d > 5, and
-        // a case open 7 days is one of those with 2 · d ≥ 7, d ≥ 4: 8 of them, 5 past.
+        // A new case: 2 of the 11 were late.
+        assert_eq!(recent.breach_chance(0, one), Some(2.0 / 11.0));
+        // One open 7 days: 5 lasted 7 or more (7, 8, 11, 12, 13), 2 were late.
+        assert_eq!(recent.breach_chance(7, one), Some(2.0 / 5.0));
+        // One open 11 days: 11, 12 and the held 13 lasted that long; 2 were late.
+        assert_eq!(recent.breach_chance(11, one), Some(2.0 / 3.0));
+        // None lasted 14 days: the durations cannot say.
+        assert_eq!(recent.breach_chance(14, one), None);
+        // Stretched ×2 (the queue is twice what the pace explains): a case open 7 days is
+        // one of those with 2 · d ≥ 7, d ≥ 4: 9 of them; late when 2 · d > allowed: 6, 7, 8,
+        // 11, 12 and the held 13 (26 > 15).
         assert_eq!(
-            recent.breach_chance(7, 10, Rate::from_integer(2)),
-            Some(5.0 / 8.0)
+            recent.breach_chance(7, Rate::from_integer(2)),
+            Some(6.0 / 9.0)
         );
     }
 
@@ -140,7 +168,7 @@ mod tests {
     fn the_queue_stretches_durations_only_when_longer_than_the_pace_explains() {
         // 10 completions over 2 business days (5 a day) lasting 6.2 days on average: that
         // pace holds a queue of 31 (stretch 1); 62 is twice it; 15 is not a reason to shrink.
-        let recent = RecentDurations::new([5, 2, 3, 4, 4, 6, 7, 8, 11, 12]);
+        let recent = RecentDurations::new(allowed_10(&[5, 2, 3, 4, 4, 6, 7, 8, 11, 12]));
         assert_eq!(recent.stretch(31, 2), Rate::from_integer(1));
         assert_eq!(recent.stretch(62, 2), Rate::from_integer(2));
         assert_eq!(recent.stretch(15, 2), Rate::from_integer(1));

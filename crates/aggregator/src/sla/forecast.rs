@@ -14,7 +14,7 @@ use civicpulse_store::tables::sla_cases::{self, QueuedRow};
 use clickhouse::Client;
 use serde::Serialize;
 
-use super::durations::{BusinessDayIndex, RecentDurations};
+use super::durations::{BusinessDayIndex, Duration, RecentDurations};
 use super::queue::{self, QueuedCase, Rate};
 
 /// Business days of completions the throughput is the mean of, unless asked otherwise.
@@ -91,17 +91,16 @@ pub async fn forecast_service(
         .await?;
         let open = sla_cases::open_at(client, &service.id, &policy.id, as_of).await?;
         for (option, rows) in by_option(policy, open) {
-            let done: Vec<(NaiveDate, NaiveDate)> = completed
+            let done: Vec<Done> = completed
                 .iter()
                 .filter(|c| policy.terms(Some(&c.service_option)).option == option)
-                .map(|c| {
-                    (
-                        local_date(c.started_at, service.time_zone),
-                        local_date(c.stopped_at, service.time_zone),
-                    )
+                .map(|c| Done {
+                    started: local_date(c.started_at, service.time_zone),
+                    stopped: local_date(c.stopped_at, service.time_zone),
+                    due: c.due_date,
                 })
                 .collect();
-            let mu = queue::throughput(calendar, today, window, done.iter().map(|d| d.1));
+            let mu = queue::throughput(calendar, today, window, done.iter().map(|d| d.stopped));
             let inputs = Inputs {
                 service,
                 policy,
@@ -133,6 +132,14 @@ fn by_option(policy: &SlaPolicy, rows: Vec<QueuedRow>) -> BTreeMap<String, Vec<Q
     options
 }
 
+/// A case completed in the throughput window: its clock's start, stop and due dates.
+#[derive(Debug, Clone, Copy)]
+struct Done {
+    started: NaiveDate,
+    stopped: NaiveDate,
+    due: Option<NaiveDate>,
+}
+
 struct Inputs<'a> {
     service: &'a Service,
     policy: &'a SlaPolicy,
@@ -143,12 +150,12 @@ struct Inputs<'a> {
 }
 
 impl Inputs<'_> {
-    /// The forecast of the open `rows`, from the recent completions `done` (clock start and
-    /// stop dates) and their throughput `mu` over `window` business days.
+    /// The forecast of the open `rows`, from the recent completions `done` and their
+    /// throughput `mu` over `window` business days.
     fn forecast(
         &self,
         rows: &[QueuedRow],
-        done: &[(NaiveDate, NaiveDate)],
+        done: &[Done],
         mu: Rate,
         window: usize,
         backtest: bool,
@@ -157,19 +164,19 @@ impl Inputs<'_> {
         let starts = || {
             rows.iter()
                 .map(|row| local_date(row.started_at, zone))
-                .chain(done.iter().map(|d| d.0))
+                .chain(done.iter().map(|d| d.started))
         };
         let first = starts().min().unwrap_or(self.today);
         let last = rows
             .iter()
             .map(|row| row.due_date)
-            .chain(done.iter().map(|d| d.1))
+            .chain(done.iter().flat_map(|d| [Some(d.stopped), d.due]).flatten())
             .fold(self.today, NaiveDate::max);
         let index = BusinessDayIndex::new(self.calendar, first, last);
-        let recent = RecentDurations::new(
-            done.iter()
-                .map(|(start, stop)| index.between(*start, *stop)),
-        );
+        let recent = RecentDurations::new(done.iter().map(|d| Duration {
+            lasted: index.between(d.started, d.stopped),
+            allowed: d.due.map_or(u64::MAX, |due| index.between(d.started, due)),
+        }));
         let stretch = recent.stretch(rows.len(), window);
         let cases: Vec<QueuedCase> = rows
             .iter()
@@ -179,11 +186,7 @@ impl Inputs<'_> {
                     started_at: row.started_at,
                     due_date: row.due_date,
                     breached: row.due_date < self.today,
-                    breach_chance: recent.breach_chance(
-                        index.between(start, self.today),
-                        index.between(start, row.due_date),
-                        stretch,
-                    ),
+                    breach_chance: recent.breach_chance(index.between(start, self.today), stretch),
                 }
             })
             .collect();
@@ -283,15 +286,27 @@ mod tests {
         // Ten cases completed on Friday 12 June after 2, 3, 4, 4, 5, 6, 7, 8, 11 and 12
         // business days: 10 completions over the 10-day window, 1 a day.
         let stop = shift(calendar, today, -1);
-        let done: Vec<(NaiveDate, NaiveDate)> = [2, 3, 4, 4, 5, 6, 7, 8, 11, 12]
+        let done: Vec<Done> = [2, 3, 4, 4, 5, 6, 7, 8, 11, 12]
             .into_iter()
-            .map(|d| (shift(calendar, stop, -d), stop))
+            .map(|d| {
+                let started = shift(calendar, stop, -d);
+                Done {
+                    started,
+                    stopped: stop,
+                    due: Some(shift(calendar, started, 10)),
+                }
+            })
             .collect();
-        let mu = queue::throughput(calendar, today, DEFAULT_WINDOW, done.iter().map(|d| d.1));
-        // Open: D 13 days old, allowed 20 (older than any recent case: the queue decides,
-        // and at 1 a day it is first, done tomorrow, on time); C 9 days old, allowed 10
-        // (both recent cases that old went past 10: 1); A 7 days old (2 of 4: 0.5); B new
-        // (2 of 10: 0.2). 1.7 expected, 2 forecast; the queue alone breaches only C (second,
+        let mu = queue::throughput(
+            calendar,
+            today,
+            DEFAULT_WINDOW,
+            done.iter().map(|d| d.stopped),
+        );
+        // They were allowed 10 days. Open: D 13 days old, allowed 20 (older than any recent
+        // case: the queue decides, and at 1 a day it is first, done tomorrow, on time); C 9
+        // days old, allowed 10 (both recent cases that old were late: 1); A 7 days old (2 of
+        // 4: 0.5); B new (2 of 10: 0.2). 1.7 expected, 2 forecast; the queue alone breaches only C (second,
         // done the day after tomorrow, due tomorrow). Four open cases against the 62 days
         // the recent pace holds over 10 days: no stretch.
         let open = |age: i64, allowed: i64| {

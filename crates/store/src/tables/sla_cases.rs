@@ -400,8 +400,8 @@ pub async fn open_at(
         .await
 }
 
-/// A closed case's option, when its clock started (its stop time when it never did) and
-/// when it closed.
+/// A closed case's option, when its clock started (its stop time when it never did), when
+/// it closed and its due date.
 #[derive(Debug, Clone, Row, Deserialize)]
 pub struct Completion {
     pub service_option: String,
@@ -409,11 +409,13 @@ pub struct Completion {
     pub started_at: DateTime<Utc>,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub stopped_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::date::option")]
+    pub due_date: Option<NaiveDate>,
 }
 
 /// When each case of a service and policy closed within `[from, to)`, with its option and
-/// start: the completions the forecast's throughput and spread of durations are measured
-/// from.
+/// start and due date: the completions the forecast's throughput and spread of durations
+/// are measured from.
 pub async fn completions(
     client: &Client,
     service_id: &str,
@@ -424,7 +426,7 @@ pub async fn completions(
     client
         .query(&format!(
             "SELECT service_option, assumeNotNull(coalesce(started_at, stopped_at)), \
-             assumeNotNull(stopped_at) FROM {NAME} FINAL \
+             assumeNotNull(stopped_at), due_date FROM {NAME} FINAL \
              WHERE service_id = ? AND policy = ? AND status IN ({closed}) \
              AND stopped_at >= toDateTime(?) AND stopped_at < toDateTime(?)",
             closed = Status::sql_list(&Status::CLOSED),
