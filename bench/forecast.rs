@@ -14,10 +14,11 @@
 //! standard's at-risk days of their due date), what the SlaCasesAtRisk alert shows.
 //! Printed: each moment's forecast, references and actual breaches, and whether the
 //! SlaBreachForecast alert's condition holds then (some option's forecast burn rate above
-//! 1 with its first breach within 5 days); per regime (calm, surge) the totals, the mean
+//! 3 with its first breach within 5 days); per regime (calm, surge) the totals, the mean
 //! absolute error per moment of the forecast and of the queue alone; and whether the
 //! forecast is within the stated tolerance in both.
-//! Run with `bench/forecast.sh` (starts ClickHouse, builds in release).
+//! Run with `bench/forecast.sh` (starts ClickHouse, builds in release); BENCH_CLICKHOUSE_URL
+//! points it at another ClickHouse than the development one.
 
 use std::path::Path;
 use std::time::Duration;
@@ -40,7 +41,7 @@ const SERVICE: &str = "passport-in-person";
 /// within this share of the actual total.
 const TOLERANCE: f64 = 0.25;
 /// The SlaBreachForecast alert's thresholds (deploy/alerts/sla.rules.yml).
-const ALERT_BURN_RATE: f64 = 1.0;
+const ALERT_BURN_RATE: f64 = 3.0;
 const ALERT_FIRST_WITHIN_DAYS: i64 = 5;
 
 fn main() {
@@ -74,6 +75,8 @@ async fn run() {
             "bench_forecast_{}",
             &Uuid::new_v4().simple().to_string()[..8]
         ),
+        url: std::env::var("BENCH_CLICKHOUSE_URL")
+            .unwrap_or_else(|_| ClickHouseConfig::default().url),
         ..ClickHouseConfig::default()
     };
     civicpulse_store::migrate::run(&config)
@@ -208,7 +211,6 @@ fn print(moments: &[Moment], days: i64, events: usize) {
             if m.alert { "fires" } else { "quiet" }
         );
     }
-    let mut within = true;
     for (in_surge, name) in [(false, "calm (before the surge)"), (true, "in the surge")] {
         let chosen: Vec<&Moment> = moments.iter().filter(|m| m.in_surge == in_surge).collect();
         let n = chosen.len().max(1) as f64;
@@ -236,13 +238,16 @@ fn print(moments: &[Moment], days: i64, events: usize) {
             mean_error(|m| m.reference),
             chosen.len(),
         );
-        within &= off(forecast).abs() <= TOLERANCE;
+        println!(
+            "  {name}: forecast {} the tolerance ({:.0} %)",
+            if off(forecast).abs() <= TOLERANCE {
+                "within"
+            } else {
+                "OUTSIDE"
+            },
+            TOLERANCE * 100.0
+        );
     }
-    println!(
-        "forecast within {:.0} % of the actual breaches in calm and in surge: {}",
-        TOLERANCE * 100.0,
-        if within { "yes" } else { "NO" }
-    );
 }
 
 fn env_number(name: &str, default: u64) -> u64 {

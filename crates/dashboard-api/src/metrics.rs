@@ -125,7 +125,7 @@ static FORECAST: LazyLock<[ForecastGauge; 6]> = LazyLock::new(|| {
         (
             gauge(
                 "civicpulse_sla_forecast_breaches",
-                "Open cases forecast to breach (the queue at the last 10 business days' throughput mixed with their durations), not counting those already breached.",
+                "Open cases forecast to breach (the queue at the last 10 business days' throughput mixed with the durations of the cases due in them), not counting those already breached.",
                 &labels,
             ),
             |f| Some(f.forecast_breaches as f64),

@@ -3,16 +3,17 @@
 //!
 //! Outside surges cases are not finished oldest first: each takes its own time, and the
 //! queue view ([`super::queue`]) breaches every case it ranks after the throughput's reach,
-//! about six times the breaches that happen. The cases completed in the throughput window
-//! say instead what share of the cases that lasted `age` days went on to breach:
-//! P(late | D ≥ age), with D the business days from the clock's start to its stop, and late
-//! meaning D beyond the business days to the case's own due date (which a hold moves: a
-//! held case that took long is not a late one).
+//! about six times the breaches that happen. The cases that fell due in the throughput
+//! window say instead what share of the cases that lasted `age` days were late:
+//! P(late | D ≥ age), with D the business days from the clock's start to its stop (unbounded
+//! while open) and late meaning D beyond the business days to the case's own due date
+//! (which a hold moves: a held case that took long is not a late one). Taking the cases
+//! that fell due, not those that completed, counts the ones that never complete.
 //!
-//! In a surge the recent durations are those of calmer days, and they alone would miss it;
-//! the queue knows. By Little's law an open queue of N cases drained at the recent pace
-//! (C completions over W business days, lasting S business days in all) holds N = (C / W) ·
-//! (S / C) cases, i.e. N = S / W; a longer queue means cases will take longer by the factor
+//! In a surge those cases are the calmer days', and they alone would miss it; the queue
+//! knows. By Little's law, cases falling due at C over W business days, each open and not
+//! yet late for min(D, allowed) business days (S in all), keep N = (C / W) · (S / C) = S / W
+//! open cases not yet late; a longer queue means cases will take longer by the factor
 //! `stretch` = N · W / S, and every duration is stretched by it (never shrunk: a short queue
 //! is noise, not speed). All of it in integers and exact ratios.
 
@@ -48,15 +49,15 @@ impl BusinessDayIndex {
     }
 }
 
-/// One recently completed case: business days from its clock's start to its stop, and to
-/// its due date (`u64::MAX` when it had none).
+/// One case that fell due recently: business days from its clock's start to its stop
+/// (`u64::MAX` while open), and to its due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Duration {
     pub lasted: u64,
     pub allowed: u64,
 }
 
-/// The durations of the cases completed recently.
+/// The durations of the cases that fell due recently.
 #[derive(Debug, Clone, Default)]
 pub struct RecentDurations {
     /// Shortest first.
@@ -68,12 +69,12 @@ impl RecentDurations {
     pub fn new(durations: impl IntoIterator<Item = Duration>) -> Self {
         let mut sorted: Vec<Duration> = durations.into_iter().collect();
         sorted.sort_unstable();
-        let total = sorted.iter().map(|d| d.lasted).sum();
+        let total = sorted.iter().map(|d| d.lasted.min(d.allowed)).sum();
         Self { sorted, total }
     }
 
-    /// How much longer than recently the `open` cases will take, by Little's law, with
-    /// the durations measured over `window` business days: at least 1.
+    /// How much longer than recently the `open` cases not yet late will take, by Little's
+    /// law, with the cases falling due over `window` business days: at least 1.
     pub fn stretch(&self, open: usize, window: usize) -> Rate {
         let one = Rate::from_integer(1);
         if self.total == 0 {
@@ -166,12 +167,13 @@ mod tests {
 
     #[test]
     fn the_queue_stretches_durations_only_when_longer_than_the_pace_explains() {
-        // 10 completions over 2 business days (5 a day) lasting 6.2 days on average: that
-        // pace holds a queue of 31 (stretch 1); 62 is twice it; 15 is not a reason to shrink.
+        // 10 cases fell due in 1 business day, open and on time for 59 days in all (the two
+        // late ones for their 10 allowed days): that pace keeps 59 cases open and not yet
+        // late (stretch 1); 118 is twice it; 30 is not a reason to shrink.
         let recent = RecentDurations::new(allowed_10(&[5, 2, 3, 4, 4, 6, 7, 8, 11, 12]));
-        assert_eq!(recent.stretch(31, 2), Rate::from_integer(1));
-        assert_eq!(recent.stretch(62, 2), Rate::from_integer(2));
-        assert_eq!(recent.stretch(15, 2), Rate::from_integer(1));
+        assert_eq!(recent.stretch(59, 1), Rate::from_integer(1));
+        assert_eq!(recent.stretch(118, 1), Rate::from_integer(2));
+        assert_eq!(recent.stretch(30, 1), Rate::from_integer(1));
         assert_eq!(
             RecentDurations::default().stretch(5, 10),
             Rate::from_integer(1)

@@ -182,7 +182,8 @@ pub fn forecast(
         cumulative += chance;
         (cumulative >= 0.5).then_some(*case)
     });
-    let expected_breaches: f64 = completions.iter().map(|c| c.chance).sum();
+    // Folded from +0.0: an empty f64 sum is -0.0, which JSON would show.
+    let expected_breaches = completions.iter().fold(0.0, |sum, c| sum + c.chance);
     Forecast {
         throughput: rate_figure(throughput),
         open: queue.len(),

@@ -1,8 +1,8 @@
 //! `GET /api/v1/sla/forecast`: for each service, day-limit standard and option, how many
 //! of the open cases are forecast to breach and when, the refunds they would owe and the
 //! completions per business day from tomorrow that would prevent it (the queue at the
-//! throughput of the last `window` business days mixed with the spread of those days'
-//! case durations; see the aggregator's `sla::queue` and `sla::durations`).
+//! throughput of the last `window` business days mixed with the durations of the cases
+//! that fell due in those days; see the aggregator's `sla::queue` and `sla::durations`).
 //! `as_of` in the past back-tests the forecast: `actual_breaches` says what happened.
 //! `view=days` lists the forecast breaches by due date instead.
 

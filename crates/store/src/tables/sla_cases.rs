@@ -400,22 +400,58 @@ pub async fn open_at(
         .await
 }
 
-/// A closed case's option, when its clock started (its stop time when it never did), when
-/// it closed and its due date.
+/// A case that fell due: its option, when its clock started and stopped (none while open)
+/// and its due date.
+#[derive(Debug, Clone, Row, Deserialize)]
+pub struct FellDue {
+    pub service_option: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime::option")]
+    pub stopped_at: Option<DateTime<Utc>>,
+    #[serde(with = "clickhouse::serde::chrono::date")]
+    pub due_date: NaiveDate,
+}
+
+/// The cases of a service and policy with a day limit due on a date in `[from, to)`,
+/// neither withdrawn nor not started: the cases whose lateness the forecast's spread of
+/// durations is measured from.
+pub async fn due_between(
+    client: &Client,
+    service_id: &str,
+    policy: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<FellDue>, clickhouse::error::Error> {
+    client
+        .query(&format!(
+            "SELECT service_option, assumeNotNull(started_at), stopped_at, assumeNotNull(due_date) \
+             FROM {NAME} FINAL \
+             WHERE service_id = ? AND policy = ? AND unit IN ('business_days', 'calendar_days') \
+             AND status NOT IN ('{withdrawn}', '{not_started}') \
+             AND NOT isNull(due_date) AND NOT isNull(started_at) \
+             AND due_date >= toDate(?) AND due_date < toDate(?)",
+            withdrawn = Status::Withdrawn.as_str(),
+            not_started = Status::NotStarted.as_str(),
+        ))
+        .bind(service_id)
+        .bind(policy)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all()
+        .await
+}
+
+/// A closed case's option and when it closed.
 #[derive(Debug, Clone, Row, Deserialize)]
 pub struct Completion {
     pub service_option: String,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
-    pub started_at: DateTime<Utc>,
-    #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub stopped_at: DateTime<Utc>,
-    #[serde(with = "clickhouse::serde::chrono::date::option")]
-    pub due_date: Option<NaiveDate>,
 }
 
-/// When each case of a service and policy closed within `[from, to)`, with its option and
-/// start and due date: the completions the forecast's throughput and spread of durations
-/// are measured from.
+/// When each case of a service and policy closed within `[from, to)`, with its option: the
+/// completions the forecast's throughput is measured from.
 pub async fn completions(
     client: &Client,
     service_id: &str,
@@ -425,8 +461,7 @@ pub async fn completions(
 ) -> Result<Vec<Completion>, clickhouse::error::Error> {
     client
         .query(&format!(
-            "SELECT service_option, assumeNotNull(coalesce(started_at, stopped_at)), \
-             assumeNotNull(stopped_at), due_date FROM {NAME} FINAL \
+            "SELECT service_option, assumeNotNull(stopped_at) FROM {NAME} FINAL \
              WHERE service_id = ? AND policy = ? AND status IN ({closed}) \
              AND stopped_at >= toDateTime(?) AND stopped_at < toDateTime(?)",
             closed = Status::sql_list(&Status::CLOSED),
