@@ -334,7 +334,8 @@ fn generate(total: usize) -> Vec<Event> {
                     event_id,
                     occurred_at: now,
                     service_id: "old-age-security".into(),
-                    channel: Channel::Web,
+                    channel: Some(Channel::Web),
+                    given_through: None,
                     stage: Some("outcome".into()),
                     case_ref: Some(case_ref),
                     answers: civicpulse_core::event::Answers {

@@ -439,6 +439,17 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
         Some(3.0 / left),
         "{regular}"
     );
+    // No recent durations either, so the queue's verdict stands: 3 expected breaches of 3
+    // open cases, 10 times the 10 % the standard allows.
+    assert_eq!(
+        (
+            regular["fifo_breaches"].as_u64(),
+            regular["expected_breaches"].as_f64(),
+            regular["forecast_burn_rate"].as_f64()
+        ),
+        (Some(3), Some(3.0), Some(10.0)),
+        "{regular}"
+    );
     let options: Vec<&str> = forecast
         .as_array()
         .unwrap()
@@ -484,6 +495,10 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
             .lines()
             .filter(|l| l.starts_with("civicpulse_sla_forecast_refunds_amount{"))
             .all(|l| !l.ends_with(" -0")),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"civicpulse_sla_forecast_burn_rate{policy="processing",service_id="passport-in-person",service_option="regular"} 10"#),
         "{metrics}"
     );
 }

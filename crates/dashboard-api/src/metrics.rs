@@ -2,8 +2,8 @@
 //! - the SLA figures per service and policy from the stored evaluation (30-day window), so
 //!   Prometheus can alert on breaches and on at-risk backlogs before they become breaches;
 //! - the breach forecast per service, day-limit standard and option (forecast breaches, the
-//!   first one's moment, refunds, the throughput measured and the one needed), so an alert
-//!   can fire before the first forecast breach;
+//!   first one's moment, their burn rate, refunds, the throughput measured and the one
+//!   needed), so an alert can fire before the first forecast breach;
 //! - the quality matrix of the current month per service and dimension: value, status
 //!   level (2 green, 1 amber, 0 red) and target. Withheld figures have no series.
 
@@ -120,16 +120,24 @@ static BURN_RATE: LazyLock<GaugeVec> = LazyLock::new(|| {
 /// A forecast gauge and the figure it shows (`None` removes the series).
 type ForecastGauge = (GaugeVec, fn(&OptionForecast) -> Option<f64>);
 
-static FORECAST: LazyLock<[ForecastGauge; 5]> = LazyLock::new(|| {
+static FORECAST: LazyLock<[ForecastGauge; 6]> = LazyLock::new(|| {
     let labels = ["service_id", "policy", "service_option"];
     [
         (
             gauge(
                 "civicpulse_sla_forecast_breaches",
-                "Open cases forecast to breach (FIFO at the last 10 business days' throughput), not counting those already breached.",
+                "Open cases forecast to breach (the queue at the last 10 business days' throughput mixed with the durations of the cases due in them), not counting those already breached.",
                 &labels,
             ),
             |f| Some(f.forecast_breaches as f64),
+        ),
+        (
+            gauge(
+                "civicpulse_sla_forecast_burn_rate",
+                "Forecast breaches' share of the open cases not yet breached over the share the standard allows (1 = budget spent exactly); no series when no open case is left to judge.",
+                &labels,
+            ),
+            |f| f.forecast_burn_rate,
         ),
         (
             gauge(

@@ -59,13 +59,13 @@ fn state() -> GatewayState {
     let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
     let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
     GatewayState {
-        catalog: Arc::new(catalog),
         producer,
         kafka: Arc::new(config.kafka.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
-        sites: Arc::new(Sites::new(&config.gateway.sites)),
+        sites: Arc::new(Sites::new(&config.gateway.sites, &catalog).expect("the sites")),
         invitations: Arc::new(Invitations::new(&config.gateway.invitations, None)),
         config: Arc::new(config.gateway),
+        catalog: Arc::new(catalog),
     }
 }
 

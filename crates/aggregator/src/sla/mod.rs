@@ -2,6 +2,7 @@
 //! due date, status and the refund owed. `rules` is pure;
 //! `evaluate` reads milestones and writes `sla_cases` through the store's table modules.
 
+pub mod durations;
 pub mod evaluate;
 pub mod forecast;
 pub mod ledger;

@@ -1,7 +1,8 @@
 //! `GET /api/v1/sla/forecast`: for each service, day-limit standard and option, how many
 //! of the open cases are forecast to breach and when, the refunds they would owe and the
-//! completions per business day from tomorrow that would prevent it (FIFO at the mean
-//! throughput of the last `window` business days; see the aggregator's `sla::queue`).
+//! completions per business day from tomorrow that would prevent it (the queue at the
+//! throughput of the last `window` business days mixed with the durations of the cases
+//! that fell due in those days; see the aggregator's `sla::queue` and `sla::durations`).
 //! `as_of` in the past back-tests the forecast: `actual_breaches` says what happened.
 //! `view=days` lists the forecast breaches by due date instead.
 
@@ -56,7 +57,14 @@ pub struct BreachForecast {
     pub already_breached: usize,
     /// Not yet breached but due today or earlier: only today's work can save them.
     pub due_now: usize,
+    /// Cases the queue alone (first in, first out at `throughput`) completes late.
+    pub fifo_breaches: usize,
+    /// The expected breaches, unrounded; `forecast_breaches` is it rounded.
+    pub expected_breaches: f64,
     pub forecast_breaches: usize,
+    /// The forecast breaches' share of the open cases not yet breached over the share the
+    /// standard allows; above 1 the queue spends more than its budget.
+    pub forecast_burn_rate: Option<f64>,
     pub first_breach_at: Option<String>,
     /// The refunds the forecast breaches would owe, from whole cents (never `-0.0`).
     pub forecast_refunds: f64,
@@ -160,7 +168,10 @@ fn to_row(f: OptionForecast) -> BreachForecast {
         open: f.open,
         already_breached: f.already_breached,
         due_now: f.due_now,
+        fifo_breaches: f.fifo_breaches,
+        expected_breaches: f.expected_breaches,
         forecast_breaches: f.forecast_breaches,
+        forecast_burn_rate: f.forecast_burn_rate,
         forecast_refunds: remission::amount(f.forecast_refund_cents),
         currency: f.currency,
         required_throughput: f.required_throughput,

@@ -401,6 +401,48 @@ pub async fn open_at(
         .await
 }
 
+/// A case that fell due: its option, when its clock started and stopped (none while open)
+/// and its due date.
+#[derive(Debug, Clone, Row, Deserialize)]
+pub struct FellDue {
+    pub service_option: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime::option")]
+    pub stopped_at: Option<DateTime<Utc>>,
+    #[serde(with = "clickhouse::serde::chrono::date")]
+    pub due_date: NaiveDate,
+}
+
+/// The cases of a service and policy with a day limit due on a date in `[from, to)`,
+/// neither withdrawn nor not started: the cases whose lateness the forecast's spread of
+/// durations is measured from.
+pub async fn due_between(
+    client: &Client,
+    service_id: &str,
+    policy: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<FellDue>, clickhouse::error::Error> {
+    client
+        .query(&format!(
+            "SELECT service_option, assumeNotNull(started_at), stopped_at, assumeNotNull(due_date) \
+             FROM {NAME} FINAL \
+             WHERE service_id = ? AND policy = ? AND unit IN ('business_days', 'calendar_days') \
+             AND status NOT IN ('{withdrawn}', '{not_started}') \
+             AND NOT isNull(due_date) AND NOT isNull(started_at) \
+             AND due_date >= toDate(?) AND due_date < toDate(?)",
+            withdrawn = Status::Withdrawn.as_str(),
+            not_started = Status::NotStarted.as_str(),
+        ))
+        .bind(service_id)
+        .bind(policy)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all()
+        .await
+}
+
 /// A closed case's option and when it closed.
 #[derive(Debug, Clone, Row, Deserialize)]
 pub struct Completion {
