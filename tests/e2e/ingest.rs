@@ -403,10 +403,12 @@ async fn migrations_run_once_and_the_dashboard_lists_services() {
         .query("SELECT version, name FROM schema_migrations ORDER BY version FORMAT TSV")
         .await
         .unwrap();
-    assert_eq!(
-        recorded,
-        "1\tevents\n2\tsla\n3\tmatrix\n4\tevent_versions\n5\treport_runs\n6\tchange_log\n7\tfeedback_reason\n8\tservice_standards\n9\tfeedback_given_through\n"
-    );
+    let listed: String = civicpulse_store::migrate::MIGRATIONS
+        .iter()
+        .map(|m| format!("{}\t{}\n", m.version, m.name))
+        .collect();
+    assert!(listed.starts_with("1\tevents\n2\tsla\n"), "{listed}");
+    assert_eq!(recorded, listed);
     let tables = pipeline.query("SHOW TABLES").await.unwrap();
     for table in ["feedback", "feedback_comments", "milestones", "offered"] {
         assert!(

@@ -211,8 +211,9 @@ impl Default for InvitationsConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PublicFeedbackConfig {
-    /// Largest public request body; larger gets 413. A yes/no, a reason and a 2 000
-    /// character comment fit many times over.
+    /// Largest public request body; larger gets 413. The default fits a full-length comment
+    /// of the widest characters as the no-JavaScript form sends it (a 4-byte character
+    /// percent-encoded is 12 bytes), so a person within the comment limit is never refused.
     pub max_body_bytes: usize,
     /// A response sent back sooner than this after it was shown is counted as fast
     /// (`civicpulse_public_feedback_total{outcome="accepted_fast"}`), never dropped: a
@@ -229,7 +230,7 @@ pub struct PublicFeedbackConfig {
 impl Default for PublicFeedbackConfig {
     fn default() -> Self {
         PublicFeedbackConfig {
-            max_body_bytes: 8 * 1024,
+            max_body_bytes: crate::validate::MAX_COMMENT_CHARS * 12 + 8 * 1024,
             min_fill_ms: 2_000,
             trust_forwarded_for: false,
             demo_site: String::new(),

@@ -292,6 +292,35 @@ fn form_post(body: &str) -> Request<Body> {
 
 const TOKEN: &str = "6a2f41a3-c54c-4c8f-9d7e-3b9a1d5c2e10";
 
+/// A comment at the length limit, in characters the form percent-encodes as 12 bytes each
+/// (Inuktitut, emoji), is under the default body limit: the person is never told their
+/// comment is too long when it is not.
+#[tokio::test]
+async fn a_full_length_comment_in_any_script_fits_the_default_body_limit() {
+    let mut config = Config::default();
+    config.gateway.public_base_url = "http://gateway.example".parse().unwrap();
+    config.gateway.sites = vec![Site {
+        name: "canada".into(),
+        key: "pk-canada".into(),
+        origins: vec![ORIGIN.into()],
+        services: vec!["employment-insurance".into()],
+        per_client_per_minute: 10,
+        per_site_per_minute: 1_000,
+    }];
+    let app = gateway(config, None);
+    let shown = chrono::Utc::now().timestamp_millis() - 5_000;
+    let comment = "%F0%9D%84%9E".repeat(civicpulse_core::validate::MAX_COMMENT_CHARS);
+    // The honeypot is filled so that nothing is sent on: the body limit is what is tested.
+    let taken = send(
+        &app,
+        form_post(&format!(
+            "site=pk-canada&service_id=employment-insurance&lang=en&helpful=no&reason=other&shown_at={shown}&token={TOKEN}&website=spam&comment={comment}"
+        )),
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.text);
+}
+
 #[tokio::test]
 async fn a_refused_form_comes_back_filled_in_with_what_to_fix() {
     let app = app(10);

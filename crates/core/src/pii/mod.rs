@@ -231,6 +231,23 @@ pub fn scrub(comment: &str) -> Cow<'_, str> {
     text
 }
 
+/// The comment scrubbed, and its own case's reference masked too: a case reference names one
+/// person's file in whatever shape a case system chose, so no pattern knows them all. A
+/// reference under four characters would mask ordinary words, so it is left to the patterns.
+pub fn scrub_for_case<'a>(comment: &'a str, case_ref: Option<&str>) -> Cow<'a, str> {
+    let text = scrub(comment);
+    let Some(case_ref) = case_ref.map(str::trim).filter(|r| r.chars().count() >= 4) else {
+        return text;
+    };
+    let Ok(reference) = Regex::new(&format!("(?i){}", regex::escape(case_ref))) else {
+        return text;
+    };
+    match reference.replace_all(&text, MASK) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(masked) => Cow::Owned(masked),
+    }
+}
+
 /// What kind of contact detail `identifier` holds, if any.
 pub fn contact_in_identifier(identifier: &str) -> Option<&'static str> {
     CONTACT_PATTERNS
@@ -390,5 +407,24 @@ mod tests {
         for (identifier, expected) in cases {
             assert_eq!(contact_in_identifier(identifier), expected, "{identifier}");
         }
+    }
+
+    #[test]
+    fn a_comment_naming_its_own_case_loses_the_reference() {
+        assert_eq!(
+            scrub_for_case(
+                "The wait was long; my file is p-2026-000123.",
+                Some("P-2026-000123")
+            ),
+            "The wait was long; my file is ###."
+        );
+        assert_eq!(
+            scrub_for_case("Call me on 613-555-0199, file A7", Some("A7")),
+            "Call me on ###, file A7"
+        );
+        assert_eq!(
+            scrub_for_case("No reference here", None),
+            "No reference here"
+        );
     }
 }

@@ -15,7 +15,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
 use civicpulse_core::event::Event;
-use civicpulse_core::pii::scrub;
+use civicpulse_core::pii::scrub_for_case;
 use civicpulse_core::{Envelope, FieldError, Validator};
 use civicpulse_http_server::body_bounds::BodyError;
 use serde::Serialize;
@@ -186,11 +186,12 @@ fn triage(
     (results, accepted)
 }
 
-/// The event with personal data removed from its free text.
+/// The event with personal data, its own case reference included, removed from its free text.
 pub(super) fn scrubbed(mut event: Event) -> Event {
     if let Event::Feedback(feedback) = &mut event {
         if let Some(comment) = &feedback.comment {
-            feedback.comment = Some(scrub(comment).into_owned());
+            let masked = scrub_for_case(comment, feedback.case_ref.as_deref()).into_owned();
+            feedback.comment = Some(masked);
         }
     }
     event
