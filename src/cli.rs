@@ -40,14 +40,14 @@ pub enum Command {
     Aggregate {
         /// Evaluate as of this RFC 3339 time instead of now, a point in time: milestones
         /// dated after it are left out, and open cases' elapsed days are taken then.
-        #[arg(long)]
+        #[arg(long, value_parser = rfc3339_time)]
         as_of: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Run the report schedules once (`aggregator` and `run` do it on their interval) and
     /// print what was written.
     ReportSchedule {
         /// Take this RFC 3339 time as now (which reports are due).
-        #[arg(long)]
+        #[arg(long, value_parser = rfc3339_time)]
         as_of: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Everything in one process: migrations, gateway, sink, aggregator and dashboard API.
@@ -163,6 +163,12 @@ fn parse_export_format(text: &str) -> Result<civicpulse_reports::exports::Format
         .map_err(|_| format!("`{text}`: the formats are gc-service-std, omb-a11 and govuk-kpis"))
 }
 
+/// `--as-of` reads RFC 3339 exactly, as the event contracts do (chrono's `FromStr` also takes
+/// spaces, `UTC` and `+0000`).
+fn rfc3339_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    civicpulse_core::rfc3339::parse(text).map_err(|e| format!("`{text}`: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +180,19 @@ mod tests {
         assert_eq!(parse_duration("2h").unwrap().as_secs(), 7200);
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());
+    }
+
+    #[test]
+    fn as_of_is_rfc3339_exactly() {
+        use clap::Parser;
+        let at = |time: &str| Cli::try_parse_from(["civicpulse", "aggregate", "--as-of", time]);
+        assert!(at("2026-05-01T12:00:00Z").is_ok());
+        for loose in [
+            "2026-05-01 12:00:00 UTC",
+            "2026-05-01T12:00:00+0000",
+            " 2026-05-01T12:00:00Z",
+        ] {
+            assert!(at(loose).is_err(), "{loose}");
+        }
     }
 }

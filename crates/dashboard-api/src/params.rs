@@ -215,7 +215,7 @@ fn day_bound(text: &str, end: bool, zone: Tz) -> Result<NaiveDate, String> {
     if let Ok(date) = text.parse::<NaiveDate>() {
         return Ok(date);
     }
-    let local = DateTime::parse_from_rfc3339(text)
+    let local = civicpulse_core::rfc3339::parse(text)
         .map_err(|_| format!("`{text}` is neither YYYY-MM-DD nor an RFC 3339 time"))?
         .with_timezone(&zone);
     let date = local.date_naive();
@@ -236,8 +236,7 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
             .expect("midnight exists")
             .and_utc());
     }
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
+    civicpulse_core::rfc3339::parse(text)
         .map_err(|_| format!("`{text}` is neither YYYY-MM-DD nor an RFC 3339 time"))
 }
 
@@ -331,5 +330,9 @@ mod tests {
             "2026-03-02T10:00:00+00:00"
         );
         assert!(parse_time("yesterday").is_err());
+        // RFC 3339 exactly, as the event contracts read it.
+        for loose in ["2026-03-02 05:00:00Z", "2026-03-02T05:00:00+0000"] {
+            assert!(parse_time(loose).is_err(), "{loose}");
+        }
     }
 }

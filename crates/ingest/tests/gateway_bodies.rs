@@ -258,7 +258,8 @@ async fn no_route_reads_more_than_the_limit_of_a_body_that_never_ends() {
             "{route} read {read} bytes of a 64 MB body (limit {MAX_BODY_BYTES}) and answered {}",
             answer.status
         );
-        if answer.status == StatusCode::PAYLOAD_TOO_LARGE {
+        // The survey answers a person's browser with its page; every other route in JSON.
+        if answer.status == StatusCode::PAYLOAD_TOO_LARGE && !route.contains("/s/") {
             assert_eq!(answer.json["error"]["code"], "body_too_large", "{route}");
         }
     }

@@ -16,7 +16,6 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Json;
@@ -33,7 +32,7 @@ use uuid::Uuid;
 pub use token::{Invitation, Sealer, TokenError};
 
 use super::auth::Source;
-use super::public::{self, Lang, PublicError, Submission};
+use super::public::{self, Lang, Submission};
 use super::routes::{scrubbed, to_messages};
 use super::{ApiError, GatewayState};
 use crate::metrics;
@@ -238,8 +237,11 @@ async fn answer(
         });
     }
     let limit = state.config.public.max_body_bytes;
+    // A person answering in a browser reads a page, never JSON.
     let Ok(body) = axum::body::to_bytes(body, limit).await else {
-        return PublicError::BodyTooLarge { limit }.into_response();
+        return public::message_page(lang, StatusCode::PAYLOAD_TOO_LARGE, |t| {
+            (t.error_title, t.not_recorded)
+        });
     };
     let submission = match Submission::parse_survey(&body) {
         Ok(mut submission) => {
