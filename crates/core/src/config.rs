@@ -295,7 +295,7 @@ impl GatewayConfig {
         self.public_base_url.origin().ascii_serialization()
     }
 
-    /// `path` (starting with `/`) under the public base URL, which may carry a path prefix.
+    /// `path` (starting with `/`) under the public base URL.
     pub fn public_url(&self, path: &str) -> String {
         format!(
             "{}{path}",
@@ -616,6 +616,13 @@ impl Config {
                 "gateway.public_base_url must be an absolute http(s) URL, not `{base}`"
             )));
         }
+        // The widget, the form and the survey link to the gateway's own paths from the root.
+        if base.path() != "/" || base.query().is_some() || base.fragment().is_some() {
+            return Err(ConfigError::Invalid(format!(
+                "gateway.public_base_url must be an origin without a path (the gateway's pages \
+                 are served from the root), not `{base}`"
+            )));
+        }
         for key in &self.gateway.api_keys {
             if !is_sha256_hex(&key.sha256) {
                 return Err(ConfigError::Invalid(format!(
@@ -700,6 +707,7 @@ mod tests {
             ("/feedback", false),
             ("ftp://feedback.example.gov", false),
             ("mailto:feedback@example.gov", false),
+            ("https://feedback.example.gov/civic/", false),
         ] {
             Jail::expect_with(|jail| {
                 jail.create_file(
@@ -724,14 +732,14 @@ mod tests {
     #[test]
     fn the_public_origin_and_links_come_from_the_public_base_url() {
         let gateway = GatewayConfig {
-            public_base_url: "https://Feedback.example.gov:443/civic/".parse().unwrap(),
+            public_base_url: "https://Feedback.example.gov:443/".parse().unwrap(),
             ..GatewayConfig::default()
         };
         // As a browser sends it in `Origin`: lower-case host, default port left out.
         assert_eq!(gateway.public_origin(), "https://feedback.example.gov");
         assert_eq!(
             gateway.public_url("/s/abc"),
-            "https://feedback.example.gov/civic/s/abc"
+            "https://feedback.example.gov/s/abc"
         );
         let local = GatewayConfig::default();
         assert_eq!(local.public_origin(), "http://127.0.0.1:8080");
