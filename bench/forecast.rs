@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use civicpulse_aggregator::sla::evaluate::run_once;
-use civicpulse_aggregator::sla::forecast::{forecast_service, DEFAULT_WINDOW};
+use civicpulse_analytics::sla::forecast::{forecast_service, DEFAULT_WINDOW};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::config::ClickHouseConfig;
 use civicpulse_core::{Catalog, Envelope, Event, Validator};

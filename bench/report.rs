@@ -18,7 +18,7 @@ use timing::median_of;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use civicpulse_aggregator::matrix::{self, GroupBy, Period};
+use civicpulse_analytics::matrix::{self, GroupBy, Period};
 use civicpulse_core::config::Language;
 use civicpulse_core::{Catalog, Config};
 use civicpulse_reports::{freshness::Freshness, html, pdf, Figures};

@@ -19,8 +19,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use civicpulse_aggregator::sla::evaluate::{opening_schedule, run_once, PolicyRun};
-use civicpulse_aggregator::sla::{evaluate, CaseMilestone, Standard, Status};
+use civicpulse_aggregator::sla::evaluate::{run_once, PolicyRun};
+use civicpulse_analytics::sla::rules::opening_schedule;
+use civicpulse_analytics::sla::{evaluate, CaseMilestone, Standard, Status};
 use civicpulse_core::config::ClickHouseConfig;
 use civicpulse_core::event::MilestoneKind;
 use civicpulse_core::sla::LimitUnit;

@@ -1,11 +1,12 @@
-//! Civic Pulse aggregator: SLA evaluation, the quality matrix and its benchmarks.
+//! Civic Pulse aggregator: the jobs that write what readers read.
 //!
-//! - `sla`: pure rules, and their incremental evaluation against ClickHouse;
-//! - `matrix`: daily rollups, the matrix of any period, time series, interventions,
-//!   snapshots;
+//! - `sla::evaluate`: applies the guarantee rules to every changed case and stores the result;
+//! - `matrix`: daily rollups and the snapshots of each month and quarter;
 //! - `supersede`: which version of a re-sent event counts;
 //! - `schedule`: one aggregation run (SLA, then rollups, then snapshots), on demand or on
 //!   an interval.
+//!
+//! What the figures mean is computed in `civicpulse_analytics`, which this crate applies.
 
 pub mod matrix;
 pub mod metrics;

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use civicpulse_aggregator::matrix::{Cell, InnovationRow, Point};
+use civicpulse_analytics::matrix::{Cell, InnovationRow, Point};
 use moka::future::Cache;
 
 use crate::error::ApiError;

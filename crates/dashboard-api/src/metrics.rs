@@ -14,8 +14,8 @@ use axum::http::header;
 use chrono::{Duration, Utc};
 use prometheus::{register_gauge_vec, GaugeVec};
 
-use civicpulse_aggregator::matrix::{GroupBy, Period};
-use civicpulse_aggregator::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
+use civicpulse_analytics::matrix::{GroupBy, Period};
+use civicpulse_analytics::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
 use civicpulse_core::remission;
 
 use crate::routes::matrix::cached_matrix;

@@ -9,7 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use civicpulse_aggregator::matrix::{GroupBy, Period};
+use civicpulse_analytics::matrix::{GroupBy, Period};
 use civicpulse_core::{horizon, Catalog, Dimension};
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};

@@ -12,14 +12,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Months, NaiveDate, SecondsFormat, Utc};
-use civicpulse_aggregator::matrix::change::{self, Change};
-use civicpulse_aggregator::matrix::dimensions::{measure, not_applicable};
-use civicpulse_aggregator::matrix::stats::median;
-use civicpulse_aggregator::matrix::tally::Tally;
-use civicpulse_aggregator::matrix::{
+use civicpulse_analytics::matrix::change::{self, Change};
+use civicpulse_analytics::matrix::dimensions::{measure, not_applicable};
+use civicpulse_analytics::matrix::stats::median;
+use civicpulse_analytics::matrix::tally::Tally;
+use civicpulse_analytics::matrix::{
     self, build, Bucket, Cell, GroupBy, InnovationRow, Period, RollupQuery, Slices,
 };
-use civicpulse_aggregator::sla::summary::{self, PolicySummary};
+use civicpulse_analytics::sla::summary::{self, PolicySummary};
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::{Dimension, Kind, Question};

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use civicpulse_aggregator::matrix::change::Verdict;
-use civicpulse_aggregator::matrix::{Cell, InnovationRow};
-use civicpulse_aggregator::sla::summary::PolicySummary;
+use civicpulse_analytics::matrix::change::Verdict;
+use civicpulse_analytics::matrix::{Cell, InnovationRow};
+use civicpulse_analytics::sla::summary::PolicySummary;
 use civicpulse_core::dimension::{Dimension, Kind};
 use fluent_bundle::FluentValue;
 use minijinja::{context, Environment};

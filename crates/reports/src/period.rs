@@ -2,7 +2,7 @@
 //! `2026-10-01..2026-10-15` (the end excluded).
 
 use chrono::NaiveDate;
-use civicpulse_aggregator::matrix::Period;
+use civicpulse_analytics::matrix::Period;
 use civicpulse_core::horizon;
 
 /// The period `text` names, inside the date horizon; the error says what is wrong.

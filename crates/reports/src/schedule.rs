@@ -5,7 +5,7 @@
 //! the same period again and finds it already written.
 
 use chrono::{Datelike, Months, NaiveDate};
-use civicpulse_aggregator::matrix::Period;
+use civicpulse_analytics::matrix::Period;
 use civicpulse_core::calendar::Calendar;
 use civicpulse_core::config::{ReportEvery, ReportSchedule};
 

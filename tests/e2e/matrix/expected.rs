@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::America::Toronto;
-use civicpulse_aggregator::sla::{evaluate, CaseMilestone, Standard};
+use civicpulse_analytics::sla::{evaluate, CaseMilestone, Standard};
 use civicpulse_core::event::MilestoneKind;
 use civicpulse_core::Catalog;
 use serde_json::Value;

@@ -143,7 +143,7 @@ async fn time_series_buckets_agree_with_the_matrix_and_gauges_reach_prometheus()
     }
 
     // Each run snapshots this month's matrix (whole services) as the API computes it.
-    let month = civicpulse_aggregator::matrix::Period::month_of(
+    let month = civicpulse_analytics::matrix::Period::month_of(
         Utc::now().with_timezone(&Toronto).date_naive(),
     );
     let (status, stored) = pipeline
@@ -296,8 +296,8 @@ async fn an_intervention_is_judged_before_and_after_and_against_its_peers() {
     assert!(close(number(&row["change"]), Some(0.3)));
     // Newcombe's interval for 32/40 − 20/40, computed by hand from the two Wilson
     // intervals: it excludes zero, so the change is an improvement.
-    let (a_low, a_high) = civicpulse_aggregator::matrix::stats::wilson(32, 40).unwrap();
-    let (b_low, b_high) = civicpulse_aggregator::matrix::stats::wilson(20, 40).unwrap();
+    let (a_low, a_high) = civicpulse_analytics::matrix::stats::wilson(32, 40).unwrap();
+    let (b_low, b_high) = civicpulse_analytics::matrix::stats::wilson(20, 40).unwrap();
     let low = 0.3 - ((0.8 - a_low).powi(2) + (b_high - 0.5).powi(2)).sqrt();
     let high = 0.3 + ((a_high - 0.8).powi(2) + (0.5 - b_low).powi(2)).sqrt();
     assert!(close(number(&row["change_ci_low"]), Some(low)), "{row}");

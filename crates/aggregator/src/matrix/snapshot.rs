@@ -2,18 +2,14 @@
 //! (whole services), so trends and ministers' reports read what was shown at the time.
 //! What is stored, and how, is `civicpulse_store::tables::matrix_snapshots`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::Catalog;
-use civicpulse_store::tables::matrix_snapshots::{self, SnapshotRow};
+use civicpulse_store::tables::matrix_snapshots;
 use clickhouse::Client;
 
-use civicpulse_core::Dimension;
-
-use super::build::Cell;
-use super::dimensions::GroupBy;
-use super::period::Period;
-use super::status::Status;
+use civicpulse_analytics::matrix::snapshot::row;
+use civicpulse_analytics::matrix::{self, GroupBy, Period};
 
 /// Whether the month of `today` has been snapshotted already.
 pub async fn has_month_snapshot(
@@ -46,7 +42,7 @@ pub async fn store_snapshots(
     let mut written = 0;
     let mut insert = matrix_snapshots::writer(client).await?;
     for period in periods_to_snapshot(today) {
-        let cells = super::compute(client, catalog, config, &period, GroupBy::Service).await?;
+        let cells = matrix::compute(client, catalog, config, &period, GroupBy::Service).await?;
         for cell in cells {
             insert.write(&row(&period, cell, now)).await?;
             written += 1;
@@ -54,67 +50,6 @@ pub async fn store_snapshots(
     }
     insert.end().await?;
     Ok(written)
-}
-
-/// The stored shape of a cell: dates as dates, the status as its name; what the catalog
-/// or the dimension tells (service name, category, family, status level) is not stored.
-pub(crate) fn row(period: &Period, cell: Cell, computed_at: DateTime<Utc>) -> SnapshotRow {
-    SnapshotRow {
-        period: period.label.clone(),
-        period_from: period.from,
-        period_to: period.to,
-        group_by: cell.group_by,
-        service_id: cell.service_id,
-        group_value: cell.group,
-        dimension: cell.dimension,
-        value: cell.value,
-        n: cell.n,
-        ci_low: cell.ci_low,
-        ci_high: cell.ci_high,
-        target: cell.target,
-        benchmark: cell.benchmark,
-        previous_value: cell.previous_value,
-        change: cell.change,
-        status: cell.status.as_str().to_string(),
-        note: cell.note,
-        computed_at,
-    }
-}
-
-/// A stored cell as the API shows any cell. A service since removed from the catalog keeps
-/// its history, with an empty name and category; a status or dimension this version no
-/// longer knows reads as `not_available`.
-pub fn cell(row: SnapshotRow, catalog: &Catalog) -> Cell {
-    let service = catalog.service(&row.service_id);
-    let status = row.status.parse().unwrap_or(Status::NotAvailable);
-    Cell {
-        period: row.period,
-        period_from: row.period_from.to_string(),
-        period_to: row.period_to.to_string(),
-        service_name: service.map(|s| s.name.clone()).unwrap_or_default(),
-        category: service.map(|s| s.category.clone()).unwrap_or_default(),
-        service_id: row.service_id,
-        group_by: row.group_by,
-        group: row.group_value,
-        family: Dimension::parse(&row.dimension)
-            .map(|d| d.family().as_str().to_string())
-            .unwrap_or_default(),
-        dimension: row.dimension,
-        value: row.value,
-        n: row.n,
-        ci_low: row.ci_low,
-        ci_high: row.ci_high,
-        target: row.target,
-        benchmark: row.benchmark,
-        previous_value: row.previous_value,
-        change: row.change,
-        status,
-        status_level: status.level(),
-        note: row.note,
-        computed_at: row
-            .computed_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    }
 }
 
 #[cfg(test)]

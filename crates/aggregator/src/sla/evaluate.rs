@@ -6,11 +6,10 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Utc};
 use civicpulse_core::calendar::{local_date, local_midnight};
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::exception::Exception;
-use civicpulse_core::opening_hours::OpeningSchedule;
 use civicpulse_core::remission;
 use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, Service};
@@ -21,7 +20,9 @@ use civicpulse_store::tables::sla_runs::{self, SlaRunRow};
 use civicpulse_store::tables::{sla_exceptions, superseded_events};
 use clickhouse::Client;
 
-use super::rules::{evaluate, CaseMilestone, Evaluation, Standard};
+use civicpulse_analytics::sla::rules::{
+    evaluate, opening_schedule, CaseMilestone, Evaluation, Standard,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluateError {
@@ -293,22 +294,6 @@ async fn run_policy(
 fn dated_after(last_as_of: Option<DateTime<Utc>>, now: DateTime<Utc>) -> u32 {
     let earliest = last_as_of.map_or(now, |last| last.min(now));
     u32::try_from(earliest.timestamp()).unwrap_or(0)
-}
-
-/// For a standard counted in business hours, the calendar's opening spans from six years
-/// before `now` to two years after (cases outside that walk the calendar day by day).
-pub fn opening_schedule(
-    policy: &SlaPolicy,
-    calendar: &civicpulse_core::calendar::Calendar,
-    zone: chrono_tz::Tz,
-    now: DateTime<Utc>,
-) -> Option<OpeningSchedule> {
-    policy.units().any(|u| u.seconds().is_some()).then(|| {
-        let today = local_date(now, zone);
-        let first = today.checked_sub_days(Days::new(6 * 366)).unwrap_or(today);
-        let last = today.checked_add_days(Days::new(2 * 366)).unwrap_or(today);
-        OpeningSchedule::new(calendar, zone, first, last)
-    })
 }
 
 /// Whether this run must re-read the open cases last evaluated before today (their elapsed

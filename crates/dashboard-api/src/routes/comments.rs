@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::DateTime;
-use civicpulse_aggregator::matrix::build::display_group;
+use civicpulse_analytics::matrix::build::display_group;
 use civicpulse_store::tables::feedback_comments::{self, CommentFilter, CommentListed};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

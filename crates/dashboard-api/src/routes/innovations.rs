@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_aggregator::matrix::{self, InnovationRow};
+use civicpulse_analytics::matrix::{self, InnovationRow};
 
 use serde::Deserialize;
 use utoipa::IntoParams;

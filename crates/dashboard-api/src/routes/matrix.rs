@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_aggregator::matrix::{self, Cell, GroupBy, Period};
+use civicpulse_analytics::matrix::{self, Cell, GroupBy, Period};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Utc;
-use civicpulse_aggregator::sla::forecast::{self, OptionForecast, DEFAULT_WINDOW};
+use civicpulse_analytics::sla::forecast::{self, OptionForecast, DEFAULT_WINDOW};
 use civicpulse_core::remission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_aggregator::sla::ledger;
+use civicpulse_analytics::sla::ledger;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use civicpulse_aggregator::sla::summary;
-pub use civicpulse_aggregator::sla::summary::PolicySummary;
+use civicpulse_analytics::sla::summary;
+pub use civicpulse_analytics::sla::summary::PolicySummary;
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_aggregator::matrix::{snapshot, Cell};
+use civicpulse_analytics::matrix::{snapshot, Cell};
 use civicpulse_store::tables::matrix_snapshots::{self, SnapshotFilter};
 
 use serde::Deserialize;

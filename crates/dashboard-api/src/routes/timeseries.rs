@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_aggregator::matrix::{self, Bucket, Point};
+use civicpulse_analytics::matrix::{self, Bucket, Point};
 
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -10,7 +10,7 @@
 //! - `target_met` = `NA` when there is no target or no performance, `Y` when performance
 //!   ≥ target, else `N`.
 
-use civicpulse_aggregator::sla::summary::PolicySummary;
+use civicpulse_analytics::sla::summary::PolicySummary;
 use civicpulse_core::event::Channel;
 use civicpulse_core::Catalog;
 

@@ -4,7 +4,7 @@
 //! re-sent record replaces the earlier one), `_timestamp` (period start), `period`,
 //! `service_id`, then the figures. A figure that cannot be given is `null`, never 0.
 
-use civicpulse_aggregator::matrix::Cell;
+use civicpulse_analytics::matrix::Cell;
 use serde::Serialize;
 
 /// One record; the field order is the published one.

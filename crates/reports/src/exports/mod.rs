@@ -9,8 +9,8 @@ pub mod gc_service_std;
 pub mod govuk_kpis;
 pub mod omb_a11;
 
-use civicpulse_aggregator::matrix::{self, GroupBy, RollupQuery};
-use civicpulse_aggregator::sla::summary;
+use civicpulse_analytics::matrix::{self, GroupBy, RollupQuery};
+use civicpulse_analytics::sla::summary;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::Question;

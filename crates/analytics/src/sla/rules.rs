@@ -38,7 +38,7 @@
 //! - Only the set of distinct milestones matters, never their arrival order. A stop before
 //!   any start is reported as an anomaly.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use civicpulse_core::calendar::{local_date, Calendar};
 use civicpulse_core::event::{MilestoneKind, Outcome};
@@ -555,6 +555,22 @@ fn due_date(
     None
 }
 
+/// For a standard counted in business hours, the calendar's opening spans from six years
+/// before `now` to two years after (cases outside that walk the calendar day by day).
+pub fn opening_schedule(
+    policy: &SlaPolicy,
+    calendar: &civicpulse_core::calendar::Calendar,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Option<OpeningSchedule> {
+    policy.units().any(|u| u.seconds().is_some()).then(|| {
+        let today = local_date(now, zone);
+        let first = today.checked_sub_days(Days::new(6 * 366)).unwrap_or(today);
+        let last = today.checked_add_days(Days::new(2 * 366)).unwrap_or(today);
+        OpeningSchedule::new(calendar, zone, first, last)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -645,7 +661,7 @@ mod tests {
         };
         let walked = evaluate(&standard, milestones, option, now);
         // The run's schedule of running totals answers exactly as the calendar walked.
-        let schedule = crate::sla::evaluate::opening_schedule(policy, calendar, Toronto, now);
+        let schedule = opening_schedule(policy, calendar, Toronto, now);
         if let Some(schedule) = &schedule {
             let scheduled = Standard {
                 schedule: Some(schedule),

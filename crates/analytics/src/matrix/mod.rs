@@ -1,0 +1,158 @@
+//! The quality matrix: for every service one row of quality dimensions, each with an
+//! interval, a target, a peer benchmark, the previous period and a status; breakdowns by
+//! channel, region and segment; time series; and the evaluation of interventions.
+//!
+//! The aggregator keeps daily rollups in ClickHouse; `read` turns them into tallies; the
+//! rest is pure: `dimensions` (figures and suppression), `stats` (intervals, DiD), `status`,
+//! `build` (cells, benchmarks), `innovation`, `timeseries`, `snapshot` (stored cells).
+
+pub mod build;
+pub mod change;
+pub mod dimensions;
+pub mod innovation;
+pub mod period;
+pub mod read;
+pub mod snapshot;
+pub mod stats;
+pub mod status;
+pub mod tally;
+pub mod timeseries;
+
+use chrono::NaiveDate;
+use civicpulse_core::config::MatrixConfig;
+use civicpulse_core::dimension::Dimension;
+use civicpulse_core::Catalog;
+use clickhouse::Client;
+
+pub use build::{Cell, Slices};
+pub use dimensions::GroupBy;
+pub use innovation::InnovationRow;
+pub use period::Period;
+pub use read::{Bucket, RollupQuery};
+pub use status::Status;
+pub use timeseries::Point;
+
+/// The matrix of a period, read from the rollups (the period and the one before it).
+pub async fn compute(
+    client: &Client,
+    catalog: &Catalog,
+    config: &MatrixConfig,
+    period: &Period,
+    group_by: GroupBy,
+) -> Result<Vec<Cell>, clickhouse::error::Error> {
+    let read = |from, to| RollupQuery {
+        from,
+        to,
+        group_by,
+        bucket: Bucket::Whole,
+        services: None,
+    };
+    let current = read(period.from, period.to).read_slices(client).await?;
+    let previous = read(period.previous_from, period.previous_to)
+        .read_slices(client)
+        .await?;
+    Ok(build::build(
+        catalog,
+        config,
+        period,
+        group_by,
+        &current,
+        &previous,
+        chrono::Utc::now(),
+    ))
+}
+
+/// One dimension over time for some services (None: all).
+pub async fn timeseries(
+    client: &Client,
+    config: &MatrixConfig,
+    dimension: Dimension,
+    services: Option<&[String]>,
+    from: NaiveDate,
+    to: NaiveDate,
+    bucket: Bucket,
+) -> Result<Vec<Point>, clickhouse::error::Error> {
+    let buckets = RollupQuery {
+        from,
+        to,
+        group_by: GroupBy::Service,
+        bucket,
+        services,
+    }
+    .read(client)
+    .await?;
+    Ok(timeseries::points(
+        &buckets,
+        dimension,
+        config.min_responses,
+    ))
+}
+
+/// Every catalog intervention evaluated as of `today` (a local date).
+pub async fn innovations(
+    client: &Client,
+    catalog: &Catalog,
+    config: &MatrixConfig,
+    today: NaiveDate,
+) -> Result<Vec<InnovationRow>, clickhouse::error::Error> {
+    let mut rows = Vec::new();
+    for intervention in &catalog.interventions {
+        let Some(windows) = innovation::Windows::around(
+            intervention.date,
+            today,
+            u64::from(config.innovation_window_days),
+        ) else {
+            rows.extend(innovation::too_early(intervention, today));
+            continue;
+        };
+        let peers = innovation::peers(catalog, intervention, &windows);
+        let mut services = peers.clone();
+        services.push(intervention.service_id.clone());
+        let read = |from, to| RollupQuery {
+            from,
+            to,
+            group_by: GroupBy::Service,
+            bucket: Bucket::Whole,
+            services: Some(&services),
+        };
+        let before = read(windows.before_from, windows.date)
+            .read_slices(client)
+            .await?;
+        let after = read(windows.date, windows.after_to)
+            .read_slices(client)
+            .await?;
+        let treated = |slices: &Slices| {
+            slices
+                .get(&(
+                    intervention.service_id.clone(),
+                    build::WHOLE_SERVICE.to_string(),
+                ))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let pooled = |slices: &Slices| {
+            let mut pooled = tally::Tally::default();
+            for peer in &peers {
+                if let Some(tally) = slices.get(&(peer.clone(), build::WHOLE_SERVICE.to_string())) {
+                    pooled += tally;
+                }
+            }
+            pooled
+        };
+        let (treated_before, treated_after) = (treated(&before), treated(&after));
+        let (peers_before, peers_after) = (pooled(&before), pooled(&after));
+        rows.extend(innovation::evaluate(
+            intervention,
+            &windows,
+            &innovation::Observed {
+                treated_before: &treated_before,
+                treated_after: &treated_after,
+                peers: &peers,
+                peers_before: &peers_before,
+                peers_after: &peers_after,
+            },
+            config.min_responses,
+        ));
+    }
+    Ok(rows)
+}
