@@ -118,7 +118,7 @@ global:
   evaluation_interval: 1s
   external_labels:
     dashboard_api: http://127.0.0.1:{dashboard}
-    runbook: https://example.org/README.md
+    runbook: https://example.org/docs/operators/runbook.md
 rule_files: ["rules/*.rules.yml"]
 alerting:
   alertmanagers: [{{static_configs: [{{targets: ["127.0.0.1:{alertmanager_port}"]}}]}}]
@@ -273,7 +273,7 @@ async fn a_burning_guarantee_and_a_stopped_sink_reach_a_person_and_the_recovery_
     );
     assert_eq!(
         annotations["runbook_url"],
-        "https://example.org/README.md#runbook-sla-budget-burning"
+        "https://example.org/docs/operators/runbook.md#runbook-sla-budget-burning"
     );
     let cases_url = annotations["cases_url"].as_str().unwrap();
     assert_eq!(
@@ -375,15 +375,20 @@ async fn a_burning_guarantee_and_a_stopped_sink_reach_a_person_and_the_recovery_
     drop(sink);
 }
 
-/// Every runbook link of the shipped rules leads to a section of the README.
+/// Every alert of the shipped rules links to its section of the runbook
+/// (docs/operators/runbook.md), and the shipped Prometheus configurations point the links'
+/// `runbook` external label at that file.
 #[test]
 fn every_runbook_link_has_its_section() {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    let anchors: Vec<String> = readme
+    let runbook =
+        std::fs::read_to_string(repo_root().join("docs/operators/runbook.md")).unwrap();
+    // GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.
+    let anchors: Vec<String> = runbook
         .lines()
-        .filter_map(|line| line.strip_prefix("### "))
-        .map(|heading| {
-            heading
+        .filter(|line| line.starts_with('#'))
+        .map(|line| {
+            line.trim_start_matches('#')
+                .trim()
                 .to_lowercase()
                 .chars()
                 .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
@@ -399,15 +404,34 @@ fn every_runbook_link_has_its_section() {
             continue;
         }
         let rules = std::fs::read_to_string(&path).unwrap();
+        let alerts = rules.matches("- alert:").count();
+        let links = link.captures_iter(&rules).count();
+        assert_eq!(
+            alerts,
+            links,
+            "{}: every alert needs one runbook link",
+            path.display()
+        );
         for anchor in link.captures_iter(&rules) {
             linked += 1;
             assert!(
                 anchors.contains(&anchor[1].to_string()),
-                "{}: no section #{}",
+                "{}: no section #{} in docs/operators/runbook.md",
                 path.display(),
                 &anchor[1]
             );
         }
     }
     assert!(linked >= 13, "found the rules' runbook links: {linked}");
+    for config in ["deploy/alerts/prometheus.yml", "deploy/production/prometheus.yml"] {
+        let text = std::fs::read_to_string(repo_root().join(config)).unwrap();
+        let label = text
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("runbook:"))
+            .unwrap_or_else(|| panic!("{config}: no runbook external label"));
+        assert!(
+            label.trim().ends_with("/docs/operators/runbook.md"),
+            "{config}: the runbook label points at {label}"
+        );
+    }
 }

@@ -81,7 +81,7 @@ pub const MATRIX_COLUMNS: &[Column] = &[
     column("category", "Category", "string", true, "The catalog category; peers share it."),
     column("group_by", "Breakdown", "string", true, "Always `service` here: whole services."),
     column("group", "Group", "string", true, "Always `all` here."),
-    column("dimension", "Dimension", "string", true, "The quality dimension (see the README's matrix section)."),
+    column("dimension", "Dimension", "string", true, "The quality dimension (see docs/analysts/quality-matrix.md)."),
     column("family", "Family", "string", true, "The dimension's column group."),
     column("value", "Value", "double", false, "The figure; empty when withheld (fewer observations than the suppression threshold) or not measured."),
     column("n", "Observations", "nonNegativeInteger", true, "Responses, cases or transactions the figure rests on."),

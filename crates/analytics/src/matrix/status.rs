@@ -1,4 +1,4 @@
-//! Green / amber / red, by documented rules (also in the README):
+//! Green / amber / red, by documented rules (also in docs/analysts/quality-matrix.md#status-rules):
 //!
 //! 1. `not_available`: the breakdown does not carry the dimension, or the figure cannot
 //!    mean what it says for the service (`dimensions::not_applicable`);
