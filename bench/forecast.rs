@@ -32,7 +32,7 @@ use civicpulse_core::{Catalog, Envelope, Event, Validator};
 use civicpulse_ingest::sink::rows::{MilestoneRow, Rows};
 use civicpulse_simulator::{generate, SimulateOptions};
 use civicpulse_store::tables::{insert_all, sla_cases};
-use civicpulse_store::Store;
+use civicpulse_store::{ClickHouseStore, Store};
 use clickhouse::Client;
 use uuid::Uuid;
 
@@ -102,9 +102,15 @@ async fn run() {
     let mut moments = Vec::new();
     for back in (35..=100).rev().step_by(5) {
         let as_of = now - chrono::Duration::days(back);
-        let forecasts = forecast_service(&client, &catalog, service, as_of, DEFAULT_WINDOW)
-            .await
-            .expect("forecast");
+        let forecasts = forecast_service(
+            &ClickHouseStore::connected(client.clone()),
+            &catalog,
+            service,
+            as_of,
+            DEFAULT_WINDOW,
+        )
+        .await
+        .expect("forecast");
         let fraction = (as_of - start).num_seconds() as f64 / (now - start).num_seconds() as f64;
         moments.push(Moment {
             as_of,

@@ -22,7 +22,7 @@ use civicpulse_analytics::matrix::{self, GroupBy, Period};
 use civicpulse_core::config::Language;
 use civicpulse_core::{Catalog, Config};
 use civicpulse_reports::{freshness::Freshness, html, pdf, Figures};
-use civicpulse_store::Store;
+use civicpulse_store::{ClickHouseStore, Store};
 
 const DATABASE: &str = "bench_matrix";
 
@@ -39,6 +39,7 @@ async fn run() {
         .await
         .expect("ClickHouse")
         .client;
+    let store = ClickHouseStore::connected(client.clone());
     let catalog = Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog.toml"))
         .expect("catalog");
     let raw: u64 = client
@@ -59,15 +60,9 @@ async fn run() {
 
     let matrix_request = median_of(5, || async {
         let started = Instant::now();
-        let cells = matrix::compute(
-            &client,
-            &catalog,
-            &config.matrix,
-            &quarter,
-            GroupBy::Service,
-        )
-        .await
-        .expect("matrix");
+        let cells = matrix::compute(&store, &catalog, &config.matrix, &quarter, GroupBy::Service)
+            .await
+            .expect("matrix");
         assert!(!cells.is_empty());
         started.elapsed()
     })
@@ -76,7 +71,7 @@ async fn run() {
     let report = median_of(5, || async {
         let started = Instant::now();
         let figures = Figures::gather(
-            &client,
+            &store,
             &catalog,
             &config.matrix,
             &quarter,
@@ -93,7 +88,7 @@ async fn run() {
     .await;
 
     let figures = Figures::gather(
-        &client,
+        &store,
         &catalog,
         &config.matrix,
         &quarter,

@@ -12,7 +12,7 @@ use civicpulse_ingest::{gateway, sink};
 use crate::shutdown;
 use civicpulse_simulator as simulate;
 use civicpulse_simulator::SimulateOptions;
-use civicpulse_store::migrate;
+use civicpulse_store::{migrate, ClickHouseStore};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
@@ -145,8 +145,13 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             let catalog = load_catalog(&config)?;
             let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
             let now = as_of.unwrap_or_else(chrono::Utc::now);
-            let done =
-                civicpulse_reports::scheduler::tick(&store.client, &catalog, &config, now).await?;
+            let done = civicpulse_reports::scheduler::tick(
+                &ClickHouseStore::connected(store.client.clone()),
+                &catalog,
+                &config,
+                now,
+            )
+            .await?;
             for (period, lang) in &done.written {
                 println!("written: {period} {}", lang.as_str());
             }
@@ -255,9 +260,14 @@ async fn write_report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> 
         civicpulse_reports::scope::services(&catalog, &args.services, args.jurisdiction.as_deref())
             .map_err(|reason| anyhow::anyhow!("{reason}"))?;
     let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
-    let figures =
-        civicpulse_reports::generate::figures(&store.client, &catalog, config, &period, &services)
-            .await?;
+    let figures = civicpulse_reports::generate::figures(
+        &ClickHouseStore::connected(store.client.clone()),
+        &catalog,
+        config,
+        &period,
+        &services,
+    )
+    .await?;
     let chromium = civicpulse_reports::pdf::find_chromium(config.reports.chromium.as_deref());
     let written =
         civicpulse_reports::publish::write(&figures, args.lang, &args.out, chromium.as_deref())
@@ -278,7 +288,7 @@ async fn write_export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> 
         .map_err(|reason| anyhow::anyhow!("{reason}"))?;
     let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
     let export = civicpulse_reports::exports::export(
-        &store.client,
+        &ClickHouseStore::connected(store.client),
         &catalog,
         &config.matrix,
         args.format,

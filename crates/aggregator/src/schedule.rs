@@ -26,7 +26,7 @@ pub enum AggregateError {
     #[error("matrix rollups: {0}")]
     Rollup(#[from] RollupError),
     #[error("matrix snapshots: {0}")]
-    Snapshot(#[from] clickhouse::error::Error),
+    Snapshot(StoreError),
     #[error("deciding re-sent events: {0}")]
     Supersede(clickhouse::error::Error),
 }
@@ -68,8 +68,13 @@ pub async fn aggregate_once(
     let today = local_date(now, zone);
     // Snapshots change only when a rollup did, or when the date moves into a new period.
     let changed = rollups.iter().any(|r| r.days_refreshed > 0);
-    let snapshot_cells = if changed || !has_month_snapshot(&store.client, today).await? {
-        store_snapshots(&store.client, catalog, matrix, today).await?
+    let snapshotted = has_month_snapshot(&store.client, today)
+        .await
+        .map_err(|e| AggregateError::Snapshot(e.into()))?;
+    let snapshot_cells = if changed || !snapshotted {
+        store_snapshots(&store.client, catalog, matrix, today)
+            .await
+            .map_err(AggregateError::Snapshot)?
     } else {
         0
     };

@@ -126,3 +126,9 @@ impl From<clickhouse::error::Error> for ApiError {
         ApiError::unavailable(&error)
     }
 }
+
+impl From<civicpulse_store::StoreError> for ApiError {
+    fn from(error: civicpulse_store::StoreError) -> Self {
+        ApiError::unavailable(&error)
+    }
+}

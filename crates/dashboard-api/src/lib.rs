@@ -28,7 +28,7 @@ use civicpulse_core::calendar::local_date;
 use civicpulse_core::config::{ClickHouseConfig, HttpLimits, MatrixConfig, ReadToken};
 use civicpulse_core::{Catalog, Config};
 use civicpulse_http_server::BodyBounds;
-use civicpulse_store::Store;
+use civicpulse_store::{ClickHouseStore, Store, Stores};
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
@@ -49,13 +49,20 @@ pub struct ApiState {
     read_tokens: Arc<Vec<ReadToken>>,
     admin_tokens: Arc<Vec<ReadToken>>,
     cache: cache::Caches,
-    /// Connected on first use (the server version decides how rows are encoded), then
-    /// shared; while ClickHouse is unreachable each request tries again.
-    client: Arc<tokio::sync::OnceCell<clickhouse::Client>>,
+    /// Where the figures are read: ClickHouse, or the in-memory store of the tests.
+    stores: Arc<dyn Stores>,
 }
 
 impl ApiState {
+    /// A state reading ClickHouse, connected on first use (while it is unreachable each
+    /// request tries again).
     pub fn new(catalog: Arc<Catalog>, config: &Config) -> Self {
+        let stores = Arc::new(ClickHouseStore::lazy(config.clickhouse.clone()));
+        ApiState::with_stores(catalog, config, stores)
+    }
+
+    /// A state reading `stores`.
+    pub fn with_stores(catalog: Arc<Catalog>, config: &Config, stores: Arc<dyn Stores>) -> Self {
         ApiState {
             catalog,
             clickhouse: config.clickhouse.clone(),
@@ -65,20 +72,12 @@ impl ApiState {
             read_tokens: Arc::new(config.dashboard.read_tokens.clone()),
             admin_tokens: Arc::new(config.dashboard.admin_tokens.clone()),
             cache: cache::Caches::new(config.dashboard.cache_secs),
-            client: Arc::default(),
+            stores,
         }
     }
 
-    pub async fn store(&self) -> Result<clickhouse::Client, ApiError> {
-        self.client
-            .get_or_try_init(|| async {
-                Store::connect(&self.clickhouse)
-                    .await
-                    .map(|store| store.client)
-                    .map_err(|e| ApiError::unavailable(&e))
-            })
-            .await
-            .cloned()
+    pub fn stores(&self) -> &dyn Stores {
+        self.stores.as_ref()
     }
 
     /// The catalog's (first service's) time zone, in which request dates are read.

@@ -24,15 +24,15 @@ use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::{Dimension, Kind, Question};
 use civicpulse_core::Catalog;
-use clickhouse::Client;
+use civicpulse_store::{StoreError, Stores};
 use serde::Serialize;
 
 use crate::freshness::Freshness;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FiguresError {
-    #[error("ClickHouse: {0}")]
-    ClickHouse(#[from] clickhouse::error::Error),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
     #[error("unknown service `{0}`")]
     UnknownService(String),
     #[error("the period has no year before it inside the calendar")]
@@ -129,7 +129,7 @@ impl Figures {
     /// Gathers the figures of `period` for `services` (empty: every catalog service).
     /// `freshness` is what the caller observed of the pipeline at generation time.
     pub async fn gather(
-        client: &Client,
+        store: &dyn Stores,
         catalog: &Catalog,
         config: &MatrixConfig,
         period: &Period,
@@ -156,11 +156,11 @@ impl Figures {
             bucket: Bucket::Whole,
             services: None,
         };
-        let current = whole(period.from, period.to).read_slices(client).await?;
+        let current = whole(period.from, period.to).read_slices(store).await?;
         let previous = whole(period.previous_from, period.previous_to)
-            .read_slices(client)
+            .read_slices(store)
             .await?;
-        let last_year = whole(year_from, year_to).read_slices(client).await?;
+        let last_year = whole(year_from, year_to).read_slices(store).await?;
         let now = Utc::now();
         let cells = build::build(
             catalog,
@@ -193,7 +193,7 @@ impl Figures {
             bucket,
             services: None,
         }
-        .read(client)
+        .read(store)
         .await?;
         let trends = trends(catalog, config.min_responses, bucket, &buckets);
 
@@ -205,9 +205,9 @@ impl Figures {
             local_midnight(period.from, zone),
             local_midnight(period.to, zone),
         );
-        let sla = summary::summarize_window(client, catalog, None, from, to).await?;
+        let sla = summary::summarize_window(store, catalog, None, from, to).await?;
         let last_day = period.to.pred_opt().unwrap_or(period.to);
-        let interventions = matrix::innovations(client, catalog, config, last_day).await?;
+        let interventions = matrix::innovations(store, catalog, config, last_day).await?;
         Ok(Figures {
             period: period.label.clone(),
             period_from: period.from.to_string(),

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use clickhouse::Client;
+use civicpulse_store::FeedbackStore;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -41,12 +41,12 @@ struct Sample {
 /// Observes the pipeline for a period `[from, to)`; `prometheus` is the server's base URL
 /// (None: not configured). Periods still running are read up to now.
 pub async fn observe(
-    client: &Client,
+    store: &dyn FeedbackStore,
     prometheus: Option<&str>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Freshness, clickhouse::error::Error> {
-    let newest = civicpulse_store::tables::newest_received_at(client).await?;
+) -> Result<Freshness, civicpulse_store::StoreError> {
+    let newest = store.newest_received_at().await?;
     let mut freshness = Freshness {
         latest_event_stored: newest.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
         ..Freshness::default()

@@ -5,14 +5,14 @@ use civicpulse_analytics::matrix::Period;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::Config;
 use civicpulse_core::Catalog;
-use clickhouse::Client;
+use civicpulse_store::Stores;
 
 use crate::{freshness, Figures, FiguresError};
 
 /// The figures of `period` for `services` (empty: all), with the freshness read from
 /// ClickHouse and the configured Prometheus.
 pub async fn figures(
-    client: &Client,
+    store: &dyn Stores,
     catalog: &Catalog,
     config: &Config,
     period: &Period,
@@ -23,11 +23,11 @@ pub async fn figures(
         .first()
         .map_or(chrono_tz::UTC, |s| s.time_zone);
     let observed = freshness::observe(
-        client,
+        store,
         config.reports.prometheus_url.as_deref(),
         local_midnight(period.from, zone),
         local_midnight(period.to, zone),
     )
     .await?;
-    Figures::gather(client, catalog, &config.matrix, period, services, observed).await
+    Figures::gather(store, catalog, &config.matrix, period, services, observed).await
 }

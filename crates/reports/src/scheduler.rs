@@ -11,8 +11,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::config::{Config, Language};
 use civicpulse_core::Catalog;
-use civicpulse_store::tables::report_runs::{self, ReportRunRow, FAILED, SUCCEEDED};
-use clickhouse::Client;
+use civicpulse_store::tables::report_runs::{ReportRunRow, FAILED, SUCCEEDED};
+use civicpulse_store::{ClickHouseStore, StoreError, Stores};
 use prometheus::{register_int_counter_vec, register_int_gauge, IntCounterVec, IntGauge};
 use tokio_util::sync::CancellationToken;
 
@@ -61,11 +61,11 @@ impl Tick {
 
 /// One pass over the schedules as of `now`.
 pub async fn tick(
-    client: &Client,
+    store: &dyn Stores,
     catalog: &Catalog,
     config: &Config,
     now: DateTime<Utc>,
-) -> Result<Tick, clickhouse::error::Error> {
+) -> Result<Tick, StoreError> {
     let mut result = Tick::default();
     let Some(first) = catalog.services.first() else {
         return Ok(result);
@@ -76,7 +76,7 @@ pub async fn tick(
     let today = local_date(now, first.time_zone);
     let due = schedule::due(&config.reports.schedules, calendar, today);
     let labels: Vec<String> = due.iter().map(|d| d.period.label.clone()).collect();
-    let written = report_runs::written(client, &labels).await?;
+    let written = store.reports_written(&labels).await?;
     let chromium = pdf::find_chromium(config.reports.chromium.as_deref());
     for item in &due {
         for &lang in &config.reports.languages {
@@ -85,24 +85,16 @@ pub async fn tick(
                 continue;
             }
             let retry = Duration::from_secs(config.reports.retry_secs);
-            if let Some(failed_at) =
-                report_runs::last_failure(client, &item.period.label, lang.as_str()).await?
+            if let Some(failed_at) = store
+                .last_report_failure(&item.period.label, lang.as_str())
+                .await?
             {
                 if (now - failed_at).to_std().unwrap_or_default() < retry {
                     result.waiting_to_retry += 1;
                     continue;
                 }
             }
-            let row = attempt(
-                client,
-                catalog,
-                config,
-                item,
-                lang,
-                now,
-                chromium.as_deref(),
-            )
-            .await;
+            let row = attempt(store, catalog, config, item, lang, now, chromium.as_deref()).await;
             RUNS.with_label_values(&[row.status.as_str()]).inc();
             if row.status == SUCCEEDED {
                 LAST_SUCCESS.set(now.timestamp());
@@ -113,7 +105,7 @@ pub async fn tick(
                     .failed
                     .push((item.period.label.clone(), lang, row.error.clone()));
             }
-            civicpulse_store::tables::insert_all(client, &[row], None).await?;
+            store.record_report_run(&row).await?;
         }
     }
     OVERDUE.set(result.overdue() as i64);
@@ -122,7 +114,7 @@ pub async fn tick(
 
 /// Generates one report into `<dir>/<period>/<lang>/` and describes the attempt.
 async fn attempt(
-    client: &Client,
+    store: &dyn Stores,
     catalog: &Catalog,
     config: &Config,
     item: &Due,
@@ -148,7 +140,7 @@ async fn attempt(
         consumer_lag: -1,
         error: String::new(),
     };
-    let figures = match generate::figures(client, catalog, config, &item.period, &[]).await {
+    let figures = match generate::figures(store, catalog, config, &item.period, &[]).await {
         Ok(figures) => figures,
         Err(error) => {
             row.error = error.to_string();
@@ -197,6 +189,8 @@ pub async fn run_every(
     if config.reports.schedules.is_empty() {
         return;
     }
+    // Connected at the first tick that needs it; while ClickHouse is down, each tick retries.
+    let store = ClickHouseStore::lazy(config.clickhouse.clone());
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -204,14 +198,7 @@ pub async fn run_every(
             _ = stop.cancelled() => return,
             _ = ticker.tick() => {}
         }
-        let client = match civicpulse_store::Store::connect(&config.clickhouse).await {
-            Ok(store) => store.client,
-            Err(error) => {
-                tracing::warn!(%error, "report schedule: ClickHouse unavailable; retrying at the next interval");
-                continue;
-            }
-        };
-        match tick(&client, &catalog, &config, Utc::now()).await {
+        match tick(&store, &catalog, &config, Utc::now()).await {
             Ok(done) if !done.written.is_empty() || !done.failed.is_empty() => {
                 tracing::info!(
                     written = done.written.len(),

@@ -32,6 +32,9 @@ pub enum StoreError {
     },
     #[error("ClickHouse query failed: {0}")]
     Query(#[from] clickhouse::error::Error),
+    /// A store other than ClickHouse (the tests' in-memory one) could not answer.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// A connected client, with the server version it was configured for.

@@ -8,6 +8,7 @@
 //! Every component that reads or writes ClickHouse connects through here, so none of them
 //! needs another component's crate (or its Kafka client) to reach the database.
 
+pub mod access;
 pub mod checkpoint;
 pub mod client;
 pub mod cluster;
@@ -17,4 +18,7 @@ pub mod local_days;
 pub mod migrate;
 pub mod tables;
 
+pub use access::{
+    ClickHouseStore, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore, Stores,
+};
 pub use client::{Store, StoreError};

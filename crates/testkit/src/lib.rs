@@ -6,10 +6,12 @@
 //! - `servers`: the ClickHouse and tansu command lines (also printed for the scripts by
 //!   the `server-command` binary);
 //! - `config`: an isolated pipeline's typed configuration, written as TOML;
-//! - `cluster`: a ZooKeeper and a sharded, replicated ClickHouse on one machine.
+//! - `cluster`: a ZooKeeper and a sharded, replicated ClickHouse on one machine;
+//! - `memory`: the storage traits in memory, so routes and pages are tested without servers.
 
 pub mod cluster;
 pub mod config;
+pub mod memory;
 pub mod ports;
 pub mod process;
 pub mod servers;

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::Catalog;
 use civicpulse_store::tables::matrix_snapshots;
+use civicpulse_store::{ClickHouseStore, StoreError};
 use clickhouse::Client;
 
 use civicpulse_analytics::matrix::snapshot::row;
@@ -37,12 +38,13 @@ pub async fn store_snapshots(
     catalog: &Catalog,
     config: &MatrixConfig,
     today: NaiveDate,
-) -> Result<usize, clickhouse::error::Error> {
+) -> Result<usize, StoreError> {
     let now = Utc::now();
     let mut written = 0;
+    let reader = ClickHouseStore::connected(client.clone());
     let mut insert = matrix_snapshots::writer(client).await?;
     for period in periods_to_snapshot(today) {
-        let cells = matrix::compute(client, catalog, config, &period, GroupBy::Service).await?;
+        let cells = matrix::compute(&reader, catalog, config, &period, GroupBy::Service).await?;
         for cell in cells {
             insert.write(&row(&period, cell, now)).await?;
             written += 1;

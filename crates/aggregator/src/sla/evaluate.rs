@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use civicpulse_core::calendar::{local_date, local_midnight};
 use civicpulse_core::event::{MilestoneKind, Outcome};
-use civicpulse_core::exception::Exception;
+use civicpulse_core::exception::{self, Exception};
 use civicpulse_core::remission;
 use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, Service};
@@ -108,38 +108,19 @@ pub async fn run_once(
     catalog: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<Vec<PolicyRun>, EvaluateError> {
-    let declared: Vec<Exception> = sla_exceptions::read_in_force(client)
-        .await?
-        .into_iter()
-        .map(|(_, exception)| exception)
-        .collect();
+    let changes = sla_exceptions::changes(client).await?;
+    let in_force = exception::effective(
+        &catalog.exceptions,
+        changes.iter().map(sla_exceptions::ExceptionRow::change),
+    );
     let mut runs = Vec::new();
     for service in &catalog.services {
-        let exceptions = exceptions_of(catalog, &declared, &service.id);
+        let exceptions = exception::for_service(&in_force, &service.id);
         for policy in &service.sla {
             runs.push(run_policy(client, catalog, service, policy, &exceptions, now).await?);
         }
     }
     Ok(runs)
-}
-
-/// The exceptions of a service: the catalog's, then those declared through the API (a
-/// declared one replaces a catalog one of the same id), ordered by id.
-pub fn exceptions_of(
-    catalog: &Catalog,
-    declared: &[Exception],
-    service_id: &str,
-) -> Vec<Exception> {
-    let mut exceptions: Vec<Exception> = catalog
-        .exceptions
-        .iter()
-        .filter(|e| !declared.iter().any(|d| d.id == e.id))
-        .chain(declared)
-        .filter(|e| e.applies_to(service_id))
-        .cloned()
-        .collect();
-    exceptions.sort_by(|a, b| a.id.cmp(&b.id));
-    exceptions
 }
 
 /// A fingerprint of everything a policy's results depend on besides the milestones: a new

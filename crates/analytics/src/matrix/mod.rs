@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::Dimension;
 use civicpulse_core::Catalog;
-use clickhouse::Client;
+use civicpulse_store::{MatrixStore, StoreError};
 
 pub use build::{Cell, Slices};
 pub use dimensions::GroupBy;
@@ -34,12 +34,12 @@ pub use timeseries::Point;
 
 /// The matrix of a period, read from the rollups (the period and the one before it).
 pub async fn compute(
-    client: &Client,
+    store: &dyn MatrixStore,
     catalog: &Catalog,
     config: &MatrixConfig,
     period: &Period,
     group_by: GroupBy,
-) -> Result<Vec<Cell>, clickhouse::error::Error> {
+) -> Result<Vec<Cell>, StoreError> {
     let read = |from, to| RollupQuery {
         from,
         to,
@@ -47,9 +47,9 @@ pub async fn compute(
         bucket: Bucket::Whole,
         services: None,
     };
-    let current = read(period.from, period.to).read_slices(client).await?;
+    let current = read(period.from, period.to).read_slices(store).await?;
     let previous = read(period.previous_from, period.previous_to)
-        .read_slices(client)
+        .read_slices(store)
         .await?;
     Ok(build::build(
         catalog,
@@ -64,14 +64,14 @@ pub async fn compute(
 
 /// One dimension over time for some services (None: all).
 pub async fn timeseries(
-    client: &Client,
+    store: &dyn MatrixStore,
     config: &MatrixConfig,
     dimension: Dimension,
     services: Option<&[String]>,
     from: NaiveDate,
     to: NaiveDate,
     bucket: Bucket,
-) -> Result<Vec<Point>, clickhouse::error::Error> {
+) -> Result<Vec<Point>, StoreError> {
     let buckets = RollupQuery {
         from,
         to,
@@ -79,7 +79,7 @@ pub async fn timeseries(
         bucket,
         services,
     }
-    .read(client)
+    .read(store)
     .await?;
     Ok(timeseries::points(
         &buckets,
@@ -90,11 +90,11 @@ pub async fn timeseries(
 
 /// Every catalog intervention evaluated as of `today` (a local date).
 pub async fn innovations(
-    client: &Client,
+    store: &dyn MatrixStore,
     catalog: &Catalog,
     config: &MatrixConfig,
     today: NaiveDate,
-) -> Result<Vec<InnovationRow>, clickhouse::error::Error> {
+) -> Result<Vec<InnovationRow>, StoreError> {
     let mut rows = Vec::new();
     for intervention in &catalog.interventions {
         let Some(windows) = innovation::Windows::around(
@@ -116,10 +116,10 @@ pub async fn innovations(
             services: Some(&services),
         };
         let before = read(windows.before_from, windows.date)
-            .read_slices(client)
+            .read_slices(store)
             .await?;
         let after = read(windows.date, windows.after_to)
-            .read_slices(client)
+            .read_slices(store)
             .await?;
         let treated = |slices: &Slices| {
             slices

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 pub use civicpulse_store::day_range::Bucket;
 use civicpulse_store::day_range::DayRange;
-use civicpulse_store::tables::{matrix_activity_daily, matrix_feedback_daily, matrix_sla_daily};
-use clickhouse::Client;
+use civicpulse_store::{MatrixStore, StoreError};
 
 use super::build::{Slices, WHOLE_SERVICE};
 use super::dimensions::GroupBy;
@@ -27,21 +26,21 @@ pub struct RollupQuery<'a> {
 
 impl RollupQuery<'_> {
     /// The tallies of every (service, bucket, group) with data.
-    pub async fn read(&self, client: &Client) -> Result<Buckets, clickhouse::error::Error> {
+    pub async fn read(&self, store: &dyn MatrixStore) -> Result<Buckets, StoreError> {
         let mut buckets = Buckets::new();
-        self.read_feedback(client, &mut buckets).await?;
+        self.read_feedback(store, &mut buckets).await?;
         if self.group_by == GroupBy::Service {
-            self.read_segments(client, &mut buckets).await?;
+            self.read_segments(store, &mut buckets).await?;
         }
-        self.read_activity(client, &mut buckets).await?;
-        self.read_sla(client, &mut buckets).await?;
+        self.read_activity(store, &mut buckets).await?;
+        self.read_sla(store, &mut buckets).await?;
         Ok(buckets)
     }
 
     /// The whole range's tallies by (service, group).
-    pub async fn read_slices(&self, client: &Client) -> Result<Slices, clickhouse::error::Error> {
+    pub async fn read_slices(&self, store: &dyn MatrixStore) -> Result<Slices, StoreError> {
         Ok(self
-            .read(client)
+            .read(store)
             .await?
             .into_iter()
             .map(|((service, _, group), tally)| ((service, group), tally))
@@ -70,10 +69,10 @@ impl RollupQuery<'_> {
 
     async fn read_feedback(
         &self,
-        client: &Client,
+        store: &dyn MatrixStore,
         buckets: &mut Buckets,
-    ) -> Result<(), clickhouse::error::Error> {
-        let rows = matrix_feedback_daily::answer_sums(client, &self.range()).await?;
+    ) -> Result<(), StoreError> {
+        let rows = store.answer_sums(&self.range()).await?;
         for row in rows.into_iter().filter(|r| r.sums.iter().any(|&s| s > 0)) {
             let mut questions = [QuestionSums::default(); 7];
             for (i, question) in questions.iter_mut().enumerate() {
@@ -97,10 +96,10 @@ impl RollupQuery<'_> {
 
     async fn read_segments(
         &self,
-        client: &Client,
+        store: &dyn MatrixStore,
         buckets: &mut Buckets,
-    ) -> Result<(), clickhouse::error::Error> {
-        let rows = matrix_feedback_daily::segment_sums(client, &self.range()).await?;
+    ) -> Result<(), StoreError> {
+        let rows = store.segment_sums(&self.range()).await?;
         for row in rows.into_iter().filter(|r| r.responses > 0) {
             let satisfaction = QuestionSums {
                 n: row.satisfaction[0],
@@ -121,10 +120,10 @@ impl RollupQuery<'_> {
 
     async fn read_activity(
         &self,
-        client: &Client,
+        store: &dyn MatrixStore,
         buckets: &mut Buckets,
-    ) -> Result<(), clickhouse::error::Error> {
-        let rows = matrix_activity_daily::activity_sums(client, &self.range()).await?;
+    ) -> Result<(), StoreError> {
+        let rows = store.activity_sums(&self.range()).await?;
         for row in rows.into_iter().filter(|r| r.sums.iter().any(|&s| s > 0)) {
             let group = self.group_label(&row.group_value);
             let tally = tally(buckets, &row.service_id, row.bucket, group);
@@ -140,10 +139,10 @@ impl RollupQuery<'_> {
 
     async fn read_sla(
         &self,
-        client: &Client,
+        store: &dyn MatrixStore,
         buckets: &mut Buckets,
-    ) -> Result<(), clickhouse::error::Error> {
-        let rows = matrix_sla_daily::closed_cases(client, &self.range()).await?;
+    ) -> Result<(), StoreError> {
+        let rows = store.closed_cases(&self.range()).await?;
         for row in rows {
             if row.met + row.breached == 0 {
                 continue;

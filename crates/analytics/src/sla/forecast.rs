@@ -11,8 +11,8 @@ use civicpulse_core::calendar::{local_date, local_midnight, Calendar};
 use civicpulse_core::remission;
 use civicpulse_core::sla::{LimitUnit, SlaPolicy, Status};
 use civicpulse_core::{error_budget, Catalog, Service};
-use civicpulse_store::tables::sla_cases::{self, QueuedRow};
-use clickhouse::Client;
+use civicpulse_store::tables::sla_cases::QueuedRow;
+use civicpulse_store::{SlaStore, StoreError};
 use serde::Serialize;
 
 use super::durations::{BusinessDayIndex, Duration, RecentDurations};
@@ -62,12 +62,12 @@ pub struct OptionForecast {
 
 /// The forecasts of every day-limit standard of `service` as of `as_of`.
 pub async fn forecast_service(
-    client: &Client,
+    store: &dyn SlaStore,
     catalog: &Catalog,
     service: &Service,
     as_of: DateTime<Utc>,
     window: usize,
-) -> Result<Vec<OptionForecast>, clickhouse::error::Error> {
+) -> Result<Vec<OptionForecast>, StoreError> {
     let Some(calendar) = catalog.calendar(&service.calendar) else {
         return Ok(Vec::new());
     };
@@ -84,24 +84,24 @@ pub async fn forecast_service(
         .iter()
         .filter(|p| p.units().all(|u| u.seconds().is_none()))
     {
-        let completed = sla_cases::completions(
-            client,
-            &service.id,
-            &policy.id,
-            from,
-            local_midnight(today, service.time_zone),
-        )
-        .await?;
-        let open = sla_cases::open_at(client, &service.id, &policy.id, as_of).await?;
+        let completed = store
+            .completions(
+                &service.id,
+                &policy.id,
+                from,
+                local_midnight(today, service.time_zone),
+            )
+            .await?;
+        let open = store.open_at(&service.id, &policy.id, as_of).await?;
         // The cases due in the throughput window: whether they were late is known today.
-        let due = sla_cases::due_between(
-            client,
-            &service.id,
-            &policy.id,
-            days.last().copied().unwrap_or(today),
-            today,
-        )
-        .await?;
+        let due = store
+            .due_between(
+                &service.id,
+                &policy.id,
+                days.last().copied().unwrap_or(today),
+                today,
+            )
+            .await?;
         for (option, rows) in by_option(policy, open) {
             let done = completed
                 .iter()

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use civicpulse_core::remission::{self, LedgerCase, LedgerTotal, RemissionStatus};
-use civicpulse_store::tables::sla_cases::{self, RemissionRow};
-use clickhouse::Client;
+use civicpulse_store::tables::sla_cases::RemissionRow;
+use civicpulse_store::{SlaStore, StoreError};
 
 /// One remission as the ledger shows it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -31,11 +31,11 @@ pub struct Remission {
 
 /// Every remission of a service (or all) and a fiscal year (or all).
 pub async fn remissions(
-    client: &Client,
+    store: &dyn SlaStore,
     service_id: Option<&str>,
     fiscal_year: Option<u16>,
-) -> Result<Vec<Remission>, clickhouse::error::Error> {
-    let rows = sla_cases::remissions(client, service_id, fiscal_year).await?;
+) -> Result<Vec<Remission>, StoreError> {
+    let rows = store.remissions(service_id, fiscal_year).await?;
     Ok(rows.into_iter().filter_map(to_remission).collect())
 }
 

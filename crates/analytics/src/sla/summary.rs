@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use civicpulse_core::horizon::days_before;
 use civicpulse_core::{error_budget, remission, Catalog};
-use civicpulse_store::tables::sla_cases::{self, SummaryRow, SummaryWindow};
-use clickhouse::Client;
+use civicpulse_store::tables::sla_cases::{SummaryRow, SummaryWindow};
+use civicpulse_store::{SlaStore, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -44,12 +44,12 @@ pub struct PolicySummary {
 /// The summary of every policy (or one service's) for cases closed in [from, to); burn
 /// windows end at `to`.
 pub async fn summarize_window(
-    client: &Client,
+    store: &dyn SlaStore,
     catalog: &Catalog,
     service_id: Option<&str>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<PolicySummary>, clickhouse::error::Error> {
+) -> Result<Vec<PolicySummary>, StoreError> {
     let window = SummaryWindow {
         from,
         to,
@@ -58,7 +58,7 @@ pub async fn summarize_window(
         since_30d: days_before(to, 30),
         service_id,
     };
-    let rows = sla_cases::summary(client, &window).await?;
+    let rows = store.summary(&window).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| summarize(catalog, row))

@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::DateTime;
 use civicpulse_analytics::matrix::build::display_group;
-use civicpulse_store::tables::feedback_comments::{self, CommentFilter, CommentListed};
+use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -85,8 +85,9 @@ pub async fn comments(
         to,
         limit: query.limit.map_or(100, |l| l.0),
     };
-    let client = state.store().await?;
-    let rows: Vec<Comment> = feedback_comments::latest(&client, &filter)
+    let rows: Vec<Comment> = state
+        .stores()
+        .comments(&filter)
         .await?
         .into_iter()
         .map(Comment::from)

@@ -127,9 +127,8 @@ async fn answer(
     let services: Vec<String> = known_service(&state.catalog, service_id)?
         .into_iter()
         .collect();
-    let client = state.store().await?;
     let export = exports::export(
-        &client,
+        state.stores(),
         &state.catalog,
         &state.matrix,
         format,
@@ -140,7 +139,7 @@ async fn answer(
     .map_err(|error| match error {
         ExportError::Period(reason) => ApiError::bad("period", reason),
         ExportError::Catalog(reason) => ApiError::CatalogIncomplete(reason),
-        ExportError::ClickHouse(error) => ApiError::unavailable(&error),
+        ExportError::Store(error) => ApiError::unavailable(&error),
         other => ApiError::internal(&other),
     })?;
     let mut response = export.body.into_response();

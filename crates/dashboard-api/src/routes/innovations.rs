@@ -62,8 +62,7 @@ pub async fn innovations(
 
     let today = state.today();
     let rows = cached(&state.cache.innovations, today.to_string(), async {
-        let client = state.store().await?;
-        Ok(matrix::innovations(&client, &state.catalog, &state.matrix, today).await?)
+        Ok(matrix::innovations(state.stores(), &state.catalog, &state.matrix, today).await?)
     })
     .await?;
     let rows: Vec<&InnovationRow> = rows

@@ -81,8 +81,14 @@ pub(crate) async fn cached_matrix(
 ) -> Result<Arc<Vec<Cell>>, ApiError> {
     let key = format!("{}|{}|{}", period.from, period.to, group_by.as_str());
     cached(&state.cache.matrix, key, async {
-        let client = state.store().await?;
-        Ok(matrix::compute(&client, &state.catalog, &state.matrix, period, group_by).await?)
+        Ok(matrix::compute(
+            state.stores(),
+            &state.catalog,
+            &state.matrix,
+            period,
+            group_by,
+        )
+        .await?)
     })
     .await
 }

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use civicpulse_core::config::Language;
-use civicpulse_store::tables::report_runs::{self, ReportRunRow};
+use civicpulse_store::tables::report_runs::ReportRunRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -95,8 +95,9 @@ pub async fn list(
     format: Format,
 ) -> Result<Response, ApiError> {
     let limit = query.limit.map_or(100, |l| l.0);
-    let client = state.store().await?;
-    let rows: Vec<ReportRun> = report_runs::list(&client, limit)
+    let rows: Vec<ReportRun> = state
+        .stores()
+        .report_runs(limit)
         .await?
         .into_iter()
         .map(ReportRun::from)
@@ -128,10 +129,11 @@ pub async fn file(
     _: Query<NoParameters>,
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("/api/v1/reports/{period}/{lang}/{file}"));
-    let client = state.store().await?;
     // Only a file a successful run lists is served: the names come from the table, never
     // from the request, so no path can reach outside the reports folder.
-    let run = report_runs::succeeded(&client, &period, &lang)
+    let run = state
+        .stores()
+        .report_succeeded(&period, &lang)
         .await?
         .filter(|r| r.files.contains(&file))
         .ok_or_else(not_found)?;
@@ -174,16 +176,18 @@ pub async fn live(
     };
     let period = civicpulse_reports::period::parse(&period)
         .map_err(|reason| ApiError::bad("period", reason))?;
-    let client = state.store().await?;
-    let figures =
-        civicpulse_reports::generate::figures(&client, &state.catalog, &state.config, &period, &[])
-            .await
-            .map_err(|error| match error {
-                civicpulse_reports::FiguresError::ClickHouse(error) => {
-                    ApiError::unavailable(&error)
-                }
-                other => ApiError::internal(&other),
-            })?;
+    let figures = civicpulse_reports::generate::figures(
+        state.stores(),
+        &state.catalog,
+        &state.config,
+        &period,
+        &[],
+    )
+    .await
+    .map_err(|error| match error {
+        civicpulse_reports::FiguresError::Store(error) => ApiError::unavailable(&error),
+        other => ApiError::internal(&other),
+    })?;
     let html =
         civicpulse_reports::html::render(&figures, lang).map_err(|e| ApiError::internal(&e))?;
     Ok(Html(html).into_response())

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate};
-use civicpulse_store::tables::sla_cases::{self, CaseFilter, CaseKey, CaseListed};
+use civicpulse_store::tables::sla_cases::{CaseFilter, CaseKey, CaseListed};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -156,8 +156,7 @@ pub async fn cases(
     format: Format,
 ) -> Result<Response, ApiError> {
     let filters = filter(&state, query)?;
-    let client = state.store().await?;
-    let rows = sla_cases::list(&client, &filters).await?;
+    let rows = state.stores().cases(&filters).await?;
 
     let mut headers = HeaderMap::new();
     if rows.len() as u64 == filters.limit {

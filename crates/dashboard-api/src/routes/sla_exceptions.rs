@@ -9,8 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::Utc;
-use civicpulse_core::exception::Exception;
-use civicpulse_store::tables::insert_all;
+use civicpulse_core::exception::{self, Declaration, Exception, InForce};
 use civicpulse_store::tables::sla_exceptions::{self, ExceptionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -103,26 +102,34 @@ pub async fn list(
     format: Format,
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
-    let client = state.store().await?;
-    let declared = sla_exceptions::read_in_force(&client).await?;
-    let mut rows: Vec<ExceptionListed> = state
-        .catalog
-        .exceptions
+    let rows: Vec<ExceptionListed> = in_force(&state)
+        .await?
         .iter()
-        .filter(|e| !declared.iter().any(|(d, _)| d.id == e.id))
-        .map(|e| listed(e, "catalog", None))
+        .filter(|e| {
+            service_id
+                .as_deref()
+                .is_none_or(|id| e.exception.applies_to(id))
+        })
+        .map(listed)
         .collect();
-    for (row, exception) in &declared {
-        rows.push(listed(exception, "api", Some(row)));
-    }
-    if let Some(service_id) = &service_id {
-        rows.retain(|r| r.services.split(',').any(|s| s == service_id));
-    }
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
     table(format, &rows, HeaderMap::new())
 }
 
-fn listed(e: &Exception, source: &str, row: Option<&ExceptionRow>) -> ExceptionListed {
+/// The exceptions in force, by the one rule the evaluation applies too.
+async fn in_force(state: &ApiState) -> Result<Vec<InForce>, ApiError> {
+    let changes = state.stores().exception_changes().await?;
+    Ok(exception::effective(
+        &state.catalog.exceptions,
+        changes.iter().map(ExceptionRow::change),
+    ))
+}
+
+fn listed(in_force: &InForce) -> ExceptionListed {
+    let e = &in_force.exception;
+    let (source, declared_by, declared_at) = match &in_force.declaration {
+        Declaration::Catalog => ("catalog", None, None),
+        Declaration::Api { by, at } => ("api", Some(by.clone()), Some(time(*at))),
+    };
     ExceptionListed {
         id: e.id.clone(),
         services: e.services.join(","),
@@ -131,8 +138,8 @@ fn listed(e: &Exception, source: &str, row: Option<&ExceptionRow>) -> ExceptionL
         reason: e.reason.clone(),
         effect: e.effect.as_str().to_string(),
         source: source.to_string(),
-        declared_by: row.map(|r| r.declared_by.clone()),
-        declared_at: row.map(|r| time(r.declared_at)),
+        declared_by,
+        declared_at,
     }
 }
 
@@ -202,8 +209,9 @@ pub async fn declare(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let exception = parse_body(&state, &body)?;
-    let client = state.store().await?;
-    let previous = sla_exceptions::history(&client, &exception.id)
+    let previous = state
+        .stores()
+        .exception_history(&exception.id)
         .await?
         .last()
         .map(|r| r.seq);
@@ -219,13 +227,16 @@ pub async fn declare(
         declared_at: Utc::now(),
         seq: sla_exceptions::next_seq(previous),
     };
-    insert_all(&client, std::slice::from_ref(&row), None).await?;
+    state.stores().record_exception_change(&row).await?;
     tracing::info!(id = %row.id, by = %row.declared_by, "exception declared");
-    Ok((
-        StatusCode::CREATED,
-        Json(listed(&exception, "api", Some(&row))),
-    )
-        .into_response())
+    let declared = InForce {
+        exception,
+        declaration: Declaration::Api {
+            by: row.declared_by,
+            at: row.declared_at,
+        },
+    };
+    Ok((StatusCode::CREATED, Json(listed(&declared))).into_response())
 }
 
 #[utoipa::path(
@@ -238,7 +249,7 @@ pub async fn declare(
         (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 403, description = "A read token: withdrawing needs an admin token", body = crate::error::ErrorBody),
-        (status = 404, description = "No exception of that id is declared through the API", body = crate::error::ErrorBody),
+        (status = 404, description = "No exception of that id is in force", body = crate::error::ErrorBody),
         (status = 409, description = "The exception is the catalog's: remove it there", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable: nothing was stored, send it again", body = crate::error::ErrorBody),
     ),
@@ -250,29 +261,40 @@ pub async fn withdraw(
     Path(id): Path<String>,
     _: Query<NoParameters>,
 ) -> Result<Response, ApiError> {
-    let client = state.store().await?;
-    let current = sla_exceptions::read_in_force(&client)
+    let current = in_force(&state)
         .await?
         .into_iter()
-        .find(|(r, _)| r.id == id);
-    let Some((current, _)) = current else {
-        if state.catalog.exceptions.iter().any(|e| e.id == id) {
-            return Err(ApiError::Conflict(format!(
-                "exception `{id}` is declared in the catalog: remove it there"
-            )));
-        }
+        .find(|e| e.exception.id == id);
+    let Some(current) = current else {
         return Err(ApiError::Missing(format!(
-            "no exception `{id}` is declared through the API"
+            "no exception `{id}` is in force"
         )));
     };
+    if current.declaration == Declaration::Catalog {
+        return Err(ApiError::Conflict(format!(
+            "exception `{id}` is declared in the catalog: remove it there"
+        )));
+    }
+    let previous = state
+        .stores()
+        .exception_history(&id)
+        .await?
+        .last()
+        .map(|r| r.seq);
+    let e = current.exception;
     let row = ExceptionRow {
+        id: e.id,
+        services: e.services,
+        from_at: e.from,
+        to_at: e.to,
+        reason: e.reason,
+        effect: e.effect.as_str().to_string(),
         withdrawn: 1,
         declared_by: admin,
         declared_at: Utc::now(),
-        seq: sla_exceptions::next_seq(Some(current.seq)),
-        ..current
+        seq: sla_exceptions::next_seq(previous),
     };
-    insert_all(&client, std::slice::from_ref(&row), None).await?;
+    state.stores().record_exception_change(&row).await?;
     tracing::info!(%id, by = %row.declared_by, "exception withdrawn");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -296,8 +318,9 @@ pub async fn history(
     _: Query<NoParameters>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let client = state.store().await?;
-    let rows: Vec<ExceptionChange> = sla_exceptions::history(&client, &id)
+    let rows: Vec<ExceptionChange> = state
+        .stores()
+        .exception_history(&id)
         .await?
         .into_iter()
         .map(|r| ExceptionChange {

@@ -140,7 +140,6 @@ pub async fn forecasts(
     as_of: chrono::DateTime<Utc>,
     window: usize,
 ) -> Result<Vec<OptionForecast>, ApiError> {
-    let client = state.store().await?;
     let mut out = Vec::new();
     for service in state
         .catalog
@@ -149,7 +148,8 @@ pub async fn forecasts(
         .filter(|s| service_id.is_none_or(|id| id == s.id))
     {
         out.extend(
-            forecast::forecast_service(&client, &state.catalog, service, as_of, window).await?,
+            forecast::forecast_service(state.stores(), &state.catalog, service, as_of, window)
+                .await?,
         );
     }
     Ok(out)

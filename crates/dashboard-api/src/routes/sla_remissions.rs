@@ -108,8 +108,8 @@ pub async fn remissions(
             format!("{year} is not between 2000 and 2099"),
         ));
     }
-    let client = state.store().await?;
-    let cases = ledger::remissions(&client, service_id.as_deref(), query.fiscal_year).await?;
+    let cases =
+        ledger::remissions(state.stores(), service_id.as_deref(), query.fiscal_year).await?;
     match query.view.unwrap_or(View::Totals) {
         View::Totals => {
             let rules = &state.catalog.remissions;

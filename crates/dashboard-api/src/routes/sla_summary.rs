@@ -66,6 +66,5 @@ pub async fn summarize_window(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<PolicySummary>, ApiError> {
-    let client = state.store().await?;
-    Ok(summary::summarize_window(&client, &state.catalog, service_id, from, to).await?)
+    Ok(summary::summarize_window(state.stores(), &state.catalog, service_id, from, to).await?)
 }

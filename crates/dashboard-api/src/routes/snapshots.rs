@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use civicpulse_analytics::matrix::{snapshot, Cell};
-use civicpulse_store::tables::matrix_snapshots::{self, SnapshotFilter};
+use civicpulse_store::tables::matrix_snapshots::SnapshotFilter;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -52,13 +52,14 @@ pub async fn snapshots(
     let period = query.period.map(|p| p.0.label);
     let service_id = known_service(&state.catalog, query.service_id)?;
     let dimension = query.dimension.map(|d| d.0.name());
-    let client = state.store().await?;
     let filter = SnapshotFilter {
         period: period.as_deref(),
         service_id: service_id.as_deref(),
         dimension: dimension.as_deref(),
     };
-    let cells: Vec<Cell> = matrix_snapshots::read(&client, &filter)
+    let cells: Vec<Cell> = state
+        .stores()
+        .snapshots(&filter)
         .await?
         .into_iter()
         .map(|row| snapshot::cell(row, &state.catalog))

@@ -87,10 +87,9 @@ pub async fn timeseries(
         service_id.as_deref().unwrap_or("*")
     );
     let points = cached(&state.cache.timeseries, key, async {
-        let client = state.store().await?;
         let services = service_id.clone().map(|s| vec![s]);
         Ok(matrix::timeseries(
-            &client,
+            state.stores(),
             &state.matrix,
             dimension,
             services.as_deref(),

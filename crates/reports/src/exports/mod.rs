@@ -16,8 +16,7 @@ use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::Question;
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::local_days::LocalDays;
-use civicpulse_store::tables::{feedback, offered};
-use clickhouse::Client;
+use civicpulse_store::{StoreError, Stores};
 
 /// An export format, by the name the CLI and the API take.
 #[derive(
@@ -45,8 +44,8 @@ pub enum ExportError {
     Period(String),
     #[error("catalog: {0}")]
     Catalog(String),
-    #[error("ClickHouse: {0}")]
-    ClickHouse(#[from] clickhouse::error::Error),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
     #[error("writing CSV: {0}")]
     Csv(#[from] csv::Error),
 }
@@ -74,7 +73,7 @@ pub fn check_period(format: Format, period: &str) -> Result<(), String> {
 
 /// The export of `format` for `period` and `services` (empty: all).
 pub async fn export(
-    client: &Client,
+    store: &dyn Stores,
     catalog: &Catalog,
     config: &MatrixConfig,
     format: Format,
@@ -87,9 +86,9 @@ pub async fn export(
         .filter(|s| services.is_empty() || services.contains(&s.id))
         .collect();
     match format {
-        Format::GcServiceStd => gc(client, catalog, period, &wanted).await,
-        Format::OmbA11 => a11(client, period, &wanted).await,
-        Format::GovukKpis => govuk(client, catalog, config, period, &wanted).await,
+        Format::GcServiceStd => gc(store, catalog, period, &wanted).await,
+        Format::OmbA11 => a11(store, period, &wanted).await,
+        Format::GovukKpis => govuk(store, catalog, config, period, &wanted).await,
     }
 }
 
@@ -101,7 +100,7 @@ fn deployment_zone(catalog: &Catalog) -> chrono_tz::Tz {
 }
 
 async fn gc(
-    client: &Client,
+    store: &dyn Stores,
     catalog: &Catalog,
     period: &str,
     wanted: &[&Service],
@@ -109,7 +108,7 @@ async fn gc(
     let year = fiscal::canada_year(period).map_err(ExportError::Period)?;
     let zone = deployment_zone(catalog);
     let summaries: Vec<_> = summary::summarize_window(
-        client,
+        store,
         catalog,
         None,
         local_midnight(year.from, zone),
@@ -133,13 +132,13 @@ async fn gc(
     })
 }
 
-async fn a11(client: &Client, period: &str, wanted: &[&Service]) -> Result<Export, ExportError> {
+async fn a11(store: &dyn Stores, period: &str, wanted: &[&Service]) -> Result<Export, ExportError> {
     let quarter = fiscal::us_quarter(period).map_err(ExportError::Period)?;
     let mut rows = Vec::new();
     for service in wanted {
         let days = local_days(service, quarter.from, quarter.to);
-        let volumes = offered::volumes(client, &days).await?;
-        let answers = feedback::answer_counts(client, &days).await?;
+        let volumes = store.offer_volumes(&days).await?;
+        let answers = store.answer_counts(&days).await?;
         rows.extend(omb_a11::rows(service, &quarter, &volumes, &answers));
     }
     let columns = omb_a11::columns();
@@ -153,14 +152,14 @@ async fn a11(client: &Client, period: &str, wanted: &[&Service]) -> Result<Expor
 }
 
 async fn govuk(
-    client: &Client,
+    store: &dyn Stores,
     catalog: &Catalog,
     config: &MatrixConfig,
     period: &str,
     wanted: &[&Service],
 ) -> Result<Export, ExportError> {
     let period = crate::period::parse(period).map_err(ExportError::Period)?;
-    let cells = matrix::compute(client, catalog, config, &period, GroupBy::Service).await?;
+    let cells = matrix::compute(store, catalog, config, &period, GroupBy::Service).await?;
     let slices = RollupQuery {
         from: period.from,
         to: period.to,
@@ -168,12 +167,13 @@ async fn govuk(
         bucket: matrix::Bucket::Whole,
         services: None,
     }
-    .read_slices(client)
+    .read_slices(store)
     .await?;
     let mut records = Vec::new();
     for service in wanted {
-        let answers =
-            feedback::answer_counts(client, &local_days(service, period.from, period.to)).await?;
+        let answers = store
+            .answer_counts(&local_days(service, period.from, period.to))
+            .await?;
         let mut points = [0u64; 5];
         let satisfaction = Question::ALL
             .iter()

@@ -30,7 +30,7 @@ impl StoredRow for CommentRow {
 }
 
 /// A comment as staff read it: when, where, through which channel, and its (scrubbed) text.
-#[derive(Debug, Row, Deserialize)]
+#[derive(Clone, Debug, Row, Deserialize)]
 pub struct CommentListed {
     pub occurred_at: u32,
     pub service_id: String,

@@ -69,7 +69,7 @@ pub async fn refresh(
 }
 
 /// A bucket's activity for one group.
-#[derive(Debug, Row, Deserialize)]
+#[derive(Clone, Debug, Row, Deserialize)]
 pub struct ActivitySums {
     pub service_id: String,
     pub bucket: u16,

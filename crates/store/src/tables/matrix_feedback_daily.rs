@@ -88,7 +88,7 @@ pub async fn refresh(
 }
 
 /// A bucket's answers for one group and SLA outcome.
-#[derive(Debug, Row, Deserialize)]
+#[derive(Clone, Debug, Row, Deserialize)]
 pub struct AnswerSums {
     pub service_id: String,
     /// The bucket's first day, in days since 1970-01-01.
@@ -123,7 +123,7 @@ pub async fn answer_sums(
 }
 
 /// A bucket's satisfaction answers for one segment group (every segment kind at once).
-#[derive(Debug, Row, Deserialize)]
+#[derive(Clone, Debug, Row, Deserialize)]
 pub struct SegmentSums {
     pub service_id: String,
     pub bucket: u16,

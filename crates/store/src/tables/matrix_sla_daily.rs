@@ -48,7 +48,7 @@ pub async fn refresh(
 }
 
 /// A bucket's closed cases for one group and number of elapsed days.
-#[derive(Debug, Row, Deserialize)]
+#[derive(Clone, Debug, Row, Deserialize)]
 pub struct ClosedCases {
     pub service_id: String,
     pub bucket: u16,

@@ -114,7 +114,7 @@ pub static OPEN_EVALUATED_BEFORE: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Per service and policy, the counts the SLA summary is made of.
-#[derive(Debug, Row, Deserialize)]
+#[derive(Clone, Debug, Row, Deserialize)]
 pub struct SummaryRow {
     pub service_id: String,
     pub policy: String,
@@ -220,7 +220,7 @@ pub async fn summary(
 }
 
 /// One case as listed; absent times and dates are 0.
-#[derive(Debug, Row, Deserialize)]
+#[derive(Clone, Debug, Row, Deserialize)]
 pub struct CaseListed {
     pub case_ref: String,
     pub service_id: String,

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
-use civicpulse_core::exception::{Exception, ExceptionEffect};
+use civicpulse_core::exception::{Exception, ExceptionChange, ExceptionEffect};
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +40,17 @@ impl StoredRow for ExceptionRow {
 }
 
 impl ExceptionRow {
+    /// The change this row records, for `civicpulse_core::exception::effective`.
+    pub fn change(&self) -> ExceptionChange {
+        ExceptionChange {
+            id: self.id.clone(),
+            seq: self.seq,
+            declared: self.exception(),
+            by: self.declared_by.clone(),
+            at: self.declared_at,
+        }
+    }
+
     /// The exception this row declares; none for a withdrawal or an effect this version
     /// does not know.
     pub fn exception(&self) -> Option<Exception> {
@@ -74,34 +85,13 @@ pub fn next_seq(after: Option<u64>) -> u64 {
     given
 }
 
-/// The rows of the exceptions in force: of each id's changes, the latest by `seq`, when it
-/// declares. The one rule of "in force", for the evaluation and the exceptions list alike.
-pub fn in_force(rows: Vec<ExceptionRow>) -> Vec<(ExceptionRow, Exception)> {
-    let mut latest: std::collections::BTreeMap<String, ExceptionRow> = Default::default();
-    for row in rows {
-        match latest.get(&row.id) {
-            Some(kept) if kept.seq >= row.seq => {}
-            _ => {
-                latest.insert(row.id.clone(), row);
-            }
-        }
-    }
-    latest
-        .into_values()
-        .filter_map(|row| row.exception().map(|e| (row, e)))
-        .collect()
-}
-
-/// The exceptions in force, read from the store: [`in_force`] over every change (a few
-/// rows per exception, so the rule is applied here rather than spelt again in SQL).
-pub async fn read_in_force(
-    client: &Client,
-) -> Result<Vec<(ExceptionRow, Exception)>, clickhouse::error::Error> {
-    let rows = client
-        .query(&format!("SELECT ?fields FROM {NAME}"))
+/// Every change made through the API, oldest first: which are in force is
+/// `civicpulse_core::exception::effective`'s to say (a few rows per exception).
+pub async fn changes(client: &Client) -> Result<Vec<ExceptionRow>, clickhouse::error::Error> {
+    client
+        .query(&format!("SELECT ?fields FROM {NAME} ORDER BY seq"))
         .fetch_all()
-        .await?;
-    Ok(in_force(rows))
+        .await
 }
 
 /// Every row of one id, oldest first: its audit trail.
@@ -121,6 +111,7 @@ pub async fn history(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use civicpulse_core::exception::effective;
 
     fn change(seq: u64, withdrawn: u8) -> ExceptionRow {
         let second = DateTime::from_timestamp(1_780_000_000, 0).unwrap();
@@ -143,12 +134,11 @@ mod tests {
     fn the_latest_change_by_sequence_decides_even_within_one_second() {
         let (declared, withdrawn, again) = (next_seq(None), next_seq(None), next_seq(None));
         assert!(declared < withdrawn && withdrawn < again);
-        let rows = vec![change(again, 0), change(declared, 0), change(withdrawn, 1)];
-        let force = in_force(rows.clone());
+        let rows = [change(again, 0), change(declared, 0), change(withdrawn, 1)];
+        let force = effective(&[], rows.iter().map(ExceptionRow::change));
         assert_eq!(force.len(), 1);
-        assert_eq!(force[0].0.seq, again);
         // Withdrawn last: not in force.
-        assert!(in_force(rows[1..].to_vec()).is_empty());
+        assert!(effective(&[], rows[1..].iter().map(ExceptionRow::change)).is_empty());
         // A change after a stored one from a clock ahead of this one still follows it.
         let ahead = next_seq(None) + 10_000_000_000;
         assert_eq!(next_seq(Some(ahead)), ahead + 1);

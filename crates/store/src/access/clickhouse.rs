@@ -1,0 +1,184 @@
+//! The traits over ClickHouse: each method is the table module's statement.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use civicpulse_core::config::ClickHouseConfig;
+use clickhouse::Client;
+use tokio::sync::OnceCell;
+
+use super::{ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore};
+use crate::day_range::DayRange;
+use crate::local_days::LocalDays;
+use crate::tables::feedback::{self, AnswerCounts};
+use crate::tables::feedback_comments::{self, CommentFilter, CommentListed};
+use crate::tables::matrix_activity_daily::{self, ActivitySums};
+use crate::tables::matrix_feedback_daily::{self, AnswerSums, SegmentSums};
+use crate::tables::matrix_sla_daily::{self, ClosedCases};
+use crate::tables::matrix_snapshots::{self, SnapshotFilter, SnapshotRow};
+use crate::tables::offered::{self, OfferVolumes};
+use crate::tables::report_runs::{self, ReportRunRow};
+use crate::tables::sla_cases::{
+    self, CaseFilter, CaseListed, Completion, FellDue, QueuedRow, RemissionRow, SummaryRow,
+    SummaryWindow,
+};
+use crate::tables::sla_exceptions::{self, ExceptionRow};
+use crate::tables::{insert_all, newest_received_at};
+use crate::{Store, StoreError};
+
+/// ClickHouse behind the traits. Connected on first use (the server version decides how
+/// rows are encoded) and then shared; while the server is unreachable each call tries again.
+#[derive(Clone)]
+pub struct ClickHouseStore {
+    config: Option<ClickHouseConfig>,
+    client: std::sync::Arc<OnceCell<Client>>,
+}
+
+impl ClickHouseStore {
+    /// A store that connects when first asked.
+    pub fn lazy(config: ClickHouseConfig) -> Self {
+        ClickHouseStore {
+            config: Some(config),
+            client: Default::default(),
+        }
+    }
+
+    /// A store over a client already connected.
+    pub fn connected(client: Client) -> Self {
+        ClickHouseStore {
+            config: None,
+            client: std::sync::Arc::new(OnceCell::new_with(Some(client))),
+        }
+    }
+
+    /// The client, connecting now if not yet.
+    pub async fn client(&self) -> Result<Client, StoreError> {
+        self.client
+            .get_or_try_init(|| async {
+                let config = self.config.as_ref().expect("a lazy store has its config");
+                Store::connect(config).await.map(|store| store.client)
+            })
+            .await
+            .cloned()
+    }
+}
+
+#[async_trait]
+impl SlaStore for ClickHouseStore {
+    async fn summary(&self, window: &SummaryWindow<'_>) -> Result<Vec<SummaryRow>, StoreError> {
+        Ok(sla_cases::summary(&self.client().await?, window).await?)
+    }
+    async fn cases(&self, filter: &CaseFilter) -> Result<Vec<CaseListed>, StoreError> {
+        Ok(sla_cases::list(&self.client().await?, filter).await?)
+    }
+    async fn remissions(
+        &self,
+        service_id: Option<&str>,
+        fiscal_year: Option<u16>,
+    ) -> Result<Vec<RemissionRow>, StoreError> {
+        Ok(sla_cases::remissions(&self.client().await?, service_id, fiscal_year).await?)
+    }
+    async fn open_at(
+        &self,
+        service_id: &str,
+        policy: &str,
+        as_of: DateTime<Utc>,
+    ) -> Result<Vec<QueuedRow>, StoreError> {
+        Ok(sla_cases::open_at(&self.client().await?, service_id, policy, as_of).await?)
+    }
+    async fn due_between(
+        &self,
+        service_id: &str,
+        policy: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FellDue>, StoreError> {
+        Ok(sla_cases::due_between(&self.client().await?, service_id, policy, from, to).await?)
+    }
+    async fn completions(
+        &self,
+        service_id: &str,
+        policy: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Completion>, StoreError> {
+        Ok(sla_cases::completions(&self.client().await?, service_id, policy, from, to).await?)
+    }
+}
+
+#[async_trait]
+impl MatrixStore for ClickHouseStore {
+    async fn answer_sums(&self, range: &DayRange<'_>) -> Result<Vec<AnswerSums>, StoreError> {
+        Ok(matrix_feedback_daily::answer_sums(&self.client().await?, range).await?)
+    }
+    async fn segment_sums(&self, range: &DayRange<'_>) -> Result<Vec<SegmentSums>, StoreError> {
+        Ok(matrix_feedback_daily::segment_sums(&self.client().await?, range).await?)
+    }
+    async fn activity_sums(&self, range: &DayRange<'_>) -> Result<Vec<ActivitySums>, StoreError> {
+        Ok(matrix_activity_daily::activity_sums(&self.client().await?, range).await?)
+    }
+    async fn closed_cases(&self, range: &DayRange<'_>) -> Result<Vec<ClosedCases>, StoreError> {
+        Ok(matrix_sla_daily::closed_cases(&self.client().await?, range).await?)
+    }
+    async fn snapshots(&self, filter: &SnapshotFilter<'_>) -> Result<Vec<SnapshotRow>, StoreError> {
+        Ok(matrix_snapshots::read(&self.client().await?, filter).await?)
+    }
+}
+
+#[async_trait]
+impl FeedbackStore for ClickHouseStore {
+    async fn answer_counts(&self, days: &LocalDays<'_>) -> Result<Vec<AnswerCounts>, StoreError> {
+        Ok(feedback::answer_counts(&self.client().await?, days).await?)
+    }
+    async fn offer_volumes(&self, days: &LocalDays<'_>) -> Result<Vec<OfferVolumes>, StoreError> {
+        Ok(offered::volumes(&self.client().await?, days).await?)
+    }
+    async fn comments(&self, filter: &CommentFilter<'_>) -> Result<Vec<CommentListed>, StoreError> {
+        Ok(feedback_comments::latest(&self.client().await?, filter).await?)
+    }
+    async fn newest_received_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(newest_received_at(&self.client().await?).await?)
+    }
+}
+
+#[async_trait]
+impl ExceptionStore for ClickHouseStore {
+    async fn exception_changes(&self) -> Result<Vec<ExceptionRow>, StoreError> {
+        Ok(sla_exceptions::changes(&self.client().await?).await?)
+    }
+    async fn exception_history(&self, id: &str) -> Result<Vec<ExceptionRow>, StoreError> {
+        Ok(sla_exceptions::history(&self.client().await?, id).await?)
+    }
+    async fn record_exception_change(&self, row: &ExceptionRow) -> Result<(), StoreError> {
+        Ok(insert_all(&self.client().await?, std::slice::from_ref(row), None).await?)
+    }
+}
+
+#[async_trait]
+impl ReportRunStore for ClickHouseStore {
+    async fn report_runs(&self, limit: u64) -> Result<Vec<ReportRunRow>, StoreError> {
+        Ok(report_runs::list(&self.client().await?, limit).await?)
+    }
+    async fn reports_written(
+        &self,
+        periods: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(report_runs::written(&self.client().await?, periods).await?)
+    }
+    async fn last_report_failure(
+        &self,
+        period: &str,
+        lang: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(report_runs::last_failure(&self.client().await?, period, lang).await?)
+    }
+    async fn report_succeeded(
+        &self,
+        period: &str,
+        lang: &str,
+    ) -> Result<Option<ReportRunRow>, StoreError> {
+        Ok(report_runs::succeeded(&self.client().await?, period, lang).await?)
+    }
+    async fn record_report_run(&self, row: &ReportRunRow) -> Result<(), StoreError> {
+        Ok(insert_all(&self.client().await?, std::slice::from_ref(row), None).await?)
+    }
+}

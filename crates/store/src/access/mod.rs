@@ -1,0 +1,118 @@
+//! What readers may ask of storage, one trait per area, so that the dashboard API, the
+//! reports and the analytics read queries work the same over ClickHouse ([`ClickHouseStore`])
+//! and over the in-memory store the tests use (`civicpulse_testkit::memory`).
+//!
+//! Each method is one statement of a table module (`crate::tables`); the traits add no
+//! rule of their own. [`Stores`] is every area at once, what a reader holds.
+
+mod clickhouse;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::day_range::DayRange;
+use crate::local_days::LocalDays;
+use crate::tables::feedback::AnswerCounts;
+use crate::tables::feedback_comments::{CommentFilter, CommentListed};
+use crate::tables::matrix_activity_daily::ActivitySums;
+use crate::tables::matrix_feedback_daily::{AnswerSums, SegmentSums};
+use crate::tables::matrix_sla_daily::ClosedCases;
+use crate::tables::matrix_snapshots::{SnapshotFilter, SnapshotRow};
+use crate::tables::offered::OfferVolumes;
+use crate::tables::report_runs::ReportRunRow;
+use crate::tables::sla_cases::{
+    CaseFilter, CaseListed, Completion, FellDue, QueuedRow, RemissionRow, SummaryRow, SummaryWindow,
+};
+use crate::tables::sla_exceptions::ExceptionRow;
+use crate::StoreError;
+
+pub use self::clickhouse::ClickHouseStore;
+
+/// The evaluated cases of `sla_cases`.
+#[async_trait]
+pub trait SlaStore: Send + Sync {
+    async fn summary(&self, window: &SummaryWindow<'_>) -> Result<Vec<SummaryRow>, StoreError>;
+    async fn cases(&self, filter: &CaseFilter) -> Result<Vec<CaseListed>, StoreError>;
+    async fn remissions(
+        &self,
+        service_id: Option<&str>,
+        fiscal_year: Option<u16>,
+    ) -> Result<Vec<RemissionRow>, StoreError>;
+    async fn open_at(
+        &self,
+        service_id: &str,
+        policy: &str,
+        as_of: DateTime<Utc>,
+    ) -> Result<Vec<QueuedRow>, StoreError>;
+    async fn due_between(
+        &self,
+        service_id: &str,
+        policy: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FellDue>, StoreError>;
+    async fn completions(
+        &self,
+        service_id: &str,
+        policy: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Completion>, StoreError>;
+}
+
+/// The matrix's daily rollups and its stored snapshots.
+#[async_trait]
+pub trait MatrixStore: Send + Sync {
+    async fn answer_sums(&self, range: &DayRange<'_>) -> Result<Vec<AnswerSums>, StoreError>;
+    async fn segment_sums(&self, range: &DayRange<'_>) -> Result<Vec<SegmentSums>, StoreError>;
+    async fn activity_sums(&self, range: &DayRange<'_>) -> Result<Vec<ActivitySums>, StoreError>;
+    async fn closed_cases(&self, range: &DayRange<'_>) -> Result<Vec<ClosedCases>, StoreError>;
+    async fn snapshots(&self, filter: &SnapshotFilter<'_>) -> Result<Vec<SnapshotRow>, StoreError>;
+}
+
+/// The raw events as the exports and the comments view read them.
+#[async_trait]
+pub trait FeedbackStore: Send + Sync {
+    async fn answer_counts(&self, days: &LocalDays<'_>) -> Result<Vec<AnswerCounts>, StoreError>;
+    async fn offer_volumes(&self, days: &LocalDays<'_>) -> Result<Vec<OfferVolumes>, StoreError>;
+    async fn comments(&self, filter: &CommentFilter<'_>) -> Result<Vec<CommentListed>, StoreError>;
+    /// When the newest raw event was received: the "data as of" a report states.
+    async fn newest_received_at(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+}
+
+/// Exceptional circumstances declared through the API: an append-only log of changes.
+#[async_trait]
+pub trait ExceptionStore: Send + Sync {
+    /// Every change, oldest first.
+    async fn exception_changes(&self) -> Result<Vec<ExceptionRow>, StoreError>;
+    /// Every change of one id, oldest first.
+    async fn exception_history(&self, id: &str) -> Result<Vec<ExceptionRow>, StoreError>;
+    async fn record_exception_change(&self, row: &ExceptionRow) -> Result<(), StoreError>;
+}
+
+/// The reports written, and the attempts that failed.
+#[async_trait]
+pub trait ReportRunStore: Send + Sync {
+    async fn report_runs(&self, limit: u64) -> Result<Vec<ReportRunRow>, StoreError>;
+    /// The (period, language) pairs among `periods` written successfully.
+    async fn reports_written(
+        &self,
+        periods: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    async fn last_report_failure(
+        &self,
+        period: &str,
+        lang: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+    async fn report_succeeded(
+        &self,
+        period: &str,
+        lang: &str,
+    ) -> Result<Option<ReportRunRow>, StoreError>;
+    async fn record_report_run(&self, row: &ReportRunRow) -> Result<(), StoreError>;
+}
+
+/// Every area: what the dashboard API and the reports hold.
+pub trait Stores: SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore {}
+
+impl<T: SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore> Stores for T {}

@@ -1,0 +1,389 @@
+//! The storage traits of `civicpulse_store::access` in memory: a test puts the rows each
+//! query answers with into [`Tables`], and the handlers and pages under test read them
+//! through the same traits as over ClickHouse.
+//!
+//! Append-only logs (exception changes, report runs) behave as their tables do: what is
+//! recorded is read back, in order. The aggregate queries (summaries, rollup sums, answer
+//! counts) answer with the rows given, filtered by service, period and time as their SQL
+//! filters them; the aggregation itself is SQL's and is tested on the real servers.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use civicpulse_store::day_range::DayRange;
+use civicpulse_store::local_days::LocalDays;
+use civicpulse_store::tables::feedback::AnswerCounts;
+use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
+use civicpulse_store::tables::matrix_activity_daily::ActivitySums;
+use civicpulse_store::tables::matrix_feedback_daily::{AnswerSums, SegmentSums};
+use civicpulse_store::tables::matrix_sla_daily::ClosedCases;
+use civicpulse_store::tables::matrix_snapshots::{SnapshotFilter, SnapshotRow};
+use civicpulse_store::tables::offered::OfferVolumes;
+use civicpulse_store::tables::report_runs::{ReportRunRow, FAILED, SUCCEEDED};
+use civicpulse_store::tables::sla_cases::{
+    CaseFilter, CaseListed, Completion, FellDue, QueuedRow, RemissionRow, SummaryRow, SummaryWindow,
+};
+use civicpulse_store::tables::sla_exceptions::ExceptionRow;
+use civicpulse_store::{
+    ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore, StoreError,
+};
+
+/// A service's policy: the key of the per-policy queries.
+pub type PolicyKey = (String, String);
+
+/// What each query answers with.
+#[derive(Debug, Default, Clone)]
+pub struct Tables {
+    pub summaries: Vec<SummaryRow>,
+    pub cases: Vec<CaseListed>,
+    pub remissions: Vec<RemissionRow>,
+    pub queued: BTreeMap<PolicyKey, Vec<QueuedRow>>,
+    pub fell_due: BTreeMap<PolicyKey, Vec<FellDue>>,
+    pub completions: BTreeMap<PolicyKey, Vec<Completion>>,
+    pub answer_sums: Vec<AnswerSums>,
+    pub segment_sums: Vec<SegmentSums>,
+    pub activity_sums: Vec<ActivitySums>,
+    pub closed_cases: Vec<ClosedCases>,
+    pub snapshots: Vec<SnapshotRow>,
+    /// Per service.
+    pub answer_counts: BTreeMap<String, Vec<AnswerCounts>>,
+    /// Per service.
+    pub offer_volumes: BTreeMap<String, Vec<OfferVolumes>>,
+    pub comments: Vec<CommentListed>,
+    pub newest_received_at: Option<DateTime<Utc>>,
+    pub exception_changes: Vec<ExceptionRow>,
+    pub report_runs: Vec<ReportRunRow>,
+}
+
+/// The in-memory store. [`MemoryStore::set_unavailable`] makes every query fail, as a
+/// database that stopped answering.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    tables: Mutex<Tables>,
+    unavailable: AtomicBool,
+}
+
+impl MemoryStore {
+    pub fn new(tables: Tables) -> Self {
+        MemoryStore {
+            tables: Mutex::new(tables),
+            unavailable: AtomicBool::new(false),
+        }
+    }
+
+    pub fn set_unavailable(&self, unavailable: bool) {
+        self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// A copy of the tables as they are now (what was recorded included).
+    pub fn tables(&self) -> Tables {
+        self.tables.lock().expect("not poisoned").clone()
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&mut Tables) -> T) -> Result<T, StoreError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(
+                "the in-memory store is switched off".into(),
+            ));
+        }
+        Ok(f(&mut self.tables.lock().expect("not poisoned")))
+    }
+}
+
+fn in_services(services: Option<&[String]>, service_id: &str) -> bool {
+    services.is_none_or(|s| s.iter().any(|id| id == service_id))
+}
+
+fn epoch_seconds(t: DateTime<Utc>) -> u32 {
+    u32::try_from(t.timestamp()).unwrap_or(0)
+}
+
+#[async_trait]
+impl SlaStore for MemoryStore {
+    async fn summary(&self, window: &SummaryWindow<'_>) -> Result<Vec<SummaryRow>, StoreError> {
+        self.read(|t| {
+            t.summaries
+                .iter()
+                .filter(|r| window.service_id.is_none_or(|id| id == r.service_id))
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn cases(&self, filter: &CaseFilter) -> Result<Vec<CaseListed>, StoreError> {
+        self.read(|t| {
+            let (from, before) = (
+                filter.started_from.map(epoch_seconds),
+                filter.started_before.map(epoch_seconds),
+            );
+            t.cases
+                .iter()
+                .filter(|r| {
+                    filter
+                        .service_id
+                        .as_ref()
+                        .is_none_or(|id| *id == r.service_id)
+                })
+                .filter(|r| filter.status.is_none_or(|s| s.as_str() == r.status))
+                .filter(|r| from.is_none_or(|f| r.started_at >= f))
+                .filter(|r| before.is_none_or(|b| r.started_at < b))
+                .take(usize::try_from(filter.limit).unwrap_or(usize::MAX))
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn remissions(
+        &self,
+        service_id: Option<&str>,
+        fiscal_year: Option<u16>,
+    ) -> Result<Vec<RemissionRow>, StoreError> {
+        self.read(|t| {
+            t.remissions
+                .iter()
+                .filter(|r| service_id.is_none_or(|id| id == r.service_id))
+                .filter(|r| fiscal_year.is_none_or(|y| y == r.fiscal_year))
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn open_at(
+        &self,
+        service_id: &str,
+        policy: &str,
+        as_of: DateTime<Utc>,
+    ) -> Result<Vec<QueuedRow>, StoreError> {
+        self.read(|t| {
+            t.queued
+                .get(&(service_id.to_string(), policy.to_string()))
+                .into_iter()
+                .flatten()
+                .filter(|r| r.started_at <= as_of)
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn due_between(
+        &self,
+        service_id: &str,
+        policy: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FellDue>, StoreError> {
+        self.read(|t| {
+            t.fell_due
+                .get(&(service_id.to_string(), policy.to_string()))
+                .into_iter()
+                .flatten()
+                .filter(|r| from <= r.due_date && r.due_date < to)
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn completions(
+        &self,
+        service_id: &str,
+        policy: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Completion>, StoreError> {
+        self.read(|t| {
+            t.completions
+                .get(&(service_id.to_string(), policy.to_string()))
+                .into_iter()
+                .flatten()
+                .filter(|r| from <= r.stopped_at && r.stopped_at < to)
+                .cloned()
+                .collect()
+        })
+    }
+}
+
+#[async_trait]
+impl MatrixStore for MemoryStore {
+    async fn answer_sums(&self, range: &DayRange<'_>) -> Result<Vec<AnswerSums>, StoreError> {
+        self.read(|t| {
+            t.answer_sums
+                .iter()
+                .filter(|r| in_services(range.services, &r.service_id))
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn segment_sums(&self, range: &DayRange<'_>) -> Result<Vec<SegmentSums>, StoreError> {
+        self.read(|t| {
+            t.segment_sums
+                .iter()
+                .filter(|r| in_services(range.services, &r.service_id))
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn activity_sums(&self, range: &DayRange<'_>) -> Result<Vec<ActivitySums>, StoreError> {
+        self.read(|t| {
+            t.activity_sums
+                .iter()
+                .filter(|r| in_services(range.services, &r.service_id))
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn closed_cases(&self, range: &DayRange<'_>) -> Result<Vec<ClosedCases>, StoreError> {
+        self.read(|t| {
+            t.closed_cases
+                .iter()
+                .filter(|r| in_services(range.services, &r.service_id))
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn snapshots(&self, filter: &SnapshotFilter<'_>) -> Result<Vec<SnapshotRow>, StoreError> {
+        self.read(|t| {
+            t.snapshots
+                .iter()
+                .filter(|r| filter.period.is_none_or(|p| p == r.period))
+                .filter(|r| filter.service_id.is_none_or(|s| s == r.service_id))
+                .filter(|r| filter.dimension.is_none_or(|d| d == r.dimension))
+                .cloned()
+                .collect()
+        })
+    }
+}
+
+#[async_trait]
+impl FeedbackStore for MemoryStore {
+    async fn answer_counts(&self, days: &LocalDays<'_>) -> Result<Vec<AnswerCounts>, StoreError> {
+        self.read(|t| {
+            t.answer_counts
+                .get(days.service_id)
+                .cloned()
+                .unwrap_or_default()
+        })
+    }
+
+    async fn offer_volumes(&self, days: &LocalDays<'_>) -> Result<Vec<OfferVolumes>, StoreError> {
+        self.read(|t| {
+            t.offer_volumes
+                .get(days.service_id)
+                .cloned()
+                .unwrap_or_default()
+        })
+    }
+
+    async fn comments(&self, filter: &CommentFilter<'_>) -> Result<Vec<CommentListed>, StoreError> {
+        let (from, to) = (epoch_seconds(filter.from), epoch_seconds(filter.to));
+        self.read(|t| {
+            let mut rows: Vec<CommentListed> = t
+                .comments
+                .iter()
+                .filter(|r| filter.service_id.is_none_or(|s| s == r.service_id))
+                .filter(|r| from <= r.occurred_at && r.occurred_at < to)
+                .cloned()
+                .collect();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.occurred_at));
+            rows.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
+            rows
+        })
+    }
+
+    async fn newest_received_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read(|t| t.newest_received_at)
+    }
+}
+
+#[async_trait]
+impl ExceptionStore for MemoryStore {
+    async fn exception_changes(&self) -> Result<Vec<ExceptionRow>, StoreError> {
+        self.read(|t| {
+            let mut rows = t.exception_changes.clone();
+            rows.sort_by_key(|r| r.seq);
+            rows
+        })
+    }
+
+    async fn exception_history(&self, id: &str) -> Result<Vec<ExceptionRow>, StoreError> {
+        let mut rows: Vec<ExceptionRow> = self.exception_changes().await?;
+        rows.retain(|r| r.id == id);
+        Ok(rows)
+    }
+
+    async fn record_exception_change(&self, row: &ExceptionRow) -> Result<(), StoreError> {
+        self.read(|t| t.exception_changes.push(row.clone()))
+    }
+}
+
+#[async_trait]
+impl ReportRunStore for MemoryStore {
+    async fn report_runs(&self, limit: u64) -> Result<Vec<ReportRunRow>, StoreError> {
+        self.read(|t| {
+            let mut rows = t.report_runs.clone();
+            rows.sort_by(|a, b| {
+                b.attempt_at
+                    .cmp(&a.attempt_at)
+                    .then_with(|| a.period.cmp(&b.period))
+                    .then_with(|| a.lang.cmp(&b.lang))
+            });
+            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            rows
+        })
+    }
+
+    async fn reports_written(
+        &self,
+        periods: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        self.read(|t| {
+            let mut written: Vec<(String, String)> = t
+                .report_runs
+                .iter()
+                .filter(|r| r.status == SUCCEEDED && periods.contains(&r.period))
+                .map(|r| (r.period.clone(), r.lang.clone()))
+                .collect();
+            written.sort();
+            written.dedup();
+            written
+        })
+    }
+
+    async fn last_report_failure(
+        &self,
+        period: &str,
+        lang: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read(|t| {
+            t.report_runs
+                .iter()
+                .filter(|r| r.period == period && r.lang == lang && r.status == FAILED)
+                .map(|r| r.attempt_at)
+                .max()
+        })
+    }
+
+    async fn report_succeeded(
+        &self,
+        period: &str,
+        lang: &str,
+    ) -> Result<Option<ReportRunRow>, StoreError> {
+        self.read(|t| {
+            t.report_runs
+                .iter()
+                .filter(|r| r.period == period && r.lang == lang && r.status == SUCCEEDED)
+                .max_by_key(|r| r.attempt_at)
+                .cloned()
+        })
+    }
+
+    async fn record_report_run(&self, row: &ReportRunRow) -> Result<(), StoreError> {
+        self.read(|t| t.report_runs.push(row.clone()))
+    }
+}
