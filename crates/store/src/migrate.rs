@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::client::{Store, StoreError};
 use crate::cluster::ClusterDdl;
+use crate::tables::{Engine, Table};
 
 pub struct Migration {
     pub version: u32,
@@ -20,6 +21,14 @@ pub struct Migration {
 /// All migrations, oldest first: every file of `crates/store/migrations/`, listed by
 /// `build.rs` (which refuses a name that is not `NNNN_name.sql` or a gap in the numbers).
 pub const MIGRATIONS: &[Migration] = include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The runner's own record of what it applied; bookkeeping, on one shard.
+pub const SCHEMA_MIGRATIONS: Table = Table {
+    name: "schema_migrations",
+    shard_key: "0",
+    engine: Engine::MergeTree,
+    views: &[],
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {

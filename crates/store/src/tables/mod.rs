@@ -1,4 +1,5 @@
-//! One module per ClickHouse table: its name, its row struct(s) in the table's column order,
+//! One module per ClickHouse table: its name, its [`Table`] declaration (shard key, engine,
+//! views), its row struct(s) in the table's column order,
 //! and every statement that reads or writes it. A statement that joins another table takes
 //! that table's name from its module, so each name is written once (here and in the
 //! migration that creates it).
@@ -37,6 +38,77 @@ pub mod sla_exceptions;
 pub mod sla_runs;
 pub mod supersede_runs;
 pub mod superseded_events;
+
+/// What the migrations' SQL does not say about a table but cluster mode needs: the key its
+/// `Distributed` table shards by, its engine (matched against the migration's `ENGINE =`
+/// clause, then made `Replicated…`), and the materialized views that write into it.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub name: &'static str,
+    /// A ClickHouse expression of the table's columns; `"0"` keeps it on one shard.
+    pub shard_key: &'static str,
+    pub engine: Engine,
+    pub views: &'static [View],
+}
+
+/// The table engines the migrations use, as written on one node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    MergeTree,
+    ReplacingMergeTree { version: &'static str },
+}
+
+/// A materialized view that inserts into its table whatever is inserted into `source`.
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    pub name: &'static str,
+    pub source: &'static str,
+}
+
+impl Engine {
+    /// The `ENGINE = …` clause as a single-node migration writes it.
+    pub fn clause(&self) -> String {
+        match self {
+            Engine::MergeTree => "ENGINE = MergeTree".to_string(),
+            Engine::ReplacingMergeTree { version } => {
+                format!("ENGINE = ReplacingMergeTree({version})")
+            }
+        }
+    }
+
+    /// The replicated clause, with its ZooKeeper path and replica macro.
+    pub fn replicated_clause(&self, zookeeper_path: &str) -> String {
+        let replica = format!("'{zookeeper_path}', '{{replica}}'");
+        match self {
+            Engine::MergeTree => format!("ENGINE = ReplicatedMergeTree({replica})"),
+            Engine::ReplacingMergeTree { version } => {
+                format!("ENGINE = ReplicatedReplacingMergeTree({replica}, {version})")
+            }
+        }
+    }
+}
+
+/// Every table of the product, each declared in its module. Cluster mode refuses a
+/// statement on a table missing here, and a test checks this list against the modules.
+pub const ALL: &[&Table] = &[
+    &change_log::TABLE,
+    &event_versions::TABLE,
+    &feedback::TABLE,
+    &feedback_comments::TABLE,
+    &matrix_activity_daily::TABLE,
+    &matrix_feedback_daily::TABLE,
+    &matrix_runs::TABLE,
+    &matrix_sla_daily::TABLE,
+    &matrix_snapshots::TABLE,
+    &milestones::TABLE,
+    &offered::TABLE,
+    &report_runs::TABLE,
+    &sla_cases::TABLE,
+    &sla_exceptions::TABLE,
+    &sla_runs::TABLE,
+    &supersede_runs::TABLE,
+    &superseded_events::TABLE,
+];
 
 /// A row type and the table it is stored in.
 pub trait StoredRow: RowOwned + RowWrite {
