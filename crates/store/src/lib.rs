@@ -2,12 +2,14 @@
 //!
 //! - `client`: the connection, and how the `clickhouse` crate is set up for the server it
 //!   finds (row validation only where the server speaks `RowBinaryWithNamesAndTypes`);
+//! - `backoff`: the one retry policy (doubling waits, capped), for every component;
 //! - `migrate`: the numbered SQL files of `crates/store/migrations/`, compiled in, applied in order
 //!   and recorded with a checksum.
 //!
 //! Every component that reads or writes ClickHouse connects through here, so none of them
 //! needs another component's crate (or its Kafka client) to reach the database.
 
+pub mod backoff;
 pub mod checkpoint;
 pub mod client;
 pub mod cluster;
