@@ -1,12 +1,12 @@
 //! One module per ClickHouse table: its name, its [`Table`] declaration (shard key, engine,
-//! views), its row struct(s) in the table's column order,
-//! and every statement that reads or writes it. A statement that joins another table takes
-//! that table's name from its module, so each name is written once (here and in the
-//! migration that creates it).
+//! views), its row struct(s) in the table's column order, and every statement that reads or
+//! writes it. A statement that joins another table takes that table's name from its
+//! module, so each name is written once (here and in the migration that creates it).
 //!
 //! Rows are positional on old servers (RowBinary without names), which is why each struct
-//! follows its table's column order; the e2e suite round-trips every table, and `tests/e2e/rows.rs`
-//! compares every [`StoredRow`] with its table's columns by name and order (18.16 and chDB).
+//! follows its table's column order; the e2e suite round-trips every table, and
+//! `tests/e2e/rows.rs` compares every [`StoredRow`] with its table's columns by name and
+//! order (on 18.16 and chDB).
 //!
 //! - raw events, written by the sink: [`feedback`], [`feedback_comments`], [`milestones`],
 //!   [`offered`];
