@@ -380,8 +380,7 @@ async fn a_burning_guarantee_and_a_stopped_sink_reach_a_person_and_the_recovery_
 /// `runbook` external label at that file.
 #[test]
 fn every_runbook_link_has_its_section() {
-    let runbook =
-        std::fs::read_to_string(repo_root().join("docs/operators/runbook.md")).unwrap();
+    let runbook = std::fs::read_to_string(repo_root().join("docs/operators/runbook.md")).unwrap();
     // GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.
     let anchors: Vec<String> = runbook
         .lines()
@@ -423,7 +422,10 @@ fn every_runbook_link_has_its_section() {
         }
     }
     assert!(linked >= 13, "found the rules' runbook links: {linked}");
-    for config in ["deploy/alerts/prometheus.yml", "deploy/production/prometheus.yml"] {
+    for config in [
+        "deploy/alerts/prometheus.yml",
+        "deploy/production/prometheus.yml",
+    ] {
         let text = std::fs::read_to_string(repo_root().join(config)).unwrap();
         let label = text
             .lines()

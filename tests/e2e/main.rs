@@ -14,6 +14,7 @@ mod matrix;
 mod public_feedback;
 mod reports;
 mod resend;
+mod rows;
 mod sla;
 mod slow_clients;
 mod standards;

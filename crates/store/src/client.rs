@@ -20,6 +20,8 @@ use std::time::Duration;
 use civicpulse_core::config::ClickHouseConfig;
 use clickhouse::Client;
 
+use crate::backoff::{self, Retryable};
+
 /// Oldest major version on which the crate's row validation is used.
 const VALIDATION_MIN_MAJOR: u32 = 24;
 
@@ -76,18 +78,16 @@ impl Store {
         deadline: Duration,
     ) -> Result<Store, StoreError> {
         let started = tokio::time::Instant::now();
-        let mut wait = Duration::from_millis(200);
-        loop {
-            match Store::connect(config).await {
-                Ok(store) => return Ok(store),
-                Err(error) if started.elapsed() + wait < deadline => {
-                    tracing::warn!(%error, retry_in_ms = wait.as_millis() as u64, "ClickHouse not ready");
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(Duration::from_secs(5));
-                }
-                Err(error) => return Err(error),
-            }
-        }
+        (|| Store::connect(config))
+            .retry(backoff::exponential(
+                Duration::from_millis(200),
+                Duration::from_secs(5),
+            ))
+            .adjust(|_, wait| wait.filter(|wait| started.elapsed() + *wait < deadline))
+            .notify(|error, wait| {
+                tracing::warn!(%error, retry_in_ms = wait.as_millis() as u64, "ClickHouse not ready");
+            })
+            .await
     }
 
     /// A client for statements that must run outside the database (creating it).

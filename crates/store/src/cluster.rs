@@ -5,7 +5,15 @@
 //! with the database, as each replica runs the statement in its own session. Single node (an
 //! empty `cluster`) keeps the statements as written.
 //!
-//! Sharding keys (why each keeps what must stay together on one shard):
+//! Nothing is guessed from the SQL: each statement must begin with the head its table's
+//! declaration ([`crate::tables::Table`]) implies (`CREATE TABLE IF NOT EXISTS <table>`,
+//! `ALTER TABLE <table> ADD COLUMN`, `CREATE MATERIALIZED VIEW IF NOT EXISTS <view> TO
+//! <table> AS`), and hold the declared `ENGINE =` clause or view source exactly once; those
+//! exact strings are what is replaced. A statement on an undeclared table, or one that
+//! disagrees with its declaration, has no cluster form (and fails a unit test).
+//!
+//! Sharding keys, declared beside each table (why each keeps what must stay together on
+//! one shard):
 //! - the raw responses, comments and transactions by `event_id`: every copy of an event
 //!   (a replay) reaches the same shard, where `FINAL` collapses it;
 //! - milestones, SLA cases by `(service_id, case_ref)`: a case's milestones are evaluated
@@ -17,9 +25,8 @@
 //!
 //! Hashes spread keys evenly (`cityHash64`); the e2e cluster test measures the spread.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::migrate::SCHEMA_MIGRATIONS;
+use crate::tables::{Table, View, ALL};
 
 /// How a statement of the migrations is issued on a cluster.
 #[derive(Debug, Clone, Copy)]
@@ -31,93 +38,136 @@ pub struct ClusterDdl<'a> {
     pub database: &'a str,
 }
 
-/// The sharding key of a table's `Distributed` table.
-pub fn shard_key(table: &str) -> &'static str {
-    match table {
-        // 18.16 hashes no UUID: its text form is hashed.
-        "feedback" | "feedback_comments" | "offered" => "cityHash64(toString(event_id))",
-        "milestones" | "sla_cases" | "change_log" => "cityHash64(service_id, case_ref)",
-        "event_versions" => {
-            "if(kind = 'milestone', cityHash64(service_id, case_ref), cityHash64(toString(event_id)))"
-        }
-        "matrix_feedback_daily" | "matrix_activity_daily" | "matrix_sla_daily" | "matrix_runs"
-        | "sla_runs" | "matrix_snapshots" => "cityHash64(service_id)",
-        _ => "0",
+/// The declaration of table `name`: the product's tables and the migrations' own.
+pub fn declared(name: &str) -> Option<&'static Table> {
+    ALL.iter()
+        .copied()
+        .chain([&SCHEMA_MIGRATIONS])
+        .find(|table| table.name == name)
+}
+
+/// The declared table and view a `CREATE MATERIALIZED VIEW` statement names.
+fn declared_view(statement: &str) -> Option<(&'static Table, &'static View)> {
+    ALL.iter().find_map(|table| {
+        table
+            .views
+            .iter()
+            .find(|view| starts_with_word(statement, &view_head(view.name, table.name)))
+            .map(|view| (*table, view))
+    })
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ";
+const ALTER_TABLE: &str = "ALTER TABLE ";
+const CREATE_VIEW: &str = "CREATE MATERIALIZED VIEW IF NOT EXISTS ";
+
+fn view_head(view: &str, target: &str) -> String {
+    format!("{CREATE_VIEW}{view} TO {target} AS")
+}
+
+/// Whether `text` starts with `head` followed by the end or a character that cannot
+/// continue an identifier.
+fn starts_with_word(text: &str, head: &str) -> bool {
+    text.strip_prefix(head).is_some_and(ends_word)
+}
+
+fn ends_word(rest: &str) -> bool {
+    !rest
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `text` with its one whole-word occurrence of `from` replaced by `to`; an error when
+/// there is none or more than one.
+fn replace_once(text: &str, from: &str, to: &str) -> Result<String, String> {
+    let found: Vec<usize> = text
+        .match_indices(from)
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            ends_word(&text[at + from.len()..])
+                && !text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        .collect();
+    match found[..] {
+        [at] => Ok(format!("{}{to}{}", &text[..at], &text[at + from.len()..])),
+        [] => Err(format!("`{from}` not found")),
+        _ => Err(format!("`{from}` found more than once")),
     }
 }
 
-static CREATE_TABLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?s)^CREATE TABLE IF NOT EXISTS (?P<table>\w+)\s*(?P<columns>\(.*\))\s*ENGINE = (?P<engine>\w*MergeTree)(?P<args>\([^)]*\))?(?P<rest>.*)$",
-    )
-    .expect("a valid pattern")
-});
-static CREATE_VIEW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?s)^CREATE MATERIALIZED VIEW IF NOT EXISTS (?P<view>\w+) TO (?P<target>\w+) AS(?P<select>.*\bFROM )(?P<source>\w+)(?P<rest>.*)$",
-    )
-    .expect("a valid pattern")
-});
-static ADD_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)^ALTER TABLE (?P<table>\w+)\s+(?P<rest>ADD COLUMN .*)$")
-        .expect("a valid pattern")
-});
-
 impl ClusterDdl<'_> {
     /// The `Distributed` table over `<table>_local`, under the table's own name.
-    fn distributed(&self, table: &str) -> String {
-        let (c, db) = (self.cluster, self.database);
+    fn distributed(&self, table: &Table) -> String {
+        let (c, db, name) = (self.cluster, self.database, table.name);
         format!(
-            "CREATE TABLE IF NOT EXISTS {db}.{table} ON CLUSTER {c} AS {db}.{table}_local \
-             ENGINE = Distributed({c}, {db}, {table}_local, {key})",
-            key = shard_key(table)
+            "CREATE TABLE IF NOT EXISTS {db}.{name} ON CLUSTER {c} AS {db}.{name}_local \
+             ENGINE = Distributed({c}, {db}, {name}_local, {key})",
+            key = table.shard_key
         )
     }
 
     /// The statements that do on the cluster what `statement` does on one node.
     pub fn statements(&self, statement: &str) -> Result<Vec<String>, String> {
+        let first_line = statement.lines().next().unwrap_or_default();
+        let undeclared = |name: &str| {
+            format!("`{name}` is not declared in store::tables (ALL), so it has no shard key: {first_line}")
+        };
+        let disagrees = |why: String| format!("{why} in: {first_line}");
         let (c, db) = (self.cluster, self.database);
-        if let Some(m) = CREATE_TABLE.captures(statement) {
-            let table = &m["table"];
-            let args = m
-                .name("args")
-                .map(|a| a.as_str().trim_start_matches('(').trim_end_matches(')'))
-                .filter(|a| !a.trim().is_empty());
-            let path = format!("'/clickhouse/tables/{{shard}}/{db}/{table}', '{{replica}}'");
-            let args = match args {
-                Some(version) => format!("{path}, {version}"),
-                None => path,
-            };
+        if let Some(rest) = statement.strip_prefix(CREATE_TABLE) {
+            let name = rest
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or_default();
+            let table = declared(name).ok_or_else(|| undeclared(name))?;
+            let path = format!("/clickhouse/tables/{{shard}}/{db}/{name}");
+            let local = replace_once(
+                &rest[name.len()..],
+                &table.engine.clause(),
+                &table.engine.replicated_clause(&path),
+            )
+            .map_err(disagrees)?;
             return Ok(vec![
-                format!(
-                    "CREATE TABLE IF NOT EXISTS {db}.{table}_local ON CLUSTER {c} {columns}\nENGINE = Replicated{engine}({args}){rest}",
-                    columns = &m["columns"],
-                    engine = &m["engine"],
-                    rest = &m["rest"],
-                ),
+                format!("{CREATE_TABLE}{db}.{name}_local ON CLUSTER {c}{local}"),
                 self.distributed(table),
             ]);
         }
-        if let Some(m) = CREATE_VIEW.captures(statement) {
+        if statement.starts_with(CREATE_VIEW) {
+            let (table, view) = declared_view(statement).ok_or_else(|| {
+                disagrees("not a view declared in store::tables (Table::views)".to_string())
+            })?;
             // The view runs where each shard's rows are inserted, into the same shard.
+            let select = &statement[view_head(view.name, table.name).len()..];
+            let select = replace_once(
+                select,
+                &format!("FROM {}", view.source),
+                &format!("FROM {db}.{}_local", view.source),
+            )
+            .map_err(disagrees)?;
             return Ok(vec![format!(
-                "CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{view} ON CLUSTER {c} TO {db}.{target}_local AS{select}{db}.{source}_local{rest}",
-                view = &m["view"],
-                target = &m["target"],
-                select = &m["select"],
-                source = &m["source"],
-                rest = &m["rest"],
+                "{CREATE_VIEW}{db}.{view} ON CLUSTER {c} TO {db}.{target}_local AS{select}",
+                view = view.name,
+                target = table.name,
             )]);
         }
-        if let Some(m) = ADD_COLUMN.captures(statement) {
+        if let Some(rest) = statement.strip_prefix(ALTER_TABLE) {
             // A Distributed table keeps the columns it was created with, and 18.16 will
             // not ALTER one on a cluster of replicated shards: it is created again over
             // the altered local table (it holds no rows; inserts are synchronous).
-            let (table, rest) = (&m["table"], &m["rest"]);
+            let name = rest.split_whitespace().next().unwrap_or_default();
+            let table = declared(name).ok_or_else(|| undeclared(name))?;
+            let change = rest[name.len()..].trim_start();
+            if !change.starts_with("ADD COLUMN ") {
+                return Err(disagrees("only ADD COLUMN has a cluster form".to_string()));
+            }
             let alter = self.alter_cluster;
             return Ok(vec![
-                format!("ALTER TABLE {db}.{table}_local ON CLUSTER {alter} {rest}"),
-                format!("DROP TABLE IF EXISTS {db}.{table} ON CLUSTER {c}"),
+                format!("{ALTER_TABLE}{db}.{name}_local ON CLUSTER {alter} {change}"),
+                format!("DROP TABLE IF EXISTS {db}.{name} ON CLUSTER {c}"),
                 self.distributed(table),
             ]);
         }
@@ -126,8 +176,7 @@ impl ClusterDdl<'_> {
             return Ok(vec![statement.to_string()]);
         }
         Err(format!(
-            "no cluster form for this statement (add one in store::cluster): {}",
-            statement.lines().next().unwrap_or_default()
+            "no cluster form for this statement (add one in store::cluster): {first_line}"
         ))
     }
 }
@@ -136,6 +185,7 @@ impl ClusterDdl<'_> {
 mod tests {
     use super::*;
     use crate::migrate::{statements, MIGRATIONS};
+    use crate::tables::{feedback, sla_cases};
 
     const DDL: ClusterDdl<'static> = ClusterDdl {
         cluster: "civicpulse",
@@ -167,13 +217,85 @@ mod tests {
         }
     }
 
+    /// Every table the migrations create is declared, and every declared table is a module
+    /// of `tables/` listed in `ALL`: a new table cannot go without a shard key.
+    #[test]
+    fn every_table_is_declared_with_its_module() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tables");
+        let mut modules: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter_map(|f| f.strip_suffix(".rs").map(str::to_string))
+            .filter(|m| m != "mod")
+            .collect();
+        modules.sort();
+        let declared: Vec<String> = ALL.iter().map(|t| t.name.to_string()).collect();
+        assert_eq!(
+            modules, declared,
+            "tables::ALL lists every module, in file order"
+        );
+        for migration in MIGRATIONS {
+            for statement in statements(migration.sql) {
+                if let Some(rest) = statement.strip_prefix(CREATE_TABLE) {
+                    let name = rest.split_whitespace().next().unwrap();
+                    assert!(
+                        ALL.iter().any(|t| t.name == name),
+                        "migration {} creates `{name}`, which tables::ALL does not declare",
+                        migration.version
+                    );
+                }
+            }
+        }
+        for table in ALL {
+            assert!(!table.shard_key.trim().is_empty(), "{}", table.name);
+        }
+    }
+
+    #[test]
+    fn a_statement_that_disagrees_with_its_declaration_has_no_cluster_form() {
+        let undeclared = DDL
+            .statements(
+                "CREATE TABLE IF NOT EXISTS answers (x UInt8) ENGINE = MergeTree ORDER BY x",
+            )
+            .unwrap_err();
+        assert!(
+            undeclared.contains("`answers` is not declared"),
+            "{undeclared}"
+        );
+        let engine = DDL
+            .statements(
+                "CREATE TABLE IF NOT EXISTS feedback (x UInt8) ENGINE = MergeTree ORDER BY x",
+            )
+            .unwrap_err();
+        assert!(
+            engine.contains("ENGINE = ReplacingMergeTree(received_at)"),
+            "{engine}"
+        );
+        let view = DDL
+            .statements("CREATE MATERIALIZED VIEW IF NOT EXISTS event_versions_feedback TO event_versions AS\nSELECT event_id\nFROM offered")
+            .unwrap_err();
+        assert!(view.contains("` not found"), "{view}");
+        assert!(DDL
+            .statements("ALTER TABLE answers ADD COLUMN region String")
+            .is_err());
+        assert!(DDL
+            .statements(&format!(
+                "ALTER TABLE {} DROP COLUMN region",
+                feedback::NAME
+            ))
+            .is_err());
+        assert!(DDL
+            .statements(&format!("DROP TABLE {}", feedback::NAME))
+            .is_err());
+    }
+
     #[test]
     fn a_table_becomes_replicated_shards_under_a_distributed_table() {
         let sql = "CREATE TABLE IF NOT EXISTS feedback\n(\n    event_id UUID,\n    received_at DateTime\n)\nENGINE = ReplacingMergeTree(received_at)\nPARTITION BY toYYYYMM(occurred_at)\nORDER BY (service_id, event_id)";
         let out = DDL.statements(sql).unwrap();
         assert_eq!(out.len(), 2);
         assert!(out[0]
-            .starts_with("CREATE TABLE IF NOT EXISTS cp.feedback_local ON CLUSTER civicpulse ("));
+            .starts_with("CREATE TABLE IF NOT EXISTS cp.feedback_local ON CLUSTER civicpulse\n("));
         assert!(out[0].contains(
             "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cp/feedback', '{replica}', received_at)\nPARTITION BY"
         ));
@@ -185,27 +307,30 @@ mod tests {
             .statements("CREATE TABLE IF NOT EXISTS report_runs\n(\n    period String\n)\nENGINE = MergeTree\nORDER BY period")
             .unwrap();
         assert!(plain[0].contains("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/cp/report_runs', '{replica}')\nORDER BY"));
+        assert!(plain[1].ends_with("report_runs_local, 0)"), "{}", plain[1]);
         let view = DDL
-            .statements("CREATE MATERIALIZED VIEW IF NOT EXISTS v TO versions AS\nSELECT event_id\nFROM answers")
+            .statements("CREATE MATERIALIZED VIEW IF NOT EXISTS event_versions_feedback TO event_versions AS\nSELECT event_id\nFROM feedback")
             .unwrap();
         assert_eq!(
             view[0],
-            "CREATE MATERIALIZED VIEW IF NOT EXISTS cp.v ON CLUSTER civicpulse TO cp.versions_local AS\nSELECT event_id\nFROM cp.answers_local"
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS cp.event_versions_feedback ON CLUSTER civicpulse TO cp.event_versions_local AS\nSELECT event_id\nFROM cp.feedback_local"
         );
         let alter = DDL
-            .statements("ALTER TABLE cases ADD COLUMN region String")
+            .statements(&format!(
+                "ALTER TABLE {} ADD COLUMN region String",
+                sla_cases::NAME
+            ))
             .unwrap();
         assert_eq!(
             alter[0],
-            "ALTER TABLE cp.cases_local ON CLUSTER civicpulse_alter ADD COLUMN region String"
+            "ALTER TABLE cp.sla_cases_local ON CLUSTER civicpulse_alter ADD COLUMN region String"
         );
         assert_eq!(
             alter[1],
-            "DROP TABLE IF EXISTS cp.cases ON CLUSTER civicpulse"
+            "DROP TABLE IF EXISTS cp.sla_cases ON CLUSTER civicpulse"
         );
         assert!(alter[2].starts_with(
-            "CREATE TABLE IF NOT EXISTS cp.cases ON CLUSTER civicpulse AS cp.cases_local"
+            "CREATE TABLE IF NOT EXISTS cp.sla_cases ON CLUSTER civicpulse AS cp.sla_cases_local"
         ));
-        assert!(DDL.statements("DROP TABLE answers").is_err());
     }
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::client::{Store, StoreError};
 use crate::cluster::ClusterDdl;
+use crate::tables::{Engine, Table};
 
 pub struct Migration {
     pub version: u32,
@@ -17,59 +18,17 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-/// All migrations, oldest first. A test checks this list against the files on disk.
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "events",
-        sql: include_str!("../migrations/0001_events.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "sla",
-        sql: include_str!("../migrations/0002_sla.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "matrix",
-        sql: include_str!("../migrations/0003_matrix.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "event_versions",
-        sql: include_str!("../migrations/0004_event_versions.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "report_runs",
-        sql: include_str!("../migrations/0005_report_runs.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "change_log",
-        sql: include_str!("../migrations/0006_change_log.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "feedback_reason",
-        sql: include_str!("../migrations/0007_feedback_reason.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "service_standards",
-        sql: include_str!("../migrations/0008_service_standards.sql"),
-    },
-    Migration {
-        version: 9,
-        name: "feedback_given_through",
-        sql: include_str!("../migrations/0009_feedback_given_through.sql"),
-    },
-    Migration {
-        version: 10,
-        name: "exception_sequence",
-        sql: include_str!("../migrations/0010_exception_sequence.sql"),
-    },
-];
+/// All migrations, oldest first: every file of `crates/store/migrations/`, listed by
+/// `build.rs` (which refuses a name that is not `NNNN_name.sql` or a gap in the numbers).
+pub const MIGRATIONS: &[Migration] = include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The runner's own record of what it applied; bookkeeping, on one shard.
+pub const SCHEMA_MIGRATIONS: Table = Table {
+    name: "schema_migrations",
+    shard_key: "0",
+    engine: Engine::MergeTree,
+    views: &[],
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {

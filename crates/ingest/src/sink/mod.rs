@@ -39,7 +39,7 @@ use batch::{Batch, BatchLimits, Position};
 use civicpulse_store::{Store, StoreError};
 use consumer::SinkConsumer;
 use dead_letter::{DeadLetter, DeadLetterProducer};
-use writer::{Backoff, Writer};
+use writer::Writer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -70,10 +70,10 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
     let writer = Writer::new(
         store.client,
         DeadLetterProducer::new(&config.kafka)?,
-        Backoff {
-            initial: Duration::from_millis(config.sink.retry_initial_ms),
-            max: Duration::from_millis(config.sink.retry_max_ms),
-        },
+        civicpulse_store::backoff::exponential(
+            Duration::from_millis(config.sink.retry_initial_ms),
+            Duration::from_millis(config.sink.retry_max_ms),
+        ),
     );
     let limits = BatchLimits {
         max_rows: config.sink.max_rows,

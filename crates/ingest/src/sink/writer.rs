@@ -1,9 +1,11 @@
 //! Writes a batch to ClickHouse (and its dead letters to Kafka), retrying each part with
-//! exponential backoff until it is stored: a database that is down makes the lag grow,
-//! never drops an event.
+//! the one backoff (`civicpulse_store::backoff`) until it is stored: a database that is
+//! down makes the lag grow, never drops an event.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use civicpulse_store::backoff::{ExponentialBuilder, Retryable};
 use civicpulse_store::tables::{insert_all, StoredRow};
 use clickhouse::Client;
 use tokio_util::sync::CancellationToken;
@@ -18,28 +20,18 @@ use crate::metrics;
 #[error("shutdown while the batch was still being written")]
 pub struct Interrupted;
 
-#[derive(Debug, Clone, Copy)]
-pub struct Backoff {
-    pub initial: Duration,
-    pub max: Duration,
-}
-
-impl Backoff {
-    /// The wait after `failures` consecutive failures (1 = first): doubling, capped.
-    pub fn delay(&self, failures: u32) -> Duration {
-        let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(16));
-        self.initial.saturating_mul(factor).min(self.max)
-    }
-}
-
 pub struct Writer {
     client: Client,
     dead_letters: DeadLetterProducer,
-    backoff: Backoff,
+    backoff: ExponentialBuilder,
 }
 
 impl Writer {
-    pub fn new(client: Client, dead_letters: DeadLetterProducer, backoff: Backoff) -> Self {
+    pub fn new(
+        client: Client,
+        dead_letters: DeadLetterProducer,
+        backoff: ExponentialBuilder,
+    ) -> Self {
         Writer {
             client,
             dead_letters,
@@ -112,52 +104,66 @@ impl Writer {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<(), String>>,
     {
-        let mut failures = 0;
-        loop {
-            match attempt().await {
-                Ok(()) => {
-                    if failures > 0 {
-                        tracing::info!(
-                            target_table = what,
-                            failures,
-                            "write succeeded after retries"
-                        );
-                    }
-                    return Ok(());
-                }
-                Err(error) => {
-                    failures += 1;
-                    metrics::SINK_INSERT_FAILURES.inc();
-                    let wait = self.backoff.delay(failures);
-                    tracing::warn!(target_table = what, %error, failures, retry_in_ms = wait.as_millis() as u64, "write failed; retrying");
+        let failures = AtomicU32::new(0);
+        // Shutdown cuts a wait short; the attempt after it gives up without writing.
+        let wait_or_shutdown = {
+            let shutdown = shutdown.clone();
+            move |wait: Duration| {
+                let shutdown = shutdown.clone();
+                async move {
                     tokio::select! {
-                        _ = shutdown.cancelled() => return Err(Interrupted),
+                        _ = shutdown.cancelled() => {}
                         _ = tokio::time::sleep(wait) => {}
                     }
                 }
             }
+        };
+        let written = (|| {
+            let interrupted = failures.load(Ordering::Relaxed) > 0 && shutdown.is_cancelled();
+            let write = (!interrupted).then(&mut attempt);
+            async move {
+                match write {
+                    Some(write) => write.await.map_err(Failure::Write),
+                    None => Err(Failure::Interrupted),
+                }
+            }
+        })
+        .retry(self.backoff)
+        .sleep(wait_or_shutdown)
+        .when(|failure| matches!(failure, Failure::Write(_)))
+        .notify(|failure, wait| {
+            let failures = failures.fetch_add(1, Ordering::Relaxed) + 1;
+            metrics::SINK_INSERT_FAILURES.inc();
+            if let Failure::Write(error) = failure {
+                tracing::warn!(target_table = what, %error, failures, retry_in_ms = wait.as_millis() as u64, "write failed; retrying");
+            }
+        })
+        .await;
+        match written {
+            Ok(()) => {
+                let failures = failures.into_inner();
+                if failures > 0 {
+                    tracing::info!(
+                        target_table = what,
+                        failures,
+                        "write succeeded after retries"
+                    );
+                }
+                Ok(())
+            }
+            Err(_) => Err(Interrupted),
         }
     }
+}
+
+/// Why an attempt did not store its part.
+enum Failure {
+    Write(String),
+    Interrupted,
 }
 
 async fn insert_once<T: StoredRow>(client: &Client, rows: &[T]) -> Result<(), String> {
     let written = insert_all(client, rows, Some(Duration::from_secs(60))).await;
     metrics::dependency_answered("clickhouse", written.is_ok());
     written.map_err(|e| e.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let backoff = Backoff {
-            initial: Duration::from_millis(100),
-            max: Duration::from_secs(1),
-        };
-        let delays: Vec<u128> = (1..=6).map(|n| backoff.delay(n).as_millis()).collect();
-        assert_eq!(delays, [100, 200, 400, 800, 1000, 1000]);
-        assert_eq!(backoff.delay(1000), Duration::from_secs(1));
-    }
 }

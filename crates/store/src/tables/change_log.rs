@@ -3,9 +3,35 @@
 //! inserted_at)`. Incremental jobs ask it what changed since their watermark: the answer
 //! reads the log's newest rows only, so its cost follows the changes, not the tables.
 
-use super::{feedback, milestones, offered, sla_cases};
+use super::{feedback, milestones, offered, sla_cases, Engine, Table, View};
 
 pub const NAME: &str = "change_log";
+
+/// Sharded by case, like the milestones and cases it mostly logs: the materialized views
+/// run on each shard's inserts, into the same shard.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(service_id, case_ref)",
+    engine: Engine::MergeTree,
+    views: &[
+        View {
+            name: "change_log_milestones",
+            source: milestones::NAME,
+        },
+        View {
+            name: "change_log_feedback",
+            source: feedback::NAME,
+        },
+        View {
+            name: "change_log_offered",
+            source: offered::NAME,
+        },
+        View {
+            name: "change_log_sla_cases",
+            source: sla_cases::NAME,
+        },
+    ],
+};
 
 /// Rows of one source table stored for a service since a watermark, as a source of
 /// `case_ref, occurred_at` (binds: service, watermark). `source` is the table's own name,

@@ -6,7 +6,34 @@ use clickhouse::{Client, Row};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::{feedback, milestones, offered, Engine, Table, View};
+
 pub const NAME: &str = "event_versions";
+
+/// Sharded like the raw table each version comes from (milestones by case, the rest by
+/// `event_id`): the materialized views run on each shard's inserts, into the same shard.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key:
+        "if(kind = 'milestone', cityHash64(service_id, case_ref), cityHash64(toString(event_id)))",
+    engine: Engine::ReplacingMergeTree {
+        version: "received_at",
+    },
+    views: &[
+        View {
+            name: "event_versions_feedback",
+            source: feedback::NAME,
+        },
+        View {
+            name: "event_versions_offered",
+            source: offered::NAME,
+        },
+        View {
+            name: "event_versions_milestone",
+            source: milestones::NAME,
+        },
+    ],
+};
 
 /// One stored version of an event: its raw table key and when the gateway received it.
 #[derive(Debug, Clone, PartialEq, Eq, Row, Deserialize)]

@@ -7,9 +7,20 @@ use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{superseded_events, StoredRow};
+use super::{superseded_events, Engine, StoredRow, Table};
 
 pub const NAME: &str = "feedback_comments";
+
+/// Sharded by `event_id` (18.16 hashes no UUID, so its text): every copy of an event (a
+/// replay) reaches the same shard, where `FINAL` collapses it.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(toString(event_id))",
+    engine: Engine::ReplacingMergeTree {
+        version: "received_at",
+    },
+    views: &[],
+};
 
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
 pub struct CommentRow {

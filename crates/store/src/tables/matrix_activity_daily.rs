@@ -6,11 +6,19 @@ use civicpulse_core::EventKind;
 use clickhouse::{Client, Row};
 use serde::Deserialize;
 
-use super::{milestones, offered, superseded_events};
+use super::{milestones, offered, superseded_events, Engine, Table};
 use crate::day_range::DayRange;
 use crate::day_slice::DaySlice;
 
 pub const NAME: &str = "matrix_activity_daily";
+
+/// Sharded by `service_id`: per-service state, read and rewritten a service at a time.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(service_id)",
+    engine: Engine::ReplacingMergeTree { version: "version" },
+    views: &[],
+};
 
 /// The channels counted as digital, as a SQL list.
 fn digital_channels() -> String {

@@ -7,11 +7,19 @@ use civicpulse_core::EventKind;
 use clickhouse::{Client, Row};
 use serde::Deserialize;
 
-use super::{feedback, sla_cases, superseded_events};
+use super::{feedback, sla_cases, superseded_events, Engine, Table};
 use crate::day_range::DayRange;
 use crate::day_slice::DaySlice;
 
 pub const NAME: &str = "matrix_feedback_daily";
+
+/// Sharded by `service_id`: per-service state, read and rewritten a service at a time.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(service_id)",
+    engine: Engine::ReplacingMergeTree { version: "version" },
+    views: &[],
+};
 
 /// Up to this many days, a refresh joins only the cases answered on them.
 const FEW_DAYS: usize = 7;

@@ -7,10 +7,20 @@ use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
 use super::change_log::{self, Source};
-use super::superseded_events;
+use super::{superseded_events, Engine, Table};
 use crate::checkpoint::Checkpoint;
 
 pub const NAME: &str = "matrix_runs";
+
+/// Sharded by `service_id`: per-service state, read and rewritten a service at a time.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(service_id)",
+    engine: Engine::ReplacingMergeTree {
+        version: "written_at",
+    },
+    views: &[],
+};
 
 #[derive(Debug, Row, Serialize)]
 pub struct MatrixRunRow {

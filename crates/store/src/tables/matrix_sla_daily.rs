@@ -5,11 +5,19 @@ use civicpulse_core::sla::Status;
 use clickhouse::{Client, Row};
 use serde::Deserialize;
 
-use super::sla_cases;
+use super::{sla_cases, Engine, Table};
 use crate::day_range::DayRange;
 use crate::day_slice::DaySlice;
 
 pub const NAME: &str = "matrix_sla_daily";
+
+/// Sharded by `service_id`: per-service state, read and rewritten a service at a time.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(service_id)",
+    engine: Engine::ReplacingMergeTree { version: "version" },
+    views: &[],
+};
 
 /// Recomputes the slice's days from the stored case evaluations.
 pub async fn refresh(

@@ -6,7 +6,19 @@ use clickhouse::insert::Insert;
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
+use super::{Engine, Table};
+
 pub const NAME: &str = "matrix_snapshots";
+
+/// Sharded by `service_id`: per-service state, read and rewritten a service at a time.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(service_id)",
+    engine: Engine::ReplacingMergeTree {
+        version: "computed_at",
+    },
+    views: &[],
+};
 
 /// One stored cell, in the table's column order.
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]

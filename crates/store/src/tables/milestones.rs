@@ -9,9 +9,20 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::change_log::{self, Source};
-use super::{sla_cases, superseded_events, StoredRow};
+use super::{sla_cases, superseded_events, Engine, StoredRow, Table};
 
 pub const NAME: &str = "milestones";
+
+/// Sharded by case: a case's milestones are evaluated whole, on one shard, and a replay
+/// has the same case, so it collapses there too.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(service_id, case_ref)",
+    engine: Engine::ReplacingMergeTree {
+        version: "received_at",
+    },
+    views: &[],
+};
 
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
 pub struct MilestoneRow {

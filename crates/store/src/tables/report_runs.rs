@@ -5,9 +5,17 @@ use chrono::{DateTime, Utc};
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
-use super::StoredRow;
+use super::{Engine, StoredRow, Table};
 
 pub const NAME: &str = "report_runs";
+
+/// Kept on one shard (a constant key): a few rows per report period.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "0",
+    engine: Engine::MergeTree,
+    views: &[],
+};
 
 /// An attempt succeeded or failed; the strings the table stores.
 pub const SUCCEEDED: &str = "succeeded";

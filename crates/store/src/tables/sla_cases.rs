@@ -13,7 +13,19 @@ use clickhouse::insert::Insert;
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
+use super::{Engine, Table};
+
 pub const NAME: &str = "sla_cases";
+
+/// Sharded by case, like its milestones: each case's evaluation replaces itself on one shard.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(service_id, case_ref)",
+    engine: Engine::ReplacingMergeTree {
+        version: "written_at",
+    },
+    views: &[],
+};
 
 /// One evaluated case, in the table's column order.
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]

@@ -9,9 +9,17 @@ use civicpulse_core::exception::{Exception, ExceptionChange, ExceptionEffect};
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
-use super::StoredRow;
+use super::{Engine, StoredRow, Table};
 
 pub const NAME: &str = "sla_exceptions";
+
+/// Kept on one shard (a constant key): a handful of declarations, read whole.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "0",
+    engine: Engine::MergeTree,
+    views: &[],
+};
 
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
 pub struct ExceptionRow {

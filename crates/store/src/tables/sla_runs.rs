@@ -7,7 +7,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::Checkpoint;
 
+use super::{Engine, Table};
+
 pub const NAME: &str = "sla_runs";
+
+/// Sharded by `service_id`: per-service state, read and rewritten a service at a time.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "cityHash64(service_id)",
+    engine: Engine::ReplacingMergeTree {
+        version: "written_at",
+    },
+    views: &[],
+};
 
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
 pub struct SlaRunRow {

@@ -3,7 +3,19 @@
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
+use super::{Engine, Table};
+
 pub const NAME: &str = "supersede_runs";
+
+/// Kept on one shard (a constant key): one watermark row per job.
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "0",
+    engine: Engine::ReplacingMergeTree {
+        version: "written_at",
+    },
+    views: &[],
+};
 
 #[derive(Debug, Row, Deserialize)]
 struct Watermark {

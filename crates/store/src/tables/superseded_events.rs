@@ -7,9 +7,20 @@ use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::StoredRow;
+use super::{Engine, StoredRow, Table};
 
 pub const NAME: &str = "superseded_events";
+
+/// Kept on one shard (a constant key): the supersede step writes and reads its decisions
+/// whole, and they are few (events re-sent under another key).
+pub const TABLE: Table = Table {
+    name: NAME,
+    shard_key: "0",
+    engine: Engine::ReplacingMergeTree {
+        version: "decided_at",
+    },
+    views: &[],
+};
 
 /// A version and whether a later one replaces it.
 #[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
