@@ -197,10 +197,7 @@ impl Figures {
         .await?;
         let trends = trends(catalog, config.min_responses, bucket, &buckets);
 
-        let zone = catalog
-            .services
-            .first()
-            .map_or(chrono_tz::UTC, |s| s.time_zone);
+        let zone = catalog.reporting_zone();
         let (from, to) = (
             local_midnight(period.from, zone),
             local_midnight(period.to, zone),

@@ -18,10 +18,7 @@ pub async fn figures(
     period: &Period,
     services: &[String],
 ) -> Result<Figures, FiguresError> {
-    let zone = catalog
-        .services
-        .first()
-        .map_or(chrono_tz::UTC, |s| s.time_zone);
+    let zone = catalog.reporting_zone();
     let observed = freshness::observe(
         client,
         config.reports.prometheus_url.as_deref(),

@@ -73,7 +73,7 @@ pub async fn tick(
     let Some(calendar) = catalog.calendar(&first.calendar) else {
         return Ok(result);
     };
-    let today = local_date(now, first.time_zone);
+    let today = local_date(now, catalog.reporting_zone());
     let due = schedule::due(&config.reports.schedules, calendar, today);
     let labels: Vec<String> = due.iter().map(|d| d.period.label.clone()).collect();
     let written = report_runs::written(client, &labels).await?;

@@ -93,13 +93,6 @@ pub async fn export(
     }
 }
 
-fn deployment_zone(catalog: &Catalog) -> chrono_tz::Tz {
-    catalog
-        .services
-        .first()
-        .map_or(chrono_tz::UTC, |s| s.time_zone)
-}
-
 async fn gc(
     client: &Client,
     catalog: &Catalog,
@@ -107,7 +100,7 @@ async fn gc(
     wanted: &[&Service],
 ) -> Result<Export, ExportError> {
     let year = fiscal::canada_year(period).map_err(ExportError::Period)?;
-    let zone = deployment_zone(catalog);
+    let zone = catalog.reporting_zone();
     let summaries: Vec<_> = summary::summarize_window(
         client,
         catalog,
