@@ -17,8 +17,9 @@ use civicpulse_analytics::matrix::dimensions::{measure, not_applicable};
 use civicpulse_analytics::matrix::stats::median;
 use civicpulse_analytics::matrix::tally::Tally;
 use civicpulse_analytics::matrix::{
-    self, build, Bucket, Cell, GroupBy, InnovationRow, Period, RollupQuery, Slices,
+    self, build, Bucket, Cell, GroupBy, InnovationRow, RollupQuery, Slices,
 };
+use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::summary::{self, PolicySummary};
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::MatrixConfig;
@@ -206,7 +207,7 @@ impl Figures {
         let last_day = period.to.pred_opt().unwrap_or(period.to);
         let interventions = matrix::innovations(client, catalog, config, last_day).await?;
         Ok(Figures {
-            period: period.label.clone(),
+            period: period.to_string(),
             period_from: period.from.to_string(),
             period_to: period.to.to_string(),
             previous_from: period.previous_from.to_string(),
@@ -396,7 +397,7 @@ mod tests {
 
     #[test]
     fn quarters_are_charted_by_week_and_years_by_month() {
-        let quarter = Period::parse("2026-Q3").unwrap();
+        let quarter = Period::quarter(2026, 3).unwrap();
         assert_eq!(trend_bucket(&quarter), Bucket::Week);
         let year =
             Period::between("2026-01-01".parse().unwrap(), "2027-01-01".parse().unwrap()).unwrap();

@@ -1,7 +1,7 @@
 //! One report's figures from the configuration: the period's local window, what the
 //! pipeline looked like at generation time, and the matrix, SLA and trends.
 
-use civicpulse_analytics::matrix::Period;
+use civicpulse_analytics::period::Period;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::Config;
 use civicpulse_core::Catalog;

@@ -75,18 +75,18 @@ pub async fn tick(
     };
     let today = local_date(now, catalog.reporting_zone());
     let due = schedule::due(&config.reports.schedules, calendar, today);
-    let labels: Vec<String> = due.iter().map(|d| d.period.label.clone()).collect();
+    let labels: Vec<String> = due.iter().map(|d| d.period.to_string()).collect();
     let written = report_runs::written(client, &labels).await?;
     let chromium = pdf::find_chromium(config.reports.chromium.as_deref());
     for item in &due {
         for &lang in &config.reports.languages {
-            if written.contains(&(item.period.label.clone(), lang.as_str().to_string())) {
+            if written.contains(&(item.period.to_string(), lang.as_str().to_string())) {
                 result.already_written += 1;
                 continue;
             }
             let retry = Duration::from_secs(config.reports.retry_secs);
             if let Some(failed_at) =
-                report_runs::last_failure(client, &item.period.label, lang.as_str()).await?
+                report_runs::last_failure(client, &item.period.to_string(), lang.as_str()).await?
             {
                 if (now - failed_at).to_std().unwrap_or_default() < retry {
                     result.waiting_to_retry += 1;
@@ -106,12 +106,12 @@ pub async fn tick(
             RUNS.with_label_values(&[row.status.as_str()]).inc();
             if row.status == SUCCEEDED {
                 LAST_SUCCESS.set(now.timestamp());
-                result.written.push((item.period.label.clone(), lang));
+                result.written.push((item.period.to_string(), lang));
             } else {
-                tracing::warn!(period = %item.period.label, lang = lang.as_str(), error = %row.error, "scheduled report failed; it will be retried");
+                tracing::warn!(period = %item.period, lang = lang.as_str(), error = %row.error, "scheduled report failed; it will be retried");
                 result
                     .failed
-                    .push((item.period.label.clone(), lang, row.error.clone()));
+                    .push((item.period.to_string(), lang, row.error.clone()));
             }
             civicpulse_store::tables::insert_all(client, &[row], None).await?;
         }
@@ -133,10 +133,10 @@ async fn attempt(
     let dir = config
         .reports
         .dir
-        .join(&item.period.label)
+        .join(item.period.to_string())
         .join(lang.as_str());
     let mut row = ReportRunRow {
-        period: item.period.label.clone(),
+        period: item.period.to_string(),
         lang: lang.as_str().to_string(),
         schedule: item.schedule.to_string(),
         attempt_at: now,

@@ -7,6 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
+use civicpulse_analytics::period::Period;
 use civicpulse_core::config::Language;
 use civicpulse_store::tables::report_runs::{self, ReportRunRow};
 use serde::{Deserialize, Serialize};
@@ -172,8 +173,8 @@ pub async fn live(
             .parse()
             .map_err(|_| ApiError::bad("lang", format!("`{text}`: the languages are en and fr")))?,
     };
-    let period = civicpulse_reports::period::parse(&period)
-        .map_err(|reason| ApiError::bad("period", reason))?;
+    let period = Period::parse(&period, state.catalog.fiscal_year_start())
+        .map_err(|error| ApiError::bad("period", error.to_string()))?;
     let client = state.store().await?;
     let figures =
         civicpulse_reports::generate::figures(&client, &state.catalog, &state.config, &period, &[])
