@@ -18,7 +18,8 @@ use timing::median_of;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use civicpulse_analytics::matrix::{self, GroupBy, Period};
+use civicpulse_analytics::matrix::{self, GroupBy};
+use civicpulse_analytics::period::Period;
 use civicpulse_core::config::Language;
 use civicpulse_core::{Catalog, Config};
 use civicpulse_reports::{freshness::Freshness, html, pdf, Figures};
@@ -56,7 +57,7 @@ async fn run() {
         raw > 0 && rollups > 0,
         "bench_matrix holds no quarter yet: run bench/matrix.sh first (it fills and rolls it up)"
     );
-    let quarter = Period::parse("2026-Q3").expect("a quarter");
+    let quarter = Period::quarter(2026, 3).expect("a quarter");
 
     let matrix_request = median_of(5, || async {
         let started = Instant::now();

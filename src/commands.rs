@@ -253,9 +253,10 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
 /// Gathers a period's figures and writes the report (open data, HTML, PDF when Chromium
 /// is there); prints each file written, and says plainly when there is no PDF.
 async fn write_report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
-    let period = civicpulse_reports::period::parse(&args.period)
-        .map_err(|reason| anyhow::anyhow!("--period: {reason}"))?;
     let catalog = load_catalog(config)?;
+    let period =
+        civicpulse_analytics::period::Period::parse(&args.period, catalog.fiscal_year_start())
+            .map_err(|error| anyhow::anyhow!("--period: {error}"))?;
     let services =
         civicpulse_reports::scope::services(&catalog, &args.services, args.jurisdiction.as_deref())
             .map_err(|reason| anyhow::anyhow!("{reason}"))?;

@@ -59,13 +59,8 @@ pub async fn aggregate_once(
         tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     }
     let rollups = refresh_all(&store.client, catalog).await?;
-    // Periods are calendar months and quarters of the first service's time zone (one
-    // deployment serves one jurisdiction's calendar in practice).
-    let zone = catalog
-        .services
-        .first()
-        .map_or(chrono_tz::UTC, |s| s.time_zone);
-    let today = local_date(now, zone);
+    // Periods are calendar months and quarters of the reporting time zone.
+    let today = local_date(now, catalog.reporting_zone());
     // Snapshots change only when a rollup did, or when the date moves into a new period.
     let changed = rollups.iter().any(|r| r.days_refreshed > 0);
     let snapshotted = has_month_snapshot(&store.client, today)

@@ -2,6 +2,8 @@
 //!
 //! - `matrix`: the quality matrix of any period and breakdown, time series, the evaluation
 //!   of interventions, stored snapshots;
+//! - `period`: the one reading of period labels (months, quarters, years, fiscal years,
+//!   ranges of days);
 //! - `sla`: the guarantee rules applied to one case, and what readers see of the evaluated
 //!   cases (summaries, the remission ledger, queues, durations, breach forecasts).
 //!
@@ -10,4 +12,5 @@
 //! depend on this crate and not on each other.
 
 pub mod matrix;
+pub mod period;
 pub mod sla;

@@ -148,11 +148,31 @@ pub struct Catalog {
     /// Fiscal years and payment due dates of remissions.
     #[serde(default)]
     pub remissions: RemissionRules,
+    /// The one zone the deployment's own calendar is read in (today's date, the months and
+    /// quarters of the matrix, reports and exports, the API's dates): services may sit in
+    /// several zones, but a period must mean the same days to every reader. Left out, it is
+    /// the first service's zone (else UTC), as before the key existed.
+    #[serde(default)]
+    pub reporting_time_zone: Option<chrono_tz::Tz>,
     #[serde(skip)]
     index: BTreeMap<String, usize>,
 }
 
 impl Catalog {
+    /// The deployment's reporting time zone: `reporting_time_zone`, else the first
+    /// service's, else UTC. Every reader asks this, so the rule is written once.
+    pub fn reporting_zone(&self) -> chrono_tz::Tz {
+        self.reporting_time_zone
+            .or_else(|| self.services.first().map(|s| s.time_zone))
+            .unwrap_or(chrono_tz::UTC)
+    }
+
+    /// The month the deployment's fiscal years start in (`[remissions]
+    /// fiscal_year_start_month`): the ledger, reports and the API read fiscal periods by it.
+    pub fn fiscal_year_start(&self) -> crate::fiscal_year::FiscalYearStart {
+        self.remissions.fiscal_year_start_month
+    }
+
     pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
         let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
             path: path.display().to_string(),
@@ -473,6 +493,20 @@ mod tests {
         );
         let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
         assert!(error.contains("unknown service `zz`"), "{error}");
+    }
+
+    #[test]
+    fn the_reporting_zone_is_the_key_else_the_first_service_else_utc() {
+        let catalog = Catalog::from_toml_str(TWO_SERVICES).unwrap();
+        assert_eq!(catalog.reporting_zone(), catalog.services[0].time_zone);
+        let text = format!("reporting_time_zone = \"America/Vancouver\"\n{TWO_SERVICES}");
+        assert_eq!(
+            Catalog::from_toml_str(&text).unwrap().reporting_zone(),
+            chrono_tz::America::Vancouver
+        );
+        assert_eq!(Catalog::default().reporting_zone(), chrono_tz::UTC);
+        let text = format!("reporting_time_zone = \"Mars/Olympus\"\n{TWO_SERVICES}");
+        assert!(Catalog::from_toml_str(&text).is_err());
     }
 
     #[test]

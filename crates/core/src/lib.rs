@@ -11,6 +11,7 @@ pub mod dimension;
 pub mod error_budget;
 pub mod event;
 pub mod exception;
+pub mod fiscal_year;
 pub mod horizon;
 pub mod opening_hours;
 pub mod pii;

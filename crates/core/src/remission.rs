@@ -7,12 +7,16 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::fiscal_year::{FiscalYear, FiscalYearStart};
+
 /// When fiscal years start and when a year's remissions fall due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RemissionRules {
-    /// The month a fiscal year starts in (April in Canada).
-    pub fiscal_year_start_month: u32,
+    /// The month every fiscal year of the deployment starts in (April, Canada's, by
+    /// default): the ledger's years, and fiscal periods in reports and the API. The
+    /// open-data formats keep their own government's start (see `reports::exports`).
+    pub fiscal_year_start_month: FiscalYearStart,
     /// A year's remissions are due by this month and day of the next fiscal year (1 July).
     pub payment_due_month: u32,
     pub payment_due_day: u32,
@@ -21,7 +25,7 @@ pub struct RemissionRules {
 impl Default for RemissionRules {
     fn default() -> Self {
         RemissionRules {
-            fiscal_year_start_month: 4,
+            fiscal_year_start_month: FiscalYearStart::default(),
             payment_due_month: 7,
             payment_due_day: 1,
         }
@@ -30,9 +34,6 @@ impl Default for RemissionRules {
 
 impl RemissionRules {
     pub fn check(&self) -> Result<(), String> {
-        if !(1..=12).contains(&self.fiscal_year_start_month) {
-            return Err("fiscal_year_start_month must be 1 to 12".into());
-        }
         // Any year: 29 February would not exist in most.
         if NaiveDate::from_ymd_opt(2025, self.payment_due_month, self.payment_due_day).is_none() {
             return Err(
@@ -42,34 +43,24 @@ impl RemissionRules {
         Ok(())
     }
 
-    /// The fiscal year holding `day`, named by the calendar year it starts in (2026 is
-    /// April 2026 to March 2027 in Canada).
+    /// The fiscal year holding `day`, by the calendar year it starts in (2026 is April
+    /// 2026 to March 2027 in Canada), the integer the ledger stores.
     pub fn fiscal_year(&self, day: NaiveDate) -> i32 {
-        if day.month() >= self.fiscal_year_start_month {
-            day.year()
-        } else {
-            day.year() - 1
-        }
-    }
-
-    /// The first day of fiscal year `year`.
-    pub fn fiscal_year_start(&self, year: i32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(year, self.fiscal_year_start_month, 1).unwrap_or(NaiveDate::MIN)
+        self.fiscal_year_start_month.year_of(day).first_year()
     }
 
     /// A fiscal year's label, `2026-2027` (or `2026` for years starting in January).
     pub fn fiscal_year_label(&self, year: i32) -> String {
-        if self.fiscal_year_start_month == 1 {
-            year.to_string()
-        } else {
-            format!("{year}-{}", year + 1)
-        }
+        FiscalYear::new(self.fiscal_year_start_month, year).to_string()
     }
 
     /// The date by which remissions owed in fiscal year `year` must be paid: the due month
     /// and day within the next fiscal year.
     pub fn payment_due(&self, year: i32) -> NaiveDate {
-        let next = self.fiscal_year_start(year + 1);
+        let next = FiscalYear::new(self.fiscal_year_start_month, year)
+            .next()
+            .from()
+            .unwrap_or(NaiveDate::MIN);
         let due = |y: i32| NaiveDate::from_ymd_opt(y, self.payment_due_month, self.payment_due_day);
         [next.year(), next.year() + 1]
             .into_iter()
@@ -239,13 +230,13 @@ mod tests {
         // A due date before the next year's start month falls in that year's second
         // calendar year: fiscal years from July, due by 1 March → 1 March of year + 2.
         let july = RemissionRules {
-            fiscal_year_start_month: 7,
+            fiscal_year_start_month: FiscalYearStart::new(7).unwrap(),
             payment_due_month: 3,
             payment_due_day: 1,
         };
         assert_eq!(july.payment_due(2026), day("2028-03-01"));
         let calendar_years = RemissionRules {
-            fiscal_year_start_month: 1,
+            fiscal_year_start_month: FiscalYearStart::JANUARY,
             ..RemissionRules::default()
         };
         assert_eq!(calendar_years.fiscal_year(day("2027-03-31")), 2027);

@@ -80,12 +80,9 @@ impl ApiState {
         self.stores.as_ref()
     }
 
-    /// The catalog's (first service's) time zone, in which request dates are read.
+    /// The deployment's reporting time zone, in which request dates are read.
     pub fn zone(&self) -> chrono_tz::Tz {
-        self.catalog
-            .services
-            .first()
-            .map_or(chrono_tz::UTC, |s| s.time_zone)
+        self.catalog.reporting_zone()
     }
 
     /// Today in `zone`: periods and intervention windows are local dates.

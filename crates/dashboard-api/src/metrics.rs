@@ -14,7 +14,8 @@ use axum::http::header;
 use chrono::{Duration, Utc};
 use prometheus::{register_gauge_vec, GaugeVec};
 
-use civicpulse_analytics::matrix::{GroupBy, Period};
+use civicpulse_analytics::matrix::GroupBy;
+use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
 use civicpulse_core::remission;
 

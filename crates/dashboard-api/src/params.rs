@@ -9,7 +9,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use civicpulse_analytics::matrix::{GroupBy, Period};
+use civicpulse_analytics::matrix::GroupBy;
+use civicpulse_analytics::period::{Label, Period};
 use civicpulse_core::{horizon, Catalog, Dimension};
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
@@ -105,16 +106,21 @@ macro_rules! parameter_from_text {
 pub struct Time(pub DateTime<Utc>);
 parameter_from_text!(Time, |text| parse_time(text).and_then(horizon::check_time));
 
-/// A month `YYYY-MM` or quarter `YYYY-Qn` inside the [`horizon`].
-#[derive(Debug, Clone)]
-pub struct PeriodParam(pub Period);
-parameter_from_text!(PeriodParam, |text| {
-    let period =
-        Period::parse(text).ok_or_else(|| format!("`{text}` is neither YYYY-MM nor YYYY-Qn"))?;
-    horizon::check_day(period.from)?;
-    horizon::check_day(period.to)?;
-    Ok(period)
-});
+/// A period label (`civicpulse_analytics::period`): read here, given its days by
+/// [`PeriodParam::period`] once the deployment's fiscal-year start is at hand.
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodParam(pub Label);
+parameter_from_text!(PeriodParam, |text| text
+    .parse::<Label>()
+    .map_err(|e| e.to_string()));
+
+impl PeriodParam {
+    /// The period's days under the catalog's fiscal-year start, inside the [`horizon`].
+    pub fn period(self, catalog: &Catalog) -> Result<Period, ApiError> {
+        Period::checked(self.0, catalog.fiscal_year_start())
+            .map_err(|error| ApiError::bad("period", error.to_string()))
+    }
+}
 
 /// A matrix dimension by its wire name.
 #[derive(Debug, Clone, Copy)]

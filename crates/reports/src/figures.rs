@@ -17,8 +17,9 @@ use civicpulse_analytics::matrix::dimensions::{measure, not_applicable};
 use civicpulse_analytics::matrix::stats::median;
 use civicpulse_analytics::matrix::tally::Tally;
 use civicpulse_analytics::matrix::{
-    self, build, Bucket, Cell, GroupBy, InnovationRow, Period, RollupQuery, Slices,
+    self, build, Bucket, Cell, GroupBy, InnovationRow, RollupQuery, Slices,
 };
+use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::summary::{self, PolicySummary};
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::MatrixConfig;
@@ -197,10 +198,7 @@ impl Figures {
         .await?;
         let trends = trends(catalog, config.min_responses, bucket, &buckets);
 
-        let zone = catalog
-            .services
-            .first()
-            .map_or(chrono_tz::UTC, |s| s.time_zone);
+        let zone = catalog.reporting_zone();
         let (from, to) = (
             local_midnight(period.from, zone),
             local_midnight(period.to, zone),
@@ -209,7 +207,7 @@ impl Figures {
         let last_day = period.to.pred_opt().unwrap_or(period.to);
         let interventions = matrix::innovations(store, catalog, config, last_day).await?;
         Ok(Figures {
-            period: period.label.clone(),
+            period: period.to_string(),
             period_from: period.from.to_string(),
             period_to: period.to.to_string(),
             previous_from: period.previous_from.to_string(),
@@ -399,7 +397,7 @@ mod tests {
 
     #[test]
     fn quarters_are_charted_by_week_and_years_by_month() {
-        let quarter = Period::parse("2026-Q3").unwrap();
+        let quarter = Period::quarter(2026, 3).unwrap();
         assert_eq!(trend_bucket(&quarter), Bucket::Week);
         let year =
             Period::between("2026-01-01".parse().unwrap(), "2027-01-01".parse().unwrap()).unwrap();

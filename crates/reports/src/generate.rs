@@ -1,7 +1,7 @@
 //! One report's figures from the configuration: the period's local window, what the
 //! pipeline looked like at generation time, and the matrix, SLA and trends.
 
-use civicpulse_analytics::matrix::Period;
+use civicpulse_analytics::period::Period;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::Config;
 use civicpulse_core::Catalog;
@@ -18,10 +18,7 @@ pub async fn figures(
     period: &Period,
     services: &[String],
 ) -> Result<Figures, FiguresError> {
-    let zone = catalog
-        .services
-        .first()
-        .map_or(chrono_tz::UTC, |s| s.time_zone);
+    let zone = catalog.reporting_zone();
     let observed = freshness::observe(
         store,
         config.reports.prometheus_url.as_deref(),

@@ -1,6 +1,6 @@
-//! Civic Pulse periodic reports, for ministers and the public.
+//! Civic Pulse periodic reports, for ministers and the public. What a report covers is a
+//! `civicpulse_analytics::period::Period`, read as every other reader reads it.
 //!
-//! - `period`: what a report covers (`2026-Q3`, `2026-10`, `FROM..TO`);
 //! - `figures`: the numbers of a period, gathered once from the same code the matrix and
 //!   SLA APIs answer with, so a report never disagrees with a dashboard;
 //! - `scope`: which services a report covers;
@@ -24,7 +24,6 @@ pub mod html;
 pub mod i18n;
 pub mod open_data;
 pub mod pdf;
-pub mod period;
 pub mod publish;
 pub mod schedule;
 pub mod scheduler;

@@ -73,7 +73,7 @@ const fn column(
 
 /// `matrix.csv`, in the order of its header.
 pub const MATRIX_COLUMNS: &[Column] = &[
-    column("period", "Period", "string", true, "The period: YYYY-MM, YYYY-Qn or FROM..TO."),
+    column("period", "Period", "string", true, "The period: YYYY-MM, YYYY-Qn, YYYY, a fiscal year YYYY-YYYY or quarter YYYY-YYYY-Qn, or FROM..TO."),
     column("period_from", "First day", "date", true, "First local day of the period."),
     column("period_to", "Day after the last", "date", true, "The day after the period's last local day."),
     column("service_id", "Service id", "string", true, "The service's id in the catalog."),

@@ -5,7 +5,7 @@
 //! the same period again and finds it already written.
 
 use chrono::{Datelike, Months, NaiveDate};
-use civicpulse_analytics::matrix::Period;
+use civicpulse_analytics::period::Period;
 use civicpulse_core::calendar::Calendar;
 use civicpulse_core::config::{ReportEvery, ReportSchedule};
 
@@ -125,8 +125,7 @@ mod tests {
         let on = |today: &str| {
             due(&quarterly, &calendar(), day(today))[0]
                 .period
-                .label
-                .clone()
+                .to_string()
         };
         // 1 October 2026 is business day 1: Q3 is due from then, until 1 January's turn.
         assert_eq!(on("2026-09-30"), "2026-Q2");

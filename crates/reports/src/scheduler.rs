@@ -73,20 +73,20 @@ pub async fn tick(
     let Some(calendar) = catalog.calendar(&first.calendar) else {
         return Ok(result);
     };
-    let today = local_date(now, first.time_zone);
+    let today = local_date(now, catalog.reporting_zone());
     let due = schedule::due(&config.reports.schedules, calendar, today);
-    let labels: Vec<String> = due.iter().map(|d| d.period.label.clone()).collect();
+    let labels: Vec<String> = due.iter().map(|d| d.period.to_string()).collect();
     let written = store.reports_written(&labels).await?;
     let chromium = pdf::find_chromium(config.reports.chromium.as_deref());
     for item in &due {
         for &lang in &config.reports.languages {
-            if written.contains(&(item.period.label.clone(), lang.as_str().to_string())) {
+            if written.contains(&(item.period.to_string(), lang.as_str().to_string())) {
                 result.already_written += 1;
                 continue;
             }
             let retry = Duration::from_secs(config.reports.retry_secs);
             if let Some(failed_at) = store
-                .last_report_failure(&item.period.label, lang.as_str())
+                .last_report_failure(&item.period.to_string(), lang.as_str())
                 .await?
             {
                 if (now - failed_at).to_std().unwrap_or_default() < retry {
@@ -98,12 +98,12 @@ pub async fn tick(
             RUNS.with_label_values(&[row.status.as_str()]).inc();
             if row.status == SUCCEEDED {
                 LAST_SUCCESS.set(now.timestamp());
-                result.written.push((item.period.label.clone(), lang));
+                result.written.push((item.period.to_string(), lang));
             } else {
-                tracing::warn!(period = %item.period.label, lang = lang.as_str(), error = %row.error, "scheduled report failed; it will be retried");
+                tracing::warn!(period = %item.period, lang = lang.as_str(), error = %row.error, "scheduled report failed; it will be retried");
                 result
                     .failed
-                    .push((item.period.label.clone(), lang, row.error.clone()));
+                    .push((item.period.to_string(), lang, row.error.clone()));
             }
             store.record_report_run(&row).await?;
         }
@@ -125,10 +125,10 @@ async fn attempt(
     let dir = config
         .reports
         .dir
-        .join(&item.period.label)
+        .join(item.period.to_string())
         .join(lang.as_str());
     let mut row = ReportRunRow {
-        period: item.period.label.clone(),
+        period: item.period.to_string(),
         lang: lang.as_str().to_string(),
         schedule: item.schedule.to_string(),
         attempt_at: now,

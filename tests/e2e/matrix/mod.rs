@@ -143,7 +143,7 @@ async fn time_series_buckets_agree_with_the_matrix_and_gauges_reach_prometheus()
     }
 
     // Each run snapshots this month's matrix (whole services) as the API computes it.
-    let month = civicpulse_analytics::matrix::Period::month_of(
+    let month = civicpulse_analytics::period::Period::month_of(
         Utc::now().with_timezone(&Toronto).date_naive(),
     );
     let (status, stored) = pipeline

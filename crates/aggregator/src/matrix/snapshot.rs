@@ -10,14 +10,15 @@ use civicpulse_store::{ClickHouseStore, StoreError};
 use clickhouse::Client;
 
 use civicpulse_analytics::matrix::snapshot::row;
-use civicpulse_analytics::matrix::{self, GroupBy, Period};
+use civicpulse_analytics::matrix::{self, GroupBy};
+use civicpulse_analytics::period::Period;
 
 /// Whether the month of `today` has been snapshotted already.
 pub async fn has_month_snapshot(
     client: &Client,
     today: NaiveDate,
 ) -> Result<bool, clickhouse::error::Error> {
-    matrix_snapshots::has_period(client, &Period::month_of(today).label).await
+    matrix_snapshots::has_period(client, &Period::month_of(today).to_string()).await
 }
 
 /// The periods snapshotted on `today`: this month and quarter so far, and the last ones.
@@ -62,7 +63,7 @@ mod tests {
     fn snapshots_cover_this_and_the_last_month_and_quarter() {
         let labels: Vec<String> = periods_to_snapshot("2026-01-15".parse().unwrap())
             .into_iter()
-            .map(|p| p.label)
+            .map(|p| p.to_string())
             .collect();
         assert_eq!(labels, ["2025-12", "2026-01", "2025-Q4", "2026-Q1"]);
     }

@@ -11,10 +11,10 @@ use civicpulse_core::Catalog;
 use serde::Serialize;
 
 use super::dimensions::{measure, not_applicable, GroupBy, Measured};
-use super::period::Period;
 use super::stats::median;
 use super::status::{judge, Status};
 use super::tally::Tally;
+use crate::period::Period;
 
 /// Tallies by (service id, group value); the group is `all` for whole services.
 pub type Slices = BTreeMap<(String, String), Tally>;
@@ -112,7 +112,7 @@ pub fn build(
             .expect("rows come from the catalog");
         for &dimension in &dimensions {
             let mut cell = Cell {
-                period: period.label.clone(),
+                period: period.to_string(),
                 period_from: period.from.to_string(),
                 period_to: period.to.to_string(),
                 service_id: service.id.clone(),
@@ -298,7 +298,7 @@ mod tests {
     fn cells_carry_target_benchmark_previous_and_status() {
         let catalog = Catalog::from_toml_str(CATALOG).unwrap();
         let config = MatrixConfig::default();
-        let period = Period::parse("2026-10").unwrap();
+        let period = Period::month(2026, 10).unwrap();
         let slice = |s: &str| (s.to_string(), WHOLE_SERVICE.to_string());
         let current: Slices = [
             (slice("a"), tally(&[5, 5, 5, 5, 5, 5, 5, 5, 4, 1], 100, 70)), // 0.9
@@ -386,7 +386,7 @@ mod tests {
         let cells = build(
             &catalog,
             &MatrixConfig::default(),
-            &Period::parse("2026-10").unwrap(),
+            &Period::month(2026, 10).unwrap(),
             GroupBy::Service,
             &current,
             &current,
@@ -441,7 +441,7 @@ mod tests {
         let cells = build(
             &catalog,
             &MatrixConfig::default(),
-            &Period::parse("2026-10").unwrap(),
+            &Period::month(2026, 10).unwrap(),
             GroupBy::Service,
             &current,
             &current,
@@ -459,7 +459,7 @@ mod tests {
     fn breakdown_rows_follow_the_data_and_mark_what_they_cannot_measure() {
         let catalog = Catalog::from_toml_str(CATALOG).unwrap();
         let config = MatrixConfig::default();
-        let period = Period::parse("2026-10").unwrap();
+        let period = Period::month(2026, 10).unwrap();
         let current: Slices = [
             (("a".to_string(), "ON".to_string()), tally(&[5; 12], 0, 0)),
             (("a".to_string(), String::new()), tally(&[4; 12], 0, 0)),
@@ -496,7 +496,7 @@ mod tests {
         let cells = build(
             &catalog,
             &MatrixConfig::default(),
-            &Period::parse("2026-10").unwrap(),
+            &Period::month(2026, 10).unwrap(),
             GroupBy::Channel,
             &current,
             &Slices::new(),
@@ -510,7 +510,7 @@ mod tests {
     #[test]
     fn a_stored_cell_reads_back_as_the_cell_the_api_showed() {
         let catalog = Catalog::from_toml_str(CATALOG).unwrap();
-        let period = Period::parse("2026-10").unwrap();
+        let period = Period::month(2026, 10).unwrap();
         let slice = |s: &str| (s.to_string(), WHOLE_SERVICE.to_string());
         let current: Slices = [
             (slice("a"), tally(&[5, 5, 5, 5, 5, 5, 5, 5, 4, 1], 100, 70)),

@@ -10,7 +10,6 @@ pub mod build;
 pub mod change;
 pub mod dimensions;
 pub mod innovation;
-pub mod period;
 pub mod read;
 pub mod snapshot;
 pub mod stats;
@@ -24,10 +23,11 @@ use civicpulse_core::dimension::Dimension;
 use civicpulse_core::Catalog;
 use civicpulse_store::{MatrixStore, StoreError};
 
+use crate::period::Period;
+
 pub use build::{Cell, Slices};
 pub use dimensions::GroupBy;
 pub use innovation::InnovationRow;
-pub use period::Period;
 pub use read::{Bucket, RollupQuery};
 pub use status::Status;
 pub use timeseries::Point;

@@ -9,14 +9,14 @@ use civicpulse_core::Dimension;
 use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
 
 use super::build::Cell;
-use super::period::Period;
 use super::status::Status;
+use crate::period::Period;
 
 /// The stored shape of a cell: dates as dates, the status as its name; what the catalog
 /// or the dimension tells (service name, category, family, status level) is not stored.
 pub fn row(period: &Period, cell: Cell, computed_at: DateTime<Utc>) -> SnapshotRow {
     SnapshotRow {
-        period: period.label.clone(),
+        period: period.to_string(),
         period_from: period.from,
         period_to: period.to,
         group_by: cell.group_by,

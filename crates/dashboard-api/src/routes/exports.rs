@@ -42,7 +42,8 @@ pub struct FiscalQuarterQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
-    /// `YYYY-MM`, `YYYY-Qn` or local days `FROM..TO`.
+    /// Any period: `YYYY-MM`, `YYYY-Qn`, `YYYY`, a fiscal year `YYYY-YYYY` or `FYYYYY` (the
+    /// catalog's start month), a fiscal quarter, or local days `FROM..TO`.
     #[param(example = "2026-09")]
     period: String,
     /// One service (default: all).
@@ -123,7 +124,9 @@ async fn answer(
     period: &str,
     service_id: Option<String>,
 ) -> Result<Response, ApiError> {
-    exports::check_period(format, period).map_err(|reason| ApiError::bad("period", reason))?;
+    // Read before any database is asked, so a wrong period is a 400 even when it is down.
+    exports::period(&state.catalog, format, period)
+        .map_err(|error| ApiError::bad("period", error.to_string()))?;
     let services: Vec<String> = known_service(&state.catalog, service_id)?
         .into_iter()
         .collect();
@@ -137,7 +140,7 @@ async fn answer(
     )
     .await
     .map_err(|error| match error {
-        ExportError::Period(reason) => ApiError::bad("period", reason),
+        ExportError::Period(error) => ApiError::bad("period", error.to_string()),
         ExportError::Catalog(reason) => ApiError::CatalogIncomplete(reason),
         ExportError::Store(error) => ApiError::unavailable(&error),
         other => ApiError::internal(&other),

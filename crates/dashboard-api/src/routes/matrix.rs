@@ -6,7 +6,8 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_analytics::matrix::{self, Cell, GroupBy, Period};
+use civicpulse_analytics::matrix::{self, Cell, GroupBy};
+use civicpulse_analytics::period::Period;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -20,7 +21,9 @@ use crate::ApiState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MatrixQuery {
-    /// `YYYY-MM` (a month) or `YYYY-Qn` (a quarter); instead of from/to. Default: this month.
+    /// A period label: `YYYY-MM`, `YYYY-Qn`, `YYYY`, a fiscal year `YYYY-YYYY` or `FYYYYY`, a
+    /// fiscal quarter `YYYY-YYYY-Qn` or `FYYYYY-Qn`, or days `FROM..TO`; instead of from/to.
+    /// Default: this month.
     #[param(value_type = Option<String>)]
     period: Option<PeriodParam>,
     /// First local day, `YYYY-MM-DD`, or an RFC 3339 time (its day), with `to`.
@@ -100,7 +103,7 @@ fn period(query: &MatrixQuery, state: &ApiState) -> Result<Period, ApiError> {
             "period",
             "give `period` or `from`/`to`, not both",
         )),
-        (Some(period), None, None) => Ok(period.0.clone()),
+        (Some(period), None, None) => period.period(&state.catalog),
         (None, None, None) => Ok(Period::month_of(state.today())),
         (None, Some(_), Some(_)) => {
             let (from, to) = super::date_range(query.from.as_ref(), query.to.as_ref(), state, 0)?;

@@ -7,6 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
+use civicpulse_analytics::period::Period;
 use civicpulse_core::config::Language;
 use civicpulse_store::tables::report_runs::ReportRunRow;
 use serde::{Deserialize, Serialize};
@@ -174,20 +175,17 @@ pub async fn live(
             .parse()
             .map_err(|_| ApiError::bad("lang", format!("`{text}`: the languages are en and fr")))?,
     };
-    let period = civicpulse_reports::period::parse(&period)
-        .map_err(|reason| ApiError::bad("period", reason))?;
-    let figures = civicpulse_reports::generate::figures(
-        state.stores(),
-        &state.catalog,
-        &state.config,
-        &period,
-        &[],
-    )
-    .await
-    .map_err(|error| match error {
-        civicpulse_reports::FiguresError::Store(error) => ApiError::unavailable(&error),
-        other => ApiError::internal(&other),
-    })?;
+    let period = Period::parse(&period, state.catalog.fiscal_year_start())
+        .map_err(|error| ApiError::bad("period", error.to_string()))?;
+    let figures =
+        civicpulse_reports::generate::figures(state.stores(), &state.catalog, &state.config, &period, &[])
+            .await
+            .map_err(|error| match error {
+                civicpulse_reports::FiguresError::Store(error) => {
+                    ApiError::unavailable(&error)
+                }
+                other => ApiError::internal(&other),
+            })?;
     let html =
         civicpulse_reports::html::render(&figures, lang).map_err(|e| ApiError::internal(&e))?;
     Ok(Html(html).into_response())

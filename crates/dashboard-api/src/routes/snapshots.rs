@@ -20,7 +20,7 @@ use crate::ApiState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SnapshotsQuery {
-    /// `YYYY-MM` or `YYYY-Qn`.
+    /// A period label; months (`YYYY-MM`) and quarters (`YYYY-Qn`) are the ones stored.
     #[param(value_type = Option<String>, example = "2026-11")]
     period: Option<PeriodParam>,
     /// One service.
@@ -49,7 +49,10 @@ pub async fn snapshots(
     Query(query): Query<SnapshotsQuery>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let period = query.period.map(|p| p.0.label);
+    let period = query
+        .period
+        .map(|p| p.period(&state.catalog).map(|p| p.to_string()))
+        .transpose()?;
     let service_id = known_service(&state.catalog, query.service_id)?;
     let dimension = query.dimension.map(|d| d.0.name());
     let filter = SnapshotFilter {

@@ -14,8 +14,8 @@ use civicpulse_analytics::sla::summary::PolicySummary;
 use civicpulse_core::event::Channel;
 use civicpulse_core::Catalog;
 
-use super::fiscal::FiscalPeriod;
 use super::ExportError;
+use civicpulse_core::fiscal_year::FiscalYear;
 
 pub const COLUMNS: [&str; 24] = [
     "fiscal_yr",
@@ -81,7 +81,7 @@ pub fn performance_and_target_met(
 /// SLA summary); `left_out` receives the standards not published in the catalog.
 pub fn rows(
     catalog: &Catalog,
-    year: &FiscalPeriod,
+    year: FiscalYear,
     summaries: &[PolicySummary],
     left_out: &mut Vec<String>,
 ) -> Result<Vec<Vec<String>>, ExportError> {
@@ -127,7 +127,7 @@ pub fn rows(
         let (performance, target_met) =
             performance_and_target_met(summary.met, summary.closed, Some(summary.target_ratio));
         rows.push(vec![
-            year.label.clone(),
+            year.to_string(),
             service
                 .inventory_id
                 .clone()

@@ -4,16 +4,17 @@
 //! code behind the matrix and SLA APIs (or, for answer counts per point, from the same
 //! deduplicated responses the rollups read).
 
-pub mod fiscal;
 pub mod gc_service_std;
 pub mod govuk_kpis;
 pub mod omb_a11;
 
 use civicpulse_analytics::matrix::{self, GroupBy, RollupQuery};
+use civicpulse_analytics::period::{Label, Period, PeriodError};
 use civicpulse_analytics::sla::summary;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::Question;
+use civicpulse_core::fiscal_year::FiscalYearStart;
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::local_days::LocalDays;
 use civicpulse_store::{StoreError, Stores};
@@ -41,7 +42,7 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("--period: {0}")]
-    Period(String),
+    Period(#[from] PeriodError),
     #[error("catalog: {0}")]
     Catalog(String),
     #[error("storage: {0}")]
@@ -62,12 +63,25 @@ pub struct Export {
 
 const BOM: &str = "\u{feff}";
 
-/// Whether `period` is a period `format` takes (before any database is asked).
-pub fn check_period(format: Format, period: &str) -> Result<(), String> {
+/// The period `text` names for `format`. The government formats are defined on their
+/// government's fiscal year, whatever the deployment's: GC `service-std` on Canada's (April
+/// start, `fiscal_yr` written `2025-2026`), A-11 on the US federal year (October start,
+/// `FY2027-Q1`); GOV.UK KPIs take any period, fiscal ones by the deployment's start.
+pub fn period(catalog: &Catalog, format: Format, text: &str) -> Result<Period, PeriodError> {
     match format {
-        Format::GcServiceStd => fiscal::canada_year(period).map(drop),
-        Format::OmbA11 => fiscal::us_quarter(period).map(drop),
-        Format::GovukKpis => crate::period::parse(period).map(drop),
+        Format::GcServiceStd => Period::parse_kind(
+            text,
+            FiscalYearStart::APRIL,
+            |label| matches!(label, Label::FiscalYear { .. }),
+            "a Canadian fiscal year (e.g. 2025-2026)",
+        ),
+        Format::OmbA11 => Period::parse_kind(
+            text,
+            FiscalYearStart::OCTOBER,
+            |label| matches!(label, Label::FiscalQuarter { .. }),
+            "a US federal fiscal quarter (e.g. FY2027-Q1)",
+        ),
+        Format::GovukKpis => Period::parse(text, catalog.fiscal_year_start()),
     }
 }
 
@@ -87,16 +101,9 @@ pub async fn export(
         .collect();
     match format {
         Format::GcServiceStd => gc(store, catalog, period, &wanted).await,
-        Format::OmbA11 => a11(store, period, &wanted).await,
+        Format::OmbA11 => a11(store, catalog, period, &wanted).await,
         Format::GovukKpis => govuk(store, catalog, config, period, &wanted).await,
     }
-}
-
-fn deployment_zone(catalog: &Catalog) -> chrono_tz::Tz {
-    catalog
-        .services
-        .first()
-        .map_or(chrono_tz::UTC, |s| s.time_zone)
 }
 
 async fn gc(
@@ -105,46 +112,63 @@ async fn gc(
     period: &str,
     wanted: &[&Service],
 ) -> Result<Export, ExportError> {
-    let year = fiscal::canada_year(period).map_err(ExportError::Period)?;
-    let zone = deployment_zone(catalog);
+    let period = self::period(catalog, Format::GcServiceStd, period)?;
+    let year = period
+        .fiscal_year(FiscalYearStart::APRIL)
+        .expect("a fiscal year was asked for");
+    let zone = catalog.reporting_zone();
     let summaries: Vec<_> = summary::summarize_window(
         store,
         catalog,
         None,
-        local_midnight(year.from, zone),
-        local_midnight(year.to, zone),
+        local_midnight(period.from, zone),
+        local_midnight(period.to, zone),
     )
     .await?
     .into_iter()
     .filter(|p| wanted.iter().any(|s| s.id == p.service_id))
     .collect();
     let mut left_out = Vec::new();
-    let rows = gc_service_std::rows(catalog, &year, &summaries, &mut left_out)?;
+    let rows = gc_service_std::rows(catalog, year, &summaries, &mut left_out)?;
     let left_out = left_out
         .into_iter()
         .map(|s| format!("{s}: no [services.sla.published] in the catalog"))
         .collect();
     Ok(Export {
-        file_name: format!("service-std-{}.csv", year.label),
+        file_name: format!("service-std-{year}.csv"),
         content_type: "text/csv; charset=utf-8",
         body: csv_with(Some(BOM), &gc_service_std::COLUMNS, &rows)?,
         left_out,
     })
 }
 
-async fn a11(store: &dyn Stores, period: &str, wanted: &[&Service]) -> Result<Export, ExportError> {
-    let quarter = fiscal::us_quarter(period).map_err(ExportError::Period)?;
+async fn a11(
+    store: &dyn Stores,
+    catalog: &Catalog,
+    period: &str,
+    wanted: &[&Service],
+) -> Result<Export, ExportError> {
+    let period = self::period(catalog, Format::OmbA11, period)?;
+    let Label::FiscalQuarter { quarter, .. } = period.label else {
+        unreachable!("a fiscal quarter was asked for")
+    };
+    let quarter = omb_a11::Quarter {
+        year: period
+            .fiscal_year(FiscalYearStart::OCTOBER)
+            .expect("a fiscal quarter was asked for"),
+        number: quarter,
+    };
     let mut rows = Vec::new();
     for service in wanted {
-        let days = local_days(service, quarter.from, quarter.to);
+        let days = local_days(service, period.from, period.to);
         let volumes = store.offer_volumes(&days).await?;
         let answers = store.answer_counts(&days).await?;
-        rows.extend(omb_a11::rows(service, &quarter, &volumes, &answers));
+        rows.extend(omb_a11::rows(service, quarter, &volumes, &answers));
     }
     let columns = omb_a11::columns();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     Ok(Export {
-        file_name: format!("a11-cx-{}.csv", quarter.label),
+        file_name: format!("a11-cx-{quarter}.csv"),
         content_type: "text/csv; charset=utf-8",
         body: csv_with(None, &columns, &rows)?,
         left_out: Vec::new(),
@@ -158,7 +182,7 @@ async fn govuk(
     period: &str,
     wanted: &[&Service],
 ) -> Result<Export, ExportError> {
-    let period = crate::period::parse(period).map_err(ExportError::Period)?;
+    let period = self::period(catalog, Format::GovukKpis, period)?;
     let cells = matrix::compute(store, catalog, config, &period, GroupBy::Service).await?;
     let slices = RollupQuery {
         from: period.from,
@@ -196,8 +220,9 @@ async fn govuk(
             .get(&(service.id.clone(), matrix::build::WHOLE_SERVICE.to_string()))
             .map_or(0, |t| t.digital_transactions);
         let start = period.from.to_string();
+        let label = period.to_string();
         records.push(govuk_kpis::record(&govuk_kpis::Inputs {
-            period_label: &period.label,
+            period_label: &label,
             period_start: &start,
             service_id: &service.id,
             cells: &own,
@@ -210,7 +235,7 @@ async fn govuk(
     }
     let body = serde_json::to_vec_pretty(&records).expect("records serialize");
     Ok(Export {
-        file_name: format!("govuk-kpis-{}.json", period.label.replace("..", "_")),
+        file_name: format!("govuk-kpis-{}.json", period.to_string().replace("..", "_")),
         content_type: "application/json",
         body,
         left_out: Vec::new(),
@@ -241,4 +266,76 @@ fn csv_with(
         writer.flush().map_err(csv::Error::from)?;
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(start_month: u32) -> Catalog {
+        Catalog::from_toml_str(&format!(
+            "[remissions]\nfiscal_year_start_month = {start_month}\n"
+        ))
+        .unwrap()
+    }
+
+    fn days(period: &Period) -> (String, String) {
+        (period.from.to_string(), period.to.to_string())
+    }
+
+    /// The government formats keep their government's year whatever the deployment's;
+    /// GOV.UK takes the deployment's, and each names the same days the ledger and reports do.
+    #[test]
+    fn each_format_reads_its_period_by_the_one_rule() {
+        for start in [4, 10] {
+            let catalog = catalog(start);
+            let gc = period(&catalog, Format::GcServiceStd, "2025-2026").unwrap();
+            assert_eq!(days(&gc), ("2025-04-01".into(), "2026-04-01".into()));
+            assert_eq!(
+                gc.fiscal_year(FiscalYearStart::APRIL).unwrap().to_string(),
+                "2025-2026"
+            );
+            let a11 = period(&catalog, Format::OmbA11, "FY2027-Q1").unwrap();
+            assert_eq!(days(&a11), ("2026-10-01".into(), "2027-01-01".into()));
+            assert_eq!(
+                period(&catalog, Format::OmbA11, "2026-2027-Q1").unwrap(),
+                a11
+            );
+            let govuk = period(&catalog, Format::GovukKpis, "2026-2027").unwrap();
+            let rules = &catalog.remissions;
+            assert_eq!(
+                govuk.from,
+                catalog
+                    .fiscal_year_start()
+                    .year_of(govuk.from)
+                    .from()
+                    .unwrap()
+            );
+            assert_eq!(
+                rules.fiscal_year_label(rules.fiscal_year(govuk.from)),
+                "2026-2027"
+            );
+        }
+        let october = period(&catalog(10), Format::GovukKpis, "FY2027").unwrap();
+        assert_eq!(days(&october), ("2026-10-01".into(), "2027-10-01".into()));
+    }
+
+    #[test]
+    fn a_period_of_the_wrong_kind_is_named() {
+        let catalog = catalog(4);
+        let error = period(&catalog, Format::OmbA11, "2026-Q3")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`2026-Q3` is a quarter") && error.contains("FY2027-Q1"),
+            "{error}"
+        );
+        let error = period(&catalog, Format::GcServiceStd, "2025")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("2025-2026"), "{error}");
+        assert!(period(&catalog, Format::GcServiceStd, "2025-2027").is_err());
+        assert!(period(&catalog, Format::OmbA11, "FY2027-Q5").is_err());
+        assert!(period(&catalog, Format::GovukKpis, "last quarter").is_err());
+    }
 }

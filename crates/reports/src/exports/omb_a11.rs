@@ -8,7 +8,23 @@ use civicpulse_core::Service;
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::offered::OfferVolumes;
 
-use super::fiscal::FiscalPeriod;
+use std::fmt;
+
+use civicpulse_core::fiscal_year::FiscalYear;
+
+/// A US federal fiscal quarter: the row's `fiscal_year` is the year it ends in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quarter {
+    pub year: FiscalYear,
+    pub number: u32,
+}
+
+impl fmt::Display for Quarter {
+    /// `FY2027-Q1`, as the circular and Touchpoints name it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FY{}-Q{}", self.year.end_year(), self.number)
+    }
+}
 
 /// The leading columns; then `qN_text, qN_1 … qN_5` for N = 1…7.
 const LEADING: [&str; 9] = [
@@ -64,7 +80,7 @@ fn or_unspecified(value: &str) -> String {
 /// One service's rows for `quarter`: every (stage, channel) with transactions or answers.
 pub fn rows(
     service: &Service,
-    quarter: &FiscalPeriod,
+    quarter: Quarter,
     volumes: &[OfferVolumes],
     answers: &[AnswerCounts],
 ) -> Vec<Vec<String>> {
@@ -94,8 +110,8 @@ pub fn rows(
                 .iter()
                 .find(|a| a.stage == stage && a.channel == channel);
             let mut row = vec![
-                quarter.year.to_string(),
-                quarter.quarter.to_string(),
+                quarter.year.end_year().to_string(),
+                quarter.number.to_string(),
                 service.id.clone(),
                 service.name.clone(),
                 or_unspecified(stage),
@@ -139,13 +155,17 @@ mod tests {
             "#,
         )
         .unwrap();
-        let quarter = super::super::fiscal::us_quarter("FY2027-Q1").unwrap();
+        let quarter = Quarter {
+            year: FiscalYear::ending(civicpulse_core::fiscal_year::FiscalYearStart::OCTOBER, 2027),
+            number: 1,
+        };
+        assert_eq!(quarter.to_string(), "FY2027-Q1");
         let mut points = vec![0; 35];
         points[4] = 3; // satisfaction: three fives
         points[5] = 1; // trust: one 1
         let rows = rows(
             &service,
-            &quarter,
+            quarter,
             &[OfferVolumes {
                 stage: "".into(),
                 channel: "web".into(),
@@ -172,7 +192,7 @@ mod tests {
         // Page feedback about the service declares no channel: a row of its own, named.
         let undeclared = super::rows(
             &service,
-            &quarter,
+            quarter,
             &[],
             &[AnswerCounts {
                 stage: "".into(),
