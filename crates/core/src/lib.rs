@@ -12,6 +12,7 @@ pub mod error_budget;
 pub mod event;
 pub mod exception;
 pub mod horizon;
+pub mod money;
 pub mod opening_hours;
 pub mod pii;
 pub mod remission;
