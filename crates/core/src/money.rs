@@ -74,6 +74,15 @@ impl Money {
         )
     }
 
+    /// An amount in ten-thousandths of a major unit (how the store sums stored amounts:
+    /// no ISO 4217 currency has more than four decimals) in the currency's minor units,
+    /// half away from zero should it not divide.
+    pub fn from_ten_thousandths(amount: i64, currency: Currency) -> Money {
+        let per = 10i64.pow(4u32.saturating_sub(decimals(currency)));
+        let half = per / 2 * amount.signum();
+        Money::new((amount + half) / per, currency)
+    }
+
     /// The amount in major units, for wire fields and columns kept in them; never `-0.0`.
     pub fn to_major(self) -> f64 {
         self.amount_minor as f64 / minor_per_major(self.currency) as f64
@@ -110,7 +119,7 @@ impl Money {
             out.push('−');
         }
         for (i, digit) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
                 out.push_str(group);
             }
             out.push(digit);
@@ -131,6 +140,15 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.format(Language::En))
     }
+}
+
+/// Serialises money as its amount in major units (`167.5`), for wire fields whose unit
+/// has been the major one since their first release; the currency is a field of its own.
+pub fn serialize_major<S: serde::Serializer>(
+    money: &Money,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(money.to_major())
 }
 
 /// Totals kept apart per currency: amounts of different currencies are never summed into
@@ -184,6 +202,15 @@ mod tests {
         }
         assert_eq!(totals.iter().collect::<Vec<_>>(), [cad(100)]);
         assert!(Money::zero(Currency::CAD).to_major().is_sign_positive());
+        assert_eq!(Money::from_ten_thousandths(3_000, Currency::CAD), cad(30));
+        assert_eq!(
+            Money::from_ten_thousandths(2_500_000, Currency::JPY),
+            Money::new(250, Currency::JPY)
+        );
+        assert_eq!(
+            Money::from_ten_thousandths(15_000, Currency::BHD),
+            Money::new(1_500, Currency::BHD)
+        );
     }
 
     #[test]
