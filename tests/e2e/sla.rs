@@ -257,12 +257,13 @@ async fn hand_written_cases_get_the_expected_status_due_date_lateness_and_refund
         "burn_rate_1d",
         "burn_rate_7d",
         "burn_rate_30d",
+        "refunds_owed_minor",
     ]
     .map(|k| s[k].to_string())
     .join(" ");
     assert_eq!(
         figures,
-        "5 1 4 0.2 0.9 11.0 42.0 1 0 1 4 280.0 1 -7.0 null null 10.0"
+        "5 1 4 0.2 0.9 11.0 42.0 1 0 1 4 280.0 1 -7.0 null null 10.0 28000"
     );
     let (status, _) = pipeline
         .api_get("/api/v1/sla/summary?from=2026-07-01&to=2026-03-01")

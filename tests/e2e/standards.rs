@@ -249,14 +249,16 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
         .iter()
         .map(|t| {
             format!(
-                "{} {} fee {} cases {} amount {} owed {}/{} paid {}/{} excused {} due {}",
+                "{} {} fee {} cases {} amount {} ({}) owed {}/{} ({}) paid {}/{} excused {} due {}",
                 t["fiscal_year_label"].as_str().unwrap(),
                 t["service_option"].as_str().unwrap(),
                 t["fee"],
                 t["cases"],
                 t["amount"],
+                t["amount_minor"],
                 t["owed"],
                 t["owed_amount"],
+                t["owed_minor"],
                 t["paid"],
                 t["paid_amount"],
                 t["excused"],
@@ -267,10 +269,10 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
     assert_eq!(
         seen,
         [
-            "2025-2026 express fee 270.0 cases 1 amount 67.5 owed 1/67.5 paid 0/0.0 excused 0 due 2026-07-01",
-            "2025-2026 regular fee 160.0 cases 2 amount 80.0 owed 1/40.0 paid 1/40.0 excused 0 due 2026-07-01",
-            "2025-2026 urgent fee 335.0 cases 1 amount 167.5 owed 1/167.5 paid 0/0.0 excused 0 due 2026-07-01",
-            "2026-2027 regular fee 160.0 cases 2 amount 40.0 owed 1/40.0 paid 0/0.0 excused 1 due 2027-07-01",
+            "2025-2026 express fee 270.0 cases 1 amount 67.5 (6750) owed 1/67.5 (6750) paid 0/0.0 excused 0 due 2026-07-01",
+            "2025-2026 regular fee 160.0 cases 2 amount 80.0 (8000) owed 1/40.0 (4000) paid 1/40.0 excused 0 due 2026-07-01",
+            "2025-2026 urgent fee 335.0 cases 1 amount 167.5 (16750) owed 1/167.5 (16750) paid 0/0.0 excused 0 due 2026-07-01",
+            "2026-2027 regular fee 160.0 cases 2 amount 40.0 (4000) owed 1/40.0 (4000) paid 0/0.0 excused 1 due 2027-07-01",
         ]
     );
     let (status, cases) = pipeline
@@ -283,14 +285,15 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
         .iter()
         .map(|c| {
             format!(
-                "{} {} {}",
+                "{} {} {} {}",
                 c["case_ref"].as_str().unwrap(),
                 c["status"].as_str().unwrap(),
-                c["amount"]
+                c["amount"],
+                c["amount_minor"]
             )
         })
         .collect();
-    assert_eq!(refs, ["E excused 0.0", "Y owed 40.0"]);
+    assert_eq!(refs, ["E excused 0.0 0", "Y owed 40.0 4000"]);
     let csv = pipeline
         .api
         .get(format!(

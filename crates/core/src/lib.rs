@@ -13,6 +13,7 @@ pub mod event;
 pub mod exception;
 pub mod fiscal_year;
 pub mod horizon;
+pub mod money;
 pub mod opening_hours;
 pub mod pii;
 pub mod remission;

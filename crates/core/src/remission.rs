@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::fiscal_year::{FiscalYear, FiscalYearStart};
+use crate::money::{Money, MoneyError};
 
 /// When fiscal years start and when a year's remissions fall due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,31 +71,23 @@ impl RemissionRules {
     }
 }
 
-/// An amount in currency units (a catalog fee) as whole cents, so that sums are exact.
-pub fn cents(amount: f64) -> i64 {
-    (amount * 100.0).round() as i64
-}
-
-/// Whole cents as an amount in currency units for the wire; never `-0.0`, since integer
-/// cents have no negative zero.
-pub fn amount(cents: i64) -> f64 {
-    cents as f64 / 100.0
-}
-
-/// The refund a late case is owed: `percent` of the fee, to the cent (half a cent up), in
+/// The refund a late case is owed: `percent` of the fee, to the minor unit (half up), in
 /// integer arithmetic. This is what makes a late case a remission: one that owes nothing
 /// (a standard without a fee or refund tiers, or lateness no tier covers) is a breach,
-/// not a remission line. Every reader (evaluation, ledger, API, reports) asks this.
-pub fn refund_owed_cents(fee_cents: i64, percent: f64) -> i64 {
+/// not a remission line. Every reader (evaluation, ledger, forecast) asks this.
+pub fn refund_owed(fee: Money, percent: f64) -> Money {
     // Percents are checked to lie within 0 to 100; hundredths of a percent are exact.
     let hundredths = (percent.clamp(0.0, 100.0) * 100.0).round() as i64;
-    (fee_cents.max(0) * hundredths + 5_000) / 10_000
+    Money::new(
+        (fee.amount_minor.max(0) * hundredths + 5_000) / 10_000,
+        fee.currency,
+    )
 }
 
 /// Whether a late case with this fee and refund percent is a remission (owes a refund,
 /// before any exception excuses it).
-pub fn is_remission(fee_cents: i64, percent: f64) -> bool {
-    refund_owed_cents(fee_cents, percent) > 0
+pub fn is_remission(fee: Money, percent: f64) -> bool {
+    refund_owed(fee, percent).amount_minor > 0
 }
 
 /// Where a case's remission stands.
@@ -131,88 +124,103 @@ impl RemissionStatus {
     }
 }
 
-/// One case of the ledger, amounts in cents so that totals add up exactly.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerCase {
+/// One remission: a closed late case that owes (or owed) a refund. The one shape every
+/// reader uses: the ledger's lines and totals, the API and its CSV, the reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Remission {
     pub fiscal_year: i32,
     pub service_id: String,
     pub policy: String,
+    pub case_ref: String,
     pub service_option: String,
-    pub currency: String,
-    pub fee_cents: i64,
-    pub amount_cents: i64,
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// How late, in the standard's unit (days, business hours or minutes).
+    pub late: i32,
+    pub fee: Money,
+    /// 1-based tier, 0 when none.
+    pub refund_tier: u8,
+    pub refund_percent: f64,
+    /// The refund owed, in the fee's currency; zero when an exception excuses it.
+    pub amount: Money,
     pub status: RemissionStatus,
+    pub payment_due: Option<NaiveDate>,
+    /// The exceptions that changed the case's result (an excused one names its own).
+    pub exceptions: String,
 }
 
-/// A ledger total: one fiscal year, service, standard, option and fee.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// A ledger total: one fiscal year, service, standard, option and fee (so one currency).
+#[derive(Debug, Clone, PartialEq)]
 pub struct LedgerTotal {
     pub fiscal_year: i32,
     pub service_id: String,
     pub policy: String,
     pub service_option: String,
-    pub currency: String,
-    pub fee_cents: i64,
+    pub fee: Money,
     /// Late cases (every status).
     pub cases: u64,
     /// What the late cases were owed before exceptions: the amounts of owed, paid and
     /// cancelled cases (an excused case owes 0).
-    pub amount_cents: i64,
-    pub owed_cents: i64,
-    pub paid_cents: i64,
-    pub cancelled_cents: i64,
+    pub amount: Money,
+    pub owed_amount: Money,
+    pub paid_amount: Money,
+    pub cancelled_amount: Money,
     pub owed: u64,
     pub paid: u64,
     pub cancelled: u64,
     pub excused: u64,
 }
 
-/// The ledger's totals, in the order of their keys.
-pub fn totals(cases: &[LedgerCase]) -> Vec<LedgerTotal> {
-    let mut totals: BTreeMap<(i32, &str, &str, &str, &str, i64), LedgerTotal> = BTreeMap::new();
-    for case in cases {
+/// The ledger's totals, in the order of their keys; exact, and an error rather than a
+/// silent sum should a case's refund not be in its fee's currency.
+pub fn totals(remissions: &[Remission]) -> Result<Vec<LedgerTotal>, MoneyError> {
+    let mut totals: BTreeMap<(i32, &str, &str, &str, Money), LedgerTotal> = BTreeMap::new();
+    for case in remissions {
         let key = (
             case.fiscal_year,
             case.service_id.as_str(),
             case.policy.as_str(),
             case.service_option.as_str(),
-            case.currency.as_str(),
-            case.fee_cents,
+            case.fee,
         );
+        let zero = Money::zero(case.fee.currency);
         let total = totals.entry(key).or_insert_with(|| LedgerTotal {
             fiscal_year: case.fiscal_year,
             service_id: case.service_id.clone(),
             policy: case.policy.clone(),
             service_option: case.service_option.clone(),
-            currency: case.currency.clone(),
-            fee_cents: case.fee_cents,
-            ..LedgerTotal::default()
+            fee: case.fee,
+            cases: 0,
+            amount: zero,
+            owed_amount: zero,
+            paid_amount: zero,
+            cancelled_amount: zero,
+            owed: 0,
+            paid: 0,
+            cancelled: 0,
+            excused: 0,
         });
         total.cases += 1;
-        total.amount_cents += case.amount_cents;
-        match case.status {
-            RemissionStatus::Owed => {
-                total.owed += 1;
-                total.owed_cents += case.amount_cents;
-            }
-            RemissionStatus::Paid => {
-                total.paid += 1;
-                total.paid_cents += case.amount_cents;
-            }
-            RemissionStatus::Cancelled => {
-                total.cancelled += 1;
-                total.cancelled_cents += case.amount_cents;
-            }
-            RemissionStatus::Excused => total.excused += 1,
+        total.amount = total.amount.checked_add(case.amount)?;
+        let (count, amount) = match case.status {
+            RemissionStatus::Owed => (&mut total.owed, Some(&mut total.owed_amount)),
+            RemissionStatus::Paid => (&mut total.paid, Some(&mut total.paid_amount)),
+            RemissionStatus::Cancelled => (&mut total.cancelled, Some(&mut total.cancelled_amount)),
+            RemissionStatus::Excused => (&mut total.excused, None),
+        };
+        *count += 1;
+        if let Some(amount) = amount {
+            *amount = amount.checked_add(case.amount)?;
         }
     }
-    totals.into_values().collect()
+    Ok(totals.into_values().collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::Currency;
     use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -252,22 +260,26 @@ mod tests {
 
     #[test]
     fn a_refund_is_the_percent_of_the_fee_to_the_cent_and_nothing_owed_is_no_remission() {
+        let cad = |minor: i64| Money::new(minor, Currency::CAD);
         // 25 % of 160.00; 50 % of 335.00; 12.5 % of 0.99 = 12.375 cents, half up to 12.
-        assert_eq!(refund_owed_cents(cents(160.0), 25.0), 4_000);
-        assert_eq!(refund_owed_cents(cents(335.0), 50.0), 16_750);
-        assert_eq!(refund_owed_cents(99, 12.5), 12);
-        assert_eq!(refund_owed_cents(3, 50.0), 2);
+        assert_eq!(refund_owed(cad(16_000), 25.0), cad(4_000));
+        assert_eq!(refund_owed(cad(33_500), 50.0), cad(16_750));
+        assert_eq!(refund_owed(cad(99), 12.5), cad(12));
+        assert_eq!(refund_owed(cad(3), 50.0), cad(2));
+        // The yen has no minor unit: 25 % of 1 001 yen is 250 yen (250.25 rounded).
+        let yen = Money::new(1_001, Currency::JPY);
+        assert_eq!(refund_owed(yen, 25.0), Money::new(250, Currency::JPY));
         // No fee, or no tier (percent 0): late, but owed nothing, so not a remission.
-        assert_eq!(refund_owed_cents(0, 100.0), 0);
-        assert!(!is_remission(0, 100.0));
-        assert!(!is_remission(cents(160.0), 0.0));
-        assert!(is_remission(cents(160.0), 25.0));
+        assert_eq!(refund_owed(cad(0), 100.0), cad(0));
+        assert!(!is_remission(cad(0), 100.0));
+        assert!(!is_remission(cad(16_000), 0.0));
+        assert!(is_remission(cad(16_000), 25.0));
         // Whole cents never make a negative zero on the wire.
-        assert!(amount(0).is_sign_positive());
-        assert_eq!(amount(16_750), 167.5);
+        assert!(cad(0).to_major().is_sign_positive());
+        assert_eq!(cad(16_750).to_major(), 167.5);
     }
 
-    fn case_strategy() -> impl Strategy<Value = LedgerCase> {
+    fn case_strategy() -> impl Strategy<Value = Remission> {
         use strum::IntoEnumIterator;
         let statuses: Vec<RemissionStatus> = RemissionStatus::iter().collect();
         (
@@ -275,34 +287,70 @@ mod tests {
             prop::sample::select(vec!["a", "b"]),
             prop::sample::select(vec!["", "express"]),
             prop::sample::select(vec![16000i64, 27000]),
+            prop::sample::select(vec![Currency::CAD, Currency::JPY]),
             0i64..30000,
             prop::sample::select(statuses),
         )
             .prop_map(
-                |(fiscal_year, service, option, fee, amount, status)| LedgerCase {
+                |(fiscal_year, service, option, fee, currency, amount, status)| Remission {
                     fiscal_year,
                     service_id: service.into(),
                     policy: "processing".into(),
+                    case_ref: "R-1".into(),
                     service_option: option.into(),
-                    currency: "CAD".into(),
-                    fee_cents: fee,
-                    amount_cents: if status == RemissionStatus::Excused {
-                        0
-                    } else {
-                        amount
-                    },
+                    stopped_at: None,
+                    late: 3,
+                    fee: Money::new(fee, currency),
+                    refund_tier: 1,
+                    refund_percent: 25.0,
+                    amount: Money::new(
+                        if status == RemissionStatus::Excused {
+                            0
+                        } else {
+                            amount
+                        },
+                        currency,
+                    ),
                     status,
+                    payment_due: None,
+                    exceptions: String::new(),
                 },
             )
     }
 
+    #[test]
+    fn a_refund_in_another_currency_than_its_fee_is_an_error_not_a_sum() {
+        let mut case = case_strategy()
+            .new_tree(&mut proptest::test_runner::TestRunner::deterministic())
+            .unwrap()
+            .current();
+        case.fee = Money::new(16_000, Currency::CAD);
+        let mut yen = case.clone();
+        yen.amount = Money::new(4_000, Currency::JPY);
+        assert!(matches!(
+            totals(&[case, yen]),
+            Err(MoneyError::CurrencyMismatch { .. })
+        ));
+    }
+
     proptest! {
         #[test]
-        fn the_ledger_totals_are_the_sum_of_its_cases(cases in prop::collection::vec(case_strategy(), 0..60)) {
-            let totals = totals(&cases);
-            let sum = |f: fn(&LedgerTotal) -> i64| totals.iter().map(f).sum::<i64>();
-            prop_assert_eq!(sum(|t| t.amount_cents), cases.iter().map(|c| c.amount_cents).sum::<i64>());
-            prop_assert_eq!(sum(|t| t.owed_cents + t.paid_cents + t.cancelled_cents), sum(|t| t.amount_cents));
+        fn the_ledger_totals_are_the_exact_sums_of_its_cases_per_currency(cases in prop::collection::vec(case_strategy(), 0..60)) {
+            let totals = totals(&cases).unwrap();
+            for currency in [Currency::CAD, Currency::JPY] {
+                let mine: Vec<&LedgerTotal> = totals.iter().filter(|t| t.fee.currency == currency).collect();
+                prop_assert!(mine.iter().all(|t| [t.amount, t.owed_amount, t.paid_amount, t.cancelled_amount]
+                    .iter().all(|m| m.currency == currency)));
+                let sum = |f: fn(&LedgerTotal) -> i64| mine.iter().map(|t| f(t)).sum::<i64>();
+                prop_assert_eq!(
+                    sum(|t| t.amount.amount_minor),
+                    cases.iter().filter(|c| c.fee.currency == currency).map(|c| c.amount.amount_minor).sum::<i64>()
+                );
+                prop_assert_eq!(
+                    sum(|t| t.owed_amount.amount_minor + t.paid_amount.amount_minor + t.cancelled_amount.amount_minor),
+                    sum(|t| t.amount.amount_minor)
+                );
+            }
             prop_assert_eq!(totals.iter().map(|t| t.cases).sum::<u64>(), cases.len() as u64);
             prop_assert_eq!(
                 totals.iter().map(|t| t.owed + t.paid + t.cancelled + t.excused).sum::<u64>(),
@@ -311,8 +359,8 @@ mod tests {
             for total in &totals {
                 let mine: i64 = cases.iter().filter(|c| c.fiscal_year == total.fiscal_year
                     && c.service_id == total.service_id && c.service_option == total.service_option
-                    && c.fee_cents == total.fee_cents).map(|c| c.amount_cents).sum();
-                prop_assert_eq!(mine, total.amount_cents);
+                    && c.fee == total.fee).map(|c| c.amount.amount_minor).sum();
+                prop_assert_eq!(mine, total.amount.amount_minor);
             }
         }
     }

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event::{MilestoneKind, Outcome};
+use crate::money::{self, Currency, Money};
 use crate::opening_hours::TimeOfDay;
 
 /// How the limit is counted.
@@ -181,7 +182,8 @@ pub struct Terms<'a> {
     pub limit: u32,
     pub unit: LimitUnit,
     pub at_risk: u32,
-    pub fee: f64,
+    /// The fee in the policy's currency, exact: refunds are computed from it.
+    pub fee: Money,
     pub refund_tiers: &'a [RefundTier],
     pub cutoff: Option<TimeOfDay>,
     /// The case named an option the policy does not offer (it is judged by the default).
@@ -218,13 +220,14 @@ impl SlaPolicy {
             let default = self.default_option.as_deref()?;
             self.options.iter().find(|o| o.id == default)
         });
+        let currency = self.currency();
         match chosen {
             Some(o) => Terms {
                 option: &o.id,
                 limit: o.limit,
                 unit: o.unit.unwrap_or(self.unit),
                 at_risk: o.at_risk_days.unwrap_or(self.at_risk_days),
-                fee: o.fee.unwrap_or(self.fee),
+                fee: Money::from_major(o.fee.unwrap_or(self.fee), currency),
                 refund_tiers: o.refund_tiers.as_deref().unwrap_or(&self.refund_tiers),
                 cutoff: o.cutoff.or(self.cutoff),
                 unknown_option,
@@ -234,12 +237,18 @@ impl SlaPolicy {
                 limit: self.limit,
                 unit: self.unit,
                 at_risk: self.at_risk_days,
-                fee: self.fee,
+                fee: Money::from_major(self.fee, currency),
                 refund_tiers: &self.refund_tiers,
                 cutoff: self.cutoff,
                 unknown_option,
             },
         }
+    }
+
+    /// The policy's currency; none (`XXX`) for a standard without a fee, and for a code
+    /// the catalog check rejects.
+    pub fn currency(&self) -> Currency {
+        money::currency(&self.currency).unwrap_or(Currency::XXX)
     }
 
     /// The refund percent for a case of the default terms `late_days` late (0 when on
@@ -273,6 +282,12 @@ impl SlaPolicy {
         }
         if self.fee < 0.0 || self.options.iter().any(|o| o.fee.is_some_and(|f| f < 0.0)) {
             return Err("fee must not be negative".into());
+        }
+        // A fee in no currency could not be rounded to its minor units.
+        money::currency(&self.currency).map_err(|e| e.to_string())?;
+        let has_fee = self.fee > 0.0 || self.options.iter().any(|o| o.fee.is_some_and(|f| f > 0.0));
+        if has_fee && self.currency().exponent().is_none() {
+            return Err("a fee needs the ISO 4217 code of its currency".into());
         }
         check_tiers(&self.refund_tiers)?;
         for (i, option) in self.options.iter().enumerate() {
@@ -470,5 +485,28 @@ mod tests {
         assert!(policy.stops(MilestoneKind::Decided, Some(Outcome::Refused)));
         assert!(!policy.stops(MilestoneKind::Decided, Some(Outcome::Approved)));
         assert!(!policy.stops(MilestoneKind::Decided, None));
+    }
+
+    #[test]
+    fn a_fee_is_money_of_an_iso_4217_currency() {
+        let policy = passport();
+        assert_eq!(policy.terms(None).fee, Money::new(16_000, Currency::CAD));
+        let mut policy = passport();
+        policy.currency = "CAN".into();
+        assert!(policy.check().unwrap_err().contains("ISO 4217"));
+        let mut policy = passport();
+        policy.currency = String::new();
+        assert!(policy
+            .check()
+            .unwrap_err()
+            .contains("needs the ISO 4217 code"));
+        // Without a fee no currency is needed: the fee is zero of none (XXX).
+        policy.fee = 0.0;
+        assert!(policy.check().is_ok());
+        assert_eq!(policy.terms(None).fee, Money::zero(Currency::XXX));
+        // The yen has no minor unit: a fee of 3 000 yen is 3 000 minor units.
+        let mut policy = passport();
+        (policy.currency, policy.fee) = ("JPY".into(), 3_000.0);
+        assert_eq!(policy.terms(None).fee, Money::new(3_000, Currency::JPY));
     }
 }

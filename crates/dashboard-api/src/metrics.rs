@@ -17,7 +17,6 @@ use prometheus::{register_gauge_vec, GaugeVec};
 use civicpulse_analytics::matrix::GroupBy;
 use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
-use civicpulse_core::remission;
 
 use crate::routes::matrix::cached_matrix;
 use crate::routes::sla_forecast::forecasts;
@@ -89,7 +88,7 @@ static SLA: LazyLock<[SlaGauge; 9]> = LazyLock::new(|| {
                 "Refunds owed for cases closed in the last 30 days.",
                 &labels,
             ),
-            |s| Some(s.refunds_owed_amount),
+            |s| Some(s.refunds_owed_amount.to_major()),
         ),
         (
             gauge(
@@ -154,7 +153,7 @@ static FORECAST: LazyLock<[ForecastGauge; 6]> = LazyLock::new(|| {
                 "Refunds the forecast breaches would owe.",
                 &labels,
             ),
-            |f| Some(remission::amount(f.forecast_refund_cents)),
+            |f| Some(f.forecast_refund.to_major()),
         ),
         (
             gauge(

@@ -133,7 +133,7 @@ fn evaluated(store: &MemoryStore) -> (i64, Vec<String>) {
         "2026-07-15T12:00:00Z".parse().unwrap(),
     );
     assert_eq!(evaluation.status.as_str(), "breached");
-    (evaluation.refund_cents, evaluation.exceptions)
+    (evaluation.refund.amount_minor, evaluation.exceptions)
 }
 
 #[tokio::test]

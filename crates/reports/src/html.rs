@@ -17,6 +17,7 @@ use crate::chart::{self, Chart};
 use crate::figures::{Against, Comparison, Trend};
 use crate::i18n::{Lang, MessageError, Messages};
 use crate::Figures;
+use civicpulse_core::money::{MoneyError, PerCurrency};
 
 const TEMPLATE: &str = include_str!("../templates/report.html");
 
@@ -29,6 +30,8 @@ pub enum RenderError {
     Template(#[from] minijinja::Error),
     #[error(transparent)]
     Message(#[from] MessageError),
+    #[error("refunds owed: {0}")]
+    Money(#[from] MoneyError),
 }
 
 /// Renders the report of `figures` in `lang`.
@@ -125,7 +128,7 @@ impl<'a> View<'a> {
         self.messages.get(key, args)
     }
 
-    fn shown(&self) -> Result<minijinja::Value, MessageError> {
+    fn shown(&self) -> Result<minijinja::Value, RenderError> {
         let f = self.figures;
         let m = &self.messages;
         let day = |text: &str| {
@@ -283,7 +286,7 @@ impl<'a> View<'a> {
             compliance: p.compliance_ratio.map_or("–".into(), |c| m.percent(c)),
             target: m.percent(p.target_ratio),
             p90: p.p90_elapsed_days.map_or("–".into(), |d| m.decimal(d, 0)),
-            refunds: m.money(p.refunds_owed_amount, &p.currency),
+            refunds: m.money(p.refunds_owed_amount),
         })
     }
 
@@ -387,7 +390,7 @@ impl<'a> View<'a> {
     }
 
     /// Guarantees broken, cases affected and refunds owed; the standards that missed.
-    fn guarantees(&self) -> Result<Vec<String>, MessageError> {
+    fn guarantees(&self) -> Result<Vec<String>, RenderError> {
         let sla = &self.figures.sla;
         let m = &self.messages;
         if sla.iter().all(|p| p.closed == 0) {
@@ -401,12 +404,13 @@ impl<'a> View<'a> {
                 ("count_text", m.count(breached).into()),
             ],
         )?];
-        let mut owed: BTreeMap<&str, f64> = BTreeMap::new();
+        // Exact per currency: amounts of two currencies are listed, never added.
+        let mut owed = PerCurrency::default();
         for p in sla.iter().filter(|p| p.refunds_owed > 0) {
-            *owed.entry(p.currency.as_str()).or_default() += p.refunds_owed_amount;
+            owed.add(p.refunds_owed_amount)?;
         }
         if !owed.is_empty() {
-            let amounts: Vec<String> = owed.iter().map(|(c, a)| m.money(*a, c)).collect();
+            let amounts: Vec<String> = owed.iter().map(|a| m.money(a)).collect();
             lines.push(self.t("summary-refunds", &[("amounts", amounts.join(", ").into())])?);
         }
         let excused: u64 = sla.iter().map(|p| p.refunds_excused).sum();

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use civicpulse_core::money::{Currency, Money};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use num_format::{Locale, ToFormattedString};
@@ -161,9 +162,14 @@ impl Messages {
             .to_string()
     }
 
-    /// An amount of money: `1,250.00 CAD` / `1 250,00 CAD`.
-    pub fn money(&self, amount: f64, currency: &str) -> String {
-        format!("{}\u{a0}{currency}", self.decimal(amount, 2))
+    /// An amount of money: `1,250.00 CAD` / `1 250,00 CAD` ([`Money::format`], the one
+    /// place money is written); `–` for a standard without a currency, like any figure
+    /// that does not apply.
+    pub fn money(&self, money: Money) -> String {
+        if money.currency == Currency::XXX {
+            return "–".into();
+        }
+        money.format(self.lang)
     }
 }
 
@@ -211,7 +217,10 @@ mod tests {
         let day: NaiveDate = "2026-10-01".parse().unwrap();
         assert_eq!(en.date(day), "1 October 2026");
         assert_eq!(fr.date(day), "1 octobre 2026");
-        assert_eq!(en.money(1250.0, "CAD"), "1,250.00\u{a0}CAD");
+        let fee = Money::new(125_000, Currency::CAD);
+        assert_eq!(en.money(fee), "1,250.00\u{a0}CAD");
+        assert_eq!(fr.money(fee), "1\u{a0}250,00\u{a0}CAD");
+        assert_eq!(en.money(Money::zero(Currency::XXX)), "–");
     }
 
     #[test]

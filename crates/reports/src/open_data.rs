@@ -195,7 +195,7 @@ pub const SLA_COLUMNS: &[Column] = &[
         "Refunds owed, amount",
         "double",
         true,
-        "Their total, in `currency`.",
+        "Their total, in `currency`, in major units (dollars).",
     ),
     column(
         "refunds_excused",
@@ -245,6 +245,13 @@ pub const SLA_COLUMNS: &[Column] = &[
         "double",
         false,
         "The same over 30 days.",
+    ),
+    column(
+        "refunds_owed_minor",
+        "Refunds owed, amount in minor units",
+        "integer",
+        true,
+        "`refunds_owed_amount` exact in the minor units of `currency` (cents; yen have none).",
     ),
 ];
 
@@ -316,6 +323,51 @@ mod tests {
         assert_eq!(
             metadata["tables"][1]["tableSchema"]["columns"][2]["datatype"],
             "nonNegativeInteger"
+        );
+    }
+
+    #[test]
+    fn the_sla_columns_are_the_csv_header_and_amounts_are_exact() {
+        use civicpulse_analytics::sla::summary::PolicySummary;
+        use civicpulse_core::money::{Currency, Money};
+        let owed = Money::from_major(0.1, Currency::CAD)
+            .checked_add(Money::from_major(0.2, Currency::CAD))
+            .unwrap();
+        let summary = PolicySummary {
+            service_id: "passport".into(),
+            policy: "processing".into(),
+            closed: 2,
+            met: 0,
+            breached: 2,
+            compliance_ratio: Some(0.0),
+            target_ratio: 0.9,
+            p50_elapsed_days: Some(12.0),
+            p90_elapsed_days: Some(14.0),
+            open: 0,
+            at_risk: 0,
+            open_breached: 0,
+            refunds_owed: 2,
+            refunds_owed_amount: owed,
+            refunds_excused: 0,
+            currency: "CAD".into(),
+            anomalies: 0,
+            error_budget_remaining: -19.0,
+            burn_rate_1d: None,
+            burn_rate_7d: None,
+            burn_rate_30d: None,
+            refunds_owed_minor: owed.amount_minor,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_csv(&dir.path().join("sla.csv"), &[summary]).unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut lines = text.lines();
+        let names: Vec<&str> = SLA_COLUMNS.iter().map(|c| c.name).collect();
+        assert_eq!(lines.next().unwrap(), names.join(","));
+        // 0.1 + 0.2 is 0.30000000000000004 as floats; the refunds are 0.3, 30 cents.
+        let row = lines.next().unwrap();
+        assert!(
+            row.contains(",2,0.3,0,CAD,") && row.ends_with(",30"),
+            "{row}"
         );
     }
 }

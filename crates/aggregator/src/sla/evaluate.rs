@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use civicpulse_core::calendar::{local_date, local_midnight};
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::exception::{self, Exception};
-use civicpulse_core::remission;
 use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::checkpoint;
@@ -319,7 +318,9 @@ fn case_row(
         status: evaluation.status.as_str().to_string(),
         late_days: narrow(evaluation.late),
         refund_percent: evaluation.refund_percent,
-        refund_amount: remission::amount(evaluation.refund_cents),
+        // The stored columns are Float64 in major units; written from exact minor units,
+        // they read back exactly (`ledger::to_remission`).
+        refund_amount: evaluation.refund.to_major(),
         currency: policy.currency.clone(),
         anomalies: evaluation
             .anomalies
@@ -334,7 +335,7 @@ fn case_row(
         service_option: evaluation.service_option.clone(),
         unit: evaluation.unit.as_str().to_string(),
         due_at: evaluation.due_at,
-        fee: evaluation.fee,
+        fee: evaluation.fee.to_major(),
         refund_tier: evaluation.refund_tier.unwrap_or(0),
         exceptions: evaluation.exceptions.join(","),
         remission: evaluation

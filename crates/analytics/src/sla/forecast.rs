@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use civicpulse_core::calendar::{local_date, local_midnight, Calendar};
+use civicpulse_core::money::Money;
 use civicpulse_core::remission;
 use civicpulse_core::sla::{LimitUnit, SlaPolicy, Status};
 use civicpulse_core::{error_budget, Catalog, Service};
@@ -44,9 +45,9 @@ pub struct OptionForecast {
     /// Open cases forecast to breach, and the moment the first of them does.
     pub forecast_breaches: usize,
     pub first_breach_at: Option<DateTime<Utc>>,
-    /// The refunds the forecast breaches would owe, in whole cents (exact sums, and no
-    /// negative zero, which an empty `f64` sum is).
-    pub forecast_refund_cents: i64,
+    /// The refunds the forecast breaches would owe, each weighed by its chance and the sum
+    /// rounded to the minor unit once (an expectation, so not itself a sum of refunds).
+    pub forecast_refund: Money,
     pub currency: String,
     /// Completions per business day from tomorrow for no further case to breach.
     pub required_throughput: Option<f64>,
@@ -226,8 +227,8 @@ impl Inputs<'_> {
             .policy
             .terms(Some(self.option).filter(|o| !o.is_empty()));
         // Each case's refund at the late days the queue gives it (at least one), weighed
-        // by its chance to breach, summed in cents.
-        let forecast_refund_cents = f
+        // by its chance to breach, summed in minor units.
+        let forecast_refund_minor = f
             .completions
             .iter()
             .filter(|c| c.chance > 0.0)
@@ -240,7 +241,7 @@ impl Inputs<'_> {
                 let percent = terms
                     .refund_tier(u32::try_from(late.max(1)).unwrap_or(u32::MAX))
                     .map_or(0.0, |(_, p)| p);
-                chance * remission::refund_owed_cents(remission::cents(terms.fee), percent) as f64
+                chance * remission::refund_owed(terms.fee, percent).amount_minor as f64
             })
             .sum::<f64>()
             .round() as i64;
@@ -277,7 +278,7 @@ impl Inputs<'_> {
             expected_breaches: f.expected_breaches,
             forecast_breaches: f.breaches,
             first_breach_at,
-            forecast_refund_cents,
+            forecast_refund: Money::new(forecast_refund_minor, terms.fee.currency),
             currency: self.policy.currency.clone(),
             required_throughput: f.required_throughput,
             breaches_by_due_date: f.breaches_by_due_date,

@@ -2,32 +2,11 @@
 //! and the totals per fiscal year, service, standard, option and fee that a Service Fees
 //! Act annual report needs.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use civicpulse_core::remission::{self, LedgerCase, LedgerTotal, RemissionStatus};
+use civicpulse_core::money::{self, Money, MoneyError};
+pub use civicpulse_core::remission::Remission;
+use civicpulse_core::remission::{self, LedgerTotal};
 use civicpulse_store::tables::sla_cases::RemissionRow;
 use civicpulse_store::{SlaStore, StoreError};
-
-/// One remission as the ledger shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Remission {
-    pub fiscal_year: i32,
-    pub service_id: String,
-    pub policy: String,
-    pub case_ref: String,
-    pub service_option: String,
-    pub stopped_at: Option<DateTime<Utc>>,
-    pub late: i32,
-    pub fee: f64,
-    pub currency: String,
-    /// 1-based tier, 0 when none.
-    pub refund_tier: u8,
-    pub refund_percent: f64,
-    pub amount: f64,
-    pub status: RemissionStatus,
-    pub payment_due: Option<NaiveDate>,
-    /// The exceptions that changed the case's result (an excused one names its own).
-    pub exceptions: String,
-}
 
 /// Every remission of a service (or all) and a fiscal year (or all).
 pub async fn remissions(
@@ -39,11 +18,14 @@ pub async fn remissions(
     Ok(rows.into_iter().filter_map(to_remission).collect())
 }
 
-/// A stored row as a remission; a status this version does not know is left out, and so
-/// is a late case that owes no refund (a row evaluated before that rule): a breach, not a
-/// remission line.
+/// A stored row as a remission; a status or currency this version does not know is left
+/// out, and so is a late case that owes no refund (a row evaluated before that rule): a
+/// breach, not a remission line. The stored amounts are in major units (`Float64`, as
+/// written from exact minor units), so rounding them to the minor unit gives them back.
 fn to_remission(row: RemissionRow) -> Option<Remission> {
-    if !remission::is_remission(remission::cents(row.fee), row.refund_percent) {
+    let currency = money::currency(&row.currency).ok()?;
+    let fee = Money::from_major(row.fee, currency);
+    if !remission::is_remission(fee, row.refund_percent) {
         return None;
     }
     Some(Remission {
@@ -55,32 +37,18 @@ fn to_remission(row: RemissionRow) -> Option<Remission> {
         service_option: row.service_option,
         stopped_at: row.stopped_at,
         late: row.late_days,
-        fee: row.fee,
-        currency: row.currency,
+        fee,
         refund_tier: row.refund_tier,
         refund_percent: row.refund_percent,
-        amount: row.refund_amount,
+        amount: Money::from_major(row.refund_amount, currency),
         payment_due: row.payment_due,
         exceptions: row.exceptions,
     })
 }
 
-/// The ledger's totals of `remissions`, amounts in cents (exact sums).
-pub fn totals(remissions: &[Remission]) -> Vec<LedgerTotal> {
-    let cases: Vec<LedgerCase> = remissions
-        .iter()
-        .map(|r| LedgerCase {
-            fiscal_year: r.fiscal_year,
-            service_id: r.service_id.clone(),
-            policy: r.policy.clone(),
-            service_option: r.service_option.clone(),
-            currency: r.currency.clone(),
-            fee_cents: remission::cents(r.fee),
-            amount_cents: remission::cents(r.amount),
-            status: r.status,
-        })
-        .collect();
-    remission::totals(&cases)
+/// The ledger's totals of `remissions`: exact, one currency each.
+pub fn totals(remissions: &[Remission]) -> Result<Vec<LedgerTotal>, MoneyError> {
+    remission::totals(remissions)
 }
 
 #[cfg(test)]
@@ -115,11 +83,15 @@ mod tests {
         assert_eq!(to_remission(row(0.0, 1, 25.0, 0.0, "owed")), None);
         let owed = to_remission(row(160.0, 1, 25.0, 40.0, "owed")).expect("a remission");
         let excused = to_remission(row(160.0, 1, 25.0, 0.0, "excused")).expect("excused");
-        let totals = totals(&[owed, excused]);
+        let totals = totals(&[owed, excused]).unwrap();
         assert_eq!(totals.len(), 1);
         assert_eq!(
-            (totals[0].cases, totals[0].owed_cents, totals[0].excused),
-            (2, 4_000, 1)
+            (totals[0].cases, totals[0].owed_amount, totals[0].excused),
+            (2, Money::new(4_000, money::Currency::CAD), 1)
         );
+        // A currency this version does not know is left out rather than guessed.
+        let mut unknown = row(160.0, 1, 25.0, 40.0, "owed");
+        unknown.currency = "CAN".into();
+        assert_eq!(to_remission(unknown), None);
     }
 }

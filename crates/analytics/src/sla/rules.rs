@@ -28,7 +28,7 @@
 //!   breached (elapsed > limit); at_risk (open, limit − elapsed ≤ at_risk); on_track (open
 //!   otherwise); not_started (no start milestone).
 //! - refund percent from the tier holding late; amount = fee × percent, in whole cents
-//!   ([`remission::refund_owed_cents`]). A `no_remission` exception overlapping the case's
+//!   ([`remission::refund_owed`], a [`Money`]). A `no_remission` exception overlapping the case's
 //!   clock excuses it: still breached, no refund. Every exception that changed a result is
 //!   named in it.
 //! - A closed breached case that owes a refund (before any exception) is a remission of
@@ -43,6 +43,7 @@ use chrono_tz::Tz;
 use civicpulse_core::calendar::{local_date, Calendar};
 use civicpulse_core::event::{MilestoneKind, Outcome};
 use civicpulse_core::exception::{Exception, ExceptionEffect};
+use civicpulse_core::money::Money;
 use civicpulse_core::opening_hours::{union, OpeningSchedule, Span, TimeOfDay};
 use civicpulse_core::remission::{self, RemissionRules, RemissionStatus};
 use civicpulse_core::sla::{Anomaly, LimitUnit, SlaPolicy, Status, Terms};
@@ -112,12 +113,12 @@ pub struct Evaluation {
     pub due_at: Option<DateTime<Utc>>,
     pub status: Status,
     pub late: i64,
-    pub fee: f64,
+    pub fee: Money,
     /// The refund tier (1-based) late fell in; none when on time or in no tier.
     pub refund_tier: Option<u8>,
     pub refund_percent: f64,
-    /// Fee × percent in whole cents; 0 when an exception excuses it.
-    pub refund_cents: i64,
+    /// Fee × percent, exact in the fee's minor units; zero when an exception excuses it.
+    pub refund: Money,
     /// The exceptions that changed this result.
     pub exceptions: Vec<String>,
     /// A closed late case's remission, its fiscal year and payment due date.
@@ -306,7 +307,7 @@ pub fn evaluate(
             fee: terms.fee,
             refund_tier: None,
             refund_percent: 0.0,
-            refund_cents: 0,
+            refund: Money::zero(terms.fee.currency),
             exceptions: Vec::new(),
             remission: None,
             fiscal_year: None,
@@ -361,11 +362,16 @@ pub fn evaluate(
         terms.refund_tier(u32::try_from(late).unwrap_or(u32::MAX))
     };
     let refund_percent = tier.map_or(0.0, |(_, percent)| percent);
-    let owed_cents = remission::refund_owed_cents(remission::cents(terms.fee), refund_percent);
-    let refund_cents = if excused_by.is_some() { 0 } else { owed_cents };
+    let owed = remission::refund_owed(terms.fee, refund_percent);
+    let refund = if excused_by.is_some() {
+        Money::zero(owed.currency)
+    } else {
+        owed
+    };
     let mut exceptions = measure.paused_by.clone();
     exceptions.extend(excused_by.map(|e| e.id.clone()));
-    let owes_remission = status == Status::Breached && clock.stopped_at.is_some() && owed_cents > 0;
+    let owes_remission =
+        status == Status::Breached && clock.stopped_at.is_some() && owed.amount_minor > 0;
     let remission = owes_remission.then(|| match excused_by {
         Some(_) => RemissionStatus::Excused,
         None => clock.remission_recorded().unwrap_or(RemissionStatus::Owed),
@@ -390,7 +396,7 @@ pub fn evaluate(
         fee: terms.fee,
         refund_tier: tier.map(|(index, _)| index),
         refund_percent,
-        refund_cents,
+        refund,
         exceptions,
         remission,
         fiscal_year,
@@ -828,7 +834,7 @@ mod tests {
                     e.due_date,
                     e.status,
                     e.late,
-                    remission::amount(e.refund_cents)
+                    e.refund.to_major()
                 ),
                 (
                     case.elapsed,
@@ -1218,7 +1224,7 @@ mod tests {
                     e.paused,
                     e.status,
                     e.late,
-                    remission::amount(e.refund_cents),
+                    e.refund.to_major(),
                     exceptions.as_slice()
                 ),
                 case.expected,
@@ -1255,7 +1261,7 @@ mod tests {
             noon("2027-05-01"),
         );
         assert_eq!(
-            (e.elapsed, e.late, e.refund_tier, e.refund_cents),
+            (e.elapsed, e.late, e.refund_tier, e.refund.amount_minor),
             (14, 4, Some(1), 4_000)
         );
         assert_eq!(
@@ -1274,7 +1280,7 @@ mod tests {
             noon("2027-06-01"),
         );
         assert_eq!(
-            (paid.remission, paid.refund_cents),
+            (paid.remission, paid.refund.amount_minor),
             (Some(RemissionStatus::Paid), 4_000)
         );
         recorded.push(at("2027-05-04", RemissionCancelled));
@@ -1320,7 +1326,12 @@ mod tests {
         assert_eq!(e.status, Status::Breached);
         assert!(e.late > 0, "late {}", e.late);
         assert_eq!(
-            (e.refund_tier, e.refund_cents, e.remission, e.fiscal_year),
+            (
+                e.refund_tier,
+                e.refund.amount_minor,
+                e.remission,
+                e.fiscal_year
+            ),
             (None, 0, None, None)
         );
         // The same lateness under the passport standard (tiers, fee 160) is a remission.
@@ -1346,7 +1357,7 @@ mod tests {
             noon("2026-12-01"),
         );
         assert_eq!(
-            (excused.remission, excused.refund_cents),
+            (excused.remission, excused.refund.amount_minor),
             (Some(RemissionStatus::Excused), 0)
         );
         let breach = judge(
@@ -1571,7 +1582,7 @@ mod tests {
             let plain = judge(&policy, &calendar, &[], &milestones, None, now);
             let excepted = judge(&policy, &calendar, std::slice::from_ref(&declared), &milestones, None, now);
             prop_assert!(excepted.elapsed <= plain.elapsed, "exception: {} > {}", excepted.elapsed, plain.elapsed);
-            prop_assert!(excepted.refund_cents <= plain.refund_cents);
+            prop_assert!(excepted.refund.amount_minor <= plain.refund.amount_minor);
             let mut held = milestones.clone();
             held.push(milestone(base + chrono::Duration::minutes(hold_at), OnHold));
             held.push(milestone(base + chrono::Duration::minutes(hold_at + hold_for), Resumed));

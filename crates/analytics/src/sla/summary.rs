@@ -7,7 +7,8 @@
 
 use chrono::{DateTime, Utc};
 use civicpulse_core::horizon::days_before;
-use civicpulse_core::{error_budget, remission, Catalog};
+use civicpulse_core::money::{self, Money};
+use civicpulse_core::{error_budget, Catalog};
 use civicpulse_store::tables::sla_cases::{SummaryRow, SummaryWindow};
 use civicpulse_store::{SlaStore, StoreError};
 use serde::Serialize;
@@ -29,7 +30,11 @@ pub struct PolicySummary {
     pub at_risk: u64,
     pub open_breached: u64,
     pub refunds_owed: u64,
-    pub refunds_owed_amount: f64,
+    /// What they were owed, exact; shown in major units (the field's unit since its
+    /// first release) and again as `refunds_owed_minor`.
+    #[serde(serialize_with = "money::serialize_major")]
+    #[schema(value_type = f64)]
+    pub refunds_owed_amount: Money,
     /// Closed late cases an exceptional circumstance excused: breached, owing no refund.
     pub refunds_excused: u64,
     pub currency: String,
@@ -39,6 +44,9 @@ pub struct PolicySummary {
     pub burn_rate_1d: Option<f64>,
     pub burn_rate_7d: Option<f64>,
     pub burn_rate_30d: Option<f64>,
+    /// `refunds_owed_amount` in the currency's minor units (cents; yen have none): exact.
+    /// Last, so that the CSV columns of the first release keep their positions.
+    pub refunds_owed_minor: i64,
 }
 
 /// The summary of every policy (or one service's) for cases closed in [from, to); burn
@@ -74,6 +82,8 @@ fn summarize(catalog: &Catalog, row: SummaryRow) -> Option<PolicySummary> {
         .iter()
         .find(|p| p.id == row.policy)?;
     let target = policy.target_ratio;
+    let refunds_owed_amount =
+        Money::from_ten_thousandths(row.refunds_owed_ten_thousandths, policy.currency());
     let burn = |breached: u64, closed: u64| error_budget::burn_rate(breached, closed, target);
     Some(PolicySummary {
         compliance_ratio: error_budget::ratio(row.met, row.closed),
@@ -94,7 +104,8 @@ fn summarize(catalog: &Catalog, row: SummaryRow) -> Option<PolicySummary> {
         at_risk: row.at_risk,
         open_breached: row.open_breached,
         refunds_owed: row.refunds_owed,
-        refunds_owed_amount: remission::amount(row.refunds_owed_cents),
+        refunds_owed_amount,
+        refunds_owed_minor: refunds_owed_amount.amount_minor,
         anomalies: row.anomalies,
         refunds_excused: row.excused,
     })

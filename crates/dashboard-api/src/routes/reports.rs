@@ -177,15 +177,18 @@ pub async fn live(
     };
     let period = Period::parse(&period, state.catalog.fiscal_year_start())
         .map_err(|error| ApiError::bad("period", error.to_string()))?;
-    let figures =
-        civicpulse_reports::generate::figures(state.stores(), &state.catalog, &state.config, &period, &[])
-            .await
-            .map_err(|error| match error {
-                civicpulse_reports::FiguresError::Store(error) => {
-                    ApiError::unavailable(&error)
-                }
-                other => ApiError::internal(&other),
-            })?;
+    let figures = civicpulse_reports::generate::figures(
+        state.stores(),
+        &state.catalog,
+        &state.config,
+        &period,
+        &[],
+    )
+    .await
+    .map_err(|error| match error {
+        civicpulse_reports::FiguresError::Store(error) => ApiError::unavailable(&error),
+        other => ApiError::internal(&other),
+    })?;
     let html =
         civicpulse_reports::html::render(&figures, lang).map_err(|e| ApiError::internal(&e))?;
     Ok(Html(html).into_response())

@@ -11,7 +11,6 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Utc;
 use civicpulse_analytics::sla::forecast::{self, OptionForecast, DEFAULT_WINDOW};
-use civicpulse_core::remission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -66,8 +65,11 @@ pub struct BreachForecast {
     /// standard allows; above 1 the queue spends more than its budget.
     pub forecast_burn_rate: Option<f64>,
     pub first_breach_at: Option<String>,
-    /// The refunds the forecast breaches would owe, from whole cents (never `-0.0`).
+    /// The refunds the forecast breaches would owe, in major units from whole minor units
+    /// (never `-0.0`).
     pub forecast_refunds: f64,
+    /// The same in the currency's minor units (cents; yen have none).
+    pub forecast_refunds_minor: i64,
     pub currency: String,
     /// Completions per business day from tomorrow for no further case to breach.
     pub required_throughput: Option<f64>,
@@ -172,7 +174,8 @@ fn to_row(f: OptionForecast) -> BreachForecast {
         expected_breaches: f.expected_breaches,
         forecast_breaches: f.forecast_breaches,
         forecast_burn_rate: f.forecast_burn_rate,
-        forecast_refunds: remission::amount(f.forecast_refund_cents),
+        forecast_refunds: f.forecast_refund.to_major(),
+        forecast_refunds_minor: f.forecast_refund.amount_minor,
         currency: f.currency,
         required_throughput: f.required_throughput,
         actual_breaches: f.actual_breaches,

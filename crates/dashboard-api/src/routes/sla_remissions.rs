@@ -5,7 +5,8 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_analytics::sla::ledger;
+use civicpulse_analytics::sla::ledger::{self, Remission};
+use civicpulse_core::remission::{LedgerTotal, RemissionRules};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -35,7 +36,9 @@ enum View {
     Cases,
 }
 
-/// One total: a fiscal year, service, standard, option and fee.
+/// One total: a fiscal year, service, standard, option and fee. Amounts are in major units
+/// as since the first release, and exact in minor units (cents; yen have none) in the
+/// `_minor` fields beside them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RemissionTotal {
     pub fiscal_year: i32,
@@ -45,6 +48,7 @@ pub struct RemissionTotal {
     pub policy: String,
     pub service_option: String,
     pub fee: f64,
+    /// ISO 4217 code.
     pub currency: String,
     /// Late closed cases, and the refunds they were owed (excused ones owe none).
     pub cases: u64,
@@ -59,9 +63,47 @@ pub struct RemissionTotal {
     pub excused: u64,
     /// When the year's remissions must be paid by.
     pub payment_due: String,
+    /// Each amount again, exact in the currency's minor units (cents; yen have none); last,
+    /// so that the CSV columns of the first release keep their positions.
+    pub fee_minor: i64,
+    pub amount_minor: i64,
+    pub owed_minor: i64,
+    pub paid_minor: i64,
+    pub cancelled_minor: i64,
 }
 
-/// One remission.
+impl RemissionTotal {
+    /// The wire shape of a ledger total (JSON and CSV alike).
+    fn new(t: LedgerTotal, rules: &RemissionRules) -> RemissionTotal {
+        RemissionTotal {
+            fiscal_year_label: rules.fiscal_year_label(t.fiscal_year),
+            payment_due: rules.payment_due(t.fiscal_year).to_string(),
+            fiscal_year: t.fiscal_year,
+            service_id: t.service_id,
+            policy: t.policy,
+            service_option: t.service_option,
+            fee: t.fee.to_major(),
+            fee_minor: t.fee.amount_minor,
+            currency: t.fee.currency.code().to_string(),
+            cases: t.cases,
+            amount: t.amount.to_major(),
+            amount_minor: t.amount.amount_minor,
+            owed: t.owed,
+            owed_amount: t.owed_amount.to_major(),
+            owed_minor: t.owed_amount.amount_minor,
+            paid: t.paid,
+            paid_amount: t.paid_amount.to_major(),
+            paid_minor: t.paid_amount.amount_minor,
+            cancelled: t.cancelled,
+            cancelled_amount: t.cancelled_amount.to_major(),
+            cancelled_minor: t.cancelled_amount.amount_minor,
+            excused: t.excused,
+        }
+    }
+}
+
+/// One remission, as [`Remission`] is shown on the wire; `fee` and `amount` in major
+/// units, `fee_minor` and `amount_minor` exact in minor units.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RemissionCase {
     pub fiscal_year: i32,
@@ -73,14 +115,46 @@ pub struct RemissionCase {
     /// How late, in the standard's unit.
     pub late: i32,
     pub fee: f64,
+    /// ISO 4217 code.
     pub currency: String,
     pub refund_tier: u8,
     pub refund_percent: f64,
+    /// The refund owed.
     pub amount: f64,
     /// `owed`, `excused`, `paid` or `cancelled`.
     pub status: String,
     pub payment_due: Option<String>,
     pub exceptions: String,
+    /// Each amount again, exact in the currency's minor units (cents; yen have none); last,
+    /// so that the CSV columns of the first release keep their positions.
+    pub fee_minor: i64,
+    pub amount_minor: i64,
+}
+
+impl From<Remission> for RemissionCase {
+    fn from(r: Remission) -> RemissionCase {
+        RemissionCase {
+            fiscal_year: r.fiscal_year,
+            service_id: r.service_id,
+            policy: r.policy,
+            case_ref: r.case_ref,
+            service_option: r.service_option,
+            stopped_at: r
+                .stopped_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            late: r.late,
+            fee: r.fee.to_major(),
+            fee_minor: r.fee.amount_minor,
+            currency: r.fee.currency.code().to_string(),
+            refund_tier: r.refund_tier,
+            refund_percent: r.refund_percent,
+            amount: r.amount.to_major(),
+            amount_minor: r.amount.amount_minor,
+            status: r.status.as_str().to_string(),
+            payment_due: r.payment_due.map(|d| d.to_string()),
+            exceptions: r.exceptions,
+        }
+    }
 }
 
 #[utoipa::path(
@@ -113,54 +187,15 @@ pub async fn remissions(
     match query.view.unwrap_or(View::Totals) {
         View::Totals => {
             let rules = &state.catalog.remissions;
-            let amount = |cents: i64| cents as f64 / 100.0;
             let totals: Vec<RemissionTotal> = ledger::totals(&cases)
+                .map_err(|e| ApiError::internal(&e))?
                 .into_iter()
-                .map(|t| RemissionTotal {
-                    fiscal_year_label: rules.fiscal_year_label(t.fiscal_year),
-                    payment_due: rules.payment_due(t.fiscal_year).to_string(),
-                    fiscal_year: t.fiscal_year,
-                    service_id: t.service_id,
-                    policy: t.policy,
-                    service_option: t.service_option,
-                    fee: amount(t.fee_cents),
-                    currency: t.currency,
-                    cases: t.cases,
-                    amount: amount(t.amount_cents),
-                    owed: t.owed,
-                    owed_amount: amount(t.owed_cents),
-                    paid: t.paid,
-                    paid_amount: amount(t.paid_cents),
-                    cancelled: t.cancelled,
-                    cancelled_amount: amount(t.cancelled_cents),
-                    excused: t.excused,
-                })
+                .map(|t| RemissionTotal::new(t, rules))
                 .collect();
             table(format, &totals, HeaderMap::new())
         }
         View::Cases => {
-            let rows: Vec<RemissionCase> = cases
-                .into_iter()
-                .map(|r| RemissionCase {
-                    fiscal_year: r.fiscal_year,
-                    service_id: r.service_id,
-                    policy: r.policy,
-                    case_ref: r.case_ref,
-                    service_option: r.service_option,
-                    stopped_at: r
-                        .stopped_at
-                        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                    late: r.late,
-                    fee: r.fee,
-                    currency: r.currency,
-                    refund_tier: r.refund_tier,
-                    refund_percent: r.refund_percent,
-                    amount: r.amount,
-                    status: r.status.as_str().to_string(),
-                    payment_due: r.payment_due.map(|d| d.to_string()),
-                    exceptions: r.exceptions,
-                })
-                .collect();
+            let rows: Vec<RemissionCase> = cases.into_iter().map(RemissionCase::from).collect();
             table(format, &rows, HeaderMap::new())
         }
     }

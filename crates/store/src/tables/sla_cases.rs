@@ -139,8 +139,10 @@ pub struct SummaryRow {
     pub at_risk: u64,
     pub open_breached: u64,
     pub refunds_owed: u64,
-    /// Whole cents, summed exactly (a sum of floats is neither exact nor free of `-0`).
-    pub refunds_owed_cents: i64,
+    /// Their sum in ten-thousandths of a major unit: finer than any ISO 4217 minor unit,
+    /// so the sum is exact (a sum of floats is neither exact nor free of `-0`) and becomes
+    /// each currency's minor units exactly (`Money::from_ten_thousandths`).
+    pub refunds_owed_ten_thousandths: i64,
     pub anomalies: u64,
     pub closed_1d: u64,
     pub breached_1d: u64,
@@ -177,7 +179,7 @@ SELECT service_id, policy,
   countIf(is_open AND status = '{at_risk}') AS at_risk,
   countIf(is_open AND status = '{breached}') AS open_breached,
   countIf(closed_in AND refund_amount > 0) AS refunds_owed,
-  toInt64(sumIf(round(refund_amount * 100), closed_in)) AS refunds_owed_cents,
+  toInt64(sumIf(round(refund_amount * 10000), closed_in)) AS refunds_owed_ten_thousandths,
   countIf(anomalies != '') AS anomalies,
   countIf(closed_before_to AND stopped >= toDateTime(?)) AS closed_1d,
   countIf(closed_before_to AND stopped >= toDateTime(?) AND status = '{breached}') AS breached_1d,
