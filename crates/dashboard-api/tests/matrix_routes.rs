@@ -1,0 +1,233 @@
+//! Success paths of the catalog and matrix routes, in process over hand-made rollup rows:
+//! what a Grafana panel or an analyst reads in the JSON and the CSV.
+
+mod support;
+
+use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
+use serde_json::Value;
+use support::*;
+
+/// September 2026 of two passport services.
+///
+/// In person: 40 answers, 32 of them 4–5 → satisfied 32 / 40 = 80.0 %, mean
+/// (32 × 5 + 8 × 2) / 40 = 4.4; 50 applications received, 45 decided → completion 90.0 %;
+/// 20 cases closed, 18 within the standard → SLA compliance 90.0 %.
+/// By mail: 6 answers, under the 10 a figure needs → withheld.
+fn september() -> Tables {
+    Tables {
+        answer_sums: vec![
+            answers(PASSPORT, "2026-09-01", "", 40, 32),
+            answers(BY_MAIL, "2026-09-01", "", 6, 5),
+        ],
+        activity_sums: vec![activity(PASSPORT, "2026-09-01", 200, 50, 45)],
+        closed_cases: vec![
+            closed(PASSPORT, "2026-09-01", 8, 18, 0),
+            closed(PASSPORT, "2026-09-01", 14, 0, 2),
+        ],
+        ..Tables::default()
+    }
+}
+
+#[tokio::test]
+async fn services_lists_the_catalog_with_its_standards() {
+    let app = app(Tables::default());
+    let services = get_json(&app, "/api/v1/services").await;
+    let passport = row(&services, &[("id", PASSPORT)]);
+    assert_eq!(passport["name"], PASSPORT_NAME);
+    assert_eq!(passport["channels"], "in_person");
+    assert_eq!(passport["time_zone"], "America/Toronto");
+    assert_eq!(passport["sla_policies"], "processing");
+
+    let csv = get_csv(&app, "/api/v1/services").await;
+    let mut lines = csv.lines();
+    assert!(
+        lines.next().unwrap().starts_with("id,name,category,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("passport-in-person,\"Passport, applied for in person\",identity-documents,"),
+        "{csv}"
+    );
+}
+
+#[tokio::test]
+async fn the_matrix_shows_each_figure_of_a_period_and_withholds_small_cells() {
+    let app = app(september());
+    let cells = get_json(&app, "/api/v1/matrix?period=2026-09").await;
+    let cell = |service: &str, dimension: &str| -> Value {
+        row(&cells, &[("service_id", service), ("dimension", dimension)]).clone()
+    };
+
+    let satisfied = cell(PASSPORT, "satisfaction_top2_share");
+    close(&satisfied["value"], 0.8);
+    assert_eq!(satisfied["n"], 40);
+    assert_eq!(satisfied["service_name"], PASSPORT_NAME);
+    assert_eq!(satisfied["period"], "2026-09");
+    close(&cell(PASSPORT, "satisfaction_mean")["value"], 4.4);
+    close(&cell(PASSPORT, "completion_rate")["value"], 0.9);
+    let compliance = cell(PASSPORT, "sla_compliance");
+    close(&compliance["value"], 0.9);
+    assert_eq!(compliance["n"], 20);
+    close(&cell(PASSPORT, "transactions")["value"], 200.0);
+
+    let withheld = cell(BY_MAIL, "satisfaction_top2_share");
+    assert_eq!(withheld["value"], Value::Null);
+    assert_eq!(withheld["status"], "insufficient_data");
+    assert_eq!(
+        withheld["note"],
+        "too few answers to show: 6 (at least 10 needed)"
+    );
+
+    // One service and one dimension, as CSV: the same figure in its column.
+    let csv = get_csv(
+        &app,
+        "/api/v1/matrix?period=2026-09&service_id=passport-in-person&dimension=satisfaction_top2_share",
+    )
+    .await;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 1, "{csv}");
+    let field = |name: &str| &records[0][headers.iter().position(|h| h == name).unwrap()];
+    assert_eq!(field("service_id"), PASSPORT);
+    assert_eq!(field("value"), "0.8");
+    assert_eq!(field("n"), "40");
+}
+
+#[tokio::test]
+async fn the_matrix_by_channel_has_a_row_per_channel_and_names_the_undeclared() {
+    // In person: 25 answers, 20 satisfied → 80.0 %. Feedback from the web form declares no
+    // channel: 10 answers, 4 satisfied → 40.0 %, shown under `not_declared`.
+    let app = app(Tables {
+        answer_sums: vec![
+            answers(PASSPORT, "2026-09-01", "in_person", 25, 20),
+            answers(PASSPORT, "2026-09-01", "", 10, 4),
+        ],
+        ..Tables::default()
+    });
+    let cells = get_json(
+        &app,
+        "/api/v1/matrix?period=2026-09&group_by=channel&service_id=passport-in-person&dimension=satisfaction_top2_share",
+    )
+    .await;
+    assert_eq!(cells.as_array().unwrap().len(), 2, "{cells}");
+    let in_person = row(&cells, &[("group", "in_person")]);
+    assert_eq!(in_person["group_by"], "channel");
+    close(&in_person["value"], 0.8);
+    assert_eq!(in_person["n"], 25);
+    close(&row(&cells, &[("group", "not_declared")])["value"], 0.4);
+}
+
+#[tokio::test]
+async fn snapshots_show_the_stored_cells_with_the_catalog_names() {
+    let snapshot = |service: &str, value: f64| SnapshotRow {
+        period: "2026-09".into(),
+        period_from: date("2026-09-01"),
+        period_to: date("2026-10-01"),
+        group_by: "service".into(),
+        service_id: service.into(),
+        group_value: "all".into(),
+        dimension: "sla_compliance".into(),
+        value: Some(value),
+        n: 20,
+        ci_low: None,
+        ci_high: None,
+        target: Some(0.9),
+        benchmark: None,
+        previous_value: None,
+        change: None,
+        status: "amber".into(),
+        note: String::new(),
+        computed_at: time("2026-10-01T06:00:00Z"),
+    };
+    let app = app(Tables {
+        snapshots: vec![snapshot(PASSPORT, 0.85), snapshot(BY_MAIL, 0.95)],
+        ..Tables::default()
+    });
+    let cells = get_json(
+        &app,
+        "/api/v1/matrix/snapshots?period=2026-09&service_id=passport-in-person",
+    )
+    .await;
+    assert_eq!(cells.as_array().unwrap().len(), 1, "{cells}");
+    let cell = &cells[0];
+    assert_eq!(cell["service_name"], PASSPORT_NAME);
+    assert_eq!(cell["family"], "timeliness");
+    close(&cell["value"], 0.85);
+    assert_eq!(cell["status"], "amber");
+    assert_eq!(cell["status_level"], 1);
+    assert_eq!(cell["computed_at"], "2026-10-01T06:00:00Z");
+}
+
+#[tokio::test]
+async fn the_time_series_has_a_point_per_day_and_withholds_a_thin_day() {
+    // 1 September: 20 answers, 15 satisfied → 75.0 %; 2 September: 10, 9 → 90.0 %;
+    // 3 September: 4 answers, withheld.
+    let app = app(Tables {
+        answer_sums: vec![
+            answers(PASSPORT, "2026-09-01", "", 20, 15),
+            answers(PASSPORT, "2026-09-02", "", 10, 9),
+            answers(PASSPORT, "2026-09-03", "", 4, 4),
+        ],
+        ..Tables::default()
+    });
+    let points = get_json(
+        &app,
+        "/api/v1/timeseries?metric=satisfaction_top2_share&service_id=passport-in-person&from=2026-09-01&to=2026-09-04&interval=day",
+    )
+    .await;
+    let times: Vec<&str> = points
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["time"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        times,
+        [
+            "2026-09-01T00:00:00Z",
+            "2026-09-02T00:00:00Z",
+            "2026-09-03T00:00:00Z"
+        ]
+    );
+    close(&points[0]["value"], 0.75);
+    assert_eq!(points[0]["n"], 20);
+    close(&points[1]["value"], 0.9);
+    assert_eq!(points[2]["value"], Value::Null);
+    assert_eq!(
+        points[2]["note"],
+        "too few answers to show: 4 (at least 10 needed)"
+    );
+
+    let csv = get_csv(
+        &app,
+        "/api/v1/timeseries?metric=satisfaction_top2_share&service_id=passport-in-person&from=2026-09-01&to=2026-09-04",
+    )
+    .await;
+    assert!(
+        csv.contains("2026-09-02T00:00:00Z,passport-in-person,all,satisfaction_top2_share,0.9,10,"),
+        "{csv}"
+    );
+}
+
+#[tokio::test]
+async fn innovations_compare_the_service_before_and_after_its_intervention() {
+    // The in-memory store answers both windows with the same rows (the day filter is
+    // ClickHouse's): 40 answers, 32 satisfied → 80.0 % before and after, no change.
+    let app = app(september());
+    let rows = get_json(
+        &app,
+        "/api/v1/innovations?intervention_id=passport-in-person-extra-staff&dimension=satisfaction_top2_share",
+    )
+    .await;
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    let surge = &rows[0];
+    assert_eq!(surge["name"], "Surge staffing");
+    assert_eq!(surge["date"], "2026-11-09");
+    assert_eq!(surge["service_id"], PASSPORT);
+    close(&surge["before_value"], 0.8);
+    close(&surge["after_value"], 0.8);
+    assert_eq!(surge["before_n"], 40);
+    close(&surge["change"], 0.0);
+    assert_eq!(surge["verdict"], "no_clear_change");
+}
