@@ -45,6 +45,19 @@ install_schemathesis() {
   "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 }
 
+# openapi-spec-validator (PyPI): what client generators and most tools check a document
+# against before they accept it.
+OPENAPI_VALIDATOR_VERSION=0.9.0
+install_openapi_validator() {
+  local venv="$DEV_DIR/venv"
+  if "$venv/bin/pip" show openapi-spec-validator 2>/dev/null | grep -q "^Version: $OPENAPI_VALIDATOR_VERSION$"; then
+    return
+  fi
+  log "installing openapi-spec-validator $OPENAPI_VALIDATOR_VERSION (PyPI) in $venv"
+  [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "openapi-spec-validator==$OPENAPI_VALIDATOR_VERSION"
+}
+
 # Grafana's published dashboard schema (@grafana/schema, npm: TypeScript types generated from
 # Grafana's CUE schema) and the compiler that checks the dashboards against it.
 GRAFANA_SCHEMA_VERSION=13.2.3

@@ -549,3 +549,34 @@ async fn a_fuzz_run_of_the_openapi_document_finds_no_server_error() {
     );
     assert!(report.contains("passed"), "{report}");
 }
+
+/// The generated document passes openapi-spec-validator (installed by `scripts/test`), as
+/// client generators require before they produce a client.
+#[test]
+fn the_openapi_document_validates() {
+    let validator = dev_dir().join("venv/bin/openapi-spec-validator");
+    assert!(
+        validator.exists(),
+        "openapi-spec-validator is not installed at {}: run the suite with scripts/test, which installs it",
+        validator.display()
+    );
+    let document = serde_json::to_string_pretty(
+        &<civicpulse_dashboard_api::openapi::ApiDoc as utoipa::OpenApi>::openapi(),
+    )
+    .expect("the document serializes");
+    let file = tempfile::Builder::new()
+        .suffix(".json")
+        .tempfile()
+        .expect("a temporary file");
+    std::fs::write(file.path(), document).expect("written");
+    let output = std::process::Command::new(validator)
+        .arg(file.path())
+        .output()
+        .expect("the validator runs");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -568,3 +568,26 @@ fn an_oversized_declaration_is_413_in_json() {
         )
     );
 }
+
+/// Client generators name a function after each operation id, and the OpenAPI
+/// specification requires them unique: three handlers named `list` once shared one.
+#[test]
+fn every_operation_has_its_own_id() {
+    let doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serializes");
+    let mut ids: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|item| item.as_object().expect("an item").values())
+        .filter_map(|operation| Some(operation["operationId"].as_str()?.to_string()))
+        .collect();
+    let operations = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        operations,
+        "duplicated operation ids among {ids:?}"
+    );
+    assert_eq!(operations, 19, "every route of the API is documented");
+}

@@ -79,7 +79,8 @@ async fn the_summary_gives_compliance_budget_and_refunds_per_standard() {
     // 1 spent → half the error budget left. One refund of $40.00 owed.
     let mut row = summary(PASSPORT, "processing", 19, 1);
     row.refunds_owed = 1;
-    row.refunds_owed_cents = 4_000;
+    // Summed in ten-thousandths of the currency unit: $40.00.
+    row.refunds_owed_ten_thousandths = 400_000;
     row.open = 7;
     let app = app(Tables {
         summaries: vec![row],

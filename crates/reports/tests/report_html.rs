@@ -3,10 +3,11 @@
 //! English and in French. The sentences asserted are the ones a minister reads; every
 //! figure in them is computed by hand below.
 
+use civicpulse_analytics::period::Period;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::Catalog;
 use civicpulse_reports::freshness::Freshness;
-use civicpulse_reports::{html, period, Figures, Lang};
+use civicpulse_reports::{html, Figures, Lang};
 use civicpulse_store::tables::matrix_feedback_daily::AnswerSums;
 use civicpulse_store::tables::sla_cases::SummaryRow;
 use civicpulse_testkit::memory::{MemoryStore, Tables};
@@ -55,7 +56,8 @@ fn standard(service: &str, met: u64, breached: u64, refund_cents: i64) -> Summar
         at_risk: 0,
         open_breached: 0,
         refunds_owed: breached,
-        refunds_owed_cents: refund_cents * breached as i64,
+        // Summed in ten-thousandths of the currency unit.
+        refunds_owed_ten_thousandths: refund_cents * 100 * breached as i64,
         anomalies: 0,
         closed_1d: 0,
         breached_1d: 0,
@@ -89,7 +91,7 @@ async fn september() -> Figures {
         &store,
         &catalog(),
         &MatrixConfig::default(),
-        &period::parse("2026-09").expect("a month"),
+        &Period::parse("2026-09", catalog().fiscal_year_start()).expect("a month"),
         &[PASSPORT.to_string(), BY_MAIL.to_string()],
         freshness,
     )

@@ -80,6 +80,7 @@ pub struct ListQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/reports",
+    operation_id = "list_reports",
     tag = "reports",
     params(ListQuery),
     responses(

@@ -30,6 +30,7 @@ pub struct ServiceView {
 #[utoipa::path(
     get,
     path = "/api/v1/services",
+    operation_id = "list_services",
     tag = "catalog",
     responses(
         (status = 200, description = "Every catalog service", body = [ServiceView]),

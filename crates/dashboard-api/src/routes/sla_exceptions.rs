@@ -86,6 +86,7 @@ fn time(t: chrono::DateTime<Utc>) -> String {
 #[utoipa::path(
     get,
     path = "/api/v1/sla/exceptions",
+    operation_id = "list_exceptions",
     tag = "sla",
     params(ExceptionsQuery),
     responses(

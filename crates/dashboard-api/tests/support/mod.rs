@@ -222,7 +222,7 @@ pub fn summary(service: &str, policy: &str, met: u64, breached: u64) -> SummaryR
         at_risk: 0,
         open_breached: 0,
         refunds_owed: 0,
-        refunds_owed_cents: 0,
+        refunds_owed_ten_thousandths: 0,
         anomalies: 0,
         closed_1d: 0,
         breached_1d: 0,
