@@ -3,7 +3,9 @@
 //!
 //! - the reporting time zone: `Catalog::reporting_zone` (crates/core/src/catalog.rs);
 //! - period labels: `civicpulse_analytics::period` (crates/analytics/src/period.rs);
-//! - fiscal-year arithmetic: `civicpulse_core::fiscal_year` (crates/core/src/fiscal_year.rs).
+//! - fiscal-year arithmetic: `civicpulse_core::fiscal_year` (crates/core/src/fiscal_year.rs);
+//! - the exceptions in force: `civicpulse_core::exception::effective` (crates/core/src/exception.rs);
+//! - how a retry waits: `civicpulse_core::backoff` (crates/core/src/backoff.rs).
 //!
 //! Tests and benchmarks under `tests/` and `bench/` are left out: they may spell a period
 //! or a zone out as a user would.
@@ -116,5 +118,39 @@ fn fiscal_years_are_computed_in_one_place() {
     assert!(
         strays.is_empty(),
         "use civicpulse_core::fiscal_year: {strays:?}"
+    );
+}
+
+#[test]
+fn the_exceptions_in_force_are_decided_in_one_place() {
+    // The latest change of an id by sequence, and the catalog's overridden by the API's.
+    let strays = strays(
+        "crates/core/src/exception.rs",
+        &[
+            "kept.seq>=",
+            "!declared.iter().any(",
+            "!latest.contains_key(",
+        ],
+    );
+    assert!(
+        strays.is_empty(),
+        "use civicpulse_core::exception::effective: {strays:?}"
+    );
+}
+
+#[test]
+fn retries_wait_by_one_policy() {
+    let strays = strays(
+        "crates/core/src/backoff.rs",
+        &[
+            "*2).min(",
+            "wait*=2",
+            "saturating_mul(2)",
+            "ExponentialBuilder::new(",
+        ],
+    );
+    assert!(
+        strays.is_empty(),
+        "use civicpulse_core::backoff: {strays:?}"
     );
 }

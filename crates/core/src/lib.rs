@@ -4,6 +4,7 @@
 //! Nothing in this crate talks to a network or a database, so every rule here is tested
 //! without servers.
 
+pub mod backoff;
 pub mod calendar;
 pub mod catalog;
 pub mod config;

@@ -8,6 +8,8 @@
 //! service standard; older and disabled respondents rate lower (an equity gap). About 1 %
 //! of events are invalid and about 1 % are re-sent, as real clients do.
 
+use backon::BackoffBuilder;
+use civicpulse_core::backoff;
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Utc, Weekday};
@@ -493,7 +495,9 @@ async fn send_chunk(
     report: &mut SimulationReport,
     cancel: &tokio_util::sync::CancellationToken,
 ) -> Result<(), SimulateError> {
-    let mut wait = Duration::from_millis(250);
+    // The gateway's Retry-After when it gives one, else the product's backoff.
+    let mut waits =
+        backoff::exponential(Duration::from_millis(250), Duration::from_secs(10)).build();
     loop {
         report.requests += 1;
         let response = client
@@ -533,8 +537,9 @@ async fn send_chunk(
             }
         };
         report.retried_requests += 1;
-        let pause = retry_after.unwrap_or(wait);
-        wait = (wait * 2).min(Duration::from_secs(10));
+        let pause = retry_after
+            .or_else(|| waits.next())
+            .unwrap_or(Duration::from_secs(10));
         tokio::select! {
             _ = cancel.cancelled() => return Err(SimulateError::Cancelled),
             _ = tokio::time::sleep(pause) => {}

@@ -20,7 +20,7 @@ use std::time::Duration;
 use civicpulse_core::config::ClickHouseConfig;
 use clickhouse::Client;
 
-use crate::backoff::{self, Retryable};
+use civicpulse_core::backoff::{self, Retryable};
 
 /// Oldest major version on which the crate's row validation is used.
 const VALIDATION_MIN_MAJOR: u32 = 24;

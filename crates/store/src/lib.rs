@@ -2,7 +2,6 @@
 //!
 //! - `client`: the connection, and how the `clickhouse` crate is set up for the server it
 //!   finds (row validation only where the server speaks `RowBinaryWithNamesAndTypes`);
-//! - `backoff`: the one retry policy (doubling waits, capped), for every component;
 //! - `access`: what readers may ask, one trait per area, with ClickHouse behind it;
 //! - `migrate`: the numbered SQL files of `crates/store/migrations/`, compiled in, applied in order
 //!   and recorded with a checksum.
@@ -11,7 +10,6 @@
 //! needs another component's crate (or its Kafka client) to reach the database.
 
 pub mod access;
-pub mod backoff;
 pub mod checkpoint;
 pub mod client;
 pub mod cluster;

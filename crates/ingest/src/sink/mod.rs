@@ -70,7 +70,7 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
     let writer = Writer::new(
         store.client,
         DeadLetterProducer::new(&config.kafka)?,
-        civicpulse_store::backoff::exponential(
+        civicpulse_core::backoff::exponential(
             Duration::from_millis(config.sink.retry_initial_ms),
             Duration::from_millis(config.sink.retry_max_ms),
         ),

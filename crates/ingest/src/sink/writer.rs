@@ -1,11 +1,11 @@
 //! Writes a batch to ClickHouse (and its dead letters to Kafka), retrying each part with
-//! the one backoff (`civicpulse_store::backoff`) until it is stored: a database that is
+//! the one backoff (`civicpulse_core::backoff`) until it is stored: a database that is
 //! down makes the lag grow, never drops an event.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use civicpulse_store::backoff::{ExponentialBuilder, Retryable};
+use civicpulse_core::backoff::{ExponentialBuilder, Retryable};
 use civicpulse_store::tables::{insert_all, StoredRow};
 use clickhouse::Client;
 use tokio_util::sync::CancellationToken;

@@ -1,7 +1,7 @@
-//! The one retry policy of the product (issue 23): waits that double from `initial` up to
+//! The one retry policy of the product: waits that double from `initial` up to
 //! `max`, without jitter, as many times as the caller allows. Components that wait for
-//! ClickHouse or Kafka build their retries on it through `backon`, so how a retry waits is
-//! decided here once.
+//! ClickHouse or Kafka, and the simulator waiting for the gateway, build their retries on
+//! it through `backon`, so how a retry waits is decided here once.
 
 use std::time::Duration;
 
