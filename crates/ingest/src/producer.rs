@@ -1,5 +1,8 @@
 //! The gateway's Kafka producer: idempotent, `acks=all`, and a request is answered only
 //! once every one of its messages is acknowledged, so a 2xx means the events are durable.
+//!
+//! The gateway holds an [`EventProducer`]: Kafka ([`KafkaProducer`]) in production, and
+//! [`MemoryProducer`] in the in-process tests, which records what would have been sent.
 
 use std::time::Duration;
 
@@ -23,18 +26,29 @@ pub enum ProduceError {
 }
 
 /// One message to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
     pub topic: String,
     pub key: String,
     pub payload: Vec<u8>,
 }
 
+/// Where the gateway sends what it accepts.
+#[async_trait::async_trait]
+pub trait EventProducer: Send + Sync {
+    /// Sends every message and waits for every acknowledgement; fails if any fails, and the
+    /// caller then reports none of them accepted.
+    async fn send_all(&self, messages: &[Outgoing]) -> Result<(), ProduceError>;
+    /// Whether the broker answers now (readiness).
+    async fn reachable(&self) -> bool;
+}
+
 #[derive(Clone)]
-pub struct EventProducer {
+pub struct KafkaProducer {
     producer: FutureProducer,
 }
 
-impl EventProducer {
+impl KafkaProducer {
     pub fn new(kafka: &KafkaConfig, gateway: &GatewayConfig) -> Result<Self, ProduceError> {
         let producer = ClientConfig::new()
             .set("bootstrap.servers", &kafka.brokers)
@@ -56,14 +70,28 @@ impl EventProducer {
             )
             .set("linger.ms", "5")
             .create()?;
-        Ok(EventProducer { producer })
+        Ok(KafkaProducer { producer })
     }
 
-    /// Enqueues every message, then waits for every acknowledgement. Fails if any message
-    /// fails: the caller must then report none of them accepted. Messages of a failed call
-    /// may still have reached Kafka; a client's retry is safe because storage deduplicates
-    /// by `event_id`.
-    pub async fn send_all(&self, messages: &[Outgoing]) -> Result<(), ProduceError> {
+    /// The underlying producer, for metadata requests.
+    pub fn inner(&self) -> &FutureProducer {
+        &self.producer
+    }
+
+    /// Waits for queued messages on shutdown.
+    pub fn flush(&self, timeout: Duration) {
+        if let Err(error) = self.producer.flush(timeout) {
+            tracing::warn!(%error, "producer flush on shutdown did not complete");
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl EventProducer for KafkaProducer {
+    /// Enqueues every message, then waits for every acknowledgement. Messages of a failed
+    /// call may still have reached Kafka; a client's retry is safe because storage
+    /// deduplicates by `event_id`.
+    async fn send_all(&self, messages: &[Outgoing]) -> Result<(), ProduceError> {
         let mut deliveries = Vec::with_capacity(messages.len());
         for message in messages {
             let record = FutureRecord::to(&message.topic)
@@ -87,15 +115,53 @@ impl EventProducer {
         Ok(())
     }
 
-    /// The underlying producer, for metadata requests.
-    pub fn inner(&self) -> &FutureProducer {
-        &self.producer
+    async fn reachable(&self) -> bool {
+        let producer = self.producer.clone();
+        tokio::task::spawn_blocking(move || {
+            producer
+                .client()
+                .fetch_metadata(None, Duration::from_secs(2))
+                .is_ok()
+        })
+        .await
+        .unwrap_or(false)
+    }
+}
+
+/// The producer of the in-process tests: every message sent is kept, in order, and
+/// [`MemoryProducer::set_down`] makes it refuse as a broker that stopped answering. It lives
+/// here rather than in the test kit so that this crate's own tests can hold it.
+#[derive(Debug, Default)]
+pub struct MemoryProducer {
+    sent: std::sync::Mutex<Vec<Outgoing>>,
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl MemoryProducer {
+    /// Every message acknowledged so far.
+    pub fn sent(&self) -> Vec<Outgoing> {
+        self.sent.lock().expect("not poisoned").clone()
     }
 
-    /// Waits for queued messages on shutdown.
-    pub fn flush(&self, timeout: Duration) {
-        if let Err(error) = self.producer.flush(timeout) {
-            tracing::warn!(%error, "producer flush on shutdown did not complete");
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[async_trait::async_trait]
+impl EventProducer for MemoryProducer {
+    async fn send_all(&self, messages: &[Outgoing]) -> Result<(), ProduceError> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ProduceError::QueueFull);
         }
+        self.sent
+            .lock()
+            .expect("not poisoned")
+            .extend(messages.iter().cloned());
+        Ok(())
+    }
+
+    async fn reachable(&self) -> bool {
+        !self.down.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

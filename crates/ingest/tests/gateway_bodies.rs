@@ -15,7 +15,7 @@ use civicpulse_core::Catalog;
 use civicpulse_ingest::gateway::invitations::{Invitation, Invitations, Sealer};
 use civicpulse_ingest::gateway::public::Sites;
 use civicpulse_ingest::gateway::{route_table, router, ApiKeys, GatewayState};
-use civicpulse_ingest::producer::EventProducer;
+use civicpulse_ingest::producer::KafkaProducer;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -57,7 +57,8 @@ fn state() -> GatewayState {
         per_site_per_minute: 1_000,
     }];
     let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
-    let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
+    let producer =
+        Arc::new(KafkaProducer::new(&config.kafka, &config.gateway).expect("a producer"));
     GatewayState {
         producer,
         kafka: Arc::new(config.kafka.clone()),

@@ -11,7 +11,7 @@ use axum::Router;
 use civicpulse_core::config::{hash_secret, ApiKey, Config};
 use civicpulse_core::Catalog;
 use civicpulse_ingest::gateway::{router, ApiKeys, GatewayState};
-use civicpulse_ingest::producer::EventProducer;
+use civicpulse_ingest::producer::KafkaProducer;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -30,7 +30,8 @@ fn app() -> Router {
         sha256: hash_secret(KEY),
     }];
     let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
-    let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
+    let producer =
+        Arc::new(KafkaProducer::new(&config.kafka, &config.gateway).expect("a producer"));
     router(GatewayState {
         catalog: Arc::new(catalog.clone()),
         producer,

@@ -12,7 +12,7 @@ use civicpulse_core::config::{Config, Site};
 use civicpulse_core::Catalog;
 use civicpulse_ingest::gateway::public::Sites;
 use civicpulse_ingest::gateway::{router, ApiKeys, GatewayState};
-use civicpulse_ingest::producer::EventProducer;
+use civicpulse_ingest::producer::KafkaProducer;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -38,7 +38,8 @@ fn gateway(mut config: Config, storage: Option<clickhouse::Client>) -> Router {
     config.kafka.brokers = "127.0.0.1:9".into();
     config.gateway.delivery_timeout_ms = 1_000;
     let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
-    let producer = EventProducer::new(&config.kafka, &config.gateway).expect("a producer");
+    let producer =
+        Arc::new(KafkaProducer::new(&config.kafka, &config.gateway).expect("a producer"));
     router(GatewayState {
         catalog: Arc::new(catalog.clone()),
         producer,

@@ -18,7 +18,6 @@ use axum::{Json, Router};
 use civicpulse_core::config::{Config, GatewayConfig, KafkaConfig};
 use civicpulse_core::Catalog;
 use civicpulse_http_server::{BodyBounds, RouteTable};
-use rdkafka::producer::Producer;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
@@ -27,7 +26,7 @@ pub use error::ApiError;
 pub use routes::{IngestResponse, ItemResult, ItemStatus};
 
 use crate::metrics;
-use crate::producer::{EventProducer, ProduceError};
+use crate::producer::{EventProducer, KafkaProducer, ProduceError};
 use crate::topics::{ensure_topics, TopicError};
 
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +44,7 @@ pub enum GatewayError {
 #[derive(Clone)]
 pub struct GatewayState {
     pub catalog: Arc<Catalog>,
-    pub producer: EventProducer,
+    pub producer: Arc<dyn EventProducer>,
     pub kafka: Arc<KafkaConfig>,
     pub config: Arc<GatewayConfig>,
     pub api_keys: Arc<ApiKeys>,
@@ -94,17 +93,7 @@ pub fn router(state: GatewayState) -> Router {
 
 /// Ready when Kafka answers a metadata request.
 async fn readyz(State(state): State<GatewayState>) -> (StatusCode, Json<serde_json::Value>) {
-    let producer = state.producer.clone();
-    let reachable = tokio::task::spawn_blocking(move || {
-        producer
-            .inner()
-            .client()
-            .fetch_metadata(None, Duration::from_secs(2))
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false);
-    if reachable {
+    if state.producer.reachable().await {
         (StatusCode::OK, Json(json!({"status": "ready"})))
     } else {
         (
@@ -125,10 +114,10 @@ pub async fn serve(
     let sites = public::Sites::new(&config.gateway.sites, &catalog)?;
     sites.check_demo(&config.gateway.public.demo_site)?;
     ensure_topics(&config.kafka).await?;
-    let producer = EventProducer::new(&config.kafka, &config.gateway)?;
+    let producer = KafkaProducer::new(&config.kafka, &config.gateway)?;
     let state = GatewayState {
         catalog,
-        producer: producer.clone(),
+        producer: Arc::new(producer.clone()),
         kafka: Arc::new(config.kafka.clone()),
         config: Arc::new(config.gateway.clone()),
         api_keys: Arc::new(ApiKeys::new(&config.gateway.api_keys)),
