@@ -15,6 +15,7 @@ mod params;
 mod request_id;
 mod respond;
 pub mod routes;
+pub mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

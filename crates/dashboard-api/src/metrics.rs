@@ -17,10 +17,11 @@ use prometheus::{register_gauge_vec, GaugeVec};
 use civicpulse_analytics::matrix::GroupBy;
 use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
+use civicpulse_analytics::sla::summary::PolicySummary;
 
 use crate::routes::matrix::cached_matrix;
 use crate::routes::sla_forecast::forecasts;
-use crate::routes::sla_summary::{summarize_window, PolicySummary};
+use crate::routes::sla_summary::summarize_window;
 use crate::ApiState;
 
 fn gauge(name: &str, help: &str, labels: &[&str]) -> GaugeVec {

@@ -69,13 +69,13 @@ pub enum Against {
 
 /// One figure's change for one service.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "crate::records::ComparisonRecord")]
 pub struct Comparison {
     pub service_id: String,
     pub dimension: String,
     pub against: Against,
     pub earlier_from: String,
     pub earlier_to: String,
-    #[serde(flatten)]
     pub change: Change,
 }
 
@@ -111,10 +111,13 @@ pub struct Figures {
     pub min_responses: u64,
     pub services: Vec<ServiceNamed>,
     pub sla_window: SlaWindow,
+    #[serde(serialize_with = "crate::records::matrix")]
     pub matrix: Vec<Cell>,
     pub changes: Vec<Comparison>,
     pub trends: Vec<Trend>,
+    #[serde(serialize_with = "crate::records::sla")]
     pub sla: Vec<PolicySummary>,
+    #[serde(serialize_with = "crate::records::interventions")]
     pub interventions: Vec<InnovationRow>,
     pub freshness: Freshness,
 }
@@ -245,9 +248,7 @@ impl Figures {
             sla: sla.into_iter().filter(|p| wanted(&p.service_id)).collect(),
             interventions: interventions
                 .into_iter()
-                .filter(|i| {
-                    wanted(&i.service_id) && i.date.as_str() < period.to.to_string().as_str()
-                })
+                .filter(|i| wanted(&i.service_id) && i.date < period.to)
                 .collect(),
             freshness,
         })

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use civicpulse_analytics::matrix::change::Verdict;
-use civicpulse_analytics::matrix::{Cell, InnovationRow};
+use civicpulse_analytics::matrix::{Cell, Finding, InnovationRow, Status};
 use civicpulse_analytics::sla::summary::PolicySummary;
 use civicpulse_core::dimension::{Dimension, Kind};
 use fluent_bundle::FluentValue;
@@ -156,7 +156,7 @@ impl<'a> View<'a> {
             interventions => self.interventions()?,
             // An empty period shows no table of zeros.
             cells => f.matrix.iter()
-                .filter(|c| !empty && c.status.as_str() != "not_available")
+                .filter(|c| !empty && c.status != Status::NotAvailable)
                 .map(|c| self.cell(c))
                 .collect::<Result<Vec<_>, _>>()?,
             standards => f.sla.iter()
@@ -250,7 +250,7 @@ impl<'a> View<'a> {
 
     fn cell(&self, c: &Cell) -> Result<CellShown, MessageError> {
         let value = match c.value {
-            None if c.status.as_str() == "insufficient_data" => self.t("withheld", &[])?,
+            None if c.status == Status::InsufficientData => self.t("withheld", &[])?,
             value => self.value(&c.dimension, value),
         };
         let interval = match (c.ci_low, c.ci_high) {
@@ -294,18 +294,18 @@ impl<'a> View<'a> {
     fn services_line(&self) -> Result<String, MessageError> {
         let (mut on, mut near, mut off, mut unjudged) = (0u64, 0u64, 0u64, 0u64);
         for service in &self.figures.services {
-            let statuses: Vec<&str> = self
+            let statuses: Vec<Status> = self
                 .figures
                 .matrix
                 .iter()
                 .filter(|c| c.service_id == service.id)
-                .map(|c| c.status.as_str())
+                .map(|c| c.status)
                 .collect();
-            if statuses.contains(&"red") {
+            if statuses.contains(&Status::Red) {
                 off += 1;
-            } else if statuses.contains(&"amber") {
+            } else if statuses.contains(&Status::Amber) {
                 near += 1;
-            } else if statuses.contains(&"green") {
+            } else if statuses.contains(&Status::Green) {
                 on += 1;
             } else {
                 unjudged += 1;
@@ -490,13 +490,13 @@ impl<'a> View<'a> {
             let first = rows[0];
             let findings: Vec<String> = rows
                 .iter()
-                .filter(|r| matches!(r.verdict.as_str(), "improved" | "worsened"))
+                .filter(|r| r.verdict.is_supported())
                 .map(|r| {
                     self.t(
                         "intervention-finding",
                         &[
                             ("dimension", self.dimension_label(&r.dimension)?.into()),
-                            ("verdict", r.verdict.clone().into()),
+                            ("verdict", r.verdict.as_str().into()),
                             (
                                 "change",
                                 self.change(&r.dimension, r.change.unwrap_or(0.0)).into(),
@@ -507,35 +507,25 @@ impl<'a> View<'a> {
                 .collect::<Result<_, _>>()?;
             let findings = if !findings.is_empty() {
                 findings.join("; ")
-            } else if rows.iter().all(|r| r.verdict == "too_early") {
+            } else if rows.iter().all(|r| r.verdict == Finding::TooEarly) {
                 self.t("intervention-too-early", &[])?
             } else if rows
                 .iter()
-                .all(|r| matches!(r.verdict.as_str(), "insufficient_data" | "no_interval"))
+                .all(|r| matches!(r.verdict, Finding::InsufficientData | Finding::NoInterval))
             {
                 self.t("intervention-too-thin", &[])?
             } else {
                 self.t("intervention-no-clear-change", &[])?
             };
-            lines.push(
-                self.t(
-                    "summary-intervention",
-                    &[
-                        ("name", first.name.clone().into()),
-                        ("service", self.service_name(&first.service_id).into()),
-                        (
-                            "date",
-                            first
-                                .date
-                                .parse()
-                                .map(|d| self.messages.date(d))
-                                .unwrap_or_else(|_| first.date.clone())
-                                .into(),
-                        ),
-                        ("findings", findings.into()),
-                    ],
-                )?,
-            );
+            lines.push(self.t(
+                "summary-intervention",
+                &[
+                    ("name", first.name.clone().into()),
+                    ("service", self.service_name(&first.service_id).into()),
+                    ("date", self.messages.date(first.date).into()),
+                    ("findings", findings.into()),
+                ],
+            )?);
         }
         Ok(lines)
     }
@@ -564,9 +554,7 @@ impl<'a> View<'a> {
         let is_count =
             |c: &Cell| Dimension::parse(&c.dimension).map(Dimension::kind) == Some(Kind::Count);
         let any_figure = cells.iter().any(|c| !is_count(c) && c.value.is_some());
-        let any_withheld = cells
-            .iter()
-            .any(|c| c.status.as_str() == "insufficient_data");
+        let any_withheld = cells.iter().any(|c| c.status == Status::InsufficientData);
         let all_withheld = (!any_figure && any_withheld)
             .then(|| {
                 self.t(

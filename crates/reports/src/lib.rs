@@ -25,6 +25,7 @@ pub mod i18n;
 pub mod open_data;
 pub mod pdf;
 pub mod publish;
+pub mod records;
 pub mod schedule;
 pub mod scheduler;
 pub mod scope;

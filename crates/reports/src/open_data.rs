@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::records::{MatrixRecord, SlaRecord};
 use crate::Figures;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,8 +34,10 @@ pub fn write(figures: &Figures, dir: &Path) -> Result<Vec<PathBuf>, WriteError> 
         path: json.clone(),
         source,
     })?;
-    let matrix = write_csv(&dir.join("matrix.csv"), &figures.matrix)?;
-    let sla = write_csv(&dir.join("sla.csv"), &figures.sla)?;
+    let matrix: Vec<MatrixRecord> = figures.matrix.iter().map(MatrixRecord::from).collect();
+    let matrix = write_csv(&dir.join("matrix.csv"), &matrix)?;
+    let sla: Vec<SlaRecord> = figures.sla.iter().map(SlaRecord::from).collect();
+    let sla = write_csv(&dir.join("sla.csv"), &sla)?;
     let metadata = dir.join("csv-metadata.json");
     let text = serde_json::to_string_pretty(&csvw_metadata()).expect("metadata serializes");
     std::fs::write(&metadata, text + "\n").map_err(|source| WriteError::Io {
@@ -355,10 +358,9 @@ mod tests {
             burn_rate_1d: None,
             burn_rate_7d: None,
             burn_rate_30d: None,
-            refunds_owed_minor: owed.amount_minor,
         };
         let dir = tempfile::tempdir().unwrap();
-        let path = write_csv(&dir.path().join("sla.csv"), &[summary]).unwrap();
+        let path = write_csv(&dir.path().join("sla.csv"), &[SlaRecord::from(&summary)]).unwrap();
         let text = std::fs::read_to_string(path).unwrap();
         let mut lines = text.lines();
         let names: Vec<&str> = SLA_COLUMNS.iter().map(|c| c.name).collect();

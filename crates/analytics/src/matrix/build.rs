@@ -4,11 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::Dimension;
 use civicpulse_core::Catalog;
-use serde::Serialize;
 
 use super::dimensions::{measure, not_applicable, GroupBy, Measured};
 use super::stats::median;
@@ -24,16 +23,18 @@ pub const WHOLE_SERVICE: &str = "all";
 /// The group label of respondents or cases that declared no value.
 pub const NOT_DECLARED: &str = "not_declared";
 
-/// One cell of the matrix, flat (what Grafana's Infinity datasource and CSV read best).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+/// One cell of the matrix: a service (or one of its groups) and a dimension in a period.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
+    /// The period's label (`2026-10`, `2026-Q4`, …).
     pub period: String,
-    pub period_from: String,
-    pub period_to: String,
+    pub period_from: NaiveDate,
+    /// The day after the period's last.
+    pub period_to: NaiveDate,
     pub service_id: String,
     pub service_name: String,
     pub category: String,
-    pub group_by: String,
+    pub group_by: GroupBy,
     pub group: String,
     pub dimension: String,
     pub family: String,
@@ -48,14 +49,11 @@ pub struct Cell {
     pub previous_value: Option<f64>,
     pub change: Option<f64>,
     pub status: Status,
-    /// The status as a number for colour thresholds and alert rules: 2 green, 1 amber,
-    /// 0 red, −1 not judged.
-    pub status_level: i64,
     /// Why a value is missing, or what an equity gap compares.
     pub note: String,
-    /// When the aggregator or the API computed the cell (RFC 3339, UTC): a snapshot's
-    /// shows what was known then.
-    pub computed_at: String,
+    /// When the aggregator or the API computed the cell: a snapshot's shows what was known
+    /// then.
+    pub computed_at: DateTime<Utc>,
 }
 
 /// The matrix of one period and breakdown.
@@ -68,7 +66,6 @@ pub fn build(
     previous: &Slices,
     computed_at: DateTime<Utc>,
 ) -> Vec<Cell> {
-    let computed_at = computed_at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let dimensions = Dimension::all();
     let rows = rows(catalog, group_by, current);
     // A whole service's tally carries the period's cost from the catalog.
@@ -113,12 +110,12 @@ pub fn build(
         for &dimension in &dimensions {
             let mut cell = Cell {
                 period: period.to_string(),
-                period_from: period.from.to_string(),
-                period_to: period.to.to_string(),
+                period_from: period.from,
+                period_to: period.to,
                 service_id: service.id.clone(),
                 service_name: service.name.clone(),
                 category: service.category.clone(),
-                group_by: group_by.as_str().to_string(),
+                group_by,
                 group: display_group(group),
                 dimension: dimension.name(),
                 family: dimension.family().as_str().to_string(),
@@ -131,9 +128,8 @@ pub fn build(
                 previous_value: None,
                 change: None,
                 status: Status::NotAvailable,
-                status_level: Status::NotAvailable.level(),
                 note: String::new(),
-                computed_at: computed_at.clone(),
+                computed_at,
             };
             if !group_by.measures(dimension) {
                 cell.note = format!("not measured by {}", group_by.as_str());
@@ -196,7 +192,6 @@ pub fn build(
                     cell.change = cell.previous_value.map(|before| estimate.value - before);
                 }
             }
-            cell.status_level = cell.status.level();
             cells.push(cell);
         }
     }

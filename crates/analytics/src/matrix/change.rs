@@ -3,15 +3,13 @@
 //! one side of zero. Reports use it for "largest changes"; interventions for their verdicts.
 
 use civicpulse_core::dimension::{Dimension, Direction};
-use serde::Serialize;
 
 use super::dimensions::{has_interval, measure};
 use super::stats::difference;
 use super::tally::Tally;
 
 /// What the evidence says about a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Verdict {
     Improved,
@@ -36,7 +34,7 @@ impl Verdict {
 }
 
 /// A figure in an earlier and a later tally, and the verdict on the difference.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub before: Option<f64>,
     pub after: Option<f64>,

@@ -7,9 +7,8 @@ use chrono::{Days, NaiveDate};
 use civicpulse_core::catalog::Intervention;
 use civicpulse_core::dimension::Dimension;
 use civicpulse_core::Catalog;
-use serde::Serialize;
 
-use super::change::verdict;
+use super::change::{verdict, Verdict};
 use super::dimensions::{has_interval, measure, Measured};
 use super::stats::{difference, difference_in_differences};
 use super::tally::Tally;
@@ -60,19 +59,60 @@ pub fn peers(catalog: &Catalog, intervention: &Intervention, windows: &Windows) 
         .collect()
 }
 
-/// One dimension of one intervention's evaluation, flat.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+/// What the evidence says about an intervention's effect on one dimension: a change's
+/// verdict, or why none was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumIter)]
+#[strum(serialize_all = "snake_case")]
+pub enum Finding {
+    Improved,
+    Worsened,
+    /// The interval includes 0.
+    NoClearChange,
+    /// A count, percentile or gap: the change is shown unjudged.
+    NoInterval,
+    InsufficientData,
+    /// Fewer than `MIN_WINDOW_DAYS` complete days since the intervention.
+    TooEarly,
+    /// No peer service to compare with (difference-in-differences only).
+    NoPeers,
+}
+
+impl Finding {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Improved or worsened: a claim a report may make.
+    pub fn is_supported(self) -> bool {
+        matches!(self, Finding::Improved | Finding::Worsened)
+    }
+}
+
+impl From<Verdict> for Finding {
+    fn from(verdict: Verdict) -> Finding {
+        match verdict {
+            Verdict::Improved => Finding::Improved,
+            Verdict::Worsened => Finding::Worsened,
+            Verdict::NoClearChange => Finding::NoClearChange,
+            Verdict::NoInterval => Finding::NoInterval,
+            Verdict::InsufficientData => Finding::InsufficientData,
+        }
+    }
+}
+
+/// One dimension of one intervention's evaluation.
+#[derive(Debug, Clone, PartialEq)]
 pub struct InnovationRow {
     pub intervention_id: String,
     pub service_id: String,
     pub name: String,
-    pub date: String,
+    pub date: NaiveDate,
     pub description: String,
     pub dimension: String,
     pub family: String,
     pub window_days: u64,
-    pub before_from: Option<String>,
-    pub after_to: Option<String>,
+    pub before_from: Option<NaiveDate>,
+    pub after_to: Option<NaiveDate>,
     pub before_value: Option<f64>,
     pub before_n: u64,
     pub after_value: Option<f64>,
@@ -80,18 +120,16 @@ pub struct InnovationRow {
     pub change: Option<f64>,
     pub change_ci_low: Option<f64>,
     pub change_ci_high: Option<f64>,
-    /// `improved`, `worsened`, `no_clear_change` (the interval includes 0),
-    /// `no_interval` (a count, percentile or gap: the change is shown unjudged),
-    /// `insufficient_data` or `too_early`.
-    pub verdict: String,
-    /// Comma-separated peer services pooled for the difference-in-differences.
-    pub peers: String,
+    /// Any finding but `NoPeers`.
+    pub verdict: Finding,
+    /// The peer services pooled for the difference-in-differences.
+    pub peers: Vec<String>,
     pub peer_change: Option<f64>,
     pub did: Option<f64>,
     pub did_ci_low: Option<f64>,
     pub did_ci_high: Option<f64>,
-    /// As `verdict`, or `no_peers`.
-    pub did_verdict: String,
+    /// As `verdict`, or `NoPeers`.
+    pub did_verdict: Finding,
     pub note: String,
 }
 
@@ -112,8 +150,8 @@ pub fn too_early(intervention: &Intervention, today: NaiveDate) -> Vec<Innovatio
         .into_iter()
         .map(|dimension| {
             let mut row = empty_row(intervention, dimension, None);
-            row.verdict = "too_early".into();
-            row.did_verdict = "too_early".into();
+            row.verdict = Finding::TooEarly;
+            row.did_verdict = Finding::TooEarly;
             row.note = format!(
                 "{elapsed} complete days since the intervention; at least {MIN_WINDOW_DAYS} are needed"
             );
@@ -142,14 +180,14 @@ fn evaluate_dimension(
     dimension: Dimension,
 ) -> InnovationRow {
     let mut row = empty_row(intervention, dimension, Some(windows));
-    row.peers = observed.peers.join(",");
+    row.peers = observed.peers.to_vec();
     let before = measure(observed.treated_before, dimension, min_n);
     let after = measure(observed.treated_after, dimension, min_n);
     row.before_n = n_of(&before);
     row.after_n = n_of(&after);
     let (Some(before), Some(after)) = (before.estimate(), after.estimate()) else {
-        row.verdict = "insufficient_data".into();
-        row.did_verdict = "insufficient_data".into();
+        row.verdict = Finding::InsufficientData;
+        row.did_verdict = Finding::InsufficientData;
         row.note = format!(
             "evidence too thin: {} before and {} after (at least {min_n} each needed)",
             row.before_n, row.after_n
@@ -160,8 +198,8 @@ fn evaluate_dimension(
     row.after_value = Some(after.value);
     row.change = Some(after.value - before.value);
     if !has_interval(dimension) {
-        row.verdict = "no_interval".into();
-        row.did_verdict = "no_interval".into();
+        row.verdict = Finding::NoInterval;
+        row.did_verdict = Finding::NoInterval;
         row.note = "a count, percentile or gap: the change is shown without an interval".into();
         return row;
     }
@@ -169,10 +207,10 @@ fn evaluate_dimension(
     let interval = difference(after, before, is_share);
     row.change_ci_low = interval.map(|(low, _)| low);
     row.change_ci_high = interval.map(|(_, high)| high);
-    row.verdict = verdict(dimension, interval).as_str().into();
+    row.verdict = verdict(dimension, interval).into();
 
     if observed.peers.is_empty() {
-        row.did_verdict = "no_peers".into();
+        row.did_verdict = Finding::NoPeers;
         row.note = "no peer service in the category without an intervention of its own".into();
         return row;
     }
@@ -180,7 +218,7 @@ fn evaluate_dimension(
     let peers_after = measure(observed.peers_after, dimension, min_n);
     let (Some(peers_before), Some(peers_after)) = (peers_before.estimate(), peers_after.estimate())
     else {
-        row.did_verdict = "insufficient_data".into();
+        row.did_verdict = Finding::InsufficientData;
         row.note = format!(
             "peers' evidence too thin: {} before and {} after",
             n_of(&peers_before),
@@ -193,7 +231,7 @@ fn evaluate_dimension(
     row.did = Some(did);
     row.did_ci_low = did_interval.map(|(low, _)| low);
     row.did_ci_high = did_interval.map(|(_, high)| high);
-    row.did_verdict = verdict(dimension, did_interval).as_str().into();
+    row.did_verdict = verdict(dimension, did_interval).into();
     row
 }
 
@@ -213,13 +251,13 @@ fn empty_row(
         intervention_id: intervention.id.clone(),
         service_id: intervention.service_id.clone(),
         name: intervention.name.clone(),
-        date: intervention.date.to_string(),
+        date: intervention.date,
         description: intervention.description.clone(),
         dimension: dimension.name(),
         family: dimension.family().as_str().to_string(),
         window_days: windows.map_or(0, |w| w.days),
-        before_from: windows.map(|w| w.before_from.to_string()),
-        after_to: windows.map(|w| w.after_to.to_string()),
+        before_from: windows.map(|w| w.before_from),
+        after_to: windows.map(|w| w.after_to),
         before_value: None,
         before_n: 0,
         after_value: None,
@@ -227,13 +265,13 @@ fn empty_row(
         change: None,
         change_ci_low: None,
         change_ci_high: None,
-        verdict: String::new(),
-        peers: String::new(),
+        verdict: Finding::InsufficientData,
+        peers: Vec::new(),
         peer_change: None,
         did: None,
         did_ci_low: None,
         did_ci_high: None,
-        did_verdict: String::new(),
+        did_verdict: Finding::InsufficientData,
         note: String::new(),
     }
 }
@@ -308,16 +346,16 @@ mod tests {
         assert_eq!(rows.len(), Dimension::all().len());
         let top2 = row(&rows, Dimension::Top2Share(Question::Satisfaction));
         assert!((top2.change.unwrap() - 0.2).abs() < 1e-12);
-        assert_eq!(top2.verdict, "improved");
+        assert_eq!(top2.verdict, Finding::Improved);
         assert!((top2.peer_change.unwrap() - 0.1).abs() < 1e-12);
         assert!((top2.did.unwrap() - 0.1).abs() < 1e-12);
         // ±0.13: the intervention's own 10 points cannot be told from zero at n = 100.
-        assert_eq!(top2.did_verdict, "no_clear_change");
-        assert_eq!(top2.peers, "b");
+        assert_eq!(top2.did_verdict, Finding::NoClearChange);
+        assert_eq!(top2.peers, ["b"]);
 
         // Dimensions with no data before or after say so instead of a number.
         let digital = row(&rows, Dimension::DigitalTakeUp);
-        assert_eq!(digital.verdict, "insufficient_data");
+        assert_eq!(digital.verdict, Finding::InsufficientData);
         assert!(digital.note.contains("too thin"), "{}", digital.note);
         assert_eq!(digital.change, None);
     }
@@ -336,7 +374,7 @@ mod tests {
         };
         let rows = evaluate(&intervention(), &windows, &observed, 10);
         let top2 = row(&rows, Dimension::Top2Share(Question::Satisfaction));
-        assert_eq!(top2.verdict, "insufficient_data");
+        assert_eq!(top2.verdict, Finding::InsufficientData);
         assert_eq!((top2.before_n, top2.after_n), (5, 1000));
 
         let (tb, ta) = (tally(500, 1000), tally(900, 1000));
@@ -348,11 +386,11 @@ mod tests {
         let rows = evaluate(&intervention(), &windows, &observed, 10);
         let top2 = row(&rows, Dimension::Top2Share(Question::Satisfaction));
         assert_eq!(
-            (top2.verdict.as_str(), top2.did_verdict.as_str()),
-            ("improved", "no_peers")
+            (top2.verdict, top2.did_verdict),
+            (Finding::Improved, Finding::NoPeers)
         );
         let responses = row(&rows, Dimension::Responses);
-        assert_eq!(responses.verdict, "no_interval");
+        assert_eq!(responses.verdict, Finding::NoInterval);
         assert_eq!(responses.change, Some(0.0));
     }
 }

@@ -27,7 +27,7 @@ use crate::period::Period;
 
 pub use build::{Cell, Slices};
 pub use dimensions::GroupBy;
-pub use innovation::InnovationRow;
+pub use innovation::{Finding, InnovationRow};
 pub use read::{Bucket, RollupQuery};
 pub use status::Status;
 pub use timeseries::Point;

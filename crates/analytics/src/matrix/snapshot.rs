@@ -9,6 +9,7 @@ use civicpulse_core::Dimension;
 use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
 
 use super::build::Cell;
+use super::dimensions::GroupBy;
 use super::status::Status;
 use crate::period::Period;
 
@@ -19,7 +20,7 @@ pub fn row(period: &Period, cell: Cell, computed_at: DateTime<Utc>) -> SnapshotR
         period: period.to_string(),
         period_from: period.from,
         period_to: period.to,
-        group_by: cell.group_by,
+        group_by: cell.group_by.as_str().to_string(),
         service_id: cell.service_id,
         group_value: cell.group,
         dimension: cell.dimension,
@@ -37,20 +38,20 @@ pub fn row(period: &Period, cell: Cell, computed_at: DateTime<Utc>) -> SnapshotR
     }
 }
 
-/// A stored cell as the API shows any cell. A service since removed from the catalog keeps
-/// its history, with an empty name and category; a status or dimension this version no
-/// longer knows reads as `not_available`.
+/// A stored cell as a computed one. A service since removed from the catalog keeps its
+/// history, with an empty name and category; a status this version no longer knows reads
+/// as `not_available`, a breakdown as whole services (the only one stored).
 pub fn cell(row: SnapshotRow, catalog: &Catalog) -> Cell {
     let service = catalog.service(&row.service_id);
     let status = row.status.parse().unwrap_or(Status::NotAvailable);
     Cell {
         period: row.period,
-        period_from: row.period_from.to_string(),
-        period_to: row.period_to.to_string(),
+        period_from: row.period_from,
+        period_to: row.period_to,
         service_name: service.map(|s| s.name.clone()).unwrap_or_default(),
         category: service.map(|s| s.category.clone()).unwrap_or_default(),
         service_id: row.service_id,
-        group_by: row.group_by,
+        group_by: GroupBy::parse(&row.group_by).unwrap_or(GroupBy::Service),
         group: row.group_value,
         family: Dimension::parse(&row.dimension)
             .map(|d| d.family().as_str().to_string())
@@ -65,10 +66,7 @@ pub fn cell(row: SnapshotRow, catalog: &Catalog) -> Cell {
         previous_value: row.previous_value,
         change: row.change,
         status,
-        status_level: status.level(),
         note: row.note,
-        computed_at: row
-            .computed_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        computed_at: row.computed_at,
     }
 }

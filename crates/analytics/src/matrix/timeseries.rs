@@ -3,15 +3,15 @@
 
 use chrono::NaiveDate;
 use civicpulse_core::dimension::Dimension;
-use serde::Serialize;
 
 use super::dimensions::{measure, Measured};
 use super::read::Buckets;
 
-/// One point, flat; `time` is the bucket's first day at midnight UTC (ISO 8601).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+/// One point: a service's (and group's) figure over one bucket.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Point {
-    pub time: String,
+    /// The bucket's first day.
+    pub start: NaiveDate,
     pub service_id: String,
     pub group: String,
     pub metric: String,
@@ -28,7 +28,7 @@ pub fn points(buckets: &Buckets, dimension: Dimension, min_n: u64) -> Vec<Point>
         .iter()
         .map(|((service, bucket, group), tally)| {
             let mut point = Point {
-                time: midnight(*bucket),
+                start: *bucket,
                 service_id: service.clone(),
                 group: group.clone(),
                 metric: dimension.name(),
@@ -55,11 +55,7 @@ pub fn points(buckets: &Buckets, dimension: Dimension, min_n: u64) -> Vec<Point>
         })
         .collect();
     points.sort_by(|a, b| {
-        (&a.time, &a.service_id, &a.group).cmp(&(&b.time, &b.service_id, &b.group))
+        (a.start, &a.service_id, &a.group).cmp(&(b.start, &b.service_id, &b.group))
     });
     points
-}
-
-fn midnight(date: NaiveDate) -> String {
-    format!("{date}T00:00:00Z")
 }

@@ -14,7 +14,6 @@ use civicpulse_core::sla::{LimitUnit, SlaPolicy, Status};
 use civicpulse_core::{error_budget, Catalog, Service};
 use civicpulse_store::tables::sla_cases::QueuedRow;
 use civicpulse_store::{SlaStore, StoreError};
-use serde::Serialize;
 
 use super::durations::{BusinessDayIndex, Duration, RecentDurations};
 use super::queue::{self, QueuedCase, Rate};
@@ -23,7 +22,7 @@ use super::queue::{self, QueuedCase, Rate};
 pub const DEFAULT_WINDOW: usize = 10;
 
 /// The forecast of one service, standard and option.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OptionForecast {
     pub service_id: String,
     pub policy: String,

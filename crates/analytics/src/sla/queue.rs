@@ -24,7 +24,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use num_rational::Ratio;
-use serde::Serialize;
 
 use civicpulse_core::calendar::Calendar;
 
@@ -54,7 +53,7 @@ pub struct QueuedCase {
 }
 
 /// Where one case is forecast to end.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Completion {
     /// Index of the case in the queue given.
     pub case: usize,
@@ -66,7 +65,7 @@ pub struct Completion {
     pub chance: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Forecast {
     /// Completions per business day the forecast assumes (μ).
     pub throughput: f64,

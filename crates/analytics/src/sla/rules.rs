@@ -47,7 +47,6 @@ use civicpulse_core::money::Money;
 use civicpulse_core::opening_hours::{union, OpeningSchedule, Span, TimeOfDay};
 use civicpulse_core::remission::{self, RemissionRules, RemissionStatus};
 use civicpulse_core::sla::{Anomaly, LimitUnit, SlaPolicy, Status, Terms};
-use serde::Serialize;
 
 /// Longest a due date is searched for, in days (a guard against empty calendars).
 const DUE_DATE_HORIZON_DAYS: u64 = 3660;
@@ -98,7 +97,7 @@ impl Standard<'_> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     /// The option the case was judged by (empty for a policy without options).
     pub service_option: String,

@@ -7,15 +7,13 @@
 
 use chrono::{DateTime, Utc};
 use civicpulse_core::horizon::days_before;
-use civicpulse_core::money::{self, Money};
+use civicpulse_core::money::Money;
 use civicpulse_core::{error_budget, Catalog};
 use civicpulse_store::tables::sla_cases::{SummaryRow, SummaryWindow};
 use civicpulse_store::{SlaStore, StoreError};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// How one standard of one service was kept over a window.
-#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PolicySummary {
     pub service_id: String,
     pub policy: String,
@@ -30,13 +28,11 @@ pub struct PolicySummary {
     pub at_risk: u64,
     pub open_breached: u64,
     pub refunds_owed: u64,
-    /// What they were owed, exact; shown in major units (the field's unit since its
-    /// first release) and again as `refunds_owed_minor`.
-    #[serde(serialize_with = "money::serialize_major")]
-    #[schema(value_type = f64)]
+    /// What they were owed, exact, in the policy's currency.
     pub refunds_owed_amount: Money,
     /// Closed late cases an exceptional circumstance excused: breached, owing no refund.
     pub refunds_excused: u64,
+    /// The policy's ISO 4217 code (also `refunds_owed_amount`'s).
     pub currency: String,
     /// Cases whose milestones break the policy's order (e.g. a stop before any start).
     pub anomalies: u64,
@@ -44,9 +40,6 @@ pub struct PolicySummary {
     pub burn_rate_1d: Option<f64>,
     pub burn_rate_7d: Option<f64>,
     pub burn_rate_30d: Option<f64>,
-    /// `refunds_owed_amount` in the currency's minor units (cents; yen have none): exact.
-    /// Last, so that the CSV columns of the first release keep their positions.
-    pub refunds_owed_minor: i64,
 }
 
 /// The summary of every policy (or one service's) for cases closed in [from, to); burn
@@ -105,7 +98,6 @@ fn summarize(catalog: &Catalog, row: SummaryRow) -> Option<PolicySummary> {
         open_breached: row.open_breached,
         refunds_owed: row.refunds_owed,
         refunds_owed_amount,
-        refunds_owed_minor: refunds_owed_amount.amount_minor,
         anomalies: row.anomalies,
         refunds_excused: row.excused,
     })

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_analytics::matrix::{self, InnovationRow};
+use civicpulse_analytics::matrix;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -13,6 +13,7 @@ use crate::cache::cached;
 use crate::error::ApiError;
 use crate::params::{known_service, DimensionParam, Query};
 use crate::respond::{table, Format};
+use crate::wire;
 use crate::ApiState;
 
 /// The query of `/api/v1/innovations`.
@@ -36,7 +37,7 @@ pub struct InnovationsQuery {
     tag = "matrix",
     params(InnovationsQuery),
     responses(
-        (status = 200, description = "One row per intervention and dimension; `verdict` and `did_verdict` say when the evidence is too thin", body = [InnovationRow]),
+        (status = 200, description = "One row per intervention and dimension; `verdict` and `did_verdict` say when the evidence is too thin", body = [wire::InnovationRow]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
@@ -65,7 +66,7 @@ pub async fn innovations(
         Ok(matrix::innovations(state.stores(), &state.catalog, &state.matrix, today).await?)
     })
     .await?;
-    let rows: Vec<&InnovationRow> = rows
+    let rows: Vec<wire::InnovationRow> = rows
         .iter()
         .filter(|r| {
             intervention_id
@@ -74,6 +75,7 @@ pub async fn innovations(
         })
         .filter(|r| service_id.as_ref().is_none_or(|s| &r.service_id == s))
         .filter(|r| dimension.is_none_or(|d| r.dimension == d.name()))
+        .map(wire::InnovationRow::from)
         .collect();
     table(format, &rows, HeaderMap::new())
 }

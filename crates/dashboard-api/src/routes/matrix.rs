@@ -15,6 +15,7 @@ use crate::cache::cached;
 use crate::error::ApiError;
 use crate::params::{known_service, DayBound, DimensionParam, GroupByParam, PeriodParam, Query};
 use crate::respond::{table, Format};
+use crate::wire;
 use crate::ApiState;
 
 /// The query of `/api/v1/matrix`.
@@ -49,7 +50,7 @@ pub struct MatrixQuery {
     tag = "matrix",
     params(MatrixQuery),
     responses(
-        (status = 200, description = "One row per service, group and dimension; `Accept: text/csv` for CSV", body = [Cell]),
+        (status = 200, description = "One row per service, group and dimension; `Accept: text/csv` for CSV", body = [crate::wire::Cell]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
@@ -67,10 +68,11 @@ pub async fn matrix(
     let dimension = query.dimension.map(|d| d.0);
 
     let cells = cached_matrix(&state, &period, group_by).await?;
-    let rows: Vec<&Cell> = cells
+    let rows: Vec<wire::Cell> = cells
         .iter()
         .filter(|c| service_id.as_ref().is_none_or(|s| &c.service_id == s))
         .filter(|c| dimension.is_none_or(|d| c.dimension == d.name()))
+        .map(wire::Cell::from)
         .collect();
     table(format, &rows, HeaderMap::new())
 }

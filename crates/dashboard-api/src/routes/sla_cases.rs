@@ -168,49 +168,52 @@ pub async fn cases(
             );
         }
     }
-    let cases: Vec<SlaCase> = rows.into_iter().map(to_case).collect();
+    let cases: Vec<SlaCase> = rows.into_iter().map(SlaCase::from).collect();
     table(format, &cases, headers)
 }
 
-fn to_case(row: CaseListed) -> SlaCase {
-    let time = |secs: u32| {
-        (secs > 0)
-            .then(|| {
-                DateTime::from_timestamp(i64::from(secs), 0)
-                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            })
-            .flatten()
-    };
-    let date = |days: u16| {
-        (days > 0)
-            .then(|| {
-                NaiveDate::from_ymd_opt(1970, 1, 1)
-                    .map(|epoch| (epoch + chrono::Duration::days(i64::from(days))).to_string())
-            })
-            .flatten()
-    };
-    SlaCase {
-        started_at: time(row.started_at),
-        stopped_at: time(row.stopped_at),
-        due_date: date(row.due_date),
-        due_at: time(row.due_at),
-        case_ref: row.case_ref,
-        service_id: row.service_id,
-        policy: row.policy,
-        elapsed_business_days: row.elapsed_days,
-        paused_business_days: row.paused_days,
-        limit: row.limit_days,
-        status: row.status,
-        late_days: row.late_days,
-        refund_percent: row.refund_percent,
-        refund_amount: row.refund_amount,
-        currency: row.currency,
-        channel: row.channel,
-        region: row.region,
-        unit: row.unit,
-        service_option: row.service_option,
-        exceptions: row.exceptions,
-        remission: row.remission,
+impl From<CaseListed> for SlaCase {
+    /// The wire shape of a listed case (JSON and CSV alike).
+    fn from(row: CaseListed) -> SlaCase {
+        let time = |secs: u32| {
+            (secs > 0)
+                .then(|| {
+                    DateTime::from_timestamp(i64::from(secs), 0)
+                        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                })
+                .flatten()
+        };
+        let date = |days: u16| {
+            (days > 0)
+                .then(|| {
+                    NaiveDate::from_ymd_opt(1970, 1, 1)
+                        .map(|epoch| (epoch + chrono::Duration::days(i64::from(days))).to_string())
+                })
+                .flatten()
+        };
+        SlaCase {
+            started_at: time(row.started_at),
+            stopped_at: time(row.stopped_at),
+            due_date: date(row.due_date),
+            due_at: time(row.due_at),
+            case_ref: row.case_ref,
+            service_id: row.service_id,
+            policy: row.policy,
+            elapsed_business_days: row.elapsed_days,
+            paused_business_days: row.paused_days,
+            limit: row.limit_days,
+            status: row.status,
+            late_days: row.late_days,
+            refund_percent: row.refund_percent,
+            refund_amount: row.refund_amount,
+            currency: row.currency,
+            channel: row.channel,
+            region: row.region,
+            unit: row.unit,
+            service_option: row.service_option,
+            exceptions: row.exceptions,
+            remission: row.remission,
+        }
     }
 }
 

@@ -70,6 +70,28 @@ pub struct ExceptionChange {
     pub declared_at: String,
 }
 
+impl From<ExceptionRow> for ExceptionChange {
+    /// The wire shape of one stored change.
+    fn from(r: ExceptionRow) -> ExceptionChange {
+        ExceptionChange {
+            change: if r.withdrawn == 1 {
+                "withdrawn"
+            } else {
+                "declared"
+            }
+            .to_string(),
+            services: r.services.join(","),
+            from: time(r.from_at),
+            to: time(r.to_at),
+            declared_at: time(r.declared_at),
+            id: r.id,
+            reason: r.reason,
+            effect: r.effect,
+            declared_by: r.declared_by,
+        }
+    }
+}
+
 /// The query of the list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -111,7 +133,7 @@ pub async fn list(
                 .as_deref()
                 .is_none_or(|id| e.exception.applies_to(id))
         })
-        .map(listed)
+        .map(ExceptionListed::from)
         .collect();
     table(format, &rows, HeaderMap::new())
 }
@@ -125,22 +147,25 @@ async fn in_force(state: &ApiState) -> Result<Vec<InForce>, ApiError> {
     ))
 }
 
-fn listed(in_force: &InForce) -> ExceptionListed {
-    let e = &in_force.exception;
-    let (source, declared_by, declared_at) = match &in_force.declaration {
-        Declaration::Catalog => ("catalog", None, None),
-        Declaration::Api { by, at } => ("api", Some(by.clone()), Some(time(*at))),
-    };
-    ExceptionListed {
-        id: e.id.clone(),
-        services: e.services.join(","),
-        from: time(e.from),
-        to: time(e.to),
-        reason: e.reason.clone(),
-        effect: e.effect.as_str().to_string(),
-        source: source.to_string(),
-        declared_by,
-        declared_at,
+impl From<&InForce> for ExceptionListed {
+    /// The wire shape of an exception in force, from the catalog or the API.
+    fn from(in_force: &InForce) -> ExceptionListed {
+        let e = &in_force.exception;
+        let (source, declared_by, declared_at) = match &in_force.declaration {
+            Declaration::Catalog => ("catalog", None, None),
+            Declaration::Api { by, at } => ("api", Some(by.clone()), Some(time(*at))),
+        };
+        ExceptionListed {
+            id: e.id.clone(),
+            services: e.services.join(","),
+            from: time(e.from),
+            to: time(e.to),
+            reason: e.reason.clone(),
+            effect: e.effect.as_str().to_string(),
+            source: source.to_string(),
+            declared_by,
+            declared_at,
+        }
     }
 }
 
@@ -237,7 +262,7 @@ pub async fn declare(
             at: row.declared_at,
         },
     };
-    Ok((StatusCode::CREATED, Json(listed(&declared))).into_response())
+    Ok((StatusCode::CREATED, Json(ExceptionListed::from(&declared))).into_response())
 }
 
 #[utoipa::path(
@@ -324,22 +349,7 @@ pub async fn history(
         .exception_history(&id)
         .await?
         .into_iter()
-        .map(|r| ExceptionChange {
-            change: if r.withdrawn == 1 {
-                "withdrawn"
-            } else {
-                "declared"
-            }
-            .to_string(),
-            services: r.services.join(","),
-            from: time(r.from_at),
-            to: time(r.to_at),
-            declared_at: time(r.declared_at),
-            id: r.id,
-            reason: r.reason,
-            effect: r.effect,
-            declared_by: r.declared_by,
-        })
+        .map(ExceptionChange::from)
         .collect();
     table(format, &rows, HeaderMap::new())
 }

@@ -114,7 +114,7 @@ pub async fn forecast(
     let forecasts = forecasts(&state, service_id.as_deref(), as_of, window).await?;
     match query.view.unwrap_or(View::Options) {
         View::Options => {
-            let rows: Vec<BreachForecast> = forecasts.into_iter().map(to_row).collect();
+            let rows: Vec<BreachForecast> = forecasts.iter().map(BreachForecast::from).collect();
             table(format, &rows, HeaderMap::new())
         }
         View::Days => {
@@ -157,27 +157,30 @@ pub async fn forecasts(
     Ok(out)
 }
 
-fn to_row(f: OptionForecast) -> BreachForecast {
-    let time = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    BreachForecast {
-        as_of: time(f.as_of),
-        first_breach_at: f.first_breach_at.map(time),
-        service_id: f.service_id,
-        policy: f.policy,
-        service_option: f.service_option,
-        window_business_days: f.window_business_days,
-        throughput: f.throughput,
-        open: f.open,
-        already_breached: f.already_breached,
-        due_now: f.due_now,
-        fifo_breaches: f.fifo_breaches,
-        expected_breaches: f.expected_breaches,
-        forecast_breaches: f.forecast_breaches,
-        forecast_burn_rate: f.forecast_burn_rate,
-        forecast_refunds: f.forecast_refund.to_major(),
-        forecast_refunds_minor: f.forecast_refund.amount_minor,
-        currency: f.currency,
-        required_throughput: f.required_throughput,
-        actual_breaches: f.actual_breaches,
+impl From<&OptionForecast> for BreachForecast {
+    /// The wire shape of a forecast (JSON and CSV alike).
+    fn from(f: &OptionForecast) -> BreachForecast {
+        let time = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        BreachForecast {
+            as_of: time(f.as_of),
+            first_breach_at: f.first_breach_at.map(time),
+            service_id: f.service_id.clone(),
+            policy: f.policy.clone(),
+            service_option: f.service_option.clone(),
+            window_business_days: f.window_business_days,
+            throughput: f.throughput,
+            open: f.open,
+            already_breached: f.already_breached,
+            due_now: f.due_now,
+            fifo_breaches: f.fifo_breaches,
+            expected_breaches: f.expected_breaches,
+            forecast_breaches: f.forecast_breaches,
+            forecast_burn_rate: f.forecast_burn_rate,
+            forecast_refunds: f.forecast_refund.to_major(),
+            forecast_refunds_minor: f.forecast_refund.amount_minor,
+            currency: f.currency.clone(),
+            required_throughput: f.required_throughput,
+            actual_breaches: f.actual_breaches,
+        }
     }
 }

@@ -11,13 +11,14 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use civicpulse_analytics::sla::summary;
-pub use civicpulse_analytics::sla::summary::PolicySummary;
+use civicpulse_analytics::sla::summary::PolicySummary;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
 use crate::params::{known_service, time_window, Query, Time};
 use crate::respond::{table, Format};
+use crate::wire;
 use crate::ApiState;
 
 /// The query of `/api/v1/sla/summary`.
@@ -41,7 +42,7 @@ pub struct SummaryQuery {
     tag = "sla",
     params(SummaryQuery),
     responses(
-        (status = 200, description = "One row per service and policy", body = [PolicySummary]),
+        (status = 200, description = "One row per service and policy", body = [wire::PolicySummary]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
@@ -55,7 +56,11 @@ pub async fn summary(
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
     let (from, to) = time_window(query.from, query.to, 30)?;
-    let rows = summarize_window(&state, service_id.as_deref(), from, to).await?;
+    let rows: Vec<wire::PolicySummary> = summarize_window(&state, service_id.as_deref(), from, to)
+        .await?
+        .iter()
+        .map(wire::PolicySummary::from)
+        .collect();
     table(format, &rows, HeaderMap::new())
 }
 

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_analytics::matrix::{snapshot, Cell};
+use civicpulse_analytics::matrix::snapshot;
 use civicpulse_store::tables::matrix_snapshots::SnapshotFilter;
 
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 use crate::error::ApiError;
 use crate::params::{known_service, DimensionParam, PeriodParam, Query};
 use crate::respond::{table, Format};
+use crate::wire;
 use crate::ApiState;
 
 /// The query of `/api/v1/matrix/snapshots`.
@@ -37,7 +38,7 @@ pub struct SnapshotsQuery {
     tag = "matrix",
     params(SnapshotsQuery),
     responses(
-        (status = 200, description = "Stored cells, newest computation of each period", body = [Cell]),
+        (status = 200, description = "Stored cells, newest computation of each period", body = [wire::Cell]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
@@ -60,12 +61,12 @@ pub async fn snapshots(
         service_id: service_id.as_deref(),
         dimension: dimension.as_deref(),
     };
-    let cells: Vec<Cell> = state
+    let cells: Vec<wire::Cell> = state
         .stores()
         .snapshots(&filter)
         .await?
         .into_iter()
-        .map(|row| snapshot::cell(row, &state.catalog))
+        .map(|row| wire::Cell::from(&snapshot::cell(row, &state.catalog)))
         .collect();
     table(format, &cells, HeaderMap::new())
 }

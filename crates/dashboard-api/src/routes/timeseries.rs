@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_analytics::matrix::{self, Bucket, Point};
+use civicpulse_analytics::matrix::{self, Bucket};
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -12,6 +12,7 @@ use crate::cache::cached;
 use crate::error::ApiError;
 use crate::params::{known_service, DayBound, DimensionParam, Query};
 use crate::respond::{table, Format};
+use crate::wire;
 use crate::ApiState;
 
 /// How points are bucketed in time.
@@ -61,7 +62,7 @@ pub struct TimeseriesQuery {
     tag = "matrix",
     params(TimeseriesQuery),
     responses(
-        (status = 200, description = "Points in time order; `time` is the bucket's first day (ISO 8601); withheld values are null with a note", body = [Point]),
+        (status = 200, description = "Points in time order; `time` is the bucket's first day (ISO 8601); withheld values are null with a note", body = [wire::Point]),
         (status = 400, description = "A parameter is missing, unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
@@ -100,5 +101,6 @@ pub async fn timeseries(
         .await?)
     })
     .await?;
-    table(format, points.as_slice(), HeaderMap::new())
+    let points: Vec<wire::Point> = points.iter().map(wire::Point::from).collect();
+    table(format, &points, HeaderMap::new())
 }

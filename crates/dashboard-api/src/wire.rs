@@ -1,0 +1,277 @@
+//! The wire shapes of the analytics results the API returns, each built from its typed
+//! result in one place (`From<&analytics::…>`). Field names, order (the CSV columns) and
+//! formats are the API's contract: Grafana dashboards and integrators read them.
+
+use chrono::SecondsFormat;
+use civicpulse_analytics::matrix;
+use civicpulse_analytics::sla::summary;
+use civicpulse_core::money;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Green / amber / red, or why a cell is not judged (docs/analysts/quality-matrix.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Green,
+    Amber,
+    Red,
+    NoReference,
+    Info,
+    InsufficientData,
+    NotAvailable,
+}
+
+impl From<matrix::Status> for Status {
+    fn from(status: matrix::Status) -> Status {
+        match status {
+            matrix::Status::Green => Status::Green,
+            matrix::Status::Amber => Status::Amber,
+            matrix::Status::Red => Status::Red,
+            matrix::Status::NoReference => Status::NoReference,
+            matrix::Status::Info => Status::Info,
+            matrix::Status::InsufficientData => Status::InsufficientData,
+            matrix::Status::NotAvailable => Status::NotAvailable,
+        }
+    }
+}
+
+/// One cell of the matrix, flat (what Grafana's Infinity datasource and CSV read best).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Cell {
+    pub period: String,
+    pub period_from: String,
+    pub period_to: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub category: String,
+    pub group_by: String,
+    pub group: String,
+    pub dimension: String,
+    pub family: String,
+    /// Absent when withheld (too few observations) or not measured for this breakdown.
+    pub value: Option<f64>,
+    pub n: u64,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub target: Option<f64>,
+    /// Median of the peer services (same category) with enough data.
+    pub benchmark: Option<f64>,
+    pub previous_value: Option<f64>,
+    pub change: Option<f64>,
+    pub status: Status,
+    /// The status as a number for colour thresholds and alert rules: 2 green, 1 amber,
+    /// 0 red, −1 not judged.
+    pub status_level: i64,
+    /// Why a value is missing, or what an equity gap compares.
+    pub note: String,
+    /// When the aggregator or the API computed the cell (RFC 3339, UTC): a snapshot's
+    /// shows what was known then.
+    pub computed_at: String,
+}
+
+impl From<&matrix::Cell> for Cell {
+    fn from(c: &matrix::Cell) -> Cell {
+        Cell {
+            period: c.period.clone(),
+            period_from: c.period_from.to_string(),
+            period_to: c.period_to.to_string(),
+            service_id: c.service_id.clone(),
+            service_name: c.service_name.clone(),
+            category: c.category.clone(),
+            group_by: c.group_by.as_str().to_string(),
+            group: c.group.clone(),
+            dimension: c.dimension.clone(),
+            family: c.family.clone(),
+            value: c.value,
+            n: c.n,
+            ci_low: c.ci_low,
+            ci_high: c.ci_high,
+            target: c.target,
+            benchmark: c.benchmark,
+            previous_value: c.previous_value,
+            change: c.change,
+            status: c.status.into(),
+            status_level: c.status.level(),
+            note: c.note.clone(),
+            computed_at: c.computed_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        }
+    }
+}
+
+/// One point, flat; `time` is the bucket's first day at midnight UTC (ISO 8601).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Point {
+    pub time: String,
+    pub service_id: String,
+    pub group: String,
+    pub metric: String,
+    pub value: Option<f64>,
+    pub n: u64,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub note: String,
+}
+
+impl From<&matrix::Point> for Point {
+    fn from(p: &matrix::Point) -> Point {
+        Point {
+            time: format!("{}T00:00:00Z", p.start),
+            service_id: p.service_id.clone(),
+            group: p.group.clone(),
+            metric: p.metric.clone(),
+            value: p.value,
+            n: p.n,
+            ci_low: p.ci_low,
+            ci_high: p.ci_high,
+            note: p.note.clone(),
+        }
+    }
+}
+
+/// One dimension of one intervention's evaluation, flat.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct InnovationRow {
+    pub intervention_id: String,
+    pub service_id: String,
+    pub name: String,
+    pub date: String,
+    pub description: String,
+    pub dimension: String,
+    pub family: String,
+    pub window_days: u64,
+    pub before_from: Option<String>,
+    pub after_to: Option<String>,
+    pub before_value: Option<f64>,
+    pub before_n: u64,
+    pub after_value: Option<f64>,
+    pub after_n: u64,
+    pub change: Option<f64>,
+    pub change_ci_low: Option<f64>,
+    pub change_ci_high: Option<f64>,
+    /// `improved`, `worsened`, `no_clear_change` (the interval includes 0),
+    /// `no_interval` (a count, percentile or gap: the change is shown unjudged),
+    /// `insufficient_data` or `too_early`.
+    pub verdict: String,
+    /// Comma-separated peer services pooled for the difference-in-differences.
+    pub peers: String,
+    pub peer_change: Option<f64>,
+    pub did: Option<f64>,
+    pub did_ci_low: Option<f64>,
+    pub did_ci_high: Option<f64>,
+    /// As `verdict`, or `no_peers`.
+    pub did_verdict: String,
+    pub note: String,
+}
+
+impl From<&matrix::InnovationRow> for InnovationRow {
+    fn from(r: &matrix::InnovationRow) -> InnovationRow {
+        InnovationRow {
+            intervention_id: r.intervention_id.clone(),
+            service_id: r.service_id.clone(),
+            name: r.name.clone(),
+            date: r.date.to_string(),
+            description: r.description.clone(),
+            dimension: r.dimension.clone(),
+            family: r.family.clone(),
+            window_days: r.window_days,
+            before_from: r.before_from.map(|d| d.to_string()),
+            after_to: r.after_to.map(|d| d.to_string()),
+            before_value: r.before_value,
+            before_n: r.before_n,
+            after_value: r.after_value,
+            after_n: r.after_n,
+            change: r.change,
+            change_ci_low: r.change_ci_low,
+            change_ci_high: r.change_ci_high,
+            verdict: r.verdict.as_str().to_string(),
+            peers: r.peers.join(","),
+            peer_change: r.peer_change,
+            did: r.did,
+            did_ci_low: r.did_ci_low,
+            did_ci_high: r.did_ci_high,
+            did_verdict: r.did_verdict.as_str().to_string(),
+            note: r.note.clone(),
+        }
+    }
+}
+
+/// How one standard of one service was kept over a window.
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
+pub struct PolicySummary {
+    pub service_id: String,
+    pub policy: String,
+    pub closed: u64,
+    pub met: u64,
+    pub breached: u64,
+    pub compliance_ratio: Option<f64>,
+    pub target_ratio: f64,
+    pub p50_elapsed_days: Option<f64>,
+    pub p90_elapsed_days: Option<f64>,
+    pub open: u64,
+    pub at_risk: u64,
+    pub open_breached: u64,
+    pub refunds_owed: u64,
+    /// What they were owed, exact; shown in major units (the field's unit since its
+    /// first release) and again as `refunds_owed_minor`.
+    #[serde(serialize_with = "money::serialize_major")]
+    #[schema(value_type = f64)]
+    pub refunds_owed_amount: money::Money,
+    /// Closed late cases an exceptional circumstance excused: breached, owing no refund.
+    pub refunds_excused: u64,
+    pub currency: String,
+    /// Cases whose milestones break the policy's order (e.g. a stop before any start).
+    pub anomalies: u64,
+    pub error_budget_remaining: f64,
+    pub burn_rate_1d: Option<f64>,
+    pub burn_rate_7d: Option<f64>,
+    pub burn_rate_30d: Option<f64>,
+    /// `refunds_owed_amount` in the currency's minor units (cents; yen have none): exact.
+    /// Last, so that the CSV columns of the first release keep their positions.
+    pub refunds_owed_minor: i64,
+}
+
+impl From<&summary::PolicySummary> for PolicySummary {
+    fn from(s: &summary::PolicySummary) -> PolicySummary {
+        PolicySummary {
+            service_id: s.service_id.clone(),
+            policy: s.policy.clone(),
+            closed: s.closed,
+            met: s.met,
+            breached: s.breached,
+            compliance_ratio: s.compliance_ratio,
+            target_ratio: s.target_ratio,
+            p50_elapsed_days: s.p50_elapsed_days,
+            p90_elapsed_days: s.p90_elapsed_days,
+            open: s.open,
+            at_risk: s.at_risk,
+            open_breached: s.open_breached,
+            refunds_owed: s.refunds_owed,
+            refunds_owed_amount: s.refunds_owed_amount,
+            refunds_excused: s.refunds_excused,
+            currency: s.currency.clone(),
+            anomalies: s.anomalies,
+            error_budget_remaining: s.error_budget_remaining,
+            burn_rate_1d: s.burn_rate_1d,
+            burn_rate_7d: s.burn_rate_7d,
+            burn_rate_30d: s.burn_rate_30d,
+            refunds_owed_minor: s.refunds_owed_amount.amount_minor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn statuses_are_shown_by_their_analytics_names() {
+        for status in matrix::Status::iter() {
+            assert_eq!(
+                serde_json::to_value(Status::from(status)).unwrap(),
+                status.as_str()
+            );
+        }
+    }
+}
