@@ -16,7 +16,7 @@ use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::Question;
 use civicpulse_core::fiscal_year::FiscalYearStart;
 use civicpulse_core::{Catalog, Service};
-use civicpulse_store::local_days::LocalDays;
+use civicpulse_store::days::LocalDays;
 use civicpulse_store::{StoreError, Stores};
 
 /// An export format, by the name the CLI and the API take.
