@@ -15,7 +15,7 @@ use crate::error::ApiError;
 pub struct Caches {
     pub matrix: Option<Cache<String, Arc<Vec<Cell>>>>,
     pub timeseries: Option<Cache<String, Arc<Vec<Point>>>>,
-    pub innovations: Option<Cache<String, Arc<Vec<InnovationRow>>>>,
+    pub interventions: Option<Cache<String, Arc<Vec<InnovationRow>>>>,
 }
 
 impl Caches {
@@ -32,7 +32,7 @@ impl Caches {
         Caches {
             matrix: cache(ttl_secs),
             timeseries: cache(ttl_secs),
-            innovations: cache(ttl_secs),
+            interventions: cache(ttl_secs),
         }
     }
 }

@@ -1,5 +1,7 @@
-//! `GET /api/v1/innovations`: every catalog intervention, each dimension before and after
+//! `GET /api/v1/interventions`: every catalog intervention, each dimension before and after
 //! over equal windows with intervals, and a difference-in-differences against peers.
+//! `GET /api/v1/innovations` answers the same, as a deprecated alias kept for one release
+//! (it is not in the OpenAPI document).
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -15,10 +17,10 @@ use crate::params::{known_service, DimensionParam, Query};
 use crate::respond::{table, Format};
 use crate::ApiState;
 
-/// The query of `/api/v1/innovations`.
+/// The query of `/api/v1/interventions`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct InnovationsQuery {
+pub struct InterventionsQuery {
     /// One intervention of the catalog.
     #[param(example = "on-driver-licence-app-renewal")]
     intervention_id: Option<String>,
@@ -32,9 +34,9 @@ pub struct InnovationsQuery {
 
 #[utoipa::path(
     get,
-    path = "/api/v1/innovations",
+    path = "/api/v1/interventions",
     tag = "matrix",
-    params(InnovationsQuery),
+    params(InterventionsQuery),
     responses(
         (status = 200, description = "One row per intervention and dimension; `verdict` and `did_verdict` say when the evidence is too thin", body = [InnovationRow]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
@@ -43,9 +45,9 @@ pub struct InnovationsQuery {
     ),
     security(("bearer" = []))
 )]
-pub async fn innovations(
+pub async fn interventions(
     State(state): State<ApiState>,
-    Query(query): Query<InnovationsQuery>,
+    Query(query): Query<InterventionsQuery>,
     format: Format,
 ) -> Result<Response, ApiError> {
     let intervention_id = match query.intervention_id {
@@ -61,7 +63,7 @@ pub async fn innovations(
     let dimension = query.dimension.map(|d| d.0);
 
     let today = state.today();
-    let rows = cached(&state.cache.innovations, today.to_string(), async {
+    let rows = cached(&state.cache.interventions, today.to_string(), async {
         Ok(matrix::innovations(state.stores(), &state.catalog, &state.matrix, today).await?)
     })
     .await?;
