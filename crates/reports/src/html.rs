@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use civicpulse_analytics::matrix::change::Verdict;
-use civicpulse_analytics::matrix::{Cell, InnovationRow};
+use civicpulse_analytics::matrix::{Cell, InterventionRow};
 use civicpulse_analytics::sla::summary::PolicySummary;
 use civicpulse_core::dimension::{Dimension, Kind};
 use fluent_bundle::FluentValue;
@@ -478,7 +478,7 @@ impl<'a> View<'a> {
 
     /// Each intervention with the changes its intervals support.
     fn interventions(&self) -> Result<Vec<String>, MessageError> {
-        let mut by_id: BTreeMap<&str, Vec<&InnovationRow>> = BTreeMap::new();
+        let mut by_id: BTreeMap<&str, Vec<&InterventionRow>> = BTreeMap::new();
         for row in &self.figures.interventions {
             by_id.entry(&row.intervention_id).or_default().push(row);
         }

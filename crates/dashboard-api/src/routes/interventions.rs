@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_analytics::matrix::{self, InnovationRow};
+use civicpulse_analytics::matrix::{self, InterventionRow};
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -38,7 +38,7 @@ pub struct InterventionsQuery {
     tag = "matrix",
     params(InterventionsQuery),
     responses(
-        (status = 200, description = "One row per intervention and dimension; `verdict` and `did_verdict` say when the evidence is too thin", body = [InnovationRow]),
+        (status = 200, description = "One row per intervention and dimension; `verdict` and `did_verdict` say when the evidence is too thin", body = [InterventionRow]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
@@ -64,10 +64,10 @@ pub async fn interventions(
 
     let today = state.today();
     let rows = cached(&state.cache.interventions, today.to_string(), async {
-        Ok(matrix::innovations(state.stores(), &state.catalog, &state.matrix, today).await?)
+        Ok(matrix::interventions(state.stores(), &state.catalog, &state.matrix, today).await?)
     })
     .await?;
-    let rows: Vec<&InnovationRow> = rows
+    let rows: Vec<&InterventionRow> = rows
         .iter()
         .filter(|r| {
             intervention_id
