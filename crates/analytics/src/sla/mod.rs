@@ -11,4 +11,4 @@ pub mod rules;
 pub mod summary;
 
 pub use civicpulse_core::sla::{Anomaly, Status};
-pub use rules::{evaluate, CaseMilestone, Evaluation, Standard};
+pub use rules::{evaluate, CaseMilestone, Evaluation, EvaluationContext};
