@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use crate::cache::cached;
 use crate::error::ApiError;
 use crate::params::{known_service, DimensionParam, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 /// The query of `/api/v1/interventions`.
@@ -48,7 +48,7 @@ pub struct InterventionsQuery {
 pub async fn interventions(
     State(state): State<ApiState>,
     Query(query): Query<InterventionsQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let intervention_id = match query.intervention_id {
         Some(id) if !state.catalog.interventions.iter().any(|i| i.id == id) => {

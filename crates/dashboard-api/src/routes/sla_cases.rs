@@ -17,7 +17,7 @@ use civicpulse_core::sla::Status;
 use strum::IntoEnumIterator;
 
 use crate::params::{check_order, known_service, Limit, Query, Time};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 const MAX_LIMIT: u64 = 10_000;
@@ -164,7 +164,7 @@ fn decode_cursor(text: &str) -> Result<CaseKey, String> {
 pub async fn cases(
     State(state): State<ApiState>,
     Query(query): Query<CasesQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let filters = filter(&state, query)?;
     let rows = state.stores().cases(&filters).await?;

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 use crate::params::{known_service, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -196,7 +196,7 @@ impl From<Remission> for RemissionCase {
 pub async fn remissions(
     State(state): State<ApiState>,
     Query(query): Query<RemissionsQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
     if let Some(year) = query.fiscal_year.filter(|y| !(2000..2100).contains(y)) {
