@@ -34,7 +34,7 @@ pub use token::{Invitation, Sealer, TokenError};
 use super::auth::Source;
 use super::public::{self, Lang, Submission};
 use super::routes::{scrubbed, to_messages};
-use super::{ApiError, GatewayState};
+use super::{GatewayState, RequestError};
 use crate::metrics;
 
 /// The invitation service of one gateway: its sealer (none without a secret), the
@@ -123,14 +123,14 @@ async fn invite(
     State(state): State<GatewayState>,
     Source(source): Source,
     body: String,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Value>), RequestError> {
     let request: InvitationRequest = serde_json::from_str(&body)
-        .map_err(|e| ApiError::BadRequest(format!("an invitation request: {e}")))?;
+        .map_err(|e| RequestError::BadRequest(format!("an invitation request: {e}")))?;
     let sealer = state
         .invitations
         .sealer
         .as_ref()
-        .ok_or_else(|| ApiError::Unavailable {
+        .ok_or_else(|| RequestError::Unavailable {
             reason: "invitations are not configured (gateway.invitations.secret)".into(),
             retry_after_secs: 3_600,
         })?;
@@ -145,7 +145,7 @@ async fn invite(
     }
     let offer = Validator::new(&state.catalog)
         .parse(offer, now)
-        .map_err(|errors| ApiError::BadRequest(describe(&errors)))?;
+        .map_err(|errors| RequestError::BadRequest(describe(&errors)))?;
     let valid = chrono::Duration::days(i64::from(state.invitations.config.valid_days.max(1)));
     let invitation = Invitation {
         id: Uuid::new_v4(),
@@ -161,7 +161,7 @@ async fn invite(
         .producer
         .send_all(&messages)
         .await
-        .map_err(|_| ApiError::Unavailable {
+        .map_err(|_| RequestError::Unavailable {
             reason: "Kafka did not acknowledge the offer".into(),
             retry_after_secs: state.config.retry_after_secs,
         })?;
