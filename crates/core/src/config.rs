@@ -454,6 +454,15 @@ impl Language {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
+
+    /// From a page's or a request's language tag, forgivingly (`fr-CA`, `FR`): anything
+    /// but French, or none, is English. Configuration is read strictly instead (`FromStr`).
+    pub fn from_code(code: Option<&str>) -> Language {
+        match code.map(|c| c.get(..2).unwrap_or(c).to_ascii_lowercase()) {
+            Some(c) if c == "fr" => Language::Fr,
+            _ => Language::En,
+        }
+    }
 }
 
 /// How often a scheduled report covers a period.

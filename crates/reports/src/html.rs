@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::chart::{self, Chart};
 use crate::figures::{Against, Comparison, Trend};
-use crate::i18n::{Lang, MessageError, Messages};
+use crate::i18n::{Language, MessageError, Messages};
 use crate::Figures;
 use civicpulse_core::money::{MoneyError, PerCurrency};
 
@@ -35,7 +35,7 @@ pub enum RenderError {
 }
 
 /// Renders the report of `figures` in `lang`.
-pub fn render(figures: &Figures, lang: Lang) -> Result<String, RenderError> {
+pub fn render(figures: &Figures, lang: Language) -> Result<String, RenderError> {
     let view = View::new(figures, Messages::new(lang))?;
     let messages = view.messages.clone();
     let mut env = Environment::new();
@@ -197,8 +197,8 @@ impl<'a> View<'a> {
             .map_or_else(
                 || id.to_string(),
                 |s| match self.messages.lang() {
-                    Lang::En => s.name.clone(),
-                    Lang::Fr => s.name_fr.clone(),
+                    Language::En => s.name.clone(),
+                    Language::Fr => s.name_fr.clone(),
                 },
             )
     }

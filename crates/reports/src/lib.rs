@@ -32,4 +32,4 @@ pub mod scheduler;
 pub mod scope;
 
 pub use figures::{Figures, FiguresError};
-pub use i18n::Lang;
+pub use i18n::Language;

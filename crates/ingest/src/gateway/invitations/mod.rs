@@ -32,7 +32,7 @@ use uuid::Uuid;
 pub use token::{Invitation, Sealer, TokenError};
 
 use super::auth::Source;
-use super::public::{self, Lang, Submission};
+use super::public::{self, Language, Submission};
 use super::routes::{scrubbed, to_messages};
 use super::{GatewayState, RequestError};
 use crate::metrics;
@@ -153,7 +153,9 @@ async fn invite(
         case_ref: request.case_ref,
         channel: request.channel,
         stage: request.stage,
-        lang: Lang::from_code(request.lang.as_deref()).code().to_string(),
+        lang: Language::from_code(request.lang.as_deref())
+            .as_str()
+            .to_string(),
         expires_at: now + valid,
     };
     let messages = to_messages(&state, &[offer], &source, now);
@@ -196,10 +198,10 @@ fn open(state: &GatewayState, token: &str) -> Result<Invitation, TokenError> {
 /// expired one. The language is unknown (the token did not open), so English.
 fn link_problem(error: TokenError) -> Response {
     match error {
-        TokenError::Invalid => public::message_page(Lang::En, StatusCode::BAD_REQUEST, |t| {
+        TokenError::Invalid => public::message_page(Language::En, StatusCode::BAD_REQUEST, |t| {
             (t.error_title, t.link_invalid)
         }),
-        TokenError::Expired => public::message_page(Lang::En, StatusCode::GONE, |t| {
+        TokenError::Expired => public::message_page(Language::En, StatusCode::GONE, |t| {
             (t.error_title, t.link_expired)
         }),
     }
@@ -210,7 +212,7 @@ async fn survey(State(state): State<GatewayState>, Path(token): Path<String>) ->
         Ok(invitation) => invitation,
         Err(error) => return link_problem(error),
     };
-    let lang = Lang::from_code(Some(&invitation.lang));
+    let lang = Language::from_code(Some(&invitation.lang));
     if state.invitations.is_answered(&invitation).await {
         return public::message_page(lang, StatusCode::CONFLICT, |t| {
             (t.thanks, t.already_answered)
@@ -230,7 +232,7 @@ async fn answer(
         Ok(invitation) => invitation,
         Err(error) => return link_problem(error),
     };
-    let lang = Lang::from_code(Some(&invitation.lang));
+    let lang = Language::from_code(Some(&invitation.lang));
     if state.invitations.is_answered(&invitation).await {
         return public::message_page(lang, StatusCode::CONFLICT, |t| {
             (t.thanks, t.already_answered)
@@ -246,7 +248,7 @@ async fn answer(
     let submission = match Submission::parse_survey(&body) {
         Ok(mut submission) => {
             submission.service_id = invitation.service_id.clone();
-            submission.lang = Some(lang.code().to_string());
+            submission.lang = Some(lang.as_str().to_string());
             submission
         }
         Err(_) => {
