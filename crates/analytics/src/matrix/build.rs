@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::dimensions::{measure, not_applicable, GroupBy, Measured};
 use super::stats::median;
-use super::status::{judge, Status};
+use super::status::{judge, MatrixStatus};
 use super::tally::Tally;
 use crate::period::Period;
 
@@ -47,7 +47,7 @@ pub struct Cell {
     pub benchmark: Option<f64>,
     pub previous_value: Option<f64>,
     pub change: Option<f64>,
-    pub status: Status,
+    pub status: MatrixStatus,
     /// The status as a number for colour thresholds and alert rules: 2 green, 1 amber,
     /// 0 red, −1 not judged.
     pub status_level: i64,
@@ -130,8 +130,8 @@ pub fn build(
                 benchmark: None,
                 previous_value: None,
                 change: None,
-                status: Status::NotAvailable,
-                status_level: Status::NotAvailable.level(),
+                status: MatrixStatus::NotAvailable,
+                status_level: MatrixStatus::NotAvailable.level(),
                 note: String::new(),
                 computed_at: computed_at.clone(),
             };
@@ -166,7 +166,7 @@ pub fn build(
                 Measured::TooFew { n, note } => {
                     cell.n = *n;
                     cell.note = note.clone();
-                    cell.status = Status::InsufficientData;
+                    cell.status = MatrixStatus::InsufficientData;
                 }
                 Measured::Value { estimate, note } => {
                     cell.value = Some(estimate.value);
@@ -324,7 +324,7 @@ mod tests {
         let top2 = Dimension::Top2Share(Question::Satisfaction);
         let a = cell(&cells, "a", top2);
         assert_eq!(a.value, Some(0.9));
-        assert_eq!((a.target, a.status), (Some(0.8), Status::Green));
+        assert_eq!((a.target, a.status), (Some(0.8), MatrixStatus::Green));
         assert_eq!(a.benchmark, Some(0.6), "c has too few answers to count");
         assert_eq!(a.previous_value, Some(0.7));
         assert!((a.change.unwrap() - 0.2).abs() < 1e-12);
@@ -333,7 +333,7 @@ mod tests {
         let c = cell(&cells, "c", top2);
         assert_eq!(
             (c.value, c.n, c.status),
-            (None, 3, Status::InsufficientData)
+            (None, 3, MatrixStatus::InsufficientData)
         );
         assert!(c.note.contains("too few"), "{}", c.note);
 
@@ -342,15 +342,15 @@ mod tests {
         let digital = cell(&cells, "a", Dimension::DigitalTakeUp);
         assert_eq!(
             (digital.benchmark, digital.status),
-            (Some(0.4), Status::Green)
+            (Some(0.4), MatrixStatus::Green)
         );
         let digital_b = cell(&cells, "b", Dimension::DigitalTakeUp);
         assert_eq!(digital_b.benchmark, Some(0.5));
-        assert_eq!(digital_b.status, Status::Green);
+        assert_eq!(digital_b.status, MatrixStatus::Green);
         let digital_c = cell(&cells, "c", Dimension::DigitalTakeUp);
         assert_eq!(
             (digital_c.benchmark, digital_c.status),
-            (Some(0.6), Status::Red)
+            (Some(0.6), MatrixStatus::Red)
         );
     }
 
@@ -395,7 +395,7 @@ mod tests {
         let digital = cell(&cells, "d", Dimension::DigitalTakeUp);
         assert_eq!(
             (digital.value, digital.status),
-            (None, Status::NotAvailable)
+            (None, MatrixStatus::NotAvailable)
         );
         assert!(
             digital.note.contains("no digital channel"),
@@ -403,7 +403,10 @@ mod tests {
             digital.note
         );
         let rate = cell(&cells, "a", Dimension::ResponseRate);
-        assert_eq!((rate.value, rate.status), (None, Status::NotAvailable));
+        assert_eq!(
+            (rate.value, rate.status),
+            (None, MatrixStatus::NotAvailable)
+        );
         assert!(
             rate.note.contains("12 responses against 3"),
             "{}",
@@ -451,7 +454,7 @@ mod tests {
         assert_eq!((c.value, c.n), (Some(12.5), 200));
         assert_eq!(c.previous_value, None, "September has no cost");
         let a = cell(&cells, "a", Dimension::CostPerTransaction);
-        assert_eq!((a.value, a.status), (None, Status::NotAvailable));
+        assert_eq!((a.value, a.status), (None, MatrixStatus::NotAvailable));
         assert!(a.note.contains("no cost"), "{}", a.note);
     }
 
@@ -481,7 +484,7 @@ mod tests {
             .iter()
             .find(|c| c.dimension == "transactions")
             .unwrap();
-        assert_eq!(transactions.status, Status::NotAvailable);
+        assert_eq!(transactions.status, MatrixStatus::NotAvailable);
     }
 
     #[test]

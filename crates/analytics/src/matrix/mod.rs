@@ -29,7 +29,7 @@ pub use build::{Cell, Slices};
 pub use dimensions::GroupBy;
 pub use intervention::InterventionRow;
 pub use read::{Bucket, RollupQuery};
-pub use status::Status;
+pub use status::MatrixStatus;
 pub use timeseries::Point;
 
 /// The matrix of a period, read from the rollups (the period and the one before it).

@@ -9,7 +9,7 @@ use civicpulse_core::Dimension;
 use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
 
 use super::build::Cell;
-use super::status::Status;
+use super::status::MatrixStatus;
 use crate::period::Period;
 
 /// The stored shape of a cell: dates as dates, the status as its name; what the catalog
@@ -42,7 +42,7 @@ pub fn row(period: &Period, cell: Cell, computed_at: DateTime<Utc>) -> SnapshotR
 /// longer knows reads as `not_available`.
 pub fn cell(row: SnapshotRow, catalog: &Catalog) -> Cell {
     let service = catalog.service(&row.service_id);
-    let status = row.status.parse().unwrap_or(Status::NotAvailable);
+    let status = row.status.parse().unwrap_or(MatrixStatus::NotAvailable);
     Cell {
         period: row.period,
         period_from: row.period_from.to_string(),
