@@ -1,5 +1,5 @@
-//! SLA guarantees: per case, how many days the clock ran against the service standard, its
-//! due date, status and the refund owed (`rules`, pure; the aggregator's evaluation job
+//! Service standards (SLAs): per case, how long the clock ran against its standard (in the
+//! standard's unit), its due date, status and the refund owed (`rules`, pure; the aggregator's evaluation job
 //! applies them); what readers see of the stored cases: `summary`, `ledger`, `queue`,
 //! `durations`, `forecast`.
 
