@@ -1,7 +1,7 @@
 //! Service standards (SLAs): per case, how long the clock ran against its standard (in the
-//! standard's unit), its due date, status and the refund owed (`rules`, pure; the aggregator's evaluation job
-//! applies them); what readers see of the stored cases: `summary`, `ledger`, `queue`,
-//! `durations`, `forecast`.
+//! standard's unit), its due date, status and the refund owed (`rules`, pure; the
+//! aggregator's evaluation job applies them); what readers see of the stored cases:
+//! `summary`, `ledger`, `queue`, `durations`, `forecast`.
 
 pub mod durations;
 pub mod forecast;
