@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use civicpulse_aggregator::sla::evaluate::{run_once, PolicyRun};
 use civicpulse_analytics::sla::rules::opening_schedule;
-use civicpulse_analytics::sla::{evaluate, CaseMilestone, Standard, Status};
+use civicpulse_analytics::sla::{evaluate, CaseMilestone, EvaluationContext, Status};
 use civicpulse_core::config::ClickHouseConfig;
 use civicpulse_core::event::MilestoneKind;
 use civicpulse_core::sla::LimitUnit;
@@ -404,7 +404,7 @@ fn rules_alone(catalog: &Catalog, cases: u64, now: DateTime<Utc>) -> (f64, f64) 
         let calendar = catalog.calendar(&service.calendar).expect("its calendar");
         // As a run does: the opening schedule is built once, for every case.
         let schedule = opening_schedule(&service.sla[0], calendar, service.time_zone, now);
-        let standard = Standard {
+        let context = EvaluationContext {
             policy: &service.sla[0],
             calendar,
             zone: service.time_zone,
@@ -415,7 +415,7 @@ fn rules_alone(catalog: &Catalog, cases: u64, now: DateTime<Utc>) -> (f64, f64) 
         let started = Instant::now();
         let mut breached = 0u64;
         for case in &milestones {
-            let evaluation = evaluate(&standard, case, None, now);
+            let evaluation = evaluate(&context, case, None, now);
             breached += u64::from(evaluation.status == Status::Breached);
         }
         std::hint::black_box(breached);

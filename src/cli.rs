@@ -89,7 +89,7 @@ pub struct ExportArgs {
     /// `gc-service-std` (period `2025-2026`), `omb-a11` (period `FY2027-Q1`) or
     /// `govuk-kpis` (period `2026-10`, `2026-Q3` or `FROM..TO`).
     #[arg(long, value_parser = parse_export_format)]
-    pub format: civicpulse_reports::exports::Format,
+    pub format: civicpulse_reports::exports::ExportFormat,
     #[arg(long)]
     pub period: String,
     /// Only these services (repeat the option); default every catalog service.
@@ -158,7 +158,7 @@ fn parse_language(text: &str) -> Result<civicpulse_core::config::Language, Strin
         .map_err(|_| format!("`{text}`: the report languages are en and fr"))
 }
 
-fn parse_export_format(text: &str) -> Result<civicpulse_reports::exports::Format, String> {
+fn parse_export_format(text: &str) -> Result<civicpulse_reports::exports::ExportFormat, String> {
     text.parse()
         .map_err(|_| format!("`{text}`: the formats are gc-service-std, omb-a11 and govuk-kpis"))
 }

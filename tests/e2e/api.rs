@@ -140,7 +140,7 @@ async fn every_documented_endpoint_answers_as_documented() {
         "/api/v1/services",
         "/api/v1/matrix",
         "/api/v1/timeseries",
-        "/api/v1/innovations",
+        "/api/v1/interventions",
         "/api/v1/sla/cases",
         "/api/v1/sla/summary",
     ] {

@@ -52,7 +52,7 @@ async fn every_statement_of_a_run_works_on_a_current_clickhouse() {
         "/api/v1/matrix?period=2026-09&group_by=age_band",
         "/api/v1/matrix/snapshots?period=2026-09",
         "/api/v1/timeseries?metric=satisfaction_top2_share&from=2026-08-01&to=2026-10-01&interval=week",
-        "/api/v1/innovations",
+        "/api/v1/interventions",
         "/api/v1/sla/cases?limit=20",
         "/api/v1/sla/summary?from=2026-08-01&to=2026-10-01",
         "/api/v1/feedback/comments?from=2026-08-01&to=2026-10-01",

@@ -1,6 +1,6 @@
 //! Civic Pulse aggregator: the jobs that write what readers read.
 //!
-//! - `sla::evaluate`: applies the guarantee rules to every changed case and stores the result;
+//! - `sla::evaluate`: applies the service standards to every changed case and stores the result;
 //! - `matrix`: daily rollups and the snapshots of each month and quarter;
 //! - `supersede`: which version of a re-sent event counts;
 //! - `schedule`: one aggregation run (SLA, then rollups, then snapshots), on demand or on

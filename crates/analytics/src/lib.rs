@@ -4,7 +4,7 @@
 //!   of interventions, stored snapshots;
 //! - `period`: the one reading of period labels (months, quarters, years, fiscal years,
 //!   ranges of days);
-//! - `sla`: the guarantee rules applied to one case, and what readers see of the evaluated
+//! - `sla`: the service standards applied to one case, and what readers see of the evaluated
 //!   cases (summaries, the remission ledger, queues, durations, breach forecasts).
 //!
 //! Pure calculations sit beside the typed read queries they need; the jobs that write

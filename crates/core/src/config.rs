@@ -408,7 +408,11 @@ pub struct MatrixConfig {
     pub amber_tolerance: f64,
     /// Days before and after an intervention that its evaluation compares (shortened to
     /// equal windows while the "after" one is still filling).
-    pub innovation_window_days: u32,
+    pub intervention_window_days: u32,
+    /// The name of `intervention_window_days` until issue 23, still read for one release
+    /// (deprecated); `Config::load` moves it there.
+    #[serde(skip_serializing)]
+    innovation_window_days: Option<u32>,
 }
 
 impl Default for MatrixConfig {
@@ -416,7 +420,8 @@ impl Default for MatrixConfig {
         MatrixConfig {
             min_responses: 10,
             amber_tolerance: 0.05,
-            innovation_window_days: 28,
+            intervention_window_days: 28,
+            innovation_window_days: None,
         }
     }
 }
@@ -448,6 +453,15 @@ impl Language {
     /// The `lang` attribute and folder name.
     pub fn as_str(self) -> &'static str {
         self.into()
+    }
+
+    /// From a page's or a request's language tag, forgivingly (`fr-CA`, `FR`): anything
+    /// but French, or none, is English. Configuration is read strictly instead (`FromStr`).
+    pub fn from_code(code: Option<&str>) -> Language {
+        match code.map(|c| c.get(..2).unwrap_or(c).to_ascii_lowercase()) {
+            Some(c) if c == "fr" => Language::Fr,
+            _ => Language::En,
+        }
     }
 }
 
@@ -528,7 +542,7 @@ pub struct DashboardConfig {
     /// Bearer tokens that may also declare and withdraw exceptional circumstances
     /// (`POST`/`DELETE /api/v1/sla/exceptions`); each change is stored with the token's name.
     pub admin_tokens: Vec<ReadToken>,
-    /// How long a computed matrix, time series or innovation answer is served from memory.
+    /// How long a computed matrix, time series or intervention answer is served from memory.
     pub cache_secs: u64,
     /// Bounds on slow or greedy clients.
     pub limits: HttpLimits,
@@ -567,7 +581,7 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(path));
         }
-        let config: Config = figment
+        let mut config: Config = figment
             .merge(
                 Env::prefixed("CIVICPULSE_")
                     .split("__")
@@ -575,6 +589,9 @@ impl Config {
             )
             .extract()
             .map_err(|e| ConfigError::Load(Box::new(e)))?;
+        if let Some(days) = config.matrix.innovation_window_days.take() {
+            config.matrix.intervention_window_days = days;
+        }
         config.check()?;
         Ok(config)
     }
@@ -682,6 +699,16 @@ mod tests {
             jail.create_file("civicpulse.toml", "[sink]\nmax_row = 10\n")?;
             let error = Config::load(Some(Path::new("civicpulse.toml"))).unwrap_err();
             assert!(error.to_string().contains("max_row"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_old_innovation_window_key_still_reads_as_the_intervention_window() {
+        Jail::expect_with(|jail| {
+            jail.create_file("civicpulse.toml", "[matrix]\ninnovation_window_days = 14\n")?;
+            let config = Config::load(Some(Path::new("civicpulse.toml"))).unwrap();
+            assert_eq!(config.matrix.intervention_window_days, 14);
             Ok(())
         });
     }

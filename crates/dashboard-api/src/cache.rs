@@ -6,7 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use civicpulse_analytics::matrix::{Cell, InnovationRow, Point};
+use civicpulse_analytics::matrix::{Cell, InterventionRow, Point};
 use moka::future::Cache;
 
 use crate::error::ApiError;
@@ -15,7 +15,7 @@ use crate::error::ApiError;
 pub struct Caches {
     pub matrix: Option<Cache<String, Arc<Vec<Cell>>>>,
     pub timeseries: Option<Cache<String, Arc<Vec<Point>>>>,
-    pub innovations: Option<Cache<String, Arc<Vec<InnovationRow>>>>,
+    pub interventions: Option<Cache<String, Arc<Vec<InterventionRow>>>>,
 }
 
 impl Caches {
@@ -32,7 +32,7 @@ impl Caches {
         Caches {
             matrix: cache(ttl_secs),
             timeseries: cache(ttl_secs),
-            innovations: cache(ttl_secs),
+            interventions: cache(ttl_secs),
         }
     }
 }

@@ -101,7 +101,15 @@ pub fn router(state: ApiState) -> Router {
             get(routes::snapshots::snapshots),
         )
         .route("/api/v1/timeseries", get(routes::timeseries::timeseries))
-        .route("/api/v1/innovations", get(routes::innovations::innovations))
+        .route(
+            "/api/v1/interventions",
+            get(routes::interventions::interventions),
+        )
+        // Deprecated alias of `/api/v1/interventions`, kept for one release (issue 23).
+        .route(
+            "/api/v1/innovations",
+            get(routes::interventions::interventions),
+        )
         .route("/api/v1/sla/cases", get(routes::sla_cases::cases))
         .route("/api/v1/sla/summary", get(routes::sla_summary::summary))
         .route(

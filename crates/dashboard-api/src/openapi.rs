@@ -18,7 +18,7 @@ use crate::routes;
         routes::matrix::matrix,
         routes::snapshots::snapshots,
         routes::timeseries::timeseries,
-        routes::innovations::innovations,
+        routes::interventions::interventions,
         routes::sla_cases::cases,
         routes::sla_summary::summary,
         routes::sla_remissions::remissions,

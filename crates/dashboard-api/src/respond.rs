@@ -10,41 +10,43 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 
+/// How a list is answered, JSON or CSV, from the `Accept` header (what is exported, and in
+/// which government format, is `civicpulse_reports::exports::ExportFormat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum ResponseFormat {
     Json,
     Csv,
 }
 
-impl Format {
+impl ResponseFormat {
     /// From the `Accept` header: CSV when it names `text/csv`, JSON for JSON, `*/*` or no
     /// header; anything else is 406.
-    pub fn from_accept(accept: Option<&str>) -> Result<Format, ApiError> {
+    pub fn from_accept(accept: Option<&str>) -> Result<ResponseFormat, ApiError> {
         let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
-            return Ok(Format::Json);
+            return Ok(ResponseFormat::Json);
         };
         let types: Vec<&str> = accept
             .split(',')
             .map(|t| t.split(';').next().unwrap_or("").trim())
             .collect();
         if types.contains(&"text/csv") {
-            Ok(Format::Csv)
+            Ok(ResponseFormat::Csv)
         } else if types
             .iter()
             .any(|t| matches!(*t, "application/json" | "*/*" | "application/*"))
         {
-            Ok(Format::Json)
+            Ok(ResponseFormat::Json)
         } else {
             Err(ApiError::NotAcceptable(accept.to_string()))
         }
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Format {
+impl<S: Send + Sync> FromRequestParts<S> for ResponseFormat {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Format::from_accept(
+        ResponseFormat::from_accept(
             parts
                 .headers
                 .get(header::ACCEPT)
@@ -55,13 +57,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Format {
 
 /// Rows in the asked format, with extra headers (e.g. a paging cursor).
 pub fn table<T: Serialize>(
-    format: Format,
+    format: ResponseFormat,
     rows: &[T],
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mut response = match format {
-        Format::Json => Json(rows).into_response(),
-        Format::Csv => {
+        ResponseFormat::Json => Json(rows).into_response(),
+        ResponseFormat::Csv => {
             let mut writer = csv::Writer::from_writer(Vec::new());
             for row in rows {
                 writer.serialize(row).map_err(|e| ApiError::internal(&e))?;
@@ -87,14 +89,20 @@ mod tests {
 
     #[test]
     fn accept_chooses_the_format() {
-        assert_eq!(Format::from_accept(None).unwrap(), Format::Json);
-        assert_eq!(Format::from_accept(Some("*/*")).unwrap(), Format::Json);
         assert_eq!(
-            Format::from_accept(Some("text/csv;q=0.9, application/json")).unwrap(),
-            Format::Csv
+            ResponseFormat::from_accept(None).unwrap(),
+            ResponseFormat::Json
+        );
+        assert_eq!(
+            ResponseFormat::from_accept(Some("*/*")).unwrap(),
+            ResponseFormat::Json
+        );
+        assert_eq!(
+            ResponseFormat::from_accept(Some("text/csv;q=0.9, application/json")).unwrap(),
+            ResponseFormat::Csv
         );
         assert!(matches!(
-            Format::from_accept(Some("application/xml")),
+            ResponseFormat::from_accept(Some("application/xml")),
             Err(ApiError::NotAcceptable(_))
         ));
     }

@@ -22,16 +22,16 @@ pub enum Status {
     NotAvailable,
 }
 
-impl From<matrix::Status> for Status {
-    fn from(status: matrix::Status) -> Status {
+impl From<matrix::MatrixStatus> for Status {
+    fn from(status: matrix::MatrixStatus) -> Status {
         match status {
-            matrix::Status::Green => Status::Green,
-            matrix::Status::Amber => Status::Amber,
-            matrix::Status::Red => Status::Red,
-            matrix::Status::NoReference => Status::NoReference,
-            matrix::Status::Info => Status::Info,
-            matrix::Status::InsufficientData => Status::InsufficientData,
-            matrix::Status::NotAvailable => Status::NotAvailable,
+            matrix::MatrixStatus::Green => Status::Green,
+            matrix::MatrixStatus::Amber => Status::Amber,
+            matrix::MatrixStatus::Red => Status::Red,
+            matrix::MatrixStatus::NoReference => Status::NoReference,
+            matrix::MatrixStatus::Info => Status::Info,
+            matrix::MatrixStatus::InsufficientData => Status::InsufficientData,
+            matrix::MatrixStatus::NotAvailable => Status::NotAvailable,
         }
     }
 }
@@ -131,7 +131,7 @@ impl From<&matrix::Point> for Point {
 
 /// One dimension of one intervention's evaluation, flat.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct InnovationRow {
+pub struct InterventionRow {
     pub intervention_id: String,
     pub service_id: String,
     pub name: String,
@@ -164,9 +164,9 @@ pub struct InnovationRow {
     pub note: String,
 }
 
-impl From<&matrix::InnovationRow> for InnovationRow {
-    fn from(r: &matrix::InnovationRow) -> InnovationRow {
-        InnovationRow {
+impl From<&matrix::InterventionRow> for InterventionRow {
+    fn from(r: &matrix::InterventionRow) -> InterventionRow {
+        InterventionRow {
             intervention_id: r.intervention_id.clone(),
             service_id: r.service_id.clone(),
             name: r.name.clone(),
@@ -229,6 +229,10 @@ pub struct PolicySummary {
     /// `refunds_owed_amount` in the currency's minor units (cents; yen have none): exact.
     /// Last, so that the CSV columns of the first release keep their positions.
     pub refunds_owed_minor: i64,
+    /// What `p50_elapsed_days` and `p90_elapsed_days` count: the standard's unit
+    /// (`business_days`, `calendar_days`, `business_hours`, `business_minutes`), or `mixed`
+    /// when its options count in different units.
+    pub unit: String,
 }
 
 impl From<&summary::PolicySummary> for PolicySummary {
@@ -256,6 +260,7 @@ impl From<&summary::PolicySummary> for PolicySummary {
             burn_rate_7d: s.burn_rate_7d,
             burn_rate_30d: s.burn_rate_30d,
             refunds_owed_minor: s.refunds_owed_amount.amount_minor,
+            unit: s.unit.clone(),
         }
     }
 }
@@ -267,7 +272,7 @@ mod tests {
 
     #[test]
     fn statuses_are_shown_by_their_analytics_names() {
-        for status in matrix::Status::iter() {
+        for status in matrix::MatrixStatus::iter() {
             assert_eq!(
                 serde_json::to_value(Status::from(status)).unwrap(),
                 status.as_str()

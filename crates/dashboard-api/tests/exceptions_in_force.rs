@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use chrono::{DateTime, Utc};
-use civicpulse_analytics::sla::rules::{evaluate, CaseMilestone, Standard};
+use civicpulse_analytics::sla::rules::{evaluate, CaseMilestone, EvaluationContext};
 use civicpulse_core::config::ReadToken;
 use civicpulse_core::event::MilestoneKind;
 use civicpulse_core::exception;
@@ -108,7 +108,7 @@ fn evaluated(store: &MemoryStore) -> (i64, Vec<String>) {
     let exceptions = exception::for_service(&in_force, "passport-in-person");
     let service = catalog.service("passport-in-person").expect("the service");
     let policy = &service.sla[0];
-    let standard = Standard {
+    let context = EvaluationContext {
         policy,
         calendar: catalog.calendar(&service.calendar).expect("its calendar"),
         zone: service.time_zone,
@@ -127,7 +127,7 @@ fn evaluated(store: &MemoryStore) -> (i64, Vec<String>) {
         at("2026-06-30T14:00:00Z", MilestoneKind::Dispatched),
     ];
     let evaluation = evaluate(
-        &standard,
+        &context,
         &milestones,
         Some("regular"),
         "2026-07-15T12:00:00Z".parse().unwrap(),

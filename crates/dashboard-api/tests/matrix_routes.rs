@@ -211,13 +211,13 @@ async fn the_time_series_has_a_point_per_day_and_withholds_a_thin_day() {
 }
 
 #[tokio::test]
-async fn innovations_compare_the_service_before_and_after_its_intervention() {
+async fn interventions_compare_the_service_before_and_after_its_intervention() {
     // The in-memory store answers both windows with the same rows (the day filter is
     // ClickHouse's): 40 answers, 32 satisfied → 80.0 % before and after, no change.
     let app = app(september());
     let rows = get_json(
         &app,
-        "/api/v1/innovations?intervention_id=passport-in-person-extra-staff&dimension=satisfaction_top2_share",
+        "/api/v1/interventions?intervention_id=passport-in-person-extra-staff&dimension=satisfaction_top2_share",
     )
     .await;
     assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
@@ -230,4 +230,14 @@ async fn innovations_compare_the_service_before_and_after_its_intervention() {
     assert_eq!(surge["before_n"], 40);
     close(&surge["change"], 0.0);
     assert_eq!(surge["verdict"], "no_clear_change");
+}
+
+#[tokio::test]
+async fn innovations_still_answers_as_the_deprecated_alias_of_interventions() {
+    let app = app(september());
+    let query = "?intervention_id=passport-in-person-extra-staff&dimension=satisfaction_top2_share";
+    let current = get_json(&app, &format!("/api/v1/interventions{query}")).await;
+    let alias = get_json(&app, &format!("/api/v1/innovations{query}")).await;
+    assert_eq!(current.as_array().unwrap().len(), 1, "{current}");
+    assert_eq!(alias, current);
 }

@@ -264,7 +264,7 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/matrix",
         "/api/v1/matrix/snapshots",
         "/api/v1/timeseries",
-        "/api/v1/innovations",
+        "/api/v1/interventions",
         "/api/v1/sla/cases",
         "/api/v1/sla/summary",
         "/api/v1/sla/remissions",
@@ -279,6 +279,8 @@ async fn the_openapi_document_describes_every_route() {
     ] {
         assert!(paths.contains_key(path), "{path} is not documented");
     }
+    // The deprecated alias answers but is not part of the contract.
+    assert!(!paths.contains_key("/api/v1/innovations"), "{doc}");
 }
 
 #[tokio::test]

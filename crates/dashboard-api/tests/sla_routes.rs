@@ -53,6 +53,11 @@ async fn cases_page_through_with_a_cursor_when_a_page_is_full() {
     assert_eq!(late["started_at"], "2026-09-02T14:00:00Z");
     assert_eq!(late["stopped_at"], Value::Null);
     assert_eq!(late["late_days"], 3);
+    // The unit-neutral names carry the same figures, in `unit`; the old ones stay (deprecated).
+    assert_eq!(late["late"], 3);
+    assert_eq!(late["elapsed"], late["elapsed_business_days"]);
+    assert_eq!(late["paused"], late["paused_business_days"]);
+    assert_eq!(late["unit"], "business_days");
     close(&late["refund_amount"], 40.0);
     assert_eq!(late["remission"], "owed");
 
@@ -99,6 +104,8 @@ async fn the_summary_gives_compliance_budget_and_refunds_per_standard() {
     close(&passport["refunds_owed_amount"], 40.0);
     assert_eq!(passport["currency"], "CAD");
     assert_eq!(passport["open"], 7);
+    // The elapsed percentiles say what they count.
+    assert_eq!(passport["unit"], "business_days");
     // Burn rate over 30 days: 1 / 20 = 5 % breached where 10 % is allowed → 0.5.
     close(&passport["burn_rate_30d"], 0.5);
 
@@ -166,6 +173,8 @@ async fn remissions_total_per_fiscal_year_and_list_each_case() {
     close(&paid["refund_percent"], 50.0);
     close(&paid["amount"], 80.0);
     assert_eq!(paid["stopped_at"], "2026-09-15T15:00:00Z");
+    // `late` says its unit: the case's option's, read from the catalog.
+    assert_eq!(paid["unit"], "business_days");
     let csv = get_csv(&app, "/api/v1/sla/remissions?view=cases").await;
     assert_eq!(csv.lines().count(), 4, "{csv}");
 }

@@ -17,7 +17,7 @@ use civicpulse_analytics::matrix::dimensions::{measure, not_applicable};
 use civicpulse_analytics::matrix::stats::median;
 use civicpulse_analytics::matrix::tally::Tally;
 use civicpulse_analytics::matrix::{
-    self, build, Bucket, Cell, GroupBy, InnovationRow, RollupQuery, Slices,
+    self, build, Bucket, Cell, GroupBy, InterventionRow, RollupQuery, Slices,
 };
 use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::summary::{self, PolicySummary};
@@ -118,7 +118,7 @@ pub struct Figures {
     #[serde(serialize_with = "crate::records::sla")]
     pub sla: Vec<PolicySummary>,
     #[serde(serialize_with = "crate::records::interventions")]
-    pub interventions: Vec<InnovationRow>,
+    pub interventions: Vec<InterventionRow>,
     pub freshness: Freshness,
 }
 
@@ -208,7 +208,7 @@ impl Figures {
         );
         let sla = summary::summarize_window(store, catalog, None, from, to).await?;
         let last_day = period.to.pred_opt().unwrap_or(period.to);
-        let interventions = matrix::innovations(store, catalog, config, last_day).await?;
+        let interventions = matrix::interventions(store, catalog, config, last_day).await?;
         Ok(Figures {
             period: period.to_string(),
             period_from: period.from.to_string(),

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use civicpulse_analytics::matrix::change::Verdict;
-use civicpulse_analytics::matrix::{Cell, Finding, InnovationRow, Status};
+use civicpulse_analytics::matrix::{Cell, Finding, InterventionRow, MatrixStatus};
 use civicpulse_analytics::sla::summary::PolicySummary;
 use civicpulse_core::dimension::{Dimension, Kind};
 use fluent_bundle::FluentValue;
@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::chart::{self, Chart};
 use crate::figures::{Against, Comparison, Trend};
-use crate::i18n::{Lang, MessageError, Messages};
+use crate::i18n::{Language, MessageError, Messages};
 use crate::Figures;
 use civicpulse_core::money::{MoneyError, PerCurrency};
 
@@ -35,7 +35,7 @@ pub enum RenderError {
 }
 
 /// Renders the report of `figures` in `lang`.
-pub fn render(figures: &Figures, lang: Lang) -> Result<String, RenderError> {
+pub fn render(figures: &Figures, lang: Language) -> Result<String, RenderError> {
     let view = View::new(figures, Messages::new(lang))?;
     let messages = view.messages.clone();
     let mut env = Environment::new();
@@ -156,7 +156,7 @@ impl<'a> View<'a> {
             interventions => self.interventions()?,
             // An empty period shows no table of zeros.
             cells => f.matrix.iter()
-                .filter(|c| !empty && c.status != Status::NotAvailable)
+                .filter(|c| !empty && c.status != MatrixStatus::NotAvailable)
                 .map(|c| self.cell(c))
                 .collect::<Result<Vec<_>, _>>()?,
             standards => f.sla.iter()
@@ -197,8 +197,8 @@ impl<'a> View<'a> {
             .map_or_else(
                 || id.to_string(),
                 |s| match self.messages.lang() {
-                    Lang::En => s.name.clone(),
-                    Lang::Fr => s.name_fr.clone(),
+                    Language::En => s.name.clone(),
+                    Language::Fr => s.name_fr.clone(),
                 },
             )
     }
@@ -250,7 +250,7 @@ impl<'a> View<'a> {
 
     fn cell(&self, c: &Cell) -> Result<CellShown, MessageError> {
         let value = match c.value {
-            None if c.status == Status::InsufficientData => self.t("withheld", &[])?,
+            None if c.status == MatrixStatus::InsufficientData => self.t("withheld", &[])?,
             value => self.value(&c.dimension, value),
         };
         let interval = match (c.ci_low, c.ci_high) {
@@ -294,18 +294,18 @@ impl<'a> View<'a> {
     fn services_line(&self) -> Result<String, MessageError> {
         let (mut on, mut near, mut off, mut unjudged) = (0u64, 0u64, 0u64, 0u64);
         for service in &self.figures.services {
-            let statuses: Vec<Status> = self
+            let statuses: Vec<MatrixStatus> = self
                 .figures
                 .matrix
                 .iter()
                 .filter(|c| c.service_id == service.id)
                 .map(|c| c.status)
                 .collect();
-            if statuses.contains(&Status::Red) {
+            if statuses.contains(&MatrixStatus::Red) {
                 off += 1;
-            } else if statuses.contains(&Status::Amber) {
+            } else if statuses.contains(&MatrixStatus::Amber) {
                 near += 1;
-            } else if statuses.contains(&Status::Green) {
+            } else if statuses.contains(&MatrixStatus::Green) {
                 on += 1;
             } else {
                 unjudged += 1;
@@ -478,7 +478,7 @@ impl<'a> View<'a> {
 
     /// Each intervention with the changes its intervals support.
     fn interventions(&self) -> Result<Vec<String>, MessageError> {
-        let mut by_id: BTreeMap<&str, Vec<&InnovationRow>> = BTreeMap::new();
+        let mut by_id: BTreeMap<&str, Vec<&InterventionRow>> = BTreeMap::new();
         for row in &self.figures.interventions {
             by_id.entry(&row.intervention_id).or_default().push(row);
         }
@@ -554,7 +554,9 @@ impl<'a> View<'a> {
         let is_count =
             |c: &Cell| Dimension::parse(&c.dimension).map(Dimension::kind) == Some(Kind::Count);
         let any_figure = cells.iter().any(|c| !is_count(c) && c.value.is_some());
-        let any_withheld = cells.iter().any(|c| c.status == Status::InsufficientData);
+        let any_withheld = cells
+            .iter()
+            .any(|c| c.status == MatrixStatus::InsufficientData);
         let all_withheld = (!any_figure && any_withheld)
             .then(|| {
                 self.t(

@@ -12,7 +12,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use num_format::{Locale, ToFormattedString};
 
 /// A report language (configured as `[reports] languages`).
-pub use civicpulse_core::config::Language as Lang;
+pub use civicpulse_core::config::Language;
 
 /// What each language brings: its catalogue and its number and date formats.
 trait LocaleData {
@@ -21,25 +21,25 @@ trait LocaleData {
     fn dates(self) -> chrono::Locale;
 }
 
-impl LocaleData for Lang {
+impl LocaleData for Language {
     fn catalogue(self) -> &'static str {
         match self {
-            Lang::En => include_str!("../locales/en.ftl"),
-            Lang::Fr => include_str!("../locales/fr.ftl"),
+            Language::En => include_str!("../locales/en.ftl"),
+            Language::Fr => include_str!("../locales/fr.ftl"),
         }
     }
 
     fn numbers(self) -> Locale {
         match self {
-            Lang::En => Locale::en,
-            Lang::Fr => Locale::fr_CA,
+            Language::En => Locale::en,
+            Language::Fr => Locale::fr_CA,
         }
     }
 
     fn dates(self) -> chrono::Locale {
         match self {
-            Lang::En => chrono::Locale::en_CA,
-            Lang::Fr => chrono::Locale::fr_CA,
+            Language::En => chrono::Locale::en_CA,
+            Language::Fr => chrono::Locale::fr_CA,
         }
     }
 }
@@ -59,12 +59,12 @@ pub enum MessageError {
 /// One language's messages and formats; cheap to clone.
 #[derive(Clone)]
 pub struct Messages {
-    lang: Lang,
+    lang: Language,
     bundle: Arc<FluentBundle<FluentResource>>,
 }
 
 impl Messages {
-    pub fn new(lang: Lang) -> Messages {
+    pub fn new(lang: Language) -> Messages {
         let resource = FluentResource::try_new(lang.catalogue().to_string())
             .unwrap_or_else(|(_, errors)| panic!("{} catalogue parses: {errors:?}", lang.as_str()));
         let id: unic_langid::LanguageIdentifier =
@@ -82,7 +82,7 @@ impl Messages {
         }
     }
 
-    pub fn lang(&self) -> Lang {
+    pub fn lang(&self) -> Language {
         self.lang
     }
 
@@ -144,9 +144,9 @@ impl Messages {
     pub fn percent(&self, share: f64) -> String {
         let number = self.decimal(share * 100.0, 1);
         match self.lang {
-            Lang::En => format!("{number}%"),
+            Language::En => format!("{number}%"),
             // French puts a (narrow no-break) space before the sign.
-            Lang::Fr => format!("{number}\u{202f}%"),
+            Language::Fr => format!("{number}\u{202f}%"),
         }
     }
 
@@ -178,7 +178,7 @@ mod tests {
     use super::*;
 
     /// The message ids of a catalogue, from its source.
-    fn ids(lang: Lang) -> std::collections::BTreeSet<String> {
+    fn ids(lang: Language) -> std::collections::BTreeSet<String> {
         lang.catalogue()
             .lines()
             .filter(|line| line.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
@@ -188,13 +188,13 @@ mod tests {
 
     #[test]
     fn both_catalogues_have_the_same_messages() {
-        let (en, fr) = (ids(Lang::En), ids(Lang::Fr));
+        let (en, fr) = (ids(Language::En), ids(Language::Fr));
         assert!(en.len() > 50, "{} messages", en.len());
         assert_eq!(
             en.symmetric_difference(&fr).collect::<Vec<_>>(),
             Vec::<&String>::new()
         );
-        for lang in Lang::ALL {
+        for lang in Language::ALL {
             let messages = Messages::new(lang);
             for id in ids(lang) {
                 assert!(messages.has(&id), "{id} in {}", lang.as_str());
@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn numbers_and_dates_follow_the_locale() {
-        let (en, fr) = (Messages::new(Lang::En), Messages::new(Lang::Fr));
+        let (en, fr) = (Messages::new(Language::En), Messages::new(Language::Fr));
         assert_eq!(en.percent(0.8125), "81.2%");
         assert_eq!(fr.percent(0.8125), "81,2\u{202f}%");
         assert_eq!(en.count(12_345), "12,345");
@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn a_missing_message_is_an_error_not_a_blank() {
-        let en = Messages::new(Lang::En);
+        let en = Messages::new(Language::En);
         assert!(matches!(
             en.get("no-such-message", &[]),
             Err(MessageError::Missing(..))

@@ -13,9 +13,12 @@
 //! - `chart`: the geometry of the inline SVG line charts;
 //! - `html`: the report a person reads, `report.html`;
 //! - `pdf`: `report.pdf`, printed by headless Chromium;
-//! - `publish`: one report in one language written to a folder, with checksums.
+//! - `publish`: one report in one language written to a folder, with checksums;
+//! - `due`: which periods the `[[reports.schedules]]` are due for, as date arithmetic;
+//! - `scheduler`: the loop that writes the due reports and records each attempt.
 
 pub mod chart;
+pub mod due;
 pub mod exports;
 pub mod figures;
 pub mod freshness;
@@ -26,9 +29,8 @@ pub mod open_data;
 pub mod pdf;
 pub mod publish;
 pub mod records;
-pub mod schedule;
 pub mod scheduler;
 pub mod scope;
 
 pub use figures::{Figures, FiguresError};
-pub use i18n::Lang;
+pub use i18n::Language;

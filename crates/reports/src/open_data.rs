@@ -153,17 +153,17 @@ pub const SLA_COLUMNS: &[Column] = &[
     ),
     column(
         "p50_elapsed_days",
-        "Median days",
+        "Median elapsed",
         "double",
         false,
-        "Median counted days of closed cases.",
+        "Median time on the clock of closed cases, in `unit`.",
     ),
     column(
         "p90_elapsed_days",
-        "90th percentile days",
+        "90th percentile elapsed",
         "double",
         false,
-        "90th percentile of counted days of closed cases.",
+        "90th percentile of the time on the clock of closed cases, in `unit`.",
     ),
     column(
         "open",
@@ -255,6 +255,13 @@ pub const SLA_COLUMNS: &[Column] = &[
         "integer",
         true,
         "`refunds_owed_amount` exact in the minor units of `currency` (cents; yen have none).",
+    ),
+    column(
+        "unit",
+        "Unit",
+        "string",
+        true,
+        "What the elapsed percentiles count: business_days, calendar_days, business_hours, business_minutes, or mixed when the standard's options differ.",
     ),
 ];
 
@@ -358,6 +365,7 @@ mod tests {
             burn_rate_1d: None,
             burn_rate_7d: None,
             burn_rate_30d: None,
+            unit: "business_days".into(),
         };
         let dir = tempfile::tempdir().unwrap();
         let path = write_csv(&dir.path().join("sla.csv"), &[SlaRecord::from(&summary)]).unwrap();
@@ -368,7 +376,7 @@ mod tests {
         // 0.1 + 0.2 is 0.30000000000000004 as floats; the refunds are 0.3, 30 cents.
         let row = lines.next().unwrap();
         assert!(
-            row.contains(",2,0.3,0,CAD,") && row.ends_with(",30"),
+            row.contains(",2,0.3,0,CAD,") && row.ends_with(",30,business_days"),
             "{row}"
         );
     }

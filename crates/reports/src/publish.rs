@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::i18n::Lang;
+use crate::i18n::Language;
 use crate::open_data::{self, WriteError};
 use crate::pdf::{self, PdfError};
 use crate::Figures;
@@ -45,7 +45,7 @@ pub struct Written {
 /// Writes `figures` in `lang` into `dir`; `chromium` is the printer found (or why not).
 pub async fn write(
     figures: &Figures,
-    lang: Lang,
+    lang: Language,
     dir: &Path,
     chromium: Result<&Path, &PdfError>,
 ) -> Result<Written, PublishError> {

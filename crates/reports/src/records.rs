@@ -109,8 +109,8 @@ pub struct InnovationRecord {
     pub note: String,
 }
 
-impl From<&matrix::InnovationRow> for InnovationRecord {
-    fn from(r: &matrix::InnovationRow) -> InnovationRecord {
+impl From<&matrix::InterventionRow> for InnovationRecord {
+    fn from(r: &matrix::InterventionRow) -> InnovationRecord {
         InnovationRecord {
             intervention_id: r.intervention_id.clone(),
             service_id: r.service_id.clone(),
@@ -173,6 +173,8 @@ pub struct SlaRecord {
     /// `refunds_owed_amount` in the currency's minor units (cents; yen have none): exact.
     /// Last, so that the CSV columns of the first release keep their positions.
     pub refunds_owed_minor: i64,
+    /// What the elapsed percentiles count (`business_days`, …, or `mixed`).
+    pub unit: String,
 }
 
 impl From<&summary::PolicySummary> for SlaRecord {
@@ -200,6 +202,7 @@ impl From<&summary::PolicySummary> for SlaRecord {
             burn_rate_7d: s.burn_rate_7d,
             burn_rate_30d: s.burn_rate_30d,
             refunds_owed_minor: s.refunds_owed_amount.amount_minor,
+            unit: s.unit.clone(),
         }
     }
 }
@@ -262,7 +265,7 @@ pub fn sla<S: Serializer>(
 
 /// `Figures::interventions` as records.
 pub fn interventions<S: Serializer>(
-    rows: &[matrix::InnovationRow],
+    rows: &[matrix::InterventionRow],
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(rows.iter().map(InnovationRecord::from))

@@ -16,7 +16,7 @@ use civicpulse_store::{ClickHouseStore, StoreError, Stores};
 use prometheus::{register_int_counter_vec, register_int_gauge, IntCounterVec, IntGauge};
 use tokio_util::sync::CancellationToken;
 
-use crate::schedule::{self, Due};
+use crate::due::{self, Due};
 use crate::{generate, pdf, publish};
 
 pub static RUNS: LazyLock<IntCounterVec> = LazyLock::new(|| {
@@ -74,7 +74,7 @@ pub async fn tick(
         return Ok(result);
     };
     let today = local_date(now, catalog.reporting_zone());
-    let due = schedule::due(&config.reports.schedules, calendar, today);
+    let due = due::latest(&config.reports.schedules, calendar, today);
     let labels: Vec<String> = due.iter().map(|d| d.period.to_string()).collect();
     let written = store.reports_written(&labels).await?;
     let chromium = pdf::find_chromium(config.reports.chromium.as_deref());

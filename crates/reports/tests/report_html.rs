@@ -7,7 +7,7 @@ use civicpulse_analytics::period::Period;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::Catalog;
 use civicpulse_reports::freshness::Freshness;
-use civicpulse_reports::{html, Figures, Lang};
+use civicpulse_reports::{html, Figures, Language};
 use civicpulse_store::tables::matrix_feedback_daily::AnswerSums;
 use civicpulse_store::tables::sla_cases::SummaryRow;
 use civicpulse_testkit::memory::{MemoryStore, Tables};
@@ -105,7 +105,7 @@ fn assert_reads(html: &str, sentence: &str) {
 
 #[tokio::test]
 async fn the_english_report_names_the_services_states_the_figures_and_says_what_is_withheld() {
-    let html = html::render(&september().await, Lang::En).expect("rendered");
+    let html = html::render(&september().await, Language::En).expect("rendered");
     assert_reads(&html, "<html lang=\"en\"");
     assert_reads(&html, "Service performance report, ");
     assert_reads(&html, "Passport, applied for in person</h2>");
@@ -130,7 +130,7 @@ async fn the_english_report_names_the_services_states_the_figures_and_says_what_
 
 #[tokio::test]
 async fn the_french_report_says_the_same_in_french_with_french_numbers() {
-    let html = html::render(&september().await, Lang::Fr).expect("rendered");
+    let html = html::render(&september().await, Language::Fr).expect("rendered");
     assert_reads(&html, "<html lang=\"fr\"");
     assert_reads(&html, "Rapport sur le rendement des services, ");
     assert_reads(&html, "Passeport, demande en personne</h2>");

@@ -3,6 +3,8 @@
 //! - `client`: the connection, and how the `clickhouse` crate is set up for the server it
 //!   finds (row validation only where the server speaks `RowBinaryWithNamesAndTypes`);
 //! - `access`: what readers may ask, one trait per area, with ClickHouse behind it;
+//! - `days`: a service's local days as the rollup reads, the rollup refreshes and the raw-table
+//!   filters ask for them;
 //! - `migrate`: the numbered SQL files of `crates/store/migrations/`, compiled in, applied in order
 //!   and recorded with a checksum.
 //!
@@ -13,9 +15,7 @@ pub mod access;
 pub mod checkpoint;
 pub mod client;
 pub mod cluster;
-pub mod day_range;
-pub mod day_slice;
-pub mod local_days;
+pub mod days;
 pub mod migrate;
 pub mod tables;
 

@@ -13,8 +13,8 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use civicpulse_store::day_range::DayRange;
-use civicpulse_store::local_days::LocalDays;
+use civicpulse_store::days::DayRange;
+use civicpulse_store::days::LocalDays;
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use civicpulse_store::tables::matrix_activity_daily::ActivitySums;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::America::Toronto;
-use civicpulse_analytics::sla::{evaluate, CaseMilestone, Standard};
+use civicpulse_analytics::sla::{evaluate, CaseMilestone, EvaluationContext};
 use civicpulse_core::event::MilestoneKind;
 use civicpulse_core::Catalog;
 use serde_json::Value;
@@ -37,7 +37,7 @@ pub(crate) fn closed_cases(
             continue;
         };
         let calendar = catalog.calendar(&service.calendar).unwrap();
-        let standard = Standard {
+        let context = EvaluationContext {
             policy,
             calendar,
             zone: service.time_zone,
@@ -45,7 +45,7 @@ pub(crate) fn closed_cases(
             remissions: &catalog.remissions,
             schedule: None,
         };
-        let evaluation = evaluate(&standard, &steps, None, now);
+        let evaluation = evaluate(&context, &steps, None, now);
         let status = evaluation.status.as_str();
         if let (Some(stopped), status @ ("met" | "breached")) = (evaluation.stopped_at, status) {
             closed.insert(

@@ -277,7 +277,7 @@ async fn an_intervention_is_judged_before_and_after_and_against_its_peers() {
 
     let (status, rows) = pipeline
         .api_get(
-            "/api/v1/innovations?intervention_id=birth-online&dimension=satisfaction_top2_share",
+            "/api/v1/interventions?intervention_id=birth-online&dimension=satisfaction_top2_share",
         )
         .await;
     assert_eq!(status, 200, "{rows}");
@@ -318,12 +318,12 @@ async fn an_intervention_is_judged_before_and_after_and_against_its_peers() {
 
     // A dimension without data, and an intervention too recent to judge, say so.
     let (_, rows) = pipeline
-        .api_get("/api/v1/innovations?intervention_id=birth-online&dimension=sla_compliance")
+        .api_get("/api/v1/interventions?intervention_id=birth-online&dimension=sla_compliance")
         .await;
     assert_eq!(rows[0]["verdict"], "insufficient_data", "{rows}");
     let (_, rows) = pipeline
         .api_get(
-            "/api/v1/innovations?intervention_id=birth-too-new&dimension=satisfaction_top2_share",
+            "/api/v1/interventions?intervention_id=birth-too-new&dimension=satisfaction_top2_share",
         )
         .await;
     assert_eq!(rows[0]["verdict"], "too_early", "{rows}");

@@ -14,7 +14,7 @@ use chrono::Utc;
 use civicpulse_core::event::Channel;
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::checkpoint;
-use civicpulse_store::day_slice::DaySlice;
+use civicpulse_store::days::DaySlice;
 use civicpulse_store::tables::matrix_runs::{self, MatrixRunRow};
 use civicpulse_store::tables::{matrix_activity_daily, matrix_feedback_daily, matrix_sla_daily};
 use clickhouse::Client;

@@ -20,7 +20,7 @@ use civicpulse_store::tables::{sla_exceptions, superseded_events};
 use clickhouse::Client;
 
 use civicpulse_analytics::sla::rules::{
-    evaluate, opening_schedule, CaseMilestone, Evaluation, Standard,
+    evaluate, opening_schedule, CaseMilestone, Evaluation, EvaluationContext,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -192,7 +192,7 @@ async fn run_policy(
     .into_iter()
     .collect();
     let schedule = opening_schedule(policy, calendar, service.time_zone, now);
-    let standard = Standard {
+    let context = EvaluationContext {
         policy,
         calendar,
         zone: service.time_zone,
@@ -202,7 +202,7 @@ async fn run_policy(
     };
     let to_row = |case: CaseRead| {
         let option = case.option.as_ref().map(|(_, o)| o.as_str());
-        let evaluation = evaluate(&standard, &case.milestones, option, now);
+        let evaluation = evaluate(&context, &case.milestones, option, now);
         case_row(service, policy, case, &evaluation, now)
     };
     // Each case is written as soon as its last milestone is read (the cursor is ordered by

@@ -11,7 +11,7 @@ use civicpulse_core::Catalog;
 
 use super::dimensions::{measure, not_applicable, GroupBy, Measured};
 use super::stats::median;
-use super::status::{judge, Status};
+use super::status::{judge, MatrixStatus};
 use super::tally::Tally;
 use crate::period::Period;
 
@@ -48,7 +48,7 @@ pub struct Cell {
     pub benchmark: Option<f64>,
     pub previous_value: Option<f64>,
     pub change: Option<f64>,
-    pub status: Status,
+    pub status: MatrixStatus,
     /// Why a value is missing, or what an equity gap compares.
     pub note: String,
     /// When the aggregator or the API computed the cell: a snapshot's shows what was known
@@ -127,7 +127,7 @@ pub fn build(
                 benchmark: None,
                 previous_value: None,
                 change: None,
-                status: Status::NotAvailable,
+                status: MatrixStatus::NotAvailable,
                 note: String::new(),
                 computed_at,
             };
@@ -162,7 +162,7 @@ pub fn build(
                 Measured::TooFew { n, note } => {
                     cell.n = *n;
                     cell.note = note.clone();
-                    cell.status = Status::InsufficientData;
+                    cell.status = MatrixStatus::InsufficientData;
                 }
                 Measured::Value { estimate, note } => {
                     cell.value = Some(estimate.value);
@@ -319,7 +319,7 @@ mod tests {
         let top2 = Dimension::Top2Share(Question::Satisfaction);
         let a = cell(&cells, "a", top2);
         assert_eq!(a.value, Some(0.9));
-        assert_eq!((a.target, a.status), (Some(0.8), Status::Green));
+        assert_eq!((a.target, a.status), (Some(0.8), MatrixStatus::Green));
         assert_eq!(a.benchmark, Some(0.6), "c has too few answers to count");
         assert_eq!(a.previous_value, Some(0.7));
         assert!((a.change.unwrap() - 0.2).abs() < 1e-12);
@@ -328,7 +328,7 @@ mod tests {
         let c = cell(&cells, "c", top2);
         assert_eq!(
             (c.value, c.n, c.status),
-            (None, 3, Status::InsufficientData)
+            (None, 3, MatrixStatus::InsufficientData)
         );
         assert!(c.note.contains("too few"), "{}", c.note);
 
@@ -337,15 +337,15 @@ mod tests {
         let digital = cell(&cells, "a", Dimension::DigitalTakeUp);
         assert_eq!(
             (digital.benchmark, digital.status),
-            (Some(0.4), Status::Green)
+            (Some(0.4), MatrixStatus::Green)
         );
         let digital_b = cell(&cells, "b", Dimension::DigitalTakeUp);
         assert_eq!(digital_b.benchmark, Some(0.5));
-        assert_eq!(digital_b.status, Status::Green);
+        assert_eq!(digital_b.status, MatrixStatus::Green);
         let digital_c = cell(&cells, "c", Dimension::DigitalTakeUp);
         assert_eq!(
             (digital_c.benchmark, digital_c.status),
-            (Some(0.6), Status::Red)
+            (Some(0.6), MatrixStatus::Red)
         );
     }
 
@@ -390,7 +390,7 @@ mod tests {
         let digital = cell(&cells, "d", Dimension::DigitalTakeUp);
         assert_eq!(
             (digital.value, digital.status),
-            (None, Status::NotAvailable)
+            (None, MatrixStatus::NotAvailable)
         );
         assert!(
             digital.note.contains("no digital channel"),
@@ -398,7 +398,10 @@ mod tests {
             digital.note
         );
         let rate = cell(&cells, "a", Dimension::ResponseRate);
-        assert_eq!((rate.value, rate.status), (None, Status::NotAvailable));
+        assert_eq!(
+            (rate.value, rate.status),
+            (None, MatrixStatus::NotAvailable)
+        );
         assert!(
             rate.note.contains("12 responses against 3"),
             "{}",
@@ -446,7 +449,7 @@ mod tests {
         assert_eq!((c.value, c.n), (Some(12.5), 200));
         assert_eq!(c.previous_value, None, "September has no cost");
         let a = cell(&cells, "a", Dimension::CostPerTransaction);
-        assert_eq!((a.value, a.status), (None, Status::NotAvailable));
+        assert_eq!((a.value, a.status), (None, MatrixStatus::NotAvailable));
         assert!(a.note.contains("no cost"), "{}", a.note);
     }
 
@@ -476,7 +479,7 @@ mod tests {
             .iter()
             .find(|c| c.dimension == "transactions")
             .unwrap();
-        assert_eq!(transactions.status, Status::NotAvailable);
+        assert_eq!(transactions.status, MatrixStatus::NotAvailable);
     }
 
     #[test]

@@ -4,12 +4,12 @@
 //!
 //! The aggregator keeps daily rollups in ClickHouse; `read` turns them into tallies; the
 //! rest is pure: `dimensions` (figures and suppression), `stats` (intervals, DiD), `status`,
-//! `build` (cells, benchmarks), `innovation`, `timeseries`, `snapshot` (stored cells).
+//! `build` (cells, benchmarks), `intervention`, `timeseries`, `snapshot` (stored cells).
 
 pub mod build;
 pub mod change;
 pub mod dimensions;
-pub mod innovation;
+pub mod intervention;
 pub mod read;
 pub mod snapshot;
 pub mod stats;
@@ -27,9 +27,9 @@ use crate::period::Period;
 
 pub use build::{Cell, Slices};
 pub use dimensions::GroupBy;
-pub use innovation::{Finding, InnovationRow};
+pub use intervention::{Finding, InterventionRow};
 pub use read::{Bucket, RollupQuery};
-pub use status::Status;
+pub use status::MatrixStatus;
 pub use timeseries::Point;
 
 /// The matrix of a period, read from the rollups (the period and the one before it).
@@ -89,23 +89,23 @@ pub async fn timeseries(
 }
 
 /// Every catalog intervention evaluated as of `today` (a local date).
-pub async fn innovations(
+pub async fn interventions(
     store: &dyn MatrixStore,
     catalog: &Catalog,
     config: &MatrixConfig,
     today: NaiveDate,
-) -> Result<Vec<InnovationRow>, StoreError> {
+) -> Result<Vec<InterventionRow>, StoreError> {
     let mut rows = Vec::new();
     for intervention in &catalog.interventions {
-        let Some(windows) = innovation::Windows::around(
+        let Some(windows) = intervention::Windows::around(
             intervention.date,
             today,
-            u64::from(config.innovation_window_days),
+            u64::from(config.intervention_window_days),
         ) else {
-            rows.extend(innovation::too_early(intervention, today));
+            rows.extend(intervention::too_early(intervention, today));
             continue;
         };
-        let peers = innovation::peers(catalog, intervention, &windows);
+        let peers = intervention::peers(catalog, intervention, &windows);
         let mut services = peers.clone();
         services.push(intervention.service_id.clone());
         let read = |from, to| RollupQuery {
@@ -141,10 +141,10 @@ pub async fn innovations(
         };
         let (treated_before, treated_after) = (treated(&before), treated(&after));
         let (peers_before, peers_after) = (pooled(&before), pooled(&after));
-        rows.extend(innovation::evaluate(
+        rows.extend(intervention::evaluate(
             intervention,
             &windows,
-            &innovation::Observed {
+            &intervention::Observed {
                 treated_before: &treated_before,
                 treated_after: &treated_after,
                 peers: &peers,

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-pub use civicpulse_store::day_range::Bucket;
-use civicpulse_store::day_range::DayRange;
+pub use civicpulse_store::days::Bucket;
+use civicpulse_store::days::DayRange;
 use civicpulse_store::{MatrixStore, StoreError};
 
 use super::build::{Slices, WHOLE_SERVICE};

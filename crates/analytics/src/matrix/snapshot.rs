@@ -10,7 +10,7 @@ use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
 
 use super::build::Cell;
 use super::dimensions::GroupBy;
-use super::status::Status;
+use super::status::MatrixStatus;
 use crate::period::Period;
 
 /// The stored shape of a cell: dates as dates, the status as its name; what the catalog
@@ -43,7 +43,7 @@ pub fn row(period: &Period, cell: Cell, computed_at: DateTime<Utc>) -> SnapshotR
 /// as `not_available`, a breakdown as whole services (the only one stored).
 pub fn cell(row: SnapshotRow, catalog: &Catalog) -> Cell {
     let service = catalog.service(&row.service_id);
-    let status = row.status.parse().unwrap_or(Status::NotAvailable);
+    let status = row.status.parse().unwrap_or(MatrixStatus::NotAvailable);
     Cell {
         period: row.period,
         period_from: row.period_from,

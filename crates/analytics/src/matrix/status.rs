@@ -14,11 +14,12 @@
 use super::stats::Estimate;
 use civicpulse_core::dimension::{Dimension, Direction};
 
+/// A matrix figure's colour (a case's `met`/`breached`/… is `civicpulse_core::sla::Status`).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::EnumIter,
 )]
 #[strum(serialize_all = "snake_case")]
-pub enum Status {
+pub enum MatrixStatus {
     Green,
     Amber,
     Red,
@@ -28,7 +29,7 @@ pub enum Status {
     NotAvailable,
 }
 
-impl Status {
+impl MatrixStatus {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
@@ -36,9 +37,9 @@ impl Status {
     /// A number for gauges and Grafana's colour thresholds: 2 green, 1 amber, 0 red, −1 none.
     pub fn level(self) -> i64 {
         match self {
-            Status::Green => 2,
-            Status::Amber => 1,
-            Status::Red => 0,
+            MatrixStatus::Green => 2,
+            MatrixStatus::Amber => 1,
+            MatrixStatus::Red => 0,
             _ => -1,
         }
     }
@@ -50,37 +51,37 @@ pub fn judge(
     estimate: &Estimate,
     reference: Option<f64>,
     tolerance: f64,
-) -> Status {
+) -> MatrixStatus {
     let direction = dimension.direction();
     if direction == Direction::Neutral {
-        return Status::Info;
+        return MatrixStatus::Info;
     }
     let Some(reference) = reference else {
-        return Status::NoReference;
+        return MatrixStatus::NoReference;
     };
     let value = estimate.value;
     match direction {
         Direction::HigherIsBetter => {
             let interval_reaches = estimate.interval.is_some_and(|(_, high)| high >= reference);
             if value >= reference {
-                Status::Green
+                MatrixStatus::Green
             } else if value >= reference * (1.0 - tolerance) || interval_reaches {
-                Status::Amber
+                MatrixStatus::Amber
             } else {
-                Status::Red
+                MatrixStatus::Red
             }
         }
         Direction::LowerIsBetter => {
             let interval_reaches = estimate.interval.is_some_and(|(low, _)| low <= reference);
             if value <= reference {
-                Status::Green
+                MatrixStatus::Green
             } else if value <= reference * (1.0 + tolerance) || interval_reaches {
-                Status::Amber
+                MatrixStatus::Amber
             } else {
-                Status::Red
+                MatrixStatus::Red
             }
         }
-        Direction::Neutral => Status::Info,
+        Direction::Neutral => MatrixStatus::Info,
     }
 }
 
@@ -91,8 +92,8 @@ mod tests {
     #[test]
     fn shown_names_come_from_one_list() {
         use strum::IntoEnumIterator;
-        for status in Status::iter() {
-            assert_eq!(status.as_str().parse::<Status>().unwrap(), status);
+        for status in MatrixStatus::iter() {
+            assert_eq!(status.as_str().parse::<MatrixStatus>().unwrap(), status);
         }
     }
     use civicpulse_core::dimension::Question;
@@ -112,41 +113,47 @@ mod tests {
         let p90 = Dimension::SlaP90ElapsedDays;
         let cases = [
             // (dimension, value, interval, reference, expected)
-            (satisfaction, 0.80, None, Some(0.80), Status::Green),
-            (satisfaction, 0.77, None, Some(0.80), Status::Amber), // within 5 %
+            (satisfaction, 0.80, None, Some(0.80), MatrixStatus::Green),
+            (satisfaction, 0.77, None, Some(0.80), MatrixStatus::Amber), // within 5 %
             (
                 satisfaction,
                 0.70,
                 Some((0.62, 0.81)),
                 Some(0.80),
-                Status::Amber,
+                MatrixStatus::Amber,
             ), // interval reaches
             (
                 satisfaction,
                 0.70,
                 Some((0.62, 0.78)),
                 Some(0.80),
-                Status::Red,
+                MatrixStatus::Red,
             ),
-            (satisfaction, 0.70, None, None, Status::NoReference),
-            (p90, 10.0, None, Some(10.0), Status::Green),
-            (p90, 10.4, None, Some(10.0), Status::Amber),
-            (p90, 12.0, None, Some(10.0), Status::Red),
+            (satisfaction, 0.70, None, None, MatrixStatus::NoReference),
+            (p90, 10.0, None, Some(10.0), MatrixStatus::Green),
+            (p90, 10.4, None, Some(10.0), MatrixStatus::Amber),
+            (p90, 12.0, None, Some(10.0), MatrixStatus::Red),
             (
                 Dimension::ErrorReworkShare,
                 0.03,
                 None,
                 Some(0.05),
-                Status::Green,
+                MatrixStatus::Green,
             ),
             (
                 Dimension::ErrorReworkShare,
                 0.08,
                 Some((0.04, 0.12)),
                 Some(0.05),
-                Status::Amber,
+                MatrixStatus::Amber,
             ),
-            (Dimension::Transactions, 5.0, None, Some(1.0), Status::Info),
+            (
+                Dimension::Transactions,
+                5.0,
+                None,
+                Some(1.0),
+                MatrixStatus::Info,
+            ),
         ];
         for (dimension, value, interval, reference, expected) in cases {
             assert_eq!(

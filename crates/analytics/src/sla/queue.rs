@@ -1,4 +1,4 @@
-//! Breach forecast: of today's open cases, which will break the guarantee and when, what
+//! Breach forecast: of today's open cases, which will break their standard and when, what
 //! refunds they will owe, and what throughput would prevent it.
 //!
 //! Two views of the same queue, mixed per case:

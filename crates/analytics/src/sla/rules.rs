@@ -59,9 +59,11 @@ pub struct CaseMilestone {
     pub outcome: Option<Outcome>,
 }
 
-/// Everything a case is judged by besides its milestones.
+/// Everything a case is judged by besides its milestones: its service standard (`policy`),
+/// the calendar, zone, exceptions and remission rules. Not the standard itself, hence not
+/// named after it.
 #[derive(Debug, Clone, Copy)]
-pub struct Standard<'a> {
+pub struct EvaluationContext<'a> {
     pub policy: &'a SlaPolicy,
     pub calendar: &'a Calendar,
     pub zone: Tz,
@@ -73,7 +75,7 @@ pub struct Standard<'a> {
     pub schedule: Option<&'a OpeningSchedule>,
 }
 
-impl Standard<'_> {
+impl EvaluationContext<'_> {
     /// Opening seconds within `span` outside the disjoint, ordered `paused` spans.
     fn open_seconds(&self, span: Span, paused: &[Span]) -> i64 {
         self.schedule
@@ -273,12 +275,12 @@ struct Measure {
 
 /// Evaluates one case as of `now`, judged by the terms of `option`.
 pub fn evaluate(
-    standard: &Standard<'_>,
+    context: &EvaluationContext<'_>,
     milestones: &[CaseMilestone],
     option: Option<&str>,
     now: DateTime<Utc>,
 ) -> Evaluation {
-    let policy = standard.policy;
+    let policy = context.policy;
     let terms = policy.terms(option);
     let mut clock = Clock::read(policy, milestones);
     if terms.unknown_option {
@@ -317,14 +319,14 @@ pub fn evaluate(
     let end = clock.closed_at().unwrap_or(now).max(started_at);
     let mut anomalies = std::mem::take(&mut clock.anomalies);
     let holds = clock.hold_spans(policy, end, &mut anomalies);
-    let pausing: Vec<&Exception> = standard
+    let pausing: Vec<&Exception> = context
         .exceptions
         .iter()
         .filter(|e| e.effect == ExceptionEffect::PauseClock && e.overlaps(started_at, end))
         .collect();
     let measure = match terms.unit.seconds() {
         Some(unit_seconds) => measure_opening_time(
-            standard,
+            context,
             &terms,
             unit_seconds,
             started_at,
@@ -332,7 +334,7 @@ pub fn evaluate(
             &holds,
             &pausing,
         ),
-        None => measure_days(standard, &terms, &clock, started_at, end, &holds, &pausing),
+        None => measure_days(context, &terms, &clock, started_at, end, &holds, &pausing),
     };
     let late = (measure.elapsed - limit).max(0);
     let withdrawn = clock.withdrawn();
@@ -349,7 +351,7 @@ pub fn evaluate(
     };
     let excused_by = (status == Status::Breached)
         .then(|| {
-            standard
+            context
                 .exceptions
                 .iter()
                 .find(|e| e.effect == ExceptionEffect::NoRemission && e.overlaps(started_at, end))
@@ -375,11 +377,10 @@ pub fn evaluate(
         Some(_) => RemissionStatus::Excused,
         None => clock.remission_recorded().unwrap_or(RemissionStatus::Owed),
     });
-    let fiscal_year = clock.stopped_at.filter(|_| owes_remission).map(|at| {
-        standard
-            .remissions
-            .fiscal_year(local_date(at, standard.zone))
-    });
+    let fiscal_year = clock
+        .stopped_at
+        .filter(|_| owes_remission)
+        .map(|at| context.remissions.fiscal_year(local_date(at, context.zone)));
     Evaluation {
         service_option: terms.option.to_string(),
         unit: terms.unit,
@@ -399,7 +400,7 @@ pub fn evaluate(
         exceptions,
         remission,
         fiscal_year,
-        payment_due: fiscal_year.map(|year| standard.remissions.payment_due(year)),
+        payment_due: fiscal_year.map(|year| context.remissions.payment_due(year)),
         anomalies,
     }
 }
@@ -423,7 +424,7 @@ fn start_date(
 }
 
 fn measure_days(
-    standard: &Standard<'_>,
+    context: &EvaluationContext<'_>,
     terms: &Terms<'_>,
     clock: &Clock,
     started_at: DateTime<Utc>,
@@ -431,7 +432,7 @@ fn measure_days(
     holds: &[(DateTime<Utc>, DateTime<Utc>)],
     pausing: &[&Exception],
 ) -> Measure {
-    let (calendar, zone) = (standard.calendar, standard.zone);
+    let (calendar, zone) = (context.calendar, context.zone);
     let counter = Counter {
         unit: terms.unit,
         calendar,
@@ -486,7 +487,7 @@ fn measure_days(
 }
 
 fn measure_opening_time(
-    standard: &Standard<'_>,
+    context: &EvaluationContext<'_>,
     terms: &Terms<'_>,
     unit_seconds: i64,
     started_at: DateTime<Utc>,
@@ -494,21 +495,21 @@ fn measure_opening_time(
     holds: &[(DateTime<Utc>, DateTime<Utc>)],
     pausing: &[&Exception],
 ) -> Measure {
-    let zone = standard.zone;
+    let zone = context.zone;
     let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = holds.to_vec();
     spans.extend(pausing.iter().map(|e| (e.from, e.to)));
     let pauses = union(spans);
     let span = (started_at, end);
-    let elapsed_seconds = standard.open_seconds(span, &pauses);
-    let paused_seconds = standard.open_seconds(span, &[]) - elapsed_seconds;
+    let elapsed_seconds = context.open_seconds(span, &pauses);
+    let paused_seconds = context.open_seconds(span, &[]) - elapsed_seconds;
     let paused_by = pausing
         .iter()
-        .filter(|e| standard.open_seconds((e.from.max(started_at), e.to.min(end)), &[]) > 0)
+        .filter(|e| context.open_seconds((e.from.max(started_at), e.to.min(end)), &[]) > 0)
         .map(|e| e.id.clone())
         .collect();
     let limit_seconds = i64::from(terms.limit) * unit_seconds;
     let in_units = |seconds: i64| (seconds + unit_seconds - 1).div_euclid(unit_seconds);
-    let due_at = standard.after_open_seconds(started_at, limit_seconds, &pauses);
+    let due_at = context.after_open_seconds(started_at, limit_seconds, &pauses);
     Measure {
         elapsed: in_units(elapsed_seconds),
         paused: in_units(paused_seconds),
@@ -656,7 +657,7 @@ mod tests {
         now: DateTime<Utc>,
     ) -> Evaluation {
         let remissions = RemissionRules::default();
-        let standard = Standard {
+        let context = EvaluationContext {
             policy,
             calendar,
             zone: Toronto,
@@ -664,13 +665,13 @@ mod tests {
             remissions: &remissions,
             schedule: None,
         };
-        let walked = evaluate(&standard, milestones, option, now);
+        let walked = evaluate(&context, milestones, option, now);
         // The run's schedule of running totals answers exactly as the calendar walked.
         let schedule = opening_schedule(policy, calendar, Toronto, now);
         if let Some(schedule) = &schedule {
-            let scheduled = Standard {
+            let scheduled = EvaluationContext {
                 schedule: Some(schedule),
-                ..standard
+                ..context
             };
             assert_eq!(evaluate(&scheduled, milestones, option, now), walked);
         }

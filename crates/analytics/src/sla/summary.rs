@@ -22,7 +22,10 @@ pub struct PolicySummary {
     pub breached: u64,
     pub compliance_ratio: Option<f64>,
     pub target_ratio: f64,
+    /// Median time on the clock of the closed cases, in `unit` (the name keeps its first
+    /// unit, days).
     pub p50_elapsed_days: Option<f64>,
+    /// 90th percentile of the same, in `unit`.
     pub p90_elapsed_days: Option<f64>,
     pub open: u64,
     pub at_risk: u64,
@@ -40,6 +43,10 @@ pub struct PolicySummary {
     pub burn_rate_1d: Option<f64>,
     pub burn_rate_7d: Option<f64>,
     pub burn_rate_30d: Option<f64>,
+    /// What `p50_elapsed_days` and `p90_elapsed_days` count: the standard's unit
+    /// (`business_days`, `calendar_days`, `business_hours`, `business_minutes`), or `mixed`
+    /// when its options count in different units (the percentiles then mix them).
+    pub unit: String,
 }
 
 /// The summary of every policy (or one service's) for cases closed in [from, to); burn
@@ -78,7 +85,13 @@ fn summarize(catalog: &Catalog, row: SummaryRow) -> Option<PolicySummary> {
     let refunds_owed_amount =
         Money::from_ten_thousandths(row.refunds_owed_ten_thousandths, policy.currency());
     let burn = |breached: u64, closed: u64| error_budget::burn_rate(breached, closed, target);
+    let unit = if policy.units().all(|u| u == policy.unit) {
+        policy.unit.as_str().to_string()
+    } else {
+        "mixed".to_string()
+    };
     Some(PolicySummary {
+        unit,
         compliance_ratio: error_budget::ratio(row.met, row.closed),
         target_ratio: policy.target_ratio,
         p50_elapsed_days: (row.closed > 0).then_some(row.p50),

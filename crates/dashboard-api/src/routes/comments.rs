@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 use crate::params::{known_service, time_window, Limit, Query, Time};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 const MAX_LIMIT: u64 = 1000;
@@ -75,7 +75,7 @@ impl From<CommentListed> for Comment {
 pub async fn comments(
     State(state): State<ApiState>,
     Query(query): Query<CommentsQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
     let (from, to) = time_window(query.from, query.to, 30)?;

@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use civicpulse_reports::exports::{self, ExportError, Format};
+use civicpulse_reports::exports::{self, ExportError, ExportFormat};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -71,7 +71,7 @@ pub async fn gc_service_std(
 ) -> Result<Response, ApiError> {
     answer(
         &state,
-        Format::GcServiceStd,
+        ExportFormat::GcServiceStd,
         &query.period,
         query.service_id,
     )
@@ -95,7 +95,13 @@ pub async fn omb_a11(
     State(state): State<ApiState>,
     Query(query): Query<FiscalQuarterQuery>,
 ) -> Result<Response, ApiError> {
-    answer(&state, Format::OmbA11, &query.period, query.service_id).await
+    answer(
+        &state,
+        ExportFormat::OmbA11,
+        &query.period,
+        query.service_id,
+    )
+    .await
 }
 
 #[utoipa::path(
@@ -115,12 +121,18 @@ pub async fn govuk_kpis(
     State(state): State<ApiState>,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Response, ApiError> {
-    answer(&state, Format::GovukKpis, &query.period, query.service_id).await
+    answer(
+        &state,
+        ExportFormat::GovukKpis,
+        &query.period,
+        query.service_id,
+    )
+    .await
 }
 
 async fn answer(
     state: &ApiState,
-    format: Format,
+    format: ExportFormat,
     period: &str,
     service_id: Option<String>,
 ) -> Result<Response, ApiError> {

@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use crate::cache::cached;
 use crate::error::ApiError;
 use crate::params::{known_service, DayBound, DimensionParam, GroupByParam, PeriodParam, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
 
@@ -60,7 +60,7 @@ pub struct MatrixQuery {
 pub async fn matrix(
     State(state): State<ApiState>,
     Query(query): Query<MatrixQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let period = period(&query, &state)?;
     let group_by = query.group_by.map_or(GroupBy::Service, |g| g.0);

@@ -2,7 +2,7 @@
 
 pub mod comments;
 pub mod exports;
-pub mod innovations;
+pub mod interventions;
 pub mod matrix;
 pub mod reports;
 pub mod services;

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 use crate::params::{Limit, NoParameters, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 /// One attempt of a scheduled report in one language.
@@ -94,7 +94,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<ApiState>,
     Query(query): Query<ListQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let limit = query.limit.map_or(100, |l| l.0);
     let rows: Vec<ReportRun> = state

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::params::{NoParameters, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 /// One catalog service, flat for Grafana tables.
@@ -42,7 +42,7 @@ pub struct ServiceView {
 pub async fn list(
     State(state): State<ApiState>,
     _: Query<NoParameters>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let rows: Vec<ServiceView> = state
         .catalog

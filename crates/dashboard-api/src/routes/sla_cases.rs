@@ -17,7 +17,7 @@ use civicpulse_core::sla::Status;
 use strum::IntoEnumIterator;
 
 use crate::params::{check_order, known_service, Limit, Query, Time};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 const MAX_LIMIT: u64 = 10_000;
@@ -79,11 +79,14 @@ pub struct SlaCase {
     pub policy: String,
     pub started_at: Option<String>,
     pub stopped_at: Option<String>,
-    /// Elapsed, paused, limit and late are in `unit` (`business_days`, `calendar_days`,
-    /// `business_hours` or `business_minutes`); the field names keep their first unit.
+    /// Deprecated (one release) name of `elapsed`: in `unit`, whatever the name says.
     pub elapsed_business_days: i32,
+    /// Deprecated (one release) name of `paused`: in `unit`, whatever the name says.
     pub paused_business_days: i32,
+    /// The standard's limit, in `unit`.
     pub limit: i32,
+    /// What `elapsed`, `paused`, `limit` and `late` count: `business_days`, `calendar_days`,
+    /// `business_hours` or `business_minutes`.
     pub unit: String,
     /// The option the case is judged by (`regular`, `express`…; empty without options).
     pub service_option: String,
@@ -91,6 +94,7 @@ pub struct SlaCase {
     /// The due moment: the due date's closing time for day limits.
     pub due_at: Option<String>,
     pub status: String,
+    /// Deprecated (one release) name of `late`: in `unit`, whatever the name says.
     pub late_days: i32,
     pub refund_percent: f64,
     pub refund_amount: f64,
@@ -102,6 +106,13 @@ pub struct SlaCase {
     pub exceptions: String,
     /// A closed late case's remission: `owed`, `excused`, `paid` or `cancelled` (else empty).
     pub remission: String,
+    /// Time on the clock, in `unit`. The unit-neutral names come last, so that the CSV
+    /// columns of the first release keep their positions.
+    pub elapsed: i32,
+    /// Time the clock stood still (clock stops), in `unit`.
+    pub paused: i32,
+    /// How late (0 when on time), in `unit`.
+    pub late: i32,
 }
 
 fn filter(state: &ApiState, query: CasesQuery) -> Result<CaseFilter, ApiError> {
@@ -153,7 +164,7 @@ fn decode_cursor(text: &str) -> Result<CaseKey, String> {
 pub async fn cases(
     State(state): State<ApiState>,
     Query(query): Query<CasesQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let filters = filter(&state, query)?;
     let rows = state.stores().cases(&filters).await?;
@@ -213,6 +224,9 @@ impl From<CaseListed> for SlaCase {
             service_option: row.service_option,
             exceptions: row.exceptions,
             remission: row.remission,
+            elapsed: row.elapsed_days,
+            paused: row.paused_days,
+            late: row.late_days,
         }
     }
 }

@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::params::{known_service, NoParameters, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 /// An exception as declared: `from`/`to` RFC 3339, `effect` `no_remission` (late cases
@@ -122,7 +122,7 @@ fn time(t: chrono::DateTime<Utc>) -> String {
 pub async fn list(
     State(state): State<ApiState>,
     Query(query): Query<ExceptionsQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
     let rows: Vec<ExceptionListed> = in_force(&state)
@@ -342,7 +342,7 @@ pub async fn history(
     State(state): State<ApiState>,
     Path(id): Path<String>,
     _: Query<NoParameters>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let rows: Vec<ExceptionChange> = state
         .stores()

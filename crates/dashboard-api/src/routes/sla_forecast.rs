@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 use crate::params::{known_service, Limit, Query, Time};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -103,7 +103,7 @@ pub struct BreachDay {
 pub async fn forecast(
     State(state): State<ApiState>,
     Query(query): Query<ForecastQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
     let as_of = query.as_of.map_or_else(Utc::now, |t| t.0);

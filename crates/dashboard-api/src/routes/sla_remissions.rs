@@ -7,12 +7,13 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use civicpulse_analytics::sla::ledger::{self, Remission};
 use civicpulse_core::remission::{LedgerTotal, RemissionRules};
+use civicpulse_core::Catalog;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 use crate::params::{known_service, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -112,7 +113,7 @@ pub struct RemissionCase {
     pub case_ref: String,
     pub service_option: String,
     pub stopped_at: Option<String>,
-    /// How late, in the standard's unit.
+    /// How late, in `unit`.
     pub late: i32,
     pub fee: f64,
     /// ISO 4217 code.
@@ -129,6 +130,27 @@ pub struct RemissionCase {
     /// so that the CSV columns of the first release keep their positions.
     pub fee_minor: i64,
     pub amount_minor: i64,
+    /// What `late` counts (`business_days`, `calendar_days`, `business_hours` or
+    /// `business_minutes`): the case's option's unit under the catalog's standard; empty
+    /// when the standard is no longer in the catalog.
+    pub unit: String,
+}
+
+impl RemissionCase {
+    /// The row with its `unit` read from the catalog.
+    fn with_unit(mut self, catalog: &Catalog) -> RemissionCase {
+        if let Some(policy) = catalog
+            .service(&self.service_id)
+            .and_then(|s| s.sla.iter().find(|p| p.id == self.policy))
+        {
+            self.unit = policy
+                .terms(Some(&self.service_option))
+                .unit
+                .as_str()
+                .to_string();
+        }
+        self
+    }
 }
 
 impl From<Remission> for RemissionCase {
@@ -150,6 +172,7 @@ impl From<Remission> for RemissionCase {
             refund_percent: r.refund_percent,
             amount: r.amount.to_major(),
             amount_minor: r.amount.amount_minor,
+            unit: String::new(),
             status: r.status.as_str().to_string(),
             payment_due: r.payment_due.map(|d| d.to_string()),
             exceptions: r.exceptions,
@@ -173,7 +196,7 @@ impl From<Remission> for RemissionCase {
 pub async fn remissions(
     State(state): State<ApiState>,
     Query(query): Query<RemissionsQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
     if let Some(year) = query.fiscal_year.filter(|y| !(2000..2100).contains(y)) {
@@ -195,7 +218,10 @@ pub async fn remissions(
             table(format, &totals, HeaderMap::new())
         }
         View::Cases => {
-            let rows: Vec<RemissionCase> = cases.into_iter().map(RemissionCase::from).collect();
+            let rows: Vec<RemissionCase> = cases
+                .into_iter()
+                .map(|c| RemissionCase::from(c).with_unit(&state.catalog))
+                .collect();
             table(format, &rows, HeaderMap::new())
         }
     }

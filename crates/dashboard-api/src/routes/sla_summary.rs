@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 
 use crate::error::ApiError;
 use crate::params::{known_service, time_window, Query, Time};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
 
@@ -52,7 +52,7 @@ pub struct SummaryQuery {
 pub async fn summary(
     State(state): State<ApiState>,
     Query(query): Query<SummaryQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let service_id = known_service(&state.catalog, query.service_id)?;
     let (from, to) = time_window(query.from, query.to, 30)?;

@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 
 use crate::error::ApiError;
 use crate::params::{known_service, DimensionParam, PeriodParam, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
 
@@ -48,7 +48,7 @@ pub struct SnapshotsQuery {
 pub async fn snapshots(
     State(state): State<ApiState>,
     Query(query): Query<SnapshotsQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let period = query
         .period

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use crate::cache::cached;
 use crate::error::ApiError;
 use crate::params::{known_service, DayBound, DimensionParam, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
 
@@ -72,7 +72,7 @@ pub struct TimeseriesQuery {
 pub async fn timeseries(
     State(state): State<ApiState>,
     Query(query): Query<TimeseriesQuery>,
-    format: Format,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let dimension = query
         .metric

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use civicpulse_core::config::{hash_secret, ApiKey};
 
-use super::error::ApiError;
+use super::error::RequestError;
 use super::GatewayState;
 
 /// The source named by a request's API key, as an extractor: it runs on the headers, so a
@@ -17,7 +17,7 @@ use super::GatewayState;
 pub struct Source(pub String);
 
 impl FromRequestParts<GatewayState> for Source {
-    type Rejection = ApiError;
+    type Rejection = RequestError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -47,12 +47,12 @@ impl ApiKeys {
 
     /// The source named by the request's key, from `Authorization: Bearer <key>` or
     /// `X-Api-Key: <key>`.
-    pub fn authenticate(&self, headers: &HeaderMap) -> Result<&str, ApiError> {
-        let key = presented_key(headers).ok_or(ApiError::Unauthorized)?;
+    pub fn authenticate(&self, headers: &HeaderMap) -> Result<&str, RequestError> {
+        let key = presented_key(headers).ok_or(RequestError::Unauthorized)?;
         self.source_by_digest
             .get(&hash_secret(key))
             .map(String::as_str)
-            .ok_or(ApiError::Unauthorized)
+            .ok_or(RequestError::Unauthorized)
     }
 }
 

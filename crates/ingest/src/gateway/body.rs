@@ -6,12 +6,12 @@ use civicpulse_core::{strict_json, FieldError};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::error::ApiError;
+use super::error::RequestError;
 
 /// One item of a request: its JSON, or why its text could not be read.
 pub type Item = Result<Value, FieldError>;
 
-pub fn parse_items(content_type: Option<&str>, body: &[u8]) -> Result<Vec<Item>, ApiError> {
+pub fn parse_items(content_type: Option<&str>, body: &[u8]) -> Result<Vec<Item>, RequestError> {
     let media_type = content_type
         .and_then(|ct| ct.split(';').next())
         .map(|mt| mt.trim().to_ascii_lowercase());
@@ -20,7 +20,7 @@ pub fn parse_items(content_type: Option<&str>, body: &[u8]) -> Result<Vec<Item>,
             Ok(ndjson_items(body))
         }
         Some("application/json") | None => json_items(body),
-        Some(other) => Err(ApiError::BadRequest(format!(
+        Some(other) => Err(RequestError::BadRequest(format!(
             "unsupported content type `{other}`: send application/json or application/x-ndjson"
         ))),
     }
@@ -28,9 +28,9 @@ pub fn parse_items(content_type: Option<&str>, body: &[u8]) -> Result<Vec<Item>,
 
 /// The array is split into raw items first, so that a repeated key inside one event
 /// rejects that event only, naming the key, rather than the whole request.
-fn json_items(body: &[u8]) -> Result<Vec<Item>, ApiError> {
+fn json_items(body: &[u8]) -> Result<Vec<Item>, RequestError> {
     let not_json =
-        |e: serde_json::Error| ApiError::BadRequest(format!("body is not valid JSON: {e}"));
+        |e: serde_json::Error| RequestError::BadRequest(format!("body is not valid JSON: {e}"));
     match body.trim_ascii_start().first() {
         Some(b'[') => {
             let items: Vec<&RawValue> = serde_json::from_slice(body).map_err(not_json)?;
@@ -44,10 +44,10 @@ fn json_items(body: &[u8]) -> Result<Vec<Item>, ApiError> {
             let raw: &RawValue = serde_json::from_slice(body).map_err(not_json)?;
             Ok(vec![strict_json::parse(raw.get().as_bytes())])
         }
-        Some(_) => Err(ApiError::BadRequest(
+        Some(_) => Err(RequestError::BadRequest(
             "body must be a JSON array of events or one event object".into(),
         )),
-        None => Err(ApiError::BadRequest(
+        None => Err(RequestError::BadRequest(
             "body is not valid JSON: it is empty".into(),
         )),
     }

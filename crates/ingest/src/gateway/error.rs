@@ -1,5 +1,7 @@
-//! Errors of the gateway API: always JSON `{"error": {"code", "message"}}` with a status
-//! that says whose fault it is and whether to retry.
+//! `RequestError`: what the gateway answers a request it refuses (the dashboard API's is
+//! `ApiError`; the gateway failing to start is `GatewayError`). Always JSON
+//! `{"error": {"code", "message"}}` with a status that says whose fault it is and whether
+//! to retry.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -8,7 +10,7 @@ use civicpulse_http_server::body_bounds::BodyError;
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum RequestError {
     #[error("missing or unknown API key: send `Authorization: Bearer <key>`")]
     Unauthorized,
     /// The body missed the router's deadline or size limit (which answers for itself).
@@ -29,46 +31,46 @@ pub enum ApiError {
     },
 }
 
-impl ApiError {
+impl RequestError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::BodyCutOff(cut_off) => cut_off.status(),
-            ApiError::TooManyEvents { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            RequestError::Unauthorized => StatusCode::UNAUTHORIZED,
+            RequestError::BodyCutOff(cut_off) => cut_off.status(),
+            RequestError::TooManyEvents { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            RequestError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            RequestError::NotFound(_) => StatusCode::NOT_FOUND,
+            RequestError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            RequestError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     fn code(&self) -> &'static str {
         match self {
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::BodyCutOff(cut_off) => cut_off.code(),
-            ApiError::TooManyEvents { .. } => "too_many_events",
-            ApiError::BadRequest(_) => "bad_request",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
-            ApiError::Unavailable { .. } => "unavailable",
+            RequestError::Unauthorized => "unauthorized",
+            RequestError::BodyCutOff(cut_off) => cut_off.code(),
+            RequestError::TooManyEvents { .. } => "too_many_events",
+            RequestError::BadRequest(_) => "bad_request",
+            RequestError::NotFound(_) => "not_found",
+            RequestError::MethodNotAllowed { .. } => "method_not_allowed",
+            RequestError::Unavailable { .. } => "unavailable",
         }
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for RequestError {
     fn into_response(self) -> Response {
         let status = self.status();
         let body = Json(json!({"error": {"code": self.code(), "message": self.to_string()}}));
         let mut response = (status, body).into_response();
         match &self {
-            ApiError::Unavailable {
+            RequestError::Unavailable {
                 retry_after_secs, ..
             } => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
-            ApiError::Unauthorized => {
+            RequestError::Unauthorized => {
                 response.headers_mut().insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer realm=\"civicpulse\""),

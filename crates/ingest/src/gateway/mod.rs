@@ -22,7 +22,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 pub use auth::ApiKeys;
-pub use error::ApiError;
+pub use error::RequestError;
 pub use routes::{IngestResponse, ItemResult, ItemStatus};
 
 use crate::metrics;
@@ -78,10 +78,12 @@ pub fn router(state: GatewayState) -> Router {
     let bounds = body_bounds(&state.config);
     let router = route_table(&state)
         .into_router()
-        .fallback(|uri: axum::http::Uri| async move { ApiError::NotFound(uri.path().to_string()) })
+        .fallback(
+            |uri: axum::http::Uri| async move { RequestError::NotFound(uri.path().to_string()) },
+        )
         .method_not_allowed_fallback(
             |method: axum::http::Method, uri: axum::http::Uri| async move {
-                ApiError::MethodNotAllowed {
+                RequestError::MethodNotAllowed {
                     method: method.to_string(),
                     path: uri.path().to_string(),
                 }

@@ -23,7 +23,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::body::{parse_items, Item};
-use super::error::ApiError;
+use super::error::RequestError;
 use super::GatewayState;
 use crate::metrics;
 use crate::producer::{Outgoing, ProduceError};
@@ -61,7 +61,7 @@ pub async fn post_events(
     State(state): State<GatewayState>,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<IngestResponse>), ApiError> {
+) -> Result<(StatusCode, Json<IngestResponse>), RequestError> {
     let result = ingest(&state, &headers, body).await;
     let status = match &result {
         Ok((status, _)) => *status,
@@ -77,25 +77,27 @@ async fn ingest(
     state: &GatewayState,
     headers: &HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<IngestResponse>), ApiError> {
+) -> Result<(StatusCode, Json<IngestResponse>), RequestError> {
     let source = state.api_keys.authenticate(headers)?.to_string();
     // The router bounds every body (`civicpulse_http_server::body_bounds`) and answers
     // 408/413 itself when one is cut off.
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .map_err(|error| match BodyError::behind(&error) {
-            Some(cut_off) => ApiError::BodyCutOff(cut_off),
-            None => ApiError::BadRequest("the request body could not be read".into()),
+            Some(cut_off) => RequestError::BodyCutOff(cut_off),
+            None => RequestError::BadRequest("the request body could not be read".into()),
         })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let items = parse_items(content_type, &bytes)?;
     if items.is_empty() {
-        return Err(ApiError::BadRequest("the request holds no event".into()));
+        return Err(RequestError::BadRequest(
+            "the request holds no event".into(),
+        ));
     }
     if items.len() > state.config.max_events_per_request {
-        return Err(ApiError::TooManyEvents {
+        return Err(RequestError::TooManyEvents {
             count: items.len(),
             limit: state.config.max_events_per_request,
         });
@@ -107,7 +109,7 @@ async fn ingest(
     let started = Instant::now();
     state.producer.send_all(&messages).await.map_err(|error| {
         tracing::warn!(%error, events = messages.len(), "Kafka did not take the request's events");
-        ApiError::Unavailable {
+        RequestError::Unavailable {
             // The client hears what to do, not the Kafka client's own words (logged above).
             reason: match error {
                 ProduceError::QueueFull => "the producer queue is full".to_string(),

@@ -4,7 +4,7 @@
 //! re-sent record replaces the earlier one), `_timestamp` (period start), `period`,
 //! `service_id`, then the figures. A figure that cannot be given is `null`, never 0.
 
-use civicpulse_analytics::matrix::{Cell, Status};
+use civicpulse_analytics::matrix::{Cell, MatrixStatus};
 use serde::Serialize;
 
 /// One record; the field order is the published one.
@@ -74,7 +74,7 @@ pub fn record(inputs: &Inputs<'_>) -> Record {
         number_of_digital_transactions: inputs
             .cells
             .iter()
-            .any(|c| c.dimension == "digital_take_up" && c.status != Status::NotAvailable)
+            .any(|c| c.dimension == "digital_take_up" && c.status != MatrixStatus::NotAvailable)
             .then_some(inputs.digital_transactions),
         digital_takeup,
         completion_rate: value("completion_rate"),

@@ -16,7 +16,7 @@ use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::Question;
 use civicpulse_core::fiscal_year::FiscalYearStart;
 use civicpulse_core::{Catalog, Service};
-use civicpulse_store::local_days::LocalDays;
+use civicpulse_store::days::LocalDays;
 use civicpulse_store::{StoreError, Stores};
 
 /// An export format, by the name the CLI and the API take.
@@ -24,7 +24,7 @@ use civicpulse_store::{StoreError, Stores};
     Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::EnumIter,
 )]
 #[strum(serialize_all = "kebab-case")]
-pub enum Format {
+pub enum ExportFormat {
     /// `service-std` CSV; the period is a Canadian fiscal year, `2025-2026`.
     GcServiceStd,
     /// A-11 CX summary CSV; the period is a US fiscal quarter, `FY2027-Q1`.
@@ -33,7 +33,7 @@ pub enum Format {
     GovukKpis,
 }
 
-impl Format {
+impl ExportFormat {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
@@ -67,21 +67,21 @@ const BOM: &str = "\u{feff}";
 /// government's fiscal year, whatever the deployment's: GC `service-std` on Canada's (April
 /// start, `fiscal_yr` written `2025-2026`), A-11 on the US federal year (October start,
 /// `FY2027-Q1`); GOV.UK KPIs take any period, fiscal ones by the deployment's start.
-pub fn period(catalog: &Catalog, format: Format, text: &str) -> Result<Period, PeriodError> {
+pub fn period(catalog: &Catalog, format: ExportFormat, text: &str) -> Result<Period, PeriodError> {
     match format {
-        Format::GcServiceStd => Period::parse_kind(
+        ExportFormat::GcServiceStd => Period::parse_kind(
             text,
             FiscalYearStart::APRIL,
             |label| matches!(label, Label::FiscalYear { .. }),
             "a Canadian fiscal year (e.g. 2025-2026)",
         ),
-        Format::OmbA11 => Period::parse_kind(
+        ExportFormat::OmbA11 => Period::parse_kind(
             text,
             FiscalYearStart::OCTOBER,
             |label| matches!(label, Label::FiscalQuarter { .. }),
             "a US federal fiscal quarter (e.g. FY2027-Q1)",
         ),
-        Format::GovukKpis => Period::parse(text, catalog.fiscal_year_start()),
+        ExportFormat::GovukKpis => Period::parse(text, catalog.fiscal_year_start()),
     }
 }
 
@@ -90,7 +90,7 @@ pub async fn export(
     store: &dyn Stores,
     catalog: &Catalog,
     config: &MatrixConfig,
-    format: Format,
+    format: ExportFormat,
     period: &str,
     services: &[String],
 ) -> Result<Export, ExportError> {
@@ -100,9 +100,9 @@ pub async fn export(
         .filter(|s| services.is_empty() || services.contains(&s.id))
         .collect();
     match format {
-        Format::GcServiceStd => gc(store, catalog, period, &wanted).await,
-        Format::OmbA11 => a11(store, catalog, period, &wanted).await,
-        Format::GovukKpis => govuk(store, catalog, config, period, &wanted).await,
+        ExportFormat::GcServiceStd => gc(store, catalog, period, &wanted).await,
+        ExportFormat::OmbA11 => a11(store, catalog, period, &wanted).await,
+        ExportFormat::GovukKpis => govuk(store, catalog, config, period, &wanted).await,
     }
 }
 
@@ -112,7 +112,7 @@ async fn gc(
     period: &str,
     wanted: &[&Service],
 ) -> Result<Export, ExportError> {
-    let period = self::period(catalog, Format::GcServiceStd, period)?;
+    let period = self::period(catalog, ExportFormat::GcServiceStd, period)?;
     let year = period
         .fiscal_year(FiscalYearStart::APRIL)
         .expect("a fiscal year was asked for");
@@ -148,7 +148,7 @@ async fn a11(
     period: &str,
     wanted: &[&Service],
 ) -> Result<Export, ExportError> {
-    let period = self::period(catalog, Format::OmbA11, period)?;
+    let period = self::period(catalog, ExportFormat::OmbA11, period)?;
     let Label::FiscalQuarter { quarter, .. } = period.label else {
         unreachable!("a fiscal quarter was asked for")
     };
@@ -182,7 +182,7 @@ async fn govuk(
     period: &str,
     wanted: &[&Service],
 ) -> Result<Export, ExportError> {
-    let period = self::period(catalog, Format::GovukKpis, period)?;
+    let period = self::period(catalog, ExportFormat::GovukKpis, period)?;
     let cells = matrix::compute(store, catalog, config, &period, GroupBy::Service).await?;
     let slices = RollupQuery {
         from: period.from,
@@ -289,19 +289,19 @@ mod tests {
     fn each_format_reads_its_period_by_the_one_rule() {
         for start in [4, 10] {
             let catalog = catalog(start);
-            let gc = period(&catalog, Format::GcServiceStd, "2025-2026").unwrap();
+            let gc = period(&catalog, ExportFormat::GcServiceStd, "2025-2026").unwrap();
             assert_eq!(days(&gc), ("2025-04-01".into(), "2026-04-01".into()));
             assert_eq!(
                 gc.fiscal_year(FiscalYearStart::APRIL).unwrap().to_string(),
                 "2025-2026"
             );
-            let a11 = period(&catalog, Format::OmbA11, "FY2027-Q1").unwrap();
+            let a11 = period(&catalog, ExportFormat::OmbA11, "FY2027-Q1").unwrap();
             assert_eq!(days(&a11), ("2026-10-01".into(), "2027-01-01".into()));
             assert_eq!(
-                period(&catalog, Format::OmbA11, "2026-2027-Q1").unwrap(),
+                period(&catalog, ExportFormat::OmbA11, "2026-2027-Q1").unwrap(),
                 a11
             );
-            let govuk = period(&catalog, Format::GovukKpis, "2026-2027").unwrap();
+            let govuk = period(&catalog, ExportFormat::GovukKpis, "2026-2027").unwrap();
             let rules = &catalog.remissions;
             assert_eq!(
                 govuk.from,
@@ -316,26 +316,26 @@ mod tests {
                 "2026-2027"
             );
         }
-        let october = period(&catalog(10), Format::GovukKpis, "FY2027").unwrap();
+        let october = period(&catalog(10), ExportFormat::GovukKpis, "FY2027").unwrap();
         assert_eq!(days(&october), ("2026-10-01".into(), "2027-10-01".into()));
     }
 
     #[test]
     fn a_period_of_the_wrong_kind_is_named() {
         let catalog = catalog(4);
-        let error = period(&catalog, Format::OmbA11, "2026-Q3")
+        let error = period(&catalog, ExportFormat::OmbA11, "2026-Q3")
             .unwrap_err()
             .to_string();
         assert!(
             error.contains("`2026-Q3` is a quarter") && error.contains("FY2027-Q1"),
             "{error}"
         );
-        let error = period(&catalog, Format::GcServiceStd, "2025")
+        let error = period(&catalog, ExportFormat::GcServiceStd, "2025")
             .unwrap_err()
             .to_string();
         assert!(error.contains("2025-2026"), "{error}");
-        assert!(period(&catalog, Format::GcServiceStd, "2025-2027").is_err());
-        assert!(period(&catalog, Format::OmbA11, "FY2027-Q5").is_err());
-        assert!(period(&catalog, Format::GovukKpis, "last quarter").is_err());
+        assert!(period(&catalog, ExportFormat::GcServiceStd, "2025-2027").is_err());
+        assert!(period(&catalog, ExportFormat::OmbA11, "FY2027-Q5").is_err());
+        assert!(period(&catalog, ExportFormat::GovukKpis, "last quarter").is_err());
     }
 }

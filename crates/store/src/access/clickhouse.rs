@@ -7,8 +7,8 @@ use clickhouse::Client;
 use tokio::sync::OnceCell;
 
 use super::{ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore};
-use crate::day_range::DayRange;
-use crate::local_days::LocalDays;
+use crate::days::DayRange;
+use crate::days::LocalDays;
 use crate::tables::feedback::{self, AnswerCounts};
 use crate::tables::feedback_comments::{self, CommentFilter, CommentListed};
 use crate::tables::matrix_activity_daily::{self, ActivitySums};

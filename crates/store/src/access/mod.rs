@@ -10,8 +10,8 @@ mod clickhouse;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::day_range::DayRange;
-use crate::local_days::LocalDays;
+use crate::days::DayRange;
+use crate::days::LocalDays;
 use crate::tables::feedback::AnswerCounts;
 use crate::tables::feedback_comments::{CommentFilter, CommentListed};
 use crate::tables::matrix_activity_daily::ActivitySums;

@@ -9,7 +9,7 @@ use civicpulse_core::dimension::Question;
 use civicpulse_core::EventKind;
 
 use super::{superseded_events, Engine, StoredRow, Table};
-use crate::local_days::LocalDays;
+use crate::days::LocalDays;
 
 pub const NAME: &str = "feedback";
 

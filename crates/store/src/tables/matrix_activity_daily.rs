@@ -7,8 +7,8 @@ use clickhouse::{Client, Row};
 use serde::Deserialize;
 
 use super::{milestones, offered, superseded_events, Engine, Table};
-use crate::day_range::DayRange;
-use crate::day_slice::DaySlice;
+use crate::days::DayRange;
+use crate::days::DaySlice;
 
 pub const NAME: &str = "matrix_activity_daily";
 

@@ -6,8 +6,8 @@ use clickhouse::{Client, Row};
 use serde::Deserialize;
 
 use super::{sla_cases, Engine, Table};
-use crate::day_range::DayRange;
-use crate::day_slice::DaySlice;
+use crate::days::DayRange;
+use crate::days::DaySlice;
 
 pub const NAME: &str = "matrix_sla_daily";
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use civicpulse_core::EventKind;
 
 use super::{superseded_events, Engine, StoredRow, Table};
-use crate::local_days::LocalDays;
+use crate::days::LocalDays;
 
 pub const NAME: &str = "offered";
 

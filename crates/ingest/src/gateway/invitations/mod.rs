@@ -32,9 +32,9 @@ use uuid::Uuid;
 pub use token::{Invitation, Sealer, TokenError};
 
 use super::auth::Source;
-use super::public::{self, Lang, Submission};
+use super::public::{self, Language, Submission};
 use super::routes::{scrubbed, to_messages};
-use super::{ApiError, GatewayState};
+use super::{GatewayState, RequestError};
 use crate::metrics;
 
 /// The invitation service of one gateway: its sealer (none without a secret), the
@@ -123,14 +123,14 @@ async fn invite(
     State(state): State<GatewayState>,
     Source(source): Source,
     body: String,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Value>), RequestError> {
     let request: InvitationRequest = serde_json::from_str(&body)
-        .map_err(|e| ApiError::BadRequest(format!("an invitation request: {e}")))?;
+        .map_err(|e| RequestError::BadRequest(format!("an invitation request: {e}")))?;
     let sealer = state
         .invitations
         .sealer
         .as_ref()
-        .ok_or_else(|| ApiError::Unavailable {
+        .ok_or_else(|| RequestError::Unavailable {
             reason: "invitations are not configured (gateway.invitations.secret)".into(),
             retry_after_secs: 3_600,
         })?;
@@ -145,7 +145,7 @@ async fn invite(
     }
     let offer = Validator::new(&state.catalog)
         .parse(offer, now)
-        .map_err(|errors| ApiError::BadRequest(describe(&errors)))?;
+        .map_err(|errors| RequestError::BadRequest(describe(&errors)))?;
     let valid = chrono::Duration::days(i64::from(state.invitations.config.valid_days.max(1)));
     let invitation = Invitation {
         id: Uuid::new_v4(),
@@ -153,7 +153,9 @@ async fn invite(
         case_ref: request.case_ref,
         channel: request.channel,
         stage: request.stage,
-        lang: Lang::from_code(request.lang.as_deref()).code().to_string(),
+        lang: Language::from_code(request.lang.as_deref())
+            .as_str()
+            .to_string(),
         expires_at: now + valid,
     };
     let messages = to_messages(&state, &[offer], &source, now);
@@ -161,7 +163,7 @@ async fn invite(
         .producer
         .send_all(&messages)
         .await
-        .map_err(|_| ApiError::Unavailable {
+        .map_err(|_| RequestError::Unavailable {
             reason: "Kafka did not acknowledge the offer".into(),
             retry_after_secs: state.config.retry_after_secs,
         })?;
@@ -196,10 +198,10 @@ fn open(state: &GatewayState, token: &str) -> Result<Invitation, TokenError> {
 /// expired one. The language is unknown (the token did not open), so English.
 fn link_problem(error: TokenError) -> Response {
     match error {
-        TokenError::Invalid => public::message_page(Lang::En, StatusCode::BAD_REQUEST, |t| {
+        TokenError::Invalid => public::message_page(Language::En, StatusCode::BAD_REQUEST, |t| {
             (t.error_title, t.link_invalid)
         }),
-        TokenError::Expired => public::message_page(Lang::En, StatusCode::GONE, |t| {
+        TokenError::Expired => public::message_page(Language::En, StatusCode::GONE, |t| {
             (t.error_title, t.link_expired)
         }),
     }
@@ -210,7 +212,7 @@ async fn survey(State(state): State<GatewayState>, Path(token): Path<String>) ->
         Ok(invitation) => invitation,
         Err(error) => return link_problem(error),
     };
-    let lang = Lang::from_code(Some(&invitation.lang));
+    let lang = Language::from_code(Some(&invitation.lang));
     if state.invitations.is_answered(&invitation).await {
         return public::message_page(lang, StatusCode::CONFLICT, |t| {
             (t.thanks, t.already_answered)
@@ -230,7 +232,7 @@ async fn answer(
         Ok(invitation) => invitation,
         Err(error) => return link_problem(error),
     };
-    let lang = Lang::from_code(Some(&invitation.lang));
+    let lang = Language::from_code(Some(&invitation.lang));
     if state.invitations.is_answered(&invitation).await {
         return public::message_page(lang, StatusCode::CONFLICT, |t| {
             (t.thanks, t.already_answered)
@@ -246,7 +248,7 @@ async fn answer(
     let submission = match Submission::parse_survey(&body) {
         Ok(mut submission) => {
             submission.service_id = invitation.service_id.clone();
-            submission.lang = Some(lang.code().to_string());
+            submission.lang = Some(lang.as_str().to_string());
             submission
         }
         Err(_) => {

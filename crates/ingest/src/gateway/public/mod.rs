@@ -41,7 +41,7 @@ pub use error::{Advice, PublicError};
 pub use pages::{message_page, see_thanks, survey_page};
 pub use sites::{SiteError, Sites};
 pub use submission::Submission;
-pub use texts::{Lang, Texts};
+pub use texts::{Language, Texts};
 
 use super::routes::{scrubbed, to_messages};
 use super::GatewayState;
@@ -115,13 +115,13 @@ async fn post_feedback(State(state): State<GatewayState>, request: Request) -> R
     }
 }
 
-type Received = (String, &'static str, Lang);
+type Received = (String, &'static str, Language);
 
 /// A refusal, with the submission when it was read (a refused form comes back filled in).
 struct Refused {
     site: Option<String>,
     error: PublicError,
-    lang: Lang,
+    lang: Language,
     submission: Option<Submission>,
 }
 
@@ -129,7 +129,7 @@ fn unread(error: PublicError) -> Box<Refused> {
     Box::new(Refused {
         site: None,
         error,
-        lang: Lang::En,
+        lang: Language::En,
         submission: None,
     })
 }
@@ -149,7 +149,7 @@ async fn receive(
         .and_then(|v| v.to_str().ok());
     let submission = Submission::parse(content_type, &bytes)
         .map_err(|reason| unread(PublicError::Unreadable(reason)))?;
-    let lang = Lang::from_code(submission.lang.as_deref());
+    let lang = Language::from_code(submission.lang.as_deref());
     let refused = |site: Option<&str>, error| {
         Box::new(Refused {
             site: site.map(str::to_string),

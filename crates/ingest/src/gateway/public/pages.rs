@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::error::{Advice, PublicError};
 use super::submission::Submission;
-use super::texts::{Lang, Texts, EN, FR};
+use super::texts::{texts, Language, Texts, EN, FR};
 use crate::gateway::GatewayState;
 
 /// The A-11 items the form asks (by wire name), worded and scaled as the widget and the
@@ -120,7 +120,7 @@ impl Typed {
 /// `GET /feedback/form?site=KEY&service=ID&lang=fr`: the same questions as the widget, as
 /// a plain form posting to `/v1/public/feedback`.
 pub async fn form(State(state): State<GatewayState>, Query(query): Query<FormQuery>) -> Response {
-    let lang = Lang::from_code(query.lang.as_deref());
+    let lang = Language::from_code(query.lang.as_deref());
     let allowed = state
         .sites
         .get(&query.site)
@@ -141,14 +141,14 @@ pub async fn form(State(state): State<GatewayState>, Query(query): Query<FormQue
 }
 
 fn form_page(
-    lang: Lang,
+    lang: Language,
     status: StatusCode,
     site: &str,
     service_id: &str,
     typed: &Typed,
     advice: Option<Advice>,
 ) -> Response {
-    let t = lang.texts();
+    let t = texts(lang);
     let items: Vec<_> = t
         .items
         .iter()
@@ -158,7 +158,7 @@ fn form_page(
         "form",
         status,
         context! {
-            lang => lang.code(),
+            lang => lang.as_str(),
             t => t,
             items => items,
             site => site,
@@ -183,20 +183,24 @@ pub struct LangQuery {
 /// page a person lands on never posts again.
 pub async fn thanks(Query(query): Query<LangQuery>) -> Response {
     message_page(
-        Lang::from_code(query.lang.as_deref()),
+        Language::from_code(query.lang.as_deref()),
         StatusCode::OK,
         |t| (t.thanks, t.thanks_detail),
     )
 }
 
 /// After a form post (or a survey's) is taken: see the thank-you page.
-pub fn see_thanks(lang: Lang) -> Response {
-    Redirect::to(&format!("/feedback/thanks?lang={}", lang.code())).into_response()
+pub fn see_thanks(lang: Language) -> Response {
+    Redirect::to(&format!("/feedback/thanks?lang={}", lang.as_str())).into_response()
 }
 
 /// A refused form post: the form again, with what the person typed and what they can do
 /// about it; a body that could not be read is answered with the advice alone.
-pub fn form_refused(lang: Lang, submission: Option<&Submission>, error: &PublicError) -> Response {
+pub fn form_refused(
+    lang: Language,
+    submission: Option<&Submission>,
+    error: &PublicError,
+) -> Response {
     let mut response = match submission {
         Some(submission) => form_page(
             lang,
@@ -222,7 +226,7 @@ pub fn form_refused(lang: Lang, submission: Option<&Submission>, error: &PublicE
 /// the gateway itself for the site `gateway.public.demo_site` names (404 without one), so
 /// the citizen's side can be tried from the first `scripts/dev-up`.
 pub async fn demo(State(state): State<GatewayState>, Query(query): Query<LangQuery>) -> Response {
-    let lang = Lang::from_code(query.lang.as_deref());
+    let lang = Language::from_code(query.lang.as_deref());
     let key = &state.config.public.demo_site;
     let Some((site, service)) = state
         .sites
@@ -234,21 +238,21 @@ pub async fn demo(State(state): State<GatewayState>, Query(query): Query<LangQue
         });
     };
     let name = match lang {
-        Lang::Fr => service.name_fr.as_deref().unwrap_or(&service.name),
-        Lang::En => &service.name,
+        Language::Fr => service.name_fr.as_deref().unwrap_or(&service.name),
+        Language::En => &service.name,
     };
     let query = serde_urlencoded::to_string([
         ("site", site.key.as_str()),
         ("service", service.id.as_str()),
-        ("lang", lang.code()),
+        ("lang", lang.as_str()),
     ])
     .unwrap_or_default();
     render(
         "demo",
         StatusCode::OK,
         context! {
-            lang => lang.code(),
-            t => lang.texts(),
+            lang => lang.as_str(),
+            t => texts(lang),
             name => name,
             site => site.key,
             service_id => service.id,
@@ -259,30 +263,30 @@ pub async fn demo(State(state): State<GatewayState>, Query(query): Query<LangQue
 
 /// A page with one heading and one sentence, chosen from the language's texts.
 pub fn message_page(
-    lang: Lang,
+    lang: Language,
     status: StatusCode,
     choose: impl FnOnce(&Texts) -> (&'static str, &'static str),
 ) -> Response {
-    let (heading, detail) = choose(lang.texts());
+    let (heading, detail) = choose(texts(lang));
     render(
         "answer",
         status,
-        context! { lang => lang.code(), heading => heading, detail => detail },
+        context! { lang => lang.as_str(), heading => heading, detail => detail },
     )
 }
 
 /// An invitation's survey, in its language: the A-11 items about the service and a
 /// comment (no question about a page: the person came from a case, not a page). Refused
 /// for a reason the person can fix, it comes back with what they chose and typed.
-pub fn survey_page(lang: Lang, refused: Option<(&Submission, &PublicError)>) -> Response {
+pub fn survey_page(lang: Language, refused: Option<(&Submission, &PublicError)>) -> Response {
     let typed = refused.map_or_else(Typed::fresh, |(submission, _)| Typed::of(submission));
     let advice = refused.map(|(_, error)| error.advice());
-    let t = lang.texts();
+    let t = texts(lang);
     let mut response = render(
         "survey",
         refused.map_or(StatusCode::OK, |(_, error)| error.status()),
         context! {
-            lang => lang.code(),
+            lang => lang.as_str(),
             t => t,
             typed => typed,
             error => advice.map(|a| a.text(t)),

@@ -4,32 +4,14 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Fr,
-}
+/// The language the public pages speak is the one reports are written in.
+pub use civicpulse_core::config::Language;
 
-impl Lang {
-    pub fn from_code(code: Option<&str>) -> Lang {
-        match code.map(|c| c.get(..2).unwrap_or(c).to_ascii_lowercase()) {
-            Some(c) if c == "fr" => Lang::Fr,
-            _ => Lang::En,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-        }
-    }
-
-    pub fn texts(self) -> &'static Texts {
-        match self {
-            Lang::En => &EN,
-            Lang::Fr => &FR,
-        }
+/// The texts of `lang`.
+pub fn texts(lang: Language) -> &'static Texts {
+    match lang {
+        Language::En => &EN,
+        Language::Fr => &FR,
     }
 }
 
@@ -165,12 +147,12 @@ mod tests {
 
     #[test]
     fn french_pages_get_french_and_everything_else_english() {
-        assert_eq!(Lang::from_code(Some("fr-CA")), Lang::Fr);
-        assert_eq!(Lang::from_code(Some("FR")), Lang::Fr);
-        assert_eq!(Lang::from_code(Some("en-CA")), Lang::En);
-        assert_eq!(Lang::from_code(Some("de")), Lang::En);
-        assert_eq!(Lang::from_code(None), Lang::En);
-        assert_eq!(Lang::Fr.texts().yes, "Oui");
+        assert_eq!(Language::from_code(Some("fr-CA")), Language::Fr);
+        assert_eq!(Language::from_code(Some("FR")), Language::Fr);
+        assert_eq!(Language::from_code(Some("en-CA")), Language::En);
+        assert_eq!(Language::from_code(Some("de")), Language::En);
+        assert_eq!(Language::from_code(None), Language::En);
+        assert_eq!(texts(Language::Fr).yes, "Oui");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! When scheduled reports are due, as pure date arithmetic: a monthly report covers the
-//! previous month and is due on the Nth business day of the month; a quarterly one covers
-//! the previous quarter and is due on the Nth business day of the quarter's first month.
+//! Which periods scheduled reports are due for, as pure date arithmetic (the loop that writes
+//! them is `scheduler`): a monthly report covers the previous month and is due on the Nth
+//! business day of the month; a quarterly one covers the previous quarter and is due on the
+//! Nth business day of the quarter's first month.
 //! Each schedule has one latest due period at any day, so a restarted scheduler asks for
 //! the same period again and finds it already written.
 
@@ -27,7 +28,7 @@ pub fn nth_business_day(calendar: &Calendar, first: NaiveDate, n: u32) -> Option
 }
 
 /// The latest period each schedule has come due for, as of `today`.
-pub fn due(schedules: &[ReportSchedule], calendar: &Calendar, today: NaiveDate) -> Vec<Due> {
+pub fn latest(schedules: &[ReportSchedule], calendar: &Calendar, today: NaiveDate) -> Vec<Due> {
     schedules
         .iter()
         .filter_map(|schedule| latest_due(schedule, calendar, today))
@@ -108,7 +109,7 @@ mod tests {
             Some(day("2026-09-08"))
         );
         let monthly = [schedule(ReportEvery::Monthly, 3)];
-        let on = |today: &str| due(&monthly, &calendar(), day(today));
+        let on = |today: &str| latest(&monthly, &calendar(), day(today));
         // Before 5 October, August's report is the latest due (since 3 September).
         assert_eq!(on("2026-10-04")[0].period.label, "2026-08");
         assert_eq!(on("2026-10-04")[0].due_on, day("2026-09-03"));
@@ -123,7 +124,7 @@ mod tests {
     fn a_quarterly_report_is_due_in_the_quarters_first_month() {
         let quarterly = [schedule(ReportEvery::Quarterly, 1)];
         let on = |today: &str| {
-            due(&quarterly, &calendar(), day(today))[0]
+            latest(&quarterly, &calendar(), day(today))[0]
                 .period
                 .to_string()
         };

@@ -102,7 +102,7 @@ impl From<Verdict> for Finding {
 
 /// One dimension of one intervention's evaluation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct InnovationRow {
+pub struct InterventionRow {
     pub intervention_id: String,
     pub service_id: String,
     pub name: String,
@@ -144,7 +144,7 @@ pub struct Observed<'a> {
 }
 
 /// Rows for an intervention that is too recent to judge.
-pub fn too_early(intervention: &Intervention, today: NaiveDate) -> Vec<InnovationRow> {
+pub fn too_early(intervention: &Intervention, today: NaiveDate) -> Vec<InterventionRow> {
     let elapsed = (today - intervention.date).num_days().max(0);
     Dimension::all()
         .into_iter()
@@ -165,7 +165,7 @@ pub fn evaluate(
     windows: &Windows,
     observed: &Observed<'_>,
     min_n: u64,
-) -> Vec<InnovationRow> {
+) -> Vec<InterventionRow> {
     Dimension::all()
         .into_iter()
         .map(|dimension| evaluate_dimension(intervention, windows, observed, min_n, dimension))
@@ -178,7 +178,7 @@ fn evaluate_dimension(
     observed: &Observed<'_>,
     min_n: u64,
     dimension: Dimension,
-) -> InnovationRow {
+) -> InterventionRow {
     let mut row = empty_row(intervention, dimension, Some(windows));
     row.peers = observed.peers.to_vec();
     let before = measure(observed.treated_before, dimension, min_n);
@@ -246,8 +246,8 @@ fn empty_row(
     intervention: &Intervention,
     dimension: Dimension,
     windows: Option<&Windows>,
-) -> InnovationRow {
-    InnovationRow {
+) -> InterventionRow {
+    InterventionRow {
         intervention_id: intervention.id.clone(),
         service_id: intervention.service_id.clone(),
         name: intervention.name.clone(),
@@ -302,7 +302,7 @@ mod tests {
         tally
     }
 
-    fn row(rows: &[InnovationRow], dimension: Dimension) -> &InnovationRow {
+    fn row(rows: &[InterventionRow], dimension: Dimension) -> &InterventionRow {
         rows.iter()
             .find(|r| r.dimension == dimension.name())
             .unwrap()

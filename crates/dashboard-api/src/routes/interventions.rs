@@ -1,5 +1,7 @@
-//! `GET /api/v1/innovations`: every catalog intervention, each dimension before and after
+//! `GET /api/v1/interventions`: every catalog intervention, each dimension before and after
 //! over equal windows with intervals, and a difference-in-differences against peers.
+//! `GET /api/v1/innovations` answers the same, as a deprecated alias kept for one release
+//! (it is not in the OpenAPI document).
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -12,14 +14,14 @@ use utoipa::IntoParams;
 use crate::cache::cached;
 use crate::error::ApiError;
 use crate::params::{known_service, DimensionParam, Query};
-use crate::respond::{table, Format};
+use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
 
-/// The query of `/api/v1/innovations`.
+/// The query of `/api/v1/interventions`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct InnovationsQuery {
+pub struct InterventionsQuery {
     /// One intervention of the catalog.
     #[param(example = "on-driver-licence-app-renewal")]
     intervention_id: Option<String>,
@@ -33,21 +35,21 @@ pub struct InnovationsQuery {
 
 #[utoipa::path(
     get,
-    path = "/api/v1/innovations",
+    path = "/api/v1/interventions",
     tag = "matrix",
-    params(InnovationsQuery),
+    params(InterventionsQuery),
     responses(
-        (status = 200, description = "One row per intervention and dimension; `verdict` and `did_verdict` say when the evidence is too thin", body = [wire::InnovationRow]),
+        (status = 200, description = "One row per intervention and dimension; `verdict` and `did_verdict` say when the evidence is too thin", body = [wire::InterventionRow]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
     security(("bearer" = []))
 )]
-pub async fn innovations(
+pub async fn interventions(
     State(state): State<ApiState>,
-    Query(query): Query<InnovationsQuery>,
-    format: Format,
+    Query(query): Query<InterventionsQuery>,
+    format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let intervention_id = match query.intervention_id {
         Some(id) if !state.catalog.interventions.iter().any(|i| i.id == id) => {
@@ -62,11 +64,11 @@ pub async fn innovations(
     let dimension = query.dimension.map(|d| d.0);
 
     let today = state.today();
-    let rows = cached(&state.cache.innovations, today.to_string(), async {
-        Ok(matrix::innovations(state.stores(), &state.catalog, &state.matrix, today).await?)
+    let rows = cached(&state.cache.interventions, today.to_string(), async {
+        Ok(matrix::interventions(state.stores(), &state.catalog, &state.matrix, today).await?)
     })
     .await?;
-    let rows: Vec<wire::InnovationRow> = rows
+    let rows: Vec<wire::InterventionRow> = rows
         .iter()
         .filter(|r| {
             intervention_id
@@ -75,7 +77,7 @@ pub async fn innovations(
         })
         .filter(|r| service_id.as_ref().is_none_or(|s| &r.service_id == s))
         .filter(|r| dimension.is_none_or(|d| r.dimension == d.name()))
-        .map(wire::InnovationRow::from)
+        .map(wire::InterventionRow::from)
         .collect();
     table(format, &rows, HeaderMap::new())
 }
