@@ -241,3 +241,16 @@ async fn innovations_still_answers_as_the_deprecated_alias_of_interventions() {
     assert_eq!(current.as_array().unwrap().len(), 1, "{current}");
     assert_eq!(alias, current);
 }
+
+#[tokio::test]
+async fn a_month_and_the_same_days_asked_as_a_range_are_cached_apart() {
+    // The same days, but compared with different periods (the month before, or the same
+    // number of days before): whichever is asked first must not answer the other.
+    let app = app(september());
+    let month = get_json(&app, "/api/v1/matrix?period=2026-09").await;
+    let range = get_json(&app, "/api/v1/matrix?from=2026-09-01&to=2026-10-01").await;
+    assert_eq!(month[0]["period"], "2026-09");
+    assert_eq!(range[0]["period"], "2026-09-01..2026-10-01", "{}", range[0]);
+    let month_again = get_json(&app, "/api/v1/matrix?period=2026-09").await;
+    assert_eq!(month_again[0]["period"], "2026-09");
+}

@@ -84,7 +84,17 @@ pub(crate) async fn cached_matrix(
     period: &Period,
     group_by: GroupBy,
 ) -> Result<Arc<Vec<Cell>>, ApiError> {
-    let key = format!("{}|{}|{}", period.from, period.to, group_by.as_str());
+    // The label and the compared period belong to the answer, not only the days: a month
+    // and the same days asked as a range compare with different periods.
+    let key = format!(
+        "{}|{}|{}|{}|{}|{}",
+        period,
+        period.from,
+        period.to,
+        period.previous_from,
+        period.previous_to,
+        group_by.as_str()
+    );
     cached(&state.cache.matrix, key, async {
         Ok(matrix::compute(
             state.stores(),
