@@ -369,12 +369,20 @@ mod tests {
         let slice = |s: &str| (s.to_string(), WHOLE_SERVICE.to_string());
         let mut widget = tally(&[5; 12], 100, 60);
         widget.surveys_offered = 3;
+        // More decisions than applications received in the period (a backlog cleared).
+        widget.cases_received = 30;
+        widget.cases_decided = 31;
         let mut offered = tally(&[5; 12], 100, 60);
         offered.surveys_offered = 40;
+        offered.cases_received = 20;
+        offered.cases_decided = 18;
+        let mut in_person_only = tally(&[5; 12], 100, 0);
+        in_person_only.cases_received = 20;
+        in_person_only.cases_decided = 10;
         let current: Slices = [
             (slice("a"), widget),
             (slice("b"), offered),
-            (slice("d"), tally(&[5; 12], 100, 0)),
+            (slice("d"), in_person_only),
         ]
         .into_iter()
         .collect();
@@ -406,6 +414,21 @@ mod tests {
             rate.note.contains("12 responses against 3"),
             "{}",
             rate.note
+        );
+        let completion = cell(&cells, "a", Dimension::CompletionRate);
+        assert_eq!(
+            (completion.value, completion.status),
+            (None, MatrixStatus::NotAvailable)
+        );
+        assert!(
+            completion.note.contains("31 decisions against 30"),
+            "{}",
+            completion.note
+        );
+        // b's peers: a's 103 % is no benchmark, d's 50 % is.
+        assert_eq!(
+            cell(&cells, "b", Dimension::CompletionRate).benchmark,
+            Some(0.5)
         );
         let peer = cell(&cells, "b", Dimension::ResponseRate);
         assert_eq!(peer.value, Some(0.3));

@@ -85,7 +85,10 @@ impl GroupBy {
 /// - a cost per transaction without the period's cost would be a guess, or 0;
 /// - a response rate whose responses outnumber the recorded survey offers has a numerator
 ///   that is not a subset of its denominator (responses from a page widget or a link
-///   arrive without an offer), so it would read above 100 % and be judged green.
+///   arrive without an offer), so it would read above 100 % and be judged green;
+/// - a completion rate whose decisions outnumber the applications received in the period
+///   counts decisions on applications received before it, so it would read above 100 %,
+///   be judged on target and become a peer's benchmark.
 pub fn not_applicable(
     service: &civicpulse_core::catalog::Service,
     dimension: Dimension,
@@ -102,6 +105,11 @@ pub fn not_applicable(
             "{} responses against {} recorded survey offers: responses arrived without a \
              recorded offer, so no rate is judged",
             tally.responses, tally.surveys_offered
+        )),
+        Dimension::CompletionRate if tally.cases_decided > tally.cases_received => Some(format!(
+            "{} decisions against {} applications received in the period: decisions include \
+             applications received before it, so no rate is judged",
+            tally.cases_decided, tally.cases_received
         )),
         _ => None,
     }
