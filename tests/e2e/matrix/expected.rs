@@ -142,7 +142,11 @@ pub(crate) fn expected_row(
         .iter()
         .filter(|s| matches!(s.outcome, Some("error" | "rework")))
         .count();
-    share(&mut row, "completion_rate", decided.len(), received);
+    // Likewise a completion rate whose decisions outnumber the applications received in the
+    // month (decisions on earlier applications).
+    if decided.len() <= received {
+        share(&mut row, "completion_rate", decided.len(), received);
+    }
     let digital = offers
         .iter()
         .filter(|o| matches!(o.channel.as_str(), "web" | "app"))
