@@ -4,8 +4,6 @@
 
 use chrono::SecondsFormat;
 use civicpulse_analytics::matrix;
-use civicpulse_analytics::sla::summary;
-use civicpulse_core::money;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -196,74 +194,9 @@ impl From<&matrix::InterventionRow> for InterventionRow {
     }
 }
 
-/// How one standard of one service was kept over a window.
-#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
-pub struct PolicySummary {
-    pub service_id: String,
-    pub policy: String,
-    pub closed: u64,
-    pub met: u64,
-    pub breached: u64,
-    pub compliance_ratio: Option<f64>,
-    pub target_ratio: f64,
-    pub p50_elapsed_days: Option<f64>,
-    pub p90_elapsed_days: Option<f64>,
-    pub open: u64,
-    pub at_risk: u64,
-    pub open_breached: u64,
-    pub refunds_owed: u64,
-    /// What they were owed, exact; shown in major units (the field's unit since its
-    /// first release) and again as `refunds_owed_minor`.
-    #[serde(serialize_with = "money::serialize_major")]
-    #[schema(value_type = f64)]
-    pub refunds_owed_amount: money::Money,
-    /// Closed late cases an exceptional circumstance excused: breached, owing no refund.
-    pub refunds_excused: u64,
-    pub currency: String,
-    /// Cases whose milestones break the policy's order (e.g. a stop before any start).
-    pub anomalies: u64,
-    pub error_budget_remaining: f64,
-    pub burn_rate_1d: Option<f64>,
-    pub burn_rate_7d: Option<f64>,
-    pub burn_rate_30d: Option<f64>,
-    /// `refunds_owed_amount` in the currency's minor units (cents; yen have none): exact.
-    /// Last, so that the CSV columns of the first release keep their positions.
-    pub refunds_owed_minor: i64,
-    /// What `p50_elapsed_days` and `p90_elapsed_days` count: the standard's unit
-    /// (`business_days`, `calendar_days`, `business_hours`, `business_minutes`), or `mixed`
-    /// when its options count in different units.
-    pub unit: String,
-}
-
-impl From<&summary::PolicySummary> for PolicySummary {
-    fn from(s: &summary::PolicySummary) -> PolicySummary {
-        PolicySummary {
-            service_id: s.service_id.clone(),
-            policy: s.policy.clone(),
-            closed: s.closed,
-            met: s.met,
-            breached: s.breached,
-            compliance_ratio: s.compliance_ratio,
-            target_ratio: s.target_ratio,
-            p50_elapsed_days: s.p50_elapsed_days,
-            p90_elapsed_days: s.p90_elapsed_days,
-            open: s.open,
-            at_risk: s.at_risk,
-            open_breached: s.open_breached,
-            refunds_owed: s.refunds_owed,
-            refunds_owed_amount: s.refunds_owed_amount,
-            refunds_excused: s.refunds_excused,
-            currency: s.currency.clone(),
-            anomalies: s.anomalies,
-            error_budget_remaining: s.error_budget_remaining,
-            burn_rate_1d: s.burn_rate_1d,
-            burn_rate_7d: s.burn_rate_7d,
-            burn_rate_30d: s.burn_rate_30d,
-            refunds_owed_minor: s.refunds_owed_amount.amount_minor,
-            unit: s.unit.clone(),
-        }
-    }
-}
+/// How one standard of one service was kept over a window: the open data's `sla.csv` row,
+/// whose columns the API publishes too.
+pub use civicpulse_reports::records::SlaRecord as PolicySummary;
 
 #[cfg(test)]
 mod tests {

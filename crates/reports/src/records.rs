@@ -141,8 +141,10 @@ impl From<&matrix::InterventionRow> for InnovationRecord {
     }
 }
 
-/// How one standard of one service was kept over a window.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// How one standard of one service was kept over a window: a row of `sla.csv` and of the
+/// dashboard API's `/api/v1/sla/summary`, which publish the same columns.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = PolicySummary)]
 pub struct SlaRecord {
     pub service_id: String,
     pub policy: String,
@@ -160,6 +162,7 @@ pub struct SlaRecord {
     /// What they were owed, exact; shown in major units (the field's unit since its
     /// first release) and again as `refunds_owed_minor`.
     #[serde(serialize_with = "money::serialize_major")]
+    #[schema(value_type = f64)]
     pub refunds_owed_amount: money::Money,
     /// Closed late cases an exceptional circumstance excused: breached, owing no refund.
     pub refunds_excused: u64,
