@@ -187,6 +187,17 @@ start_monitoring() {
   fi
 }
 
+# The end-to-end tests give each pipeline its own e2e_* database and keep it for a failed
+# test's post-mortem; drop those of earlier runs so repeated runs do not fill the disk.
+drop_test_databases() {
+  local name
+  for name in $(curl -sf "http://127.0.0.1:8123/" --data-binary \
+      "SELECT name FROM system.databases WHERE name LIKE 'e2e\\_%'"); do
+    curl -sf "http://127.0.0.1:8123/" --data-binary "DROP DATABASE IF EXISTS \`$name\`" >/dev/null \
+      || log "could not drop the test database $name"
+  done
+}
+
 servers_up() {
   install_packages
   install_tansu
