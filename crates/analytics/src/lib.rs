@@ -5,7 +5,8 @@
 //! - `period`: the one reading of period labels (months, quarters, years, fiscal years,
 //!   ranges of days);
 //! - `sla`: the service standards applied to one case, and what readers see of the evaluated
-//!   cases (summaries, the remission ledger, queues, durations, breach forecasts).
+//!   cases (summaries, the remission ledger, queues, durations, breach forecasts);
+//! - `suppression`: the small-cell rule every published figure follows.
 //!
 //! Pure calculations sit beside the typed read queries they need; the jobs that write
 //! (`civicpulse_aggregator`) and the readers (`civicpulse_reports`, `civicpulse_dashboard_api`)
@@ -14,3 +15,4 @@
 pub mod matrix;
 pub mod period;
 pub mod sla;
+pub mod suppression;

@@ -5,7 +5,8 @@
 //! - period labels: `civicpulse_analytics::period` (crates/analytics/src/period.rs);
 //! - fiscal-year arithmetic: `civicpulse_core::fiscal_year` (crates/core/src/fiscal_year.rs);
 //! - the exceptions in force: `civicpulse_core::exception::effective` (crates/core/src/exception.rs);
-//! - how a retry waits: `civicpulse_core::backoff` (crates/core/src/backoff.rs).
+//! - how a retry waits: `civicpulse_core::backoff` (crates/core/src/backoff.rs);
+//! - which figures are too small to publish: `civicpulse_analytics::suppression`.
 //!
 //! Tests and benchmarks under `tests/` and `bench/` are left out: they may spell a period
 //! or a zone out as a user would.
@@ -152,5 +153,22 @@ fn retries_wait_by_one_policy() {
     assert!(
         strays.is_empty(),
         "use civicpulse_core::backoff: {strays:?}"
+    );
+}
+
+#[test]
+fn small_cells_are_withheld_by_one_rule() {
+    let strays = strays(
+        "crates/analytics/src/suppression.rs",
+        &[
+            "<min_n.max(1)",
+            ">=min_n.max(1)",
+            "<min_responses",
+            ">=min_responses",
+        ],
+    );
+    assert!(
+        strays.is_empty(),
+        "use civicpulse_analytics::suppression::withholds: {strays:?}"
     );
 }

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Language;
 use crate::event::{MilestoneKind, Outcome};
 use crate::money::{self, Currency, Money};
 use crate::opening_hours::TimeOfDay;
@@ -119,6 +120,12 @@ pub struct SlaPolicy {
     /// department knows. Absent: the standard is left out of that export, and said so.
     #[serde(default)]
     pub published: Option<PublishedStandard>,
+    /// What a report calls the standard, in English and French; absent: its published text,
+    /// else its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_fr: Option<String>,
 }
 
 /// A service standard as a government publishes it, bilingual.
@@ -210,6 +217,18 @@ impl Terms<'_> {
 }
 
 impl SlaPolicy {
+    /// The standard as a reader is told of it: its name, else its published text, else its
+    /// id.
+    pub fn title(&self, lang: Language) -> &str {
+        let (name, published) = match lang {
+            Language::Fr => (&self.name_fr, self.published.as_ref().map(|p| &p.text_fr)),
+            Language::En => (&self.name, self.published.as_ref().map(|p| &p.text_en)),
+        };
+        name.as_deref()
+            .or(published.map(String::as_str))
+            .unwrap_or(&self.id)
+    }
+
     /// The terms of a case that started with `option`: the option's own, the default
     /// option's when it names none, or one the policy lacks (then flagged).
     pub fn terms(&self, option: Option<&str>) -> Terms<'_> {

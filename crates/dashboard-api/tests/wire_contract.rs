@@ -13,7 +13,7 @@ const CELL: &str = "period,period_from,period_to,service_id,service_name,categor
 const POINT: &str = "time,service_id,group,metric,value,n,ci_low,ci_high,note";
 const INNOVATION: &str = "intervention_id,service_id,name,date,description,dimension,family,window_days,before_from,after_to,before_value,before_n,after_value,after_n,change,change_ci_low,change_ci_high,verdict,peers,peer_change,did,did_ci_low,did_ci_high,did_verdict,note";
 // `unit` (what the percentiles count) was added at the end, after the first release's columns.
-const SUMMARY: &str = "service_id,policy,closed,met,breached,compliance_ratio,target_ratio,p50_elapsed_days,p90_elapsed_days,open,at_risk,open_breached,refunds_owed,refunds_owed_amount,refunds_excused,currency,anomalies,error_budget_remaining,burn_rate_1d,burn_rate_7d,burn_rate_30d,refunds_owed_minor,unit";
+const SUMMARY: &str = "service_id,policy,closed,met,breached,compliance_ratio,target_ratio,p50_elapsed_days,p90_elapsed_days,open,at_risk,open_breached,refunds_owed,refunds_owed_amount,refunds_excused,currency,anomalies,error_budget_remaining,burn_rate_1d,burn_rate_7d,burn_rate_30d,refunds_owed_minor,unit,note,status";
 
 fn header(csv: &str) -> &str {
     csv.lines().next().unwrap_or("")

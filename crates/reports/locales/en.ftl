@@ -41,7 +41,7 @@ summary-refunds-excused = { $count ->
     [one] One of them was late during a declared exceptional circumstance and owes no refund.
    *[other] { $count_text } of them were late during declared exceptional circumstances and owe no refund.
 }
-summary-standard-missed = { $service }, { $policy }: { $met } of { $closed } cases met the standard ({ $compliance }), against a target of { $target }.
+summary-standard-missed = Off target: { $service }, “{ $policy }”: { $met } of { $closed } cases met it ({ $compliance }), against a target of { $target }.
 summary-standards-kept = Every service standard with closed cases met its target.
 summary-equity = Widest equity gaps
 summary-equity-gap = { $service }: { $dimension }, a gap of { $gap } ({ $note }).
@@ -72,7 +72,7 @@ col-standard = Standard
 col-closed = Closed
 col-met = Met
 col-compliance = Compliance
-col-p90 = 90th percentile, days
+col-p90 = 90th percentile time
 col-breached = Broken
 col-refunds = Refunds owed
 col-start = Starting
@@ -185,3 +185,35 @@ dim-satisfaction_when_breached = Satisfaction when late
 def-satisfaction_when_breached = The satisfied share of respondents whose case broke its standard.
 dim-cost_per_transaction = Cost per transaction
 def-cost_per_transaction = The period's cost of delivering the service (from the catalog) divided by its transactions; not available when no cost covers exactly the period.
+
+summary-standard-near = Near target: { $service }, “{ $policy }”: { $met } of { $closed } cases met it ({ $compliance }), against a target of { $target }, within the tolerance or the uncertainty of the target.
+summary-standards-withheld = { $count ->
+    [one] One standard closed fewer than { $k } cases; its figures are withheld and not counted above.
+   *[other] { $count_text } standards closed fewer than { $k } cases each; their figures are withheld and not counted above.
+}
+elapsed = { $value } { $unit ->
+    [business_days] { $count ->
+        [one] business day
+       *[other] business days
+    }
+    [calendar_days] { $count ->
+        [one] day
+       *[other] days
+    }
+    [business_hours] { $count ->
+        [one] business hour
+       *[other] business hours
+    }
+    [business_minutes] { $count ->
+        [one] business minute
+       *[other] business minutes
+    }
+   *[mixed] (options counted in different units)
+}
+scorecard-caption = Scorecard: each service's figures off or near their target (or, without a target, their peers' median), with the observations they rest on.
+col-off-target = Off target
+col-near-target = Near target
+scorecard-unjudged = no figure judged
+scorecard-figure-target = { $dimension } { $value } against a target of { $reference } ({ $n } observations)
+scorecard-figure-peers = { $dimension } { $value } against the peers' median of { $reference } ({ $n } observations)
+scorecard-figure-alone = { $dimension } { $value } ({ $n } observations)

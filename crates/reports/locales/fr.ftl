@@ -41,7 +41,7 @@ summary-refunds-excused = { $count ->
     [one] L'un d'eux était en retard pendant une circonstance exceptionnelle déclarée et ne donne lieu à aucun remboursement.
    *[other] { $count_text } d'entre eux étaient en retard pendant des circonstances exceptionnelles déclarées et ne donnent lieu à aucun remboursement.
 }
-summary-standard-missed = { $service }, { $policy } : { $met } dossiers sur { $closed } ont respecté la norme ({ $compliance }), pour une cible de { $target }.
+summary-standard-missed = Cible manquée : { $service }, « { $policy } » : { $met } dossiers sur { $closed } l’ont respectée ({ $compliance }), pour une cible de { $target }.
 summary-standards-kept = Chaque norme de service ayant des dossiers fermés a atteint sa cible.
 summary-equity = Plus grands écarts d'équité
 summary-equity-gap = { $service } : { $dimension }, un écart de { $gap } ({ $note }).
@@ -72,7 +72,7 @@ col-standard = Norme
 col-closed = Fermés
 col-met = Respectés
 col-compliance = Conformité
-col-p90 = 90e centile, jours
+col-p90 = Délai au 90e centile
 col-breached = Manqués
 col-refunds = Remboursements dus
 col-start = Début
@@ -185,3 +185,35 @@ dim-satisfaction_when_breached = Satisfaction quand le délai est manqué
 def-satisfaction_when_breached = La proportion satisfaite des répondants dont le dossier a manqué sa norme.
 dim-cost_per_transaction = Coût par transaction
 def-cost_per_transaction = Le coût de prestation du service pour la période (selon le catalogue) divisé par ses transactions ; non disponible si aucun coût ne couvre exactement la période.
+
+summary-standard-near = Proche de la cible : { $service }, « { $policy } » : { $met } dossiers sur { $closed } l’ont respectée ({ $compliance }), pour une cible de { $target }, dans la tolérance ou l’incertitude de la cible.
+summary-standards-withheld = { $count ->
+    [one] Une norme a fermé moins de { $k } dossiers ; ses chiffres sont supprimés et ne sont pas comptés ci-dessus.
+   *[other] { $count_text } normes ont fermé chacune moins de { $k } dossiers ; leurs chiffres sont supprimés et ne sont pas comptés ci-dessus.
+}
+elapsed = { $value } { $unit ->
+    [business_days] { $count ->
+        [one] jour ouvrable
+       *[other] jours ouvrables
+    }
+    [calendar_days] { $count ->
+        [one] jour
+       *[other] jours
+    }
+    [business_hours] { $count ->
+        [one] heure ouvrable
+       *[other] heures ouvrables
+    }
+    [business_minutes] { $count ->
+        [one] minute ouvrable
+       *[other] minutes ouvrables
+    }
+   *[mixed] (options comptées en unités différentes)
+}
+scorecard-caption = Tableau de bord : les chiffres de chaque service qui manquent leur cible ou en sont proches (ou, sans cible, la médiane de leurs pairs), avec le nombre d’observations sur lequel ils reposent.
+col-off-target = Cible manquée
+col-near-target = Proche de la cible
+scorecard-unjudged = aucun chiffre évalué
+scorecard-figure-target = { $dimension } { $value } pour une cible de { $reference } ({ $n } observations)
+scorecard-figure-peers = { $dimension } { $value } pour une médiane des pairs de { $reference } ({ $n } observations)
+scorecard-figure-alone = { $dimension } { $value } ({ $n } observations)

@@ -13,22 +13,23 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Months, NaiveDate, SecondsFormat, Utc};
 use civicpulse_analytics::matrix::change::{self, Change};
-use civicpulse_analytics::matrix::dimensions::{measure, not_applicable};
+use civicpulse_analytics::matrix::dimensions::{measure, not_applicable, Measured};
 use civicpulse_analytics::matrix::stats::median;
 use civicpulse_analytics::matrix::tally::Tally;
 use civicpulse_analytics::matrix::{
     self, build, Bucket, Cell, GroupBy, InterventionRow, RollupQuery, Slices,
 };
 use civicpulse_analytics::period::Period;
-use civicpulse_analytics::sla::summary::{self, PolicySummary};
+use civicpulse_analytics::sla::summary;
 use civicpulse_core::calendar::local_midnight;
-use civicpulse_core::config::MatrixConfig;
+use civicpulse_core::config::{Language, MatrixConfig};
 use civicpulse_core::dimension::{Dimension, Kind, Question};
 use civicpulse_core::Catalog;
 use civicpulse_store::{StoreError, Stores};
 use serde::Serialize;
 
 use crate::freshness::Freshness;
+use crate::records::SlaRecord;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FiguresError {
@@ -48,6 +49,16 @@ pub struct ServiceNamed {
     pub name_fr: String,
     pub category: String,
     pub jurisdiction: String,
+    /// Its service standards, as a reader is told of them.
+    pub standards: Vec<StandardNamed>,
+}
+
+/// A service standard as the report names it, in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StandardNamed {
+    pub id: String,
+    pub title: String,
+    pub title_fr: String,
 }
 
 /// When cases count as closed in the period: local midnights of its first day and of the
@@ -115,8 +126,8 @@ pub struct Figures {
     pub matrix: Vec<Cell>,
     pub changes: Vec<Comparison>,
     pub trends: Vec<Trend>,
-    #[serde(serialize_with = "crate::records::sla")]
-    pub sla: Vec<PolicySummary>,
+    /// Each standard as published, small cells withheld.
+    pub sla: Vec<SlaRecord>,
     #[serde(serialize_with = "crate::records::interventions")]
     pub interventions: Vec<InterventionRow>,
     pub freshness: Freshness,
@@ -227,6 +238,15 @@ impl Figures {
                     name_fr: s.name_fr.clone().unwrap_or_else(|| s.name.clone()),
                     category: s.category.clone(),
                     jurisdiction: s.jurisdiction.clone(),
+                    standards: s
+                        .sla
+                        .iter()
+                        .map(|p| StandardNamed {
+                            id: p.id.clone(),
+                            title: p.title(Language::En).to_string(),
+                            title_fr: p.title(Language::Fr).to_string(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             sla_window: SlaWindow {
@@ -245,7 +265,11 @@ impl Figures {
                 .into_iter()
                 .filter(|t| wanted(&t.service_id))
                 .collect(),
-            sla: sla.into_iter().filter(|p| wanted(&p.service_id)).collect(),
+            sla: sla
+                .iter()
+                .filter(|p| wanted(&p.service_id))
+                .map(|p| SlaRecord::published(p, config))
+                .collect(),
             interventions: interventions
                 .into_iter()
                 .filter(|i| wanted(&i.service_id) && i.date < period.to)
@@ -331,14 +355,17 @@ fn trends(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
+    // The figure of a bucket, if shown, and always the observations it rests on: a
+    // withheld week still says how many it had.
     let value = |service: &civicpulse_core::catalog::Service, day: &NaiveDate, dimension| {
         let tally = by_service.get(service.id.as_str())?.get(day)?;
         if not_applicable(service, dimension, tally).is_some() {
             return None;
         }
-        measure(tally, dimension, min_n)
-            .estimate()
-            .map(|e| (e.value, e.n))
+        Some(match measure(tally, dimension, min_n) {
+            Measured::Value { estimate, .. } => (Some(estimate.value), estimate.n),
+            Measured::TooFew { n, .. } => (None, n),
+        })
     };
     let mut trends = Vec::new();
     for service in &catalog.services {
@@ -355,11 +382,11 @@ fn trends(
                     let own = value(service, day, dimension);
                     let peers: Vec<f64> = catalog
                         .peers(service)
-                        .filter_map(|peer| value(peer, day, dimension).map(|(v, _)| v))
+                        .filter_map(|peer| value(peer, day, dimension).and_then(|(v, _)| v))
                         .collect();
                     TrendPoint {
                         start: day.to_string(),
-                        value: own.map(|(v, _)| v),
+                        value: own.and_then(|(v, _)| v),
                         n: own.map_or(0, |(_, n)| n),
                         peers: median(&peers),
                     }

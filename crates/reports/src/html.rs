@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use civicpulse_analytics::matrix::change::Verdict;
 use civicpulse_analytics::matrix::{Cell, Finding, InterventionRow, MatrixStatus};
-use civicpulse_analytics::sla::summary::PolicySummary;
 use civicpulse_core::dimension::{Dimension, Kind};
 use fluent_bundle::FluentValue;
 use minijinja::{context, Environment};
@@ -16,6 +15,7 @@ use serde::Serialize;
 use crate::chart::{self, Chart};
 use crate::figures::{Against, Comparison, Trend};
 use crate::i18n::{Language, MessageError, Messages};
+use crate::records::SlaRecord;
 use crate::Figures;
 use civicpulse_core::money::{MoneyError, PerCurrency};
 
@@ -66,6 +66,17 @@ struct CellShown {
     status_text: String,
 }
 
+/// One service's line of the page-one scorecard: its worst status and each figure off or
+/// near its reference, with the value and the reference.
+#[derive(Debug, Serialize)]
+struct ScoreRow {
+    service_name: String,
+    status: String,
+    status_text: String,
+    off: Vec<String>,
+    near: Vec<String>,
+}
+
 #[derive(Debug, Serialize)]
 struct StandardShown {
     service_name: String,
@@ -77,6 +88,8 @@ struct StandardShown {
     target: String,
     p90: String,
     refunds: String,
+    status: String,
+    status_text: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -149,6 +162,7 @@ impl<'a> View<'a> {
             ])?,
             empty => empty.then(|| self.t("summary-empty", &[])).transpose()?,
             summary_services => self.services_line()?,
+            scorecard => self.scorecard()?,
             summary_rule => self.t("summary-services-rule", &[])?,
             changes => self.changes()?,
             guarantees => self.guarantees()?,
@@ -275,19 +289,67 @@ impl<'a> View<'a> {
         })
     }
 
-    fn standard(&self, p: &PolicySummary) -> Result<StandardShown, MessageError> {
+    fn standard(&self, p: &SlaRecord) -> Result<StandardShown, MessageError> {
         let m = &self.messages;
+        let withheld = self.t("withheld", &[])?;
+        let shown = |value: Option<String>| {
+            value.unwrap_or_else(|| {
+                if p.closed_withheld() {
+                    withheld.clone()
+                } else {
+                    "–".into()
+                }
+            })
+        };
         Ok(StandardShown {
             service_name: self.service_name(&p.service_id),
-            policy: p.policy.clone(),
+            policy: self.standard_title(&p.service_id, &p.policy),
             closed: m.count(p.closed),
-            met: m.count(p.met),
-            breached: m.count(p.breached),
-            compliance: p.compliance_ratio.map_or("–".into(), |c| m.percent(c)),
+            met: shown(p.met.map(|n| m.count(n))),
+            breached: shown(p.breached.map(|n| m.count(n))),
+            compliance: shown(p.compliance_ratio.map(|c| m.percent(c))),
             target: m.percent(p.target_ratio),
-            p90: p.p90_elapsed_days.map_or("–".into(), |d| m.decimal(d, 0)),
-            refunds: m.money(p.refunds_owed_amount),
+            p90: shown(
+                p.p90_elapsed_days
+                    .map(|d| self.elapsed(d, &p.unit))
+                    .transpose()?,
+            ),
+            refunds: shown(p.refunds_owed_amount.map(|a| m.money(a))),
+            status: p.status.to_string(),
+            status_text: self.t(&format!("status-{}", p.status), &[])?,
         })
+    }
+
+    /// A time on a standard's clock with its unit ("41 business days").
+    fn elapsed(&self, value: f64, unit: &str) -> Result<String, MessageError> {
+        self.t(
+            "elapsed",
+            &[
+                ("value", self.messages.decimal(value, 0).into()),
+                ("count", value.round().into()),
+                ("unit", unit.to_string().into()),
+            ],
+        )
+    }
+
+    /// What the report calls a service's standard, in its language.
+    fn standard_title(&self, service_id: &str, policy: &str) -> String {
+        self.figures
+            .services
+            .iter()
+            .find(|s| s.id == service_id)
+            .and_then(|s| s.standards.iter().find(|p| p.id == policy))
+            .map_or_else(
+                || policy.to_string(),
+                |p| {
+                    let title = match self.messages.lang() {
+                        Language::En => &p.title,
+                        Language::Fr => &p.title_fr,
+                    };
+                    // A published sentence is quoted inside the report's own sentences.
+                    title.trim_end_matches('.').to_string()
+                },
+            )
     }
 
     /// Services on, near and off target, by their worst judged figure.
@@ -322,6 +384,73 @@ impl<'a> View<'a> {
                 ("near", m.count(near).into()),
                 ("off", m.count(off).into()),
                 ("unjudged", m.count(unjudged).into()),
+            ],
+        )
+    }
+
+    /// Per service, the figures that made it off or near target, each with its value, its
+    /// reference (the target, else the peers' median) and its observations.
+    fn scorecard(&self) -> Result<Vec<ScoreRow>, MessageError> {
+        let mut rows = Vec::new();
+        for service in &self.figures.services {
+            let cells: Vec<&Cell> = self
+                .figures
+                .matrix
+                .iter()
+                .filter(|c| c.service_id == service.id)
+                .collect();
+            let listed = |status: MatrixStatus| -> Result<Vec<String>, MessageError> {
+                cells
+                    .iter()
+                    .filter(|c| c.status == status)
+                    .map(|c| self.scored(c))
+                    .collect()
+            };
+            let (off, near) = (listed(MatrixStatus::Red)?, listed(MatrixStatus::Amber)?);
+            let judged = cells
+                .iter()
+                .any(|c| matches!(c.status, MatrixStatus::Green));
+            let status = if !off.is_empty() {
+                MatrixStatus::Red
+            } else if !near.is_empty() {
+                MatrixStatus::Amber
+            } else if judged {
+                MatrixStatus::Green
+            } else {
+                MatrixStatus::NoReference
+            };
+            let status_text = match status {
+                MatrixStatus::NoReference => self.t("scorecard-unjudged", &[])?,
+                other => self.t(&format!("status-{}", other.as_str()), &[])?,
+            };
+            rows.push(ScoreRow {
+                service_name: self.service_name(&service.id),
+                status: status.as_str().to_string(),
+                status_text,
+                off,
+                near,
+            });
+        }
+        Ok(rows)
+    }
+
+    /// "Standard met 86.0% against a target of 90.0% (n = 412)".
+    fn scored(&self, c: &Cell) -> Result<String, MessageError> {
+        let (reference, key) = match (c.target, c.benchmark) {
+            (Some(target), _) => (target, "scorecard-figure-target"),
+            (None, Some(peers)) => (peers, "scorecard-figure-peers"),
+            (None, None) => (f64::NAN, "scorecard-figure-alone"),
+        };
+        self.t(
+            key,
+            &[
+                ("dimension", self.dimension_label(&c.dimension)?.into()),
+                ("value", self.value(&c.dimension, c.value).into()),
+                (
+                    "reference",
+                    self.value(&c.dimension, Some(reference)).into(),
+                ),
+                ("n", self.messages.count(c.n).into()),
             ],
         )
     }
@@ -389,14 +518,15 @@ impl<'a> View<'a> {
             .collect()
     }
 
-    /// Guarantees broken, cases affected and refunds owed; the standards that missed.
+    /// Guarantees broken, cases affected and refunds owed; the standards off and near their
+    /// target, judged as the matrix judges; the standards whose figures are withheld.
     fn guarantees(&self) -> Result<Vec<String>, RenderError> {
         let sla = &self.figures.sla;
         let m = &self.messages;
         if sla.iter().all(|p| p.closed == 0) {
             return Ok(vec![self.t("summary-guarantees-none-closed", &[])?]);
         }
-        let breached: u64 = sla.iter().map(|p| p.breached).sum();
+        let breached: u64 = sla.iter().filter_map(|p| p.breached).sum();
         let mut lines = vec![self.t(
             "summary-guarantees-broken",
             &[
@@ -406,14 +536,14 @@ impl<'a> View<'a> {
         )?];
         // Exact per currency: amounts of two currencies are listed, never added.
         let mut owed = PerCurrency::default();
-        for p in sla.iter().filter(|p| p.refunds_owed > 0) {
-            owed.add(p.refunds_owed_amount)?;
+        for amount in sla.iter().filter_map(SlaRecord::refunds_shown) {
+            owed.add(amount)?;
         }
         if !owed.is_empty() {
             let amounts: Vec<String> = owed.iter().map(|a| m.money(a)).collect();
             lines.push(self.t("summary-refunds", &[("amounts", amounts.join(", ").into())])?);
         }
-        let excused: u64 = sla.iter().map(|p| p.refunds_excused).sum();
+        let excused: u64 = sla.iter().filter_map(|p| p.refunds_excused).sum();
         if excused > 0 {
             lines.push(self.t(
                 "summary-refunds-excused",
@@ -423,26 +553,44 @@ impl<'a> View<'a> {
                 ],
             )?);
         }
-        let missed: Vec<&PolicySummary> = sla
-            .iter()
-            .filter(|p| p.closed > 0 && p.compliance_ratio.is_some_and(|c| c < p.target_ratio))
-            .collect();
-        if missed.is_empty() {
+        let judged = |status: MatrixStatus| sla.iter().filter(move |p| p.status == status.as_str());
+        if judged(MatrixStatus::Red).next().is_none()
+            && judged(MatrixStatus::Amber).next().is_none()
+        {
             lines.push(self.t("summary-standards-kept", &[])?);
         }
-        for p in missed {
+        for (status, key) in [
+            (MatrixStatus::Red, "summary-standard-missed"),
+            (MatrixStatus::Amber, "summary-standard-near"),
+        ] {
+            for p in judged(status) {
+                lines.push(self.t(
+                    key,
+                    &[
+                        ("service", self.service_name(&p.service_id).into()),
+                        (
+                            "policy",
+                            self.standard_title(&p.service_id, &p.policy).into(),
+                        ),
+                        ("met", m.count(p.met.unwrap_or(0)).into()),
+                        ("closed", m.count(p.closed).into()),
+                        (
+                            "compliance",
+                            m.percent(p.compliance_ratio.unwrap_or(0.0)).into(),
+                        ),
+                        ("target", m.percent(p.target_ratio).into()),
+                    ],
+                )?);
+            }
+        }
+        let withheld = sla.iter().filter(|p| p.closed_withheld()).count() as u64;
+        if withheld > 0 {
             lines.push(self.t(
-                "summary-standard-missed",
+                "summary-standards-withheld",
                 &[
-                    ("service", self.service_name(&p.service_id).into()),
-                    ("policy", p.policy.clone().into()),
-                    ("met", m.count(p.met).into()),
-                    ("closed", m.count(p.closed).into()),
-                    (
-                        "compliance",
-                        m.percent(p.compliance_ratio.unwrap_or(0.0)).into(),
-                    ),
-                    ("target", m.percent(p.target_ratio).into()),
+                    ("count", withheld.into()),
+                    ("count_text", m.count(withheld).into()),
+                    ("k", m.count(self.figures.min_responses).into()),
                 ],
             )?);
         }
@@ -682,6 +830,7 @@ impl<'a> View<'a> {
                 ],
             )?,
         };
+        let withheld = self.t("withheld", &[])?;
         let rows = trend
             .points
             .iter()
@@ -690,7 +839,11 @@ impl<'a> View<'a> {
                     p.start
                         .parse()
                         .map_or_else(|_| p.start.clone(), |d| m.date(d)),
-                    p.value.map_or("–".into(), |v| m.percent(v)),
+                    match p.value {
+                        Some(v) => m.percent(v),
+                        None if p.n > 0 => withheld.clone(),
+                        None => "–".into(),
+                    },
                     m.count(p.n),
                     p.peers.map_or("–".into(), |v| m.percent(v)),
                 ]

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::records::{MatrixRecord, SlaRecord};
+use crate::records::MatrixRecord;
+#[cfg(test)]
+use crate::records::SlaRecord;
 use crate::Figures;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +38,7 @@ pub fn write(figures: &Figures, dir: &Path) -> Result<Vec<PathBuf>, WriteError> 
     })?;
     let matrix: Vec<MatrixRecord> = figures.matrix.iter().map(MatrixRecord::from).collect();
     let matrix = write_csv(&dir.join("matrix.csv"), &matrix)?;
-    let sla: Vec<SlaRecord> = figures.sla.iter().map(SlaRecord::from).collect();
-    let sla = write_csv(&dir.join("sla.csv"), &sla)?;
+    let sla = write_csv(&dir.join("sla.csv"), &figures.sla)?;
     let metadata = dir.join("csv-metadata.json");
     let text = serde_json::to_string_pretty(&csvw_metadata()).expect("metadata serializes");
     std::fs::write(&metadata, text + "\n").map_err(|source| WriteError::Io {
@@ -127,14 +128,14 @@ pub const SLA_COLUMNS: &[Column] = &[
         "met",
         "Met",
         "nonNegativeInteger",
-        true,
+        false,
         "Closed cases within the standard's limit.",
     ),
     column(
         "breached",
         "Breached",
         "nonNegativeInteger",
-        true,
+        false,
         "Closed cases beyond the limit.",
     ),
     column(
@@ -176,35 +177,35 @@ pub const SLA_COLUMNS: &[Column] = &[
         "at_risk",
         "At risk",
         "nonNegativeInteger",
-        true,
+        false,
         "Open cases within the standard's at-risk days of the limit.",
     ),
     column(
         "open_breached",
         "Open and breached",
         "nonNegativeInteger",
-        true,
+        false,
         "Open cases already past the limit.",
     ),
     column(
         "refunds_owed",
         "Refunds owed",
         "nonNegativeInteger",
-        true,
+        false,
         "Closed cases owed a refund.",
     ),
     column(
         "refunds_owed_amount",
         "Refunds owed, amount",
         "double",
-        true,
+        false,
         "Their total, in `currency`, in major units (dollars).",
     ),
     column(
         "refunds_excused",
         "Refunds excused",
         "nonNegativeInteger",
-        true,
+        false,
         "Closed late cases an exceptional circumstance excused: broken, owing no refund.",
     ),
     column(
@@ -225,7 +226,7 @@ pub const SLA_COLUMNS: &[Column] = &[
         "error_budget_remaining",
         "Error budget left",
         "double",
-        true,
+        false,
         "1 − breached / ((1 − target) × closed): 1 untouched, 0 spent, below 0 overspent.",
     ),
     column(
@@ -253,7 +254,7 @@ pub const SLA_COLUMNS: &[Column] = &[
         "refunds_owed_minor",
         "Refunds owed, amount in minor units",
         "integer",
-        true,
+        false,
         "`refunds_owed_amount` exact in the minor units of `currency` (cents; yen have none).",
     ),
     column(
@@ -262,6 +263,20 @@ pub const SLA_COLUMNS: &[Column] = &[
         "string",
         true,
         "What the elapsed percentiles count: business_days, calendar_days, business_hours, business_minutes, or mixed when the standard's options differ.",
+    ),
+    column(
+        "note",
+        "Note",
+        "string",
+        false,
+        "Why figures of the row are empty: fewer closed or open cases than the suppression threshold.",
+    ),
+    column(
+        "status",
+        "Status",
+        "string",
+        true,
+        "The compliance against the target by the matrix's rules: green, amber, red, insufficient_data (withheld) or not_available (no case closed).",
     ),
 ];
 
@@ -339,6 +354,7 @@ mod tests {
     #[test]
     fn the_sla_columns_are_the_csv_header_and_amounts_are_exact() {
         use civicpulse_analytics::sla::summary::PolicySummary;
+        use civicpulse_core::config::MatrixConfig;
         use civicpulse_core::money::{Currency, Money};
         let owed = Money::from_major(0.1, Currency::CAD)
             .checked_add(Money::from_major(0.2, Currency::CAD))
@@ -368,7 +384,15 @@ mod tests {
             unit: "business_days".into(),
         };
         let dir = tempfile::tempdir().unwrap();
-        let path = write_csv(&dir.path().join("sla.csv"), &[SlaRecord::from(&summary)]).unwrap();
+        let path = write_csv(
+            &dir.path().join("sla.csv"),
+            &[SlaRecord::published(&summary, &{
+                let mut config = MatrixConfig::default();
+                config.min_responses = 1;
+                config
+            })],
+        )
+        .unwrap();
         let text = std::fs::read_to_string(path).unwrap();
         let mut lines = text.lines();
         let names: Vec<&str> = SLA_COLUMNS.iter().map(|c| c.name).collect();
@@ -376,8 +400,21 @@ mod tests {
         // 0.1 + 0.2 is 0.30000000000000004 as floats; the refunds are 0.3, 30 cents.
         let row = lines.next().unwrap();
         assert!(
-            row.contains(",2,0.3,0,CAD,") && row.ends_with(",30,business_days"),
+            row.contains(",2,0.3,0,CAD,") && row.ends_with(",30,business_days,,red"),
             "{row}"
+        );
+        // Two closed cases under a threshold of ten: only the counts of cases remain.
+        let path = write_csv(
+            &dir.path().join("sla.csv"),
+            &[SlaRecord::published(&summary, &MatrixConfig::default())],
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert_eq!(
+            row,
+            "passport,processing,2,,,,0.9,,,0,0,0,,,,CAD,0,,,,,,business_days,\
+             too few closed cases to show: 2 (at least 10 needed),insufficient_data"
         );
     }
 }

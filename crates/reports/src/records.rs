@@ -4,8 +4,13 @@
 //! dashboard API's rows since the first release.
 
 use chrono::SecondsFormat;
+use civicpulse_analytics::matrix::stats::Estimate;
+use civicpulse_analytics::matrix::status::{judge, MatrixStatus};
 use civicpulse_analytics::matrix::{self, change::Change};
 use civicpulse_analytics::sla::summary;
+use civicpulse_analytics::suppression;
+use civicpulse_core::config::MatrixConfig;
+use civicpulse_core::dimension::Dimension;
 use civicpulse_core::money;
 use serde::{Serialize, Serializer};
 
@@ -141,72 +146,134 @@ impl From<&matrix::InterventionRow> for InnovationRecord {
     }
 }
 
-/// How one standard of one service was kept over a window: a row of `sla.csv` and of the
-/// dashboard API's `/api/v1/sla/summary`, which publish the same columns.
+/// How one standard of one service was kept over a window, as published: a row of
+/// `sla.csv`, of `report.json`, of the report's tables and of the dashboard API's
+/// `/api/v1/sla/summary`, which all show the same row. Figures that split fewer than k
+/// closed (or open) cases are withheld by `civicpulse_analytics::suppression`, as the
+/// matrix withholds them; the counts of closed and open cases are always shown.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[schema(as = PolicySummary)]
 pub struct SlaRecord {
     pub service_id: String,
     pub policy: String,
     pub closed: u64,
-    pub met: u64,
-    pub breached: u64,
+    /// Empty when withheld (fewer closed cases than the suppression threshold).
+    pub met: Option<u64>,
+    pub breached: Option<u64>,
     pub compliance_ratio: Option<f64>,
     pub target_ratio: f64,
     pub p50_elapsed_days: Option<f64>,
     pub p90_elapsed_days: Option<f64>,
     pub open: u64,
-    pub at_risk: u64,
-    pub open_breached: u64,
-    pub refunds_owed: u64,
+    /// Empty when withheld (fewer open cases than the suppression threshold).
+    pub at_risk: Option<u64>,
+    pub open_breached: Option<u64>,
+    pub refunds_owed: Option<u64>,
     /// What they were owed, exact; shown in major units (the field's unit since its
     /// first release) and again as `refunds_owed_minor`.
-    #[serde(serialize_with = "money::serialize_major")]
-    #[schema(value_type = f64)]
-    pub refunds_owed_amount: money::Money,
+    #[serde(serialize_with = "major")]
+    #[schema(value_type = Option<f64>)]
+    pub refunds_owed_amount: Option<money::Money>,
     /// Closed late cases an exceptional circumstance excused: breached, owing no refund.
-    pub refunds_excused: u64,
+    pub refunds_excused: Option<u64>,
     pub currency: String,
     /// Cases whose milestones break the policy's order (e.g. a stop before any start).
     pub anomalies: u64,
-    pub error_budget_remaining: f64,
+    pub error_budget_remaining: Option<f64>,
     pub burn_rate_1d: Option<f64>,
     pub burn_rate_7d: Option<f64>,
     pub burn_rate_30d: Option<f64>,
     /// `refunds_owed_amount` in the currency's minor units (cents; yen have none): exact.
     /// Last, so that the CSV columns of the first release keep their positions.
-    pub refunds_owed_minor: i64,
+    pub refunds_owed_minor: Option<i64>,
     /// What the elapsed percentiles count (`business_days`, …, or `mixed`).
     pub unit: String,
+    /// Why figures of the row are withheld, if any are.
+    pub note: String,
+    /// The compliance judged against the target by the matrix's rules: `green`, `amber`,
+    /// `red`, `insufficient_data` (withheld) or `not_available` (nothing closed).
+    pub status: &'static str,
 }
 
-impl From<&summary::PolicySummary> for SlaRecord {
-    fn from(s: &summary::PolicySummary) -> SlaRecord {
+fn major<S: Serializer>(money: &Option<money::Money>, serializer: S) -> Result<S::Ok, S::Error> {
+    match money {
+        Some(money) => money::serialize_major(money, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+impl SlaRecord {
+    /// The published row of `s` under the matrix's suppression threshold and tolerance.
+    pub fn published(s: &summary::PolicySummary, config: &MatrixConfig) -> SlaRecord {
+        let min_n = config.min_responses;
+        // Nothing to split, nothing to withhold: no case gives away no one.
+        let closed = s.closed == 0 || !suppression::withholds(s.closed, min_n);
+        let open = s.open == 0 || !suppression::withholds(s.open, min_n);
+        let closed_shows = |v| closed.then_some(v);
+        let mut notes = Vec::new();
+        if !closed {
+            notes.push(suppression::note(s.closed, "closed cases", min_n));
+        }
+        if !open {
+            notes.push(suppression::note(s.open, "open cases", min_n));
+        }
         SlaRecord {
             service_id: s.service_id.clone(),
             policy: s.policy.clone(),
             closed: s.closed,
-            met: s.met,
-            breached: s.breached,
-            compliance_ratio: s.compliance_ratio,
+            met: closed_shows(s.met),
+            breached: closed_shows(s.breached),
+            compliance_ratio: s.compliance_ratio.filter(|_| closed),
             target_ratio: s.target_ratio,
-            p50_elapsed_days: s.p50_elapsed_days,
-            p90_elapsed_days: s.p90_elapsed_days,
+            p50_elapsed_days: s.p50_elapsed_days.filter(|_| closed),
+            p90_elapsed_days: s.p90_elapsed_days.filter(|_| closed),
             open: s.open,
-            at_risk: s.at_risk,
-            open_breached: s.open_breached,
-            refunds_owed: s.refunds_owed,
-            refunds_owed_amount: s.refunds_owed_amount,
-            refunds_excused: s.refunds_excused,
+            at_risk: open.then_some(s.at_risk),
+            open_breached: open.then_some(s.open_breached),
+            refunds_owed: closed_shows(s.refunds_owed),
+            refunds_owed_amount: closed.then_some(s.refunds_owed_amount),
+            refunds_excused: closed_shows(s.refunds_excused),
             currency: s.currency.clone(),
             anomalies: s.anomalies,
-            error_budget_remaining: s.error_budget_remaining,
-            burn_rate_1d: s.burn_rate_1d,
-            burn_rate_7d: s.burn_rate_7d,
-            burn_rate_30d: s.burn_rate_30d,
-            refunds_owed_minor: s.refunds_owed_amount.amount_minor,
+            error_budget_remaining: closed.then_some(s.error_budget_remaining),
+            burn_rate_1d: s.burn_rate_1d.filter(|_| closed),
+            burn_rate_7d: s.burn_rate_7d.filter(|_| closed),
+            burn_rate_30d: s.burn_rate_30d.filter(|_| closed),
+            refunds_owed_minor: closed.then_some(s.refunds_owed_amount.amount_minor),
             unit: s.unit.clone(),
+            note: notes.join("; "),
+            status: status(s, closed, config).as_str(),
         }
+    }
+
+    /// Whether the row's figures on closed cases are withheld.
+    pub fn closed_withheld(&self) -> bool {
+        self.met.is_none()
+    }
+
+    /// Refunds owed, when shown and not zero.
+    pub fn refunds_shown(&self) -> Option<money::Money> {
+        self.refunds_owed_amount
+            .filter(|_| self.refunds_owed.is_some_and(|n| n > 0))
+    }
+}
+
+/// A standard's compliance judged as the matrix judges its `sla_compliance` cell.
+fn status(s: &summary::PolicySummary, shown: bool, config: &MatrixConfig) -> MatrixStatus {
+    if s.closed == 0 {
+        return MatrixStatus::NotAvailable;
+    }
+    if !shown {
+        return MatrixStatus::InsufficientData;
+    }
+    match Estimate::share(s.met, s.closed) {
+        Some(estimate) => judge(
+            Dimension::SlaCompliance,
+            &estimate,
+            Some(s.target_ratio),
+            config.amber_tolerance,
+        ),
+        None => MatrixStatus::NotAvailable,
     }
 }
 
@@ -256,14 +323,6 @@ impl From<Comparison> for ComparisonRecord {
 /// `Figures::matrix` as records.
 pub fn matrix<S: Serializer>(cells: &[matrix::Cell], serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(cells.iter().map(MatrixRecord::from))
-}
-
-/// `Figures::sla` as records.
-pub fn sla<S: Serializer>(
-    summaries: &[summary::PolicySummary],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(summaries.iter().map(SlaRecord::from))
 }
 
 /// `Figures::interventions` as records.

@@ -14,6 +14,7 @@ use civicpulse_testkit::memory::{MemoryStore, Tables};
 
 const PASSPORT: &str = "passport-in-person";
 const BY_MAIL: &str = "passport-by-mail";
+const EI: &str = "employment-insurance";
 
 fn catalog() -> Catalog {
     Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog")
@@ -46,7 +47,12 @@ fn answers(service: &str, responses: u64, satisfied: u64) -> AnswerSums {
 fn standard(service: &str, met: u64, breached: u64, refund_cents: i64) -> SummaryRow {
     SummaryRow {
         service_id: service.into(),
-        policy: "processing".into(),
+        policy: if service == EI {
+            "decision"
+        } else {
+            "processing"
+        }
+        .into(),
         closed: met + breached,
         met,
         breached,
@@ -71,14 +77,20 @@ fn standard(service: &str, met: u64, breached: u64, refund_cents: i64) -> Summar
 
 /// In person: 40 answers, 32 satisfied → 80.0 %; its standard kept (20 of 20).
 /// By mail: 6 answers, under the 10 a figure needs → every figure withheld; its standard
-/// missed: 16 of 20 within it → 80.0 % against 90.0 %, 4 late cases owing 25 % of the
-/// $160 fee each → 4 × $40.00 = $160.00.
+/// near target: 16 of 20 within it → 80.0 % against 90.0 %, whose 95 % interval (58 % to
+/// 92 %) still reaches the target; 4 late cases owing 25 % of the $160 fee each →
+/// 4 × $40.00 = $160.00.
+/// Employment Insurance: 3 of 6 decisions on time (p90 9 days), one late owing $15.00 —
+/// six cases, under the 10 a figure needs: only "6 closed" may be printed anywhere.
 async fn september() -> Figures {
+    let mut ei = standard(EI, 3, 3, 500);
+    ei.p90 = 41.0;
     let store = MemoryStore::new(Tables {
         answer_sums: vec![answers(PASSPORT, 40, 32), answers(BY_MAIL, 6, 5)],
         summaries: vec![
             standard(PASSPORT, 20, 0, 0),
             standard(BY_MAIL, 16, 4, 4_000),
+            ei,
         ],
         ..Tables::default()
     });
@@ -92,15 +104,19 @@ async fn september() -> Figures {
         &catalog(),
         &MatrixConfig::default(),
         &Period::parse("2026-09", catalog().fiscal_year_start()).expect("a month"),
-        &[PASSPORT.to_string(), BY_MAIL.to_string()],
+        &[PASSPORT.to_string(), BY_MAIL.to_string(), EI.to_string()],
         freshness,
     )
     .await
     .expect("figures")
 }
 
+/// `sentence` is in the page's markup, or in its text as a person reads it.
 fn assert_reads(html: &str, sentence: &str) {
-    assert!(html.contains(sentence), "missing «{sentence}» in\n{html}");
+    assert!(
+        html.contains(sentence) || text_of(html).contains(sentence),
+        "missing «{sentence}» in\n{html}"
+    );
 }
 
 #[tokio::test]
@@ -114,8 +130,13 @@ async fn the_english_report_names_the_services_states_the_figures_and_says_what_
     assert_reads(&html, ">80.0%<");
     assert_reads(
         &html,
-        "Passport, applied for by mail, processing: 16 of 20 cases met the standard (80.0%), against a target of 90.0%.",
+        "Near target: Passport, applied for by mail, “Passports applied for by mail are processed within 20 business days of a complete application”: 16 of 20 cases met it (80.0%), against a target of 90.0%, within the tolerance or the uncertainty of the target.",
     );
+    assert_reads(
+        &html,
+        "One standard closed fewer than 10 cases; its figures are withheld and not counted above.",
+    );
+    assert_reads(&html, "<td class=\"number\">9 business days</td>");
     assert_reads(
         &html,
         "4 cases closed in the period broke their service guarantee.",
@@ -138,8 +159,13 @@ async fn the_french_report_says_the_same_in_french_with_french_numbers() {
     assert_reads(&html, ">80,0\u{202f}%<");
     assert_reads(
         &html,
-        "Passeport, demande par la poste, processing : 16 dossiers sur 20 ont respecté la norme (80,0\u{202f}%), pour une cible de 90,0\u{202f}%.",
+        "Proche de la cible : Passeport, demande par la poste, « Les demandes de passeport envoyées par la poste sont traitées dans un délai de 20 jours ouvrables suivant la réception d'une demande complète » : 16 dossiers sur 20 l’ont respectée (80,0\u{202f}%), pour une cible de 90,0\u{202f}%, dans la tolérance ou l’incertitude de la cible.",
     );
+    assert_reads(
+        &html,
+        "Une norme a fermé moins de 10 dossiers ; ses chiffres sont supprimés et ne sont pas comptés ci-dessus.",
+    );
+    assert_reads(&html, "<td class=\"number\">9 jours ouvrables</td>");
     assert_reads(
         &html,
         "4 dossiers fermés pendant la période ont manqué leur garantie de service.",
@@ -150,4 +176,125 @@ async fn the_french_report_says_the_same_in_french_with_french_numbers() {
         "Chaque chiffre de ce service repose sur moins de 10 observations et est supprimé.",
     );
     assert_reads(&html, ">supprimé<");
+}
+
+/// What a person can read of a report: its HTML's text, and each open-data file.
+fn every_output(figures: &Figures) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut outputs: Vec<(String, String)> =
+        civicpulse_reports::open_data::write(figures, dir.path())
+            .expect("open data written")
+            .into_iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(&path).expect("readable");
+                (path.display().to_string(), text)
+            })
+            .collect();
+    for lang in [Language::En, Language::Fr] {
+        let html = html::render(figures, lang).expect("rendered");
+        outputs.push((format!("report.html ({lang:?})"), text_of(&html)));
+    }
+    outputs
+}
+
+/// The words of a page, tags dropped and entities left as they are.
+fn text_of(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    // Only ASCII spaces fold: French puts narrow no-break spaces before % and :.
+    text.split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn a_standard_with_too_few_closed_cases_is_withheld_in_every_output() {
+    let figures = september().await;
+    for (name, text) in every_output(&figures) {
+        for leak in [
+            "3 of 6",
+            "3 dossiers sur 6",
+            "50.0%",
+            "50,0\u{202f}%",
+            "41 ",
+            "15.00",
+            "15,00",
+        ] {
+            assert!(!text.contains(leak), "{name} shows «{leak}»:\n{text}");
+        }
+        if name.ends_with("sla.csv") {
+            let row = text
+                .lines()
+                .find(|l| l.starts_with(EI))
+                .expect("the standard has its row");
+            assert_eq!(
+                row,
+                "employment-insurance,decision,6,,,,0.8,,,0,0,0,,,,,0,,,,,,calendar_days,\
+                 too few closed cases to show: 6 (at least 10 needed),insufficient_data"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn page_one_names_each_figure_off_or_near_target_with_its_value_and_target() {
+    let mut figures = september().await;
+    // The in-person service's satisfaction, made red: 60 % against its 80 % target.
+    let cell = figures
+        .matrix
+        .iter_mut()
+        .find(|c| c.service_id == PASSPORT && c.dimension == "satisfaction_top2_share")
+        .expect("the satisfaction cell");
+    cell.value = Some(0.6);
+    cell.status = civicpulse_analytics::matrix::MatrixStatus::Red;
+    let en = html::render(&figures, Language::En).expect("rendered");
+    let page_one = &en[en.find("id=\"summary\"").unwrap()..en.find("id=\"matrix\"").unwrap()];
+    assert_reads(
+        &text_of(page_one),
+        "Passport, applied for in person ✗ off target Satisfied share: overall satisfaction 60.0% against a target of 80.0% (40 observations)",
+    );
+    let fr = html::render(&figures, Language::Fr).expect("rendered");
+    let page_one = &fr[fr.find("id=\"summary\"").unwrap()..fr.find("id=\"matrix\"").unwrap()];
+    assert_reads(
+        &text_of(page_one),
+        "Passeport, demande en personne ✗ cible manquée",
+    );
+    assert_reads(
+        &text_of(page_one),
+        "60,0\u{202f}% pour une cible de 80,0\u{202f}% (40 observations)",
+    );
+}
+
+#[tokio::test]
+async fn a_withheld_week_of_a_chart_says_how_many_observations_it_had() {
+    let figures = september().await;
+    for (lang, withheld) in [(Language::En, "withheld"), (Language::Fr, "supprimé")] {
+        let html = html::render(&figures, lang).expect("rendered");
+        let chart = &html[html
+            .find("id=\"chart-passport-by-mail-satisfaction_top2_share-caption\"")
+            .expect("the by-mail satisfaction chart")..];
+        let table = &chart[chart.find("<tbody>").unwrap()..chart.find("</tbody>").unwrap()];
+        assert!(
+            table.contains(&format!(
+                "<td class=\"number\">{withheld}</td><td class=\"number\">6</td>"
+            )),
+            "{table}"
+        );
+    }
 }

@@ -271,6 +271,18 @@ pub(crate) fn expected_row(
         );
         row.insert("equity_gap_timeliness".into(), (timeliness_gap, u64::MAX));
     }
+    // A service with no service standard has no timeliness to show: not_available.
+    if catalog.service(service).is_some_and(|s| s.sla.is_empty()) {
+        for timeliness in [
+            "sla_compliance",
+            "sla_p90_elapsed_days",
+            "satisfaction_when_met",
+            "satisfaction_when_breached",
+            "equity_gap_timeliness",
+        ] {
+            row.remove(timeliness);
+        }
+    }
     row
 }
 

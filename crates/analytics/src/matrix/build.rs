@@ -332,6 +332,19 @@ mod tests {
         );
         assert!(c.note.contains("too few"), "{}", c.note);
 
+        // No service here has a service standard: its timeliness does not apply, rather
+        // than being "withheld, n = 0".
+        for dimension in [
+            Dimension::SlaCompliance,
+            Dimension::SlaP90ElapsedDays,
+            Dimension::SatisfactionWhenMet,
+            Dimension::EquityGapTimeliness,
+        ] {
+            let timeliness = cell(&cells, "a", dimension);
+            assert_eq!(timeliness.status, MatrixStatus::NotAvailable, "{dimension}");
+            assert_eq!(timeliness.note, "the service has no service standard");
+        }
+
         // No target for digital take-up: judged against the peers' median (0.5 and 0.3 for
         // a; 0.7 and 0.3 for b).
         let digital = cell(&cells, "a", Dimension::DigitalTakeUp);

@@ -5,6 +5,7 @@ use civicpulse_core::dimension::{Dimension, Family, Kind};
 
 use super::stats::{histogram_percentile, Estimate};
 use super::tally::{SegmentSums, Tally};
+use crate::suppression::{self, withholds};
 
 /// The rollups that carry each breakdown: a dimension not measured for a breakdown is
 /// "not available" there rather than zero.
@@ -82,6 +83,8 @@ impl GroupBy {
 ///
 /// - digital take-up of a service offered through no digital channel would read 0 % and be
 ///   judged red against a target it could never meet;
+/// - a service with no service standard has no case to meet one: its timeliness figures
+///   would read "withheld, n = 0" beside a page saying it has none;
 /// - a cost per transaction without the period's cost would be a guess, or 0;
 /// - a response rate whose responses outnumber the recorded survey offers has a numerator
 ///   that is not a subset of its denominator (responses from a page widget or a link
@@ -97,6 +100,15 @@ pub fn not_applicable(
     match dimension {
         Dimension::DigitalTakeUp if !service.has_digital_channel() => {
             Some("the service has no digital channel".to_string())
+        }
+        Dimension::SlaCompliance
+        | Dimension::SlaP90ElapsedDays
+        | Dimension::SatisfactionWhenMet
+        | Dimension::SatisfactionWhenBreached
+        | Dimension::EquityGapTimeliness
+            if service.sla.is_empty() =>
+        {
+            Some("the service has no service standard".to_string())
         }
         Dimension::CostPerTransaction if tally.cost.is_none() => {
             Some("no cost recorded in the catalog for exactly this period".to_string())
@@ -138,7 +150,7 @@ impl Measured {
 pub fn measure(tally: &Tally, dimension: Dimension, min_n: u64) -> Measured {
     use Dimension as D;
     let share = |successes: u64, n: u64, what: &str| -> Measured {
-        if n < min_n.max(1) {
+        if withholds(n, min_n) {
             return too_few(n, what, min_n);
         }
         match Estimate::share(successes, n) {
@@ -156,7 +168,7 @@ pub fn measure(tally: &Tally, dimension: Dimension, min_n: u64) -> Measured {
         D::ResponseRate => share(tally.responses, tally.surveys_offered, "surveys offered"),
         D::Mean(question) => {
             let sums = tally.question(question);
-            if sums.n < min_n.max(1) {
+            if withholds(sums.n, min_n) {
                 return too_few(sums.n, "answers", min_n);
             }
             let estimate = Estimate::mean(sums.n, sums.sum as f64, sums.sum_of_squares as f64)
@@ -187,7 +199,7 @@ pub fn measure(tally: &Tally, dimension: Dimension, min_n: u64) -> Measured {
         D::SlaP90ElapsedDays => {
             let (met, breached) = tally.closed_cases();
             let closed = met + breached;
-            if closed < min_n.max(1) {
+            if withholds(closed, min_n) {
                 return too_few(closed, "closed cases", min_n);
             }
             let histogram: Vec<(i64, u64)> = tally
@@ -229,7 +241,7 @@ pub fn measure(tally: &Tally, dimension: Dimension, min_n: u64) -> Measured {
             )
         }
         D::CostPerTransaction => match tally.cost {
-            Some(cost) if tally.transactions >= min_n.max(1) => Measured::Value {
+            Some(cost) if !withholds(tally.transactions, min_n) => Measured::Value {
                 estimate: Estimate::plain(cost / tally.transactions as f64, tally.transactions),
                 note: String::new(),
             },
@@ -248,7 +260,7 @@ fn count(n: u64) -> Measured {
 fn too_few(n: u64, what: &str, min_n: u64) -> Measured {
     Measured::TooFew {
         n,
-        note: format!("too few {what} to show: {n} (at least {min_n} needed)"),
+        note: suppression::note(n, what, min_n),
     }
 }
 
@@ -275,7 +287,7 @@ fn equity_gap(
             if n == 0 {
                 continue;
             }
-            if n < min_n.max(1) {
+            if withholds(n, min_n) {
                 suppressed += 1;
                 continue;
             }

@@ -59,7 +59,7 @@ pub async fn summary(
     let rows: Vec<wire::PolicySummary> = summarize_window(&state, service_id.as_deref(), from, to)
         .await?
         .iter()
-        .map(wire::PolicySummary::from)
+        .map(|s| wire::PolicySummary::published(s, &state.config.matrix))
         .collect();
     table(format, &rows, HeaderMap::new())
 }
