@@ -133,9 +133,17 @@ method-lag = { $count ->
     [one] One message was waiting to be stored when the report was generated.
    *[other] { $count_text } messages were waiting to be stored when the report was generated.
 }
-method-lag-unknown = The consumer lag is not known: { $why }.
-method-completeness = In the period, { $dead } messages went to the dead-letter topic and the gateway refused { $rejected } events, as recorded by { $source }.
-method-completeness-unknown = The dead letters and refused events of the period are not known: { $why }.
+method-lag-unknown = The number of messages waiting to be stored is not known: { $why ->
+    [not_configured] no monitoring server is configured for reports
+    [no_answer] the monitoring server did not answer when the report was generated
+   *[not_recorded] the monitoring holds no record of the pipeline for the period
+}.
+method-completeness = In the period, { $dead } messages went to the dead-letter topic and the gateway refused { $rejected } events, as the monitoring recorded them.
+method-completeness-unknown = How many messages went to the dead-letter topic and how many events the gateway refused in the period is not known: { $why ->
+    [not_configured] no monitoring server is configured for reports
+    [no_answer] the monitoring server did not answer when the report was generated
+   *[not_recorded] the monitoring holds no record of the pipeline for the period
+}.
 method-open-data = The same figures are published as open data beside this page: report.json, matrix.csv and sla.csv, described by csv-metadata.json (W3C CSV on the Web).
 
 unit-count = count

@@ -133,9 +133,17 @@ method-lag = { $count ->
     [one] Un message attendait d'être enregistré au moment du rapport.
    *[other] { $count_text } messages attendaient d'être enregistrés au moment du rapport.
 }
-method-lag-unknown = Le retard de consommation n'est pas connu : { $why }.
-method-completeness = Pendant la période, { $dead } messages sont allés au sujet des lettres mortes et la passerelle a refusé { $rejected } événements, selon { $source }.
-method-completeness-unknown = Les lettres mortes et les événements refusés de la période ne sont pas connus : { $why }.
+method-lag-unknown = Le nombre de messages en attente d’enregistrement n’est pas connu : { $why ->
+    [not_configured] aucun serveur de surveillance n’est configuré pour les rapports
+    [no_answer] le serveur de surveillance n’a pas répondu au moment de produire le rapport
+   *[not_recorded] la surveillance ne conserve aucune donnée du pipeline pour la période
+}.
+method-completeness = Pendant la période, { $dead } messages sont allés au sujet des lettres mortes et la passerelle a refusé { $rejected } événements, selon la surveillance.
+method-completeness-unknown = Le nombre de messages allés au sujet des lettres mortes et d’événements refusés par la passerelle pendant la période n’est pas connu : { $why ->
+    [not_configured] aucun serveur de surveillance n’est configuré pour les rapports
+    [no_answer] le serveur de surveillance n’a pas répondu au moment de produire le rapport
+   *[not_recorded] la surveillance ne conserve aucune donnée du pipeline pour la période
+}.
 method-open-data = Les mêmes chiffres sont publiés en données ouvertes à côté de cette page : report.json, matrix.csv et sla.csv, décrits par csv-metadata.json (CSV on the Web du W3C).
 
 unit-count = dénombrement

@@ -1,7 +1,7 @@
 //! How fresh and complete the data behind a report were when it was generated: the newest
 //! event stored (ClickHouse), the sink's consumer lag, and the events the pipeline could
 //! not take in the period (dead letters, gateway rejections) as Prometheus recorded them.
-//! A figure that could not be read is absent and the report says so, never 0.
+//! A figure that could not be read is absent and the report says why in words, never 0.
 
 use std::time::Duration;
 
@@ -21,6 +21,64 @@ pub struct Freshness {
     pub rejected: Option<u64>,
     /// Where lag and completeness were read from, or why they could not be.
     pub monitoring: String,
+    /// Why `consumer_lag` is absent, when it is.
+    pub lag_unknown: Option<Unknown>,
+    /// Why `dead_letters` or `rejected` is absent, when one is.
+    pub completeness_unknown: Option<Unknown>,
+}
+
+/// Why a figure of the pipeline is not known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Unknown {
+    /// No monitoring server is configured (`[reports] prometheus_url`).
+    NotConfigured,
+    /// The monitoring server did not answer.
+    NoAnswer,
+    /// The monitoring server holds no sample of the component for the period: it was not
+    /// running, or not scraped, so a count of 0 would be a guess.
+    NotRecorded,
+}
+
+impl Unknown {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// What Prometheus answered for a period: each query's first sample, if any.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Answers {
+    pub lag: Option<u64>,
+    pub dead_letters: Option<u64>,
+    pub rejected: Option<u64>,
+    /// Samples of any `civicpulse_sink_*` / `civicpulse_gateway_*` series in the period.
+    pub sink_samples: Option<u64>,
+    pub gateway_samples: Option<u64>,
+}
+
+impl Freshness {
+    /// Reads the answers: a counter with no series counts 0 only when its component was
+    /// recorded in the period (a counter never incremented has no series); otherwise the
+    /// figure is not known.
+    pub fn with_answers(mut self, answers: Answers) -> Freshness {
+        let seen = |samples: Option<u64>| samples.is_some_and(|n| n > 0);
+        self.consumer_lag = answers.lag;
+        self.lag_unknown = answers.lag.is_none().then_some(Unknown::NotRecorded);
+        self.dead_letters = seen(answers.sink_samples).then(|| answers.dead_letters.unwrap_or(0));
+        self.rejected = seen(answers.gateway_samples).then(|| answers.rejected.unwrap_or(0));
+        self.completeness_unknown = (self.dead_letters.is_none() || self.rejected.is_none())
+            .then_some(Unknown::NotRecorded);
+        self
+    }
+
+    /// Nothing could be read from the monitoring, for `why`.
+    pub fn unmonitored(mut self, why: Unknown) -> Freshness {
+        self.lag_unknown = Some(why);
+        self.completeness_unknown = Some(why);
+        self
+    }
 }
 
 #[derive(Deserialize)]
@@ -53,7 +111,7 @@ pub async fn observe(
     };
     let Some(base) = prometheus else {
         freshness.monitoring = "no Prometheus configured ([reports] prometheus_url)".into();
-        return Ok(freshness);
+        return Ok(freshness.unmonitored(Unknown::NotConfigured));
     };
     let end = to.min(Utc::now());
     let range = (end - from).num_seconds().max(1);
@@ -82,29 +140,69 @@ pub async fn observe(
             )
         }
     };
-    // `or vector(0)`: a counter never incremented has no series, which means none.
+    let seen = |component: &str| {
+        format!("sum(count_over_time({{__name__=~\"civicpulse_{component}_.+\"}}[{range}s]))")
+    };
     let answers = (
         read("sum(civicpulse_sink_group_lag)".into()).await,
         read(format!(
-            "sum(increase(civicpulse_sink_dead_letters_total[{range}s])) or vector(0)"
+            "sum(increase(civicpulse_sink_dead_letters_total[{range}s]))"
         ))
         .await,
         read(format!(
-            "sum(increase(civicpulse_gateway_events_rejected_total[{range}s])) or vector(0)"
+            "sum(increase(civicpulse_gateway_events_rejected_total[{range}s]))"
         ))
         .await,
+        read(seen("sink")).await,
+        read(seen("gateway")).await,
     );
     match answers {
-        (Ok(lag), Ok(dead), Ok(rejected)) => {
-            freshness.consumer_lag = lag;
-            freshness.dead_letters = dead;
-            freshness.rejected = rejected;
+        (Ok(lag), Ok(dead_letters), Ok(rejected), Ok(sink_samples), Ok(gateway_samples)) => {
             freshness.monitoring = format!("Prometheus at {base}");
+            Ok(freshness.with_answers(Answers {
+                lag,
+                dead_letters,
+                rejected,
+                sink_samples,
+                gateway_samples,
+            }))
         }
-        (Err(error), ..) | (_, Err(error), _) | (.., Err(error)) => {
+        (Err(error), ..)
+        | (_, Err(error), ..)
+        | (_, _, Err(error), ..)
+        | (.., Err(error), _)
+        | (.., Err(error)) => {
             tracing::warn!(%error, prometheus = base, "report: Prometheus did not answer");
             freshness.monitoring = format!("Prometheus at {base} did not answer");
+            Ok(freshness.unmonitored(Unknown::NoAnswer))
         }
     }
-    Ok(freshness)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counter_without_series_is_zero_only_when_its_component_was_recorded() {
+        let recorded = Freshness::default().with_answers(Answers {
+            lag: Some(3),
+            dead_letters: None,
+            rejected: Some(2815),
+            sink_samples: Some(120),
+            gateway_samples: Some(120),
+        });
+        assert_eq!(
+            (recorded.dead_letters, recorded.rejected, recorded.completeness_unknown),
+            (Some(0), Some(2815), None)
+        );
+        // Prometheus kept nothing of the period (started later, or its retention ended).
+        let unrecorded = Freshness::default().with_answers(Answers::default());
+        assert_eq!(
+            (unrecorded.dead_letters, unrecorded.rejected, unrecorded.consumer_lag),
+            (None, None, None)
+        );
+        assert_eq!(unrecorded.completeness_unknown, Some(Unknown::NotRecorded));
+        assert_eq!(unrecorded.lag_unknown, Some(Unknown::NotRecorded));
+    }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::chart::{self, Chart};
 use crate::figures::{Against, Comparison, Trend};
+use crate::freshness::Unknown;
 use crate::i18n::{Language, MessageError, Messages};
 use crate::records::SlaRecord;
 use crate::Figures;
@@ -910,15 +911,13 @@ impl<'a> View<'a> {
             )?,
             None => self.t("method-latest-none", &[])?,
         }];
+        let why = |unknown: Option<Unknown>| unknown.unwrap_or(Unknown::NotRecorded).as_str();
         lines.push(match fresh.consumer_lag {
             Some(lag) => self.t(
                 "method-lag",
                 &[("count", lag.into()), ("count_text", m.count(lag).into())],
             )?,
-            None => self.t(
-                "method-lag-unknown",
-                &[("why", fresh.monitoring.clone().into())],
-            )?,
+            None => self.t("method-lag-unknown", &[("why", why(fresh.lag_unknown).into())])?,
         });
         lines.push(match (fresh.dead_letters, fresh.rejected) {
             (Some(dead), Some(rejected)) => self.t(
@@ -926,12 +925,11 @@ impl<'a> View<'a> {
                 &[
                     ("dead", m.count(dead).into()),
                     ("rejected", m.count(rejected).into()),
-                    ("source", fresh.monitoring.clone().into()),
                 ],
             )?,
             _ => self.t(
                 "method-completeness-unknown",
-                &[("why", fresh.monitoring.clone().into())],
+                &[("why", why(fresh.completeness_unknown).into())],
             )?,
         });
         Ok(lines)

@@ -6,7 +6,7 @@
 use civicpulse_analytics::period::Period;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::Catalog;
-use civicpulse_reports::freshness::Freshness;
+use civicpulse_reports::freshness::{Freshness, Unknown};
 use civicpulse_reports::{html, Figures, Language};
 use civicpulse_store::tables::matrix_feedback_daily::AnswerSums;
 use civicpulse_store::tables::sla_cases::SummaryRow;
@@ -98,7 +98,8 @@ async fn september() -> Figures {
         latest_event_stored: Some("2026-10-01T05:59:00Z".into()),
         monitoring: "no Prometheus configured ([reports] prometheus_url)".into(),
         ..Freshness::default()
-    };
+    }
+    .unmonitored(Unknown::NotConfigured);
     Figures::gather(
         &store,
         &catalog(),
@@ -147,6 +148,10 @@ async fn the_english_report_names_the_services_states_the_figures_and_says_what_
         "Every figure of this service rests on fewer than 10 observations and is withheld.",
     );
     assert_reads(&html, ">withheld<");
+    assert_reads(
+        &html,
+        "How many messages went to the dead-letter topic and how many events the gateway refused in the period is not known: no monitoring server is configured for reports.",
+    );
 }
 
 #[tokio::test]
@@ -176,6 +181,11 @@ async fn the_french_report_says_the_same_in_french_with_french_numbers() {
         "Chaque chiffre de ce service repose sur moins de 10 observations et est supprimé.",
     );
     assert_reads(&html, ">supprimé<");
+    assert_reads(
+        &html,
+        "Le nombre de messages allés au sujet des lettres mortes et d’événements refusés par la passerelle pendant la période n’est pas connu : aucun serveur de surveillance n’est configuré pour les rapports.",
+    );
+    assert!(!html.contains("Prometheus"), "no English server name in French prose");
 }
 
 /// What a person can read of a report: its HTML's text, and each open-data file.
