@@ -193,13 +193,21 @@ mod tests {
             gateway_samples: Some(120),
         });
         assert_eq!(
-            (recorded.dead_letters, recorded.rejected, recorded.completeness_unknown),
+            (
+                recorded.dead_letters,
+                recorded.rejected,
+                recorded.completeness_unknown
+            ),
             (Some(0), Some(2815), None)
         );
         // Prometheus kept nothing of the period (started later, or its retention ended).
         let unrecorded = Freshness::default().with_answers(Answers::default());
         assert_eq!(
-            (unrecorded.dead_letters, unrecorded.rejected, unrecorded.consumer_lag),
+            (
+                unrecorded.dead_letters,
+                unrecorded.rejected,
+                unrecorded.consumer_lag
+            ),
             (None, None, None)
         );
         assert_eq!(unrecorded.completeness_unknown, Some(Unknown::NotRecorded));

@@ -917,7 +917,10 @@ impl<'a> View<'a> {
                 "method-lag",
                 &[("count", lag.into()), ("count_text", m.count(lag).into())],
             )?,
-            None => self.t("method-lag-unknown", &[("why", why(fresh.lag_unknown).into())])?,
+            None => self.t(
+                "method-lag-unknown",
+                &[("why", why(fresh.lag_unknown).into())],
+            )?,
         });
         lines.push(match (fresh.dead_letters, fresh.rejected) {
             (Some(dead), Some(rejected)) => self.t(

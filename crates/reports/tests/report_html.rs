@@ -185,7 +185,10 @@ async fn the_french_report_says_the_same_in_french_with_french_numbers() {
         &html,
         "Le nombre de messages allés au sujet des lettres mortes et d’événements refusés par la passerelle pendant la période n’est pas connu : aucun serveur de surveillance n’est configuré pour les rapports.",
     );
-    assert!(!html.contains("Prometheus"), "no English server name in French prose");
+    assert!(
+        !html.contains("Prometheus"),
+        "no English server name in French prose"
+    );
 }
 
 /// What a person can read of a report: its HTML's text, and each open-data file.
@@ -305,6 +308,96 @@ async fn a_withheld_week_of_a_chart_says_how_many_observations_it_had() {
                 "<td class=\"number\">{withheld}</td><td class=\"number\">6</td>"
             )),
             "{table}"
+        );
+    }
+}
+
+/// `html` printed by Chromium as `report.pdf` is: its page count and its text.
+async fn printed(html: &str) -> (u32, String) {
+    let chromium = civicpulse_reports::pdf::find_chromium(None)
+        .expect("Chromium prints the PDF (Debian's chromium, installed by scripts/test)");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (page, pdf) = (
+        dir.path().join("report.html"),
+        dir.path().join("report.pdf"),
+    );
+    std::fs::write(&page, html).expect("written");
+    civicpulse_reports::pdf::print(&chromium, &page, &pdf)
+        .await
+        .expect("printed");
+    let run = |tool: &str, args: &[&std::ffi::OsStr]| {
+        let output = std::process::Command::new(tool)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("{tool} (Debian poppler-utils, installed by scripts/test): {e}")
+            });
+        assert!(output.status.success(), "{tool}");
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let pages = run("pdfinfo", &[pdf.as_os_str()])
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo prints Pages:");
+    let text = run("pdftotext", &[pdf.as_os_str(), std::ffi::OsStr::new("-")]);
+    (pages, text)
+}
+
+#[tokio::test]
+async fn an_empty_quarter_is_said_in_words_on_at_most_two_pages() {
+    let catalog = catalog();
+    let figures = Figures::gather(
+        &MemoryStore::new(Tables::default()),
+        &catalog,
+        &MatrixConfig::default(),
+        &Period::parse("2025-Q1", catalog.fiscal_year_start()).expect("a quarter"),
+        &[],
+        Freshness::default().unmonitored(Unknown::NotConfigured),
+    )
+    .await
+    .expect("figures");
+    for (lang, said) in [
+        (
+            Language::En,
+            "No response, transaction or closed case was recorded in this period",
+        ),
+        (
+            Language::Fr,
+            "Aucune réponse, aucune transaction et aucun dossier fermé",
+        ),
+    ] {
+        let html = html::render(&figures, lang).expect("rendered");
+        let (pages, text) = printed(&html).await;
+        assert!(
+            pages <= 2,
+            "{pages} pages for an empty quarter ({lang:?}):\n{text}"
+        );
+        assert!(
+            text.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains(said),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_printed_report_shows_no_withheld_figure() {
+    let figures = september().await;
+    for lang in [Language::En, Language::Fr] {
+        let (_, text) = printed(&html::render(&figures, lang).expect("rendered")).await;
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for leak in ["3 of 6", "3 dossiers sur 6", "50.0%", "50,0", "41 "] {
+            assert!(
+                !text.contains(leak),
+                "the PDF ({lang:?}) shows «{leak}»:\n{text}"
+            );
+        }
+        assert!(
+            text.contains("9 business days") || text.contains("9 jours ouvrables"),
+            "{text}"
         );
     }
 }
