@@ -2,10 +2,10 @@
 # filled in already formatted for the locale. Numbers named `count`/`n` select plurals.
 
 report-title = Service performance report, { $period }
-report-intro = Local days { $from } to { $to } (the end excluded), { $count ->
+report-intro = From { $from } to { $to }, local days ({ $zone }), { $count ->
     [one] for one service
    *[other] for { $count_text } services
-}. Figures as of { $generated } (UTC).
+}. Figures as of { $generated } ({ $zone }).
 contents = Contents
 section-summary = Summary
 section-matrix = The quality matrix
@@ -126,7 +126,7 @@ method-intervals-heading = Intervals and statuses
 method-intervals = Shares carry a 95% Wilson score interval, means a normal-approximation interval. A figure is on target at or beyond its target (else its peers' median), near it within the amber tolerance or when its interval still reaches it, and off it otherwise. A figure that cannot mean what it says for a service (digital take-up without a digital channel, a response rate whose responses outnumber the recorded offers) is marked “does not apply” and never judged.
 method-changes = A change is called an improvement or a decline only when its 95% interval (Newcombe's for shares, normal for means) lies wholly on one side of zero; otherwise the report says that nothing changed by more than its uncertainty.
 method-freshness-heading = Data freshness and completeness
-method-latest = The newest event stored was received at { $at } (UTC).
+method-latest = The newest event stored was received on { $at } ({ $zone }).
 method-latest-none = No event is stored yet.
 method-lag = { $count ->
     [0] No message was waiting to be stored when the report was generated.

@@ -2,10 +2,10 @@
 # insérés déjà mis en forme pour la langue. Les nombres `count`/`n` choisissent le pluriel.
 
 report-title = Rapport sur le rendement des services, { $period }
-report-intro = Jours locaux du { $from } au { $to } (fin exclue), { $count ->
+report-intro = Du { $from } au { $to }, en jours locaux ({ $zone }), { $count ->
     [one] pour un service
    *[other] pour { $count_text } services
-}. Données au { $generated } (UTC).
+}. Données au { $generated } ({ $zone }).
 contents = Table des matières
 section-summary = Sommaire
 section-matrix = La matrice de qualité
@@ -20,10 +20,10 @@ summary-services = { $count ->
 } : { $on } atteignent la cible, { $near } en sont proches, { $off } ne l'atteignent pas et { $unjudged } n'ont aucun chiffre évalué.
 summary-services-rule = Un service n'atteint pas la cible dès qu'un de ses chiffres évalués ne l'atteint pas ; il en est proche quand un chiffre en est proche et qu'aucun ne la manque ; il l'atteint quand tous ses chiffres évalués l'atteignent.
 summary-changes = Changements les plus importants
-summary-change = { $service } : { $dimension } { $verdict ->
-    [improved] s'est amélioré
-   *[worsened] a reculé
-}, de { $before } à { $after }, depuis { $against ->
+summary-change = { $service } : { $dimension }, { $verdict ->
+    [improved] amélioration
+   *[worsened] recul
+} de { $before } à { $after } depuis { $against ->
     [previous_period] la période précédente
    *[same_period_last_year] la même période l'an dernier
 } ({ $change } ; intervalle à 95 % de { $low } à { $high }).
@@ -48,9 +48,9 @@ summary-equity-gap = { $service } : { $dimension }, un écart de { $gap } ({ $no
 summary-equity-none = Aucun écart d'équité n'a pu être mesuré : aucun groupe n'avait assez de réponses.
 summary-interventions = Interventions
 summary-intervention = { $name } ({ $service }, à partir du { $date }) : { $findings }.
-intervention-finding = { $dimension } { $verdict ->
-    [improved] s'est amélioré
-   *[worsened] a reculé
+intervention-finding = { $dimension } : { $verdict ->
+    [improved] amélioration
+   *[worsened] recul
 } de { $change }
 intervention-no-clear-change = aucun chiffre n'a changé de plus que son incertitude
 intervention-too-thin = trop peu d'observations avant ou après pour juger
@@ -126,7 +126,7 @@ method-intervals-heading = Intervalles et états
 method-intervals = Les proportions sont accompagnées d'un intervalle de Wilson à 95 %, les moyennes d'un intervalle par approximation normale. Un chiffre atteint la cible s'il l'égale ou la dépasse (à défaut, la médiane des pairs), en est proche s'il est dans la tolérance ou si son intervalle l'atteint encore, et la manque sinon. Un chiffre qui ne peut pas avoir de sens pour un service (adoption numérique sans mode numérique, taux de réponse dont les réponses dépassent les sondages offerts) est marqué « sans objet » et n'est jamais évalué.
 method-changes = Un changement n'est qualifié d'amélioration ou de recul que si son intervalle à 95 % (de Newcombe pour les proportions, normal pour les moyennes) est entièrement d'un côté de zéro ; sinon, le rapport indique qu'aucun chiffre n'a changé de plus que son incertitude.
 method-freshness-heading = Actualité et exhaustivité des données
-method-latest = Le plus récent événement enregistré a été reçu le { $at } (UTC).
+method-latest = Le plus récent événement enregistré a été reçu le { $at } ({ $zone }).
 method-latest-none = Aucun événement n'est encore enregistré.
 method-lag = { $count ->
     [0] Aucun message n'attendait d'être enregistré au moment du rapport.

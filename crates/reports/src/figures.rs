@@ -119,6 +119,8 @@ pub struct Figures {
     pub previous_from: String,
     pub previous_to: String,
     pub generated_at: String,
+    /// The deployment's reporting time zone (IANA), in which the period's days are read.
+    pub time_zone: String,
     pub min_responses: u64,
     pub services: Vec<ServiceNamed>,
     pub sla_window: SlaWindow,
@@ -227,6 +229,7 @@ impl Figures {
             previous_from: period.previous_from.to_string(),
             previous_to: period.previous_to.to_string(),
             generated_at: instant(now),
+            time_zone: zone.name().to_string(),
             min_responses: config.min_responses,
             services: catalog
                 .services

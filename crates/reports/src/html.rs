@@ -156,10 +156,11 @@ impl<'a> View<'a> {
             title => self.t("report-title", &[("period", f.period.clone().into())])?,
             intro => self.t("report-intro", &[
                 ("from", day(&f.period_from).into()),
-                ("to", day(&f.period_to).into()),
+                ("to", self.last_day().into()),
                 ("count", services.into()),
                 ("count_text", m.count(services).into()),
-                ("generated", f.generated_at.replace('T', " ").replace('Z', "").into()),
+                ("generated", self.instant(&f.generated_at).into()),
+                ("zone", f.time_zone.clone().into()),
             ])?,
             empty => empty.then(|| self.t("summary-empty", &[])).transpose()?,
             summary_services => self.services_line()?,
@@ -189,6 +190,23 @@ impl<'a> View<'a> {
             freshness => self.freshness()?,
             open_data => self.t("method-open-data", &[])?,
         })
+    }
+
+    /// The period's last local day (periods are stored with the day after it).
+    fn last_day(&self) -> String {
+        let to = &self.figures.period_to;
+        to.parse::<chrono::NaiveDate>()
+            .ok()
+            .and_then(|d| d.pred_opt())
+            .map_or_else(|| to.clone(), |d| self.messages.date(d))
+    }
+
+    /// An RFC 3339 instant of the figures, in the report's zone and the reader's words.
+    fn instant(&self, at: &str) -> String {
+        let zone: chrono_tz::Tz = self.figures.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        chrono::DateTime::parse_from_rfc3339(at)
+            .map(|t| self.messages.instant(t.with_timezone(&zone)))
+            .unwrap_or_else(|_| at.to_string())
     }
 
     /// No response, transaction or closed case at all in the period.
@@ -907,7 +925,10 @@ impl<'a> View<'a> {
         let mut lines = vec![match &fresh.latest_event_stored {
             Some(at) => self.t(
                 "method-latest",
-                &[("at", at.replace('T', " ").replace('Z', "").into())],
+                &[
+                    ("at", self.instant(at).into()),
+                    ("zone", self.figures.time_zone.clone().into()),
+                ],
             )?,
             None => self.t("method-latest-none", &[])?,
         }];

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use civicpulse_core::money::{Currency, Money};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -158,8 +158,24 @@ impl Messages {
 
     /// A day as the locale writes it: `1 October 2026` / `1 octobre 2026`.
     pub fn date(&self, day: NaiveDate) -> String {
-        day.format_localized("%-d %B %Y", self.lang.dates())
-            .to_string()
+        let date = day
+            .format_localized("%-d %B %Y", self.lang.dates())
+            .to_string();
+        // French writes the first of a month as an ordinal: « 1er novembre ».
+        match self.lang {
+            Language::Fr if day.day() == 1 => date.replacen('1', "1er", 1),
+            _ => date,
+        }
+    }
+
+    /// An instant as a reader reads it, in the report's zone: `3 December 2026, 08:51` /
+    /// `3 décembre 2026, 8 h 51`.
+    pub fn instant(&self, at: chrono::DateTime<chrono_tz::Tz>) -> String {
+        let day = self.date(at.date_naive());
+        match self.lang {
+            Language::En => format!("{day}, {}", at.format("%H:%M")),
+            Language::Fr => format!("{day}, {}", at.format("%-H h %M")),
+        }
     }
 
     /// An amount of money: `1,250.00 CAD` / `1 250,00 CAD` ([`Money::format`], the one
@@ -216,7 +232,9 @@ mod tests {
         assert_eq!(en.points(0.031), "+3.1\u{a0}pts");
         let day: NaiveDate = "2026-10-01".parse().unwrap();
         assert_eq!(en.date(day), "1 October 2026");
-        assert_eq!(fr.date(day), "1 octobre 2026");
+        assert_eq!(fr.date(day), "1er octobre 2026");
+        let eleventh: NaiveDate = "2026-11-11".parse().unwrap();
+        assert_eq!(fr.date(eleventh), "11 novembre 2026");
         let fee = Money::new(125_000, Currency::CAD);
         assert_eq!(en.money(fee), "1,250.00\u{a0}CAD");
         assert_eq!(fr.money(fee), "1\u{a0}250,00\u{a0}CAD");
