@@ -126,6 +126,21 @@ pub struct Intervention {
     pub date: chrono::NaiveDate,
     #[serde(default)]
     pub description: String,
+    /// The name and description in French, for the French report; absent: the English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_fr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_fr: Option<String>,
+}
+
+/// A government that delivers services, as reports name it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Jurisdiction {
+    /// The code services give as their `jurisdiction` (e.g. `CA`, `CA-ON`).
+    pub id: String,
+    pub name: String,
+    pub name_fr: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -141,6 +156,9 @@ pub struct Catalog {
     pub targets: BTreeMap<String, f64>,
     #[serde(default)]
     pub interventions: Vec<Intervention>,
+    /// The jurisdictions' names; a service whose code is not listed is named by its code.
+    #[serde(default)]
+    pub jurisdictions: Vec<Jurisdiction>,
     /// Exceptional circumstances known when the catalog is written (more can be declared
     /// through the dashboard API).
     #[serde(default)]

@@ -44,14 +44,22 @@ summary-refunds-excused = { $count ->
 summary-standard-missed = Off target: { $service }, “{ $policy }”: { $met } of { $closed } cases met it ({ $compliance }), against a target of { $target }.
 summary-standards-kept = Every service standard with closed cases met its target.
 summary-equity = Widest equity gaps
-summary-equity-gap = { $service }: { $dimension }, a gap of { $gap } ({ $note }).
+summary-equity-gap = { $service }, { $dimension }: { $of ->
+    [timeliness] { $low } of { $low_group } had their case closed within the standard, against { $high } of { $high_group }
+   *[satisfaction] { $low } of { $low_group } were satisfied, against { $high } of { $high_group }
+} (a gap of { $gap }).
 summary-equity-none = No equity gap could be measured: no two groups had enough responses.
 summary-interventions = Interventions
-summary-intervention = { $name } ({ $service }, from { $date }): { $findings }.
+summary-intervention = { $name } ({ $service }, from { $date }): { $description }
 intervention-finding = { $dimension } { $verdict ->
     [improved] improved
-   *[worsened] declined
-} by { $change }
+   *[worsened] worsened
+}: { $before } before, { $after } after ({ $change }). { $did ->
+    [improved] Peers without the change moved by { $peers }; the difference, { $difference }, favours the change.
+    [worsened] Peers without the change moved by { $peers }; the difference, { $difference }, goes against the change.
+    [no_clear_change] Peers without the change moved by { $peers }; the difference, { $difference }, is within its uncertainty, so the change is not shown to be the cause.
+   *[none] No peer service without the change had enough data to compare with.
+}
 intervention-no-clear-change = no figure changed by more than its uncertainty
 intervention-too-thin = too few observations before or after to judge
 intervention-too-early = too early to evaluate
@@ -91,7 +99,10 @@ status-not_available = does not apply
 guarantees-caption = How each service standard was kept for cases closed in the period.
 guarantees-none = No service in this report has a service standard.
 
-service-facts = Peer group { $category }; delivered by { $jurisdiction }.
+service-facts = Delivered by the { $jurisdiction }. { $peer_count ->
+    [0] It has no peer service in this catalog.
+   *[other] Compared with its peers: { $peers }.
+}
 service-all-withheld = Every figure of this service rests on fewer than { $k } observations and is withheld.
 service-trends = Trends
 service-standards = Service standards
@@ -225,3 +236,19 @@ scorecard-unjudged = no figure judged
 scorecard-figure-target = { $dimension } { $value } against a target of { $reference } ({ $n } observations)
 scorecard-figure-peers = { $dimension } { $value } against the peers' median of { $reference } ({ $n } observations)
 scorecard-figure-alone = { $dimension } { $value } ({ $n } observations)
+summary-equity-gap-note = { $service }: { $dimension }, a gap of { $gap } ({ $note }).
+group-age_band-under_18 = respondents under 18
+group-age_band-18_24 = respondents aged 18 to 24
+group-age_band-25_34 = respondents aged 25 to 34
+group-age_band-35_44 = respondents aged 35 to 44
+group-age_band-45_54 = respondents aged 45 to 54
+group-age_band-55_64 = respondents aged 55 to 64
+group-age_band-65_74 = respondents aged 65 to 74
+group-age_band-75_plus = respondents aged 75 and over
+group-disability-yes = respondents with a disability
+group-disability-no = respondents without a disability
+group-language = respondents served in { $language }
+group-region = respondents in region { $region }
+language-en = English
+language-fr = French
+intervention-caveat = A change between before and after a date is not by itself the intervention's effect: anything else that changed at the same time (a surge in demand, a season) moves it too. The change of peer services without the intervention is the better guide where they have data (difference-in-differences).

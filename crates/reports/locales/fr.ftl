@@ -44,14 +44,22 @@ summary-refunds-excused = { $count ->
 summary-standard-missed = Cible manquée : { $service }, « { $policy } » : { $met } dossiers sur { $closed } l’ont respectée ({ $compliance }), pour une cible de { $target }.
 summary-standards-kept = Chaque norme de service ayant des dossiers fermés a atteint sa cible.
 summary-equity = Plus grands écarts d'équité
-summary-equity-gap = { $service } : { $dimension }, un écart de { $gap } ({ $note }).
+summary-equity-gap = { $service }, { $dimension } : { $of ->
+    [timeliness] { $low } { $low_group } ont vu leur dossier fermé dans le délai de la norme, contre { $high } { $high_group }
+   *[satisfaction] { $low } { $low_group } étaient satisfaits, contre { $high } { $high_group }
+} (un écart de { $gap }).
 summary-equity-none = Aucun écart d'équité n'a pu être mesuré : aucun groupe n'avait assez de réponses.
 summary-interventions = Interventions
-summary-intervention = { $name } ({ $service }, à partir du { $date }) : { $findings }.
+summary-intervention = { $name } ({ $service }, à partir du { $date }) : { $description }
 intervention-finding = { $dimension } : { $verdict ->
     [improved] amélioration
    *[worsened] recul
-} de { $change }
+}, { $before } avant et { $after } après ({ $change }). { $did ->
+    [improved] Les pairs sans ce changement ont varié de { $peers } ; l’écart, { $difference }, est favorable au changement.
+    [worsened] Les pairs sans ce changement ont varié de { $peers } ; l’écart, { $difference }, est défavorable au changement.
+    [no_clear_change] Les pairs sans ce changement ont varié de { $peers } ; l’écart, { $difference }, reste dans son incertitude : le changement n’en est pas démontré comme la cause.
+   *[none] Aucun service pair sans ce changement n’avait assez de données pour comparer.
+}
 intervention-no-clear-change = aucun chiffre n'a changé de plus que son incertitude
 intervention-too-thin = trop peu d'observations avant ou après pour juger
 intervention-too-early = trop tôt pour évaluer
@@ -91,7 +99,10 @@ status-not_available = sans objet
 guarantees-caption = Le respect de chaque norme de service pour les dossiers fermés pendant la période.
 guarantees-none = Aucun service de ce rapport n'a de norme de service.
 
-service-facts = Groupe de pairs { $category } ; offert par { $jurisdiction }.
+service-facts = Offert par le { $jurisdiction }. { $peer_count ->
+    [0] Il n’a aucun service pair dans ce catalogue.
+   *[other] Comparé à ses pairs : { $peers }.
+}
 service-all-withheld = Chaque chiffre de ce service repose sur moins de { $k } observations et est supprimé.
 service-trends = Tendances
 service-standards = Normes de service
@@ -225,3 +236,19 @@ scorecard-unjudged = aucun chiffre évalué
 scorecard-figure-target = { $dimension } { $value } pour une cible de { $reference } ({ $n } observations)
 scorecard-figure-peers = { $dimension } { $value } pour une médiane des pairs de { $reference } ({ $n } observations)
 scorecard-figure-alone = { $dimension } { $value } ({ $n } observations)
+summary-equity-gap-note = { $service } : { $dimension }, un écart de { $gap } ({ $note }).
+group-age_band-under_18 = des répondants de moins de 18 ans
+group-age_band-18_24 = des répondants de 18 à 24 ans
+group-age_band-25_34 = des répondants de 25 à 34 ans
+group-age_band-35_44 = des répondants de 35 à 44 ans
+group-age_band-45_54 = des répondants de 45 à 54 ans
+group-age_band-55_64 = des répondants de 55 à 64 ans
+group-age_band-65_74 = des répondants de 65 à 74 ans
+group-age_band-75_plus = des répondants de 75 ans et plus
+group-disability-yes = des répondants ayant une incapacité
+group-disability-no = des répondants sans incapacité
+group-language = des répondants servis en { $language }
+group-region = des répondants de la région { $region }
+language-en = anglais
+language-fr = français
+intervention-caveat = Un changement entre avant et après une date n’est pas à lui seul l’effet de l’intervention : tout ce qui a changé en même temps (une hausse de la demande, une saison) le fait aussi varier. La variation des services pairs sans l’intervention est le meilleur guide lorsqu’ils ont des données (différence des différences).

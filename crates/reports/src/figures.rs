@@ -51,6 +51,22 @@ pub struct ServiceNamed {
     pub jurisdiction: String,
     /// Its service standards, as a reader is told of them.
     pub standards: Vec<StandardNamed>,
+    /// The government delivering it, named (its code when the catalog has no name).
+    pub jurisdiction_name: String,
+    pub jurisdiction_name_fr: String,
+    /// The services it is compared with (same category), by name.
+    pub peers: Vec<String>,
+    pub peers_fr: Vec<String>,
+}
+
+/// An intervention as the report names and describes it, in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InterventionNamed {
+    pub id: String,
+    pub name: String,
+    pub name_fr: String,
+    pub description: String,
+    pub description_fr: String,
 }
 
 /// A service standard as the report names it, in both languages.
@@ -132,6 +148,8 @@ pub struct Figures {
     pub sla: Vec<SlaRecord>,
     #[serde(serialize_with = "crate::records::interventions")]
     pub interventions: Vec<InterventionRow>,
+    /// The interventions' names and descriptions, in both languages.
+    pub intervention_names: Vec<InterventionNamed>,
     pub freshness: Freshness,
 }
 
@@ -250,6 +268,21 @@ impl Figures {
                             title_fr: p.title(Language::Fr).to_string(),
                         })
                         .collect(),
+                    jurisdiction_name: catalog
+                        .jurisdictions
+                        .iter()
+                        .find(|j| j.id == s.jurisdiction)
+                        .map_or_else(|| s.jurisdiction.clone(), |j| j.name.clone()),
+                    jurisdiction_name_fr: catalog
+                        .jurisdictions
+                        .iter()
+                        .find(|j| j.id == s.jurisdiction)
+                        .map_or_else(|| s.jurisdiction.clone(), |j| j.name_fr.clone()),
+                    peers: catalog.peers(s).map(|p| p.name.clone()).collect(),
+                    peers_fr: catalog
+                        .peers(s)
+                        .map(|p| p.name_fr.clone().unwrap_or_else(|| p.name.clone()))
+                        .collect(),
                 })
                 .collect(),
             sla_window: SlaWindow {
@@ -276,6 +309,20 @@ impl Figures {
             interventions: interventions
                 .into_iter()
                 .filter(|i| wanted(&i.service_id) && i.date < period.to)
+                .collect(),
+            intervention_names: catalog
+                .interventions
+                .iter()
+                .map(|i| InterventionNamed {
+                    id: i.id.clone(),
+                    name: i.name.clone(),
+                    name_fr: i.name_fr.clone().unwrap_or_else(|| i.name.clone()),
+                    description: i.description.clone(),
+                    description_fr: i
+                        .description_fr
+                        .clone()
+                        .unwrap_or_else(|| i.description.clone()),
+                })
                 .collect(),
             freshness,
         })

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use civicpulse_analytics::matrix::change::Verdict;
+use civicpulse_analytics::matrix::dimensions::GapGroups;
 use civicpulse_analytics::matrix::{Cell, Finding, InterventionRow, MatrixStatus};
 use civicpulse_core::dimension::{Dimension, Kind};
 use fluent_bundle::FluentValue;
@@ -76,6 +77,13 @@ struct ScoreRow {
     status_text: String,
     off: Vec<String>,
     near: Vec<String>,
+}
+
+/// An intervention as the summary lists it: what it was, then what changed after it.
+#[derive(Debug, Serialize)]
+struct InterventionShown {
+    heading: String,
+    findings: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -170,6 +178,7 @@ impl<'a> View<'a> {
             guarantees => self.guarantees()?,
             equity => self.equity_gaps()?,
             interventions => self.interventions()?,
+            intervention_caveat => self.t("intervention-caveat", &[])?,
             // An empty period shows no table of zeros.
             cells => f.matrix.iter()
                 .filter(|c| !empty && c.status != MatrixStatus::NotAvailable)
@@ -629,72 +638,138 @@ impl<'a> View<'a> {
         gaps.sort_by(|a, b| b.value.unwrap_or(0.0).total_cmp(&a.value.unwrap_or(0.0)));
         gaps.into_iter()
             .take(LARGEST)
-            .map(|c| {
-                self.t(
-                    "summary-equity-gap",
-                    &[
-                        ("service", self.service_name(&c.service_id).into()),
-                        ("dimension", self.dimension_label(&c.dimension)?.into()),
-                        ("gap", self.value(&c.dimension, c.value).into()),
-                        ("note", c.note.clone().into()),
-                    ],
-                )
-            })
+            .map(|c| self.equity_gap(c))
             .collect()
     }
 
-    /// Each intervention with the changes its intervals support.
-    fn interventions(&self) -> Result<Vec<String>, MessageError> {
+    /// An equity gap in words: which groups, and each one's share.
+    fn equity_gap(&self, c: &Cell) -> Result<String, MessageError> {
+        let m = &self.messages;
+        let Ok(groups) = c.note.parse::<GapGroups>() else {
+            return self.t(
+                "summary-equity-gap-note",
+                &[
+                    ("service", self.service_name(&c.service_id).into()),
+                    ("dimension", self.dimension_label(&c.dimension)?.into()),
+                    ("gap", self.value(&c.dimension, c.value).into()),
+                    ("note", c.note.clone().into()),
+                ],
+            );
+        };
+        let group = |(name, _): &(String, f64)| -> Result<String, MessageError> {
+            match groups.attribute.as_str() {
+                "age_band" | "disability" => {
+                    self.t(&format!("group-{}-{name}", groups.attribute), &[])
+                }
+                "language" => self.t(
+                    "group-language",
+                    &[(
+                        "language",
+                        match name.split('-').next() {
+                            Some("en") => self.t("language-en", &[])?,
+                            Some("fr") => self.t("language-fr", &[])?,
+                            _ => name.clone(),
+                        }
+                        .into(),
+                    )],
+                ),
+                _ => self.t("group-region", &[("region", name.clone().into())]),
+            }
+        };
+        self.t(
+            "summary-equity-gap",
+            &[
+                ("service", self.service_name(&c.service_id).into()),
+                ("dimension", self.dimension_label(&c.dimension)?.into()),
+                (
+                    "of",
+                    if c.dimension == "equity_gap_timeliness" {
+                        "timeliness"
+                    } else {
+                        "satisfaction"
+                    }
+                    .into(),
+                ),
+                ("gap", self.value(&c.dimension, c.value).into()),
+                ("low_group", group(&groups.low)?.into()),
+                ("low", m.percent(groups.low.1).into()),
+                ("high_group", group(&groups.high)?.into()),
+                ("high", m.percent(groups.high.1).into()),
+            ],
+        )
+    }
+
+    /// Each intervention: what it was, then each change its intervals support, each beside
+    /// the change of peers without it, since a before/after change is not an effect.
+    fn interventions(&self) -> Result<Vec<InterventionShown>, MessageError> {
         let mut by_id: BTreeMap<&str, Vec<&InterventionRow>> = BTreeMap::new();
         for row in &self.figures.interventions {
             by_id.entry(&row.intervention_id).or_default().push(row);
         }
-        if by_id.is_empty() {
-            return Ok(vec![self.t("summary-interventions-none", &[])?]);
-        }
-        let mut lines = Vec::new();
-        for rows in by_id.values() {
+        let mut shown = Vec::new();
+        for (id, rows) in by_id {
             let first = rows[0];
-            let findings: Vec<String> = rows
+            let named = self.figures.intervention_names.iter().find(|n| n.id == id);
+            let (name, description) = match (named, self.messages.lang()) {
+                (Some(n), Language::En) => (n.name.clone(), n.description.clone()),
+                (Some(n), Language::Fr) => (n.name_fr.clone(), n.description_fr.clone()),
+                (None, _) => (first.name.clone(), first.description.clone()),
+            };
+            let mut findings: Vec<String> = rows
                 .iter()
                 .filter(|r| r.verdict.is_supported())
-                .map(|r| {
-                    self.t(
-                        "intervention-finding",
-                        &[
-                            ("dimension", self.dimension_label(&r.dimension)?.into()),
-                            ("verdict", r.verdict.as_str().into()),
-                            (
-                                "change",
-                                self.change(&r.dimension, r.change.unwrap_or(0.0)).into(),
-                            ),
-                        ],
-                    )
-                })
+                .map(|r| self.intervention_finding(r))
                 .collect::<Result<_, _>>()?;
-            let findings = if !findings.is_empty() {
-                findings.join("; ")
-            } else if rows.iter().all(|r| r.verdict == Finding::TooEarly) {
-                self.t("intervention-too-early", &[])?
-            } else if rows
-                .iter()
-                .all(|r| matches!(r.verdict, Finding::InsufficientData | Finding::NoInterval))
-            {
-                self.t("intervention-too-thin", &[])?
-            } else {
-                self.t("intervention-no-clear-change", &[])?
-            };
-            lines.push(self.t(
-                "summary-intervention",
-                &[
-                    ("name", first.name.clone().into()),
-                    ("service", self.service_name(&first.service_id).into()),
-                    ("date", self.messages.date(first.date).into()),
-                    ("findings", findings.into()),
-                ],
-            )?);
+            if findings.is_empty() {
+                findings.push(if rows.iter().all(|r| r.verdict == Finding::TooEarly) {
+                    self.t("intervention-too-early", &[])?
+                } else if rows
+                    .iter()
+                    .all(|r| matches!(r.verdict, Finding::InsufficientData | Finding::NoInterval))
+                {
+                    self.t("intervention-too-thin", &[])?
+                } else {
+                    self.t("intervention-no-clear-change", &[])?
+                });
+            }
+            shown.push(InterventionShown {
+                heading: self.t(
+                    "summary-intervention",
+                    &[
+                        ("name", name.into()),
+                        ("service", self.service_name(&first.service_id).into()),
+                        ("date", self.messages.date(first.date).into()),
+                        ("description", description.into()),
+                    ],
+                )?,
+                findings,
+            });
         }
-        Ok(lines)
+        Ok(shown)
+    }
+
+    /// One supported change after an intervention, with its peers' change beside it.
+    fn intervention_finding(&self, r: &InterventionRow) -> Result<String, MessageError> {
+        let d = &r.dimension;
+        let did = match r.did_verdict {
+            Finding::Improved | Finding::Worsened | Finding::NoClearChange => {
+                r.did_verdict.as_str()
+            }
+            _ => "none",
+        };
+        self.t(
+            "intervention-finding",
+            &[
+                ("dimension", self.dimension_label(d)?.into()),
+                ("verdict", r.verdict.as_str().into()),
+                ("before", self.value(d, r.before_value).into()),
+                ("after", self.value(d, r.after_value).into()),
+                ("change", self.change(d, r.change.unwrap_or(0.0)).into()),
+                ("did", did.into()),
+                ("peers", self.change(d, r.peer_change.unwrap_or(0.0)).into()),
+                ("difference", self.change(d, r.did.unwrap_or(0.0)).into()),
+            ],
+        )
     }
 
     fn page(&self, service_id: &str) -> Result<ServicePage, MessageError> {
@@ -757,13 +832,21 @@ impl<'a> View<'a> {
         Ok(ServicePage {
             id: service_id.to_string(),
             name: self.service_name(service_id),
-            facts: self.t(
-                "service-facts",
-                &[
-                    ("category", service.category.clone().into()),
-                    ("jurisdiction", service.jurisdiction.clone().into()),
-                ],
-            )?,
+            facts: {
+                // Service names hold commas: peers are set apart by semicolons.
+                let (jurisdiction, peers, apart) = match self.messages.lang() {
+                    Language::En => (&service.jurisdiction_name, &service.peers, "; "),
+                    Language::Fr => (&service.jurisdiction_name_fr, &service.peers_fr, " ; "),
+                };
+                self.t(
+                    "service-facts",
+                    &[
+                        ("jurisdiction", jurisdiction.clone().into()),
+                        ("peers", peers.join(apart).into()),
+                        ("peer_count", (peers.len() as u64).into()),
+                    ],
+                )?
+            },
             all_withheld,
             charts: f
                 .trends

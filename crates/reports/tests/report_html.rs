@@ -401,3 +401,162 @@ async fn the_printed_report_shows_no_withheld_figure() {
         );
     }
 }
+
+/// September with what a busy month adds: an equity gap by age, and the surge staffing
+/// intervention, whose before/after decline of 49.1 points peers without it mostly shared.
+async fn busy_september() -> Figures {
+    use civicpulse_analytics::matrix::{Finding, InterventionRow, MatrixStatus};
+    let mut figures = september().await;
+    let gap = figures
+        .matrix
+        .iter_mut()
+        .find(|c| c.service_id == PASSPORT && c.dimension == "equity_gap_satisfaction")
+        .expect("the equity cell");
+    gap.value = Some(0.531);
+    gap.n = 160;
+    gap.status = MatrixStatus::Red;
+    gap.note = "age_band: 75_plus 0.395 vs 18_24 0.926".into();
+    figures.interventions.push(InterventionRow {
+        intervention_id: "passport-in-person-extra-staff".into(),
+        service_id: PASSPORT.into(),
+        name: "Surge staffing".into(),
+        date: "2026-09-09".parse().unwrap(),
+        description: "Temporary processing staff added after the autumn surge.".into(),
+        dimension: "sla_compliance".into(),
+        family: "timeliness".into(),
+        window_days: 8,
+        before_from: "2026-09-01".parse().ok(),
+        after_to: "2026-09-17".parse().ok(),
+        before_value: Some(0.95),
+        before_n: 400,
+        after_value: Some(0.459),
+        after_n: 380,
+        change: Some(-0.491),
+        change_ci_low: Some(-0.55),
+        change_ci_high: Some(-0.43),
+        verdict: Finding::Worsened,
+        peers: vec![BY_MAIL.into()],
+        peer_change: Some(-0.42),
+        did: Some(-0.071),
+        did_ci_low: Some(-0.15),
+        did_ci_high: Some(0.01),
+        did_verdict: Finding::NoClearChange,
+        note: String::new(),
+    });
+    figures
+}
+
+#[tokio::test]
+async fn equity_and_interventions_are_said_in_words_beside_what_else_changed() {
+    let figures = busy_september().await;
+    let en = html::render(&figures, Language::En).expect("rendered");
+    assert_reads(
+        &en,
+        "Passport, applied for in person, Equity gap, satisfaction: 39.5% of respondents aged 75 and over were satisfied, against 92.6% of respondents aged 18 to 24 (a gap of 53.1\u{a0}pts).",
+    );
+    assert_reads(
+        &en,
+        "Surge staffing (Passport, applied for in person, from 9 September 2026): Temporary processing staff added after the autumn surge.",
+    );
+    assert_reads(
+        &en,
+        "Standard met worsened: 95.0% before, 45.9% after (−49.1\u{a0}pts). Peers without the change moved by −42.0\u{a0}pts; the difference, −7.1\u{a0}pts, is within its uncertainty, so the change is not shown to be the cause.",
+    );
+    let fr = html::render(&figures, Language::Fr).expect("rendered");
+    assert_reads(
+        &fr,
+        "Passeport, demande en personne, Écart d'équité, satisfaction : 39,5\u{202f}% des répondants de 75 ans et plus étaient satisfaits, contre 92,6\u{202f}% des répondants de 18 à 24 ans (un écart de 53,1\u{a0}pts).",
+    );
+    assert_reads(
+        &fr,
+        "Renfort de personnel pendant la hausse (Passeport, demande en personne, à partir du 9 septembre 2026) : Personnel de traitement temporaire ajouté après la hausse de la demande de l'automne.",
+    );
+    assert!(!en.contains("75_plus") && !fr.contains("75_plus"));
+}
+
+/// The words of the English messages and of the catalog's English names a French reader
+/// would not write: each message's text, placeables dropped, and every name, description
+/// and standard the catalog also gives in French — less every word the French ones use.
+fn english_only_words() -> std::collections::BTreeSet<String> {
+    let catalog = catalog();
+    let (mut names_en, mut names_fr) = (String::new(), String::new());
+    let mut both = |en: &str, fr: Option<&str>| {
+        if let Some(fr) = fr {
+            names_en.push_str(&format!("x = {en}\n"));
+            names_fr.push_str(&format!("x = {fr}\n"));
+        }
+    };
+    for service in &catalog.services {
+        both(&service.name, service.name_fr.as_deref());
+        for standard in &service.sla {
+            both(
+                standard.title(Language::En),
+                Some(standard.title(Language::Fr)),
+            );
+        }
+    }
+    for i in &catalog.interventions {
+        both(&i.name, i.name_fr.as_deref());
+        both(&i.description, i.description_fr.as_deref());
+    }
+    for j in &catalog.jurisdictions {
+        both(&j.name, Some(&j.name_fr));
+    }
+    let words = |catalogue: &str| -> std::collections::BTreeSet<String> {
+        let mut text = String::new();
+        for line in catalogue.lines().filter(|l| !l.starts_with('#')) {
+            let value = line.split_once(" = ").map_or(line, |(_, v)| v);
+            let mut depth = 0;
+            for c in value.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    c if depth == 0 => text.push(c),
+                    _ => text.push(' '),
+                }
+            }
+            text.push(' ');
+        }
+        text.split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let english = words(&format!(
+        "{}\n{names_en}",
+        include_str!("../locales/en.ftl")
+    ));
+    let french = words(&format!(
+        "{}\n{names_fr}",
+        include_str!("../locales/fr.ftl")
+    ));
+    english.difference(&french).cloned().collect()
+}
+
+/// The English-only words a rendered report's text holds.
+fn english_in(html: &str) -> std::collections::BTreeSet<String> {
+    // Identifiers (a figure's code in the definitions) are names, not English.
+    let mut page = html.to_string();
+    while let (Some(open), Some(close)) = (page.find("<code>"), page.find("</code>")) {
+        page.replace_range(open..close + "</code>".len(), " ");
+    }
+    let body = &page[page.find("<body>").expect("a body")..];
+    let english = english_only_words();
+    text_of(body)
+        .split(|c: char| !c.is_alphabetic())
+        .map(str::to_lowercase)
+        .filter(|w| english.contains(w))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_french_report_has_no_english_words() {
+    let figures = busy_september().await;
+    let found = english_in(&html::render(&figures, Language::Fr).expect("rendered"));
+    assert!(found.is_empty(), "English in the French report: {found:?}");
+    // The same search finds the English report's words, names included.
+    let found = english_in(&html::render(&figures, Language::En).expect("rendered"));
+    for word in ["withheld", "staffing", "government", "passports"] {
+        assert!(found.contains(word), "{word} not found in {found:?}");
+    }
+}

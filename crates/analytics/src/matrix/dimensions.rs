@@ -264,6 +264,48 @@ fn too_few(n: u64, what: &str, min_n: u64) -> Measured {
     }
 }
 
+/// The two groups an equity gap compares, as its cell's note writes them
+/// (`age_band: 75_plus 0.395 vs 18_24 0.926`) and as the reports read them back to say it
+/// in words; the note may go on after them (groups left out).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GapGroups {
+    pub attribute: String,
+    /// The group with the lowest share, and its share.
+    pub low: (String, f64),
+    pub high: (String, f64),
+}
+
+impl std::fmt::Display for GapGroups {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} {:.3} vs {} {:.3}",
+            self.attribute, self.low.0, self.low.1, self.high.0, self.high.1
+        )
+    }
+}
+
+impl std::str::FromStr for GapGroups {
+    type Err = String;
+
+    fn from_str(note: &str) -> Result<GapGroups, String> {
+        let bad = || format!("not an equity gap's groups: {note}");
+        let (attribute, rest) = note.split_once(": ").ok_or_else(bad)?;
+        let (low, high) = rest.split_once(" vs ").ok_or_else(bad)?;
+        let group = |text: &str| -> Result<(String, f64), String> {
+            let mut words = text.split(' ');
+            let name = words.next().ok_or_else(bad)?;
+            let share = words.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+            Ok((name.to_string(), share))
+        };
+        Ok(GapGroups {
+            attribute: attribute.to_string(),
+            low: group(low)?,
+            high: group(high)?,
+        })
+    }
+}
+
 /// The largest difference between two groups of one segment attribute (age band,
 /// disability, language, region) in a share, among groups with at least k observations;
 /// smaller groups are left out and never named.
@@ -300,11 +342,12 @@ fn equity_gap(
         let (low, high) = (groups[0], groups[groups.len() - 1]);
         let gap = high.0 - low.0;
         if best.as_ref().is_none_or(|(b, _, _)| gap > *b) {
-            let note = format!(
-                "{attribute}: {} {:.3} vs {} {:.3}",
-                low.1, low.0, high.1, high.0
-            );
-            best = Some((gap, note, low.2 + high.2));
+            let groups = GapGroups {
+                attribute: attribute.to_string(),
+                low: (low.1.to_string(), low.0),
+                high: (high.1.to_string(), high.0),
+            };
+            best = Some((gap, groups.to_string(), low.2 + high.2));
         }
     }
     let suppressed_note = if suppressed > 0 {
@@ -333,6 +376,18 @@ pub fn has_interval(dimension: Dimension) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_equity_gaps_groups_read_back_from_its_note() {
+        let groups = super::GapGroups {
+            attribute: "age_band".into(),
+            low: ("75_plus".into(), 0.395),
+            high: ("18_24".into(), 0.926),
+        };
+        let note = format!("{groups} (2 groups under 10 left out)");
+        assert_eq!(note.parse::<super::GapGroups>(), Ok(groups));
+        assert!("too few answers".parse::<super::GapGroups>().is_err());
+    }
+
     use super::*;
 
     #[test]

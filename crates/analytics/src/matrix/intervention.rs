@@ -289,6 +289,8 @@ mod tests {
             name: "Online renewal".into(),
             date: "2026-03-01".parse().unwrap(),
             description: String::new(),
+            name_fr: None,
+            description_fr: None,
         }
     }
 
