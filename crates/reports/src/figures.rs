@@ -57,6 +57,8 @@ pub struct ServiceNamed {
     /// The services it is compared with (same category), by name.
     pub peers: Vec<String>,
     pub peers_fr: Vec<String>,
+    /// The currency of the period's cost (`cost_per_transaction`), when the catalog has one.
+    pub cost_currency: Option<String>,
 }
 
 /// An intervention as the report names and describes it, in both languages.
@@ -75,6 +77,8 @@ pub struct StandardNamed {
     pub id: String,
     pub title: String,
     pub title_fr: String,
+    /// What its times count: `business_days`, `calendar_days`, `business_hours`, …
+    pub unit: String,
 }
 
 /// When cases count as closed in the period: local midnights of its first day and of the
@@ -266,6 +270,7 @@ impl Figures {
                             id: p.id.clone(),
                             title: p.title(Language::En).to_string(),
                             title_fr: p.title(Language::Fr).to_string(),
+                            unit: p.unit.as_str().to_string(),
                         })
                         .collect(),
                     jurisdiction_name: catalog
@@ -279,6 +284,9 @@ impl Figures {
                         .find(|j| j.id == s.jurisdiction)
                         .map_or_else(|| s.jurisdiction.clone(), |j| j.name_fr.clone()),
                     peers: catalog.peers(s).map(|p| p.name.clone()).collect(),
+                    cost_currency: s
+                        .cost(period.from, period.to)
+                        .map(|(_, currency)| currency.to_string()),
                     peers_fr: catalog
                         .peers(s)
                         .map(|p| p.name_fr.clone().unwrap_or_else(|| p.name.clone()))

@@ -279,6 +279,37 @@ impl<'a> View<'a> {
         }
     }
 
+    /// A service's figure with the unit a reader needs to read it: a cost in its currency,
+    /// a time in its standard's unit.
+    fn with_unit(
+        &self,
+        service_id: &str,
+        dimension: &str,
+        value: Option<f64>,
+    ) -> Result<String, MessageError> {
+        let service = self.figures.services.iter().find(|s| s.id == service_id);
+        match (Dimension::parse(dimension), value, service) {
+            (Some(Dimension::CostPerTransaction), Some(v), Some(service)) => {
+                match service
+                    .cost_currency
+                    .as_deref()
+                    .and_then(|code| civicpulse_core::money::currency(code).ok())
+                {
+                    Some(currency) => Ok(self
+                        .messages
+                        .money(civicpulse_core::money::Money::from_major(v, currency))),
+                    None => Ok(self.value(dimension, value)),
+                }
+            }
+            (Some(Dimension::SlaP90ElapsedDays), Some(v), Some(service)) => {
+                let mut units = service.standards.iter().map(|s| s.unit.as_str());
+                let unit = units.next().filter(|first| units.all(|u| u == *first));
+                self.elapsed(v, unit.unwrap_or("mixed"))
+            }
+            _ => Ok(self.value(dimension, value)),
+        }
+    }
+
     /// A change of `dimension` in its unit, signed.
     fn change(&self, dimension: &str, change: f64) -> String {
         match Dimension::parse(dimension).map(Dimension::kind) {
@@ -293,7 +324,7 @@ impl<'a> View<'a> {
     fn cell(&self, c: &Cell) -> Result<CellShown, MessageError> {
         let value = match c.value {
             None if c.status == MatrixStatus::InsufficientData => self.t("withheld", &[])?,
-            value => self.value(&c.dimension, value),
+            value => self.with_unit(&c.service_id, &c.dimension, value)?,
         };
         let interval = match (c.ci_low, c.ci_high) {
             (Some(low), Some(high)) => format!(

@@ -560,3 +560,30 @@ async fn the_french_report_has_no_english_words() {
         assert!(found.contains(word), "{word} not found in {found:?}");
     }
 }
+
+#[tokio::test]
+async fn a_cost_carries_its_currency_and_a_time_its_unit() {
+    let mut figures = september().await;
+    for (dimension, value) in [
+        ("cost_per_transaction", 41.5),
+        ("sla_p90_elapsed_days", 12.0),
+    ] {
+        let cell = figures
+            .matrix
+            .iter_mut()
+            .find(|c| c.service_id == PASSPORT && c.dimension == dimension)
+            .expect("the cell");
+        cell.value = Some(value);
+        cell.n = 400;
+        cell.status = civicpulse_analytics::matrix::MatrixStatus::Info;
+    }
+    if let Some(service) = figures.services.iter_mut().find(|s| s.id == PASSPORT) {
+        service.cost_currency = Some("CAD".into());
+    }
+    let en = html::render(&figures, Language::En).expect("rendered");
+    assert_reads(&en, "<td class=\"number\">41.50\u{a0}CAD</td>");
+    assert_reads(&en, "<td class=\"number\">12 business days</td>");
+    let fr = html::render(&figures, Language::Fr).expect("rendered");
+    assert_reads(&fr, "<td class=\"number\">41,50\u{a0}CAD</td>");
+    assert_reads(&fr, "<td class=\"number\">12 jours ouvrables</td>");
+}
