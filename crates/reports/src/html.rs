@@ -504,10 +504,14 @@ impl<'a> View<'a> {
             key,
             &[
                 ("dimension", self.dimension_label(&c.dimension)?.into()),
-                ("value", self.value(&c.dimension, c.value).into()),
+                (
+                    "value",
+                    self.with_unit(&c.service_id, &c.dimension, c.value)?.into(),
+                ),
                 (
                     "reference",
-                    self.value(&c.dimension, Some(reference)).into(),
+                    self.with_unit(&c.service_id, &c.dimension, Some(reference))?
+                        .into(),
                 ),
                 ("n", self.messages.count(c.n).into()),
             ],
