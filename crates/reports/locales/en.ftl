@@ -252,3 +252,17 @@ group-region = respondents in region { $region }
 language-en = English
 language-fr = French
 intervention-caveat = A change between before and after a date is not by itself the intervention's effect: anything else that changed at the same time (a surge in demand, a season) moves it too. The change of peer services without the intervention is the better guide where they have data (difference-in-differences).
+summary-incomplete = { $period ->
+    [this_period] Data for { $services } begin on { $date }, after this period starts: { $count ->
+        [one] its figures cover part of the period and are
+       *[other] their figures cover part of the period and are
+    } not compared with earlier periods.
+    [previous_period] Data for { $services } begin on { $date }: the previous period is incomplete for { $count ->
+        [one] it
+       *[other] them
+    } and is not compared with.
+   *[same_period_last_year] Data for { $services } begin on { $date }: the same period last year is incomplete for { $count ->
+        [one] it
+       *[other] them
+    } and is not compared with.
+}

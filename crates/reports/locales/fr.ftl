@@ -252,3 +252,11 @@ group-region = des répondants de la région { $region }
 language-en = anglais
 language-fr = français
 intervention-caveat = Un changement entre avant et après une date n’est pas à lui seul l’effet de l’intervention : tout ce qui a changé en même temps (une hausse de la demande, une saison) le fait aussi varier. La variation des services pairs sans l’intervention est le meilleur guide lorsqu’ils ont des données (différence des différences).
+summary-incomplete = { $period ->
+    [this_period] Les données de { $services } commencent le { $date }, après le début de la période : { $count ->
+        [one] ses chiffres ne couvrent qu’une partie de la période et ne sont pas comparés
+       *[other] leurs chiffres ne couvrent qu’une partie de la période et ne sont pas comparés
+    } aux périodes antérieures.
+    [previous_period] Les données de { $services } commencent le { $date } : la période précédente est incomplète et n’est pas utilisée pour la comparaison.
+   *[same_period_last_year] Les données de { $services } commencent le { $date } : la même période l’an dernier est incomplète et n’est pas utilisée pour la comparaison.
+}

@@ -110,6 +110,31 @@ pub struct Comparison {
     pub change: Change,
 }
 
+/// A period a service's figures are not compared with, because its data begin after the
+/// period starts: its first month would read as a change (decisions lag applications, and
+/// only the fastest cases have closed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Incomplete {
+    pub service_id: String,
+    /// Which period: the report's own, or one of the earlier ones it is compared with.
+    pub period: IncompletePeriod,
+    /// The first local day with data.
+    pub data_from: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum IncompletePeriod {
+    ThisPeriod,
+    PreviousPeriod,
+    SamePeriodLastYear,
+}
+
+/// How many days before a period the data must already run for the period to count as
+/// whole: enough for a weekend, a holiday and a quiet day or two.
+pub const COVERAGE_LEAD_DAYS: u64 = 14;
+
 /// One bucket of a trend: the service's figure and its peers' median.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrendPoint {
@@ -147,6 +172,8 @@ pub struct Figures {
     #[serde(serialize_with = "crate::records::matrix")]
     pub matrix: Vec<Cell>,
     pub changes: Vec<Comparison>,
+    /// The periods not compared, and why.
+    pub incomplete: Vec<Incomplete>,
     pub trends: Vec<Trend>,
     /// Each standard as published, small cells withheld.
     pub sla: Vec<SlaRecord>,
@@ -210,7 +237,30 @@ impl Figures {
             &previous,
             now,
         );
-        let changes = comparisons(
+        let mut incomplete = Vec::new();
+        for (which, from, to) in [
+            (IncompletePeriod::ThisPeriod, period.from, period.to),
+            (
+                IncompletePeriod::PreviousPeriod,
+                period.previous_from,
+                period.previous_to,
+            ),
+            (IncompletePeriod::SamePeriodLastYear, year_from, year_to),
+        ] {
+            for (service_id, first) in late_starts(store, from, to).await? {
+                incomplete.push(Incomplete {
+                    service_id,
+                    period: which,
+                    data_from: first.to_string(),
+                });
+            }
+        }
+        let whole = |service: &str, which: IncompletePeriod| {
+            !incomplete
+                .iter()
+                .any(|i| i.service_id == service && i.period == which)
+        };
+        let changes: Vec<Comparison> = comparisons(
             catalog,
             config.min_responses,
             &current,
@@ -223,7 +273,16 @@ impl Figures {
                 ),
                 (Against::SamePeriodLastYear, &last_year, year_from, year_to),
             ],
-        );
+        )
+        .into_iter()
+        .filter(|c| {
+            let earlier = match c.against {
+                Against::PreviousPeriod => IncompletePeriod::PreviousPeriod,
+                Against::SamePeriodLastYear => IncompletePeriod::SamePeriodLastYear,
+            };
+            whole(&c.service_id, IncompletePeriod::ThisPeriod) && whole(&c.service_id, earlier)
+        })
+        .collect();
         let bucket = trend_bucket(period);
         let buckets = RollupQuery {
             from: period.from,
@@ -305,6 +364,10 @@ impl Figures {
                 .into_iter()
                 .filter(|c| wanted(&c.service_id))
                 .collect(),
+            incomplete: incomplete
+                .into_iter()
+                .filter(|i| wanted(&i.service_id))
+                .collect(),
             trends: trends
                 .into_iter()
                 .filter(|t| wanted(&t.service_id))
@@ -335,6 +398,37 @@ impl Figures {
             freshness,
         })
     }
+}
+
+/// The services whose data begin inside `[from, to)` with none in the
+/// `COVERAGE_LEAD_DAYS` before it, each with its first day with data.
+async fn late_starts(
+    store: &dyn Stores,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BTreeMap<String, NaiveDate>, StoreError> {
+    let lead = from - chrono::Days::new(COVERAGE_LEAD_DAYS);
+    let days = RollupQuery {
+        from: lead,
+        to,
+        group_by: GroupBy::Service,
+        bucket: Bucket::Day,
+        services: None,
+    }
+    .read(store)
+    .await?;
+    let mut first: BTreeMap<String, NaiveDate> = BTreeMap::new();
+    for ((service, day, group), tally) in &days {
+        let recorded = tally.transactions + tally.responses + tally.cases_received + {
+            let (met, breached) = tally.closed_cases();
+            met + breached
+        } > 0;
+        if group == build::WHOLE_SERVICE && recorded {
+            let entry = first.entry(service.clone()).or_insert(*day);
+            *entry = (*entry).min(*day);
+        }
+    }
+    Ok(first.into_iter().filter(|(_, day)| *day > from).collect())
 }
 
 fn instant(t: DateTime<Utc>) -> String {

@@ -175,6 +175,7 @@ impl<'a> View<'a> {
             scorecard => self.scorecard()?,
             summary_rule => self.t("summary-services-rule", &[])?,
             changes => self.changes()?,
+            incomplete => self.incomplete()?,
             guarantees => self.guarantees()?,
             equity => self.equity_gaps()?,
             interventions => self.interventions()?,
@@ -575,6 +576,46 @@ impl<'a> View<'a> {
                             "high",
                             self.change(d, c.change.ci_high.unwrap_or(0.0)).into(),
                         ),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    /// The periods left out of the comparisons because their data begin after they start,
+    /// one line per period and first day.
+    fn incomplete(&self) -> Result<Vec<String>, MessageError> {
+        let mut by_start: BTreeMap<(&'static str, &str), Vec<String>> = BTreeMap::new();
+        // In the report's order of services.
+        let ordered = self.figures.services.iter().flat_map(|s| {
+            self.figures
+                .incomplete
+                .iter()
+                .filter(move |i| i.service_id == s.id)
+        });
+        for i in ordered {
+            by_start
+                .entry((i.period.into(), i.data_from.as_str()))
+                .or_default()
+                .push(self.service_name(&i.service_id));
+        }
+        let apart = match self.messages.lang() {
+            Language::En => "; ",
+            Language::Fr => " ; ",
+        };
+        by_start
+            .into_iter()
+            .map(|((period, from), services)| {
+                let date = from
+                    .parse()
+                    .map_or_else(|_| from.to_string(), |d| self.messages.date(d));
+                self.t(
+                    "summary-incomplete",
+                    &[
+                        ("period", period.into()),
+                        ("date", date.into()),
+                        ("count", (services.len() as u64).into()),
+                        ("services", services.join(apart).into()),
                     ],
                 )
             })

@@ -587,3 +587,24 @@ async fn a_cost_carries_its_currency_and_a_time_its_unit() {
     assert_reads(&fr, "<td class=\"number\">41,50\u{a0}CAD</td>");
     assert_reads(&fr, "<td class=\"number\">12 jours ouvrables</td>");
 }
+
+#[tokio::test]
+async fn a_period_whose_data_begin_late_is_named_and_not_compared() {
+    // The store holds September only: August, and September 2025, began before any data.
+    let figures = september().await;
+    assert!(
+        figures.changes.iter().all(|c| c.service_id != PASSPORT),
+        "{:?}",
+        figures.changes
+    );
+    let en = html::render(&figures, Language::En).expect("rendered");
+    assert_reads(
+        &en,
+        "Data for Passport, applied for in person; Passport, applied for by mail begin on 1 September 2026: the previous period is incomplete for them and is not compared with.",
+    );
+    let fr = html::render(&figures, Language::Fr).expect("rendered");
+    assert_reads(
+        &fr,
+        "Les données de Passeport, demande en personne ; Passeport, demande par la poste commencent le 1er septembre 2026 : la période précédente est incomplète et n’est pas utilisée pour la comparaison.",
+    );
+}
