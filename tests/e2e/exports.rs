@@ -264,6 +264,33 @@ async fn exports_carry_the_api_figures_in_each_governments_format() {
         assert!(own
             .iter()
             .all(|r| r["fiscal_year"] == "2026" && r["quarter"] == "4"));
+        // The collection's channel codes; a transaction point the catalog lists or
+        // `unspecified`; and offers and answers on one row per service, point and channel.
+        let catalog_service = catalog.service(service).unwrap();
+        let mut keys = std::collections::BTreeSet::new();
+        for row in &own {
+            assert!(
+                ["website", "mobile_app", "phone", "in_person", "postal_mail"]
+                    .contains(&row["channel"].as_str()),
+                "{row:?}"
+            );
+            assert!(
+                row["transaction_point"] == "unspecified"
+                    || catalog_service.stages.contains(&row["transaction_point"]),
+                "{row:?}"
+            );
+            assert!(
+                keys.insert((row["transaction_point"].clone(), row["channel"].clone())),
+                "{service}: a transaction point and channel twice"
+            );
+            let number = |field: &str| row[field].parse::<u64>().unwrap();
+            if number("volume_of_respondents") > 0 {
+                assert!(
+                    number("volume_of_customers_provided_survey_opportunity") > 0,
+                    "{service}: respondents on a row without offers: {row:?}"
+                );
+            }
+        }
     }
     assert!(checked > 10, "too few means compared: {checked}");
 

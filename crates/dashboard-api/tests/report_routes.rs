@@ -79,7 +79,7 @@ async fn the_a11_export_counts_answers_per_point() {
         offer_volumes: BTreeMap::from([(
             PASSPORT.to_string(),
             vec![OfferVolumes {
-                stage: "apply".into(),
+                stage: "application".into(),
                 channel: "in_person".into(),
                 transactions: 120,
                 surveys_offered: 60,
@@ -88,7 +88,7 @@ async fn the_a11_export_counts_answers_per_point() {
         answer_counts: BTreeMap::from([(
             PASSPORT.to_string(),
             vec![AnswerCounts {
-                stage: "apply".into(),
+                stage: "application".into(),
                 channel: "in_person".into(),
                 responses: 40,
                 points,
@@ -106,7 +106,9 @@ async fn the_a11_export_counts_answers_per_point() {
     .to_string();
     let record = only_record(&csv);
     assert_eq!(record["service_provided"], PASSPORT_NAME);
-    assert_eq!(record["transaction_point"], "apply");
+    // A stage the catalog lists, and the CX collection's channel code.
+    assert_eq!(record["transaction_point"], "application");
+    assert_eq!(record["channel"], "in_person");
     assert_eq!(record["volume_of_customers"], "120");
     assert_eq!(
         record["volume_of_customers_provided_survey_opportunity"],

@@ -159,11 +159,14 @@ async fn a11(
         number: quarter,
     };
     let mut rows = Vec::new();
+    let mut left_out = Vec::new();
     for service in wanted {
         let days = local_days(service, period.from, period.to);
         let volumes = store.offer_volumes(&days).await?;
         let answers = store.answer_counts(&days).await?;
-        rows.extend(omb_a11::rows(service, quarter, &volumes, &answers));
+        let service_rows = omb_a11::rows(service, quarter, &volumes, &answers);
+        rows.extend(service_rows.rows);
+        left_out.extend(service_rows.left_out);
     }
     let columns = omb_a11::columns();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
@@ -171,7 +174,7 @@ async fn a11(
         file_name: format!("a11-cx-{quarter}.csv"),
         content_type: "text/csv; charset=utf-8",
         body: csv_with(None, &columns, &rows)?,
-        left_out: Vec::new(),
+        left_out,
     })
 }
 
