@@ -8,6 +8,7 @@ pub mod gc_service_std;
 pub mod govuk_kpis;
 pub mod omb_a11;
 
+use chrono::{DateTime, Utc};
 use civicpulse_analytics::matrix::{self, GroupBy, RollupQuery};
 use civicpulse_analytics::period::{Label, Period, PeriodError};
 use civicpulse_analytics::sla::summary;
@@ -94,46 +95,105 @@ pub async fn export(
     period: &str,
     services: &[String],
 ) -> Result<Export, ExportError> {
+    export_at(store, catalog, config, format, period, services, Utc::now()).await
+}
+
+/// [`export`] as of `now`: a GC fiscal year still running at `now` is flagged, and one
+/// not begun has no figures.
+pub async fn export_at(
+    store: &dyn Stores,
+    catalog: &Catalog,
+    config: &MatrixConfig,
+    format: ExportFormat,
+    period: &str,
+    services: &[String],
+    now: DateTime<Utc>,
+) -> Result<Export, ExportError> {
     let wanted: Vec<&Service> = catalog
         .services
         .iter()
         .filter(|s| services.is_empty() || services.contains(&s.id))
         .collect();
     match format {
-        ExportFormat::GcServiceStd => gc(store, catalog, period, &wanted).await,
+        ExportFormat::GcServiceStd => gc(store, catalog, period, &wanted, now).await,
         ExportFormat::OmbA11 => a11(store, catalog, period, &wanted).await,
         ExportFormat::GovukKpis => govuk(store, catalog, config, period, &wanted).await,
     }
 }
 
+/// One row per published standard of the wanted services, in the portal's key order
+/// (service, standard). A year's volumes are known when a case of the standard closed in
+/// it or was open at its end (or now, for a year in progress); otherwise the pipeline
+/// holds nothing on that year and the volumes are blank ("no information"), never 0.
 async fn gc(
     store: &dyn Stores,
     catalog: &Catalog,
     period: &str,
     wanted: &[&Service],
+    now: DateTime<Utc>,
 ) -> Result<Export, ExportError> {
     let period = self::period(catalog, ExportFormat::GcServiceStd, period)?;
     let year = period
         .fiscal_year(FiscalYearStart::APRIL)
         .expect("a fiscal year was asked for");
     let zone = catalog.reporting_zone();
-    let summaries: Vec<_> = summary::summarize_window(
-        store,
-        catalog,
-        None,
+    let (from, to) = (
         local_midnight(period.from, zone),
         local_midnight(period.to, zone),
-    )
-    .await?
-    .into_iter()
-    .filter(|p| wanted.iter().any(|s| s.id == p.service_id))
-    .collect();
+    );
+    let state = if now < from {
+        gc_service_std::YearState::NotStarted
+    } else if now < to {
+        gc_service_std::YearState::InProgress {
+            today: now.with_timezone(&zone).date_naive(),
+        }
+    } else {
+        gc_service_std::YearState::Over
+    };
+    let summaries = summary::summarize_window(store, catalog, None, from, to).await?;
     let mut left_out = Vec::new();
-    let rows = gc_service_std::rows(catalog, year, &summaries, &mut left_out)?;
-    let left_out = left_out
-        .into_iter()
-        .map(|s| format!("{s}: no [services.sla.published] in the catalog"))
-        .collect();
+    let mut rows = Vec::new();
+    for service in wanted {
+        for policy in &service.sla {
+            let Some(published) = &policy.published else {
+                left_out.push(format!(
+                    "{}/{}: no [services.sla.published] in the catalog",
+                    service.id, policy.id
+                ));
+                continue;
+            };
+            let summary = summaries
+                .iter()
+                .find(|s| s.service_id == service.id && s.policy == policy.id);
+            let closed = summary.map_or(0, |s| s.closed);
+            let known = match state {
+                gc_service_std::YearState::NotStarted => false,
+                _ => {
+                    closed > 0
+                        || !store
+                            .open_at(&service.id, &policy.id, to.min(now))
+                            .await?
+                            .is_empty()
+                }
+            };
+            let volumes = known.then(|| gc_service_std::Volumes {
+                met: summary.map_or(0, |s| s.met),
+                total: closed,
+            });
+            rows.push(gc_service_std::row(
+                year,
+                state,
+                &gc_service_std::Standard {
+                    service,
+                    policy,
+                    published,
+                    volumes,
+                },
+            )?);
+        }
+    }
+    // `service_id` and `service_standard_id`: the dataset's key after the year.
+    rows.sort_by(|a, b| (&a[1], &a[4]).cmp(&(&b[1], &b[4])));
     Ok(Export {
         file_name: format!("service-std-{year}.csv"),
         content_type: "text/csv; charset=utf-8",
