@@ -351,6 +351,7 @@ async fn exports_carry_the_api_figures_in_each_governments_format() {
         [
             "_id",
             "_timestamp",
+            "end_at",
             "period",
             "service_id",
             "number_of_transactions",
@@ -362,8 +363,8 @@ async fn exports_carry_the_api_figures_in_each_governments_format() {
             "rating_3",
             "rating_4",
             "rating_5",
-            "total",
-            "satisfaction_score",
+            "num_responses",
+            "score",
             "total_cost",
             "cost_per_transaction",
         ]
@@ -371,7 +372,10 @@ async fn exports_carry_the_api_figures_in_each_governments_format() {
     for record in records {
         let service = record["service_id"].as_str().unwrap();
         let cell = |d: &str| &cells[&(service.to_string(), d.to_string())];
-        assert_eq!(record["_timestamp"], "2026-09-01T00:00:00Z");
+        // Every catalog service sits in Toronto: midnights at EDT's offset.
+        assert_eq!(record["_timestamp"], "2026-09-01T00:00:00-04:00");
+        assert_eq!(record["end_at"], "2026-10-01T00:00:00-04:00");
+        assert_eq!(record["period"], "month");
         assert_eq!(record["number_of_transactions"], cell("transactions")["n"]);
         assert_eq!(
             record["digital_takeup"],
@@ -386,13 +390,21 @@ async fn exports_carry_the_api_figures_in_each_governments_format() {
             );
         }
         assert_eq!(record["completion_rate"], cell("completion_rate")["value"]);
-        assert_eq!(record["total"], cell("satisfaction_mean")["n"], "{service}");
+        // Never above 1: decisions outnumbering applications give no rate at all.
+        if let Some(rate) = record["completion_rate"].as_f64() {
+            assert!((0.0..=1.0).contains(&rate), "{service}: {rate}");
+        }
+        if cell("completion_rate")["status"] == "not_available" {
+            assert_eq!(record["completion_rate"], Value::Null, "{service}");
+        }
+        assert_eq!(
+            record["num_responses"],
+            cell("satisfaction_mean")["n"],
+            "{service}"
+        );
         match cell("satisfaction_mean")["value"].as_f64() {
-            Some(mean) => assert!(close(
-                record["satisfaction_score"].as_f64().unwrap(),
-                (mean - 1.0) / 4.0
-            )),
-            None if record["total"] == 0 => assert_eq!(record["satisfaction_score"], Value::Null),
+            Some(mean) => assert!(close(record["score"].as_f64().unwrap(), (mean - 1.0) / 4.0)),
+            None if record["num_responses"] == 0 => assert_eq!(record["score"], Value::Null),
             None => {}
         }
         assert_eq!(

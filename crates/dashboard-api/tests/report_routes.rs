@@ -152,11 +152,13 @@ async fn the_govuk_kpis_give_transactions_ratings_and_a_satisfaction_score() {
     let records = answer.json();
     assert_eq!(records.as_array().unwrap().len(), 1, "{records}");
     let record = &records[0];
-    assert_eq!(record["_id"], "2026-09-01_passport-in-person");
+    assert_eq!(record["_id"], "2026-09-01_2026-10-01_passport-in-person");
+    assert_eq!(record["_timestamp"], "2026-09-01T00:00:00-04:00");
+    assert_eq!(record["end_at"], "2026-10-01T00:00:00-04:00");
     assert_eq!(record["number_of_transactions"], 200);
     assert_eq!(record["rating_5"], 24);
-    assert_eq!(record["total"], 40);
-    close(&record["satisfaction_score"], 0.8375);
+    assert_eq!(record["num_responses"], 40);
+    close(&record["score"], 0.8375);
     // A counter service has no digital channel: no take-up rather than 0.
     assert_eq!(record["digital_takeup"], serde_json::Value::Null);
 }

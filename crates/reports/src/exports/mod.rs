@@ -82,11 +82,16 @@ pub fn period(catalog: &Catalog, format: ExportFormat, text: &str) -> Result<Per
             |label| matches!(label, Label::FiscalQuarter { .. }),
             "a US federal fiscal quarter (e.g. FY2027-Q1)",
         ),
-        ExportFormat::GovukKpis => Period::parse(text, catalog.fiscal_year_start()),
+        ExportFormat::GovukKpis => Period::parse_kind(
+            text,
+            catalog.fiscal_year_start(),
+            |label| govuk_kpis::platform_period(label).is_some(),
+            govuk_kpis::PERIODS,
+        ),
     }
 }
 
-/// The export of `format` for `period` and `services` (empty: all).
+/// The export of `format` for `period` and `services` (empty: all), as of now.
 pub async fn export(
     store: &dyn Stores,
     catalog: &Catalog,
@@ -282,19 +287,23 @@ async fn govuk(
         let digital = slices
             .get(&(service.id.clone(), matrix::build::WHOLE_SERVICE.to_string()))
             .map_or(0, |t| t.digital_transactions);
-        let start = period.from.to_string();
-        let label = period.to_string();
-        records.push(govuk_kpis::record(&govuk_kpis::Inputs {
-            period_label: &label,
-            period_start: &start,
+        let record = govuk_kpis::record(&govuk_kpis::Inputs {
+            period: &period,
             service_id: &service.id,
+            time_zone: service.time_zone,
             cells: &own,
             digital_transactions: digital,
             satisfaction_points: points,
             cost: service
                 .cost(period.from, period.to)
                 .map(|(amount, _)| amount),
-        }));
+        })
+        .ok_or_else(|| PeriodError::Kind {
+            label: period.to_string(),
+            found: period.label.kind(),
+            wanted: govuk_kpis::PERIODS,
+        })?;
+        records.push(record);
     }
     let body = serde_json::to_vec_pretty(&records).expect("records serialize");
     Ok(Export {
