@@ -58,6 +58,19 @@ install_openapi_validator() {
   "$venv/bin/pip" install -q "openapi-spec-validator==$OPENAPI_VALIDATOR_VERSION"
 }
 
+# csvw (PyPI): its `csvwvalidate` checks a report's open data (CSV files and their
+# csv-metadata.json) against the W3C CSV on the Web rules, as a data portal would.
+CSVW_VERSION=4.1.1
+install_csvw() {
+  local venv="$DEV_DIR/venv"
+  if "$venv/bin/pip" show csvw 2>/dev/null | grep -q "^Version: $CSVW_VERSION$"; then
+    return
+  fi
+  log "installing csvw $CSVW_VERSION (PyPI) in $venv"
+  [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "csvw==$CSVW_VERSION"
+}
+
 # Grafana's published dashboard schema (@grafana/schema, npm: TypeScript types generated from
 # Grafana's CUE schema) and the compiler that checks the dashboards against it.
 GRAFANA_SCHEMA_VERSION=13.2.3

@@ -69,7 +69,15 @@ pub struct Service {
     pub owner_org: Option<String>,
     #[serde(default)]
     pub owner_org_title: Option<String>,
+    /// The journey stages the service's surveys are offered at, as its events name them
+    /// (`stage`): the transaction points of the A-11 export. An event's stage is whatever
+    /// its client sent; one not listed here is published as `unspecified`, never as sent.
+    #[serde(default)]
+    pub stages: Vec<String>,
 }
+
+/// What the exports write for a stage the catalog does not list (or an event without one).
+pub const UNSPECIFIED_STAGE: &str = "unspecified";
 
 /// The cost of delivering a service over `[from, to)` (local days).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,6 +284,21 @@ impl Catalog {
                     "service `{}` lists no channel",
                     service.id
                 )));
+            }
+            let mut stages = HashSet::new();
+            for stage in &service.stages {
+                if stage.is_empty() || stage.contains(char::is_whitespace) {
+                    return Err(CatalogError::Invalid(format!(
+                        "service `{}`: stage `{stage}` must be non-empty and free of white space",
+                        service.id
+                    )));
+                }
+                if stage == UNSPECIFIED_STAGE || !stages.insert(stage.as_str()) {
+                    return Err(CatalogError::Invalid(format!(
+                        "service `{}`: stage `{stage}` is listed twice or is `{UNSPECIFIED_STAGE}`",
+                        service.id
+                    )));
+                }
             }
             let has_hours = self
                 .calendar(&service.calendar)
@@ -501,6 +524,30 @@ mod tests {
             let text = format!("[targets]\n{targets}\n{TWO_SERVICES}");
             let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
             assert!(error.contains(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn stages_are_identifiers_listed_once_and_never_the_unspecified_one() {
+        let with = |stages: &str| {
+            Catalog::from_toml_str(&TWO_SERVICES.replace(
+                "calendar = \"ca\"\n",
+                &format!("calendar = \"ca\"\nstages = [{stages}]\n"),
+            ))
+        };
+        let catalog = with("\"application\", \"outcome\"").unwrap();
+        assert_eq!(
+            catalog.service("a").unwrap().stages,
+            ["application", "outcome"]
+        );
+        for (stages, expected) in [
+            ("\"apply\", \"apply\"", "listed twice"),
+            ("\"unspecified\"", "listed twice or is `unspecified`"),
+            ("\"on hold\"", "free of white space"),
+            ("\"\"", "non-empty"),
+        ] {
+            let error = with(stages).unwrap_err().to_string();
+            assert!(error.contains(expected), "{stages}: {error}");
         }
     }
 

@@ -79,7 +79,7 @@ async fn the_a11_export_counts_answers_per_point() {
         offer_volumes: BTreeMap::from([(
             PASSPORT.to_string(),
             vec![OfferVolumes {
-                stage: "apply".into(),
+                stage: "application".into(),
                 channel: "in_person".into(),
                 transactions: 120,
                 surveys_offered: 60,
@@ -88,7 +88,7 @@ async fn the_a11_export_counts_answers_per_point() {
         answer_counts: BTreeMap::from([(
             PASSPORT.to_string(),
             vec![AnswerCounts {
-                stage: "apply".into(),
+                stage: "application".into(),
                 channel: "in_person".into(),
                 responses: 40,
                 points,
@@ -106,7 +106,9 @@ async fn the_a11_export_counts_answers_per_point() {
     .to_string();
     let record = only_record(&csv);
     assert_eq!(record["service_provided"], PASSPORT_NAME);
-    assert_eq!(record["transaction_point"], "apply");
+    // A stage the catalog lists, and the CX collection's channel code.
+    assert_eq!(record["transaction_point"], "application");
+    assert_eq!(record["channel"], "in_person");
     assert_eq!(record["volume_of_customers"], "120");
     assert_eq!(
         record["volume_of_customers_provided_survey_opportunity"],
@@ -150,11 +152,13 @@ async fn the_govuk_kpis_give_transactions_ratings_and_a_satisfaction_score() {
     let records = answer.json();
     assert_eq!(records.as_array().unwrap().len(), 1, "{records}");
     let record = &records[0];
-    assert_eq!(record["_id"], "2026-09-01_passport-in-person");
+    assert_eq!(record["_id"], "2026-09-01_2026-10-01_passport-in-person");
+    assert_eq!(record["_timestamp"], "2026-09-01T00:00:00-04:00");
+    assert_eq!(record["end_at"], "2026-10-01T00:00:00-04:00");
     assert_eq!(record["number_of_transactions"], 200);
     assert_eq!(record["rating_5"], 24);
-    assert_eq!(record["total"], 40);
-    close(&record["satisfaction_score"], 0.8375);
+    assert_eq!(record["num_responses"], 40);
+    close(&record["score"], 0.8375);
     // A counter service has no digital channel: no take-up rather than 0.
     assert_eq!(record["digital_takeup"], serde_json::Value::Null);
 }

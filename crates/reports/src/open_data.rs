@@ -212,8 +212,8 @@ pub const SLA_COLUMNS: &[Column] = &[
         "currency",
         "Currency",
         "string",
-        true,
-        "ISO 4217 code of the refunds.",
+        false,
+        "ISO 4217 code of the refunds; empty when the standard charges no fee.",
     ),
     column(
         "anomalies",
@@ -280,7 +280,10 @@ pub const SLA_COLUMNS: &[Column] = &[
     ),
 ];
 
-/// The CSV on the Web description of both tables.
+/// The CSV on the Web description of both tables. A column's `titles` hold its readable
+/// title and its name: the files' header cells are the names (the JSON fields), and CSVW
+/// matches a header row against titles, never names, so a validator or portal reading the
+/// header would otherwise find every column incompatible with its description.
 pub fn csvw_metadata() -> serde_json::Value {
     let table = |url: &str, description: &str, columns: &[Column], key: &[&str]| {
         serde_json::json!({
@@ -289,7 +292,7 @@ pub fn csvw_metadata() -> serde_json::Value {
             "tableSchema": {
                 "columns": columns.iter().map(|c| serde_json::json!({
                     "name": c.name,
-                    "titles": c.title,
+                    "titles": [c.title, c.name],
                     "datatype": c.datatype,
                     "required": c.required,
                     "dc:description": c.description,

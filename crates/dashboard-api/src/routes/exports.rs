@@ -42,8 +42,9 @@ pub struct FiscalQuarterQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
-    /// Any period: `YYYY-MM`, `YYYY-Qn`, `YYYY`, a fiscal year `YYYY-YYYY` or `FYYYYY` (the
-    /// catalog's start month), a fiscal quarter, or local days `FROM..TO`.
+    /// A period the GOV.UK Performance Platform groups by: `YYYY-MM`, `YYYY-Qn`, `YYYY`, a
+    /// fiscal year `YYYY-YYYY` or `FYYYYY` (the catalog's start month), a fiscal quarter,
+    /// or local days `FROM..TO` that are one day or a Monday-to-Sunday week.
     #[param(example = "2026-09")]
     period: String,
     /// One service (default: all).

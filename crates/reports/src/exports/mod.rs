@@ -8,6 +8,7 @@ pub mod gc_service_std;
 pub mod govuk_kpis;
 pub mod omb_a11;
 
+use chrono::{DateTime, Utc};
 use civicpulse_analytics::matrix::{self, GroupBy, RollupQuery};
 use civicpulse_analytics::period::{Label, Period, PeriodError};
 use civicpulse_analytics::sla::summary;
@@ -81,11 +82,16 @@ pub fn period(catalog: &Catalog, format: ExportFormat, text: &str) -> Result<Per
             |label| matches!(label, Label::FiscalQuarter { .. }),
             "a US federal fiscal quarter (e.g. FY2027-Q1)",
         ),
-        ExportFormat::GovukKpis => Period::parse(text, catalog.fiscal_year_start()),
+        ExportFormat::GovukKpis => Period::parse_kind(
+            text,
+            catalog.fiscal_year_start(),
+            |label| govuk_kpis::platform_period(label).is_some(),
+            govuk_kpis::PERIODS,
+        ),
     }
 }
 
-/// The export of `format` for `period` and `services` (empty: all).
+/// The export of `format` for `period` and `services` (empty: all), as of now.
 pub async fn export(
     store: &dyn Stores,
     catalog: &Catalog,
@@ -94,46 +100,105 @@ pub async fn export(
     period: &str,
     services: &[String],
 ) -> Result<Export, ExportError> {
+    export_at(store, catalog, config, format, period, services, Utc::now()).await
+}
+
+/// [`export`] as of `now`: a GC fiscal year still running at `now` is flagged, and one
+/// not begun has no figures.
+pub async fn export_at(
+    store: &dyn Stores,
+    catalog: &Catalog,
+    config: &MatrixConfig,
+    format: ExportFormat,
+    period: &str,
+    services: &[String],
+    now: DateTime<Utc>,
+) -> Result<Export, ExportError> {
     let wanted: Vec<&Service> = catalog
         .services
         .iter()
         .filter(|s| services.is_empty() || services.contains(&s.id))
         .collect();
     match format {
-        ExportFormat::GcServiceStd => gc(store, catalog, period, &wanted).await,
+        ExportFormat::GcServiceStd => gc(store, catalog, period, &wanted, now).await,
         ExportFormat::OmbA11 => a11(store, catalog, period, &wanted).await,
         ExportFormat::GovukKpis => govuk(store, catalog, config, period, &wanted).await,
     }
 }
 
+/// One row per published standard of the wanted services, in the portal's key order
+/// (service, standard). A year's volumes are known when a case of the standard closed in
+/// it or was open at its end (or now, for a year in progress); otherwise the pipeline
+/// holds nothing on that year and the volumes are blank ("no information"), never 0.
 async fn gc(
     store: &dyn Stores,
     catalog: &Catalog,
     period: &str,
     wanted: &[&Service],
+    now: DateTime<Utc>,
 ) -> Result<Export, ExportError> {
     let period = self::period(catalog, ExportFormat::GcServiceStd, period)?;
     let year = period
         .fiscal_year(FiscalYearStart::APRIL)
         .expect("a fiscal year was asked for");
     let zone = catalog.reporting_zone();
-    let summaries: Vec<_> = summary::summarize_window(
-        store,
-        catalog,
-        None,
+    let (from, to) = (
         local_midnight(period.from, zone),
         local_midnight(period.to, zone),
-    )
-    .await?
-    .into_iter()
-    .filter(|p| wanted.iter().any(|s| s.id == p.service_id))
-    .collect();
+    );
+    let state = if now < from {
+        gc_service_std::YearState::NotStarted
+    } else if now < to {
+        gc_service_std::YearState::InProgress {
+            today: now.with_timezone(&zone).date_naive(),
+        }
+    } else {
+        gc_service_std::YearState::Over
+    };
+    let summaries = summary::summarize_window(store, catalog, None, from, to).await?;
     let mut left_out = Vec::new();
-    let rows = gc_service_std::rows(catalog, year, &summaries, &mut left_out)?;
-    let left_out = left_out
-        .into_iter()
-        .map(|s| format!("{s}: no [services.sla.published] in the catalog"))
-        .collect();
+    let mut rows = Vec::new();
+    for service in wanted {
+        for policy in &service.sla {
+            let Some(published) = &policy.published else {
+                left_out.push(format!(
+                    "{}/{}: no [services.sla.published] in the catalog",
+                    service.id, policy.id
+                ));
+                continue;
+            };
+            let summary = summaries
+                .iter()
+                .find(|s| s.service_id == service.id && s.policy == policy.id);
+            let closed = summary.map_or(0, |s| s.closed);
+            let known = match state {
+                gc_service_std::YearState::NotStarted => false,
+                _ => {
+                    closed > 0
+                        || !store
+                            .open_at(&service.id, &policy.id, to.min(now))
+                            .await?
+                            .is_empty()
+                }
+            };
+            let volumes = known.then(|| gc_service_std::Volumes {
+                met: summary.map_or(0, |s| s.met),
+                total: closed,
+            });
+            rows.push(gc_service_std::row(
+                year,
+                state,
+                &gc_service_std::Standard {
+                    service,
+                    policy,
+                    published,
+                    volumes,
+                },
+            )?);
+        }
+    }
+    // `service_id` and `service_standard_id`: the dataset's key after the year.
+    rows.sort_by(|a, b| (&a[1], &a[4]).cmp(&(&b[1], &b[4])));
     Ok(Export {
         file_name: format!("service-std-{year}.csv"),
         content_type: "text/csv; charset=utf-8",
@@ -159,11 +224,14 @@ async fn a11(
         number: quarter,
     };
     let mut rows = Vec::new();
+    let mut left_out = Vec::new();
     for service in wanted {
         let days = local_days(service, period.from, period.to);
         let volumes = store.offer_volumes(&days).await?;
         let answers = store.answer_counts(&days).await?;
-        rows.extend(omb_a11::rows(service, quarter, &volumes, &answers));
+        let service_rows = omb_a11::rows(service, quarter, &volumes, &answers);
+        rows.extend(service_rows.rows);
+        left_out.extend(service_rows.left_out);
     }
     let columns = omb_a11::columns();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
@@ -171,7 +239,7 @@ async fn a11(
         file_name: format!("a11-cx-{quarter}.csv"),
         content_type: "text/csv; charset=utf-8",
         body: csv_with(None, &columns, &rows)?,
-        left_out: Vec::new(),
+        left_out,
     })
 }
 
@@ -219,19 +287,23 @@ async fn govuk(
         let digital = slices
             .get(&(service.id.clone(), matrix::build::WHOLE_SERVICE.to_string()))
             .map_or(0, |t| t.digital_transactions);
-        let start = period.from.to_string();
-        let label = period.to_string();
-        records.push(govuk_kpis::record(&govuk_kpis::Inputs {
-            period_label: &label,
-            period_start: &start,
+        let record = govuk_kpis::record(&govuk_kpis::Inputs {
+            period: &period,
             service_id: &service.id,
+            time_zone: service.time_zone,
             cells: &own,
             digital_transactions: digital,
             satisfaction_points: points,
             cost: service
                 .cost(period.from, period.to)
                 .map(|(amount, _)| amount),
-        }));
+        })
+        .ok_or_else(|| PeriodError::Kind {
+            label: period.to_string(),
+            found: period.label.kind(),
+            wanted: govuk_kpis::PERIODS,
+        })?;
+        records.push(record);
     }
     let body = serde_json::to_vec_pretty(&records).expect("records serialize");
     Ok(Export {
