@@ -172,6 +172,10 @@ fn run(dir: &std::path::Path) -> ReportRunRow {
         latest_event_stored: time("2026-10-01T05:59:00Z"),
         consumer_lag: 0,
         error: String::new(),
+        revision: 1,
+        data_cut_off: time("2026-10-01T05:59:00Z"),
+        figures_sha256: "cc".into(),
+        changed_figures: 0,
     }
 }
 

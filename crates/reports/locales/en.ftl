@@ -185,3 +185,22 @@ dim-satisfaction_when_breached = Satisfaction when late
 def-satisfaction_when_breached = The satisfied share of respondents whose case broke its standard.
 dim-cost_per_transaction = Cost per transaction
 def-cost_per_transaction = The period's cost of delivering the service (from the catalog) divided by its transactions; not available when no cost covers exactly the period.
+
+# Data cut-off and revisions (`crate::revision`).
+cut-off = Data cut-off: { $at } (UTC). These figures count the events stored by then; events received later, even those dated in the period, are not in them. If they change a figure, the report is published again as a new revision beside this one.
+revision-heading = Revision { $number }
+revision-intro = This is revision { $number } of this report, published { $published } (UTC) with data up to { $cut_off } (UTC). It replaces revision { $previous }, published { $previous_published } (UTC) with data up to { $previous_cut_off } (UTC): events received since changed { $count ->
+    [one] one figure
+   *[other] { $count_text } figures
+}. Earlier revisions stay published as they were.
+revision-changes = What changed
+revision-change = { $service }, { $figure } — { $fields }.
+revision-change-field = { $field } { $old } → { $new }
+revision-added = { $service }, { $figure } — new in this revision.
+revision-removed = { $service }, { $figure } — no longer in this revision.
+revision-others = { $count ->
+    [one] One other figure changed
+   *[other] { $count_text } other figures changed
+} (trends, comparisons with earlier periods, peer benchmarks, intervals, interventions); changes.json beside this page lists every change with its old and new value.
+revision-earlier = Earlier revisions
+revision-earlier-item = Revision { $number }, published { $published } (UTC), data up to { $cut_off } (UTC)

@@ -185,3 +185,22 @@ dim-satisfaction_when_breached = Satisfaction quand le délai est manqué
 def-satisfaction_when_breached = La proportion satisfaite des répondants dont le dossier a manqué sa norme.
 dim-cost_per_transaction = Coût par transaction
 def-cost_per_transaction = Le coût de prestation du service pour la période (selon le catalogue) divisé par ses transactions ; non disponible si aucun coût ne couvre exactement la période.
+
+# Date de référence des données et révisions (`crate::revision`).
+cut-off = Données arrêtées au { $at } (UTC). Ces chiffres comptent les événements enregistrés à ce moment ; les événements reçus plus tard, même datés de la période, n'y figurent pas. S'ils modifient un chiffre, le rapport est publié de nouveau, en nouvelle révision, à côté de celle-ci.
+revision-heading = Révision { $number }
+revision-intro = Ceci est la révision { $number } de ce rapport, publiée le { $published } (UTC) avec les données arrêtées au { $cut_off } (UTC). Elle remplace la révision { $previous }, publiée le { $previous_published } (UTC) avec les données arrêtées au { $previous_cut_off } (UTC) : des événements reçus depuis ont modifié { $count ->
+    [one] un chiffre
+   *[other] { $count_text } chiffres
+}. Les révisions précédentes restent publiées telles quelles.
+revision-changes = Ce qui a changé
+revision-change = { $service }, { $figure } — { $fields }.
+revision-change-field = { $field } { $old } → { $new }
+revision-added = { $service }, { $figure } — nouveau dans cette révision.
+revision-removed = { $service }, { $figure } — ne figure plus dans cette révision.
+revision-others = { $count ->
+    [one] Un autre chiffre a changé
+   *[other] { $count_text } autres chiffres ont changé
+} (tendances, comparaisons avec les périodes précédentes, repères des pairs, intervalles, interventions) ; changes.json, à côté de cette page, donne chaque changement avec son ancienne et sa nouvelle valeur.
+revision-earlier = Révisions précédentes
+revision-earlier-item = Révision { $number }, publiée le { $published } (UTC), données arrêtées au { $cut_off } (UTC)

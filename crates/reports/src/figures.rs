@@ -108,6 +108,10 @@ pub struct Figures {
     pub previous_from: String,
     pub previous_to: String,
     pub generated_at: String,
+    /// The instant up to which stored data were read (RFC 3339, UTC): the newest event
+    /// stored when the figures were gathered, else the generation instant. Events received
+    /// later, even dated in the period, are not in these figures (`crate::revision`).
+    pub data_cut_off: String,
     pub min_responses: u64,
     pub services: Vec<ServiceNamed>,
     pub sla_window: SlaWindow,
@@ -216,6 +220,10 @@ impl Figures {
             previous_from: period.previous_from.to_string(),
             previous_to: period.previous_to.to_string(),
             generated_at: instant(now),
+            data_cut_off: freshness
+                .latest_event_stored
+                .clone()
+                .unwrap_or_else(|| instant(now)),
             min_responses: config.min_responses,
             services: catalog
                 .services
