@@ -74,6 +74,7 @@ pub struct Tick {
     pub failed: Vec<(String, Language, String)>,
     /// Re-checks that could not finish; the published revision stands meanwhile.
     pub recheck_failed: Vec<(String, Language, String)>,
+    /// (period, language) pairs found written, whether re-checked this tick or not.
     pub already_written: usize,
     pub waiting_to_retry: usize,
 }
