@@ -79,7 +79,9 @@ pub struct ReportArgs {
     /// The report's language; the open data are the same in both.
     #[arg(long, default_value = "en", value_parser = parse_language)]
     pub lang: civicpulse_core::config::Language,
-    /// Folder the files are written to (created).
+    /// Folder the files are written to (created). If it holds this period's report
+    /// already, changed figures are written as the next revision in `revisions/N/` with
+    /// `changes.json`, and the same figures write nothing.
     #[arg(long)]
     pub out: std::path::PathBuf,
 }

@@ -145,18 +145,32 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             let catalog = load_catalog(&config)?;
             let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
             let now = as_of.unwrap_or_else(chrono::Utc::now);
+            // One pass re-checks every published period in reach, whenever it last was.
             let done = civicpulse_reports::scheduler::tick(
                 &ClickHouseStore::connected(store.client.clone()),
                 &catalog,
                 &config,
                 now,
+                &mut civicpulse_reports::scheduler::Rechecks::default(),
             )
             .await?;
             for (period, lang) in &done.written {
                 println!("written: {period} {}", lang.as_str());
             }
+            for (period, lang, revision, changed) in &done.revised {
+                println!(
+                    "revised: {period} {} revision {revision}, {changed} figures changed",
+                    lang.as_str()
+                );
+            }
+            for (period, lang) in &done.unchanged {
+                println!("unchanged: {period} {}", lang.as_str());
+            }
             for (period, lang, error) in &done.failed {
                 println!("failed: {period} {}: {error}", lang.as_str());
+            }
+            for (period, lang, error) in &done.recheck_failed {
+                println!("re-check failed: {period} {}: {error}", lang.as_str());
             }
             println!(
                 "already written: {}, waiting to retry: {}",
@@ -251,7 +265,8 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
 }
 
 /// Gathers a period's figures and writes the report (open data, HTML, PDF when Chromium
-/// is there); prints each file written, and says plainly when there is no PDF.
+/// is there); prints each file written, and says plainly when there is no PDF. Into a
+/// folder that holds the period's report already, it writes a revision or nothing.
 async fn write_report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
     let catalog = load_catalog(config)?;
     let period =
@@ -269,10 +284,38 @@ async fn write_report(config: &Config, args: &ReportArgs) -> anyhow::Result<()> 
         &services,
     )
     .await?;
+    use civicpulse_reports::revision::{self, InFolder};
+    // A folder that already holds this period's report is revised beside it, never
+    // overwritten; the same figures again write nothing.
+    let revision = match revision::in_folder_next(&args.out, &figures)? {
+        InFolder::First => None,
+        InFolder::Unchanged { number, dir } => {
+            println!(
+                "unchanged: revision {number} in {} has the same figures; nothing written",
+                dir.display()
+            );
+            return Ok(());
+        }
+        InFolder::Next(revision) => Some(revision),
+    };
+    let dir = revision::folder(&args.out, revision.as_ref().map_or(1, |r| r.number));
     let chromium = civicpulse_reports::pdf::find_chromium(config.reports.chromium.as_deref());
-    let written =
-        civicpulse_reports::publish::write(&figures, args.lang, &args.out, chromium.as_deref())
-            .await?;
+    let written = civicpulse_reports::publish::write_revision(
+        &figures,
+        args.lang,
+        &dir,
+        chromium.as_deref(),
+        revision.as_ref(),
+    )
+    .await?;
+    if let Some(revision) = &revision {
+        println!(
+            "revision {}: {} figures changed since revision {}",
+            revision.number,
+            revision.changes.len(),
+            revision.number - 1
+        );
+    }
     for file in &written.files {
         println!("{}", file.path.display());
     }

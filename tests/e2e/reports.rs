@@ -485,6 +485,11 @@ async fn a_schedule_writes_each_due_report_once_and_retries_a_failed_one() {
         !again.lines().any(|l| l.starts_with("written:")) && again.contains("already written: 2"),
         "{again}"
     );
+    // It re-checks them too: the same figures, so nothing is written or recorded.
+    assert!(
+        again.contains("unchanged: 2026-09 en") && again.contains("unchanged: 2026-09 fr"),
+        "{again}"
+    );
     let runs = pipeline
         .query("SELECT period, lang, status, files, checksums FROM report_runs ORDER BY lang FORMAT JSONEachRow")
         .await
@@ -608,4 +613,85 @@ async fn a_schedule_writes_each_due_report_once_and_retries_a_failed_one() {
         .get_raw(&pipeline.http, "/api/v1/matrix?period=2026-09")
         .await;
     assert_eq!(status, 401, "the rest of the API still needs a token");
+
+    // Late events dated in September reach the API after its report was published: the
+    // next re-check publishes revision 2 beside the first, and says what changed.
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let _sink = pipeline.spawn("sink");
+    let stored = pipeline.count("feedback").await;
+    let late: Vec<Value> = (0..30)
+        .map(|_| {
+            let mut event = feedback("passport-in-person", "in_person", 5, None);
+            event["occurred_at"] = serde_json::json!("2026-09-15T15:00:00Z");
+            event
+        })
+        .collect();
+    let (status, body) = pipeline.post(&late).await;
+    assert_eq!(status, 200, "{body}");
+    pipeline
+        .wait_count("feedback", stored + 30, std::time::Duration::from_secs(60))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    pipeline.spawn("aggregate").wait_success();
+    let revised = pipeline
+        .spawn_args(&["report-schedule", "--as-of", "2026-11-05T15:20:00Z"], &[])
+        .wait_success();
+    assert!(
+        revised.contains("revised: 2026-09 en revision 2"),
+        "{revised}"
+    );
+    let second = reports.join("2026-09/en/revisions/2");
+    let page = std::fs::read_to_string(second.join("report.html")).unwrap();
+    assert!(
+        page.contains("<h2 id=\"revision\">Revision 2</h2>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Passport, applied for in person, Responses — Value "),
+        "{page}"
+    );
+    let changes: Value =
+        serde_json::from_slice(&std::fs::read(second.join("changes.json")).unwrap()).unwrap();
+    assert_eq!(changes["earlier"][0]["number"], 1);
+    let responses = changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["table"] == "matrix"
+                && c["key"]["service_id"] == "passport-in-person"
+                && c["key"]["dimension"] == "responses"
+                && c["field"] == "value"
+        })
+        .unwrap_or_else(|| panic!("the responses' change: {changes}"));
+    assert_eq!(
+        responses["new"].as_f64().unwrap() - responses["old"].as_f64().unwrap(),
+        30.0
+    );
+    let revisions = pipeline
+        .query("SELECT revision, changed_figures > 0, figures_sha256 != '', data_cut_off > toDateTime('2026-10-01 00:00:00') FROM report_runs WHERE period = '2026-09' AND lang = 'en' AND status = 'succeeded' ORDER BY revision FORMAT TSV")
+        .await
+        .unwrap();
+    assert_eq!(revisions.trim(), "1\t0\t1\t1\n2\t1\t1\t1");
+    // The latest link serves revision 2; revision 1 stays served as it was.
+    let latest = pipeline
+        .get_raw(&pipeline.http, "/api/v1/reports/2026-09/en/report.html")
+        .await;
+    assert_eq!(String::from_utf8(latest.2).unwrap(), page);
+    let first = pipeline
+        .get_raw(
+            &pipeline.http,
+            "/api/v1/reports/2026-09/en/revisions/1/report.html",
+        )
+        .await;
+    assert_eq!(
+        first.2,
+        std::fs::read(reports.join("2026-09/en/report.html")).unwrap()
+    );
+    // Nothing new since: no revision 3.
+    let settled = pipeline
+        .spawn_args(&["report-schedule", "--as-of", "2026-11-06T15:20:00Z"], &[])
+        .wait_success();
+    assert!(settled.contains("unchanged: 2026-09 en"), "{settled}");
+    assert!(!reports.join("2026-09/en/revisions/3").exists());
 }

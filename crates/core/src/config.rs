@@ -507,6 +507,12 @@ pub struct ReportsConfig {
     pub schedules: Vec<ReportSchedule>,
     /// Seconds before a failed scheduled run is tried again.
     pub retry_secs: u64,
+    /// How many of each schedule's latest periods (the latest due one included) are
+    /// regenerated after publication, to catch late events dated in them: a period whose
+    /// figures changed is published again as a revision beside the first. 0: never.
+    pub recheck_periods: u32,
+    /// Seconds between two re-checks of one published period and language.
+    pub recheck_secs: u64,
 }
 
 impl Default for ReportsConfig {
@@ -519,6 +525,8 @@ impl Default for ReportsConfig {
             prometheus_url: Some("http://127.0.0.1:9090".into()),
             schedules: Vec::new(),
             retry_secs: 300,
+            recheck_periods: 3,
+            recheck_secs: 86_400,
         }
     }
 }

@@ -156,6 +156,10 @@ pub fn router(state: ApiState) -> Router {
             "/api/v1/reports/{period}/{lang}/{file}",
             get(routes::reports::file),
         )
+        .route(
+            "/api/v1/reports/{period}/{lang}/revisions/{revision}/{file}",
+            get(routes::reports::revision_file),
+        )
         .route("/reports/{period}", get(routes::reports::live));
     // Public reports need no token; by default they need one like the rest of the API.
     let reports = if state.config.reports.public {

@@ -33,6 +33,7 @@ use crate::routes;
         routes::exports::govuk_kpis,
         routes::reports::list,
         routes::reports::file,
+        routes::reports::revision_file,
     ),
     components(schemas(
         crate::error::ErrorBody,

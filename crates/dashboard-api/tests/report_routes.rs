@@ -176,6 +176,10 @@ fn run(dir: &std::path::Path) -> ReportRunRow {
         latest_event_stored: time("2026-10-01T05:59:00Z"),
         consumer_lag: 0,
         error: String::new(),
+        revision: 1,
+        data_cut_off: time("2026-10-01T05:59:00Z"),
+        figures_sha256: "cc".into(),
+        changed_figures: 0,
     }
 }
 
@@ -195,11 +199,14 @@ async fn written_reports_are_listed_and_their_files_served() {
     assert_eq!(written["schedule"], "monthly");
     // Lists stay flat for CSV and Grafana: separated by spaces, in the same order.
     assert_eq!(written["files"], "report.html figures.json");
+    // Each run's files where that revision stays served, whatever is published later.
     assert_eq!(
         written["urls"],
-        "/api/v1/reports/2026-09/fr/report.html /api/v1/reports/2026-09/fr/figures.json"
+        "/api/v1/reports/2026-09/fr/revisions/1/report.html /api/v1/reports/2026-09/fr/revisions/1/figures.json"
     );
     assert_eq!(written["latest_event_stored"], "2026-10-01T05:59:00Z");
+    assert_eq!(written["revision"], 1);
+    assert_eq!(written["data_cut_off"], "2026-10-01T05:59:00Z");
 
     let file = get_as(&app, "/api/v1/reports/2026-09/fr/report.html", None).await;
     assert_eq!(
@@ -216,6 +223,72 @@ async fn written_reports_are_listed_and_their_files_served() {
             "{missing}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_latest_link_serves_the_latest_revision_and_each_revision_stays_served() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    std::fs::write(first.path().join("report.html"), "<p>Revision 1</p>").unwrap();
+    std::fs::write(second.path().join("report.html"), "<p>Revision 2</p>").unwrap();
+    std::fs::write(second.path().join("changes.json"), "{\"number\": 2}").unwrap();
+    let revised = ReportRunRow {
+        attempt_at: time("2026-10-08T06:00:00Z"),
+        dir: second.path().to_string_lossy().into_owned(),
+        files: vec!["report.html".into(), "changes.json".into()],
+        checksums: vec!["dd".into(), "ee".into()],
+        revision: 2,
+        data_cut_off: time("2026-10-08T05:30:00Z"),
+        figures_sha256: "ff".into(),
+        changed_figures: 3,
+        ..run(first.path())
+    };
+    let app = app(Tables {
+        report_runs: vec![run(first.path()), revised],
+        ..Tables::default()
+    });
+
+    let latest = get_as(&app, "/api/v1/reports/2026-09/fr/report.html", None).await;
+    assert_eq!(latest.text(), "<p>Revision 2</p>");
+    let changes = get_as(&app, "/api/v1/reports/2026-09/fr/changes.json", None).await;
+    assert_eq!(changes.header("content-type"), Some("application/json"));
+    let earlier = get_as(
+        &app,
+        "/api/v1/reports/2026-09/fr/revisions/1/report.html",
+        None,
+    )
+    .await;
+    assert_eq!(earlier.text(), "<p>Revision 1</p>");
+    let again = get_as(
+        &app,
+        "/api/v1/reports/2026-09/fr/revisions/2/report.html",
+        None,
+    )
+    .await;
+    assert_eq!(again.text(), "<p>Revision 2</p>");
+    // Revision 1 had no changes.json, and there is no third revision.
+    for missing in [
+        "/api/v1/reports/2026-09/fr/revisions/1/changes.json",
+        "/api/v1/reports/2026-09/fr/revisions/3/report.html",
+        "/api/v1/reports/2026-09/fr/revisions/two/report.html",
+    ] {
+        let answer = get_as(&app, missing, None).await;
+        assert_eq!(
+            answer.status,
+            axum::http::StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+
+    let runs = get_json(&app, "/api/v1/reports").await;
+    let newest = &runs.as_array().unwrap()[0];
+    assert_eq!(newest["revision"], 2);
+    assert_eq!(newest["changed_figures"], 3);
+    assert_eq!(newest["data_cut_off"], "2026-10-08T05:30:00Z");
+    assert_eq!(
+        newest["urls"],
+        "/api/v1/reports/2026-09/fr/revisions/2/report.html /api/v1/reports/2026-09/fr/revisions/2/changes.json"
+    );
 }
 
 #[tokio::test]
@@ -280,6 +353,7 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/exports/govuk-kpis",
         "/api/v1/reports",
         "/api/v1/reports/{period}/{lang}/{file}",
+        "/api/v1/reports/{period}/{lang}/revisions/{revision}/{file}",
     ] {
         assert!(paths.contains_key(path), "{path} is not documented");
     }

@@ -266,3 +266,21 @@ summary-incomplete = { $period ->
        *[other] them
     } and is not compared with.
 }
+# Data cut-off and revisions (`crate::revision`).
+cut-off = Data cut-off: { $at } ({ $zone }). These figures count the events stored by then; events received later, even those dated in the period, are not in them. If they change a figure, the report is published again as a new revision beside this one.
+revision-heading = Revision { $number }
+revision-intro = This is revision { $number } of this report, published { $published } ({ $zone }) with data up to { $cut_off } ({ $zone }). It replaces revision { $previous }, published { $previous_published } ({ $zone }) with data up to { $previous_cut_off } ({ $zone }): events received since changed { $count ->
+    [one] one figure
+   *[other] { $count_text } figures
+}. Earlier revisions stay published as they were.
+revision-changes = What changed
+revision-change = { $service }, { $figure } — { $fields }.
+revision-change-field = { $field } { $old } → { $new }
+revision-added = { $service }, { $figure } — new in this revision.
+revision-removed = { $service }, { $figure } — no longer in this revision.
+revision-others = { $count ->
+    [one] One other figure changed
+   *[other] { $count_text } other figures changed
+} (trends, comparisons with earlier periods, peer benchmarks, intervals, interventions); changes.json beside this page lists every change with its old and new value.
+revision-earlier = Earlier revisions
+revision-earlier-item = Revision { $number }, published { $published } ({ $zone }), data up to { $cut_off } ({ $zone })

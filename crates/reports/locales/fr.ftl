@@ -260,3 +260,21 @@ summary-incomplete = { $period ->
     [previous_period] Les données de { $services } commencent le { $date } : la période précédente est incomplète et n’est pas utilisée pour la comparaison.
    *[same_period_last_year] Les données de { $services } commencent le { $date } : la même période l’an dernier est incomplète et n’est pas utilisée pour la comparaison.
 }
+# Date de référence des données et révisions (`crate::revision`).
+cut-off = Données arrêtées au { $at } ({ $zone }). Ces chiffres comptent les événements enregistrés à ce moment ; les événements reçus plus tard, même datés de la période, n'y figurent pas. S'ils modifient un chiffre, le rapport est publié de nouveau, en nouvelle révision, à côté de celle-ci.
+revision-heading = Révision { $number }
+revision-intro = Ceci est la révision { $number } de ce rapport, publiée le { $published } ({ $zone }) avec les données arrêtées au { $cut_off } ({ $zone }). Elle remplace la révision { $previous }, publiée le { $previous_published } ({ $zone }) avec les données arrêtées au { $previous_cut_off } ({ $zone }) : des événements reçus depuis ont modifié { $count ->
+    [one] un chiffre
+   *[other] { $count_text } chiffres
+}. Les révisions précédentes restent publiées telles quelles.
+revision-changes = Ce qui a changé
+revision-change = { $service }, { $figure } — { $fields }.
+revision-change-field = { $field } { $old } → { $new }
+revision-added = { $service }, { $figure } — nouveau dans cette révision.
+revision-removed = { $service }, { $figure } — ne figure plus dans cette révision.
+revision-others = { $count ->
+    [one] Un autre chiffre a changé
+   *[other] { $count_text } autres chiffres ont changé
+} (tendances, comparaisons avec les périodes précédentes, repères des pairs, intervalles, interventions) ; changes.json, à côté de cette page, donne chaque changement avec son ancienne et sa nouvelle valeur.
+revision-earlier = Révisions précédentes
+revision-earlier-item = Révision { $number }, publiée le { $published } ({ $zone }), données arrêtées au { $cut_off } ({ $zone })

@@ -29,13 +29,38 @@ pub fn nth_business_day(calendar: &Calendar, first: NaiveDate, n: u32) -> Option
 
 /// The latest period each schedule has come due for, as of `today`.
 pub fn latest(schedules: &[ReportSchedule], calendar: &Calendar, today: NaiveDate) -> Vec<Due> {
-    schedules
-        .iter()
-        .filter_map(|schedule| latest_due(schedule, calendar, today))
+    recent(schedules, calendar, today, 1)
+        .into_iter()
+        .map(|(due, _)| due)
         .collect()
 }
 
-fn latest_due(schedule: &ReportSchedule, calendar: &Calendar, today: NaiveDate) -> Option<Due> {
+/// The `count` latest periods each schedule has come due for, as of `today`, each with
+/// its age (0 the latest, 1 the one before, …): the published periods the scheduler
+/// re-checks for late events.
+pub fn recent(
+    schedules: &[ReportSchedule],
+    calendar: &Calendar,
+    today: NaiveDate,
+    count: u32,
+) -> Vec<(Due, u32)> {
+    schedules
+        .iter()
+        .flat_map(|schedule| {
+            (0..count).map_while(move |age| {
+                due_before(schedule, calendar, today, age).map(|due| (due, age))
+            })
+        })
+        .collect()
+}
+
+/// The period `age` cycles before the latest one `schedule` has come due for.
+fn due_before(
+    schedule: &ReportSchedule,
+    calendar: &Calendar,
+    today: NaiveDate,
+    age: u32,
+) -> Option<Due> {
     let month = today.with_day(1)?;
     let step = match schedule.every {
         ReportEvery::Monthly => 1,
@@ -47,11 +72,12 @@ fn latest_due(schedule: &ReportSchedule, calendar: &Calendar, today: NaiveDate) 
         ReportEvery::Quarterly => month.with_month((month.month() - 1) / 3 * 3 + 1)?,
     };
     let this_due = nth_business_day(calendar, cycle, schedule.business_day)?;
-    let publication = if today >= this_due {
+    let latest = if today >= this_due {
         cycle
     } else {
         cycle.checked_sub_months(Months::new(step))?
     };
+    let publication = latest.checked_sub_months(Months::new(step * age))?;
     let due_on = nth_business_day(calendar, publication, schedule.business_day)?;
     let covered = publication.checked_sub_months(Months::new(step))?;
     let (period, name) = match schedule.every {
@@ -118,6 +144,31 @@ mod tests {
         assert_eq!(on("2026-10-31")[0].period.label, "2026-09");
         // January covers December of the year before.
         assert_eq!(on("2027-01-29")[0].period.label, "2026-12");
+    }
+
+    #[test]
+    fn the_recent_periods_are_the_latest_due_and_those_before_it() {
+        let schedules = [
+            schedule(ReportEvery::Monthly, 3),
+            schedule(ReportEvery::Quarterly, 1),
+        ];
+        let found: Vec<(String, u32, NaiveDate)> =
+            recent(&schedules, &calendar(), day("2026-10-05"), 3)
+                .into_iter()
+                .map(|(d, age)| (d.period.to_string(), age, d.due_on))
+                .collect();
+        assert_eq!(
+            found,
+            [
+                ("2026-09".to_string(), 0, day("2026-10-05")),
+                ("2026-08".to_string(), 1, day("2026-09-03")),
+                ("2026-07".to_string(), 2, day("2026-08-05")),
+                ("2026-Q3".to_string(), 0, day("2026-10-01")),
+                ("2026-Q2".to_string(), 1, day("2026-07-01")),
+                ("2026-Q1".to_string(), 2, day("2026-04-01")),
+            ]
+        );
+        assert!(recent(&schedules, &calendar(), day("2026-10-05"), 0).is_empty());
     }
 
     #[test]

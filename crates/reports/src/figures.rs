@@ -166,6 +166,10 @@ pub struct Figures {
     pub generated_at: String,
     /// The deployment's reporting time zone (IANA), in which the period's days are read.
     pub time_zone: String,
+    /// The instant up to which stored data were read (RFC 3339, UTC): the newest event
+    /// stored when the figures were gathered, else the generation instant. Events received
+    /// later, even dated in the period, are not in these figures (`crate::revision`).
+    pub data_cut_off: String,
     pub min_responses: u64,
     pub services: Vec<ServiceNamed>,
     pub sla_window: SlaWindow,
@@ -311,6 +315,10 @@ impl Figures {
             previous_to: period.previous_to.to_string(),
             generated_at: instant(now),
             time_zone: zone.name().to_string(),
+            data_cut_off: freshness
+                .latest_event_stored
+                .clone()
+                .unwrap_or_else(|| instant(now)),
             min_responses: config.min_responses,
             services: catalog
                 .services

@@ -18,6 +18,7 @@ use crate::figures::{Against, Comparison, Trend};
 use crate::freshness::Unknown;
 use crate::i18n::{Language, MessageError, Messages};
 use crate::records::SlaRecord;
+use crate::revision::{Change, ChangeKind, Revision};
 use crate::Figures;
 use civicpulse_core::money::{MoneyError, PerCurrency};
 
@@ -38,7 +39,18 @@ pub enum RenderError {
 
 /// Renders the report of `figures` in `lang`.
 pub fn render(figures: &Figures, lang: Language) -> Result<String, RenderError> {
-    let view = View::new(figures, Messages::new(lang))?;
+    render_revision(figures, lang, None)
+}
+
+/// Renders the report of `figures` in `lang` as `revision` (None: the first), which then
+/// says what changed since the revision it replaces and links the earlier ones.
+pub fn render_revision(
+    figures: &Figures,
+    lang: Language,
+    revision: Option<&Revision>,
+) -> Result<String, RenderError> {
+    let mut view = View::new(figures, Messages::new(lang))?;
+    view.revision = revision;
     let messages = view.messages.clone();
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)?;
@@ -139,11 +151,16 @@ struct Definition {
 struct View<'a> {
     figures: &'a Figures,
     messages: Messages,
+    revision: Option<&'a Revision>,
 }
 
 impl<'a> View<'a> {
     fn new(figures: &'a Figures, messages: Messages) -> Result<View<'a>, MessageError> {
-        Ok(View { figures, messages })
+        Ok(View {
+            figures,
+            messages,
+            revision: None,
+        })
     }
 
     fn t(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> Result<String, MessageError> {
@@ -170,6 +187,8 @@ impl<'a> View<'a> {
                 ("generated", self.instant(&f.generated_at).into()),
                 ("zone", f.time_zone.clone().into()),
             ])?,
+            cut_off => self.cut_off()?,
+            revision => self.revision_shown()?,
             empty => empty.then(|| self.t("summary-empty", &[])).transpose()?,
             summary_services => self.services_line()?,
             scorecard => self.scorecard()?,
@@ -1123,5 +1142,230 @@ fn verdict_key(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Improved => "improved",
         _ => "worsened",
+    }
+}
+
+/// What a revision's page says about it.
+#[derive(Debug, Serialize)]
+struct RevisionShown {
+    heading: String,
+    intro: String,
+    /// The figures the report's tables show, one line per record changed.
+    changes: Vec<String>,
+    /// How many other figures changed, said in words.
+    others: Option<String>,
+    earlier: Vec<EarlierShown>,
+}
+
+/// A matrix cell or standard a revision changed, as its line will say it.
+struct RecordLine {
+    service: String,
+    figure: String,
+    kind: ChangeKind,
+    /// Each field shown, with its column's place.
+    fields: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Serialize)]
+struct EarlierShown {
+    text: String,
+    href: String,
+}
+
+/// The data cut-off and the revision's account of itself (`crate::revision`).
+impl View<'_> {
+    fn cut_off(&self) -> Result<String, MessageError> {
+        self.t(
+            "cut-off",
+            &[
+                ("at", self.instant(&self.figures.data_cut_off).into()),
+                ("zone", self.figures.time_zone.clone().into()),
+            ],
+        )
+    }
+
+    fn revision_shown(&self) -> Result<Option<RevisionShown>, MessageError> {
+        let Some(revision) = self.revision else {
+            return Ok(None);
+        };
+        let m = &self.messages;
+        let count = revision.changes.len() as u64;
+        let (previous, previous_published, previous_cut_off) = match revision.replaces() {
+            Some(e) => (
+                e.number,
+                self.instant(&e.published_at),
+                self.instant(&e.data_cut_off),
+            ),
+            None => (revision.number.saturating_sub(1), "–".into(), "–".into()),
+        };
+        let intro = self.t(
+            "revision-intro",
+            &[
+                ("number", revision.number.into()),
+                ("published", self.instant(&revision.published_at).into()),
+                ("cut_off", self.instant(&revision.data_cut_off).into()),
+                ("previous", previous.into()),
+                ("previous_published", previous_published.into()),
+                ("previous_cut_off", previous_cut_off.into()),
+                ("count", count.into()),
+                ("count_text", m.count(count).into()),
+                ("zone", self.figures.time_zone.clone().into()),
+            ],
+        )?;
+        // One line per matrix cell or standard changed, with the fields its tables show
+        // in their order; every other change is counted.
+        let mut lines: Vec<RecordLine> = Vec::new();
+        let mut others = 0u64;
+        for change in &revision.changes {
+            let text = |field: &str| {
+                change
+                    .key
+                    .get(field)
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let (service, figure) = match change.table.as_str() {
+                "matrix" => (
+                    text("service_id"),
+                    self.dimension_label(&text("dimension"))?,
+                ),
+                "sla" => (text("service_id"), text("policy")),
+                _ => {
+                    others += 1;
+                    continue;
+                }
+            };
+            let service = self.service_name(&service);
+            let shown = match (change.kind, change.field.as_deref()) {
+                (ChangeKind::Changed, Some(field)) => {
+                    let dimension = text("dimension");
+                    match self.changed_field(&change.table, &dimension, field, change)? {
+                        Some(shown) => Some(shown),
+                        None => {
+                            others += 1;
+                            continue;
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let at = match lines
+                .iter()
+                .position(|l| l.service == service && l.figure == figure)
+            {
+                Some(at) => at,
+                None => {
+                    lines.push(RecordLine {
+                        service,
+                        figure,
+                        kind: change.kind,
+                        fields: Vec::new(),
+                    });
+                    lines.len() - 1
+                }
+            };
+            lines[at].fields.extend(shown);
+        }
+        let changes = lines
+            .into_iter()
+            .map(|mut line| {
+                let key = match line.kind {
+                    ChangeKind::Added => "revision-added",
+                    ChangeKind::Removed => "revision-removed",
+                    ChangeKind::Changed => "revision-change",
+                };
+                line.fields.sort();
+                let fields: Vec<String> = line.fields.into_iter().map(|(_, text)| text).collect();
+                self.t(
+                    key,
+                    &[
+                        ("service", line.service.into()),
+                        ("figure", line.figure.into()),
+                        ("fields", fields.join(", ").into()),
+                    ],
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let others = (others > 0)
+            .then(|| {
+                self.t(
+                    "revision-others",
+                    &[
+                        ("count", others.into()),
+                        ("count_text", m.count(others).into()),
+                    ],
+                )
+            })
+            .transpose()?;
+        let earlier = revision
+            .earlier
+            .iter()
+            .map(|e| {
+                Ok(EarlierShown {
+                    text: self.t(
+                        "revision-earlier-item",
+                        &[
+                            ("number", e.number.into()),
+                            ("published", self.instant(&e.published_at).into()),
+                            ("cut_off", self.instant(&e.data_cut_off).into()),
+                            ("zone", self.figures.time_zone.clone().into()),
+                        ],
+                    )?,
+                    href: e.href.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, MessageError>>()?;
+        Ok(Some(RevisionShown {
+            heading: self.t("revision-heading", &[("number", revision.number.into())])?,
+            intro,
+            changes,
+            others,
+            earlier,
+        }))
+    }
+
+    /// `Value 80.0% → 78.9%` for a field the report's tables show, with its column's
+    /// place; None for the others.
+    fn changed_field(
+        &self,
+        table: &str,
+        dimension: &str,
+        field: &str,
+        change: &Change,
+    ) -> Result<Option<(usize, String)>, MessageError> {
+        let m = &self.messages;
+        let (old, new) = (&change.old, &change.new);
+        let count = |v: &serde_json::Value| v.as_u64().map_or("–".into(), |n| m.count(n));
+        let share = |v: &serde_json::Value| v.as_f64().map_or("–".into(), |c| m.percent(c));
+        let days = |v: &serde_json::Value| v.as_f64().map_or("–".into(), |d| m.decimal(d, 0));
+        let status = |v: &serde_json::Value| {
+            self.t(&format!("status-{}", v.as_str().unwrap_or_default()), &[])
+        };
+        let (place, label, old, new) = match (table, field) {
+            ("matrix", "value") => (
+                0,
+                "col-value",
+                self.value(dimension, old.as_f64()),
+                self.value(dimension, new.as_f64()),
+            ),
+            ("matrix", "n") => (1, "col-n", count(old), count(new)),
+            ("matrix", "status") => (2, "col-status", status(old)?, status(new)?),
+            ("sla", "closed") => (0, "col-closed", count(old), count(new)),
+            ("sla", "met") => (1, "col-met", count(old), count(new)),
+            ("sla", "breached") => (2, "col-breached", count(old), count(new)),
+            ("sla", "compliance_ratio") => (3, "col-compliance", share(old), share(new)),
+            ("sla", "p90_elapsed_days") => (4, "col-p90", days(old), days(new)),
+            _ => return Ok(None),
+        };
+        let text = self.t(
+            "revision-change-field",
+            &[
+                ("field", self.t(label, &[])?.into()),
+                ("old", old.into()),
+                ("new", new.into()),
+            ],
+        )?;
+        Ok(Some((place, text)))
     }
 }

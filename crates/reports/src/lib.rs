@@ -14,6 +14,8 @@
 //! - `html`: the report a person reads, `report.html`;
 //! - `pdf`: `report.pdf`, printed by headless Chromium;
 //! - `publish`: one report in one language written to a folder, with checksums;
+//! - `revision`: a period published again when its figures changed, beside the first,
+//!   with what changed (late events dated in a closed period move the API's figures);
 //! - `due`: which periods the `[[reports.schedules]]` are due for, as date arithmetic;
 //! - `scheduler`: the loop that writes the due reports and records each attempt.
 
@@ -29,6 +31,7 @@ pub mod open_data;
 pub mod pdf;
 pub mod publish;
 pub mod records;
+pub mod revision;
 pub mod scheduler;
 pub mod scope;
 

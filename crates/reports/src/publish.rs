@@ -1,6 +1,6 @@
 //! Writes one report, in one language, into a folder: the open data, `report.html` and
 //! (when Chromium is there) `report.pdf`, with each file's SHA-256 so a published copy
-//! can be checked against what was generated.
+//! can be checked against what was generated; a later revision adds `changes.json`.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::i18n::Language;
 use crate::open_data::{self, WriteError};
 use crate::pdf::{self, PdfError};
+use crate::revision::Revision;
 use crate::Figures;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +19,8 @@ pub enum PublishError {
     Write(#[from] WriteError),
     #[error(transparent)]
     Render(#[from] crate::html::RenderError),
+    #[error(transparent)]
+    Revision(#[from] crate::revision::RevisionError),
     #[error("cannot read back {path}: {source}")]
     Read {
         path: PathBuf,
@@ -49,8 +52,23 @@ pub async fn write(
     dir: &Path,
     chromium: Result<&Path, &PdfError>,
 ) -> Result<Written, PublishError> {
+    write_revision(figures, lang, dir, chromium, None).await
+}
+
+/// Writes `figures` in `lang` into `dir` as `revision` (None: the first publication): a
+/// later revision's page says what changed, and `changes.json` lists it beside the data.
+pub async fn write_revision(
+    figures: &Figures,
+    lang: Language,
+    dir: &Path,
+    chromium: Result<&Path, &PdfError>,
+    revision: Option<&Revision>,
+) -> Result<Written, PublishError> {
     let mut paths = open_data::write(figures, dir)?;
-    let html = crate::html::render(figures, lang)?;
+    if let Some(revision) = revision {
+        paths.push(crate::revision::write_changes(revision, dir)?);
+    }
+    let html = crate::html::render_revision(figures, lang, revision)?;
     let html_path = dir.join("report.html");
     std::fs::write(&html_path, html).map_err(|source| WriteError::Io {
         path: html_path.clone(),

@@ -78,6 +78,12 @@ impl MemoryStore {
         self.unavailable.store(unavailable, Ordering::SeqCst);
     }
 
+    /// Changes the tables in place, as later writes would (late events arriving), keeping
+    /// what was recorded.
+    pub fn edit(&self, f: impl FnOnce(&mut Tables)) {
+        f(&mut self.tables.lock().expect("not poisoned"));
+    }
+
     /// A copy of the tables as they are now (what was recorded included).
     pub fn tables(&self) -> Tables {
         self.tables.lock().expect("not poisoned").clone()
@@ -378,8 +384,29 @@ impl ReportRunStore for MemoryStore {
             t.report_runs
                 .iter()
                 .filter(|r| r.period == period && r.lang == lang && r.status == SUCCEEDED)
-                .max_by_key(|r| r.attempt_at)
+                .max_by_key(|r| (r.revision, r.attempt_at))
                 .cloned()
+        })
+    }
+
+    async fn report_revisions(
+        &self,
+        period: &str,
+        lang: &str,
+    ) -> Result<Vec<ReportRunRow>, StoreError> {
+        self.read(|t| {
+            let mut newest: BTreeMap<u32, ReportRunRow> = BTreeMap::new();
+            for row in t
+                .report_runs
+                .iter()
+                .filter(|r| r.period == period && r.lang == lang && r.status == SUCCEEDED)
+            {
+                let kept = newest.entry(row.revision).or_insert_with(|| row.clone());
+                if row.attempt_at > kept.attempt_at {
+                    *kept = row.clone();
+                }
+            }
+            newest.into_values().collect()
         })
     }
 

@@ -1,14 +1,17 @@
 //! Reports for people: `GET /api/v1/reports` lists every scheduled report attempt (with
-//! its files and checksums); `GET /api/v1/reports/{period}/{lang}/{file}` serves a file
-//! of a report that was written, with its content type; `GET /reports/{period}?lang=`
-//! renders the same HTML live for any period. `[reports] public` decides whether these
-//! need a read token (default: they do).
+//! its revision, data cut-off, files and checksums); `GET /api/v1/reports/{period}/{lang}/
+//! {file}` serves a file of the latest revision written, with its content type, and
+//! `…/{lang}/revisions/{n}/{file}` one of revision n, so an earlier revision stays
+//! readable after a later one replaced it; `GET /reports/{period}?lang=` renders the same
+//! HTML live for any period. `[reports] public` decides whether these need a read token
+//! (default: they do).
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use civicpulse_analytics::period::Period;
 use civicpulse_core::config::Language;
+use civicpulse_reports::revision;
 use civicpulse_store::tables::report_runs::ReportRunRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -23,6 +26,9 @@ use crate::ApiState;
 pub struct ReportRun {
     pub period: String,
     pub lang: String,
+    /// 1 for the first publication; n for the nth, written because late events changed
+    /// its figures (a failed attempt: the revision it tried to write).
+    pub revision: u32,
     /// `monthly` or `quarterly`.
     pub schedule: String,
     pub attempt_at: String,
@@ -30,7 +36,8 @@ pub struct ReportRun {
     pub status: String,
     /// The files written, separated by spaces (rows stay flat, for CSV and Grafana).
     pub files: String,
-    /// Where each file is served (`/api/v1/reports/{period}/{lang}/{file}`), in order.
+    /// Where each file of this revision is served
+    /// (`/api/v1/reports/{period}/{lang}/revisions/{revision}/{file}`), in order.
     pub urls: String,
     /// SHA-256 of each file, in the order of `files`.
     pub checksums: String,
@@ -40,6 +47,13 @@ pub struct ReportRun {
     pub consumer_lag: Option<i64>,
     /// Why the attempt failed, or what it could not include (a PDF without Chromium).
     pub error: String,
+    /// The instant up to which stored data were read: later events are not in this
+    /// revision (absent for a failed attempt).
+    pub data_cut_off: Option<String>,
+    /// SHA-256 of the figures revisions compare (empty when not known).
+    pub figures_sha256: String,
+    /// How many figures differ from the revision before (0 for the first).
+    pub changed_figures: u32,
 }
 
 impl From<ReportRunRow> for ReportRun {
@@ -50,9 +64,13 @@ impl From<ReportRunRow> for ReportRun {
             urls: row
                 .files
                 .iter()
-                .map(|f| format!("/api/v1/reports/{}/{}/{f}", row.period, row.lang))
+                .map(|f| revision::api_url(&row.period, &row.lang, row.revision, f))
                 .collect::<Vec<_>>()
                 .join(" "),
+            data_cut_off: (row.data_cut_off.timestamp() > 0).then(|| instant(row.data_cut_off)),
+            figures_sha256: row.figures_sha256,
+            changed_figures: row.changed_figures,
+            revision: row.revision,
             period: row.period,
             lang: row.lang,
             schedule: row.schedule,
@@ -117,7 +135,7 @@ pub async fn list(
         ("file" = String, Path, description = "One of the files the run lists", example = "report.html"),
     ),
     responses(
-        (status = 200, description = "The file, with its content type (HTML, PDF, JSON or CSV)"),
+        (status = 200, description = "The file of the latest revision, with its content type (HTML, PDF, JSON or CSV)"),
         (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token (unless `[reports] public`)", body = crate::error::ErrorBody),
         (status = 404, description = "No written report has this file", body = crate::error::ErrorBody),
@@ -131,15 +149,62 @@ pub async fn file(
     _: Query<NoParameters>,
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("/api/v1/reports/{period}/{lang}/{file}"));
-    // Only a file a successful run lists is served: the names come from the table, never
-    // from the request, so no path can reach outside the reports folder.
+    let run = state.stores().report_succeeded(&period, &lang).await?;
+    serve(run, &file, not_found).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{period}/{lang}/revisions/{revision}/{file}",
+    tag = "reports",
+    params(
+        ("period" = String, Path, description = "The report's period", example = "2026-09"),
+        ("lang" = String, Path, description = "`en` or `fr`", example = "en"),
+        ("revision" = u32, Path, description = "The revision: 1 the first publication", example = 2),
+        ("file" = String, Path, description = "One of the files the revision's run lists", example = "changes.json"),
+    ),
+    responses(
+        (status = 200, description = "The file of that revision, with its content type (HTML, PDF, JSON or CSV)"),
+        (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
+        (status = 401, description = "No or bad bearer token (unless `[reports] public`)", body = crate::error::ErrorBody),
+        (status = 404, description = "No written revision has this file", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn revision_file(
+    State(state): State<ApiState>,
+    Path((period, lang, revision, file)): Path<(String, String, String, String)>,
+    _: Query<NoParameters>,
+) -> Result<Response, ApiError> {
+    let not_found = || {
+        ApiError::NotFound(format!(
+            "/api/v1/reports/{period}/{lang}/revisions/{revision}/{file}"
+        ))
+    };
+    let Ok(number) = revision.parse::<u32>() else {
+        return Err(not_found());
+    };
     let run = state
         .stores()
-        .report_succeeded(&period, &lang)
+        .report_revisions(&period, &lang)
         .await?
-        .filter(|r| r.files.contains(&file))
-        .ok_or_else(not_found)?;
-    let path = std::path::Path::new(&run.dir).join(&file);
+        .into_iter()
+        .find(|r| r.revision == number);
+    serve(run, &file, not_found).await
+}
+
+/// One file of a written revision. Only a file its run lists is served: the names come
+/// from the table, never from the request, so no path can reach outside the reports folder.
+async fn serve(
+    run: Option<ReportRunRow>,
+    file: &str,
+    not_found: impl Fn() -> ApiError,
+) -> Result<Response, ApiError> {
+    let run = run
+        .filter(|r| r.files.iter().any(|f| f == file))
+        .ok_or_else(&not_found)?;
+    let path = std::path::Path::new(&run.dir).join(file);
     let bytes = tokio::fs::read(&path).await.map_err(|_| not_found())?;
     let kind = match path.extension().and_then(|e| e.to_str()) {
         Some("html") => "text/html; charset=utf-8",

@@ -178,6 +178,13 @@ impl ReportRunStore for ClickHouseStore {
     ) -> Result<Option<ReportRunRow>, StoreError> {
         Ok(report_runs::succeeded(&self.client().await?, period, lang).await?)
     }
+    async fn report_revisions(
+        &self,
+        period: &str,
+        lang: &str,
+    ) -> Result<Vec<ReportRunRow>, StoreError> {
+        Ok(report_runs::revisions(&self.client().await?, period, lang).await?)
+    }
     async fn record_report_run(&self, row: &ReportRunRow) -> Result<(), StoreError> {
         Ok(insert_all(&self.client().await?, std::slice::from_ref(row), None).await?)
     }

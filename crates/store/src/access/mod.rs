@@ -104,11 +104,18 @@ pub trait ReportRunStore: Send + Sync {
         period: &str,
         lang: &str,
     ) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// The latest revision written of (period, language), if any.
     async fn report_succeeded(
         &self,
         period: &str,
         lang: &str,
     ) -> Result<Option<ReportRunRow>, StoreError>;
+    /// Every revision written of (period, language), oldest first, one row each.
+    async fn report_revisions(
+        &self,
+        period: &str,
+        lang: &str,
+    ) -> Result<Vec<ReportRunRow>, StoreError>;
     async fn record_report_run(&self, row: &ReportRunRow) -> Result<(), StoreError>;
 }
 

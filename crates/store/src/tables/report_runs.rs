@@ -1,5 +1,7 @@
 //! `report_runs`: every attempt of a scheduled report in one language (failed ones too),
-//! with the files written and their checksums, and how fresh the data were.
+//! with the files written and their checksums, and how fresh the data were. A period
+//! published again because its figures changed is a later revision: one successful row
+//! per revision, the newest the one the API's latest link serves.
 
 use chrono::{DateTime, Utc};
 use clickhouse::{Client, Row};
@@ -39,6 +41,18 @@ pub struct ReportRunRow {
     /// Messages not yet stored at generation time; −1 when unknown.
     pub consumer_lag: i64,
     pub error: String,
+    /// 1 for the first publication, n for the nth written because the figures changed; a
+    /// failed attempt carries the revision it tried to write.
+    pub revision: u32,
+    /// The instant up to which stored data were read: events received later are not in
+    /// this revision, even if dated in its period.
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub data_cut_off: DateTime<Utc>,
+    /// SHA-256 of the figures revisions compare (empty for a failure, and for rows written
+    /// before revisions were kept).
+    pub figures_sha256: String,
+    /// How many figures differ from the revision before (0 for the first).
+    pub changed_figures: u32,
 }
 
 impl StoredRow for ReportRunRow {
@@ -100,7 +114,8 @@ pub async fn last_failure(
         .flatten())
 }
 
-/// The newest successful attempt of (period, lang), if any.
+/// The latest revision of (period, lang) written, if any: the highest revision, its
+/// newest successful attempt.
 pub async fn succeeded(
     client: &Client,
     period: &str,
@@ -109,10 +124,28 @@ pub async fn succeeded(
     client
         .query(&format!(
             "SELECT ?fields FROM {NAME} WHERE period = ? AND lang = ? AND status = '{SUCCEEDED}' \
-             ORDER BY attempt_at DESC LIMIT 1"
+             ORDER BY revision DESC, attempt_at DESC LIMIT 1"
         ))
         .bind(period)
         .bind(lang)
         .fetch_optional()
+        .await
+}
+
+/// Every revision of (period, lang) written, oldest first: for each revision its newest
+/// successful attempt (two aggregators may both have written it).
+pub async fn revisions(
+    client: &Client,
+    period: &str,
+    lang: &str,
+) -> Result<Vec<ReportRunRow>, clickhouse::error::Error> {
+    client
+        .query(&format!(
+            "SELECT ?fields FROM {NAME} WHERE period = ? AND lang = ? AND status = '{SUCCEEDED}' \
+             ORDER BY revision, attempt_at DESC LIMIT 1 BY revision"
+        ))
+        .bind(period)
+        .bind(lang)
+        .fetch_all()
         .await
 }
