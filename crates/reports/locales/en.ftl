@@ -284,3 +284,5 @@ revision-others = { $count ->
 } (trends, comparisons with earlier periods, peer benchmarks, intervals, interventions); changes.json beside this page lists every change with its old and new value.
 revision-earlier = Earlier revisions
 revision-earlier-item = Revision { $number }, published { $published } ({ $zone }), data up to { $cut_off } ({ $zone })
+summary-turns = Turns within the period
+summary-turn = { $service }: { $dimension } was { $before } from { $from } to { $until }, then { $after } from { $since } to { $to }; the period's figure of { $whole } hides the turn.

@@ -278,3 +278,5 @@ revision-others = { $count ->
 } (tendances, comparaisons avec les périodes précédentes, repères des pairs, intervalles, interventions) ; changes.json, à côté de cette page, donne chaque changement avec son ancienne et sa nouvelle valeur.
 revision-earlier = Révisions précédentes
 revision-earlier-item = Révision { $number }, publiée le { $published } ({ $zone }), données arrêtées au { $cut_off } ({ $zone })
+summary-turns = Revirements pendant la période
+summary-turn = { $service } : { $dimension } était de { $before } du { $from } au { $until }, puis de { $after } du { $since } au { $to } ; le chiffre de la période, { $whole }, masque ce revirement.

@@ -16,6 +16,7 @@ use civicpulse_analytics::matrix::change::{self, Change};
 use civicpulse_analytics::matrix::dimensions::{measure, not_applicable, Measured};
 use civicpulse_analytics::matrix::stats::median;
 use civicpulse_analytics::matrix::tally::Tally;
+use civicpulse_analytics::matrix::turn;
 use civicpulse_analytics::matrix::{
     self, build, Bucket, Cell, GroupBy, InterventionRow, RollupQuery, Slices,
 };
@@ -110,6 +111,19 @@ pub struct Comparison {
     pub change: Change,
 }
 
+/// A share that turned within the period: its value before and after the week it turned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TurnWithin {
+    pub service_id: String,
+    pub dimension: String,
+    /// The first day of the first bucket after the turn.
+    pub turned_on: String,
+    pub before: f64,
+    pub before_n: u64,
+    pub after: f64,
+    pub after_n: u64,
+}
+
 /// A period a service's figures are not compared with, because its data begin after the
 /// period starts: its first month would read as a change (decisions lag applications, and
 /// only the fastest cases have closed).
@@ -179,6 +193,8 @@ pub struct Figures {
     /// The periods not compared, and why.
     pub incomplete: Vec<Incomplete>,
     pub trends: Vec<Trend>,
+    /// The key figures that turned within the period.
+    pub turns: Vec<TurnWithin>,
     /// Each standard as published, small cells withheld.
     pub sla: Vec<SlaRecord>,
     #[serde(serialize_with = "crate::records::interventions")]
@@ -376,6 +392,11 @@ impl Figures {
                 .into_iter()
                 .filter(|i| wanted(&i.service_id))
                 .collect(),
+            turns: trends
+                .iter()
+                .filter(|t| wanted(&t.service_id))
+                .filter_map(|t| turned(t, config.min_responses))
+                .collect(),
             trends: trends
                 .into_iter()
                 .filter(|t| wanted(&t.service_id))
@@ -494,6 +515,25 @@ fn comparisons(
         }
     }
     rows
+}
+
+/// Where a trend's share turned within the period, if it did by more than its noise.
+fn turned(trend: &Trend, min_n: u64) -> Option<TurnWithin> {
+    let buckets: Vec<Option<(u64, u64)>> = trend
+        .points
+        .iter()
+        .map(|p| p.value.map(|v| ((v * p.n as f64).round() as u64, p.n)))
+        .collect();
+    let found = turn::turn(&buckets, min_n)?;
+    Some(TurnWithin {
+        service_id: trend.service_id.clone(),
+        dimension: trend.dimension.clone(),
+        turned_on: trend.points[found.split].start.clone(),
+        before: found.before.value,
+        before_n: found.before.n,
+        after: found.after.value,
+        after_n: found.after.n,
+    })
 }
 
 /// Each service's key dimensions by bucket, with the median of its peers' figures.

@@ -195,6 +195,7 @@ impl<'a> View<'a> {
             summary_rule => self.t("summary-services-rule", &[])?,
             changes => self.changes()?,
             incomplete => self.incomplete()?,
+            turns => self.turns()?,
             guarantees => self.guarantees()?,
             equity => self.equity_gaps()?,
             interventions => self.interventions()?,
@@ -599,6 +600,53 @@ impl<'a> View<'a> {
                 )
             })
             .collect()
+    }
+
+    /// The key figures that turned within the period, each with its level before and
+    /// after and the period's whole figure it hides behind.
+    fn turns(&self) -> Result<Vec<String>, MessageError> {
+        let m = &self.messages;
+        let to = self.last_day();
+        self.figures
+            .turns
+            .iter()
+            .map(|t| {
+                let turned: chrono::NaiveDate = t.turned_on.parse().unwrap_or_default();
+                let whole = self
+                    .figures
+                    .matrix
+                    .iter()
+                    .find(|c| c.service_id == t.service_id && c.dimension == t.dimension)
+                    .and_then(|c| c.value);
+                self.t(
+                    "summary-turn",
+                    &[
+                        ("service", self.service_name(&t.service_id).into()),
+                        ("dimension", self.dimension_label(&t.dimension)?.into()),
+                        ("before", m.percent(t.before).into()),
+                        ("after", m.percent(t.after).into()),
+                        ("from", self.first_day().into()),
+                        (
+                            "until",
+                            turned
+                                .pred_opt()
+                                .map_or_else(String::new, |d| m.date(d))
+                                .into(),
+                        ),
+                        ("since", m.date(turned).into()),
+                        ("to", to.clone().into()),
+                        ("whole", self.value(&t.dimension, whole).into()),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    /// The period's first local day, written.
+    fn first_day(&self) -> String {
+        let from = &self.figures.period_from;
+        from.parse()
+            .map_or_else(|_| from.clone(), |d| self.messages.date(d))
     }
 
     /// The periods left out of the comparisons because their data begin after they start,

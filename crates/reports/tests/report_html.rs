@@ -608,3 +608,41 @@ async fn a_period_whose_data_begin_late_is_named_and_not_compared() {
         "Les données de Passeport, demande en personne ; Passeport, demande par la poste commencent le 1er septembre 2026 : la période précédente est incomplète et n’est pas utilisée pour la comparaison.",
     );
 }
+
+#[tokio::test]
+async fn a_figure_that_turned_within_the_period_is_said_with_when() {
+    // In person, satisfied share by week: 100 % for three weeks, then 12 of 40 and 11 of 36.
+    let week = |bucket: u16, responses: u64, satisfied: u64| AnswerSums {
+        bucket,
+        ..answers(PASSPORT, responses, satisfied)
+    };
+    let store = MemoryStore::new(Tables {
+        answer_sums: vec![
+            week(20_697, 40, 40),
+            week(20_704, 40, 40),
+            week(20_711, 40, 40),
+            week(20_718, 40, 12),
+            week(20_725, 36, 11),
+        ],
+        ..Tables::default()
+    });
+    let figures = Figures::gather(
+        &store,
+        &catalog(),
+        &MatrixConfig::default(),
+        &Period::parse("2026-09", catalog().fiscal_year_start()).expect("a month"),
+        &[PASSPORT.to_string()],
+        Freshness::default().unmonitored(Unknown::NotConfigured),
+    )
+    .await
+    .expect("figures");
+    // 143 of 196 satisfied over the month: 73.0 %.
+    assert_reads(
+        &html::render(&figures, Language::En).expect("rendered"),
+        "Passport, applied for in person: Satisfied share: overall satisfaction was 100.0% from 1 September 2026 to 21 September 2026, then 30.3% from 22 September 2026 to 30 September 2026; the period's figure of 73.0% hides the turn.",
+    );
+    assert_reads(
+        &html::render(&figures, Language::Fr).expect("rendered"),
+        "Passeport, demande en personne : Proportion satisfaite : satisfaction générale était de 100,0\u{202f}% du 1er septembre 2026 au 21 septembre 2026, puis de 30,3\u{202f}% du 22 septembre 2026 au 30 septembre 2026 ; le chiffre de la période, 73,0\u{202f}%, masque ce revirement.",
+    );
+}

@@ -16,6 +16,7 @@ pub mod stats;
 pub mod status;
 pub mod tally;
 pub mod timeseries;
+pub mod turn;
 
 use chrono::NaiveDate;
 use civicpulse_core::config::MatrixConfig;

@@ -39,12 +39,13 @@ impl RollupQuery<'_> {
 
     /// The whole range's tallies by (service, group).
     pub async fn read_slices(&self, store: &dyn MatrixStore) -> Result<Slices, StoreError> {
-        Ok(self
-            .read(store)
-            .await?
-            .into_iter()
-            .map(|((service, _, group), tally)| ((service, group), tally))
-            .collect())
+        // One bucket per group from a store that buckets; a store that keeps days (the
+        // in-memory one) is summed to the same tallies.
+        let mut slices = Slices::new();
+        for ((service, _, group), tally) in self.read(store).await? {
+            *slices.entry((service, group)).or_default() += &tally;
+        }
+        Ok(slices)
     }
 
     /// Whole services are keyed `all` (the rollups' group value is empty there).
