@@ -116,6 +116,50 @@ async fn the_summary_gives_compliance_budget_and_refunds_per_standard() {
     );
 }
 
+#[tokio::test]
+async fn a_standard_with_fewer_closed_cases_than_k_shows_only_its_counts() {
+    // 6 closed, 3 met: under the default threshold of 10, as the matrix withholds them.
+    let mut row = summary(PASSPORT, "processing", 3, 3);
+    row.refunds_owed = 3;
+    row.refunds_owed_ten_thousandths = 1_200_000;
+    row.open = 25;
+    row.at_risk = 4;
+    let app = app(Tables {
+        summaries: vec![row],
+        ..Tables::default()
+    });
+    let rows = get_json(&app, "/api/v1/sla/summary?from=2026-09-01&to=2026-10-01").await;
+    let passport = row_of(&rows, PASSPORT);
+    assert_eq!(
+        (passport["closed"].as_u64(), passport["open"].as_u64()),
+        (Some(6), Some(25))
+    );
+    for withheld in [
+        "met",
+        "breached",
+        "compliance_ratio",
+        "p90_elapsed_days",
+        "refunds_owed",
+        "refunds_owed_amount",
+        "refunds_owed_minor",
+        "error_budget_remaining",
+    ] {
+        assert_eq!(passport[withheld], Value::Null, "{withheld}: {passport}");
+    }
+    // 25 open cases are enough to show how many are at risk.
+    assert_eq!(passport["at_risk"], 4);
+    assert_eq!(passport["status"], "insufficient_data");
+    assert_eq!(
+        passport["note"],
+        "too few closed cases to show: 6 (at least 10 needed)"
+    );
+    let csv = get_csv(&app, "/api/v1/sla/summary?from=2026-09-01&to=2026-10-01").await;
+    assert!(
+        csv.contains("passport-in-person,processing,6,,,,0.9,,,25,4,"),
+        "{csv}"
+    );
+}
+
 fn row_of<'a>(rows: &'a Value, service: &str) -> &'a Value {
     row(rows, &[("service_id", service)])
 }
