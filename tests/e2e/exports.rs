@@ -124,10 +124,16 @@ async fn exports_carry_the_api_figures_in_each_governments_format() {
             .iter()
             .find(|p| p["service_id"] == service.id.as_str())
             .unwrap_or_else(|| panic!("no SLA summary row for {}", service.id));
-        let (met, total) = (
-            policy["met"].as_u64().unwrap(),
-            policy["closed"].as_u64().unwrap(),
-        );
+        let total = policy["closed"].as_u64().unwrap();
+        // The API withholds what splits fewer than k closed cases; the GC dataset publishes
+        // every standard's volumes, so then only the total is the API's to compare.
+        let met = match policy["met"].as_u64() {
+            Some(met) => met,
+            None => {
+                assert_eq!(policy["status"], "insufficient_data", "{policy}");
+                row["volume_meeting_target"].parse().unwrap_or(0)
+            }
+        };
         // Blank is "no information", 0 "none issued": a year with nothing closed is
         // one or the other, never a 0 the pipeline cannot vouch for.
         if row["total_volume"].is_empty() {
@@ -413,13 +419,18 @@ async fn exports_carry_the_api_figures_in_each_governments_format() {
             "{service}"
         );
         match record["total_cost"].as_f64() {
-            Some(cost) => {
-                let per = record["cost_per_transaction"].as_f64().unwrap();
-                assert!(close(
+            // Over too few transactions the figure is withheld, as the matrix withholds it.
+            Some(cost) => match record["cost_per_transaction"].as_f64() {
+                Some(per) => assert!(close(
                     per,
                     cost / record["number_of_transactions"].as_f64().unwrap()
-                ));
-            }
+                )),
+                None => assert_eq!(
+                    cell("cost_per_transaction")["status"],
+                    "insufficient_data",
+                    "{record}"
+                ),
+            },
             None => assert_eq!(
                 record["cost_per_transaction"],
                 Value::Null,

@@ -43,7 +43,10 @@ impl RollupQuery<'_> {
         // in-memory one) is summed to the same tallies.
         let mut slices = Slices::new();
         for ((service, _, group), tally) in self.read(store).await? {
-            *slices.entry((service, group)).or_default() += &tally;
+            let slice = slices.entry((service, group)).or_default();
+            *slice += &tally;
+            // The cost is the period's, set on its bucket, not a sum of days.
+            slice.cost = slice.cost.or(tally.cost);
         }
         Ok(slices)
     }
