@@ -58,6 +58,7 @@ intervention-finding = { $dimension } { $verdict ->
     [improved] Peers without the change moved by { $peers }; the difference, { $difference }, favours the change.
     [worsened] Peers without the change moved by { $peers }; the difference, { $difference }, goes against the change.
     [no_clear_change] Peers without the change moved by { $peers }; the difference, { $difference }, is within its uncertainty, so the change is not shown to be the cause.
+    [no_peers] The service has no peer to compare with.
    *[none] No peer service without the change had enough data to compare with.
 }
 intervention-no-clear-change = no figure changed by more than its uncertainty
@@ -251,7 +252,7 @@ group-language = respondents served in { $language }
 group-region = respondents in region { $region }
 language-en = English
 language-fr = French
-intervention-caveat = A change between before and after a date is not by itself the intervention's effect: anything else that changed at the same time (a surge in demand, a season) moves it too. The change of peer services without the intervention is the better guide where they have data (difference-in-differences).
+intervention-caveat = A change between before and after a date is not by itself the intervention's effect: anything else that changed at the same time (a surge in demand, a season) moves it too. The change of peer services without the intervention is the better guide where they have data.
 summary-incomplete = { $period ->
     [this_period] Data for { $services } begin on { $date }, after this period starts: { $count ->
         [one] its figures cover part of the period and are
@@ -285,4 +286,11 @@ revision-others = { $count ->
 revision-earlier = Earlier revisions
 revision-earlier-item = Revision { $number }, published { $published } ({ $zone }), data up to { $cut_off } ({ $zone })
 summary-turns = Turns within the period
-summary-turn = { $service }: { $dimension } was { $before } from { $from } to { $until }, then { $after } from { $since } to { $to }; the period's figure of { $whole } hides the turn.
+summary-turn = { $service }: { $dimension } was { $before } from { $from } to { $until } ({ $before_n } observations), then { $after } from { $since } to { $to } ({ $after_n } observations); the period's figure of { $whole } hides the turn.
+status-no-observation = no observation
+summary-changes-incomplete = No earlier period has complete data to compare with (see below).
+service-feedback-timing-met-only = Of respondents whose case met its standard, { $met } were satisfied (4 or 5); too few had a late case to compare with.
+service-volumes-caption = How much the service was used, and through which channels.
+service-equity-caption = The largest gaps between groups of respondents.
+zone-time = { $city } time
+period-months = { $first } to { $last }

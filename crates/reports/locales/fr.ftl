@@ -17,7 +17,23 @@ summary-empty = Aucune réponse, aucune transaction et aucun dossier fermé n'on
 summary-services = { $count ->
     [one] 1 service est visé
    *[other] { $count_text } services sont visés
-} : { $on } atteignent la cible, { $near } en sont proches, { $off } ne l'atteignent pas et { $unjudged } n'ont aucun chiffre évalué.
+} : { $on_n ->
+    [0] aucun n’atteint la cible
+    [one] 1 atteint la cible
+   *[other] { $on } atteignent la cible
+}, { $near_n ->
+    [0] aucun n’en est proche
+    [one] 1 en est proche
+   *[other] { $near } en sont proches
+}, { $off_n ->
+    [0] aucun ne la manque
+    [one] 1 ne l’atteint pas
+   *[other] { $off } ne l’atteignent pas
+} et { $unjudged_n ->
+    [0] aucun n’est sans chiffre évalué
+    [one] 1 n’a aucun chiffre évalué
+   *[other] { $unjudged } n’ont aucun chiffre évalué
+}.
 summary-services-rule = Un service n'atteint pas la cible dès qu'un de ses chiffres évalués ne l'atteint pas ; il en est proche quand un chiffre en est proche et qu'aucun ne la manque ; il l'atteint quand tous ses chiffres évalués l'atteignent.
 summary-changes = Changements les plus importants
 summary-change = { $service } : { $dimension }, { $verdict ->
@@ -58,6 +74,7 @@ intervention-finding = { $dimension } : { $verdict ->
     [improved] Les pairs sans ce changement ont varié de { $peers } ; l’écart, { $difference }, est favorable au changement.
     [worsened] Les pairs sans ce changement ont varié de { $peers } ; l’écart, { $difference }, est défavorable au changement.
     [no_clear_change] Les pairs sans ce changement ont varié de { $peers } ; l’écart, { $difference }, reste dans son incertitude : le changement n’en est pas démontré comme la cause.
+    [no_peers] Le service n’a aucun pair avec lequel comparer.
    *[none] Aucun service pair sans ce changement n’avait assez de données pour comparer.
 }
 intervention-no-clear-change = aucun chiffre n'a changé de plus que son incertitude
@@ -99,7 +116,7 @@ status-not_available = sans objet
 guarantees-caption = Le respect de chaque norme de service pour les dossiers fermés pendant la période.
 guarantees-none = Aucun service de ce rapport n'a de norme de service.
 
-service-facts = Offert par le { $jurisdiction }. { $peer_count ->
+service-facts = Service offert par le { $jurisdiction }. { $peer_count ->
     [0] Il n’a aucun service pair dans ce catalogue.
    *[other] Comparé à ses pairs : { $peers }.
 }
@@ -147,13 +164,13 @@ method-lag = { $count ->
 method-lag-unknown = Le nombre de messages en attente d’enregistrement n’est pas connu : { $why ->
     [not_configured] aucun serveur de surveillance n’est configuré pour les rapports
     [no_answer] le serveur de surveillance n’a pas répondu au moment de produire le rapport
-   *[not_recorded] la surveillance ne conserve aucune donnée du pipeline pour la période
+   *[not_recorded] la surveillance ne conserve aucune donnée de la chaîne de traitement pour la période
 }.
-method-completeness = Pendant la période, { $dead } messages sont allés au sujet des lettres mortes et la passerelle a refusé { $rejected } événements, selon la surveillance.
-method-completeness-unknown = Le nombre de messages allés au sujet des lettres mortes et d’événements refusés par la passerelle pendant la période n’est pas connu : { $why ->
+method-completeness = Pendant la période, { $dead } messages ont été mis de côté comme illisibles et la passerelle a refusé { $rejected } événements, selon la surveillance.
+method-completeness-unknown = Le nombre de messages mis de côté comme illisibles et d’événements refusés par la passerelle pendant la période n’est pas connu : { $why ->
     [not_configured] aucun serveur de surveillance n’est configuré pour les rapports
     [no_answer] le serveur de surveillance n’a pas répondu au moment de produire le rapport
-   *[not_recorded] la surveillance ne conserve aucune donnée du pipeline pour la période
+   *[not_recorded] la surveillance ne conserve aucune donnée de la chaîne de traitement pour la période
 }.
 method-open-data = Les mêmes chiffres sont publiés en données ouvertes à côté de cette page : report.json, matrix.csv et sla.csv, décrits par csv-metadata.json (CSV on the Web du W3C).
 
@@ -251,7 +268,7 @@ group-language = des répondants servis en { $language }
 group-region = des répondants de la région { $region }
 language-en = anglais
 language-fr = français
-intervention-caveat = Un changement entre avant et après une date n’est pas à lui seul l’effet de l’intervention : tout ce qui a changé en même temps (une hausse de la demande, une saison) le fait aussi varier. La variation des services pairs sans l’intervention est le meilleur guide lorsqu’ils ont des données (différence des différences).
+intervention-caveat = Un changement entre avant et après une date n’est pas à lui seul l’effet de l’intervention : tout ce qui a changé en même temps (une hausse de la demande, une saison) le fait aussi varier. La variation des services pairs sans l’intervention est le meilleur guide lorsqu’ils ont des données.
 summary-incomplete = { $period ->
     [this_period] Les données de { $services } commencent le { $date }, après le début de la période : { $count ->
         [one] ses chiffres ne couvrent qu’une partie de la période et ne sont pas comparés
@@ -279,4 +296,11 @@ revision-others = { $count ->
 revision-earlier = Révisions précédentes
 revision-earlier-item = Révision { $number }, publiée le { $published } ({ $zone }), données arrêtées au { $cut_off } ({ $zone })
 summary-turns = Revirements pendant la période
-summary-turn = { $service } : { $dimension } était de { $before } du { $from } au { $until }, puis de { $after } du { $since } au { $to } ; le chiffre de la période, { $whole }, masque ce revirement.
+summary-turn = { $service } : le chiffre « { $dimension } » était de { $before } du { $from } au { $until } ({ $before_n } observations), puis de { $after } du { $since } au { $to } ({ $after_n } observations) ; le chiffre de la période, { $whole }, masque ce revirement.
+status-no-observation = aucune observation
+summary-changes-incomplete = Aucune période antérieure n’a de données complètes pour comparer (voir ci-dessous).
+service-feedback-timing-met-only = Parmi les répondants dont le dossier a respecté la norme, { $met } étaient satisfaits (4 ou 5) ; trop peu avaient un dossier en retard pour comparer.
+service-volumes-caption = L’utilisation du service, et par quels modes de prestation.
+service-equity-caption = Les plus grands écarts entre groupes de répondants.
+zone-time = heure de { $city }
+period-months = de { $first } à { $last }

@@ -16,10 +16,10 @@ use civicpulse_analytics::matrix::change::{self, Change};
 use civicpulse_analytics::matrix::dimensions::{measure, not_applicable, Measured};
 use civicpulse_analytics::matrix::stats::median;
 use civicpulse_analytics::matrix::tally::Tally;
-use civicpulse_analytics::matrix::turn;
 use civicpulse_analytics::matrix::{
     self, build, Bucket, Cell, GroupBy, InterventionRow, RollupQuery, Slices,
 };
+use civicpulse_analytics::matrix::{coverage, turn};
 use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::summary;
 use civicpulse_core::calendar::local_midnight;
@@ -116,8 +116,12 @@ pub struct Comparison {
 pub struct TurnWithin {
     pub service_id: String,
     pub dimension: String,
-    /// The first day of the first bucket after the turn.
-    pub turned_on: String,
+    /// The days each side's shown figures cover (first and last, local): withheld weeks
+    /// are left out of the figure and of the days claimed.
+    pub before_from: String,
+    pub before_to: String,
+    pub after_from: String,
+    pub after_to: String,
     pub before: f64,
     pub before_n: u64,
     pub after: f64,
@@ -144,10 +148,6 @@ pub enum IncompletePeriod {
     PreviousPeriod,
     SamePeriodLastYear,
 }
-
-/// How many days before a period the data must already run for the period to count as
-/// whole: enough for a weekend, a holiday and a quiet day or two.
-pub const COVERAGE_LEAD_DAYS: u64 = 14;
 
 /// One bucket of a trend: the service's figure and its peers' median.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -248,15 +248,6 @@ impl Figures {
             .await?;
         let last_year = whole(year_from, year_to).read_slices(store).await?;
         let now = Utc::now();
-        let cells = build::build(
-            catalog,
-            config,
-            period,
-            GroupBy::Service,
-            &current,
-            &previous,
-            now,
-        );
         let mut incomplete = Vec::new();
         for (which, from, to) in [
             (IncompletePeriod::ThisPeriod, period.from, period.to),
@@ -267,7 +258,7 @@ impl Figures {
             ),
             (IncompletePeriod::SamePeriodLastYear, year_from, year_to),
         ] {
-            for (service_id, first) in late_starts(store, from, to).await? {
+            for (service_id, first) in coverage::late_starts(store, from, to).await? {
                 incomplete.push(Incomplete {
                     service_id,
                     period: which,
@@ -275,6 +266,22 @@ impl Figures {
                 });
             }
         }
+        // A previous period whose data begin late is no "previous" figure, as in the API.
+        let mut previous = previous;
+        previous.retain(|(service, _), _| {
+            !incomplete
+                .iter()
+                .any(|i| &i.service_id == service && i.period == IncompletePeriod::PreviousPeriod)
+        });
+        let cells = build::build(
+            catalog,
+            config,
+            period,
+            GroupBy::Service,
+            &current,
+            &previous,
+            now,
+        );
         let whole = |service: &str, which: IncompletePeriod| {
             !incomplete
                 .iter()
@@ -395,7 +402,7 @@ impl Figures {
             turns: trends
                 .iter()
                 .filter(|t| wanted(&t.service_id))
-                .filter_map(|t| turned(t, config.min_responses))
+                .filter_map(|t| turned(t, config.min_responses, period.from, period.to))
                 .collect(),
             trends: trends
                 .into_iter()
@@ -427,37 +434,6 @@ impl Figures {
             freshness,
         })
     }
-}
-
-/// The services whose data begin inside `[from, to)` with none in the
-/// `COVERAGE_LEAD_DAYS` before it, each with its first day with data.
-async fn late_starts(
-    store: &dyn Stores,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<BTreeMap<String, NaiveDate>, StoreError> {
-    let lead = from - chrono::Days::new(COVERAGE_LEAD_DAYS);
-    let days = RollupQuery {
-        from: lead,
-        to,
-        group_by: GroupBy::Service,
-        bucket: Bucket::Day,
-        services: None,
-    }
-    .read(store)
-    .await?;
-    let mut first: BTreeMap<String, NaiveDate> = BTreeMap::new();
-    for ((service, day, group), tally) in &days {
-        let recorded = tally.transactions + tally.responses + tally.cases_received + {
-            let (met, breached) = tally.closed_cases();
-            met + breached
-        } > 0;
-        if group == build::WHOLE_SERVICE && recorded {
-            let entry = first.entry(service.clone()).or_insert(*day);
-            *entry = (*entry).min(*day);
-        }
-    }
-    Ok(first.into_iter().filter(|(_, day)| *day > from).collect())
 }
 
 fn instant(t: DateTime<Utc>) -> String {
@@ -518,23 +494,52 @@ fn comparisons(
 }
 
 /// Where a trend's share turned within the period, if it did by more than its noise.
-fn turned(trend: &Trend, min_n: u64) -> Option<TurnWithin> {
+fn turned(trend: &Trend, min_n: u64, from: NaiveDate, to: NaiveDate) -> Option<TurnWithin> {
     let buckets: Vec<Option<(u64, u64)>> = trend
         .points
         .iter()
         .map(|p| p.value.map(|v| ((v * p.n as f64).round() as u64, p.n)))
         .collect();
     let found = turn::turn(&buckets, min_n)?;
+    // Each bucket's days inside the period: a week may start before it or end after it.
+    let starts: Vec<NaiveDate> = trend
+        .points
+        .iter()
+        .map(|p| p.start.parse().unwrap_or(from))
+        .collect();
+    let days = |i: usize| {
+        let end = starts.get(i + 1).copied().unwrap_or(to).min(to);
+        (starts[i].max(from), end)
+    };
+    // The days the shown buckets of one side cover: the sentence claims only those.
+    let side = |range: std::ops::Range<usize>| {
+        let shown: Vec<(NaiveDate, NaiveDate)> = range
+            .filter(|&i| trend.points[i].value.is_some())
+            .map(days)
+            .collect();
+        let covered: i64 = shown.iter().map(|(a, b)| (*b - *a).num_days()).sum();
+        let first = shown.first()?.0;
+        let last = shown.last()?.1.pred_opt()?;
+        (covered >= MIN_TURN_SIDE_DAYS).then_some((first, last))
+    };
+    let (before_from, before_to) = side(0..found.split)?;
+    let (after_from, after_to) = side(found.split..trend.points.len())?;
     Some(TurnWithin {
         service_id: trend.service_id.clone(),
         dimension: trend.dimension.clone(),
-        turned_on: trend.points[found.split].start.clone(),
+        before_from: before_from.to_string(),
+        before_to: before_to.to_string(),
+        after_from: after_from.to_string(),
+        after_to: after_to.to_string(),
         before: found.before.value,
         before_n: found.before.n,
         after: found.after.value,
         after_n: found.after.n,
     })
 }
+
+/// The fewest days each side of a turn must cover: a turn claims weeks, not a day.
+const MIN_TURN_SIDE_DAYS: i64 = 7;
 
 /// Each service's key dimensions by bucket, with the median of its peers' figures.
 fn trends(

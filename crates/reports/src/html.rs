@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Datelike;
+
 use civicpulse_analytics::matrix::change::Verdict;
 use civicpulse_analytics::matrix::dimensions::GapGroups;
 use civicpulse_analytics::matrix::{Cell, Finding, InterventionRow, MatrixStatus};
@@ -178,14 +180,14 @@ impl<'a> View<'a> {
         let services = f.services.len() as u64;
         let empty = self.is_empty();
         Ok(context! {
-            title => self.t("report-title", &[("period", f.period.clone().into())])?,
+            title => self.t("report-title", &[("period", self.period_words().into())])?,
             intro => self.t("report-intro", &[
                 ("from", day(&f.period_from).into()),
                 ("to", self.last_day().into()),
                 ("count", services.into()),
                 ("count_text", m.count(services).into()),
                 ("generated", self.instant(&f.generated_at).into()),
-                ("zone", f.time_zone.clone().into()),
+                ("zone", self.zone_words().into()),
             ])?,
             cut_off => self.cut_off()?,
             revision => self.revision_shown()?,
@@ -220,6 +222,53 @@ impl<'a> View<'a> {
             freshness => self.freshness()?,
             open_data => self.t("method-open-data", &[])?,
         })
+    }
+
+    /// The reporting zone as a reader names it: "Toronto time", "heure de Toronto".
+    fn zone_words(&self) -> String {
+        let city = self
+            .figures
+            .time_zone
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.figures.time_zone)
+            .replace('_', " ");
+        self.t("zone-time", &[("city", city.into())])
+            .unwrap_or_else(|_| self.figures.time_zone.clone())
+    }
+
+    /// The period in words: "November 2026", "July to September 2026", else its label.
+    fn period_words(&self) -> String {
+        let f = self.figures;
+        let (Ok(from), Ok(to)) = (
+            f.period_from.parse::<chrono::NaiveDate>(),
+            f.period_to.parse::<chrono::NaiveDate>(),
+        ) else {
+            return f.period.clone();
+        };
+        let months = |n| from.checked_add_months(chrono::Months::new(n)) == Some(to);
+        if from.day() != 1 {
+            return f.period.clone();
+        }
+        if months(1) {
+            return self.messages.month(from, true);
+        }
+        if months(3) || months(12) {
+            let last = to.pred_opt().unwrap_or(to);
+            return self
+                .t(
+                    "period-months",
+                    &[
+                        (
+                            "first",
+                            self.messages.month(from, from.year() != last.year()).into(),
+                        ),
+                        ("last", self.messages.month(last, true).into()),
+                    ],
+                )
+                .unwrap_or_else(|_| f.period.clone());
+        }
+        f.period.clone()
     }
 
     /// The period's last local day (periods are stored with the day after it).
@@ -343,7 +392,10 @@ impl<'a> View<'a> {
     }
 
     fn cell(&self, c: &Cell) -> Result<CellShown, MessageError> {
+        // Nothing observed is nothing to withhold: "no observation", not "withheld".
+        let nothing = c.n == 0 && c.status == MatrixStatus::InsufficientData;
         let value = match c.value {
+            None if nothing => "–".to_string(),
             None if c.status == MatrixStatus::InsufficientData => self.t("withheld", &[])?,
             value => self.with_unit(&c.service_id, &c.dimension, value)?,
         };
@@ -355,17 +407,23 @@ impl<'a> View<'a> {
             ),
             _ => "–".into(),
         };
+        let applies = c.status != MatrixStatus::NotAvailable;
+        let status_text = if nothing {
+            self.t("status-no-observation", &[])?
+        } else {
+            self.t(&format!("status-{}", c.status.as_str()), &[])?
+        };
         Ok(CellShown {
             service_name: self.service_name(&c.service_id),
             dimension: self.dimension_label(&c.dimension)?,
             value,
             n: self.messages.count(c.n),
             interval,
-            target: self.value(&c.dimension, c.target),
-            benchmark: self.value(&c.dimension, c.benchmark),
-            previous: self.value(&c.dimension, c.previous_value),
+            target: self.with_unit(&c.service_id, &c.dimension, c.target.filter(|_| applies))?,
+            benchmark: self.with_unit(&c.service_id, &c.dimension, c.benchmark)?,
+            previous: self.with_unit(&c.service_id, &c.dimension, c.previous_value)?,
             status: c.status.as_str().to_string(),
-            status_text: self.t(&format!("status-{}", c.status.as_str()), &[])?,
+            status_text,
         })
     }
 
@@ -464,6 +522,10 @@ impl<'a> View<'a> {
                 ("near", m.count(near).into()),
                 ("off", m.count(off).into()),
                 ("unjudged", m.count(unjudged).into()),
+                ("on_n", on.into()),
+                ("near_n", near.into()),
+                ("off_n", off.into()),
+                ("unjudged_n", unjudged.into()),
             ],
         )
     }
@@ -561,6 +623,8 @@ impl<'a> View<'a> {
                 .any(|c| c.change.before.is_some());
             let key = if any_earlier {
                 "summary-changes-none"
+            } else if !self.figures.incomplete.is_empty() {
+                "summary-changes-incomplete"
             } else {
                 "summary-changes-no-earlier"
             };
@@ -606,12 +670,14 @@ impl<'a> View<'a> {
     /// after and the period's whole figure it hides behind.
     fn turns(&self) -> Result<Vec<String>, MessageError> {
         let m = &self.messages;
-        let to = self.last_day();
+        let day = |text: &str| {
+            text.parse()
+                .map_or_else(|_| text.to_string(), |d| m.date(d))
+        };
         self.figures
             .turns
             .iter()
             .map(|t| {
-                let turned: chrono::NaiveDate = t.turned_on.parse().unwrap_or_default();
                 let whole = self
                     .figures
                     .matrix
@@ -624,29 +690,18 @@ impl<'a> View<'a> {
                         ("service", self.service_name(&t.service_id).into()),
                         ("dimension", self.dimension_label(&t.dimension)?.into()),
                         ("before", m.percent(t.before).into()),
+                        ("before_n", m.count(t.before_n).into()),
                         ("after", m.percent(t.after).into()),
-                        ("from", self.first_day().into()),
-                        (
-                            "until",
-                            turned
-                                .pred_opt()
-                                .map_or_else(String::new, |d| m.date(d))
-                                .into(),
-                        ),
-                        ("since", m.date(turned).into()),
-                        ("to", to.clone().into()),
+                        ("after_n", m.count(t.after_n).into()),
+                        ("from", day(&t.before_from).into()),
+                        ("until", day(&t.before_to).into()),
+                        ("since", day(&t.after_from).into()),
+                        ("to", day(&t.after_to).into()),
                         ("whole", self.value(&t.dimension, whole).into()),
                     ],
                 )
             })
             .collect()
-    }
-
-    /// The period's first local day, written.
-    fn first_day(&self) -> String {
-        let from = &self.figures.period_from;
-        from.parse()
-            .map_or_else(|_| from.clone(), |d| self.messages.date(d))
     }
 
     /// The periods left out of the comparisons because their data begin after they start,
@@ -895,7 +950,7 @@ impl<'a> View<'a> {
     fn intervention_finding(&self, r: &InterventionRow) -> Result<String, MessageError> {
         let d = &r.dimension;
         let did = match r.did_verdict {
-            Finding::Improved | Finding::Worsened | Finding::NoClearChange => {
+            Finding::Improved | Finding::Worsened | Finding::NoClearChange | Finding::NoPeers => {
                 r.did_verdict.as_str()
             }
             _ => "none",
@@ -969,6 +1024,10 @@ impl<'a> View<'a> {
                     ("met", self.messages.percent(met).into()),
                     ("breached", self.messages.percent(breached).into()),
                 ],
+            )?,
+            (Some(met), None) => self.t(
+                "service-feedback-timing-met-only",
+                &[("met", self.messages.percent(met).into())],
             )?,
             _ => self.t("service-feedback-timing-none", &[])?,
         };
@@ -1153,7 +1212,7 @@ impl<'a> View<'a> {
                 "method-latest",
                 &[
                     ("at", self.instant(at).into()),
-                    ("zone", self.figures.time_zone.clone().into()),
+                    ("zone", self.zone_words().into()),
                 ],
             )?,
             None => self.t("method-latest-none", &[])?,
@@ -1227,7 +1286,7 @@ impl View<'_> {
             "cut-off",
             &[
                 ("at", self.instant(&self.figures.data_cut_off).into()),
-                ("zone", self.figures.time_zone.clone().into()),
+                ("zone", self.zone_words().into()),
             ],
         )
     }
@@ -1257,7 +1316,7 @@ impl View<'_> {
                 ("previous_cut_off", previous_cut_off.into()),
                 ("count", count.into()),
                 ("count_text", m.count(count).into()),
-                ("zone", self.figures.time_zone.clone().into()),
+                ("zone", self.zone_words().into()),
             ],
         )?;
         // One line per matrix cell or standard changed, with the fields its tables show
@@ -1357,7 +1416,7 @@ impl View<'_> {
                             ("number", e.number.into()),
                             ("published", self.instant(&e.published_at).into()),
                             ("cut_off", self.instant(&e.data_cut_off).into()),
-                            ("zone", self.figures.time_zone.clone().into()),
+                            ("zone", self.zone_words().into()),
                         ],
                     )?,
                     href: e.href.clone(),

@@ -153,7 +153,12 @@ impl Messages {
     /// A change of a share in percentage points, signed: `+3.1 pts` / `+3,1 pts`.
     pub fn points(&self, change: f64) -> String {
         let sign = if change > 0.0 { "+" } else { "" };
-        format!("{sign}{}\u{a0}pts", self.decimal(change * 100.0, 1))
+        // French counts under two in the singular: « 1,4 pt », « 2,5 pts ».
+        let unit = match self.lang {
+            Language::Fr if (change * 100.0).abs() < 2.0 => "pt",
+            _ => "pts",
+        };
+        format!("{sign}{}\u{a0}{unit}", self.decimal(change * 100.0, 1))
     }
 
     /// A day as the locale writes it: `1 October 2026` / `1 octobre 2026`.
@@ -166,6 +171,12 @@ impl Messages {
             Language::Fr if day.day() == 1 => date.replacen('1', "1er", 1),
             _ => date,
         }
+    }
+
+    /// A month as the locale names it, with its year or without: `November 2026`, `juillet`.
+    pub fn month(&self, day: NaiveDate, with_year: bool) -> String {
+        let format = if with_year { "%B %Y" } else { "%B" };
+        day.format_localized(format, self.lang.dates()).to_string()
     }
 
     /// An instant as a reader reads it, in the report's zone: `3 December 2026, 08:51` /

@@ -124,7 +124,7 @@ fn assert_reads(html: &str, sentence: &str) {
 async fn the_english_report_names_the_services_states_the_figures_and_says_what_is_withheld() {
     let html = html::render(&september().await, Language::En).expect("rendered");
     assert_reads(&html, "<html lang=\"en\"");
-    assert_reads(&html, "Service performance report, ");
+    assert_reads(&html, "Service performance report, September 2026</h1>");
     assert_reads(&html, "Passport, applied for in person</h2>");
     assert_reads(&html, "Passport, applied for by mail</h2>");
     // The satisfaction share of the in-person service, in the matrix.
@@ -158,7 +158,10 @@ async fn the_english_report_names_the_services_states_the_figures_and_says_what_
 async fn the_french_report_says_the_same_in_french_with_french_numbers() {
     let html = html::render(&september().await, Language::Fr).expect("rendered");
     assert_reads(&html, "<html lang=\"fr\"");
-    assert_reads(&html, "Rapport sur le rendement des services, ");
+    assert_reads(
+        &html,
+        "Rapport sur le rendement des services, septembre 2026</h1>",
+    );
     assert_reads(&html, "Passeport, demande en personne</h2>");
     assert_reads(&html, "Passeport, demande par la poste</h2>");
     assert_reads(&html, ">80,0\u{202f}%<");
@@ -183,7 +186,7 @@ async fn the_french_report_says_the_same_in_french_with_french_numbers() {
     assert_reads(&html, ">supprimé<");
     assert_reads(
         &html,
-        "Le nombre de messages allés au sujet des lettres mortes et d’événements refusés par la passerelle pendant la période n’est pas connu : aucun serveur de surveillance n’est configuré pour les rapports.",
+        "Le nombre de messages mis de côté comme illisibles et d’événements refusés par la passerelle pendant la période n’est pas connu : aucun serveur de surveillance n’est configuré pour les rapports.",
     );
     assert!(
         !html.contains("Prometheus"),
@@ -639,10 +642,10 @@ async fn a_figure_that_turned_within_the_period_is_said_with_when() {
     // 143 of 196 satisfied over the month: 73.0 %.
     assert_reads(
         &html::render(&figures, Language::En).expect("rendered"),
-        "Passport, applied for in person: Satisfied share: overall satisfaction was 100.0% from 1 September 2026 to 21 September 2026, then 30.3% from 22 September 2026 to 30 September 2026; the period's figure of 73.0% hides the turn.",
+        "Passport, applied for in person: Satisfied share: overall satisfaction was 100.0% from 1 September 2026 to 21 September 2026 (120 observations), then 30.3% from 22 September 2026 to 30 September 2026 (76 observations); the period's figure of 73.0% hides the turn.",
     );
     assert_reads(
         &html::render(&figures, Language::Fr).expect("rendered"),
-        "Passeport, demande en personne : Proportion satisfaite : satisfaction générale était de 100,0\u{202f}% du 1er septembre 2026 au 21 septembre 2026, puis de 30,3\u{202f}% du 22 septembre 2026 au 30 septembre 2026 ; le chiffre de la période, 73,0\u{202f}%, masque ce revirement.",
+        "Passeport, demande en personne : le chiffre « Proportion satisfaite : satisfaction générale » était de 100,0\u{202f}% du 1er septembre 2026 au 21 septembre 2026 (120 observations), puis de 30,3\u{202f}% du 22 septembre 2026 au 30 septembre 2026 (76 observations) ; le chiffre de la période, 73,0\u{202f}%, masque ce revirement.",
     );
 }

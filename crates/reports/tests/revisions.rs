@@ -173,11 +173,11 @@ async fn late_events_make_a_revision_beside_the_first_and_the_same_figures_make_
     assert_eq!(report["data_cut_off"], "2026-10-06T14:59:00Z");
     assert_reads(
         &read(&en.join("report.html")),
-        "Data cut-off: 6 October 2026, 10:59 (America&#x2f;Toronto). These figures count the events stored by then; events received later, even those dated in the period, are not in them.",
+        "Data cut-off: 6 October 2026, 10:59 (Toronto time). These figures count the events stored by then; events received later, even those dated in the period, are not in them.",
     );
     assert_reads(
         &read(&fr.join("report.html")),
-        "Données arrêtées au 6 octobre 2026, 10 h 59 (America&#x2f;Toronto).",
+        "Données arrêtées au 6 octobre 2026, 10 h 59 (heure de Toronto).",
     );
     let first_html = read(&en.join("report.html"));
     assert!(
@@ -269,12 +269,9 @@ async fn late_events_make_a_revision_beside_the_first_and_the_same_figures_make_
     assert_reads(&html, "<h2 id=\"revision\">Revision 2</h2>");
     assert_reads(
         &html,
-        "This is revision 2 of this report, published 8 October 2026, 11:00 (America&#x2f;Toronto) with data up to 8 October 2026, 10:00 (America&#x2f;Toronto). It replaces revision 1, published 6 October 2026, 11:00 (America&#x2f;Toronto) with data up to 6 October 2026, 10:59 (America&#x2f;Toronto): events received since changed ",
+        "This is revision 2 of this report, published 8 October 2026, 11:00 (Toronto time) with data up to 8 October 2026, 10:00 (Toronto time). It replaces revision 1, published 6 October 2026, 11:00 (Toronto time) with data up to 6 October 2026, 10:59 (Toronto time): events received since changed ",
     );
-    assert_reads(
-        &html,
-        "Data cut-off: 8 October 2026, 10:00 (America&#x2f;Toronto).",
-    );
+    assert_reads(&html, "Data cut-off: 8 October 2026, 10:00 (Toronto time).");
     assert_reads(
         &html,
         "Passport, applied for in person, Satisfied share: overall satisfaction — Value 80.0% → 82.2%, Observations 40 → 45.",
@@ -293,12 +290,12 @@ async fn late_events_make_a_revision_beside_the_first_and_the_same_figures_make_
     assert_eq!(link, "/api/v1/reports/2026-09/en/revisions/1/report.html");
     assert_reads(
         &html,
-        "Revision 1, published 6 October 2026, 11:00 (America&#x2f;Toronto), data up to 6 October 2026, 10:59 (America&#x2f;Toronto)</a>",
+        "Revision 1, published 6 October 2026, 11:00 (Toronto time), data up to 6 October 2026, 10:59 (Toronto time)</a>",
     );
     let french = read(&fr.join("revisions/2/report.html"));
     assert_reads(
         &french,
-        "Ceci est la révision 2 de ce rapport, publiée le 8 octobre 2026, 11 h 00 (America&#x2f;Toronto) avec les données arrêtées au 8 octobre 2026, 10 h 00 (America&#x2f;Toronto). Elle remplace la révision 1, publiée le 6 octobre 2026, 11 h 00 (America&#x2f;Toronto) avec les données arrêtées au 6 octobre 2026, 10 h 59 (America&#x2f;Toronto) : des événements reçus depuis ont modifié ",
+        "Ceci est la révision 2 de ce rapport, publiée le 8 octobre 2026, 11 h 00 (heure de Toronto) avec les données arrêtées au 8 octobre 2026, 10 h 00 (heure de Toronto). Elle remplace la révision 1, publiée le 6 octobre 2026, 11 h 00 (heure de Toronto) avec les données arrêtées au 6 octobre 2026, 10 h 59 (heure de Toronto) : des événements reçus depuis ont modifié ",
     );
     assert_reads(
         &french,
@@ -306,7 +303,7 @@ async fn late_events_make_a_revision_beside_the_first_and_the_same_figures_make_
     );
     assert_reads(
         &french,
-        "Données arrêtées au 8 octobre 2026, 10 h 00 (America&#x2f;Toronto).",
+        "Données arrêtées au 8 octobre 2026, 10 h 00 (heure de Toronto).",
     );
 
     // What a machine reads: changes.json, and the run store.
@@ -449,10 +446,7 @@ async fn a_report_written_by_hand_into_its_folder_again_is_revised_not_overwritt
         .unwrap();
     let html = read(&dir.join("report.html"));
     assert_reads(&html, "<h2 id=\"revision\">Revision 2</h2>");
-    assert_reads(
-        &html,
-        "Data cut-off: 8 October 2026, 10:00 (America&#x2f;Toronto).",
-    );
+    assert_reads(&html, "Data cut-off: 8 October 2026, 10:00 (Toronto time).");
     // On disk, revision 2 links revision 1 in the folder above it.
     assert!(
         html.replace("&#x2f;", "/")

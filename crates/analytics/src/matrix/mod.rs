@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod change;
+pub mod coverage;
 pub mod dimensions;
 pub mod intervention;
 pub mod read;
@@ -49,9 +50,12 @@ pub async fn compute(
         services: None,
     };
     let current = read(period.from, period.to).read_slices(store).await?;
-    let previous = read(period.previous_from, period.previous_to)
+    let mut previous = read(period.previous_from, period.previous_to)
         .read_slices(store)
         .await?;
+    // A previous period whose data begin late is no "previous" figure.
+    let late = coverage::late_starts(store, period.previous_from, period.previous_to).await?;
+    coverage::drop_late(&mut previous, &late);
     Ok(build::build(
         catalog,
         config,
