@@ -16,7 +16,7 @@ use minijinja::{context, Environment};
 use serde::Serialize;
 
 use crate::chart::{self, Chart};
-use crate::figures::{Against, Comparison, Trend};
+use crate::figures::{Against, Comparison, IncompletePeriod, Trend};
 use crate::freshness::Unknown;
 use crate::i18n::{Language, MessageError, Messages};
 use crate::records::SlaRecord;
@@ -623,7 +623,12 @@ impl<'a> View<'a> {
                 .any(|c| c.change.before.is_some());
             let key = if any_earlier {
                 "summary-changes-none"
-            } else if !self.figures.incomplete.is_empty() {
+            } else if self
+                .figures
+                .incomplete
+                .iter()
+                .any(|i| i.period != IncompletePeriod::ThisPeriod)
+            {
                 "summary-changes-incomplete"
             } else {
                 "summary-changes-no-earlier"
