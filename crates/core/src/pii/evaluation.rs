@@ -11,8 +11,10 @@ use std::fmt;
 
 use super::scrub;
 
-/// The labelled table, compiled in so that tests and the benchmark read the same cases.
+/// The labelled tables, compiled in so that tests and the benchmark read the same cases:
+/// contact details and numbers, then names, addresses and dates of birth.
 pub const LABELLED_CASES: &str = include_str!("labelled_cases.tsv");
+pub const LABELLED_PEOPLE: &str = include_str!("labelled_people.tsv");
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,11 +27,13 @@ pub struct LabelledCase {
     pub expected: String,
 }
 
-/// The rows of [`LABELLED_CASES`]; panics on a malformed row, which is a bug in the table.
+/// The rows of [`LABELLED_CASES`] and [`LABELLED_PEOPLE`]; panics on a malformed row,
+/// which is a bug in a table.
 pub fn labelled_cases() -> Vec<LabelledCase> {
     LABELLED_CASES
         .lines()
         .skip(1)
+        .chain(LABELLED_PEOPLE.lines().skip(1))
         .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
         .map(|line| {
             let columns: Vec<&str> = line.split('\t').collect();
@@ -67,6 +71,31 @@ pub struct Evaluation {
     pub false_negatives: usize,
     /// One line per case the scrubber got wrong.
     pub mistakes: Vec<String>,
+    /// The same counts for each kind of the table (`email`, `name`, `address`…).
+    pub by_kind: std::collections::BTreeMap<String, Counts>,
+}
+
+/// Positives and misses of one kind: a case counts under the kind of its row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub cases: usize,
+    pub with_pii: usize,
+    pub true_positives: usize,
+    pub false_positives: usize,
+    pub false_negatives: usize,
+}
+
+impl Counts {
+    pub fn precision(&self) -> f64 {
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
+    }
+
+    pub fn recall(&self) -> f64 {
+        ratio(self.true_positives, self.with_pii)
+    }
 }
 
 impl Evaluation {
@@ -101,7 +130,18 @@ impl fmt::Display for Evaluation {
             self.recall(),
             self.false_positives,
             self.false_negatives
-        )
+        )?;
+        for (kind, counts) in &self.by_kind {
+            write!(
+                f,
+                "\n  {kind:<14} {:>4} cases ({:>3} with personal data): precision {:.3}, recall {:.3}",
+                counts.cases,
+                counts.with_pii,
+                counts.precision(),
+                counts.recall()
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -115,21 +155,28 @@ pub fn evaluate() -> Evaluation {
         false_positives: 0,
         false_negatives: 0,
         mistakes: Vec::new(),
+        by_kind: Default::default(),
     };
     for case in &cases {
         let scrubbed = scrub(&case.text);
         let changed = scrubbed != case.text;
         let right = scrubbed == case.expected;
-        match (case.has_pii, changed, right) {
-            (true, _, true) => evaluation.true_positives += 1,
-            (true, true, false) => {
-                evaluation.false_positives += 1;
-                evaluation.false_negatives += 1;
-            }
-            (true, false, false) => evaluation.false_negatives += 1,
-            (false, true, _) => evaluation.false_positives += 1,
-            (false, false, _) => {}
-        }
+        let (tp, fp, fneg) = match (case.has_pii, changed, right) {
+            (true, _, true) => (1, 0, 0),
+            (true, true, false) => (0, 1, 1),
+            (true, false, false) => (0, 0, 1),
+            (false, true, _) => (0, 1, 0),
+            (false, false, _) => (0, 0, 0),
+        };
+        evaluation.true_positives += tp;
+        evaluation.false_positives += fp;
+        evaluation.false_negatives += fneg;
+        let kind = evaluation.by_kind.entry(case.kind.clone()).or_default();
+        kind.cases += 1;
+        kind.with_pii += usize::from(case.has_pii);
+        kind.true_positives += tp;
+        kind.false_positives += fp;
+        kind.false_negatives += fneg;
         if !right {
             evaluation.mistakes.push(format!(
                 "{} {} {}: {:?} became {:?}, expected {:?}",

@@ -14,7 +14,9 @@
 //! table in `labelled_cases.tsv` (English and French, personal data and look-alikes) is the
 //! measure, see [`evaluation`].
 
+pub mod address;
 pub mod evaluation;
+pub mod names;
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -210,8 +212,41 @@ static CONTACT_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(||
 const PHONE_NORTH_AMERICAN_FORMATTED: &str =
     r"(?:\b1[\s.\-]+)?(?:\(\d{3}\)\s*|\b\d{3}[\s.\-])\d{3}[\s.\-]\d{4}\b";
 
-/// The comment with every piece of personal data replaced by [`MASK`].
+/// The comment with every piece of personal data replaced: dates of birth, addresses and
+/// names by words that say what was removed (`[date of birth]`, `[address]`, `[name]`, so
+/// an analyst still reads the sentence), numbers and contact details by [`MASK`].
 pub fn scrub(comment: &str) -> Cow<'_, str> {
+    let text = then(Cow::Borrowed(comment), address::mask_birth_dates);
+    let text = then(text, address::mask_addresses);
+    let text = then(text, scrub_numbers);
+    then(text, mask_names)
+}
+
+/// `text` with `step` applied, borrowed still when the step changed nothing.
+fn then<'a>(text: Cow<'a, str>, step: impl for<'b> Fn(&'b str) -> Cow<'b, str>) -> Cow<'a, str> {
+    match step(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(changed) => Cow::Owned(changed),
+    }
+}
+
+/// `text` with the names [`names::find`] finds replaced by [`names::NAME_MASK`].
+fn mask_names(text: &str) -> Cow<'_, str> {
+    let spans = names::find(text);
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for (start, end) in spans.into_iter().rev() {
+        out.replace_range(start..end, names::NAME_MASK);
+    }
+    Cow::Owned(out)
+}
+
+/// Contact details and numbers only (e-mails, phones, postal codes, identity, health,
+/// licence, bank and card numbers), each replaced by [`MASK`]: the scrubber as it was
+/// before names and addresses, which the benchmark measures the whole against.
+pub fn scrub_numbers(comment: &str) -> Cow<'_, str> {
     let mut text = Cow::Borrowed(comment);
     for pattern in PATTERNS.iter() {
         let replaced = pattern.regex.replace_all(&text, |captures: &Captures| {
@@ -350,14 +385,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_labelled_table_is_scrubbed_without_a_miss_or_a_false_alarm() {
+    fn the_labelled_tables_are_scrubbed_as_labelled() {
         let evaluation = evaluation::evaluate();
         println!("{evaluation}");
-        assert!(evaluation.cases >= 150, "{} cases", evaluation.cases);
+        let mistakes = evaluation.mistakes.join("\n");
+        assert!(evaluation.cases >= 500, "{} cases", evaluation.cases);
+        // Names, addresses and dates of birth are judged by rules of thumb: at least 98 %
+        // precision and 95 % recall each, on at least 300 sentences half of which hold them.
+        const PEOPLE: [&str; 3] = ["name", "address", "birth_date"];
+        let people: Vec<_> = PEOPLE.iter().map(|k| evaluation.by_kind[*k]).collect();
+        let cases: usize = people.iter().map(|c| c.cases).sum();
+        let with_pii: usize = people.iter().map(|c| c.with_pii).sum();
         assert!(
-            evaluation.mistakes.is_empty(),
-            "{evaluation}\n{}",
-            evaluation.mistakes.join("\n")
+            cases >= 300 && with_pii * 3 >= cases,
+            "{cases} cases, {with_pii} with data"
+        );
+        for (kind, counts) in PEOPLE.iter().zip(&people) {
+            assert!(
+                counts.precision() >= 0.98 && counts.recall() >= 0.95,
+                "{kind}: {evaluation}\n{mistakes}"
+            );
+        }
+        // Every other kind as before: no miss, no false alarm.
+        let others: Vec<&str> = evaluation
+            .mistakes
+            .iter()
+            .filter(|m| !PEOPLE.iter().any(|k| m.contains(&format!(" {k}: "))))
+            .map(String::as_str)
+            .collect();
+        assert!(others.is_empty(), "{evaluation}\n{}", others.join("\n"));
+    }
+
+    #[test]
+    fn the_privacy_offices_example_keeps_only_what_is_not_personal() {
+        assert_eq!(
+            scrub(
+                "Agent Marie Tremblay at counter 3 was rude. My son Jean-Luc Bouchard waited 4 hours. \
+                 I live at 24 Sussex Drive, Ottawa K1M 1M4. Born 1984-03-12."
+            ),
+            "Agent [name] at counter 3 was rude. My son [name] waited 4 hours. \
+             I live at [address], Ottawa ###. Born [date of birth]."
         );
     }
 
