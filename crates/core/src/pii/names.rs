@@ -114,7 +114,7 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// A strong cue at the end of the text before a name.
 static STRONG_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)(?:^|[^\p{L}])(?:",
+        r"(?i)\b(?:",
         r"mr|mrs|ms|miss|mx|dr|prof|sir|madam|mme|mlle|mr\.|mrs\.|ms\.|dr\.|m\.|monsieur|madame|mademoiselle|docteur|docteure|doctor|",
         r"agent|agente|officer|clerk|employee|staffer|representative|rep|supervisor|manager|counsellor|counselor|advisor|adviser|nurse|",
         r"conseiller|conseillère|préposé|préposée|prepose|preposee|employé|employée|commis|fonctionnaire|agent\.e|infirmière|infirmier|",
@@ -122,22 +122,41 @@ static STRONG_CUE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:mon|notre|son|leur)\s+(?:fils|mari|père|pere|frère|frere|ami|conjoint|copain|chum|grand-père|petit-fils|neveu|oncle|cousin|voisin|bébé|enfant|beau-père|beau-frère|gendre)|",
         r"(?:ma|notre|sa|leur)\s+(?:fille|femme|mère|mere|sœur|soeur|amie|conjointe|blonde|grand-mère|petite-fille|nièce|niece|tante|cousine|voisine|belle-mère|belle-sœur|belle-soeur|bru)|",
         r"named|called|nommée?|appelée?|my\s+name\s+is|je\s+m['’]appelle|mon\s+nom\s+est",
-        r")[\s(]+$"
+        r")[\s(]+"
     ))
     .expect("valid")
 });
 
 /// A weak cue: a name after it is likely, but a listed first name or surname must say so.
 static WEAK_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\p{L}])(?:thanks?\s+(?:a\s+lot\s+)?to|thank\s+you\s+to|thank\s+you,?|merci\s+(?:beaucoup\s+)?(?:à|a)|merci,?|i\s+am|i['’]m|je\s+suis|c['’]est|spoke\s+(?:to|with)|parlé\s+(?:à|avec)|with|avec|and|et)\s+$")
+    Regex::new(r"(?i)\b(?:thanks?\s+(?:a\s+lot\s+)?to|thank\s+you\s+to|thank\s+you,?|merci\s+(?:beaucoup\s+)?(?:à|a)|merci,?|i\s+am|i['’]m|je\s+suis|c['’]est|spoke\s+(?:to|with)|parlé\s+(?:à|avec)|with|avec|and|et)\s+")
         .expect("valid")
 });
 
 /// A word before a run that makes it a place: `Saint Pierre`, `rue Pierre`.
 static PLACE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\p{L}])(?:saint|st|ste|sainte|rue|avenue|av|boulevard|boul|chemin|place|lac|mont|mount|port|fort|cap|pointe|île|ile|the)\.?[\s-]+$")
+    Regex::new(r"(?i)\b(?:saint|st|ste|sainte|rue|avenue|av|boulevard|boul|chemin|place|lac|mont|mount|port|fort|cap|pointe|île|ile|the)\.?[\s-]+")
         .expect("valid")
 });
+
+/// Where each kind of cue ends in a text: the byte offsets right after it, found in one
+/// pass per kind rather than by searching every word's prefix.
+struct Cues {
+    strong: HashSet<usize>,
+    weak: HashSet<usize>,
+    place: HashSet<usize>,
+}
+
+impl Cues {
+    fn of(text: &str) -> Cues {
+        let ends = |regex: &Regex| regex.find_iter(text).map(|m| m.end()).collect();
+        Cues {
+            strong: ends(&STRONG_CUE),
+            weak: ends(&WEAK_CUE),
+            place: ends(&PLACE_BEFORE),
+        }
+    }
+}
 
 fn lower(word: &str) -> String {
     word.replace('’', "'").to_lowercase()
@@ -156,6 +175,7 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         })
         .map(|m| (m.start(), m.end()))
         .collect();
+    let cues = Cues::of(text);
     let mut i = 0;
     while i < words.len() {
         // A run: capitalised words separated by one space.
@@ -174,13 +194,13 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         let advance = run.len();
         // A run may open with its own cue: "Agent Marie Tremblay", "Mme Gagnon".
         if let Some((k, len)) =
-            (0..run.len()).find_map(|k| name_in(text, &run[k..], &spans).map(|len| (k, len)))
+            (0..run.len()).find_map(|k| name_in(text, &cues, &run[k..], &spans).map(|len| (k, len)))
         {
             spans.push((run[k].0, run[k + len - 1].1));
         }
         i += advance;
     }
-    spans.extend(lower_case_names(text, &spans));
+    spans.extend(lower_case_names(text, &cues, &spans));
     spans.sort_unstable();
     spans
 }
@@ -191,18 +211,15 @@ static LOWER_WORD: LazyLock<Regex> =
 
 /// Names written in lower case: after a cue, the listed first names and surnames that
 /// follow it (up to three), and only listed ones, since a lower-case word is usually a word.
-fn lower_case_names(text: &str, found: &[(usize, usize)]) -> Vec<(usize, usize)> {
+fn lower_case_names(text: &str, cues: &Cues, found: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
-    for (at, _) in text.char_indices().filter(|&(i, c)| {
-        c.is_lowercase()
-            && !text[..i]
-                .ends_with(|p: char| p.is_alphanumeric() || p == '\'' || p == '’' || p == '-')
-    }) {
-        let before = &text[..at];
-        let strong = STRONG_CUE.is_match(before);
-        if !strong && !WEAK_CUE.is_match(before) {
+    let mut starts: Vec<usize> = cues.strong.union(&cues.weak).copied().collect();
+    starts.sort_unstable();
+    for at in starts {
+        if !text[at..].starts_with(|c: char| c.is_lowercase()) {
             continue;
         }
+        let strong = cues.strong.contains(&at);
         let mut end = at;
         let mut count = 0;
         while count < 3 {
@@ -231,13 +248,15 @@ fn lower_case_names(text: &str, found: &[(usize, usize)]) -> Vec<(usize, usize)>
 }
 
 /// How many words of `run` (from its start) are a name, if any.
-fn name_in(text: &str, run: &[(usize, usize)], masked: &[(usize, usize)]) -> Option<usize> {
-    let before = &text[..run[0].0];
+fn name_in(
+    text: &str,
+    cues: &Cues,
+    run: &[(usize, usize)],
+    masked: &[(usize, usize)],
+) -> Option<usize> {
+    let at = run[0].0;
     let word = |k: usize| lower(&text[run[k].0..run[k].1]);
-    if PLACE_BEFORE.is_match(before)
-        || word(0).starts_with("saint-")
-        || word(0).starts_with("sainte-")
-    {
+    if cues.place.contains(&at) || word(0).starts_with("saint-") || word(0).starts_with("sainte-") {
         return None;
     }
     // Up to the first place or organisation word; a run ending in one is a place.
@@ -263,7 +282,7 @@ fn name_in(text: &str, run: &[(usize, usize)], masked: &[(usize, usize)]) -> Opt
     if FUNCTION.contains(first.as_str()) {
         return None;
     }
-    if STRONG_CUE.is_match(before) {
+    if cues.strong.contains(&at) {
         return Some(run.len());
     }
     // A second word that is a listed surname, or any capitalised word after a listed
@@ -277,7 +296,7 @@ fn name_in(text: &str, run: &[(usize, usize)], masked: &[(usize, usize)]) -> Opt
         gap == "and" || gap == "et" || gap == ","
     });
     if (joined && listed_first)
-        || (WEAK_CUE.is_match(before) && !common && (listed_first || listed_last(0)))
+        || (cues.weak.contains(&at) && !common && (listed_first || listed_last(0)))
     {
         return Some(run.len());
     }
