@@ -17,22 +17,22 @@ pub const ADDRESS_MASK: &str = "[address]";
 pub const BIRTH_DATE_MASK: &str = "[date of birth]";
 
 /// A unit within a building, beside a street address: apt 4B, unit 5, suite 300, #12.
-const UNIT: &str = r"(?:\b(?i:apt|apartment|unit|unité|suite|app|appt|appartement|logement|bureau)\.?\s*#?\s*\d+[A-Za-z]?|#\d+[A-Za-z]?)";
+const UNIT: &str = r"(?:(?-u:\b)(?i:apt|apartment|unit|unité|suite|app|appt|appartement|logement|bureau)\.?\s*#?\s*\d+[A-Za-z]?|#\d+[A-Za-z]?)";
 /// A home on its own: apt 4B, appartement 12 ("suite 300" or "bureau 12" alone is as likely
 /// an office of the service, and "#3" a counter).
 const HOME: &str =
     r"(?i:apt|apartment|app\.|appt|appartement|logement|unit|unité)\.?\s*#?\s*\d+[A-Za-z]?";
 /// English: number, capitalised street name words, street type, optional direction.
-const STREET_EN: &str = r"\d{1,6}[A-Za-z]?(?:-\d{1,6})?,?\s+(?:(?:North|South|East|West|[NSEW])\.?\s+)?(?:(?:(?:\p{Lu}[\p{L}'’.\-]*|\d+(?:st|nd|rd|th))\s+){1,4}(?i:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Boulevard|Blvd|Lane|Ln|Court|Ct|Crescent|Cres|Way|Place|Pl|Terrace|Terr|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Square|Sq|Row|Gate|Close|Grove)|\p{Ll}[\p{Ll}'’\-]+\s+(?:street|st|avenue|ave|road|rd|drive|dr|boulevard|blvd))\b\.?(?:\s+(?:North|South|East|West|NE|NW|SE|SW|N|S|E|W)\b)?";
+const STREET_EN: &str = r"\d{1,6}[A-Za-z]?(?:-\d{1,6})?,?\s+(?:(?:North|South|East|West|[NSEW])\.?\s+)?(?:(?:(?:\p{Lu}[\p{L}'’.\-]*|\d+(?:st|nd|rd|th))\s+){1,4}(?i:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Boulevard|Blvd|Lane|Ln|Court|Ct|Crescent|Cres|Way|Place|Pl|Terrace|Terr|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Square|Sq|Row|Gate|Close|Grove)|\p{Ll}[\p{Ll}'’\-]+\s+(?:street|st|avenue|ave|road|rd|drive|dr|boulevard|blvd))(?-u:\b)\.?(?:\s+(?:North|South|East|West|NE|NW|SE|SW|N|S|E|W)(?-u:\b))?";
 /// Lower-case street names are taken only before the common types ("12 maple ave"), so
 /// that "24 hours on the road" stays.
 /// French: number, street type, particles, capitalised name words, optional direction.
-const STREET_FR: &str = r"\d{1,6}[A-Za-z]?(?:-\d{1,6})?(?:\s+(?i:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|rang|place|impasse|allée|allee|montée|montee|côte|cote|croissant|promenade|ruelle|quai|cours|square)\s+(?:(?i:de la|de l['’]|des|du|de|la|le|l['’]|d['’])\s*)?(?:\p{Lu}[\p{L}\d'’.\-]*|[\p{Ll}\d][\p{L}\d'’.\-]+)(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|(?i:de|du|des|la|le)))*?(?:\s+(?:Ouest|Est|Nord|Sud|O|E|N|S))?\b";
+const STREET_FR: &str = r"\d{1,6}[A-Za-z]?(?:-\d{1,6})?(?:\s+(?i:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|rang|place|impasse|allée|allee|montée|montee|côte|cote|croissant|promenade|ruelle|quai|cours|square)\s+(?:(?i:de la|de l['’]|des|du|de|la|le|l['’]|d['’])\s*)?(?:\p{Lu}[\p{L}\d'’.\-]*|[\p{Ll}\d][\p{L}\d'’.\-]+)(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|(?i:de|du|des|la|le)))*?(?:\s+(?:Ouest|Est|Nord|Sud|O|E|N|S))?(?-u:\b)";
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     let street = format!("(?:{STREET_EN}|{STREET_FR})");
     Regex::new(&format!(
-        r"(?:{UNIT}(?:,\s*|\s+|\s*-\s*))?\b{street}(?:(?:,\s*|\s+){UNIT})?|\b{HOME}\b"
+        r"(?:{UNIT}(?:,\s*|\s+|\s*-\s*))?(?-u:\b){street}(?:(?:,\s*|\s+){UNIT})?|(?-u:\b){HOME}(?-u:\b)"
     ))
     .expect("valid")
 });
@@ -42,14 +42,14 @@ const MONTHS: &str = "january|february|march|april|may|june|july|august|septembe
 /// A date written in the ways people write one.
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+of\s+(?:{MONTHS})\.?,?\s+\d{{4}}|(?:\d{{1,2}}(?:er|st|nd|rd|th)?\s+)?(?:{MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s+\d{{4}})\b"
+        r"(?i)(?-u:\b)(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+of\s+(?:{MONTHS})\.?,?\s+\d{{4}}|(?:\d{{1,2}}(?:er|st|nd|rd|th)?\s+)?(?:{MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s+\d{{4}})(?-u:\b)"
     ))
     .expect("valid")
 });
 
 /// Words saying a date of birth follows in the same clause.
 static BIRTH_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:born|birth\s*date|birthdate|birthday|date\s+of\s+birth|d\.?o\.?b\b\.?|ddn|née?s?|nee|date\s+de\s+naissance)(?:\W|$)")
+    Regex::new(r"(?i)(?-u:\b)(?:born|birth\s*date|birthdate|birthday|date\s+of\s+birth|d\.?o\.?b(?-u:\b)\.?|ddn|née?s?|nee|date\s+de\s+naissance)(?:\W|$)")
         .expect("valid")
 });
 

@@ -114,7 +114,7 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// A strong cue at the end of the text before a name.
 static STRONG_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)\b(?:",
+        r"(?i)(?-u:\b)(?:",
         r"mr|mrs|ms|miss|mx|dr|prof|sir|madam|mme|mlle|mr\.|mrs\.|ms\.|dr\.|m\.|monsieur|madame|mademoiselle|docteur|docteure|doctor|",
         r"agent|agente|officer|clerk|employee|staffer|representative|rep|supervisor|manager|counsellor|counselor|advisor|adviser|nurse|",
         r"conseiller|conseillère|préposé|préposée|prepose|preposee|employé|employée|commis|fonctionnaire|agent\.e|infirmière|infirmier|",
@@ -129,13 +129,13 @@ static STRONG_CUE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A weak cue: a name after it is likely, but a listed first name or surname must say so.
 static WEAK_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:thanks?\s+(?:a\s+lot\s+)?to|thank\s+you\s+to|thank\s+you,?|merci\s+(?:beaucoup\s+)?(?:à|a)|merci,?|i\s+am|i['’]m|je\s+suis|c['’]est|spoke\s+(?:to|with)|parlé\s+(?:à|avec)|with|avec|and|et)\s+")
+    Regex::new(r"(?i)(?-u:\b)(?:thanks?\s+(?:a\s+lot\s+)?to|thank\s+you\s+to|thank\s+you,?|merci\s+(?:beaucoup\s+)?(?:à|a)|merci,?|i\s+am|i['’]m|je\s+suis|c['’]est|spoke\s+(?:to|with)|parlé\s+(?:à|avec)|with|avec|and|et)\s+")
         .expect("valid")
 });
 
 /// A word before a run that makes it a place: `Saint Pierre`, `rue Pierre`.
 static PLACE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:saint|st|ste|sainte|rue|avenue|av|boulevard|boul|chemin|place|lac|mont|mount|port|fort|cap|pointe|île|ile|the)\.?[\s-]+")
+    Regex::new(r"(?i)(?-u:\b)(?:saint|st|ste|sainte|rue|avenue|av|boulevard|boul|chemin|place|lac|mont|mount|port|fort|cap|pointe|île|ile|the)\.?[\s-]+")
         .expect("valid")
 });
 
