@@ -127,72 +127,9 @@ impl From<&matrix::Point> for Point {
     }
 }
 
-/// One dimension of one intervention's evaluation, flat.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct InterventionRow {
-    pub intervention_id: String,
-    pub service_id: String,
-    pub name: String,
-    pub date: String,
-    pub description: String,
-    pub dimension: String,
-    pub family: String,
-    pub window_days: u64,
-    pub before_from: Option<String>,
-    pub after_to: Option<String>,
-    pub before_value: Option<f64>,
-    pub before_n: u64,
-    pub after_value: Option<f64>,
-    pub after_n: u64,
-    pub change: Option<f64>,
-    pub change_ci_low: Option<f64>,
-    pub change_ci_high: Option<f64>,
-    /// `improved`, `worsened`, `no_clear_change` (the interval includes 0),
-    /// `no_interval` (a count, percentile or gap: the change is shown unjudged),
-    /// `insufficient_data` or `too_early`.
-    pub verdict: String,
-    /// Comma-separated peer services pooled for the difference-in-differences.
-    pub peers: String,
-    pub peer_change: Option<f64>,
-    pub did: Option<f64>,
-    pub did_ci_low: Option<f64>,
-    pub did_ci_high: Option<f64>,
-    /// As `verdict`, or `no_peers`.
-    pub did_verdict: String,
-    pub note: String,
-}
-
-impl From<&matrix::InterventionRow> for InterventionRow {
-    fn from(r: &matrix::InterventionRow) -> InterventionRow {
-        InterventionRow {
-            intervention_id: r.intervention_id.clone(),
-            service_id: r.service_id.clone(),
-            name: r.name.clone(),
-            date: r.date.to_string(),
-            description: r.description.clone(),
-            dimension: r.dimension.clone(),
-            family: r.family.clone(),
-            window_days: r.window_days,
-            before_from: r.before_from.map(|d| d.to_string()),
-            after_to: r.after_to.map(|d| d.to_string()),
-            before_value: r.before_value,
-            before_n: r.before_n,
-            after_value: r.after_value,
-            after_n: r.after_n,
-            change: r.change,
-            change_ci_low: r.change_ci_low,
-            change_ci_high: r.change_ci_high,
-            verdict: r.verdict.as_str().to_string(),
-            peers: r.peers.join(","),
-            peer_change: r.peer_change,
-            did: r.did,
-            did_ci_low: r.did_ci_low,
-            did_ci_high: r.did_ci_high,
-            did_verdict: r.did_verdict.as_str().to_string(),
-            note: r.note.clone(),
-        }
-    }
-}
+/// One dimension of one intervention's evaluation, flat: the report's open-data row, whose
+/// columns the API publishes too.
+pub use civicpulse_reports::records::InterventionRecord as InterventionRow;
 
 /// How one standard of one service was kept over a window: the open data's `sla.csv` row,
 /// whose columns the API publishes too.

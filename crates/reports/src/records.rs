@@ -79,9 +79,11 @@ impl From<&matrix::Cell> for MatrixRecord {
     }
 }
 
-/// One dimension of one intervention's evaluation, flat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InnovationRecord {
+/// One dimension of one intervention's evaluation, flat: a row of `report.json` and of the
+/// dashboard API's `/api/v1/interventions`, which publish the same columns.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = InterventionRow)]
+pub struct InterventionRecord {
     pub intervention_id: String,
     pub service_id: String,
     pub name: String,
@@ -114,9 +116,9 @@ pub struct InnovationRecord {
     pub note: String,
 }
 
-impl From<&matrix::InterventionRow> for InnovationRecord {
-    fn from(r: &matrix::InterventionRow) -> InnovationRecord {
-        InnovationRecord {
+impl From<&matrix::InterventionRow> for InterventionRecord {
+    fn from(r: &matrix::InterventionRow) -> InterventionRecord {
+        InterventionRecord {
             intervention_id: r.intervention_id.clone(),
             service_id: r.service_id.clone(),
             name: r.name.clone(),
@@ -330,5 +332,5 @@ pub fn interventions<S: Serializer>(
     rows: &[matrix::InterventionRow],
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(rows.iter().map(InnovationRecord::from))
+    serializer.collect_seq(rows.iter().map(InterventionRecord::from))
 }
