@@ -241,6 +241,11 @@ impl Catalog {
     }
 
     /// Other services of the same category: the peers for benchmarks and comparisons.
+    /// The jurisdiction services name by `id`, if the catalog names it.
+    pub fn jurisdiction(&self, id: &str) -> Option<&Jurisdiction> {
+        self.jurisdictions.iter().find(|j| j.id == id)
+    }
+
     pub fn peers<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a Service> + 'a {
         self.services
             .iter()

@@ -249,6 +249,7 @@ impl Figures {
         let last_year = whole(year_from, year_to).read_slices(store).await?;
         let now = Utc::now();
         let mut incomplete = Vec::new();
+        let mut late_previous = BTreeMap::new();
         for (which, from, to) in [
             (IncompletePeriod::ThisPeriod, period.from, period.to),
             (
@@ -258,7 +259,11 @@ impl Figures {
             ),
             (IncompletePeriod::SamePeriodLastYear, year_from, year_to),
         ] {
-            for (service_id, first) in coverage::late_starts(store, from, to).await? {
+            let late = coverage::late_starts(store, from, to).await?;
+            if which == IncompletePeriod::PreviousPeriod {
+                late_previous = late.clone();
+            }
+            for (service_id, first) in late {
                 incomplete.push(Incomplete {
                     service_id,
                     period: which,
@@ -268,11 +273,7 @@ impl Figures {
         }
         // A previous period whose data begin late is no "previous" figure, as in the API.
         let mut previous = previous;
-        previous.retain(|(service, _), _| {
-            !incomplete
-                .iter()
-                .any(|i| &i.service_id == service && i.period == IncompletePeriod::PreviousPeriod)
-        });
+        coverage::drop_late(&mut previous, &late_previous);
         let cells = build::build(
             catalog,
             config,
@@ -364,14 +365,10 @@ impl Figures {
                         })
                         .collect(),
                     jurisdiction_name: catalog
-                        .jurisdictions
-                        .iter()
-                        .find(|j| j.id == s.jurisdiction)
+                        .jurisdiction(&s.jurisdiction)
                         .map_or_else(|| s.jurisdiction.clone(), |j| j.name.clone()),
                     jurisdiction_name_fr: catalog
-                        .jurisdictions
-                        .iter()
-                        .find(|j| j.id == s.jurisdiction)
+                        .jurisdiction(&s.jurisdiction)
                         .map_or_else(|| s.jurisdiction.clone(), |j| j.name_fr.clone()),
                     peers: catalog.peers(s).map(|p| p.name.clone()).collect(),
                     cost_currency: s
