@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::offered::OfferVolumes;
 use civicpulse_store::tables::report_runs::{ReportRunRow, SUCCEEDED};
+use civicpulse_testkit::rows::closed_summary;
 use support::*;
 
 /// September 2026 of the passport services.
@@ -22,7 +23,7 @@ fn september() -> Tables {
             answers(BY_MAIL, "2026-09-01", "", 6, 5),
         ],
         activity_sums: vec![activity(PASSPORT, "2026-09-01", 200, 0, 0)],
-        summaries: vec![summary(PASSPORT, "processing", 19, 1)],
+        summaries: vec![closed_summary(PASSPORT, "processing", 19, 1)],
         ..Tables::default()
     }
 }

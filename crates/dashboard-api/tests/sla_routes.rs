@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use civicpulse_store::tables::feedback_comments::CommentListed;
 use civicpulse_store::tables::sla_cases::{Completion, QueuedRow, RemissionRow};
+use civicpulse_testkit::rows::closed_summary;
 use serde_json::Value;
 use support::*;
 
@@ -82,7 +83,7 @@ async fn cases_page_through_with_a_cursor_when_a_page_is_full() {
 async fn the_summary_gives_compliance_budget_and_refunds_per_standard() {
     // 20 closed, 19 met → 95.0 % against a 90 % target: 10 % of 20 = 2 breaches allowed,
     // 1 spent → half the error budget left. One refund of $40.00 owed.
-    let mut row = summary(PASSPORT, "processing", 19, 1);
+    let mut row = closed_summary(PASSPORT, "processing", 19, 1);
     row.refunds_owed = 1;
     // Summed in ten-thousandths of the currency unit: $40.00.
     row.refunds_owed_ten_thousandths = 400_000;
@@ -119,7 +120,7 @@ async fn the_summary_gives_compliance_budget_and_refunds_per_standard() {
 #[tokio::test]
 async fn a_standard_with_fewer_closed_cases_than_k_shows_only_its_counts() {
     // 6 closed, 3 met: under the default threshold of 10, as the matrix withholds them.
-    let mut row = summary(PASSPORT, "processing", 3, 3);
+    let mut row = closed_summary(PASSPORT, "processing", 3, 3);
     row.refunds_owed = 3;
     row.refunds_owed_ten_thousandths = 1_200_000;
     row.open = 25;

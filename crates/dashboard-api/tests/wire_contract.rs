@@ -6,6 +6,7 @@
 mod support;
 
 use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
+use civicpulse_testkit::rows::closed_summary;
 use serde_json::Value;
 use support::*;
 
@@ -144,7 +145,7 @@ async fn the_matrix_keeps_its_columns_and_formats() {
 async fn time_series_innovations_and_summaries_keep_their_columns_and_formats() {
     let app = app(Tables {
         answer_sums: vec![answers(PASSPORT, "2026-09-01", "", 40, 32)],
-        summaries: vec![summary(PASSPORT, "processing", 19, 1)],
+        summaries: vec![closed_summary(PASSPORT, "processing", 19, 1)],
         ..Tables::default()
     });
 

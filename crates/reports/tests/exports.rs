@@ -14,6 +14,7 @@ use civicpulse_store::tables::matrix_activity_daily::ActivitySums;
 use civicpulse_store::tables::offered::OfferVolumes;
 use civicpulse_store::tables::sla_cases::{QueuedRow, SummaryRow};
 use civicpulse_testkit::memory::{MemoryStore, Tables};
+use civicpulse_testkit::rows;
 
 const PASSPORT: &str = "passport-in-person";
 const INSURANCE: &str = "employment-insurance";
@@ -69,26 +70,9 @@ fn records(body: &[u8]) -> Vec<BTreeMap<String, String>> {
 
 fn summary(service: &str, policy: &str, met: u64, closed: u64) -> SummaryRow {
     SummaryRow {
-        service_id: service.into(),
-        policy: policy.into(),
-        closed,
-        met,
-        breached: closed - met,
-        p50: 0.0,
-        p90: 0.0,
-        open: 0,
-        at_risk: 0,
-        open_breached: 0,
-        refunds_owed: 0,
-        refunds_owed_ten_thousandths: 0,
-        anomalies: 0,
-        closed_1d: 0,
-        breached_1d: 0,
-        closed_7d: 0,
-        breached_7d: 0,
         closed_30d: 0,
         breached_30d: 0,
-        excused: 0,
+        ..rows::closed_summary(service, policy, met, closed - met)
     }
 }
 

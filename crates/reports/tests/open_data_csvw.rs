@@ -15,6 +15,7 @@ use civicpulse_reports::{open_data, Figures};
 use civicpulse_store::tables::matrix_feedback_daily::AnswerSums;
 use civicpulse_store::tables::sla_cases::SummaryRow;
 use civicpulse_testkit::memory::{MemoryStore, Tables};
+use civicpulse_testkit::rows;
 
 const PASSPORT: &str = "passport-in-person";
 const INSURANCE: &str = "employment-insurance";
@@ -35,47 +36,17 @@ fn validator() -> PathBuf {
 
 /// `responses` satisfaction answers on 1 September 2026, `satisfied` of them 5, the rest 2.
 fn answers(service: &str, responses: u64, satisfied: u64) -> AnswerSums {
-    let others = responses - satisfied;
-    let mut sums = vec![0; 1 + 7 * 4];
-    sums[..5].copy_from_slice(&[
-        responses,
-        responses,
-        satisfied * 5 + others * 2,
-        satisfied * 25 + others * 4,
-        satisfied,
-    ]);
-    AnswerSums {
-        service_id: service.into(),
-        bucket: 20_697,
-        group_value: String::new(),
-        sla_outcome: String::new(),
-        sums,
-    }
+    rows::satisfaction(service, 20_697, responses, satisfied)
 }
 
 /// `met` of `met + breached` cases of `policy` closed in the period, no refund owed.
 fn standard(service: &str, policy: &str, met: u64, breached: u64) -> SummaryRow {
     SummaryRow {
-        service_id: service.into(),
-        policy: policy.into(),
-        closed: met + breached,
-        met,
-        breached,
         p50: 7.0,
         p90: 9.0,
         open: 3,
         at_risk: 1,
-        open_breached: 0,
-        refunds_owed: 0,
-        refunds_owed_ten_thousandths: 0,
-        anomalies: 0,
-        closed_1d: 0,
-        breached_1d: 0,
-        closed_7d: 0,
-        breached_7d: 0,
-        closed_30d: met + breached,
-        breached_30d: breached,
-        excused: 0,
+        ..rows::closed_summary(service, policy, met, breached)
     }
 }
 

@@ -11,6 +11,7 @@ use civicpulse_reports::{html, Figures, Language};
 use civicpulse_store::tables::matrix_feedback_daily::AnswerSums;
 use civicpulse_store::tables::sla_cases::SummaryRow;
 use civicpulse_testkit::memory::{MemoryStore, Tables};
+use civicpulse_testkit::rows;
 
 const PASSPORT: &str = "passport-in-person";
 const BY_MAIL: &str = "passport-by-mail";
@@ -20,58 +21,30 @@ fn catalog() -> Catalog {
     Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog")
 }
 
-/// `responses` answers to the satisfaction question, `satisfied` of them 5 and the rest 2,
-/// in the rollup's layout `[responses, then n, sum, sum of squares, top-2 per question]`.
+/// `responses` satisfaction answers on 1 September 2026, `satisfied` of them 5, the rest 2.
 fn answers(service: &str, responses: u64, satisfied: u64) -> AnswerSums {
-    let others = responses - satisfied;
-    let mut sums = vec![0; 1 + 7 * 4];
-    sums[..5].copy_from_slice(&[
-        responses,
-        responses,
-        satisfied * 5 + others * 2,
-        satisfied * 25 + others * 4,
-        satisfied,
-    ]);
-    AnswerSums {
-        service_id: service.into(),
-        // 1 September 2026, in days since 1970-01-01.
-        bucket: 20_697,
-        group_value: String::new(),
-        sla_outcome: String::new(),
-        sums,
-    }
+    rows::satisfaction(service, 20_697, responses, satisfied)
 }
 
 /// The processing standard's cases closed in the period: `met` of `met + breached`, each
 /// breach owing `refund_cents`.
 fn standard(service: &str, met: u64, breached: u64, refund_cents: i64) -> SummaryRow {
     SummaryRow {
-        service_id: service.into(),
-        policy: if service == EI {
-            "decision"
-        } else {
-            "processing"
-        }
-        .into(),
-        closed: met + breached,
-        met,
-        breached,
         p50: 7.0,
         p90: 9.0,
-        open: 0,
-        at_risk: 0,
-        open_breached: 0,
         refunds_owed: breached,
         // Summed in ten-thousandths of the currency unit.
         refunds_owed_ten_thousandths: refund_cents * 100 * breached as i64,
-        anomalies: 0,
-        closed_1d: 0,
-        breached_1d: 0,
-        closed_7d: 0,
-        breached_7d: 0,
-        closed_30d: met + breached,
-        breached_30d: breached,
-        excused: 0,
+        ..rows::closed_summary(
+            service,
+            if service == EI {
+                "decision"
+            } else {
+                "processing"
+            },
+            met,
+            breached,
+        )
     }
 }
 

@@ -19,6 +19,7 @@ use civicpulse_store::tables::matrix_feedback_daily::AnswerSums;
 use civicpulse_store::tables::sla_cases::SummaryRow;
 use civicpulse_store::ReportRunStore;
 use civicpulse_testkit::memory::{MemoryStore, Tables};
+use civicpulse_testkit::rows;
 use serde_json::Value;
 
 const PASSPORT: &str = "passport-in-person";
@@ -34,48 +35,17 @@ fn time(text: &str) -> DateTime<Utc> {
 /// `responses` answers to the satisfaction question on 1 September 2026, `satisfied` of
 /// them 5 and the rest 2, in the rollup's layout.
 fn answers(responses: u64, satisfied: u64) -> AnswerSums {
-    let others = responses - satisfied;
-    let mut sums = vec![0; 1 + 7 * 4];
-    sums[..5].copy_from_slice(&[
-        responses,
-        responses,
-        satisfied * 5 + others * 2,
-        satisfied * 25 + others * 4,
-        satisfied,
-    ]);
-    AnswerSums {
-        service_id: PASSPORT.into(),
-        bucket: 20_697,
-        group_value: String::new(),
-        sla_outcome: String::new(),
-        sums,
-    }
+    rows::satisfaction(PASSPORT, 20_697, responses, satisfied)
 }
 
 /// The processing standard's cases closed in September: `met` of `closed`; `open` cases
 /// still running today, which a later day will have fewer of.
 fn standard(closed: u64, met: u64, open: u64) -> SummaryRow {
     SummaryRow {
-        service_id: PASSPORT.into(),
-        policy: "processing".into(),
-        closed,
-        met,
-        breached: closed - met,
         p50: 7.0,
         p90: 9.0,
         open,
-        at_risk: 0,
-        open_breached: 0,
-        refunds_owed: 0,
-        refunds_owed_ten_thousandths: 0,
-        anomalies: 0,
-        closed_1d: 0,
-        breached_1d: 0,
-        closed_7d: 0,
-        breached_7d: 0,
-        closed_30d: closed,
-        breached_30d: closed - met,
-        excused: 0,
+        ..rows::closed_summary(PASSPORT, "processing", met, closed - met)
     }
 }
 

@@ -7,11 +7,13 @@
 //!   the `server-command` binary);
 //! - `config`: an isolated pipeline's typed configuration, written as TOML;
 //! - `cluster`: a ZooKeeper and a sharded, replicated ClickHouse on one machine;
-//! - `memory`: the storage traits in memory, so routes and pages are tested without servers.
+//! - `memory`: the storage traits in memory, so routes and pages are tested without servers;
+//! - `rows`: the rollup and summary rows tests put in that memory.
 
 pub mod cluster;
 pub mod config;
 pub mod memory;
 pub mod ports;
 pub mod process;
+pub mod rows;
 pub mod servers;

@@ -20,7 +20,7 @@ use civicpulse_dashboard_api::{router, ApiState};
 use civicpulse_store::tables::matrix_activity_daily::ActivitySums;
 use civicpulse_store::tables::matrix_feedback_daily::AnswerSums;
 use civicpulse_store::tables::matrix_sla_daily::ClosedCases;
-use civicpulse_store::tables::sla_cases::{CaseListed, SummaryRow};
+use civicpulse_store::tables::sla_cases::CaseListed;
 pub use civicpulse_testkit::memory::{MemoryStore, Tables};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -205,32 +205,6 @@ pub fn closed(service: &str, on: &str, elapsed: i32, met: u64, breached: u64) ->
         elapsed_days: elapsed,
         met,
         breached,
-    }
-}
-
-/// A policy's summary row: `closed` cases of which `met` met the standard.
-pub fn summary(service: &str, policy: &str, met: u64, breached: u64) -> SummaryRow {
-    SummaryRow {
-        service_id: service.into(),
-        policy: policy.into(),
-        closed: met + breached,
-        met,
-        breached,
-        p50: 0.0,
-        p90: 0.0,
-        open: 0,
-        at_risk: 0,
-        open_breached: 0,
-        refunds_owed: 0,
-        refunds_owed_ten_thousandths: 0,
-        anomalies: 0,
-        closed_1d: 0,
-        breached_1d: 0,
-        closed_7d: 0,
-        breached_7d: 0,
-        closed_30d: met + breached,
-        breached_30d: breached,
-        excused: 0,
     }
 }
 
