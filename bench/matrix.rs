@@ -20,10 +20,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use civicpulse_aggregator::matrix::rollup::refresh_all;
-use civicpulse_core::config::{hash_secret, ReadToken};
+use civicpulse_core::access::Role;
 use civicpulse_core::{Catalog, Config};
 use civicpulse_dashboard_api::ApiState;
 use civicpulse_store::Store;
+use civicpulse_testkit::config::token_of;
 use clickhouse::Client;
 use tokio_util::sync::CancellationToken;
 
@@ -42,10 +43,7 @@ async fn run() {
     let events: u64 = env_number("BENCH_EVENTS", 50_000_000);
     let mut config = Config::default();
     config.clickhouse.database = DATABASE.into();
-    config.dashboard.read_tokens = vec![ReadToken {
-        name: "bench".into(),
-        sha256: hash_secret(TOKEN),
-    }];
+    config.dashboard.tokens = vec![token_of("bench", TOKEN, Role::Viewer)];
     civicpulse_store::migrate::run(&config.clickhouse)
         .await
         .expect("migrations");

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::America::Toronto;
-use civicpulse_core::config::{hash_secret, ReadToken};
+use civicpulse_core::access::Role;
 use civicpulse_core::Catalog;
+use civicpulse_testkit::config::token_of;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -86,10 +87,10 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
     require_shared_servers();
     let mut pipeline = Pipeline::new(Settings::default());
     pipeline.edit_config(|config| {
-        config.dashboard.admin_tokens = vec![ReadToken {
-            name: "service-manager".into(),
-            sha256: hash_secret(ADMIN_TOKEN),
-        }]
+        config
+            .dashboard
+            .tokens
+            .push(token_of("service-manager", ADMIN_TOKEN, Role::Admin))
     });
     pipeline.migrate();
     let _gateway = pipeline.start_gateway("gateway").await;

@@ -240,12 +240,37 @@ impl Catalog {
             .or_else(|| self.targets.get(&name).copied())
     }
 
-    /// Other services of the same category: the peers for benchmarks and comparisons.
     /// The jurisdiction services name by `id`, if the catalog names it.
     pub fn jurisdiction(&self, id: &str) -> Option<&Jurisdiction> {
         self.jurisdictions.iter().find(|j| j.id == id)
     }
 
+    /// The catalog as a reader limited to `services` sees it: their interventions and
+    /// exceptions only, peers among them only (so no figure of another service reaches a
+    /// benchmark), and the same reporting zone and fiscal year as the whole catalog.
+    pub fn within(&self, services: &std::collections::BTreeSet<String>) -> Catalog {
+        let mut catalog = self.clone();
+        catalog.reporting_time_zone = Some(self.reporting_zone());
+        catalog.services.retain(|s| services.contains(&s.id));
+        catalog
+            .interventions
+            .retain(|i| services.contains(&i.service_id));
+        catalog
+            .exceptions
+            .retain(|e| e.services.iter().any(|s| services.contains(s)));
+        for exception in &mut catalog.exceptions {
+            exception.services.retain(|s| services.contains(s));
+        }
+        catalog.index = catalog
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        catalog
+    }
+
+    /// Other services of the same category: the peers for benchmarks and comparisons.
     pub fn peers<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a Service> + 'a {
         self.services
             .iter()

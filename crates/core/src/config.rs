@@ -9,7 +9,9 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::access::Token;
 use crate::event::EventKind;
+use crate::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -97,7 +99,9 @@ pub struct ClickHouseConfig {
     pub url: String,
     pub database: String,
     pub user: String,
-    pub password: String,
+    pub password: Secret,
+    /// A file holding the password instead (a mounted secret); not with `password`.
+    pub password_file: Option<PathBuf>,
     /// Debugging: have the server record every statement in `system.query_log`
     /// (`log_queries = 1`), e.g. to replay them on another ClickHouse version.
     pub log_statements: bool,
@@ -123,7 +127,8 @@ impl Default for ClickHouseConfig {
             url: "http://127.0.0.1:8123".into(),
             database: "civicpulse".into(),
             user: "default".into(),
-            password: String::new(),
+            password: Secret::default(),
+            password_file: None,
             log_statements: false,
             cluster: String::new(),
             alter_cluster: String::new(),
@@ -141,6 +146,10 @@ pub struct ApiKey {
     pub source: String,
     /// Lower-case hex SHA-256 of the key; `civicpulse hash-key` prints it.
     pub sha256: String,
+    /// After this instant (RFC 3339) the key is refused with 401; a source may hold a new
+    /// key and the old one at once while its systems move over.
+    #[serde(default)]
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Hex SHA-256 of an API key or token, as stored in the configuration.
@@ -193,7 +202,9 @@ pub struct GatewayConfig {
 pub struct InvitationsConfig {
     /// The secret that seals invitation tokens (set it by environment:
     /// CIVICPULSE_GATEWAY__INVITATIONS__SECRET). Empty: invitations are off.
-    pub secret: String,
+    pub secret: Secret,
+    /// A file holding the secret instead (a mounted secret); not with `secret`.
+    pub secret_file: Option<PathBuf>,
     /// Days a link stays valid.
     pub valid_days: u32,
 }
@@ -201,7 +212,8 @@ pub struct InvitationsConfig {
 impl Default for InvitationsConfig {
     fn default() -> Self {
         InvitationsConfig {
-            secret: String::new(),
+            secret: Secret::default(),
+            secret_file: None,
             valid_days: 30,
         }
     }
@@ -531,25 +543,16 @@ impl Default for ReportsConfig {
     }
 }
 
-/// A reader of the dashboard API (Grafana, a report job). Only the token's SHA-256 is kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReadToken {
-    /// Who holds it, for logs.
-    pub name: String,
-    /// Lower-case hex SHA-256 of the token; `civicpulse hash-key` prints it.
-    pub sha256: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DashboardConfig {
     pub listen: SocketAddr,
-    /// Bearer tokens allowed to read `/api/v1/*` (health, readiness and `/metrics` are open).
-    pub read_tokens: Vec<ReadToken>,
-    /// Bearer tokens that may also declare and withdraw exceptional circumstances
-    /// (`POST`/`DELETE /api/v1/sla/exceptions`); each change is stored with the token's name.
-    pub admin_tokens: Vec<ReadToken>,
+    /// Bearer tokens of `/api/v1/*`, each with a role, an optional scope and expiry (health
+    /// and readiness are open; `/metrics` too unless `protect_metrics`). None: every
+    /// `/api/v1` request is refused.
+    pub tokens: Vec<Token>,
+    /// `/metrics` needs a token too, and a scoped token's scrape holds only its services.
+    pub protect_metrics: bool,
     /// How long a computed matrix, time series or intervention answer is served from memory.
     pub cache_secs: u64,
     /// Bounds on slow or greedy clients.
@@ -560,12 +563,29 @@ impl Default for DashboardConfig {
     fn default() -> Self {
         DashboardConfig {
             listen: "127.0.0.1:8090".parse().expect("literal address"),
-            read_tokens: Vec::new(),
-            admin_tokens: Vec::new(),
+            tokens: Vec::new(),
+            protect_metrics: false,
             cache_secs: 60,
             limits: HttpLimits::default(),
         }
     }
+}
+
+/// `<name>_file`'s content into `secret`: given both ways, the setting is ambiguous.
+fn read_secret_file(
+    name: &str,
+    secret: &mut Secret,
+    file: Option<PathBuf>,
+) -> Result<(), ConfigError> {
+    let Some(file) = file else { return Ok(()) };
+    if !secret.is_empty() {
+        return Err(ConfigError::Invalid(format!(
+            "{name} and {name}_file are both set; keep one"
+        )));
+    }
+    *secret = Secret::read(&file)
+        .map_err(|e| ConfigError::Invalid(format!("{name}_file {}: {e}", file.display())))?;
+    Ok(())
 }
 
 fn is_sha256_hex(text: &str) -> bool {
@@ -600,6 +620,16 @@ impl Config {
         if let Some(days) = config.matrix.innovation_window_days.take() {
             config.matrix.intervention_window_days = days;
         }
+        read_secret_file(
+            "clickhouse.password",
+            &mut config.clickhouse.password,
+            config.clickhouse.password_file.take(),
+        )?;
+        read_secret_file(
+            "gateway.invitations.secret",
+            &mut config.gateway.invitations.secret,
+            config.gateway.invitations.secret_file.take(),
+        )?;
         config.check()?;
         Ok(config)
     }
@@ -615,20 +645,26 @@ impl Config {
                 "sink.max_rows and sink.max_bytes must be positive".into(),
             ));
         }
-        let tokens = [
-            ("read_tokens", &self.dashboard.read_tokens),
-            ("admin_tokens", &self.dashboard.admin_tokens),
-        ];
-        for (list, token) in tokens
-            .iter()
-            .flat_map(|(l, t)| t.iter().map(move |t| (l, t)))
-        {
+        for token in &self.dashboard.tokens {
             if !is_sha256_hex(&token.sha256) {
                 return Err(ConfigError::Invalid(format!(
-                    "dashboard.{list}: the token of `{}` must be a 64-digit hex SHA-256",
+                    "dashboard.tokens: the token of `{}` must be a 64-digit hex SHA-256",
                     token.name
                 )));
             }
+        }
+        let mut names = std::collections::HashSet::new();
+        if let Some(token) = self
+            .dashboard
+            .tokens
+            .iter()
+            .find(|t| !names.insert(&t.name))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "dashboard.tokens: two tokens are named `{}`; the name is how logs and the audit \
+                 tell them apart",
+                token.name
+            )));
         }
         if !(0.0..1.0).contains(&self.matrix.amber_tolerance) {
             return Err(ConfigError::Invalid(
@@ -686,6 +722,40 @@ mod tests {
             assert_eq!(config.kafka.partitions, 12);
             assert_eq!(config.sink.max_rows, 10);
             assert_eq!(config.sink.max_wait_ms, SinkConfig::default().max_wait_ms);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_come_from_a_file_or_the_environment_and_never_print() {
+        Jail::expect_with(|jail| {
+            jail.create_file("password.txt", "from-a-file\n")?;
+            jail.create_file(
+                "civicpulse.toml",
+                "[clickhouse]\npassword_file = \"password.txt\"\n",
+            )?;
+            jail.set_env(
+                "CIVICPULSE_GATEWAY__INVITATIONS__SECRET",
+                "from-the-environment",
+            );
+            let config = Config::load(Some(Path::new("civicpulse.toml"))).unwrap();
+            assert_eq!(config.clickhouse.password.expose(), "from-a-file");
+            assert_eq!(
+                config.gateway.invitations.secret.expose(),
+                "from-the-environment"
+            );
+            let printed = format!("{config:?}");
+            assert!(!printed.contains("from-a-file"), "{printed}");
+            assert!(!printed.contains("from-the-environment"));
+
+            jail.set_env("CIVICPULSE_CLICKHOUSE__PASSWORD", "both");
+            let error = Config::load(Some(Path::new("civicpulse.toml"))).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains("clickhouse.password and clickhouse.password_file"),
+                "{error}"
+            );
             Ok(())
         });
     }

@@ -4,6 +4,7 @@
 //! Nothing in this crate talks to a network or a database, so every rule here is tested
 //! without servers.
 
+pub mod access;
 pub mod backoff;
 pub mod calendar;
 pub mod catalog;
@@ -20,6 +21,7 @@ pub mod pii;
 pub mod remission;
 pub mod rfc3339;
 pub mod schema;
+pub mod secret;
 pub mod sla;
 pub mod strict_json;
 pub mod text;

@@ -10,6 +10,8 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use civicpulse_core::access::Role;
+
 use crate::request_id;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -21,8 +23,24 @@ pub enum ApiError {
     MissingToken,
     #[error("the bearer token is not valid")]
     BadToken,
-    #[error("this bearer token may read but not change; {0} needs an admin token (dashboard.admin_tokens)")]
-    Forbidden(String),
+    #[error("the bearer token `{0}` has expired; ask for its replacement")]
+    ExpiredToken(String),
+    /// The token's role is below what the endpoint needs.
+    #[error("{action} needs the {needs} role; the token `{token}` has the {has} role")]
+    Forbidden {
+        action: String,
+        token: String,
+        needs: Role,
+        has: Role,
+    },
+    /// The request names something outside the token's scope: refused rather than answered
+    /// empty, which would read as "no data".
+    #[error("{what} is outside the scope of the token `{token}` ({scope})")]
+    OutOfScope {
+        what: String,
+        token: String,
+        scope: String,
+    },
     #[error("cannot answer in {0}: ask for application/json or text/csv")]
     NotAcceptable(String),
     #[error("no endpoint at {0}; the endpoints are listed at /api/v1/openapi.json")]
@@ -71,7 +89,9 @@ impl ApiError {
             ApiError::BadParameter { .. } => (StatusCode::BAD_REQUEST, "bad_parameter"),
             ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "missing_token"),
             ApiError::BadToken => (StatusCode::UNAUTHORIZED, "bad_token"),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::ExpiredToken(_) => (StatusCode::UNAUTHORIZED, "expired_token"),
+            ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::OutOfScope { .. } => (StatusCode::FORBIDDEN, "out_of_scope"),
             ApiError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
             ApiError::NotFound(_) | ApiError::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -93,7 +113,8 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine-readable code: `bad_parameter`, `missing_token`, `bad_token`, `forbidden`,
+    /// Stable machine-readable code: `bad_parameter`, `missing_token`, `bad_token`,
+    /// `expired_token`, `forbidden`, `out_of_scope`,
     /// `not_acceptable`, `not_found`, `conflict`, `method_not_allowed`, `catalog_incomplete`,
     /// `unavailable`, `internal`.
     pub code: String,

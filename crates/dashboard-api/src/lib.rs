@@ -12,6 +12,7 @@ mod error;
 mod metrics;
 pub mod openapi;
 mod params;
+mod peers;
 mod request_id;
 mod respond;
 pub mod routes;
@@ -25,8 +26,9 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
+use civicpulse_core::access::{Role, Token};
 use civicpulse_core::calendar::local_date;
-use civicpulse_core::config::{ClickHouseConfig, HttpLimits, MatrixConfig, ReadToken};
+use civicpulse_core::config::{ClickHouseConfig, HttpLimits, MatrixConfig};
 use civicpulse_core::{Catalog, Config};
 use civicpulse_http_server::BodyBounds;
 use civicpulse_store::{ClickHouseStore, Store, Stores};
@@ -47,8 +49,7 @@ pub struct ApiState {
     pub limits: HttpLimits,
     /// The whole configuration, for live reports (matrix rules, Prometheus to read).
     pub config: Arc<Config>,
-    read_tokens: Arc<Vec<ReadToken>>,
-    admin_tokens: Arc<Vec<ReadToken>>,
+    tokens: Arc<Vec<Token>>,
     cache: cache::Caches,
     /// Where the figures are read: ClickHouse, or the in-memory store of the tests.
     stores: Arc<dyn Stores>,
@@ -70,8 +71,7 @@ impl ApiState {
             matrix: config.matrix.clone(),
             limits: config.dashboard.limits.clone(),
             config: Arc::new(config.clone()),
-            read_tokens: Arc::new(config.dashboard.read_tokens.clone()),
-            admin_tokens: Arc::new(config.dashboard.admin_tokens.clone()),
+            tokens: Arc::new(config.dashboard.tokens.clone()),
             cache: cache::Caches::new(config.dashboard.cache_secs),
             stores,
         }
@@ -122,7 +122,6 @@ pub fn router(state: ApiState) -> Router {
             "/api/v1/sla/exceptions/{id}/history",
             get(routes::sla_exceptions::history),
         )
-        .route("/api/v1/feedback/comments", get(routes::comments::comments))
         .route(
             "/api/v1/exports/gc-service-std",
             get(routes::exports::gc_service_std),
@@ -133,10 +132,17 @@ pub fn router(state: ApiState) -> Router {
             get(routes::exports::govuk_kpis),
         )
         .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_token,
+            (state.clone(), Role::Viewer),
+            auth::require,
         ));
-    // Changes need an admin token; the same paths answer GET with a read token.
+    // What citizens wrote needs the analyst role.
+    let analyst = Router::new()
+        .route("/api/v1/feedback/comments", get(routes::comments::comments))
+        .route_layer(axum::middleware::from_fn_with_state(
+            (state.clone(), Role::Analyst),
+            auth::require,
+        ));
+    // Changes need an admin token; the same paths answer GET with a viewer's.
     let admin = Router::new()
         .route(
             "/api/v1/sla/exceptions",
@@ -147,8 +153,8 @@ pub fn router(state: ApiState) -> Router {
             delete(routes::sla_exceptions::withdraw),
         )
         .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_admin,
+            (state.clone(), Role::Admin),
+            auth::require,
         ));
     let reports = Router::new()
         .route("/api/v1/reports", get(routes::reports::list))
@@ -166,9 +172,19 @@ pub fn router(state: ApiState) -> Router {
         reports
     } else {
         reports.route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_token,
+            (state.clone(), Role::Viewer),
+            auth::require,
         ))
+    };
+    // Prometheus scrapes `/metrics` openly, or with a token when `protect_metrics` is on.
+    let metrics = Router::new().route("/metrics", get(metrics::handler));
+    let metrics = if state.config.dashboard.protect_metrics {
+        metrics.route_layer(axum::middleware::from_fn_with_state(
+            (state.clone(), Role::Viewer),
+            auth::require,
+        ))
+    } else {
+        metrics
     };
     let bounds = BodyBounds {
         deadline: state.limits.body_read_timeout(),
@@ -176,12 +192,13 @@ pub fn router(state: ApiState) -> Router {
     };
     let router = Router::new()
         .merge(api)
+        .merge(analyst)
         .merge(admin)
         .merge(reports)
+        .merge(metrics)
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::handler))
         .fallback(|uri: axum::http::Uri| async move { ApiError::NotFound(uri.path().to_string()) })
         .method_not_allowed_fallback(|method: axum::http::Method| async move {
             ApiError::MethodNotAllowed(method.to_string())
@@ -213,6 +230,8 @@ async fn readyz(State(state): State<ApiState>) -> (StatusCode, Json<Value>) {
 pub enum ApiServerError {
     #[error(transparent)]
     Listen(#[from] civicpulse_http_server::ServeError),
+    #[error("{0}")]
+    Scope(String),
 }
 
 pub async fn serve(
@@ -220,11 +239,18 @@ pub async fn serve(
     state: ApiState,
     shutdown: CancellationToken,
 ) -> Result<(), ApiServerError> {
+    if let Some((token, unknown)) = state
+        .tokens
+        .iter()
+        .find_map(|t| Some((&t.name, t.scope.unknown_in(&state.catalog)?)))
+    {
+        return Err(ApiServerError::Scope(format!(
+            "dashboard.tokens: the scope of `{token}` names {unknown}, which the catalog does not have"
+        )));
+    }
     let listener = civicpulse_http_server::bind(addr).await?;
-    if state.read_tokens.is_empty() {
-        tracing::warn!(
-            "no dashboard.read_tokens configured: every /api/v1 request will be refused"
-        );
+    if state.tokens.is_empty() {
+        tracing::warn!("no dashboard.tokens configured: every /api/v1 request will be refused");
     }
     tracing::info!(%addr, "dashboard API listening");
     let limits = state.limits.clone();

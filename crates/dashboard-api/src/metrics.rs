@@ -19,6 +19,7 @@ use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
 use civicpulse_analytics::sla::summary::PolicySummary;
 
+use crate::auth::Caller;
 use crate::routes::matrix::cached_matrix;
 use crate::routes::sla_forecast::forecasts;
 use crate::routes::sla_summary::summarize_window;
@@ -177,7 +178,7 @@ static FORECAST: LazyLock<[ForecastGauge; 6]> = LazyLock::new(|| {
 
 /// Refreshes the forecast gauges; a database outage leaves the last values and is logged.
 async fn refresh_forecast(state: &ApiState) {
-    let forecasts = forecasts(state, None, Utc::now(), DEFAULT_WINDOW).await;
+    let forecasts = forecasts(state, |_| true, Utc::now(), DEFAULT_WINDOW).await;
     let forecasts = match forecasts {
         Ok(forecasts) => forecasts,
         Err(error) => {
@@ -287,14 +288,19 @@ async fn refresh(state: &ApiState) {
     }
 }
 
+/// The exposition; with `protect_metrics`, a scoped token's scrape holds only its
+/// services' series (and the process's own, which name no service).
 pub async fn handler(
     State(state): State<ApiState>,
+    caller: Caller,
 ) -> ([(header::HeaderName, &'static str); 1], String) {
     refresh(&state).await;
     refresh_forecast(&state).await;
     refresh_matrix(&state).await;
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        civicpulse_http_server::exposition::render(),
-    )
+    let text = civicpulse_http_server::exposition::render_where(|labels| {
+        labels
+            .iter()
+            .all(|(name, value)| *name != "service_id" || caller.sees(value))
+    });
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

@@ -10,15 +10,15 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use civicpulse_analytics::sla::rules::{evaluate, CaseMilestone, EvaluationContext};
-use civicpulse_core::config::ReadToken;
+use civicpulse_core::access::Role;
 use civicpulse_core::event::MilestoneKind;
 use civicpulse_core::exception;
 use civicpulse_core::{Catalog, Config};
 use civicpulse_dashboard_api::{router, ApiState};
 use civicpulse_store::tables::sla_exceptions::ExceptionRow;
+use civicpulse_testkit::config::token_of;
 use civicpulse_testkit::memory::{MemoryStore, Tables};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 const TOKEN: &str = "read-token";
@@ -41,14 +41,10 @@ fn catalog() -> Catalog {
 
 fn app(store: Arc<MemoryStore>) -> Router {
     let mut config = Config::default();
-    config.dashboard.read_tokens = vec![ReadToken {
-        name: "analyst".into(),
-        sha256: hex::encode(Sha256::digest(TOKEN)),
-    }];
-    config.dashboard.admin_tokens = vec![ReadToken {
-        name: "service-manager".into(),
-        sha256: hex::encode(Sha256::digest(ADMIN)),
-    }];
+    config.dashboard.tokens = vec![
+        token_of("analyst", TOKEN, Role::Analyst),
+        token_of("service-manager", ADMIN, Role::Admin),
+    ];
     router(ApiState::with_stores(Arc::new(catalog()), &config, store))
 }
 

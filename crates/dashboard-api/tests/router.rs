@@ -10,13 +10,13 @@ use std::sync::{Arc, LazyLock};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use civicpulse_core::config::ReadToken;
+use civicpulse_core::access::Role;
 use civicpulse_core::{Catalog, Config};
 use civicpulse_dashboard_api::openapi::ApiDoc;
 use civicpulse_dashboard_api::{router, ApiState};
+use civicpulse_testkit::config::token_of;
 use proptest::prelude::*;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use utoipa::OpenApi;
 
@@ -52,14 +52,10 @@ fn app() -> Router {
     let mut config = Config::default();
     // Nothing listens here: a request that passes validation meets an unavailable store.
     config.clickhouse.url = "http://127.0.0.1:9".into();
-    config.dashboard.read_tokens = vec![ReadToken {
-        name: "test".into(),
-        sha256: hex::encode(Sha256::digest(TOKEN)),
-    }];
-    config.dashboard.admin_tokens = vec![ReadToken {
-        name: "service-manager".into(),
-        sha256: hex::encode(Sha256::digest(ADMIN)),
-    }];
+    config.dashboard.tokens = vec![
+        token_of("test", TOKEN, Role::Analyst),
+        token_of("service-manager", ADMIN, Role::Admin),
+    ];
     router(ApiState::new(Arc::new(catalog), &config))
 }
 
@@ -427,14 +423,14 @@ fn declaring_an_exception_needs_an_admin_token() {
             (status, body["error"]["code"].as_str()),
             (StatusCode::UNAUTHORIZED, Some("bad_token"))
         );
-        // A read token reads, but may not change anything.
+        // An analyst reads, but may not change anything.
         let (status, body) = block_on(send(method, path, Some(TOKEN), STRIKE));
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
         assert_eq!(body["error"]["code"], "forbidden");
         assert!(body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("admin token"));
+            .contains("needs the admin role"));
         // The admin's request passes and meets the down store.
         let (status, body) = block_on(send(method, path, Some(ADMIN), STRIKE));
         assert_eq!(

@@ -6,9 +6,32 @@ use prometheus::{Encoder, TextEncoder};
 
 /// The text exposition of every registered metric.
 pub fn render() -> String {
+    render_where(|_| true)
+}
+
+/// The text exposition of the series whose labels `keep` accepts (name, value pairs), e.g.
+/// only some services' series for a reader limited to them.
+pub fn render_where(keep: impl Fn(&[(&str, &str)]) -> bool) -> String {
+    let mut families = prometheus::gather();
+    for family in &mut families {
+        let metrics: Vec<_> = family
+            .take_metric()
+            .into_iter()
+            .filter(|metric| {
+                let labels: Vec<(&str, &str)> = metric
+                    .get_label()
+                    .iter()
+                    .map(|l| (l.name(), l.value()))
+                    .collect();
+                keep(&labels)
+            })
+            .collect();
+        family.set_metric(metrics);
+    }
+    families.retain(|family| !family.get_metric().is_empty());
     let mut buffer = Vec::new();
     TextEncoder::new()
-        .encode(&prometheus::gather(), &mut buffer)
+        .encode(&families, &mut buffer)
         .expect("text encoding into a Vec cannot fail");
     String::from_utf8(buffer).expect("the text format is UTF-8")
 }

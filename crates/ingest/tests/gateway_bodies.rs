@@ -46,6 +46,7 @@ fn state() -> GatewayState {
     config.gateway.api_keys = vec![ApiKey {
         source: "cases".into(),
         sha256: hash_secret(KEY),
+        expires_at: None,
     }];
     config.gateway.invitations.secret = SECRET.into();
     config.gateway.sites = vec![Site {

@@ -28,6 +28,7 @@ fn app() -> Router {
     config.gateway.api_keys = vec![ApiKey {
         source: "test".into(),
         sha256: hash_secret(KEY),
+        expires_at: None,
     }];
     let catalog = Catalog::from_toml_str(include_str!("../../../catalog.toml")).expect("catalog");
     let producer =

@@ -26,6 +26,7 @@ fn app() -> (Router, Arc<MemoryProducer>) {
     config.gateway.api_keys = vec![ApiKey {
         source: "cases".into(),
         sha256: hash_secret(KEY),
+        expires_at: None,
     }];
     config.gateway.invitations.secret = "success-test-secret".into();
     config.gateway.public.demo_site = "pk-canada".into();

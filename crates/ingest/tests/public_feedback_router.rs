@@ -594,6 +594,7 @@ mod invitations {
         config.gateway.api_keys = vec![ApiKey {
             source: "cases".into(),
             sha256: hash_secret(API_KEY),
+            expires_at: None,
         }];
         config.gateway.invitations.secret = "router-test-secret".into();
         config.gateway.public_base_url = "https://feedback.example".parse().unwrap();

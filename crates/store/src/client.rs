@@ -100,7 +100,7 @@ fn base_client(config: &ClickHouseConfig) -> Client {
     let client = Client::default()
         .with_url(&config.url)
         .with_user(&config.user)
-        .with_password(&config.password);
+        .with_password(config.password.expose());
     let client = if config.log_statements {
         client.with_setting("log_queries", "1")
     } else {

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use civicpulse_core::config::{hash_secret, ApiKey, ReadToken};
+use civicpulse_core::access::{Role, Scope, Token};
+use civicpulse_core::config::{hash_secret, ApiKey};
 use civicpulse_core::Config;
 
 use crate::ports::free_port;
@@ -30,15 +31,27 @@ pub fn accept_key(config: &mut Config, source: &str, key: &str) {
     config.gateway.api_keys.push(ApiKey {
         source: source.to_string(),
         sha256: hash_secret(key),
+        expires_at: None,
     });
 }
 
-/// Lets `name` read the dashboard API with `token`.
+/// Lets `name` read the dashboard API, comments included, with `token`.
 pub fn accept_token(config: &mut Config, name: &str, token: &str) {
-    config.dashboard.read_tokens.push(ReadToken {
+    config
+        .dashboard
+        .tokens
+        .push(token_of(name, token, Role::Analyst));
+}
+
+/// A dashboard token named `name` whose secret is `secret`, for every service.
+pub fn token_of(name: &str, secret: &str, role: Role) -> Token {
+    Token {
         name: name.to_string(),
-        sha256: hash_secret(token),
-    });
+        sha256: hash_secret(secret),
+        role,
+        scope: Scope::default(),
+        expires_at: None,
+    }
 }
 
 /// Writes `config` as `civicpulse.toml` in `dir`; its path.

@@ -103,6 +103,11 @@ fn in_services(services: Option<&[String]>, service_id: &str) -> bool {
     services.is_none_or(|s| s.iter().any(|id| id == service_id))
 }
 
+/// A store filter's services: empty matches every service.
+fn any_or_listed(services: &[String], service_id: &str) -> bool {
+    services.is_empty() || services.iter().any(|id| id == service_id)
+}
+
 fn epoch_seconds(t: DateTime<Utc>) -> u32 {
     u32::try_from(t.timestamp()).unwrap_or(0)
 }
@@ -127,12 +132,7 @@ impl SlaStore for MemoryStore {
             );
             t.cases
                 .iter()
-                .filter(|r| {
-                    filter
-                        .service_id
-                        .as_ref()
-                        .is_none_or(|id| *id == r.service_id)
-                })
+                .filter(|r| any_or_listed(&filter.services, &r.service_id))
                 .filter(|r| filter.status.is_none_or(|s| s.as_str() == r.status))
                 .filter(|r| from.is_none_or(|f| r.started_at >= f))
                 .filter(|r| before.is_none_or(|b| r.started_at < b))
@@ -292,7 +292,7 @@ impl FeedbackStore for MemoryStore {
             let mut rows: Vec<CommentListed> = t
                 .comments
                 .iter()
-                .filter(|r| filter.service_id.is_none_or(|s| s == r.service_id))
+                .filter(|r| any_or_listed(filter.services, &r.service_id))
                 .filter(|r| from <= r.occurred_at && r.occurred_at < to)
                 .cloned()
                 .collect();

@@ -11,8 +11,9 @@ use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::params::{known_service, time_window, Limit, Query, Time};
+use crate::params::{time_window, Limit, Query, Time};
 use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
@@ -68,19 +69,21 @@ impl From<CommentListed> for Comment {
         (status = 200, description = "The newest comments first", body = [Comment]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "The token's role is below analyst, or the request is outside its scope (the message says which)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["analyst"]))
 )]
 pub async fn comments(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<CommentsQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
-    let service_id = known_service(&state.catalog, query.service_id)?;
+    let services = caller.select(&state.catalog, query.service_id)?.services();
     let (from, to) = time_window(query.from, query.to, 30)?;
     let filter = CommentFilter {
-        service_id: service_id.as_deref(),
+        services: &services,
         from,
         to,
         limit: query.limit.map_or(100, |l| l.0),

@@ -10,8 +10,9 @@ use civicpulse_reports::exports::{self, ExportError, ExportFormat};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::params::{known_service, Query};
+use crate::params::Query;
 use crate::ApiState;
 
 /// The query of `/api/v1/exports/gc-service-std`.
@@ -61,19 +62,22 @@ pub struct PeriodQuery {
         (status = 200, description = "GC Service Inventory service-std rows (UTF-8 CSV with BOM, the published column order)", content_type = "text/csv", body = String),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 422, description = "The catalog lacks a field the format requires", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn gc_service_std(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<FiscalYearQuery>,
 ) -> Result<Response, ApiError> {
     answer(
         &state,
         ExportFormat::GcServiceStd,
         &query.period,
+        &caller,
         query.service_id,
     )
     .await
@@ -88,18 +92,21 @@ pub async fn gc_service_std(
         (status = 200, description = "OMB A-11 §280 CX summary rows (CSV): volumes and answer counts per point", content_type = "text/csv", body = String),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn omb_a11(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<FiscalQuarterQuery>,
 ) -> Result<Response, ApiError> {
     answer(
         &state,
         ExportFormat::OmbA11,
         &query.period,
+        &caller,
         query.service_id,
     )
     .await
@@ -114,18 +121,21 @@ pub async fn omb_a11(
         (status = 200, description = "GOV.UK Service Standard KPI records (JSON); a figure that cannot be given is null", body = [civicpulse_reports::exports::govuk_kpis::Record]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn govuk_kpis(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Response, ApiError> {
     answer(
         &state,
         ExportFormat::GovukKpis,
         &query.period,
+        &caller,
         query.service_id,
     )
     .await
@@ -135,14 +145,13 @@ async fn answer(
     state: &ApiState,
     format: ExportFormat,
     period: &str,
+    caller: &Caller,
     service_id: Option<String>,
 ) -> Result<Response, ApiError> {
     // Read before any database is asked, so a wrong period is a 400 even when it is down.
     exports::period(&state.catalog, format, period)
         .map_err(|error| ApiError::bad("period", error.to_string()))?;
-    let services: Vec<String> = known_service(&state.catalog, service_id)?
-        .into_iter()
-        .collect();
+    let services = caller.select(&state.catalog, service_id)?.services();
     let export = exports::export(
         state.stores(),
         &state.catalog,

@@ -11,9 +11,11 @@ use civicpulse_analytics::matrix;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::Caller;
 use crate::cache::cached;
 use crate::error::ApiError;
-use crate::params::{known_service, DimensionParam, Query};
+use crate::params::{DimensionParam, Query};
+use crate::peers;
 use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
@@ -42,12 +44,14 @@ pub struct InterventionsQuery {
         (status = 200, description = "One row per intervention and dimension; `verdict` and `did_verdict` say when the evidence is too thin", body = [wire::InterventionRow]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn interventions(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<InterventionsQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
@@ -60,7 +64,7 @@ pub async fn interventions(
         }
         other => other,
     };
-    let service_id = known_service(&state.catalog, query.service_id)?;
+    let selection = caller.select(&state.catalog, query.service_id)?;
     let dimension = query.dimension.map(|d| d.0);
 
     let today = state.today();
@@ -75,9 +79,13 @@ pub async fn interventions(
                 .as_ref()
                 .is_none_or(|i| &r.intervention_id == i)
         })
-        .filter(|r| service_id.as_ref().is_none_or(|s| &r.service_id == s))
+        .filter(|r| selection.admits(&r.service_id))
         .filter(|r| dimension.is_none_or(|d| r.dimension == d.name()))
-        .map(wire::InterventionRow::from)
+        .map(|r| {
+            let mut row = wire::InterventionRow::from(r);
+            peers::narrow_intervention(&caller, &mut row);
+            row
+        })
         .collect();
     table(format, &rows, HeaderMap::new())
 }

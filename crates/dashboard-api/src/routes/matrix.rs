@@ -11,9 +11,11 @@ use civicpulse_analytics::period::Period;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::Caller;
 use crate::cache::cached;
 use crate::error::ApiError;
-use crate::params::{known_service, DayBound, DimensionParam, GroupByParam, PeriodParam, Query};
+use crate::params::{DayBound, DimensionParam, GroupByParam, PeriodParam, Query};
+use crate::peers;
 use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
@@ -53,27 +55,30 @@ pub struct MatrixQuery {
         (status = 200, description = "One row per service, group and dimension; `Accept: text/csv` for CSV", body = [crate::wire::Cell]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn matrix(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<MatrixQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let period = period(&query, &state)?;
     let group_by = query.group_by.map_or(GroupBy::Service, |g| g.0);
-    let service_id = known_service(&state.catalog, query.service_id)?;
+    let selection = caller.select(&state.catalog, query.service_id)?;
     let dimension = query.dimension.map(|d| d.0);
 
     let cells = cached_matrix(&state, &period, group_by).await?;
-    let rows: Vec<wire::Cell> = cells
+    let mut rows: Vec<wire::Cell> = cells
         .iter()
-        .filter(|c| service_id.as_ref().is_none_or(|s| &c.service_id == s))
         .filter(|c| dimension.is_none_or(|d| c.dimension == d.name()))
         .map(wire::Cell::from)
         .collect();
+    peers::withhold_revealing_benchmarks(&state.catalog, &caller, &mut rows);
+    rows.retain(|c| selection.admits(&c.service_id));
     table(format, &rows, HeaderMap::new())
 }
 

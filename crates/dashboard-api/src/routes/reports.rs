@@ -16,6 +16,7 @@ use civicpulse_store::tables::report_runs::ReportRunRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::{Limit, NoParameters, Query};
 use crate::respond::{table, ResponseFormat};
@@ -105,9 +106,10 @@ pub struct ListQuery {
         (status = 200, description = "Every scheduled report attempt, newest first", body = [ReportRun]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token (unless `[reports] public`)", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn list(
     State(state): State<ApiState>,
@@ -138,16 +140,19 @@ pub async fn list(
         (status = 200, description = "The file of the latest revision, with its content type (HTML, PDF, JSON or CSV)"),
         (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token (unless `[reports] public`)", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 404, description = "No written report has this file", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn file(
     State(state): State<ApiState>,
+    caller: Caller,
     Path((period, lang, file)): Path<(String, String, String)>,
     _: Query<NoParameters>,
 ) -> Result<Response, ApiError> {
+    whole_government(&caller)?;
     let not_found = || ApiError::NotFound(format!("/api/v1/reports/{period}/{lang}/{file}"));
     let run = state.stores().report_succeeded(&period, &lang).await?;
     serve(run, &file, not_found).await
@@ -167,16 +172,19 @@ pub async fn file(
         (status = 200, description = "The file of that revision, with its content type (HTML, PDF, JSON or CSV)"),
         (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token (unless `[reports] public`)", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 404, description = "No written revision has this file", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn revision_file(
     State(state): State<ApiState>,
+    caller: Caller,
     Path((period, lang, revision, file)): Path<(String, String, String, String)>,
     _: Query<NoParameters>,
 ) -> Result<Response, ApiError> {
+    whole_government(&caller)?;
     let not_found = || {
         ApiError::NotFound(format!(
             "/api/v1/reports/{period}/{lang}/revisions/{revision}/{file}"
@@ -192,6 +200,18 @@ pub async fn revision_file(
         .into_iter()
         .find(|r| r.revision == number);
     serve(run, &file, not_found).await
+}
+
+/// A written report covers every service: a scoped token is sent to the live report of
+/// its own services instead.
+fn whole_government(caller: &Caller) -> Result<(), ApiError> {
+    if caller.is_scoped() {
+        return Err(caller.out_of_scope(
+            "a written report, which covers every service (read /reports/{period} for the \
+             services of this token)",
+        ));
+    }
+    Ok(())
 }
 
 /// One file of a written revision. Only a file its run lists is served: the names come
@@ -229,9 +249,11 @@ pub struct LiveQuery {
 }
 
 /// The report of any period, rendered now (the HTML only: the PDF and open data are
-/// written by `civicpulse report` and the schedules).
+/// written by `civicpulse report` and the schedules). A scoped token's report holds its
+/// services only, compared among themselves.
 pub async fn live(
     State(state): State<ApiState>,
+    caller: Caller,
     Path(period): Path<String>,
     Query(query): Query<LiveQuery>,
 ) -> Result<Response, ApiError> {
@@ -243,9 +265,12 @@ pub async fn live(
     };
     let period = Period::parse(&period, state.catalog.fiscal_year_start())
         .map_err(|error| ApiError::bad("period", error.to_string()))?;
+    let scoped = caller
+        .services()
+        .map(|services| state.catalog.within(services));
     let figures = civicpulse_reports::generate::figures(
         state.stores(),
-        &state.catalog,
+        scoped.as_ref().unwrap_or(&state.catalog),
         &state.config,
         &period,
         &[],

@@ -6,6 +6,7 @@ use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::{NoParameters, Query};
 use crate::respond::{table, ResponseFormat};
@@ -33,14 +34,16 @@ pub struct ServiceView {
     operation_id = "list_services",
     tag = "catalog",
     responses(
-        (status = 200, description = "Every catalog service", body = [ServiceView]),
+        (status = 200, description = "Every catalog service the token's scope holds", body = [ServiceView]),
         (status = 400, description = "Unknown parameter", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn list(
     State(state): State<ApiState>,
+    caller: Caller,
     _: Query<NoParameters>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
@@ -48,6 +51,7 @@ pub async fn list(
         .catalog
         .services
         .iter()
+        .filter(|s| caller.sees(&s.id))
         .map(|s| ServiceView {
             id: s.id.clone(),
             name: s.name.clone(),

@@ -16,7 +16,8 @@ use crate::error::ApiError;
 use civicpulse_core::sla::Status;
 use strum::IntoEnumIterator;
 
-use crate::params::{check_order, known_service, Limit, Query, Time};
+use crate::auth::Caller;
+use crate::params::{check_order, Limit, Query, Time};
 use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
@@ -115,11 +116,11 @@ pub struct SlaCase {
     pub late: i32,
 }
 
-fn filter(state: &ApiState, query: CasesQuery) -> Result<CaseFilter, ApiError> {
+fn filter(state: &ApiState, caller: &Caller, query: CasesQuery) -> Result<CaseFilter, ApiError> {
     let (from, to) = (query.from.map(|t| t.0), query.to.map(|t| t.0));
     check_order(from, to)?;
     Ok(CaseFilter {
-        service_id: known_service(&state.catalog, query.service_id)?,
+        services: caller.select(&state.catalog, query.service_id)?.services(),
         status: query.status.map(|s| s.0),
         started_from: from,
         started_before: to,
@@ -157,16 +158,18 @@ fn decode_cursor(text: &str) -> Result<CaseKey, String> {
         (status = 200, description = "One row per case, ordered by service, policy and case; `X-Next-Cursor` when more follow", body = [SlaCase]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn cases(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<CasesQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
-    let filters = filter(&state, query)?;
+    let filters = filter(&state, &caller, query)?;
     let rows = state.stores().cases(&filters).await?;
 
     let mut headers = HeaderMap::new();

@@ -7,16 +7,16 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use chrono::Utc;
 use civicpulse_core::exception::{self, Declaration, Exception, InForce};
 use civicpulse_store::tables::sla_exceptions::{self, ExceptionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Admin;
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::params::{known_service, NoParameters, Query};
+use crate::params::{NoParameters, Query};
 use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
@@ -115,27 +115,37 @@ fn time(t: chrono::DateTime<Utc>) -> String {
         (status = 200, description = "The exceptions in force, the catalog's and those declared through the API", body = [ExceptionListed]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn list(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<ExceptionsQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
-    let service_id = known_service(&state.catalog, query.service_id)?;
+    let selection = caller.select(&state.catalog, query.service_id)?;
     let rows: Vec<ExceptionListed> = in_force(&state)
         .await?
-        .iter()
-        .filter(|e| {
-            service_id
-                .as_deref()
-                .is_none_or(|id| e.exception.applies_to(id))
+        .into_iter()
+        .filter_map(|mut e| {
+            e.exception.services.retain(|id| caller.sees(id));
+            let applies = e.exception.services.iter().any(|id| selection.admits(id));
+            applies.then(|| ExceptionListed::from(&e))
         })
-        .map(ExceptionListed::from)
         .collect();
     table(format, &rows, HeaderMap::new())
+}
+
+/// 403 unless the caller sees every one of `services`: a scoped admin changes only what
+/// applies to its own services.
+fn check_scope(caller: &Caller, services: &[String]) -> Result<(), ApiError> {
+    match services.iter().find(|id| !caller.sees(id)) {
+        Some(id) => Err(caller.out_of_scope(format!("service `{id}`"))),
+        None => Ok(()),
+    }
 }
 
 /// The exceptions in force, by the one rule the evaluation applies too.
@@ -223,18 +233,19 @@ fn parse_body(state: &ApiState, body: &[u8]) -> Result<Exception, ApiError> {
         (status = 201, description = "Declared (or replaced, by id); stored with the admin token's name", body = ExceptionListed),
         (status = 400, description = "A field is missing or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
-        (status = 403, description = "A read token: declaring needs an admin token", body = crate::error::ErrorBody),
+        (status = 403, description = "The token's role is below admin, or the request is outside its scope (the message says which)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable: nothing was stored, send it again", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 pub async fn declare(
     State(state): State<ApiState>,
-    Extension(Admin(admin)): Extension<Admin>,
+    caller: Caller,
     _: Query<NoParameters>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let exception = parse_body(&state, &body)?;
+    check_scope(&caller, &exception.services)?;
     let previous = state
         .stores()
         .exception_history(&exception.id)
@@ -249,7 +260,7 @@ pub async fn declare(
         reason: exception.reason.clone(),
         effect: exception.effect.as_str().to_string(),
         withdrawn: 0,
-        declared_by: admin,
+        declared_by: caller.name.clone(),
         declared_at: Utc::now(),
         seq: sla_exceptions::next_seq(previous),
     };
@@ -274,16 +285,16 @@ pub async fn declare(
         (status = 204, description = "Withdrawn; stored with the admin token's name"),
         (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
-        (status = 403, description = "A read token: withdrawing needs an admin token", body = crate::error::ErrorBody),
+        (status = 403, description = "The token's role is below admin, or the request is outside its scope (the message says which)", body = crate::error::ErrorBody),
         (status = 404, description = "No exception of that id is in force", body = crate::error::ErrorBody),
         (status = 409, description = "The exception is the catalog's: remove it there", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable: nothing was stored, send it again", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 pub async fn withdraw(
     State(state): State<ApiState>,
-    Extension(Admin(admin)): Extension<Admin>,
+    caller: Caller,
     Path(id): Path<String>,
     _: Query<NoParameters>,
 ) -> Result<Response, ApiError> {
@@ -296,6 +307,7 @@ pub async fn withdraw(
             "no exception `{id}` is in force"
         )));
     };
+    check_scope(&caller, &current.exception.services)?;
     if current.declaration == Declaration::Catalog {
         return Err(ApiError::Conflict(format!(
             "exception `{id}` is declared in the catalog: remove it there"
@@ -316,7 +328,7 @@ pub async fn withdraw(
         reason: e.reason,
         effect: e.effect.as_str().to_string(),
         withdrawn: 1,
-        declared_by: admin,
+        declared_by: caller.name.clone(),
         declared_at: Utc::now(),
         seq: sla_exceptions::next_seq(previous),
     };
@@ -334,22 +346,30 @@ pub async fn withdraw(
         (status = 200, description = "Every declaration and withdrawal of the id, oldest first, with who made it", body = [ExceptionChange]),
         (status = 400, description = "A query parameter was given: this endpoint takes none", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn history(
     State(state): State<ApiState>,
+    caller: Caller,
     Path(id): Path<String>,
     _: Query<NoParameters>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
-    let rows: Vec<ExceptionChange> = state
-        .stores()
-        .exception_history(&id)
-        .await?
+    let changes = state.stores().exception_history(&id).await?;
+    let seen = |row: &ExceptionRow| row.services.iter().any(|s| caller.sees(s));
+    if !changes.is_empty() && !changes.iter().any(seen) {
+        return Err(caller.out_of_scope(format!("exception `{id}`")));
+    }
+    let rows: Vec<ExceptionChange> = changes
         .into_iter()
-        .map(ExceptionChange::from)
+        .filter(seen)
+        .map(|mut row| {
+            row.services.retain(|s| caller.sees(s));
+            ExceptionChange::from(row)
+        })
         .collect();
     table(format, &rows, HeaderMap::new())
 }

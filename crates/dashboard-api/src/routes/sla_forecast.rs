@@ -14,8 +14,9 @@ use civicpulse_analytics::sla::forecast::{self, OptionForecast, DEFAULT_WINDOW};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::params::{known_service, Limit, Query, Time};
+use crate::params::{Limit, Query, Time};
 use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
@@ -96,22 +97,24 @@ pub struct BreachDay {
         (status = 200, description = "One row per service, day-limit standard and option (`view=options`), or per forecast due date (`view=days`)", body = [BreachForecast]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn forecast(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<ForecastQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
-    let service_id = known_service(&state.catalog, query.service_id)?;
+    let selection = caller.select(&state.catalog, query.service_id)?;
     let as_of = query.as_of.map_or_else(Utc::now, |t| t.0);
     if as_of > Utc::now() {
         return Err(ApiError::bad("as_of", "must not be in the future"));
     }
     let window = query.window.map_or(DEFAULT_WINDOW, |w| w.0 as usize);
-    let forecasts = forecasts(&state, service_id.as_deref(), as_of, window).await?;
+    let forecasts = forecasts(&state, |id| selection.admits(id), as_of, window).await?;
     match query.view.unwrap_or(View::Options) {
         View::Options => {
             let rows: Vec<BreachForecast> = forecasts.iter().map(BreachForecast::from).collect();
@@ -135,20 +138,15 @@ pub async fn forecast(
     }
 }
 
-/// The forecasts of one service or all, as of a moment.
+/// The forecasts of the services `admits` accepts, as of a moment.
 pub async fn forecasts(
     state: &ApiState,
-    service_id: Option<&str>,
+    admits: impl Fn(&str) -> bool,
     as_of: chrono::DateTime<Utc>,
     window: usize,
 ) -> Result<Vec<OptionForecast>, ApiError> {
     let mut out = Vec::new();
-    for service in state
-        .catalog
-        .services
-        .iter()
-        .filter(|s| service_id.is_none_or(|id| id == s.id))
-    {
+    for service in state.catalog.services.iter().filter(|s| admits(&s.id)) {
         out.extend(
             forecast::forecast_service(state.stores(), &state.catalog, service, as_of, window)
                 .await?,

@@ -11,8 +11,9 @@ use civicpulse_core::Catalog;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::params::{known_service, Query};
+use crate::params::Query;
 use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
@@ -189,24 +190,27 @@ impl From<Remission> for RemissionCase {
         (status = 200, description = "The ledger's totals (`view=totals`, by fiscal year, service, standard, option and fee) or its cases (`view=cases`)", body = [RemissionTotal]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn remissions(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<RemissionsQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
-    let service_id = known_service(&state.catalog, query.service_id)?;
+    let selection = caller.select(&state.catalog, query.service_id)?;
     if let Some(year) = query.fiscal_year.filter(|y| !(2000..2100).contains(y)) {
         return Err(ApiError::bad(
             "fiscal_year",
             format!("{year} is not between 2000 and 2099"),
         ));
     }
-    let cases =
-        ledger::remissions(state.stores(), service_id.as_deref(), query.fiscal_year).await?;
+    let mut cases =
+        ledger::remissions(state.stores(), selection.one.as_deref(), query.fiscal_year).await?;
+    cases.retain(|c| selection.admits(&c.service_id));
     match query.view.unwrap_or(View::Totals) {
         View::Totals => {
             let rules = &state.catalog.remissions;

@@ -15,8 +15,9 @@ use civicpulse_analytics::sla::summary::PolicySummary;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::params::{known_service, time_window, Query, Time};
+use crate::params::{time_window, Query, Time};
 use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
@@ -45,22 +46,26 @@ pub struct SummaryQuery {
         (status = 200, description = "One row per service and policy", body = [wire::PolicySummary]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn summary(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<SummaryQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
-    let service_id = known_service(&state.catalog, query.service_id)?;
+    let selection = caller.select(&state.catalog, query.service_id)?;
     let (from, to) = time_window(query.from, query.to, 30)?;
-    let rows: Vec<wire::PolicySummary> = summarize_window(&state, service_id.as_deref(), from, to)
-        .await?
-        .iter()
-        .map(|s| wire::PolicySummary::published(s, &state.config.matrix))
-        .collect();
+    let rows: Vec<wire::PolicySummary> =
+        summarize_window(&state, selection.one.as_deref(), from, to)
+            .await?
+            .iter()
+            .filter(|s| selection.admits(&s.service_id))
+            .map(|s| wire::PolicySummary::published(s, &state.config.matrix))
+            .collect();
     table(format, &rows, HeaderMap::new())
 }
 

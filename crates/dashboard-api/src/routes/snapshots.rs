@@ -11,8 +11,10 @@ use civicpulse_store::tables::matrix_snapshots::SnapshotFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::params::{known_service, DimensionParam, PeriodParam, Query};
+use crate::params::{DimensionParam, PeriodParam, Query};
+use crate::peers;
 use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
@@ -41,12 +43,14 @@ pub struct SnapshotsQuery {
         (status = 200, description = "Stored cells, newest computation of each period", body = [wire::Cell]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn snapshots(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<SnapshotsQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
@@ -54,19 +58,23 @@ pub async fn snapshots(
         .period
         .map(|p| p.period(&state.catalog).map(|p| p.to_string()))
         .transpose()?;
-    let service_id = known_service(&state.catalog, query.service_id)?;
+    let selection = caller.select(&state.catalog, query.service_id)?;
     let dimension = query.dimension.map(|d| d.0.name());
+    // A scoped reader's benchmarks are checked against the peers' rows, so read them too.
+    let service_id = selection.one.as_deref().filter(|_| !caller.is_scoped());
     let filter = SnapshotFilter {
         period: period.as_deref(),
-        service_id: service_id.as_deref(),
+        service_id,
         dimension: dimension.as_deref(),
     };
-    let cells: Vec<wire::Cell> = state
+    let mut cells: Vec<wire::Cell> = state
         .stores()
         .snapshots(&filter)
         .await?
         .into_iter()
         .map(|row| wire::Cell::from(&snapshot::cell(row, &state.catalog)))
         .collect();
+    peers::withhold_revealing_benchmarks(&state.catalog, &caller, &mut cells);
+    cells.retain(|c| selection.admits(&c.service_id));
     table(format, &cells, HeaderMap::new())
 }

@@ -8,9 +8,10 @@ use civicpulse_analytics::matrix::{self, Bucket};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::auth::Caller;
 use crate::cache::cached;
 use crate::error::ApiError;
-use crate::params::{known_service, DayBound, DimensionParam, Query};
+use crate::params::{DayBound, DimensionParam, Query};
 use crate::respond::{table, ResponseFormat};
 use crate::wire;
 use crate::ApiState;
@@ -65,12 +66,14 @@ pub struct TimeseriesQuery {
         (status = 200, description = "Points in time order; `time` is the bucket's first day (ISO 8601); withheld values are null with a note", body = [wire::Point]),
         (status = 400, description = "A parameter is missing, unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["viewer"]))
 )]
 pub async fn timeseries(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<TimeseriesQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
@@ -78,22 +81,21 @@ pub async fn timeseries(
         .metric
         .map(|m| m.0)
         .ok_or_else(|| ApiError::bad("metric", "required, e.g. `metric=sla_compliance`"))?;
-    let service_id = known_service(&state.catalog, query.service_id)?;
+    let services = caller.select(&state.catalog, query.service_id)?.services();
     let (from, to) = super::date_range(query.from.as_ref(), query.to.as_ref(), &state, 90)?;
     let bucket = query.interval.map_or(Bucket::Day, Interval::bucket);
 
     let key = format!(
         "{}|{}|{from}|{to}|{bucket:?}",
         dimension.name(),
-        service_id.as_deref().unwrap_or("*")
+        services.join(",")
     );
     let points = cached(&state.cache.timeseries, key, async {
-        let services = service_id.clone().map(|s| vec![s]);
         Ok(matrix::timeseries(
             state.stores(),
             &state.matrix,
             dimension,
-            services.as_deref(),
+            (!services.is_empty()).then_some(services.as_slice()),
             from,
             to,
             bucket,

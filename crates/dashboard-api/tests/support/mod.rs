@@ -14,16 +14,16 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use chrono::{DateTime, NaiveDate, Utc};
-use civicpulse_core::config::ReadToken;
+use civicpulse_core::access::Role;
 use civicpulse_core::{Catalog, Config};
 use civicpulse_dashboard_api::{router, ApiState};
 use civicpulse_store::tables::matrix_activity_daily::ActivitySums;
 use civicpulse_store::tables::matrix_feedback_daily::AnswerSums;
 use civicpulse_store::tables::matrix_sla_daily::ClosedCases;
 use civicpulse_store::tables::sla_cases::CaseListed;
+use civicpulse_testkit::config::token_of;
 pub use civicpulse_testkit::memory::{MemoryStore, Tables};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 pub const TOKEN: &str = "read-token";
@@ -41,10 +41,7 @@ pub fn catalog() -> Catalog {
 /// The configuration of the tests: one read token, no Prometheus to ask.
 pub fn config() -> Config {
     let mut config = Config::default();
-    config.dashboard.read_tokens = vec![ReadToken {
-        name: "analyst".into(),
-        sha256: hex::encode(Sha256::digest(TOKEN)),
-    }];
+    config.dashboard.tokens = vec![token_of("analyst", TOKEN, Role::Analyst)];
     config.reports.prometheus_url = None;
     config
 }

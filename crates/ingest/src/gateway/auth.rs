@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use chrono::{DateTime, Utc};
 use civicpulse_core::config::{hash_secret, ApiKey};
 
 use super::error::RequestError;
@@ -32,27 +33,40 @@ impl FromRequestParts<GatewayState> for Source {
 
 #[derive(Debug, Clone, Default)]
 pub struct ApiKeys {
-    source_by_digest: HashMap<String, String>,
+    by_digest: HashMap<String, ApiKey>,
 }
 
 impl ApiKeys {
     pub fn new(keys: &[ApiKey]) -> Self {
         ApiKeys {
-            source_by_digest: keys
+            by_digest: keys
                 .iter()
-                .map(|k| (k.sha256.to_ascii_lowercase(), k.source.clone()))
+                .map(|k| (k.sha256.to_ascii_lowercase(), k.clone()))
                 .collect(),
         }
     }
 
     /// The source named by the request's key, from `Authorization: Bearer <key>` or
-    /// `X-Api-Key: <key>`.
+    /// `X-Api-Key: <key>`; an expired key is refused like an unknown one.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<&str, RequestError> {
+        self.authenticate_at(headers, Utc::now())
+    }
+
+    fn authenticate_at(
+        &self,
+        headers: &HeaderMap,
+        now: DateTime<Utc>,
+    ) -> Result<&str, RequestError> {
         let key = presented_key(headers).ok_or(RequestError::Unauthorized)?;
-        self.source_by_digest
+        let key = self
+            .by_digest
             .get(&hash_secret(key))
-            .map(String::as_str)
-            .ok_or(RequestError::Unauthorized)
+            .ok_or(RequestError::Unauthorized)?;
+        if key.expires_at.is_some_and(|at| now >= at) {
+            tracing::info!(source = %key.source, "refused an expired API key");
+            return Err(RequestError::Unauthorized);
+        }
+        Ok(&key.source)
     }
 }
 
@@ -73,6 +87,7 @@ mod tests {
         ApiKeys::new(&[ApiKey {
             source: "passport-office".into(),
             sha256: hash_secret("s3cret"),
+            expires_at: None,
         }])
     }
 
@@ -94,6 +109,37 @@ mod tests {
             keys.authenticate(&headers("x-api-key", "s3cret")).unwrap(),
             "passport-office"
         );
+    }
+
+    #[test]
+    fn two_keys_of_a_source_work_until_each_expires() {
+        let at: DateTime<Utc> = "2026-12-31T00:00:00Z".parse().unwrap();
+        let keys = ApiKeys::new(&[
+            ApiKey {
+                source: "passport-office".into(),
+                sha256: hash_secret("old"),
+                expires_at: Some(at),
+            },
+            ApiKey {
+                source: "passport-office".into(),
+                sha256: hash_secret("new"),
+                expires_at: None,
+            },
+        ]);
+        let before = at - chrono::Duration::hours(1);
+        for key in ["old", "new"] {
+            let presented = headers("x-api-key", key);
+            assert_eq!(
+                keys.authenticate_at(&presented, before).unwrap(),
+                "passport-office"
+            );
+        }
+        assert!(keys
+            .authenticate_at(&headers("x-api-key", "old"), at)
+            .is_err());
+        assert!(keys
+            .authenticate_at(&headers("x-api-key", "new"), at)
+            .is_ok());
     }
 
     #[test]

@@ -49,10 +49,10 @@ pub struct CommentListed {
     pub comment: String,
 }
 
-/// Which comments to list: the newest first, of one service or all, in [from, to).
+/// Which comments to list: the newest first, of some services (empty: all), in [from, to).
 #[derive(Debug)]
 pub struct CommentFilter<'a> {
-    pub service_id: Option<&'a str>,
+    pub services: &'a [String],
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub limit: u64,
@@ -63,17 +63,18 @@ pub async fn latest(
     client: &Client,
     filter: &CommentFilter<'_>,
 ) -> Result<Vec<CommentListed>, clickhouse::error::Error> {
-    let service = filter.service_id.unwrap_or_default();
-    client
-        .query(&format!(
-            "SELECT toUInt32(occurred_at), service_id, channel, comment FROM {NAME} FINAL \
-             WHERE (? = '' OR service_id = ?) AND occurred_at >= toDateTime(?) \
+    let mut query = client.query(&format!(
+        "SELECT toUInt32(occurred_at), service_id, channel, comment FROM {NAME} FINAL \
+             WHERE {services} AND occurred_at >= toDateTime(?) \
                AND occurred_at < toDateTime(?) AND {live} \
              ORDER BY occurred_at DESC, event_id LIMIT ?",
-            live = superseded_events::live_rows(EventKind::Feedback),
-        ))
-        .bind(service)
-        .bind(service)
+        services = super::services_condition(filter.services),
+        live = superseded_events::live_rows(EventKind::Feedback),
+    ));
+    for service in filter.services {
+        query = query.bind(service);
+    }
+    query
         .bind(filter.from.timestamp())
         .bind(filter.to.timestamp())
         .bind(filter.limit)

@@ -40,6 +40,16 @@ pub mod sla_runs;
 pub mod supersede_runs;
 pub mod superseded_events;
 
+/// `service_id IN (?, …)` with one placeholder per service, to bind in order; every row
+/// when `services` is empty. Placeholders, not an array literal: an empty `[]` has no type
+/// on old servers.
+pub fn services_condition(services: &[String]) -> String {
+    if services.is_empty() {
+        return "1".to_string();
+    }
+    format!("service_id IN ({})", vec!["?"; services.len()].join(", "))
+}
+
 /// What the migrations' SQL does not say about a table but cluster mode needs: the key its
 /// `Distributed` table shards by, its engine (matched against the migration's `ENGINE =`
 /// clause, then made `Replicated…`), and the materialized views that write into it.

@@ -267,10 +267,10 @@ pub struct CaseKey {
     pub case_ref: String,
 }
 
-/// Which cases to list; None matches any.
+/// Which cases to list; None (and no service) matches any.
 #[derive(Debug, Default)]
 pub struct CaseFilter {
-    pub service_id: Option<String>,
+    pub services: Vec<String>,
     pub status: Option<Status>,
     pub started_from: Option<DateTime<Utc>>,
     pub started_before: Option<DateTime<Utc>>,
@@ -290,9 +290,8 @@ pub async fn list(
          channel, region, service_option, unit, toUInt32(ifNull(due_at, toDateTime(0))), \
          exceptions, remission FROM {NAME} FINAL WHERE 1",
     );
-    if filter.service_id.is_some() {
-        sql.push_str(" AND service_id = ?");
-    }
+    sql.push_str(" AND ");
+    sql.push_str(&super::services_condition(&filter.services));
     if filter.status.is_some() {
         sql.push_str(" AND status = ?");
     }
@@ -307,7 +306,7 @@ pub async fn list(
     }
     sql.push_str(" ORDER BY service_id, policy, case_ref LIMIT ?");
     let mut query = client.query(&sql);
-    if let Some(service) = &filter.service_id {
+    for service in &filter.services {
         query = query.bind(service);
     }
     if let Some(status) = filter.status {

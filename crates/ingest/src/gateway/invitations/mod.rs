@@ -54,7 +54,7 @@ impl Invitations {
     /// it (in-process tests) only this gateway's memory does.
     pub fn new(config: &InvitationsConfig, storage: Option<clickhouse::Client>) -> Invitations {
         Invitations {
-            sealer: (!config.secret.is_empty()).then(|| Sealer::new(&config.secret)),
+            sealer: (!config.secret.is_empty()).then(|| Sealer::new(config.secret.expose())),
             config: config.clone(),
             storage,
             answered: moka::sync::Cache::builder()
