@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod tables;
 
 pub use access::{
-    ClickHouseStore, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore, Stores,
+    AuditLog, ClickHouseStore, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore,
+    SlaStore, Stores,
 };
 pub use client::{Store, StoreError};

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::days::DayRange;
 use crate::days::LocalDays;
+use crate::tables::access_audit::{AuditEntry, AuditFilter};
 use crate::tables::feedback::AnswerCounts;
 use crate::tables::feedback_comments::{CommentFilter, CommentListed};
 use crate::tables::matrix_activity_daily::ActivitySums;
@@ -119,7 +120,28 @@ pub trait ReportRunStore: Send + Sync {
     async fn record_report_run(&self, row: &ReportRunRow) -> Result<(), StoreError>;
 }
 
-/// Every area: what the dashboard API and the reports hold.
-pub trait Stores: SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore {}
+/// Who read comment text and who erased what (`access_audit`): written by the dashboard API
+/// for each such request, read by a privacy office.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn record_audit_entry(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The entries `filter` admits, newest first, at most `filter.limit`.
+    async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Comments `token_id` was given since `since` (for a daily bulk-read limit).
+    async fn comments_read_since(
+        &self,
+        token_id: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+}
 
-impl<T: SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore> Stores for T {}
+/// Every area: what the dashboard API and the reports hold.
+pub trait Stores:
+    SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore + AuditLog
+{
+}
+
+impl<T: SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore + AuditLog> Stores
+    for T
+{
+}
