@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use civicpulse_store::days::DayRange;
 use civicpulse_store::days::LocalDays;
+use civicpulse_store::erasure::{case_digest, ErasureReport, ErasureRequest};
 use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
@@ -29,7 +30,8 @@ use civicpulse_store::tables::sla_cases::{
 };
 use civicpulse_store::tables::sla_exceptions::ExceptionRow;
 use civicpulse_store::{
-    AuditLog, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore, StoreError,
+    AuditLog, CaseErasure, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore,
+    StoreError,
 };
 
 /// A service's policy: the key of the per-policy queries.
@@ -455,6 +457,49 @@ impl AuditLog for MemoryStore {
                 })
                 .map(|e| e.rows)
                 .sum()
+        })
+    }
+}
+
+/// The in-memory tables hold only the listed cases of a case: those go, and the request is
+/// audited as over ClickHouse (the raw tables' erasure is tested on the real servers).
+#[async_trait]
+impl CaseErasure for MemoryStore {
+    async fn erase_case(&self, request: &ErasureRequest) -> Result<ErasureReport, StoreError> {
+        if request.case_ref.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "an erasure needs a case reference".into(),
+            ));
+        }
+        let digest = case_digest(&request.case_ref);
+        self.read(|t| {
+            let before = t.cases.len();
+            t.cases.retain(|c| {
+                c.case_ref != request.case_ref
+                    || request
+                        .service_id
+                        .as_ref()
+                        .is_some_and(|s| *s != c.service_id)
+            });
+            let rows = (before - t.cases.len()) as u64;
+            let mut filter = format!("case_ref_sha256={digest}");
+            if let Some(service) = &request.service_id {
+                filter.push_str(&format!("&service_id={service}"));
+            }
+            t.audit_entries.push(AuditEntry {
+                at: Utc::now(),
+                token_id: request.requested_by.clone(),
+                action: AuditAction::Erase,
+                endpoint: request.endpoint.clone(),
+                filter,
+                rows,
+                request_id: request.request_id.clone(),
+            });
+            ErasureReport {
+                case_digest: digest.clone(),
+                tables: vec![(civicpulse_store::tables::sla_cases::NAME, rows)],
+                days_to_recompute: 0,
+            }
         })
     }
 }

@@ -6,9 +6,13 @@ use civicpulse_core::config::ClickHouseConfig;
 use clickhouse::Client;
 use tokio::sync::OnceCell;
 
-use super::{AuditLog, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore};
+use super::{
+    AuditLog, CaseErasure, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore,
+};
 use crate::days::DayRange;
 use crate::days::LocalDays;
+use crate::erasure::{self, ErasureReport, ErasureRequest};
+use crate::mutation::Mutator;
 use crate::tables::access_audit::{self, AuditEntry, AuditFilter};
 use crate::tables::feedback::{self, AnswerCounts};
 use crate::tables::feedback_comments::{self, CommentFilter, CommentListed};
@@ -205,5 +209,15 @@ impl AuditLog for ClickHouseStore {
         since: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         Ok(access_audit::comments_read_since(&self.client().await?, token_id, since).await?)
+    }
+}
+
+#[async_trait]
+impl CaseErasure for ClickHouseStore {
+    async fn erase_case(&self, request: &ErasureRequest) -> Result<ErasureReport, StoreError> {
+        // A store connected without its configuration is a single node.
+        let config = self.config.clone().unwrap_or_default();
+        let mutator = Mutator::new(self.client().await?, &config);
+        erasure::erase_case(&mutator, request).await
     }
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::days::DayRange;
 use crate::days::LocalDays;
+use crate::erasure::{ErasureReport, ErasureRequest};
 use crate::tables::access_audit::{AuditEntry, AuditFilter};
 use crate::tables::feedback::AnswerCounts;
 use crate::tables::feedback_comments::{CommentFilter, CommentListed};
@@ -135,13 +136,27 @@ pub trait AuditLog: Send + Sync {
     ) -> Result<u64, StoreError>;
 }
 
+/// Erasure of a case on request (`crate::erasure`): every stored row of it removed, its
+/// days logged for recomputation, the request kept in the audit.
+#[async_trait]
+pub trait CaseErasure: Send + Sync {
+    async fn erase_case(&self, request: &ErasureRequest) -> Result<ErasureReport, StoreError>;
+}
+
 /// Every area: what the dashboard API and the reports hold.
 pub trait Stores:
-    SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore + AuditLog
+    SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore + AuditLog + CaseErasure
 {
 }
 
-impl<T: SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore + AuditLog> Stores
-    for T
+impl<
+        T: SlaStore
+            + MatrixStore
+            + FeedbackStore
+            + ExceptionStore
+            + ReportRunStore
+            + AuditLog
+            + CaseErasure,
+    > Stores for T
 {
 }

@@ -159,6 +159,7 @@ impl RowLayout {
 pub fn stored_rows() -> Vec<RowLayout> {
     vec![
         RowLayout::of::<access_audit::AuditEntry>(),
+        RowLayout::of::<change_log::ChangeRow>(),
         RowLayout::of::<feedback::FeedbackRow>(),
         RowLayout::of::<feedback_comments::CommentRow>(),
         RowLayout::of::<milestones::MilestoneRow>(),
