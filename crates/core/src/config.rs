@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::access::Token;
 use crate::event::EventKind;
+pub use crate::retention::RetentionConfig;
 use crate::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,8 @@ pub struct Config {
     pub matrix: MatrixConfig,
     pub dashboard: DashboardConfig,
     pub reports: ReportsConfig,
+    /// How long each kind of stored data is kept.
+    pub retention: RetentionConfig,
 }
 
 impl Default for Config {
@@ -48,6 +51,7 @@ impl Default for Config {
             matrix: MatrixConfig::default(),
             dashboard: DashboardConfig::default(),
             reports: ReportsConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -396,6 +400,11 @@ pub struct AggregatorConfig {
     pub interval_secs: u64,
     /// Where `civicpulse aggregator` serves `/metrics` (run durations, last success).
     pub metrics_listen: SocketAddr,
+    /// How far back the rollups find the days to recompute in the change log: a response's
+    /// day is recomputed when its case closes up to this many days later (its SLA outcome),
+    /// and an aggregator stopped this long catches up without missing a change. The change
+    /// log and the raw events must be kept at least this long (`retention`).
+    pub look_back_days: u32,
 }
 
 impl Default for AggregatorConfig {
@@ -403,6 +412,7 @@ impl Default for AggregatorConfig {
         AggregatorConfig {
             interval_secs: 60,
             metrics_listen: "127.0.0.1:9102".parse().expect("literal address"),
+            look_back_days: 56,
         }
     }
 }
@@ -684,6 +694,9 @@ impl Config {
                  are served from the root), not `{base}`"
             )));
         }
+        self.retention
+            .check(&self.aggregator, &self.reports)
+            .map_err(ConfigError::Invalid)?;
         for key in &self.gateway.api_keys {
             if !is_sha256_hex(&key.sha256) {
                 return Err(ConfigError::Invalid(format!(
@@ -849,6 +862,25 @@ mod tests {
         let local = GatewayConfig::default();
         assert_eq!(local.public_origin(), "http://127.0.0.1:8080");
         assert_eq!(local.public_url("/s/abc"), "http://127.0.0.1:8080/s/abc");
+    }
+
+    #[test]
+    fn a_retention_shorter_than_a_job_needs_does_not_load() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "civicpulse.toml",
+                "[aggregator]\nlook_back_days = 60\n[retention]\nchange_log_days = 30\n",
+            )?;
+            let error = Config::load(Some(Path::new("civicpulse.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("retention.change_log_days (30 days)")
+                    && error.contains("aggregator.look_back_days (60 days)"),
+                "{error}"
+            );
+            Ok(())
+        });
     }
 
     #[test]

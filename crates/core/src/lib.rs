@@ -19,6 +19,7 @@ pub mod money;
 pub mod opening_hours;
 pub mod pii;
 pub mod remission;
+pub mod retention;
 pub mod rfc3339;
 pub mod schema;
 pub mod secret;

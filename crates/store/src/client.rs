@@ -34,6 +34,9 @@ pub enum StoreError {
     },
     #[error("ClickHouse query failed: {0}")]
     Query(#[from] clickhouse::error::Error),
+    /// A request the store refuses to carry out as asked.
+    #[error("{0}")]
+    Invalid(String),
     /// A store other than ClickHouse (the tests' in-memory one) could not answer.
     #[error("storage unavailable: {0}")]
     Unavailable(String),

@@ -5,6 +5,8 @@
 //! - `access`: what readers may ask, one trait per area, with ClickHouse behind it;
 //! - `days`: a service's local days as the rollup reads, the rollup refreshes and the raw-table
 //!   filters ask for them;
+//! - `retention`, `erasure`: data leave when their kind's retention ends, or when a case is
+//!   erased on request, through `mutation` (in place, on every replica);
 //! - `migrate`: the numbered SQL files of `crates/store/migrations/`, compiled in, applied in order
 //!   and recorded with a checksum.
 //!
@@ -16,10 +18,14 @@ pub mod checkpoint;
 pub mod client;
 pub mod cluster;
 pub mod days;
+pub mod erasure;
 pub mod migrate;
+pub mod mutation;
+pub mod retention;
 pub mod tables;
 
 pub use access::{
-    ClickHouseStore, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore, Stores,
+    AuditLog, CaseErasure, ClickHouseStore, ExceptionStore, FeedbackStore, MatrixStore,
+    ReportRunStore, SlaStore, Stores,
 };
 pub use client::{Store, StoreError};

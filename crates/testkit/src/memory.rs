@@ -2,7 +2,7 @@
 //! query answers with into [`Tables`], and the handlers and pages under test read them
 //! through the same traits as over ClickHouse.
 //!
-//! Append-only logs (exception changes, report runs) behave as their tables do: what is
+//! Append-only logs (exception changes, report runs, the access audit) behave as their tables do: what is
 //! recorded is read back, in order. The aggregate queries (summaries, rollup sums, answer
 //! counts) answer with the rows given, filtered by service, period and time as their SQL
 //! filters them; the aggregation itself is SQL's and is tested on the real servers.
@@ -15,6 +15,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use civicpulse_store::days::DayRange;
 use civicpulse_store::days::LocalDays;
+use civicpulse_store::erasure::{case_digest, ErasureReport, ErasureRequest};
+use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use civicpulse_store::tables::matrix_activity_daily::ActivitySums;
@@ -28,7 +30,8 @@ use civicpulse_store::tables::sla_cases::{
 };
 use civicpulse_store::tables::sla_exceptions::ExceptionRow;
 use civicpulse_store::{
-    ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore, StoreError,
+    AuditLog, CaseErasure, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore,
+    StoreError,
 };
 
 /// A service's policy: the key of the per-policy queries.
@@ -56,6 +59,7 @@ pub struct Tables {
     pub newest_received_at: Option<DateTime<Utc>>,
     pub exception_changes: Vec<ExceptionRow>,
     pub report_runs: Vec<ReportRunRow>,
+    pub audit_entries: Vec<AuditEntry>,
 }
 
 /// The in-memory store. [`MemoryStore::set_unavailable`] makes every query fail, as a
@@ -412,5 +416,140 @@ impl ReportRunStore for MemoryStore {
 
     async fn record_report_run(&self, row: &ReportRunRow) -> Result<(), StoreError> {
         self.read(|t| t.report_runs.push(row.clone()))
+    }
+}
+
+#[async_trait]
+impl AuditLog for MemoryStore {
+    async fn record_audit_entry(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.read(|t| t.audit_entries.push(entry.clone()))
+    }
+
+    async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|t| {
+            let mut rows: Vec<AuditEntry> = t
+                .audit_entries
+                .iter()
+                .filter(|e| filter.admits(e))
+                .cloned()
+                .collect();
+            rows.sort_by(|a, b| {
+                b.at.cmp(&a.at)
+                    .then_with(|| a.token_id.cmp(&b.token_id))
+                    .then_with(|| a.action.as_str().cmp(b.action.as_str()))
+                    .then_with(|| a.request_id.cmp(&b.request_id))
+            });
+            rows.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
+            rows
+        })
+    }
+
+    async fn comments_read_since(
+        &self,
+        token_id: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.read(|t| {
+            t.audit_entries
+                .iter()
+                .filter(|e| {
+                    e.token_id == token_id && e.action == AuditAction::ReadComments && e.at >= since
+                })
+                .map(|e| e.rows)
+                .sum()
+        })
+    }
+}
+
+/// The in-memory tables hold only the listed cases of a case: those go, and the request is
+/// audited as over ClickHouse (the raw tables' erasure is tested on the real servers).
+#[async_trait]
+impl CaseErasure for MemoryStore {
+    async fn erase_case(&self, request: &ErasureRequest) -> Result<ErasureReport, StoreError> {
+        if request.case_ref.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "an erasure needs a case reference".into(),
+            ));
+        }
+        let digest = case_digest(&request.case_ref);
+        self.read(|t| {
+            let before = t.cases.len();
+            t.cases.retain(|c| {
+                c.case_ref != request.case_ref
+                    || request
+                        .service_id
+                        .as_ref()
+                        .is_some_and(|s| *s != c.service_id)
+            });
+            let rows = (before - t.cases.len()) as u64;
+            let mut filter = format!("case_ref_sha256={digest}");
+            if let Some(service) = &request.service_id {
+                filter.push_str(&format!("&service_id={service}"));
+            }
+            t.audit_entries.push(AuditEntry {
+                at: Utc::now(),
+                token_id: request.requested_by.clone(),
+                action: AuditAction::Erase,
+                endpoint: request.endpoint.clone(),
+                filter,
+                rows,
+                request_id: request.request_id.clone(),
+            });
+            ErasureReport {
+                case_digest: digest.clone(),
+                tables: vec![(civicpulse_store::tables::sla_cases::NAME, rows)],
+                days_to_recompute: 0,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(token: &str, action: AuditAction, at: i64, rows: u64) -> AuditEntry {
+        AuditEntry {
+            at: DateTime::from_timestamp(at, 0).unwrap(),
+            token_id: token.into(),
+            action,
+            endpoint: "/api/v1/comments".into(),
+            filter: String::new(),
+            rows,
+            request_id: format!("{token}-{at}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_audit_lists_newest_first_and_sums_one_token_s_comment_reads() {
+        let store = MemoryStore::default();
+        for entry in [
+            read("analyst", AuditAction::ReadComments, 100, 40),
+            read("analyst", AuditAction::ReadComments, 300, 2),
+            read("analyst", AuditAction::Erase, 400, 9),
+            read("grafana", AuditAction::ReadComments, 200, 5),
+        ] {
+            store.record_audit_entry(&entry).await.unwrap();
+        }
+        let listed = store
+            .audit_entries(&AuditFilter {
+                limit: 2,
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap();
+        let ids: Vec<&str> = listed.iter().map(|e| e.request_id.as_str()).collect();
+        assert_eq!(ids, ["analyst-400", "analyst-300"]);
+        // Erasures are not reads; reads before `since` are yesterday's.
+        let since = DateTime::from_timestamp(100, 0).unwrap();
+        assert_eq!(
+            store.comments_read_since("analyst", since).await.unwrap(),
+            42
+        );
+        let later = DateTime::from_timestamp(101, 0).unwrap();
+        assert_eq!(
+            store.comments_read_since("analyst", later).await.unwrap(),
+            2
+        );
     }
 }

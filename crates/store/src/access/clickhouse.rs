@@ -6,9 +6,14 @@ use civicpulse_core::config::ClickHouseConfig;
 use clickhouse::Client;
 use tokio::sync::OnceCell;
 
-use super::{ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore};
+use super::{
+    AuditLog, CaseErasure, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore,
+};
 use crate::days::DayRange;
 use crate::days::LocalDays;
+use crate::erasure::{self, ErasureReport, ErasureRequest};
+use crate::mutation::Mutator;
+use crate::tables::access_audit::{self, AuditEntry, AuditFilter};
 use crate::tables::feedback::{self, AnswerCounts};
 use crate::tables::feedback_comments::{self, CommentFilter, CommentListed};
 use crate::tables::matrix_activity_daily::{self, ActivitySums};
@@ -187,5 +192,32 @@ impl ReportRunStore for ClickHouseStore {
     }
     async fn record_report_run(&self, row: &ReportRunRow) -> Result<(), StoreError> {
         Ok(insert_all(&self.client().await?, std::slice::from_ref(row), None).await?)
+    }
+}
+
+#[async_trait]
+impl AuditLog for ClickHouseStore {
+    async fn record_audit_entry(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        Ok(insert_all(&self.client().await?, std::slice::from_ref(entry), None).await?)
+    }
+    async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(access_audit::list(&self.client().await?, filter).await?)
+    }
+    async fn comments_read_since(
+        &self,
+        token_id: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(access_audit::comments_read_since(&self.client().await?, token_id, since).await?)
+    }
+}
+
+#[async_trait]
+impl CaseErasure for ClickHouseStore {
+    async fn erase_case(&self, request: &ErasureRequest) -> Result<ErasureReport, StoreError> {
+        // A store connected without its configuration is a single node.
+        let config = self.config.clone().unwrap_or_default();
+        let mutator = Mutator::new(self.client().await?, &config);
+        erasure::erase_case(&mutator, request).await
     }
 }

@@ -12,6 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::days::DayRange;
 use crate::days::LocalDays;
+use crate::erasure::{ErasureReport, ErasureRequest};
+use crate::tables::access_audit::{AuditEntry, AuditFilter};
 use crate::tables::feedback::AnswerCounts;
 use crate::tables::feedback_comments::{CommentFilter, CommentListed};
 use crate::tables::matrix_activity_daily::ActivitySums;
@@ -119,7 +121,42 @@ pub trait ReportRunStore: Send + Sync {
     async fn record_report_run(&self, row: &ReportRunRow) -> Result<(), StoreError>;
 }
 
-/// Every area: what the dashboard API and the reports hold.
-pub trait Stores: SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore {}
+/// Who read comment text and who erased what (`access_audit`): written by the dashboard API
+/// for each such request, read by a privacy office.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn record_audit_entry(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The entries `filter` admits, newest first, at most `filter.limit`.
+    async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Comments `token_id` was given since `since` (for a daily bulk-read limit).
+    async fn comments_read_since(
+        &self,
+        token_id: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+}
 
-impl<T: SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore> Stores for T {}
+/// Erasure of a case on request (`crate::erasure`): every stored row of it removed, its
+/// days logged for recomputation, the request kept in the audit.
+#[async_trait]
+pub trait CaseErasure: Send + Sync {
+    async fn erase_case(&self, request: &ErasureRequest) -> Result<ErasureReport, StoreError>;
+}
+
+/// Every area: what the dashboard API and the reports hold.
+pub trait Stores:
+    SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore + AuditLog + CaseErasure
+{
+}
+
+impl<
+        T: SlaStore
+            + MatrixStore
+            + FeedbackStore
+            + ExceptionStore
+            + ReportRunStore
+            + AuditLog
+            + CaseErasure,
+    > Stores for T
+{
+}

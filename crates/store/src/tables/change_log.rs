@@ -3,7 +3,11 @@
 //! inserted_at)`. Incremental jobs ask it what changed since their watermark: the answer
 //! reads the log's newest rows only, so its cost follows the changes, not the tables.
 
-use super::{feedback, milestones, offered, sla_cases, Engine, Table, View};
+use chrono::{DateTime, Utc};
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+
+use super::{feedback, milestones, offered, sla_cases, Engine, StoredRow, Table, View};
 
 pub const NAME: &str = "change_log";
 
@@ -32,6 +36,27 @@ pub const TABLE: Table = Table {
         },
     ],
 };
+
+/// A change written by hand rather than by the views: after an erasure, the days the
+/// erased rows counted on are logged again (with no case reference) so the rollups
+/// recompute them without the case.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct ChangeRow {
+    /// The table the change is about, as the views write it.
+    pub source: String,
+    pub service_id: String,
+    pub policy: String,
+    pub case_ref: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub occurred_at: DateTime<Utc>,
+    /// The database's clock (`checkpoint::server_clock`), which the jobs' watermarks follow.
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub inserted_at: DateTime<Utc>,
+}
+
+impl StoredRow for ChangeRow {
+    const TABLE: &'static str = NAME;
+}
 
 /// Rows of one source table stored for a service since a watermark, as a source of
 /// `case_ref, occurred_at` (binds: service, watermark). `source` is the table's own name,
@@ -75,7 +100,7 @@ pub enum Source {
 }
 
 impl Source {
-    fn table(self) -> &'static str {
+    pub fn table(self) -> &'static str {
         match self {
             Source::Milestones => milestones::NAME,
             Source::Feedback => feedback::NAME,

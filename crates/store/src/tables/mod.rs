@@ -16,12 +16,14 @@
 //! - the quality matrix: [`matrix_feedback_daily`], [`matrix_activity_daily`],
 //!   [`matrix_sla_daily`] (rollups by local day), [`matrix_runs`], [`matrix_snapshots`];
 //! - what changed since a job's watermark: [`change_log`] (filled by materialized views);
-//! - reports: [`report_runs`].
+//! - reports: [`report_runs`];
+//! - who read comment text and who erased what: [`access_audit`].
 
 use std::time::Duration;
 
 use clickhouse::{Client, RowOwned, RowWrite};
 
+pub mod access_audit;
 pub mod change_log;
 pub mod event_versions;
 pub mod feedback;
@@ -102,6 +104,7 @@ impl Engine {
 /// Every table of the product, each declared in its module. Cluster mode refuses a
 /// statement on a table missing here, and a test checks this list against the modules.
 pub const ALL: &[&Table] = &[
+    &access_audit::TABLE,
     &change_log::TABLE,
     &event_versions::TABLE,
     &feedback::TABLE,
@@ -165,6 +168,8 @@ impl RowLayout {
 /// Every [`StoredRow`] type (a unit test finds each `impl StoredRow` in the modules here).
 pub fn stored_rows() -> Vec<RowLayout> {
     vec![
+        RowLayout::of::<access_audit::AuditEntry>(),
+        RowLayout::of::<change_log::ChangeRow>(),
         RowLayout::of::<feedback::FeedbackRow>(),
         RowLayout::of::<feedback_comments::CommentRow>(),
         RowLayout::of::<milestones::MilestoneRow>(),
