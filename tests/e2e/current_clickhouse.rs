@@ -8,11 +8,15 @@
 use std::io::Write;
 use std::process::Command;
 
+use civicpulse_core::access::Role;
 use civicpulse_core::Catalog;
+use civicpulse_testkit::config::token_of;
 use serde_json::Value;
 
 use crate::matrix::{generate, load};
 use crate::support::*;
+
+const ADMIN_TOKEN: &str = "e2e-admin-token";
 
 /// The raw and derived tables whose rows are sampled into chDB.
 const SAMPLED: [&str; 6] = [
@@ -40,7 +44,13 @@ async fn every_statement_of_a_run_works_on_a_current_clickhouse() {
     let started = (chrono::Utc::now() - chrono::Duration::seconds(2))
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
-    pipeline.edit_config(|config| config.clickhouse.log_statements = true);
+    pipeline.edit_config(|config| {
+        config.clickhouse.log_statements = true;
+        config
+            .dashboard
+            .tokens
+            .push(token_of("e2e-admin", ADMIN_TOKEN, Role::Admin));
+    });
     load(&mut pipeline, &world).await;
     let _api = pipeline.start_dashboard().await;
 
@@ -63,6 +73,27 @@ async fn every_statement_of_a_run_works_on_a_current_clickhouse() {
         let (status, _, body) = pipeline.get_raw(&pipeline.api, path).await;
         assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&body));
     }
+    // An admin's: the access audit and an erasure (with its mutations and their wait).
+    let admin = |request: reqwest::RequestBuilder| request.bearer_auth(ADMIN_TOKEN).send();
+    let base = format!("http://127.0.0.1:{}", pipeline.dashboard_port);
+    let response = admin(pipeline.http.get(format!("{base}/api/v1/audit")))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let case_ref = pipeline
+        .query("SELECT case_ref FROM sla_cases LIMIT 1")
+        .await
+        .unwrap();
+    let erasure = serde_json::json!({"case_ref": case_ref.trim()});
+    let response = admin(
+        pipeline
+            .http
+            .post(format!("{base}/api/v1/erasures"))
+            .json(&erasure),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
     let reports = pipeline.dir.path().join("reports");
     pipeline.write_scheduled_report(&reports);
     let (status, _) = pipeline.api_get("/api/v1/reports").await;

@@ -1,6 +1,7 @@
 //! End-to-end tests against real Kafka (tansu) and ClickHouse servers and real
 //! `civicpulse` processes. Run them with `scripts/test`, which starts the servers.
 
+mod access;
 mod alerting;
 mod api;
 mod cluster;

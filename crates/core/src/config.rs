@@ -563,6 +563,10 @@ pub struct DashboardConfig {
     pub tokens: Vec<Token>,
     /// `/metrics` needs a token too, and a scoped token's scrape holds only its services.
     pub protect_metrics: bool,
+    /// Comments one token may read in 24 hours before `CommentsReadInBulk` alerts: reading
+    /// is never refused (a service team may have good reason), but a privacy office hears
+    /// of it.
+    pub comments_read_limit_per_day: u64,
     /// How long a computed matrix, time series or intervention answer is served from memory.
     pub cache_secs: u64,
     /// Bounds on slow or greedy clients.
@@ -575,6 +579,7 @@ impl Default for DashboardConfig {
             listen: "127.0.0.1:8090".parse().expect("literal address"),
             tokens: Vec::new(),
             protect_metrics: false,
+            comments_read_limit_per_day: 1000,
             cache_secs: 60,
             limits: HttpLimits::default(),
         }

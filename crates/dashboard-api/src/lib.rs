@@ -6,6 +6,7 @@
 //! an OpenAPI document generated from this code at `/api/v1/openapi.json`. Open:
 //! `/healthz`, `/readyz`, `/metrics` (per-service gauges for Prometheus).
 
+mod audit;
 mod auth;
 mod cache;
 mod error;
@@ -152,6 +153,8 @@ pub fn router(state: ApiState) -> Router {
             "/api/v1/sla/exceptions/{id}",
             delete(routes::sla_exceptions::withdraw),
         )
+        .route("/api/v1/audit", get(routes::audit::audit))
+        .route("/api/v1/erasures", post(routes::erasures::erase))
         .route_layer(axum::middleware::from_fn_with_state(
             (state.clone(), Role::Admin),
             auth::require,

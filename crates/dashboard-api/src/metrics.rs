@@ -19,6 +19,8 @@ use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
 use civicpulse_analytics::sla::summary::PolicySummary;
 
+use civicpulse_core::access::Role;
+
 use crate::auth::Caller;
 use crate::routes::matrix::cached_matrix;
 use crate::routes::sla_forecast::forecasts;
@@ -288,6 +290,40 @@ async fn refresh(state: &ApiState) {
     }
 }
 
+static COMMENTS_READ: LazyLock<GaugeVec> = LazyLock::new(|| {
+    gauge(
+        "civicpulse_comments_read_24h",
+        "Comments a token was given in the last 24 hours, from the access audit.",
+        &["token"],
+    )
+});
+
+static COMMENTS_READ_LIMIT: LazyLock<prometheus::Gauge> = LazyLock::new(|| {
+    prometheus::register_gauge!(
+        "civicpulse_comments_read_limit_24h",
+        "Comments one token may read in 24 hours before CommentsReadInBulk alerts (dashboard.comments_read_limit_per_day)."
+    )
+    .expect("metric registers once")
+});
+
+/// Refreshes the comments each token that may read them was given in the last 24 hours,
+/// counted from the audit table itself, so the figure holds whichever instance answered.
+async fn refresh_comment_reads(state: &ApiState) {
+    COMMENTS_READ_LIMIT.set(state.config.dashboard.comments_read_limit_per_day as f64);
+    let since = Utc::now() - Duration::hours(24);
+    for token in state.tokens.iter().filter(|t| t.role >= Role::Analyst) {
+        match state.stores().comments_read_since(&token.name, since).await {
+            Ok(read) => COMMENTS_READ
+                .with_label_values(&[&token.name])
+                .set(read as f64),
+            Err(error) => {
+                tracing::warn!(%error, "comment-read gauges not refreshed");
+                return;
+            }
+        }
+    }
+}
+
 /// The exposition; with `protect_metrics`, a scoped token's scrape holds only its
 /// services' series (and the process's own, which name no service).
 pub async fn handler(
@@ -297,10 +333,14 @@ pub async fn handler(
     refresh(&state).await;
     refresh_forecast(&state).await;
     refresh_matrix(&state).await;
+    refresh_comment_reads(&state).await;
+    // A scoped scrape holds its own services' series, and of the tokens' only its own.
     let text = civicpulse_http_server::exposition::render_where(|labels| {
-        labels
-            .iter()
-            .all(|(name, value)| *name != "service_id" || caller.sees(value))
+        labels.iter().all(|(name, value)| match *name {
+            "service_id" => caller.sees(value),
+            "token" => !caller.is_scoped() || *value == caller.name,
+            _ => true,
+        })
     });
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

@@ -34,11 +34,17 @@ use crate::routes;
         routes::reports::list,
         routes::reports::file,
         routes::reports::revision_file,
+        routes::audit::audit,
+        routes::erasures::erase,
     ),
     components(schemas(
         crate::error::ErrorBody,
         crate::error::ErrorDetail,
         routes::reports::ReportRun,
+        routes::audit::AuditRow,
+        routes::erasures::ErasureBody,
+        routes::erasures::ErasureDone,
+        routes::erasures::TableErased,
         routes::sla_remissions::RemissionCase,
         routes::sla_forecast::BreachDay,
         civicpulse_reports::exports::govuk_kpis::Record

@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 use civicpulse_analytics::matrix::GroupBy;
 use civicpulse_analytics::period::{Label, Period};
 use civicpulse_core::{horizon, Catalog, Dimension};
+use civicpulse_store::tables::access_audit::AuditAction;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 use utoipa::IntoParams;
@@ -130,6 +131,13 @@ parameter_from_text!(DimensionParam, |text| {
         format!("`{text}` is not a matrix dimension (see the `dimension` column of /api/v1/matrix)")
     })
 });
+
+/// An action of the access audit by its name.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionParam(pub AuditAction);
+parameter_from_text!(ActionParam, |text| text
+    .parse::<AuditAction>()
+    .map_err(|_| format!("`{text}` is neither read_comments nor erase")));
 
 /// A breakdown of the matrix.
 #[derive(Debug, Clone, Copy)]

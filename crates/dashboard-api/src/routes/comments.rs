@@ -11,6 +11,7 @@ use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::audit;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::{time_window, Limit, Query, Time};
@@ -18,6 +19,7 @@ use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
 const MAX_LIMIT: u64 = 1000;
+const PATH: &str = "/api/v1/feedback/comments";
 
 /// The query of `/api/v1/feedback/comments`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -66,11 +68,11 @@ impl From<CommentListed> for Comment {
     tag = "feedback",
     params(CommentsQuery),
     responses(
-        (status = 200, description = "The newest comments first", body = [Comment]),
+        (status = 200, description = "The newest comments first; the read is kept in the access audit (`/api/v1/audit`)", body = [Comment]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
         (status = 403, description = "The token's role is below analyst, or the request is outside its scope (the message says which)", body = crate::error::ErrorBody),
-        (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
+        (status = 503, description = "ClickHouse is unavailable, or the read could not be recorded in the audit (no comment is then given)", body = crate::error::ErrorBody),
     ),
     security(("bearer" = ["analyst"]))
 )]
@@ -82,11 +84,12 @@ pub async fn comments(
 ) -> Result<Response, ApiError> {
     let services = caller.select(&state.catalog, query.service_id)?.services();
     let (from, to) = time_window(query.from, query.to, 30)?;
+    let limit = query.limit.map_or(100, |l| l.0);
     let filter = CommentFilter {
         services: &services,
         from,
         to,
-        limit: query.limit.map_or(100, |l| l.0),
+        limit,
     };
     let rows: Vec<Comment> = state
         .stores()
@@ -95,6 +98,8 @@ pub async fn comments(
         .into_iter()
         .map(Comment::from)
         .collect();
+    let asked = audit::comment_filter(&services, from, to, limit);
+    audit::record_comment_read(&state, &caller, PATH, asked, rows.len() as u64).await?;
     table(format, &rows, HeaderMap::new())
 }
 

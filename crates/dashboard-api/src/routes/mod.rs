@@ -1,6 +1,8 @@
 //! One module per endpoint family; each handler documents itself for the OpenAPI document.
 
+pub mod audit;
 pub mod comments;
+pub mod erasures;
 pub mod exports;
 pub mod interventions;
 pub mod matrix;
