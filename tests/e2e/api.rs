@@ -124,6 +124,17 @@ async fn every_documented_endpoint_answers_as_documented() {
         )
         .await
         .unwrap();
+    // A read of comments by Grafana's token in the documented month, so that the access
+    // audit has a row the documented example matches.
+    pipeline
+        .query(
+            "INSERT INTO access_audit (at, token_id, action, endpoint, filter, rows, request_id) \
+             VALUES (toDateTime('2026-11-15 10:00:00'), 'grafana', 'read_comments', \
+             '/api/v1/feedback/comments', 'services=&from=2026-10-16T10:00:00Z&to=2026-11-15T10:00:00Z&limit=100', \
+             3, 'e2e-request')",
+        )
+        .await
+        .unwrap();
     let base = format!("http://127.0.0.1:{}", pipeline.dashboard_port);
     // The document itself is open, so tools can discover the API.
     let doc: Value = pipeline
@@ -156,7 +167,10 @@ async fn every_documented_endpoint_answers_as_documented() {
         if path.contains('{') {
             continue;
         }
-        let operation = &item["get"];
+        // A change with no read at its path (an erasure) has its own tests.
+        let Some(operation) = item.get("get") else {
+            continue;
+        };
         let responses = &operation["responses"];
         let parameters = operation["parameters"]
             .as_array()

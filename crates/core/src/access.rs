@@ -121,6 +121,15 @@ pub struct Token {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// Whether `name` can name a token: 1 to 64 letters, digits, `.`, `_` or `-`, so it reads
+/// the same in logs, the audit, its CSV and a query string.
+pub fn is_token_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
 impl Token {
     pub fn expired(&self, now: DateTime<Utc>) -> bool {
         self.expires_at.is_some_and(|at| now >= at)
@@ -181,6 +190,16 @@ mod tests {
             scope.unknown_in(&catalog()).as_deref(),
             Some("jurisdiction `CA-ZZ`")
         );
+    }
+
+    #[test]
+    fn a_token_name_is_a_plain_word() {
+        for name in ["grafana", "service-manager", "ontario_analysts.2"] {
+            assert!(is_token_name(name), "{name}");
+        }
+        for name in ["", "two words", "o'brien", "x".repeat(65).as_str(), "é"] {
+            assert!(!is_token_name(name), "{name}");
+        }
     }
 
     #[test]

@@ -661,6 +661,13 @@ impl Config {
             ));
         }
         for token in &self.dashboard.tokens {
+            if !crate::access::is_token_name(&token.name) {
+                return Err(ConfigError::Invalid(format!(
+                    "dashboard.tokens: `{}` cannot name a token: use 1 to 64 letters, digits, \
+                     `.`, `_` or `-`",
+                    token.name
+                )));
+            }
             if !is_sha256_hex(&token.sha256) {
                 return Err(ConfigError::Invalid(format!(
                     "dashboard.tokens: the token of `{}` must be a 64-digit hex SHA-256",

@@ -132,6 +132,19 @@ parameter_from_text!(DimensionParam, |text| {
     })
 });
 
+/// A token's name as configured (`dashboard.tokens`), which may be a token since removed.
+#[derive(Debug, Clone)]
+pub struct TokenName(pub String);
+parameter_from_text!(TokenName, |text| {
+    if civicpulse_core::access::is_token_name(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` cannot name a token (1 to 64 letters, digits, `.`, `_` or `-`)"
+        ))
+    }
+});
+
 /// An action of the access audit by its name.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionParam(pub AuditAction);

@@ -35,14 +35,6 @@ pub fn accept_key(config: &mut Config, source: &str, key: &str) {
     });
 }
 
-/// Lets `name` read the dashboard API, comments included, with `token`.
-pub fn accept_token(config: &mut Config, name: &str, token: &str) {
-    config
-        .dashboard
-        .tokens
-        .push(token_of(name, token, Role::Analyst));
-}
-
 /// A dashboard token named `name` whose secret is `secret`, for every service.
 pub fn token_of(name: &str, secret: &str, role: Role) -> Token {
     Token {
@@ -75,7 +67,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut config = isolated("t_abc", Path::new("catalog.toml"));
         accept_key(&mut config, "e2e", "key");
-        accept_token(&mut config, "e2e", "token");
+        config
+            .dashboard
+            .tokens
+            .push(token_of("e2e", "token", Role::Admin));
         let path = write(&config, dir.path());
         let loaded: Config = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         assert_eq!(loaded, config);

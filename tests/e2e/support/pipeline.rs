@@ -28,12 +28,12 @@ pub struct Pipeline {
     pub dashboard_port: u16,
     pub aggregator_metrics_port: u16,
     pub http: reqwest::Client,
-    /// For the dashboard API: sends the test's read token.
+    /// For the dashboard API: sends the test's admin token.
     pub api: reqwest::Client,
     spawned: usize,
 }
 
-/// The dashboard read token every test pipeline accepts.
+/// The dashboard token (an admin's) every test pipeline accepts.
 pub const DASHBOARD_TOKEN: &str = "e2e-dashboard-token";
 
 /// Settings a test may change before the config file is written.
@@ -82,7 +82,12 @@ impl Settings {
     fn config(&self, prefix: &str, catalog_path: &Path) -> Config {
         let mut config = testkit_config::isolated(prefix, catalog_path);
         testkit_config::accept_key(&mut config, "e2e", API_KEY);
-        testkit_config::accept_token(&mut config, "e2e", DASHBOARD_TOKEN);
+        // An admin: the suite reads every endpoint, the access audit included.
+        config.dashboard.tokens.push(testkit_config::token_of(
+            "e2e",
+            DASHBOARD_TOKEN,
+            civicpulse_core::access::Role::Admin,
+        ));
         config.kafka.brokers = self.kafka.clone();
         config.kafka.partitions = self.partitions;
         config.clickhouse.url = self.clickhouse.clone();
@@ -223,7 +228,7 @@ impl Pipeline {
         process
     }
 
-    /// GET on the dashboard API with the read token; the status and the JSON body.
+    /// GET on the dashboard API with the test's token; the status and the JSON body.
     pub async fn api_get(&self, path_and_query: &str) -> (u16, Value) {
         let response = self
             .api

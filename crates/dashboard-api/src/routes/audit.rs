@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::params::{check_order, ActionParam, Limit, Query, Time};
+use crate::params::{check_order, ActionParam, Limit, Query, Time, TokenName};
 use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
 
@@ -26,9 +26,9 @@ pub struct AuditQuery {
     /// Entries before.
     #[param(value_type = Option<String>, example = "2026-12-01")]
     to: Option<Time>,
-    /// One token's entries, by its configured name.
-    #[param(example = "grafana")]
-    token_id: Option<String>,
+    /// One token's entries, by its configured name (a token since removed included).
+    #[param(value_type = Option<String>, example = "grafana")]
+    token_id: Option<TokenName>,
     /// `read_comments` or `erase`.
     #[param(value_type = Option<String>, example = "read_comments")]
     action: Option<ActionParam>,
@@ -98,7 +98,7 @@ pub async fn audit(
     let filter = AuditFilter {
         from,
         to,
-        token_id: query.token_id,
+        token_id: query.token_id.map(|t| t.0),
         action: query.action.map(|a| a.0),
         limit: query.limit.map_or(1000, |l| l.0),
     };
