@@ -100,6 +100,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             civicpulse_aggregator::schedule::run_every(
                 config.clickhouse.clone(),
                 config.matrix.clone(),
+                config.retention.clone(),
                 catalog,
                 aggregation_interval(&config),
                 stop.clone(),
@@ -115,6 +116,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             let report = civicpulse_aggregator::schedule::aggregate_once(
                 &config.clickhouse,
                 &config.matrix,
+                &config.retention,
                 &catalog,
                 now,
             )
@@ -138,6 +140,15 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
                 );
             }
             println!("matrix snapshots: {} cells stored", report.snapshot_cells);
+            for state in report.retention {
+                let removed: u64 = state.expired.iter().map(|e| e.rows).sum();
+                println!(
+                    "retention {}: {removed} rows removed, oldest row {:.1} days old (limit {})",
+                    state.kind.as_str(),
+                    state.oldest_row_age_days,
+                    state.limit_days
+                );
+            }
         }
         Command::Report(args) => write_report(&config, &args).await?,
         Command::Export(args) => write_export(&config, &args).await?,
@@ -222,16 +233,19 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
         tasks.spawn(async move { sink::run(&config, stop).await.context("sink") });
     }
     {
-        let (clickhouse, matrix, catalog, stop) = (
+        let (clickhouse, matrix, retention, catalog, stop) = (
             config.clickhouse.clone(),
             config.matrix.clone(),
+            config.retention.clone(),
             catalog.clone(),
             stop.clone(),
         );
         let interval = aggregation_interval(&config);
         tasks.spawn(async move {
-            civicpulse_aggregator::schedule::run_every(clickhouse, matrix, catalog, interval, stop)
-                .await;
+            civicpulse_aggregator::schedule::run_every(
+                clickhouse, matrix, retention, catalog, interval, stop,
+            )
+            .await;
             Ok(())
         });
     }
