@@ -247,6 +247,16 @@ async fn insert_response(pipeline: &Pipeline, at: &str, comment: bool) {
     }
 }
 
+/// A milestone row as the sink would write it, at `at` (UTC).
+async fn insert_milestone(pipeline: &Pipeline, case_ref: &str, milestone: &str, at: &str) {
+    let sql = format!(
+        "INSERT INTO milestones (event_id, service_id, case_ref, milestone, channel, region, outcome, occurred_at, received_at, source) \
+         VALUES ('{}', '{SERVICE}', '{case_ref}', '{milestone}', 'in_person', '', '', '{at}', '{at}', 'e2e')",
+        Uuid::new_v4()
+    );
+    pipeline.query(&sql).await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
     require_shared_servers();
@@ -260,6 +270,16 @@ async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
         insert_response(&pipeline, "2019-01-15 12:00:00", false).await;
     }
     insert_response(&pipeline, "2024-01-10 12:00:00", true).await;
+    // A case that starts in the last month retention drops and closes in the first it keeps.
+    let kept_from = civicpulse_core::retention::kept_from(
+        Utc::now(),
+        civicpulse_core::config::RetentionConfig::default().raw_events_days,
+    );
+    let format = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
+    let started = format(kept_from - chrono::Duration::days(10) + chrono::Duration::hours(15));
+    let stopped = format(kept_from + chrono::Duration::days(4) + chrono::Duration::hours(15));
+    insert_milestone(&pipeline, "SPAN-1", "complete", &started).await;
+    insert_milestone(&pipeline, "SPAN-1", "dispatched", &stopped).await;
     // First kept long enough for the rollups to be computed while the rows are there.
     pipeline.edit_config(|config| {
         config.retention.raw_events_days = 4000;
@@ -273,12 +293,18 @@ async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
          WHERE service_id = '{SERVICE}' AND group_kind = 'all' AND day = '2019-01-15'"
     );
     assert_eq!(number(&pipeline, &january_2019).await, 3);
+    let span = "SELECT status, elapsed_days, first_at FROM sla_cases FINAL WHERE case_ref = 'SPAN-1' FORMAT TSV";
+    let evaluated = pipeline.query(span).await.unwrap();
+    assert!(
+        evaluated.starts_with("met\t") || evaluated.starts_with("breached\t"),
+        "{evaluated}"
+    );
 
     // Then the defaults: 7 years of ratings, 2 of comments.
     pipeline.edit_config(|config| config.retention = Default::default());
     let output = aggregate(&mut pipeline).await;
     assert!(
-        output.contains("retention raw_events: 3 rows removed"),
+        output.contains("retention raw_events: 4 rows removed"),
         "{output}"
     );
     assert!(
@@ -286,7 +312,7 @@ async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
         "{output}"
     );
     assert!(
-        output.contains("retention event_versions: 3 rows removed"),
+        output.contains("retention event_versions: 4 rows removed"),
         "{output}"
     );
     let parts = |table: &str, month: &str| {
@@ -316,7 +342,10 @@ async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
     assert_eq!(
         number(
             &pipeline,
-            "SELECT count() FROM event_versions WHERE occurred_at < toDateTime('2020-01-01 00:00:00')"
+            &format!(
+                "SELECT count() FROM event_versions WHERE occurred_at < toDateTime('{}')",
+                format(kept_from)
+            )
         )
         .await,
         0,
@@ -331,13 +360,21 @@ async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
     // A late response dated in the expired month: its day is not recomputed from what is
     // left, and the row itself leaves at the end of the run.
     insert_response(&pipeline, "2019-01-15 18:00:00", false).await;
+    // And the spanning case's stop sent again: its start is gone, so it is not judged again
+    // on its stop alone.
+    insert_milestone(&pipeline, "SPAN-1", "dispatched", &stopped).await;
     let output = aggregate(&mut pipeline).await;
     assert!(
         output.contains("retention raw_events: 1 rows removed"),
         "{output}"
     );
     assert_eq!(number(&pipeline, &january_2019).await, 3);
-    // The oldest row left is January 2024's rating, within 7 years.
+    assert_eq!(
+        pipeline.query(span).await.unwrap(),
+        evaluated,
+        "the stored evaluation stands"
+    );
+    // The oldest row left is the spanning case's stop, within 7 years: what the gauge shows.
     let oldest = output
         .lines()
         .find(|l| l.starts_with("retention raw_events:"))
@@ -349,8 +386,8 @@ async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
         .unwrap()
         .parse()
         .unwrap();
-    let expected =
-        (Utc::now() - Utc.with_ymd_and_hms(2024, 1, 10, 12, 0, 0).unwrap()).num_days() as f64;
+    let stop = kept_from + chrono::Duration::days(4) + chrono::Duration::hours(15);
+    let expected = (Utc::now() - stop).num_seconds() as f64 / 86_400.0;
     assert!(
         (days - expected).abs() < 1.5,
         "{oldest} (expected about {expected})"

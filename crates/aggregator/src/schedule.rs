@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::config::{ClickHouseConfig, MatrixConfig, RetentionConfig};
-use civicpulse_core::retention::first_recomputable_day;
+use civicpulse_core::retention::{first_recomputable_day, kept_from};
 use civicpulse_core::Catalog;
 use civicpulse_store::checkpoint::server_clock;
 use civicpulse_store::mutation::Mutator;
@@ -62,12 +62,13 @@ pub async fn aggregate_once(
         .await
         .map_err(StoreError::from)?;
     let database_now = DateTime::from_timestamp(i64::from(database_now), 0).unwrap_or_default();
+    let raw_kept_from = kept_from(database_now, retention.raw_events_days);
     let first_day = first_recomputable_day(database_now, retention.raw_events_days);
     // First: which version of each re-sent event counts, since everything below reads it.
     supersede::refresh(&store.client)
         .await
         .map_err(AggregateError::Supersede)?;
-    let sla = run_once(&store.client, catalog, now).await?;
+    let sla = run_once(&store.client, catalog, now, raw_kept_from).await?;
     if sla.iter().any(|run| run.evaluated_cases > 0) {
         // The rollups re-read whatever was written in the second their run starts (their
         // watermark is ClickHouse's clock, to the second). Let the second of these SLA
