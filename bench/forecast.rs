@@ -93,7 +93,7 @@ async fn run() {
             .expect("milestones stored");
     }
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    run_once(&client, &catalog, now)
+    run_once(&client, &catalog, now, chrono::DateTime::UNIX_EPOCH)
         .await
         .expect("SLA evaluation");
 

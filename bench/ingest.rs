@@ -77,7 +77,7 @@ async fn run() {
         topic_prefix: format!("{}_reference", bench.prefix),
         ..Default::default()
     };
-    civicpulse_ingest::topics::ensure_topics(&reference)
+    civicpulse_ingest::topics::ensure_topics(&reference, &Default::default())
         .await
         .expect("reference topics");
     let envelopes: Vec<Message> = events

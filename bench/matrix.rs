@@ -77,7 +77,9 @@ async fn run() {
         }
     }
     let started = Instant::now();
-    refresh_all(&client, &catalog).await.expect("rollups");
+    refresh_all(&client, &catalog, recomputable_from())
+        .await
+        .expect("rollups");
     let build = started.elapsed();
     execute(&client, "OPTIMIZE TABLE matrix_feedback_daily FINAL").await;
     let rollup_rows: u64 = client
@@ -162,7 +164,7 @@ async fn run() {
         .await
         .expect("now");
     let profiled = client.clone().with_setting("log_queries", "1");
-    let runs = refresh_all(&profiled, &catalog)
+    let runs = refresh_all(&profiled, &catalog, recomputable_from())
         .await
         .expect("incremental rollups");
     let incremental = started.elapsed();
@@ -400,4 +402,12 @@ async fn get(http: &reqwest::Client, url: &str) -> usize {
     assert_eq!(response.status(), 200, "{url}");
     let cells: Vec<serde_json::Value> = response.json().await.expect("JSON");
     cells.len()
+}
+
+/// The first day the rollups may recompute under the default retention.
+fn recomputable_from() -> chrono::NaiveDate {
+    civicpulse_core::retention::first_recomputable_day(
+        chrono::Utc::now(),
+        civicpulse_core::config::RetentionConfig::default().raw_events_days,
+    )
 }

@@ -275,7 +275,9 @@ async fn print_slowest_queries(client: &Client, from: i64) {
 
 async fn timed_run(client: &Client, catalog: &Catalog, as_of: DateTime<Utc>) -> Measured {
     let started = Instant::now();
-    let runs = run_once(client, catalog, as_of).await.expect("SLA run");
+    let runs = run_once(client, catalog, as_of, chrono::DateTime::UNIX_EPOCH)
+        .await
+        .expect("SLA run");
     Measured {
         cases: evaluated(&runs),
         seconds: started.elapsed().as_secs_f64(),

@@ -63,6 +63,24 @@ pub enum Command {
     Schema,
     /// Print the SHA-256 of an API key, as `gateway.api_keys` stores it.
     HashKey { key: String },
+    /// Erase every stored row of one case on request: its responses, comments,
+    /// transactions, milestones, their versions, its SLA evaluations and change-log rows.
+    /// The aggregator's next run recomputes the figures it counted in; the request is kept
+    /// in the access audit under the reference's SHA-256. Prints the rows removed per table.
+    Erase(EraseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EraseArgs {
+    /// The case reference, as the case system sent it.
+    #[arg(long)]
+    pub case_ref: String,
+    /// Only this service's case of that reference (default: the reference in every service).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Who asked for the erasure (a person or an office), kept in the access audit.
+    #[arg(long)]
+    pub requested_by: String,
 }
 
 #[derive(Debug, Args)]

@@ -12,11 +12,13 @@ use civicpulse_ingest::{gateway, sink};
 use crate::shutdown;
 use civicpulse_simulator as simulate;
 use civicpulse_simulator::SimulateOptions;
+use civicpulse_store::erasure::{self, ErasureRequest};
+use civicpulse_store::mutation::Mutator;
 use civicpulse_store::{migrate, ClickHouseStore};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, ExportArgs, ReportArgs, SimulateArgs};
+use crate::cli::{Cli, Command, EraseArgs, ExportArgs, ReportArgs, SimulateArgs};
 
 pub fn init_logging(json: bool) {
     let filter = EnvFilter::try_from_default_env()
@@ -100,6 +102,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             civicpulse_aggregator::schedule::run_every(
                 config.clickhouse.clone(),
                 config.matrix.clone(),
+                config.retention.clone(),
                 catalog,
                 aggregation_interval(&config),
                 stop.clone(),
@@ -115,6 +118,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
             let report = civicpulse_aggregator::schedule::aggregate_once(
                 &config.clickhouse,
                 &config.matrix,
+                &config.retention,
                 &catalog,
                 now,
             )
@@ -138,7 +142,17 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
                 );
             }
             println!("matrix snapshots: {} cells stored", report.snapshot_cells);
+            for state in report.retention {
+                let removed: u64 = state.expired.iter().map(|e| e.rows).sum();
+                println!(
+                    "retention {}: {removed} rows removed, oldest row {:.1} days old (limit {})",
+                    state.kind.as_str(),
+                    state.oldest_row_age_days,
+                    state.limit_days
+                );
+            }
         }
+        Command::Erase(args) => erase(&config, args).await?,
         Command::Report(args) => write_report(&config, &args).await?,
         Command::Export(args) => write_export(&config, &args).await?,
         Command::ReportSchedule { as_of } => {
@@ -184,6 +198,33 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `civicpulse erase`: the store's erasure, as an admin token's request would run it.
+async fn erase(config: &Config, args: EraseArgs) -> anyhow::Result<()> {
+    let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
+    let mutator = Mutator::new(store.client, &config.clickhouse);
+    let request = ErasureRequest {
+        case_ref: args.case_ref,
+        service_id: args.service,
+        requested_by: args.requested_by,
+        endpoint: "cli".into(),
+        request_id: format!(
+            "cli-{}",
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ),
+    };
+    let report = erasure::erase_case(&mutator, &request).await?;
+    for (table, rows) in &report.tables {
+        println!("{table}: {rows} rows erased");
+    }
+    println!(
+        "case sha256 {}: {} rows erased, {} days to recompute at the aggregator's next run",
+        report.case_digest,
+        report.rows(),
+        report.days_to_recompute
+    );
+    Ok(())
+}
+
 /// A standalone sink or aggregator serves only `/metrics`.
 fn serve_metrics(
     addr: std::net::SocketAddr,
@@ -222,16 +263,19 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
         tasks.spawn(async move { sink::run(&config, stop).await.context("sink") });
     }
     {
-        let (clickhouse, matrix, catalog, stop) = (
+        let (clickhouse, matrix, retention, catalog, stop) = (
             config.clickhouse.clone(),
             config.matrix.clone(),
+            config.retention.clone(),
             catalog.clone(),
             stop.clone(),
         );
         let interval = aggregation_interval(&config);
         tasks.spawn(async move {
-            civicpulse_aggregator::schedule::run_every(clickhouse, matrix, catalog, interval, stop)
-                .await;
+            civicpulse_aggregator::schedule::run_every(
+                clickhouse, matrix, retention, catalog, interval, stop,
+            )
+            .await;
             Ok(())
         });
     }

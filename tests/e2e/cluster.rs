@@ -373,6 +373,153 @@ async fn two_aggregators_at_once_leave_the_figures_of_one() {
     }
 }
 
+/// Retention and erasure on the cluster as on one node: an expired month leaves every
+/// replica of every shard, and so does every row of an erased case, while the rollup of the
+/// expired month keeps its figures.
+#[tokio::test(flavor = "multi_thread")]
+async fn retention_and_erasure_reach_every_replica() {
+    require_shared_servers();
+    let layout = layout();
+    let first = layout.replicas[0].ports.http;
+    let mut pipeline = Pipeline::new(Settings {
+        clickhouse: format!("http://127.0.0.1:{first}"),
+        min_responses: 1,
+        ..Settings::default()
+    });
+    pipeline.edit_config(|config| {
+        in_cluster_mode(config, &layout);
+        config.retention.raw_events_days = 4000;
+        config.retention.event_versions_days = 4000;
+    });
+    pipeline.migrate();
+    let http = reqwest::Client::new();
+    let db = pipeline.database.clone();
+    // Responses of January 2019 (past 7 years) spread over both shards by their ids, and
+    // two March 2026 cases, one to erase.
+    let mut values = Vec::new();
+    for _ in 0..6 {
+        values.push(format!(
+            "('{}', 'passport-in-person', 'in_person', '', '', '2019-01-15 12:00:00', '2019-01-15 12:00:00', 'e2e', 4, 0)",
+            uuid::Uuid::new_v4()
+        ));
+    }
+    for case in ["CLUSTER-ERASE-51", "CLUSTER-KEEP-52"] {
+        values.push(format!(
+            "('{}', 'passport-in-person', 'in_person', '', '{case}', '2026-03-17 16:00:00', '2026-03-17 16:00:00', 'e2e', 3, 0)",
+            uuid::Uuid::new_v4()
+        ));
+        for (milestone, at) in [
+            ("complete", "2026-03-02 17:00:00"),
+            ("dispatched", "2026-03-16 16:00:00"),
+        ] {
+            on(
+                &http,
+                first,
+                &format!(
+                    "INSERT INTO {db}.milestones (event_id, service_id, case_ref, milestone, channel, region, outcome, occurred_at, received_at, source) \
+                     VALUES ('{}', 'passport-in-person', '{case}', '{milestone}', 'in_person', '', '', '{at}', '{at}', 'e2e')",
+                    uuid::Uuid::new_v4()
+                ),
+            )
+            .await;
+        }
+    }
+    on(
+        &http,
+        first,
+        &format!(
+            "INSERT INTO {db}.feedback (event_id, service_id, channel, stage, case_ref, occurred_at, received_at, source, satisfaction, has_comment) VALUES {}",
+            values.join(", ")
+        ),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    pipeline.spawn("aggregate").wait_success();
+    let rollup = format!(
+        "SELECT sum(responses) FROM {db}.matrix_feedback_daily FINAL \
+         WHERE service_id = 'passport-in-person' AND group_kind = 'all' AND day = '2019-01-15'"
+    );
+    assert_eq!(on(&http, first, &rollup).await.trim(), "6");
+
+    pipeline.edit_config(|config| config.retention = Default::default());
+    let output = pipeline.spawn("aggregate").wait_success();
+    assert!(
+        output.contains("retention raw_events: 6 rows removed"),
+        "{output}"
+    );
+    let output = pipeline
+        .spawn_args(
+            &[
+                "erase",
+                "--case-ref",
+                "CLUSTER-ERASE-51",
+                "--requested-by",
+                "e2e",
+            ],
+            &[],
+        )
+        .wait_success();
+    assert!(output.contains("milestones: 2 rows erased"), "{output}");
+    assert_eq!(
+        on(&http, first, &rollup).await.trim(),
+        "6",
+        "the rollup keeps its figures"
+    );
+
+    // Every replica, the second of each shard through replication.
+    let tables: Vec<&str> = civicpulse_store::tables::ALL
+        .iter()
+        .map(|t| t.name)
+        .collect();
+    for replica in &layout.replicas {
+        let port = replica.ports.http;
+        let db = db.clone();
+        let tables = tables.clone();
+        let http = http.clone();
+        wait_until(
+            &format!("{}: no expired month, no erased case", replica.name()),
+            Duration::from_secs(60),
+            || {
+                let (db, tables, http) = (db.clone(), tables.clone(), http.clone());
+                async move {
+                    let old = on(
+                        &http,
+                        port,
+                        &format!(
+                            "SELECT count() FROM {db}.feedback_local WHERE occurred_at < toDateTime('2020-01-01 00:00:00')"
+                        ),
+                    )
+                    .await;
+                    if old.trim() != "0" {
+                        return false;
+                    }
+                    for table in &tables {
+                        let rows = on(
+                            &http,
+                            port,
+                            &format!("SELECT * FROM {db}.{table}_local FORMAT TSV"),
+                        )
+                        .await;
+                        if rows.contains("CLUSTER-ERASE-51") {
+                            return false;
+                        }
+                    }
+                    true
+                }
+            },
+        )
+        .await;
+    }
+    let kept = on(
+        &http,
+        first,
+        &format!("SELECT count() FROM {db}.milestones WHERE case_ref = 'CLUSTER-KEEP-52'"),
+    )
+    .await;
+    assert_eq!(kept.trim(), "2", "the other case stays");
+    drop_on_cluster(&http, first, &db).await;
+}
+
 /// A private cluster and a pipeline on it, migrated, with a gateway and a sink.
 async fn pipeline_on_a_private_cluster(dir: &std::path::Path) -> (PrivateCluster, Pipeline) {
     let cluster = PrivateCluster::start(dir).await;

@@ -98,6 +98,22 @@ async fn every_statement_of_a_run_works_on_a_current_clickhouse() {
     pipeline.write_scheduled_report(&reports);
     let (status, _) = pipeline.api_get("/api/v1/reports").await;
     assert_eq!(status, 200);
+    // An erasure (ALTER … DELETE, waiting on system.mutations, the change log's rows) and the
+    // aggregation after it; retention's statements run in every aggregation.
+    let case_ref = world
+        .events
+        .iter()
+        .find_map(|e| {
+            (e["kind"] == "milestone").then(|| e["case_ref"].as_str().unwrap().to_string())
+        })
+        .expect("the world has cases");
+    pipeline
+        .spawn_args(
+            &["erase", "--case-ref", &case_ref, "--requested-by", "e2e"],
+            &[],
+        )
+        .wait_success();
+    pipeline.spawn("aggregate").wait_success();
 
     // The log is written every few seconds (18.16 has no SYSTEM FLUSH LOGS for it).
     let logged = |sql: String| {
@@ -116,6 +132,7 @@ async fn every_statement_of_a_run_works_on_a_current_clickhouse() {
         if rows.contains("matrix_feedback_daily")
             && rows.contains("report_runs")
             && rows.contains("INSERT INTO feedback")
+            && rows.contains("DELETE WHERE")
         {
             break;
         }

@@ -12,6 +12,7 @@ mod failures;
 mod grafana;
 mod ingest;
 mod matrix;
+mod privacy;
 mod public_feedback;
 mod reports;
 mod resend;

@@ -4,9 +4,11 @@
 
 use std::sync::LazyLock;
 
+use civicpulse_core::retention::DataKind;
+use civicpulse_store::retention::KindState;
 use prometheus::{
-    register_histogram, register_int_counter_vec, register_int_gauge, Histogram, IntCounterVec,
-    IntGauge,
+    register_gauge_vec, register_histogram, register_int_counter_vec, register_int_gauge, GaugeVec,
+    Histogram, IntCounterVec, IntGauge,
 };
 
 pub static LAST_SUCCESS: LazyLock<IntGauge> = LazyLock::new(|| {
@@ -35,6 +37,33 @@ pub static RUNS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+pub static RETENTION_OLDEST_ROW_AGE: LazyLock<GaugeVec> = LazyLock::new(|| {
+    register_gauge_vec!(
+        "civicpulse_retention_oldest_row_age_days",
+        "Age in days of the oldest row of each kind of data, measured on ClickHouse's clock after the aggregator applied retention (0 when none is stored).",
+        &["kind"]
+    )
+    .expect("metric registers once")
+});
+
+pub static RETENTION_LIMIT: LazyLock<GaugeVec> = LazyLock::new(|| {
+    register_gauge_vec!(
+        "civicpulse_retention_limit_days",
+        "Each kind of data's configured retention in days (whole months go once all their rows are older).",
+        &["kind"]
+    )
+    .expect("metric registers once")
+});
+
+pub static RETENTION_ROWS_REMOVED: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    register_int_counter_vec!(
+        "civicpulse_retention_rows_removed_total",
+        "Rows removed because their kind's retention ended.",
+        &["kind"]
+    )
+    .expect("metric registers once")
+});
+
 /// Touches every metric so `/metrics` lists them before the first run ends.
 pub fn register_all() {
     LazyLock::force(&LAST_SUCCESS);
@@ -42,6 +71,24 @@ pub fn register_all() {
     for outcome in ["succeeded", "failed"] {
         RUNS.with_label_values(&[outcome]);
     }
+    for kind in DataKind::ALL {
+        RETENTION_ROWS_REMOVED.with_label_values(&[kind.as_str()]);
+    }
+}
+
+/// Records a kind's state after retention was applied.
+pub fn record_retention(state: &KindState) {
+    let kind = state.kind.as_str();
+    RETENTION_OLDEST_ROW_AGE
+        .with_label_values(&[kind])
+        .set(state.oldest_row_age_days);
+    RETENTION_LIMIT
+        .with_label_values(&[kind])
+        .set(f64::from(state.limit_days));
+    let removed: u64 = state.expired.iter().map(|e| e.rows).sum();
+    RETENTION_ROWS_REMOVED
+        .with_label_values(&[kind])
+        .inc_by(removed);
 }
 
 /// Records one run that took `seconds`.

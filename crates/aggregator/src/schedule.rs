@@ -1,14 +1,20 @@
 //! Runs the aggregator on demand or on a fixed interval: the re-sent events' versions
 //! first (every later step reads only the counting ones), then SLA evaluation (the matrix
-//! links responses to closed cases), then the matrix rollups, then the period snapshots.
+//! links responses to closed cases), then the matrix rollups, then the period snapshots,
+//! then retention (last, so a failing drop still leaves the figures fresh, and fails the
+//! run so it is seen).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use civicpulse_core::calendar::local_date;
-use civicpulse_core::config::{ClickHouseConfig, MatrixConfig};
+use civicpulse_core::config::{ClickHouseConfig, MatrixConfig, RetentionConfig};
+use civicpulse_core::retention::{first_recomputable_day, kept_from};
 use civicpulse_core::Catalog;
+use civicpulse_store::checkpoint::server_clock;
+use civicpulse_store::mutation::Mutator;
+use civicpulse_store::retention::KindState;
 use civicpulse_store::{Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
@@ -29,36 +35,47 @@ pub enum AggregateError {
     Snapshot(StoreError),
     #[error("deciding re-sent events: {0}")]
     Supersede(clickhouse::error::Error),
+    #[error("retention: {0}")]
+    Retention(StoreError),
 }
 
 /// What one aggregation run did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AggregateReport {
     pub sla: Vec<PolicyRun>,
     pub rollups: Vec<RollupRun>,
     pub snapshot_cells: usize,
+    pub retention: Vec<KindState>,
 }
 
 /// One aggregation as of `now`.
 pub async fn aggregate_once(
     config: &ClickHouseConfig,
     matrix: &MatrixConfig,
+    retention: &RetentionConfig,
     catalog: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<AggregateReport, AggregateError> {
     let store = Store::connect(config).await?;
+    // Retention follows the database's clock, never `now` (which `--as-of` may move).
+    let database_now = server_clock(&store.client)
+        .await
+        .map_err(StoreError::from)?;
+    let database_now = DateTime::from_timestamp(i64::from(database_now), 0).unwrap_or_default();
+    let raw_kept_from = kept_from(database_now, retention.raw_events_days);
+    let first_day = first_recomputable_day(database_now, retention.raw_events_days);
     // First: which version of each re-sent event counts, since everything below reads it.
     supersede::refresh(&store.client)
         .await
         .map_err(AggregateError::Supersede)?;
-    let sla = run_once(&store.client, catalog, now).await?;
+    let sla = run_once(&store.client, catalog, now, raw_kept_from).await?;
     if sla.iter().any(|run| run.evaluated_cases > 0) {
         // The rollups re-read whatever was written in the second their run starts (their
         // watermark is ClickHouse's clock, to the second). Let the second of these SLA
         // writes pass, so the next run does not recompute the same days again.
         tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     }
-    let rollups = refresh_all(&store.client, catalog).await?;
+    let rollups = refresh_all(&store.client, catalog, first_day).await?;
     // Periods are calendar months and quarters of the reporting time zone.
     let today = local_date(now, catalog.reporting_zone());
     // Snapshots change only when a rollup did, or when the date moves into a new period.
@@ -73,10 +90,15 @@ pub async fn aggregate_once(
     } else {
         0
     };
+    let mutator = Mutator::new(store.client.clone(), config);
+    let retention = crate::retention::apply_all(&mutator, retention)
+        .await
+        .map_err(AggregateError::Retention)?;
     Ok(AggregateReport {
         sla,
         rollups,
         snapshot_cells,
+        retention,
     })
 }
 
@@ -84,6 +106,7 @@ pub async fn aggregate_once(
 pub async fn run_every(
     config: ClickHouseConfig,
     matrix: MatrixConfig,
+    retention: RetentionConfig,
     catalog: Arc<Catalog>,
     interval: Duration,
     stop: CancellationToken,
@@ -97,7 +120,7 @@ pub async fn run_every(
             _ = ticker.tick() => {}
         }
         let started = std::time::Instant::now();
-        let outcome = aggregate_once(&config, &matrix, &catalog, Utc::now()).await;
+        let outcome = aggregate_once(&config, &matrix, &retention, &catalog, Utc::now()).await;
         let seconds = started.elapsed().as_secs_f64();
         crate::metrics::record_run(seconds, outcome.is_ok(), Utc::now().timestamp());
         match outcome {

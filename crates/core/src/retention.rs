@@ -219,6 +219,13 @@ pub fn kept_from(now: DateTime<Utc>, days: u32) -> DateTime<Utc> {
         .and_utc()
 }
 
+/// The first local day a rollup may be recomputed from raw events kept `raw_days`: the day
+/// after the first day kept in UTC, since a local day starts up to 14 hours before or after
+/// UTC's and the day itself may straddle a dropped month. Earlier days keep their figures.
+pub fn first_recomputable_day(now: DateTime<Utc>, raw_days: u32) -> NaiveDate {
+    kept_from(now, raw_days).date_naive() + Duration::days(1)
+}
+
 /// The monthly partitions (`YYYYMM`) among `partitions` that hold only rows older than the
 /// limit, as of `now`.
 pub fn expired_months(partitions: &[u32], now: DateTime<Utc>, days: u32) -> Vec<u32> {
@@ -249,6 +256,10 @@ mod tests {
         assert_eq!(
             expired_months(&[202410, 202411, 202412, 202501], now, 730),
             [202410, 202411]
+        );
+        assert_eq!(
+            first_recomputable_day(now, 730),
+            NaiveDate::from_ymd_opt(2024, 12, 2).unwrap()
         );
         // A limit ending on the first of a month keeps that month whole.
         assert_eq!(

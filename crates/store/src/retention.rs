@@ -5,7 +5,11 @@
 //! PARTITION` (cheap: files removed), and the two tables without a time partition
 //! (`event_versions`, `superseded_events`) lose the same months' rows with `ALTER … DELETE`,
 //! issued only when such rows exist — at most once a month — since a mutation rewrites
-//! every part it touches. Both run the same on a current ClickHouse and, through
+//! every part it touches. (Recreating those two tables with a month partition would mean
+//! renaming a replicated table under its `Distributed` table and its materialized views,
+//! which a current ClickHouse keeps pointing at the renamed table, and losing the rows the
+//! sink writes meanwhile; a delete once a month costs less.) Both run the same on a
+//! current ClickHouse and, through
 //! [`Mutator`], on every replica of a cluster. Which months go is the pure rule
 //! `civicpulse_core::retention::expired_months`.
 

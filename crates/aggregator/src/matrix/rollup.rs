@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use civicpulse_core::event::Channel;
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::checkpoint;
@@ -38,16 +38,19 @@ pub struct RollupRun {
 /// several in flight keep the server's cores busy; each service's checkpoint is its own.
 const SERVICES_IN_FLIGHT: usize = 4;
 
-/// Refreshes the rollups of every catalog service; the runs in catalog order.
+/// Refreshes the rollups of every catalog service; the runs in catalog order. Days before
+/// `first_day` are never recomputed: their raw rows may be gone to retention, and their
+/// rollups keep the figures computed while the rows were there.
 pub async fn refresh_all(
     client: &Client,
     catalog: &Catalog,
+    first_day: NaiveDate,
 ) -> Result<Vec<RollupRun>, RollupError> {
     let mut runs = Vec::with_capacity(catalog.services.len());
     for services in catalog.services.chunks(SERVICES_IN_FLIGHT) {
         let refreshes = services
             .iter()
-            .map(|service| refresh_service(client, service));
+            .map(|service| refresh_service(client, service, first_day));
         runs.extend(futures::future::try_join_all(refreshes).await?);
     }
     Ok(runs)
@@ -69,12 +72,16 @@ fn fingerprint(service: &Service) -> String {
     checkpoint::fingerprint(&inputs)
 }
 
-pub async fn refresh_service(client: &Client, service: &Service) -> Result<RollupRun, RollupError> {
+pub async fn refresh_service(
+    client: &Client,
+    service: &Service,
+    first_day: NaiveDate,
+) -> Result<RollupRun, RollupError> {
     // Recomputing a day twice gives the same rollup, so re-reading the rows of the
     // checkpoint's second misses nothing and counts nothing twice.
     let checkpoint = matrix_runs::checkpoint(client, &service.id, fingerprint(service)).await?;
     let since = checkpoint.since_or_start();
-    let changed = matrix_runs::changed_days(client, service, since).await?;
+    let changed = matrix_runs::changed_days(client, service, since, first_day).await?;
     let version = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
     let slice = |days| DaySlice {
         service,

@@ -14,7 +14,7 @@ use civicpulse_core::sla::SlaPolicy;
 use civicpulse_core::{Catalog, Service};
 use civicpulse_store::checkpoint;
 use civicpulse_store::tables::milestones::{self, CaseMilestoneRead as MilestoneRead, CasesToRead};
-use civicpulse_store::tables::sla_cases::{CaseWriter, SlaCaseRow};
+use civicpulse_store::tables::sla_cases::{self, CaseWriter, SlaCaseRow};
 use civicpulse_store::tables::sla_runs::{self, SlaRunRow};
 use civicpulse_store::tables::{sla_exceptions, superseded_events};
 use clickhouse::Client;
@@ -101,11 +101,14 @@ impl CaseRead {
     }
 }
 
-/// Evaluates every SLA policy of every catalog service once.
+/// Evaluates every SLA policy of every catalog service once. Milestones before
+/// `raw_kept_from` may be gone to retention: a case that began before it and was still
+/// open then keeps its stored evaluation rather than be judged on what is left.
 pub async fn run_once(
     client: &Client,
     catalog: &Catalog,
     now: DateTime<Utc>,
+    raw_kept_from: DateTime<Utc>,
 ) -> Result<Vec<PolicyRun>, EvaluateError> {
     let changes = sla_exceptions::changes(client).await?;
     let in_force = exception::effective(
@@ -116,7 +119,18 @@ pub async fn run_once(
     for service in &catalog.services {
         let exceptions = exception::for_service(&in_force, &service.id);
         for policy in &service.sla {
-            runs.push(run_policy(client, catalog, service, policy, &exceptions, now).await?);
+            runs.push(
+                run_policy(
+                    client,
+                    catalog,
+                    service,
+                    policy,
+                    &exceptions,
+                    now,
+                    raw_kept_from,
+                )
+                .await?,
+            );
         }
     }
     Ok(runs)
@@ -150,6 +164,7 @@ async fn run_policy(
     policy: &SlaPolicy,
     exceptions: &[Exception],
     now: DateTime<Utc>,
+    raw_kept_from: DateTime<Utc>,
 ) -> Result<PolicyRun, EvaluateError> {
     let calendar =
         catalog
@@ -191,6 +206,12 @@ async fn run_policy(
     .await?
     .into_iter()
     .collect();
+    let spanning: HashSet<String> =
+        sla_cases::spanning(client, &service.id, &policy.id, raw_kept_from)
+            .await?
+            .into_iter()
+            .collect();
+    emptied.retain(|case_ref| !spanning.contains(case_ref));
     let schedule = opening_schedule(policy, calendar, service.time_zone, now);
     let context = EvaluationContext {
         policy,
@@ -230,7 +251,7 @@ async fn run_policy(
         match &mut case {
             Some(current) if current.case_ref == read.case_ref => current.add(read, milestone),
             _ => {
-                if let Some(done) = case.take() {
+                if let Some(done) = case.take().filter(|c| !spanning.contains(&c.case_ref)) {
                     writer.write(&to_row(done)).await?;
                 }
                 emptied.remove(&read.case_ref);
@@ -238,7 +259,7 @@ async fn run_policy(
             }
         }
     }
-    if let Some(done) = case.take() {
+    if let Some(done) = case.take().filter(|c| !spanning.contains(&c.case_ref)) {
         writer.write(&to_row(done)).await?;
     }
     for case_ref in emptied {

@@ -115,7 +115,7 @@ pub async fn serve(
     // A site that could never take its feedback is refused before anyone meets it.
     let sites = public::Sites::new(&config.gateway.sites, &catalog)?;
     sites.check_demo(&config.gateway.public.demo_site)?;
-    ensure_topics(&config.kafka).await?;
+    ensure_topics(&config.kafka, &config.retention).await?;
     let producer = KafkaProducer::new(&config.kafka, &config.gateway)?;
     let state = GatewayState {
         catalog,

@@ -57,7 +57,7 @@ pub async fn run(config: &Config, shutdown: CancellationToken) -> Result<(), Sin
     // not have created it) leaves the consumer with no assignment until its next metadata
     // refresh; so make sure the topics exist. A broker that is down is not fatal here: the
     // consumer refreshes its metadata every few seconds and finds them later.
-    if let Err(error) = crate::topics::ensure_topics(&config.kafka).await {
+    if let Err(error) = crate::topics::ensure_topics(&config.kafka, &config.retention).await {
         tracing::warn!(%error, "cannot make sure the topics exist; consuming anyway");
     }
     let consumer = consumer::create(&config.kafka, &config.sink)?;

@@ -1,7 +1,7 @@
 //! `matrix_runs`: one row per rollup refresh of a service, the checkpoint the next starts
 //! from; and the question each refresh begins with, which local days changed since.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use civicpulse_core::{EventKind, Service};
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
@@ -65,11 +65,14 @@ struct ChangedDay {
     day: String,
 }
 
-/// Each rollup's days with inputs written since `since` (0: every day with data).
+/// Each rollup's days with inputs written since `since` (0: every day with data), from
+/// `first_day` on: a day before it may have lost raw rows to retention, and recomputing it
+/// would overwrite its figures with what is left (see `retention`).
 pub async fn changed_days(
     client: &Client,
     service: &Service,
     since: u32,
+    first_day: NaiveDate,
 ) -> Result<ChangedDays, clickhouse::error::Error> {
     let zone = service.time_zone.name();
     let policy = service.sla.first().map_or("", |p| p.id.as_str());
@@ -86,6 +89,7 @@ pub async fn changed_days(
                UNION ALL SELECT 'feedback' AS rollup, {day} FROM ({feedback_decided}) \
                UNION ALL SELECT 'activity' AS rollup, {day} FROM ({offered_decided}) \
                UNION ALL SELECT 'activity' AS rollup, {day} FROM ({milestone_decided})) \
+             WHERE day >= ? \
              ORDER BY rollup, day",
             feedback = change_log::stored_since(Source::Feedback),
             offered = change_log::stored_since(Source::Offered),
@@ -109,6 +113,7 @@ pub async fn changed_days(
         .bind(zone).bind(&service.id).bind(since)
         .bind(zone).bind(&service.id).bind(since)
         .bind(zone).bind(&service.id).bind(since)
+        .bind(first_day.to_string())
         .fetch_all()
         .await?;
     let mut changed = ChangedDays::default();

@@ -125,6 +125,30 @@ pub static OPEN_EVALUATED_BEFORE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// Cases of a service and policy whose first milestone is before `kept_from` and which
+/// were still open then: retention may have removed some of their milestones, so an
+/// evaluation from what is left would be wrong, and their stored evaluation stands.
+pub async fn spanning(
+    client: &Client,
+    service_id: &str,
+    policy: &str,
+    kept_from: DateTime<Utc>,
+) -> Result<Vec<String>, clickhouse::error::Error> {
+    let kept_from = u32::try_from(kept_from.timestamp().max(0)).unwrap_or(u32::MAX);
+    client
+        .query(&format!(
+            "SELECT case_ref FROM {NAME} FINAL WHERE service_id = ? AND policy = ? \
+             AND first_at > toDateTime(0) AND first_at < toDateTime(?) \
+             AND (isNull(stopped_at) OR stopped_at >= toDateTime(?))"
+        ))
+        .bind(service_id)
+        .bind(policy)
+        .bind(kept_from)
+        .bind(kept_from)
+        .fetch_all()
+        .await
+}
+
 /// Per service and policy, the counts the SLA summary is made of.
 #[derive(Clone, Debug, Row, Deserialize)]
 pub struct SummaryRow {
