@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use civicpulse_store::erasure::{ErasureReport, ErasureRequest};
+use civicpulse_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -113,7 +114,14 @@ pub async fn erase(
         endpoint: PATH.to_string(),
         request_id: request_id::current(),
     };
-    let report = state.stores().erase_case(&request).await?;
+    let report = state
+        .stores()
+        .erase_case(&request)
+        .await
+        .map_err(|error| match error {
+            StoreError::Invalid(reason) => ApiError::bad("case_ref", reason),
+            other => other.into(),
+        })?;
     tracing::info!(
         token = %caller.name,
         case_digest = %report.case_digest,
