@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::support::*;
 
 const ADMIN_TOKEN: &str = "e2e-admin-token";
+const VIEWER_TOKEN: &str = "e2e-viewer-token";
 
 /// A passport-in-person milestone at a local time in Toronto, with a service option.
 fn step(case_ref: &str, date: &str, time: &str, milestone: &str, option: Option<&str>) -> Value {
@@ -90,7 +91,10 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
         config
             .dashboard
             .tokens
-            .push(token_of("service-manager", ADMIN_TOKEN, Role::Admin))
+            .extend([
+                token_of("service-manager", ADMIN_TOKEN, Role::Admin),
+                token_of("grafana", VIEWER_TOKEN, Role::Viewer),
+            ])
     });
     pipeline.migrate();
     let _gateway = pipeline.start_gateway("gateway").await;
@@ -201,13 +205,14 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
         assert_eq!(status, 201, "{body}");
         assert_eq!(body["declared_by"], "service-manager");
     }
-    // A read token may not declare one.
+    // A viewer's token may not declare one.
     let response = pipeline
-        .api
+        .http
         .post(format!(
             "http://127.0.0.1:{}/api/v1/sla/exceptions",
             pipeline.dashboard_port
         ))
+        .bearer_auth(VIEWER_TOKEN)
         .json(&outage)
         .send()
         .await
