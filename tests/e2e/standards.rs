@@ -88,13 +88,10 @@ async fn options_exceptions_and_paid_remissions_reach_the_ledger() {
     require_shared_servers();
     let mut pipeline = Pipeline::new(Settings::default());
     pipeline.edit_config(|config| {
-        config
-            .dashboard
-            .tokens
-            .extend([
-                token_of("service-manager", ADMIN_TOKEN, Role::Admin),
-                token_of("grafana", VIEWER_TOKEN, Role::Viewer),
-            ])
+        config.dashboard.tokens.extend([
+            token_of("service-manager", ADMIN_TOKEN, Role::Admin),
+            token_of("grafana", VIEWER_TOKEN, Role::Viewer),
+        ])
     });
     pipeline.migrate();
     let _gateway = pipeline.start_gateway("gateway").await;

@@ -119,6 +119,10 @@ pub struct Token {
     /// After this instant (RFC 3339) the token is refused with 401.
     #[serde(default)]
     pub expires_at: Option<DateTime<Utc>>,
+    /// This token's own `dashboard.comments_read_limit_per_day`, e.g. a dashboard whose
+    /// comments panel refreshes all day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments_read_limit_per_day: Option<u64>,
 }
 
 /// Whether `name` can name a token: 1 to 64 letters, digits, `.`, `_` or `-`, so it reads
@@ -211,6 +215,7 @@ mod tests {
             role: Role::Viewer,
             scope: Scope::default(),
             expires_at: Some(at),
+            comments_read_limit_per_day: None,
         };
         assert!(!token.expired(at - chrono::Duration::seconds(1)));
         assert!(token.expired(at));

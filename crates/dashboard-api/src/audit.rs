@@ -4,7 +4,7 @@
 //! one.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry};
+use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -28,6 +28,21 @@ pub fn comment_filter(
         .finish()
 }
 
+/// The filter of a read of the audit, in the same canonical form.
+pub fn audit_filter(filter: &AuditFilter) -> String {
+    let time = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("from", &time(filter.from))
+        .append_pair("to", &time(filter.to))
+        .append_pair("token_id", filter.token_id.as_deref().unwrap_or(""))
+        .append_pair("action", filter.action.map_or("", AuditAction::as_str))
+        .append_pair("limit", &filter.limit.to_string())
+        .finish()
+}
+
 /// Records that `caller` was given `rows` comments on `endpoint` with `filter`.
 pub async fn record_comment_read(
     state: &ApiState,
@@ -36,16 +51,36 @@ pub async fn record_comment_read(
     filter: String,
     rows: u64,
 ) -> Result<(), ApiError> {
+    record(
+        state,
+        caller,
+        AuditAction::ReadComments,
+        endpoint,
+        filter,
+        rows,
+    )
+    .await
+}
+
+/// Records that `caller` did `action` on `endpoint` with `filter`, over `rows` rows.
+pub async fn record(
+    state: &ApiState,
+    caller: &Caller,
+    action: AuditAction,
+    endpoint: &str,
+    filter: String,
+    rows: u64,
+) -> Result<(), ApiError> {
     let entry = AuditEntry {
         at: Utc::now(),
         token_id: caller.name.clone(),
-        action: AuditAction::ReadComments,
+        action,
         endpoint: endpoint.to_string(),
         filter,
         rows,
         request_id: request_id::current(),
     };
     state.stores().record_audit_entry(&entry).await?;
-    tracing::info!(token = %caller.name, rows, endpoint, "comments read");
+    tracing::info!(token = %caller.name, action = action.as_str(), rows, endpoint, "audited");
     Ok(())
 }

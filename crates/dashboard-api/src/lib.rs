@@ -111,7 +111,6 @@ pub fn router(state: ApiState) -> Router {
             "/api/v1/innovations",
             get(routes::interventions::interventions),
         )
-        .route("/api/v1/sla/cases", get(routes::sla_cases::cases))
         .route("/api/v1/sla/summary", get(routes::sla_summary::summary))
         .route(
             "/api/v1/sla/remissions",
@@ -136,9 +135,10 @@ pub fn router(state: ApiState) -> Router {
             (state.clone(), Role::Viewer),
             auth::require,
         ));
-    // What citizens wrote needs the analyst role.
+    // What citizens wrote, and single cases by their reference, need the analyst role.
     let analyst = Router::new()
         .route("/api/v1/feedback/comments", get(routes::comments::comments))
+        .route("/api/v1/sla/cases", get(routes::sla_cases::cases))
         .route_layer(axum::middleware::from_fn_with_state(
             (state.clone(), Role::Analyst),
             auth::require,

@@ -22,9 +22,11 @@ use civicpulse_analytics::sla::summary::PolicySummary;
 use civicpulse_core::access::Role;
 
 use crate::auth::Caller;
+use crate::peers;
 use crate::routes::matrix::cached_matrix;
 use crate::routes::sla_forecast::forecasts;
 use crate::routes::sla_summary::summarize_window;
+use crate::wire;
 use crate::ApiState;
 
 fn gauge(name: &str, help: &str, labels: &[&str]) -> GaugeVec {
@@ -298,20 +300,48 @@ static COMMENTS_READ: LazyLock<GaugeVec> = LazyLock::new(|| {
     )
 });
 
-static COMMENTS_READ_LIMIT: LazyLock<prometheus::Gauge> = LazyLock::new(|| {
-    prometheus::register_gauge!(
+static COMMENTS_READ_LIMIT: LazyLock<GaugeVec> = LazyLock::new(|| {
+    gauge(
         "civicpulse_comments_read_limit_24h",
-        "Comments one token may read in 24 hours before CommentsReadInBulk alerts (dashboard.comments_read_limit_per_day)."
+        "Comments the token may read in 24 hours before CommentsReadInBulk alerts (its own comments_read_limit_per_day, else dashboard.comments_read_limit_per_day).",
+        &["token"],
     )
-    .expect("metric registers once")
 });
+
+/// The current month's cells whose benchmark a scoped caller may not see and that are judged
+/// against it alone (no target): their status would say how its figure stands against too
+/// few other governments' services, so their status series is left out of its scrape.
+async fn judged_on_withheld_benchmarks(
+    state: &ApiState,
+    caller: &Caller,
+) -> std::collections::HashSet<(String, String)> {
+    if !caller.is_scoped() {
+        return Default::default();
+    }
+    let period = Period::month_of(state.today());
+    let Ok(cells) = cached_matrix(state, &period, GroupBy::Service).await else {
+        return Default::default();
+    };
+    let mut rows: Vec<wire::Cell> = cells.iter().map(wire::Cell::from).collect();
+    let withheld = peers::withhold_revealing_benchmarks(&state.catalog, caller, &mut rows);
+    rows.iter()
+        .filter(|row| row.target.is_none())
+        .map(|row| (row.service_id.clone(), row.dimension.clone()))
+        .filter(|key| withheld.contains(key))
+        .collect()
+}
 
 /// Refreshes the comments each token that may read them was given in the last 24 hours,
 /// counted from the audit table itself, so the figure holds whichever instance answered.
 async fn refresh_comment_reads(state: &ApiState) {
-    COMMENTS_READ_LIMIT.set(state.config.dashboard.comments_read_limit_per_day as f64);
     let since = Utc::now() - Duration::hours(24);
     for token in state.tokens.iter().filter(|t| t.role >= Role::Analyst) {
+        let limit = token
+            .comments_read_limit_per_day
+            .unwrap_or(state.config.dashboard.comments_read_limit_per_day);
+        COMMENTS_READ_LIMIT
+            .with_label_values(&[&token.name])
+            .set(limit as f64);
         match state.stores().comments_read_since(&token.name, since).await {
             Ok(read) => COMMENTS_READ
                 .with_label_values(&[&token.name])
@@ -334,8 +364,18 @@ pub async fn handler(
     refresh_forecast(&state).await;
     refresh_matrix(&state).await;
     refresh_comment_reads(&state).await;
+    let judged_on_withheld = judged_on_withheld_benchmarks(&state, &caller).await;
     // A scoped scrape holds its own services' series, and of the tokens' only its own.
-    let text = civicpulse_http_server::exposition::render_where(|labels| {
+    let text = civicpulse_http_server::exposition::render_where(|metric, labels| {
+        let label = |wanted: &str| labels.iter().find(|(n, _)| *n == wanted).map(|(_, v)| *v);
+        if metric == "civicpulse_matrix_status_level" {
+            if let (Some(service), Some(dimension)) = (label("service_id"), label("dimension")) {
+                let key = (service.to_string(), dimension.to_string());
+                if judged_on_withheld.contains(&key) {
+                    return false;
+                }
+            }
+        }
         labels.iter().all(|(name, value)| match *name {
             "service_id" => caller.sees(value),
             "token" => !caller.is_scoped() || *value == caller.name,

@@ -148,9 +148,9 @@ parameter_from_text!(TokenName, |text| {
 /// An action of the access audit by its name.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionParam(pub AuditAction);
-parameter_from_text!(ActionParam, |text| text
-    .parse::<AuditAction>()
-    .map_err(|_| format!("`{text}` is neither read_comments nor erase")));
+parameter_from_text!(ActionParam, |text| text.parse::<AuditAction>().map_err(
+    |_| format!("`{text}` is not one of read_comments, erase, read_audit")
+));
 
 /// A breakdown of the matrix.
 #[derive(Debug, Clone, Copy)]

@@ -18,10 +18,15 @@ pub const MIN_PEERS_OUTSIDE_SCOPE: usize = 3;
 /// Withholds each row's benchmark (and a judgement made against it alone) when between one
 /// and [`MIN_PEERS_OUTSIDE_SCOPE`] − 1 peers outside the caller's scope have a figure in the
 /// same period, group and dimension. `rows` must hold the peers' rows too: call it before
-/// narrowing them to the caller's services.
-pub fn withhold_revealing_benchmarks(catalog: &Catalog, caller: &Caller, rows: &mut [wire::Cell]) {
+/// narrowing them to the caller's services. The (service, dimension) of each row withheld.
+pub fn withhold_revealing_benchmarks(
+    catalog: &Catalog,
+    caller: &Caller,
+    rows: &mut [wire::Cell],
+) -> HashSet<(String, String)> {
+    let mut withheld = HashSet::new();
     if !caller.is_scoped() {
-        return;
+        return withheld;
     }
     let measured: HashSet<(String, String, String, String)> = rows
         .iter()
@@ -43,6 +48,7 @@ pub fn withhold_revealing_benchmarks(catalog: &Catalog, caller: &Caller, rows: &
             continue;
         }
         row.benchmark = None;
+        withheld.insert((row.service_id.clone(), row.dimension.clone()));
         if row.target.is_none() {
             row.status = wire::Status::NoReference;
             row.status_level = -1;
@@ -55,6 +61,7 @@ pub fn withhold_revealing_benchmarks(catalog: &Catalog, caller: &Caller, rows: &
             ),
         );
     }
+    withheld
 }
 
 fn key(cell: &wire::Cell, service_id: &str) -> (String, String, String, String) {
@@ -95,12 +102,10 @@ pub fn narrow_intervention(caller: &Caller, record: &mut InterventionRecord) {
         record.did_ci_low = None;
         record.did_ci_high = None;
         record.did_verdict = "withheld".into();
-        append_note(
-            &mut record.note,
-            &format!(
-                "the peers' change is withheld: fewer than {MIN_PEERS_OUTSIDE_SCOPE} pooled \
-                 peer services outside this token's scope"
-            ),
+        // The note may describe the peers' evidence (their counts): it goes too.
+        record.note = format!(
+            "the peers' change is withheld: fewer than {MIN_PEERS_OUTSIDE_SCOPE} pooled peer \
+             services outside this token's scope"
         );
     }
 }

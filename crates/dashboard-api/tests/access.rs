@@ -56,6 +56,7 @@ fn tokens() -> Vec<Token> {
                     Scope::default()
                 },
                 expires_at: None,
+                comments_read_limit_per_day: None,
             });
         }
     }
@@ -65,6 +66,7 @@ fn tokens() -> Vec<Token> {
         role: Role::Admin,
         scope: Scope::default(),
         expires_at: Some(Utc::now() - Duration::hours(1)),
+        comments_read_limit_per_day: None,
     });
     tokens
 }
@@ -375,7 +377,7 @@ async fn a_scoped_token_reads_only_its_services_everywhere() {
                 // report, and the access audit.
                 assert_eq!(answer.code(), "out_of_scope", "{uri}: {}", answer.body);
                 assert!(
-                    uri.starts_with("/api/v1/reports/") || uri.starts_with("/api/v1/audit"),
+                    uri.starts_with("/api/v1/reports") || uri.starts_with("/api/v1/audit"),
                     "{uri}: {}",
                     answer.body
                 );
@@ -450,6 +452,79 @@ async fn a_scoped_reader_sees_its_own_rows_with_their_figures() {
         scoped["value"], everyone["value"],
         "its own figure is the same"
     );
+}
+
+#[tokio::test]
+async fn a_scoped_scrape_leaves_out_a_judgement_made_on_a_withheld_benchmark() {
+    let app = app(every_service_has_data(&catalog()));
+    let uri = "/api/v1/matrix?service_id=on-birth-certificate";
+    let cells: Vec<Value> =
+        serde_json::from_str(&send(&app, "GET", uri, &secret_of_everything()).await.body).unwrap();
+    let judged_on_peers: Vec<String> = cells
+        .iter()
+        .filter(|c| {
+            c["target"].is_null()
+                && c["benchmark"].is_number()
+                && c["status_level"].as_i64() >= Some(0)
+        })
+        .map(|c| c["dimension"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !judged_on_peers.is_empty(),
+        "no cell judged on its peers alone: {cells:?}"
+    );
+    let series = |dimension: &str| {
+        format!("civicpulse_matrix_status_level{{dimension=\"{dimension}\",service_id=\"on-birth-certificate\"}}")
+    };
+    let everyone = send(&app, "GET", "/metrics", &secret(Role::Viewer, false))
+        .await
+        .body;
+    let scoped = send(&app, "GET", "/metrics", &secret(Role::Viewer, true))
+        .await
+        .body;
+    for dimension in &judged_on_peers {
+        assert!(
+            everyone.contains(&series(dimension)),
+            "{dimension}: {everyone}"
+        );
+        assert!(
+            !scoped.contains(&series(dimension)),
+            "{dimension} is judged on two passports"
+        );
+    }
+    assert!(
+        scoped.contains("service_id=\"on-birth-certificate\""),
+        "its other series stay"
+    );
+}
+
+#[tokio::test]
+async fn single_cases_need_an_analyst() {
+    let app = app(every_service_has_data(&catalog()));
+    for uri in ["/api/v1/sla/cases", "/api/v1/sla/remissions?view=cases"] {
+        let answer = send(&app, "GET", uri, &secret(Role::Viewer, false)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "{uri}: {}",
+            answer.body
+        );
+        assert!(
+            answer.body.contains("needs the analyst role"),
+            "{uri}: {}",
+            answer.body
+        );
+        let answer = send(&app, "GET", uri, &secret(Role::Analyst, false)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.body);
+    }
+    let totals = send(
+        &app,
+        "GET",
+        "/api/v1/sla/remissions",
+        &secret(Role::Viewer, false),
+    )
+    .await;
+    assert_eq!(totals.status, StatusCode::OK, "{}", totals.body);
 }
 
 fn secret_of_everything() -> String {

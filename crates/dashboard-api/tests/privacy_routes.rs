@@ -144,6 +144,18 @@ async fn every_read_of_comments_is_in_the_audit_with_who_what_and_how_many() {
         assert!(!text.contains(secret) && !csv.contains(secret));
     }
 
+    // Reading the audit is itself audited.
+    let reads = json(&app, "/api/v1/audit?action=read_audit", ADMIN).await;
+    assert!(
+        reads
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["token_id"] == "privacy-office"),
+        "{reads}"
+    );
+    assert!(reads.as_array().unwrap().len() >= 3, "{reads}");
+
     // Past the daily limit (3 here), the gauge the CommentsReadInBulk alert compares says so.
     let (_, metrics) = send(&app, "GET", "/metrics", ADMIN, "").await;
     let read = metrics
@@ -151,7 +163,10 @@ async fn every_read_of_comments_is_in_the_audit_with_who_what_and_how_many() {
         .find(|l| l.starts_with("civicpulse_comments_read_24h{token=\"service-team\"}"))
         .unwrap_or_else(|| panic!("no gauge of the team's reads in {metrics}"));
     assert!(read.ends_with(" 5"), "{read}");
-    assert!(metrics.contains("civicpulse_comments_read_limit_24h 3"));
+    assert!(
+        metrics.contains("civicpulse_comments_read_limit_24h{token=\"service-team\"} 3"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]

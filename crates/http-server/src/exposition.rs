@@ -6,14 +6,15 @@ use prometheus::{Encoder, TextEncoder};
 
 /// The text exposition of every registered metric.
 pub fn render() -> String {
-    render_where(|_| true)
+    render_where(|_, _| true)
 }
 
-/// The text exposition of the series whose labels `keep` accepts (name, value pairs), e.g.
-/// only some services' series for a reader limited to them.
-pub fn render_where(keep: impl Fn(&[(&str, &str)]) -> bool) -> String {
+/// The text exposition of the series `keep` accepts by metric name and labels (name, value
+/// pairs), e.g. only some services' series for a reader limited to them.
+pub fn render_where(keep: impl Fn(&str, &[(&str, &str)]) -> bool) -> String {
     let mut families = prometheus::gather();
     for family in &mut families {
+        let name = family.name().to_string();
         let metrics: Vec<_> = family
             .take_metric()
             .into_iter()
@@ -23,7 +24,7 @@ pub fn render_where(keep: impl Fn(&[(&str, &str)]) -> bool) -> String {
                     .iter()
                     .map(|l| (l.name(), l.value()))
                     .collect();
-                keep(&labels)
+                keep(&name, &labels)
             })
             .collect();
         family.set_metric(metrics);

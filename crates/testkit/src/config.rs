@@ -43,6 +43,7 @@ pub fn token_of(name: &str, secret: &str, role: Role) -> Token {
         role,
         scope: Scope::default(),
         expires_at: None,
+        comments_read_limit_per_day: None,
     }
 }
 

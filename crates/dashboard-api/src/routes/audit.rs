@@ -1,20 +1,23 @@
-//! `GET /api/v1/audit`: the access audit for a privacy office — every read of comment text
-//! and every erasure, newest first, with who (the token's name), when, where, with which
+//! `GET /api/v1/audit`: the access audit for a privacy office — every read of comment text,
+//! every erasure and every read of the audit itself, newest first, with who (the token's name), when, where, with which
 //! filter and how many rows. Admin tokens only; JSON or CSV.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::SecondsFormat;
-use civicpulse_store::tables::access_audit::{AuditEntry, AuditFilter};
+use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::audit;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::{check_order, ActionParam, Limit, Query, Time, TokenName};
 use crate::respond::{table, ResponseFormat};
 use crate::ApiState;
+
+const PATH: &str = "/api/v1/audit";
 
 /// The query of `/api/v1/audit`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -29,7 +32,7 @@ pub struct AuditQuery {
     /// One token's entries, by its configured name (a token since removed included).
     #[param(value_type = Option<String>, example = "grafana")]
     token_id: Option<TokenName>,
-    /// `read_comments` or `erase`.
+    /// `read_comments`, `erase` or `read_audit`.
     #[param(value_type = Option<String>, example = "read_comments")]
     action: Option<ActionParam>,
     /// How many, 1-10000 (default 1000).
@@ -44,7 +47,7 @@ pub struct AuditRow {
     pub at: String,
     /// The token's configured name, never its secret.
     pub token_id: String,
-    /// `read_comments` or `erase`.
+    /// `read_comments`, `erase` or `read_audit`.
     pub action: String,
     pub endpoint: String,
     /// What was asked: a comment read's services, from, to and limit; an erasure's SHA-256
@@ -109,5 +112,15 @@ pub async fn audit(
         .into_iter()
         .map(AuditRow::from)
         .collect();
+    let asked = audit::audit_filter(&filter);
+    audit::record(
+        &state,
+        &caller,
+        AuditAction::ReadAudit,
+        PATH,
+        asked,
+        rows.len() as u64,
+    )
+    .await?;
     table(format, &rows, HeaderMap::new())
 }

@@ -113,9 +113,11 @@ pub struct ListQuery {
 )]
 pub async fn list(
     State(state): State<ApiState>,
+    caller: Caller,
     Query(query): Query<ListQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
+    whole_government(&caller)?;
     let limit = query.limit.map_or(100, |l| l.0);
     let rows: Vec<ReportRun> = state
         .stores()

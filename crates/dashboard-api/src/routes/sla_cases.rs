@@ -158,10 +158,10 @@ fn decode_cursor(text: &str) -> Result<CaseKey, String> {
         (status = 200, description = "One row per case, ordered by service, policy and case; `X-Next-Cursor` when more follow", body = [SlaCase]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
-        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
+        (status = 403, description = "The token's role is below analyst (a case is one person's, by its reference), or the request is outside its scope (the message says which)", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
-    security(("bearer" = ["viewer"]))
+    security(("bearer" = ["analyst"]))
 )]
 pub async fn cases(
     State(state): State<ApiState>,

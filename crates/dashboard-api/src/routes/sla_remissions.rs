@@ -11,6 +11,8 @@ use civicpulse_core::Catalog;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use civicpulse_core::access::Role;
+
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::Query;
@@ -190,7 +192,7 @@ impl From<Remission> for RemissionCase {
         (status = 200, description = "The ledger's totals (`view=totals`, by fiscal year, service, standard, option and fee) or its cases (`view=cases`)", body = [RemissionTotal]),
         (status = 400, description = "A parameter is unknown or malformed; the message names it", body = crate::error::ErrorBody),
         (status = 401, description = "No or bad bearer token", body = crate::error::ErrorBody),
-        (status = 403, description = "Outside the token's scope (the message names the scope)", body = crate::error::ErrorBody),
+        (status = 403, description = "Outside the token's scope, or `view=cases` (one row per case, by its reference) with a token below analyst", body = crate::error::ErrorBody),
         (status = 503, description = "ClickHouse is unavailable", body = crate::error::ErrorBody),
     ),
     security(("bearer" = ["viewer"]))
@@ -222,6 +224,16 @@ pub async fn remissions(
             table(format, &totals, HeaderMap::new())
         }
         View::Cases => {
+            if caller.role < Role::Analyst {
+                return Err(ApiError::Forbidden {
+                    action:
+                        "GET /api/v1/sla/remissions?view=cases (one row per case, by its reference)"
+                            .into(),
+                    token: caller.name.clone(),
+                    needs: Role::Analyst,
+                    has: caller.role,
+                });
+            }
             let rows: Vec<RemissionCase> = cases
                 .into_iter()
                 .map(|c| RemissionCase::from(c).with_unit(&state.catalog))

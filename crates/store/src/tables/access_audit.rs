@@ -38,6 +38,8 @@ pub enum AuditAction {
     ReadComments,
     /// A case erased on request (`rows`: the rows removed).
     Erase,
+    /// The audit itself read (`rows`: the entries returned): who looked at who read what.
+    ReadAudit,
 }
 
 impl AuditAction {
