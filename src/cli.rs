@@ -61,8 +61,12 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Print the JSON Schema of the event contracts.
     Schema,
-    /// Print the SHA-256 of an API key, as `gateway.api_keys` stores it.
-    HashKey { key: String },
+    /// Print the SHA-256 of an API key or dashboard token, as the configuration stores it.
+    HashKey {
+        /// The key or token; `-` (or nothing) reads it from standard input, which keeps it
+        /// out of the shell's history and the process list.
+        key: Option<String>,
+    },
     /// Erase every stored row of one case on request: its responses, comments,
     /// transactions, milestones, their versions, its SLA evaluations and change-log rows.
     /// The aggregator's next run recomputes the figures it counted in; the request is kept

@@ -42,6 +42,18 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::HashKey { key } => {
+            let key = match key.as_deref() {
+                None | Some("-") => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\n', '\r']).to_string()
+                }
+                Some(key) => key.to_string(),
+            };
+            anyhow::ensure!(
+                !key.is_empty(),
+                "no key given (an argument, or a line on standard input)"
+            );
             println!("{}", hash_secret(&key));
             Ok(())
         }
