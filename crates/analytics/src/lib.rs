@@ -16,3 +16,4 @@ pub mod matrix;
 pub mod period;
 pub mod sla;
 pub mod suppression;
+pub mod themes;
