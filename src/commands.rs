@@ -147,7 +147,7 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
                 println!(
                     "retention {}: {removed} rows removed, oldest row {:.1} days old (limit {})",
                     state.kind.as_str(),
-                    state.oldest_row_age_days,
+                    state.oldest_row_age_days(),
                     state.limit_days
                 );
             }

@@ -1,7 +1,7 @@
 //! Privacy as a privacy office audits it (issue 25): a case erased on request leaves no
 //! trace in any table while the figures are recomputed without it, and retention drops
-//! whole expired months while the rollups of those months keep their figures — on one node
-//! and on the cluster.
+//! whole expired months while the rollups of those months keep their figures, even in a run
+//! whose figures fail — on one node and on the cluster.
 
 use std::time::Duration;
 
@@ -391,5 +391,33 @@ async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
     assert!(
         (days - expected).abs() < 1.5,
         "{oldest} (expected about {expected})"
+    );
+
+    // Retention runs even when the figures fail: with the versions job's bookkeeping gone
+    // the run fails, and a response dated in the expired month still leaves.
+    insert_response(&pipeline, "2019-01-16 09:00:00", false).await;
+    let expired =
+        "SELECT count() FROM feedback WHERE occurred_at < toDateTime('2020-01-01 00:00:00')";
+    assert_eq!(number(&pipeline, expired).await, 1);
+    pipeline
+        .query("RENAME TABLE supersede_runs TO supersede_runs_away")
+        .await
+        .unwrap();
+    let mut failing = pipeline.spawn("aggregate");
+    let succeeded = failing.wait_exit(Duration::from_secs(120)).await;
+    let log = failing.log_text();
+    pipeline
+        .query("RENAME TABLE supersede_runs_away TO supersede_runs")
+        .await
+        .unwrap();
+    assert!(
+        !succeeded,
+        "a run whose figures fail is a failed run: {log}"
+    );
+    assert!(log.contains("figures not computed"), "{log}");
+    assert_eq!(
+        number(&pipeline, expired).await,
+        0,
+        "the expired month left all the same: {log}"
     );
 }
