@@ -70,20 +70,25 @@ pub enum Command {
     /// Erase every stored row of one case on request: its responses, comments,
     /// transactions, milestones, their versions, its SLA evaluations and change-log rows.
     /// The aggregator's next run recomputes the figures it counted in; the request is kept
-    /// in the access audit under the reference's SHA-256. Prints the rows removed per table.
+    /// in the access audit under the reference's SHA-256. Prints the rows removed per table;
+    /// exits with 3 (and a warning) when no row of the case was found.
     Erase(EraseArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct EraseArgs {
-    /// The case reference, as the case system sent it.
+    /// The case reference, as the case system sent it; `-` reads it from standard input
+    /// (a file, or typed at the prompt), which keeps it out of the shell's history.
     #[arg(long)]
     pub case_ref: String,
-    /// Only this service's case of that reference (default: the reference in every service).
+    /// Only this service's case of that reference, a catalog service (default: the
+    /// reference in every service, so another service's case of the same reference goes
+    /// too).
     #[arg(long)]
     pub service: Option<String>,
-    /// Who asked for the erasure (a person or an office), kept in the access audit.
-    #[arg(long)]
+    /// Who asked for the erasure (a person or an office), kept in the access audit as its
+    /// `token_id`: 1 to 64 letters, digits, `.`, `_` or `-`, like a token's name.
+    #[arg(long, value_parser = parse_requested_by)]
     pub requested_by: String,
 }
 
@@ -175,6 +180,19 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("`{text}`: use s, m or h")),
     };
     Ok(std::time::Duration::from_secs(seconds))
+}
+
+/// A token's name, since the audit's `token_id` is filtered by that rule
+/// (`GET /api/v1/audit?token_id=`): anything else could never be found again.
+fn parse_requested_by(text: &str) -> Result<String, String> {
+    if civicpulse_core::access::is_token_name(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not a plain name: 1 to 64 letters, digits, `.`, `_` or `-` (the audit's \
+             token_id, which GET /api/v1/audit?token_id= looks up by that rule)"
+        ))
+    }
 }
 
 fn parse_language(text: &str) -> Result<civicpulse_core::config::Language, String> {

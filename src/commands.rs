@@ -12,13 +12,11 @@ use civicpulse_ingest::{gateway, sink};
 use crate::shutdown;
 use civicpulse_simulator as simulate;
 use civicpulse_simulator::SimulateOptions;
-use civicpulse_store::erasure::{self, ErasureRequest};
-use civicpulse_store::mutation::Mutator;
 use civicpulse_store::{migrate, ClickHouseStore};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, EraseArgs, ExportArgs, ReportArgs, SimulateArgs};
+use crate::cli::{Cli, Command, ExportArgs, ReportArgs, SimulateArgs};
 
 pub fn init_logging(json: bool) {
     let filter = EnvFilter::try_from_default_env()
@@ -159,12 +157,12 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
                 println!(
                     "retention {}: {removed} rows removed, oldest row {:.1} days old (limit {})",
                     state.kind.as_str(),
-                    state.oldest_row_age_days,
+                    state.oldest_row_age_days(),
                     state.limit_days
                 );
             }
         }
-        Command::Erase(args) => erase(&config, args).await?,
+        Command::Erase(args) => crate::erase::run(&config, args).await?,
         Command::Report(args) => write_report(&config, &args).await?,
         Command::Export(args) => write_export(&config, &args).await?,
         Command::ReportSchedule { as_of } => {
@@ -207,33 +205,6 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Simulate(args) => simulate_traffic(&config, args, stop).await?,
         Command::Schema | Command::HashKey { .. } => unreachable!("handled without configuration"),
     }
-    Ok(())
-}
-
-/// `civicpulse erase`: the store's erasure, as an admin token's request would run it.
-async fn erase(config: &Config, args: EraseArgs) -> anyhow::Result<()> {
-    let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
-    let mutator = Mutator::new(store.client, &config.clickhouse);
-    let request = ErasureRequest {
-        case_ref: args.case_ref,
-        service_id: args.service,
-        requested_by: args.requested_by,
-        endpoint: "cli".into(),
-        request_id: format!(
-            "cli-{}",
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ),
-    };
-    let report = erasure::erase_case(&mutator, &request).await?;
-    for (table, rows) in &report.tables {
-        println!("{table}: {rows} rows erased");
-    }
-    println!(
-        "case sha256 {}: {} rows erased, {} days to recompute at the aggregator's next run",
-        report.case_digest,
-        report.rows(),
-        report.days_to_recompute
-    );
     Ok(())
 }
 

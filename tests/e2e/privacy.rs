@@ -1,7 +1,7 @@
 //! Privacy as a privacy office audits it (issue 25): a case erased on request leaves no
 //! trace in any table while the figures are recomputed without it, and retention drops
-//! whole expired months while the rollups of those months keep their figures — on one node
-//! and on the cluster.
+//! whole expired months while the rollups of those months keep their figures, even in a run
+//! whose figures fail — on one node and on the cluster.
 
 use std::time::Duration;
 
@@ -141,28 +141,82 @@ async fn an_erased_case_leaves_no_trace_in_any_table_and_no_longer_counts() {
         "the re-sent start was decided"
     );
 
-    let output = pipeline
-        .spawn_args(
-            &[
-                "erase",
-                "--case-ref",
-                ERASED,
-                "--requested-by",
-                "privacy-office",
-            ],
-            &[],
-        )
-        .wait_success();
+    // A service not in the catalog, or a requester no audit filter could find, is refused
+    // before anything is erased or recorded.
+    let erase = |service: &'static str, requested_by: &'static str| {
+        [
+            "erase",
+            "--case-ref",
+            "-",
+            "--service",
+            service,
+            "--requested-by",
+            requested_by,
+        ]
+    };
+    let typo = erase("pasport-in-person", "privacy-office");
+    let (code, output) = pipeline.run_with_stdin(&typo, ERASED);
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.contains("unknown service `pasport-in-person`"),
+        "{output}"
+    );
+    let spaced = erase(SERVICE, "privacy office");
+    let (code, output) = pipeline.run_with_stdin(&spaced, ERASED);
+    assert_eq!(code, 2, "{output}");
+    assert!(
+        output.contains("`privacy office` is not a plain name"),
+        "{output}"
+    );
+    assert_eq!(
+        number(&pipeline, "SELECT count() FROM access_audit").await,
+        0,
+        "a refused erasure is not recorded"
+    );
+
+    // The reference read from standard input (kept out of the shell's history), with
+    // `log_statements` on so ClickHouse's query log keeps every statement of the erasure.
+    pipeline.edit_config(|config| config.clickhouse.log_statements = true);
+    let (code, output) =
+        pipeline.run_with_stdin(&erase(SERVICE, "privacy-office"), &format!("{ERASED}\n"));
+    assert_eq!(code, 0, "{output}");
     let digest = hex::encode(Sha256::digest(ERASED.as_bytes()));
     assert!(
         output.contains(&format!("case sha256 {digest}")),
         "{output}"
+    );
+    assert!(
+        !output.contains(ERASED),
+        "the reference is never printed: {output}"
     );
     assert!(output.contains("milestones: 3 rows erased"), "{output}");
     assert!(
         output.contains("feedback_comments: 1 rows erased"),
         "{output}"
     );
+    // No statement of the erasure names the reference: the mutations ClickHouse keeps, and
+    // the query log, hold its digest only.
+    let mutations = pipeline
+        .query("SELECT command FROM system.mutations WHERE database = currentDatabase() FORMAT TSV")
+        .await
+        .unwrap();
+    assert!(mutations.contains(&digest), "{mutations}");
+    assert!(!mutations.contains(ERASED), "{mutations}");
+    let logged = |needle: &str| {
+        format!("SELECT count() FROM system.query_log WHERE position(query, '{needle}') > 0")
+    };
+    wait_until(
+        "the erasure's statements in the query log",
+        Duration::from_secs(60),
+        || async { matches!(pipeline.query(&logged(&digest)).await, Ok(n) if n.trim() != "0") },
+    )
+    .await;
+    assert_eq!(
+        number(&pipeline, &logged(ERASED)).await,
+        0,
+        "the query log never holds the reference"
+    );
+    pipeline.edit_config(|config| config.clickhouse.log_statements = false);
     aggregate(&mut pipeline).await;
 
     // No table holds the reference or any of its events' ids; the other case is intact.
@@ -217,16 +271,37 @@ async fn an_erased_case_leaves_no_trace_in_any_table_and_no_longer_counts() {
     let audit: Vec<&str> = audit.lines().collect();
     assert_eq!(audit.len(), 1, "{audit:?}");
     let cells: Vec<&str> = audit[0].split('\t').collect();
-    assert_eq!(
-        cells[..4],
-        [
-            "privacy-office",
-            "erase",
-            "cli",
-            &format!("case_ref_sha256={digest}")
-        ]
-    );
+    let filter = format!("case_ref_sha256={digest}&service_id={SERVICE}");
+    assert_eq!(cells[..4], ["privacy-office", "erase", "cli", &filter]);
     assert!(cells[4].parse::<u64>().unwrap() >= 10, "{cells:?}");
+
+    // Asked again, it finds nothing: still recorded (it was asked), with a warning and an
+    // exit code of its own, so it is not mistaken for a done erasure.
+    let (code, output) = pipeline.run_with_stdin(
+        &[
+            "erase",
+            "--case-ref",
+            ERASED,
+            "--requested-by",
+            "privacy-office",
+        ],
+        "",
+    );
+    assert_eq!(code, 3, "{output}");
+    assert!(
+        output.contains(&format!(
+            "warning: nothing was erased: no row of case sha256 {digest} in any service is stored"
+        )),
+        "{output}"
+    );
+    assert_eq!(
+        pipeline
+            .query("SELECT filter, rows FROM access_audit WHERE rows = 0 FORMAT TSV")
+            .await
+            .unwrap()
+            .trim(),
+        format!("case_ref_sha256={digest}\t0")
+    );
 }
 
 /// Raw rows inserted as the sink would write them, dated `at` (UTC).
@@ -391,5 +466,33 @@ async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
     assert!(
         (days - expected).abs() < 1.5,
         "{oldest} (expected about {expected})"
+    );
+
+    // Retention runs even when the figures fail: with the versions job's bookkeeping gone
+    // the run fails, and a response dated in the expired month still leaves.
+    insert_response(&pipeline, "2019-01-16 09:00:00", false).await;
+    let expired =
+        "SELECT count() FROM feedback WHERE occurred_at < toDateTime('2020-01-01 00:00:00')";
+    assert_eq!(number(&pipeline, expired).await, 1);
+    pipeline
+        .query("RENAME TABLE supersede_runs TO supersede_runs_away")
+        .await
+        .unwrap();
+    let mut failing = pipeline.spawn("aggregate");
+    let succeeded = failing.wait_exit(Duration::from_secs(120)).await;
+    let log = failing.log_text();
+    pipeline
+        .query("RENAME TABLE supersede_runs_away TO supersede_runs")
+        .await
+        .unwrap();
+    assert!(
+        !succeeded,
+        "a run whose figures fail is a failed run: {log}"
+    );
+    assert!(log.contains("figures not computed"), "{log}");
+    assert_eq!(
+        number(&pipeline, expired).await,
+        0,
+        "the expired month left all the same: {log}"
     );
 }

@@ -3,10 +3,10 @@
 //! - `sla::evaluate`: applies the service standards to every changed case and stores the result;
 //! - `matrix`: daily rollups and the snapshots of each month and quarter;
 //! - `supersede`: which version of a re-sent event counts;
-//! - `retention`: each kind of data loses the months its retention passed, and its oldest row
-//!   is exported so a retention no longer applied is alerted on;
-//! - `schedule`: one aggregation run (SLA, then rollups, then snapshots, then retention), on
-//!   demand or on an interval.
+//! - `retention`: each kind of data loses the months its retention passed, and its oldest
+//!   row's date is exported so a retention no longer applied is alerted on;
+//! - `schedule`: one aggregation run (SLA, then rollups, then snapshots; then retention, even
+//!   when those fail), on demand or on an interval.
 //!
 //! What the figures mean is computed in `civicpulse_analytics`, which this crate applies.
 

@@ -4,11 +4,14 @@
 
 use std::sync::LazyLock;
 
+use chrono::{DateTime, Utc};
+use civicpulse_core::config::RetentionConfig;
 use civicpulse_core::retention::DataKind;
 use civicpulse_store::retention::KindState;
 use prometheus::{
-    register_gauge_vec, register_histogram, register_int_counter_vec, register_int_gauge, GaugeVec,
-    Histogram, IntCounterVec, IntGauge,
+    register_gauge_vec, register_histogram, register_int_counter, register_int_counter_vec,
+    register_int_gauge, register_int_gauge_vec, GaugeVec, Histogram, IntCounter, IntCounterVec,
+    IntGauge, IntGaugeVec,
 };
 
 pub static LAST_SUCCESS: LazyLock<IntGauge> = LazyLock::new(|| {
@@ -37,10 +40,10 @@ pub static RUNS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
-pub static RETENTION_OLDEST_ROW_AGE: LazyLock<GaugeVec> = LazyLock::new(|| {
-    register_gauge_vec!(
-        "civicpulse_retention_oldest_row_age_days",
-        "Age in days of the oldest row of each kind of data, measured on ClickHouse's clock after the aggregator applied retention (0 when none is stored).",
+pub static RETENTION_OLDEST_ROW: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec!(
+        "civicpulse_retention_oldest_row_timestamp_seconds",
+        "When the oldest row of each kind of data is dated (Unix seconds), read from ClickHouse at each run's retention step; when a kind holds no rows, when it was looked for. A retention that stops leaves it as it was, and its age keeps growing.",
         &["kind"]
     )
     .expect("metric registers once")
@@ -51,6 +54,14 @@ pub static RETENTION_LIMIT: LazyLock<GaugeVec> = LazyLock::new(|| {
         "civicpulse_retention_limit_days",
         "Each kind of data's configured retention in days (whole months go once all their rows are older).",
         &["kind"]
+    )
+    .expect("metric registers once")
+});
+
+pub static RETENTION_FAILURES: LazyLock<IntCounter> = LazyLock::new(|| {
+    register_int_counter!(
+        "civicpulse_retention_failures_total",
+        "Retention steps that failed (the run is counted failed too); the aggregator's log says which kind and why."
     )
     .expect("metric registers once")
 });
@@ -68,6 +79,7 @@ pub static RETENTION_ROWS_REMOVED: LazyLock<IntCounterVec> = LazyLock::new(|| {
 pub fn register_all() {
     LazyLock::force(&LAST_SUCCESS);
     LazyLock::force(&RUN_SECONDS);
+    LazyLock::force(&RETENTION_FAILURES);
     for outcome in ["succeeded", "failed"] {
         RUNS.with_label_values(&[outcome]);
     }
@@ -76,12 +88,32 @@ pub fn register_all() {
     }
 }
 
+/// Records each kind's configured retention, known before any run.
+pub fn record_retention_limits(config: &RetentionConfig) {
+    for kind in DataKind::ALL {
+        RETENTION_LIMIT
+            .with_label_values(&[kind.as_str()])
+            .set(f64::from(config.days(kind)));
+    }
+}
+
+/// Records a kind's oldest row as measured at `measured_at`; with none stored, the
+/// measurement's own time (no row is older), so the alert still sees it age if no later
+/// measurement comes.
+pub fn record_oldest_row(
+    kind: DataKind,
+    oldest_row: Option<DateTime<Utc>>,
+    measured_at: DateTime<Utc>,
+) {
+    RETENTION_OLDEST_ROW
+        .with_label_values(&[kind.as_str()])
+        .set(oldest_row.unwrap_or(measured_at).timestamp());
+}
+
 /// Records a kind's state after retention was applied.
 pub fn record_retention(state: &KindState) {
     let kind = state.kind.as_str();
-    RETENTION_OLDEST_ROW_AGE
-        .with_label_values(&[kind])
-        .set(state.oldest_row_age_days);
+    record_oldest_row(state.kind, state.oldest_row, state.measured_at);
     RETENTION_LIMIT
         .with_label_values(&[kind])
         .set(f64::from(state.limit_days));

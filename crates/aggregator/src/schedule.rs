@@ -1,8 +1,10 @@
-//! Runs the aggregator on demand or on a fixed interval: the re-sent events' versions
-//! first (every later step reads only the counting ones), then SLA evaluation (the matrix
-//! links responses to closed cases), then the matrix rollups, then the period snapshots,
-//! then retention (last, so a failing drop still leaves the figures fresh, and fails the
-//! run so it is seen).
+//! Runs the aggregator on demand or on a fixed interval, in two steps. The figures: the
+//! re-sent events' versions first (every later part reads only the counting ones), then SLA
+//! evaluation (the matrix links responses to closed cases), then the matrix rollups, then
+//! the period snapshots; each part stops the figures when it fails. Then retention, which
+//! runs whatever the figures did, since data must leave on time even while a rollup fails
+//! (and last, so a failing drop still leaves the figures fresh). Either step failing fails
+//! the run, so it is seen.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,7 +50,11 @@ pub struct AggregateReport {
     pub retention: Vec<KindState>,
 }
 
-/// One aggregation as of `now`.
+/// What the figures step computed: SLA runs, rollups, snapshot cells.
+type Figures = (Vec<PolicyRun>, Vec<RollupRun>, usize);
+
+/// One aggregation as of `now`: the figures, then retention even if the figures failed.
+/// The run's error is the figures' when both fail (retention's is logged by its step).
 pub async fn aggregate_once(
     config: &ClickHouseConfig,
     matrix: &MatrixConfig,
@@ -57,7 +63,32 @@ pub async fn aggregate_once(
     now: DateTime<Utc>,
 ) -> Result<AggregateReport, AggregateError> {
     let store = Store::connect(config).await?;
-    // Retention follows the database's clock, never `now` (which `--as-of` may move).
+    let figures = figures(&store, matrix, retention, catalog, now).await;
+    if let Err(error) = &figures {
+        tracing::warn!(%error, "figures not computed; applying retention all the same");
+    }
+    let mutator = Mutator::new(store.client.clone(), config);
+    let retained = crate::retention::apply_all(&mutator, retention).await;
+    let (sla, rollups, snapshot_cells) = figures?;
+    let retention = retained.map_err(AggregateError::Retention)?;
+    Ok(AggregateReport {
+        sla,
+        rollups,
+        snapshot_cells,
+        retention,
+    })
+}
+
+/// The figures step: versions, SLA, rollups, snapshots, each needing the one before.
+async fn figures(
+    store: &Store,
+    matrix: &MatrixConfig,
+    retention: &RetentionConfig,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+) -> Result<Figures, AggregateError> {
+    // Which days may be recomputed follows the database's clock, never `now` (which
+    // `--as-of` may move), as retention does.
     let database_now = server_clock(&store.client)
         .await
         .map_err(StoreError::from)?;
@@ -90,16 +121,7 @@ pub async fn aggregate_once(
     } else {
         0
     };
-    let mutator = Mutator::new(store.client.clone(), config);
-    let retention = crate::retention::apply_all(&mutator, retention)
-        .await
-        .map_err(AggregateError::Retention)?;
-    Ok(AggregateReport {
-        sla,
-        rollups,
-        snapshot_cells,
-        retention,
-    })
+    Ok((sla, rollups, snapshot_cells))
 }
 
 /// Aggregates every `interval` until `stop`; a failed run is logged and retried next time.
@@ -112,6 +134,7 @@ pub async fn run_every(
     stop: CancellationToken,
 ) {
     crate::metrics::register_all();
+    crate::metrics::record_retention_limits(&retention);
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

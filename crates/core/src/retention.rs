@@ -4,7 +4,8 @@
 //! Tables are partitioned by month, and ClickHouse 18.16 has no TTL, so data leave by whole
 //! months: a month goes once every row in it is older than its kind's retention
 //! ([`kept_from`]). The oldest row kept is therefore up to a month older than the limit,
-//! never younger; the alert on `civicpulse_retention_oldest_row_age_days` allows for that.
+//! never younger; the alert on `civicpulse_retention_oldest_row_timestamp_seconds` allows
+//! for that.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

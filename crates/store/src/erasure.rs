@@ -14,6 +14,14 @@
 //! office confirm that the request for a reference it holds was carried out (hash it and
 //! compare). A reference drawn from a small space can be found again by hashing every
 //! candidate; the digest hides it from a casual reader, not from a determined one.
+//!
+//! Why no statement names the reference: a statement's text outlives the rows it removes —
+//! in `system.mutations` and the mutation's file beside the parts, in the `ON CLUSTER`
+//! queue in ZooKeeper, in the server's log and, when statements are logged, in
+//! `system.query_log`. Every statement of an erasure therefore selects the case by
+//! `lower(hex(SHA256(case_ref)))`, compared with the digest computed here, so what they
+//! keep is what the audit keeps. ClickHouse hashes every row it reads to compare; an
+//! erasure is rare and its delete rewrites the parts anyway.
 
 use chrono::DateTime;
 use clickhouse::Row;
@@ -84,14 +92,21 @@ fn by_event_id(table: &Table) -> bool {
     table.name == event_versions::NAME || table.name == superseded_events::NAME
 }
 
+/// The case's rows by the digest of their reference, never the reference itself (hex
+/// digits only, so safe to inline).
+fn of_digest(digest: &str) -> String {
+    debug_assert!(digest.bytes().all(|b| b.is_ascii_hexdigit()));
+    format!("lower(hex(SHA256(case_ref))) = '{digest}'")
+}
+
 /// The condition selecting the case's rows of `table`, and its binds.
 fn condition(
     table: &Table,
     request: &ErasureRequest,
     event_ids: &[String],
 ) -> (String, Vec<String>) {
-    let mut sql = "case_ref = ?".to_string();
-    let mut binds = vec![request.case_ref.clone()];
+    let mut sql = of_digest(&case_digest(&request.case_ref));
+    let mut binds = Vec::new();
     if let Some(service) = &request.service_id {
         sql.push_str(" AND service_id = ?");
         binds.push(service.clone());
@@ -126,10 +141,11 @@ pub async fn erase_case(
     }
     let client = mutator.client();
     let service = request.service_id.clone().unwrap_or_default();
-    let of_case = "case_ref = ? AND (? = '' OR service_id = ?)";
-    let bind_case = |query: clickhouse::query::Query| {
-        query.bind(&request.case_ref).bind(&service).bind(&service)
-    };
+    let of_case = format!(
+        "{} AND (? = '' OR service_id = ?)",
+        of_digest(&case_digest(&request.case_ref))
+    );
+    let bind_case = |query: clickhouse::query::Query| query.bind(&service).bind(&service);
     // Ids only from tables holding the case's events; UUIDs, so safe to inline.
     let mut event_ids: Vec<String> =
         bind_case(bind_case(bind_case(bind_case(client.query(&format!(
@@ -270,15 +286,25 @@ mod tests {
     #[test]
     fn versions_are_found_by_event_id_as_well_as_by_case() {
         let ids = vec!["6f1c1b36-8f4e-4f57-9f0e-0a1b2c3d4e5f".to_string()];
+        let digest = case_digest("PA-2026-000123");
         let (raw, binds) = condition(&feedback::TABLE, &request(None), &ids);
-        assert_eq!(raw, "case_ref = ?");
-        assert_eq!(binds, ["PA-2026-000123"]);
+        assert_eq!(raw, format!("lower(hex(SHA256(case_ref))) = '{digest}'"));
+        assert!(binds.is_empty());
         let (versions, binds) = condition(&event_versions::TABLE, &request(Some("passport")), &ids);
         assert_eq!(
             versions,
-            "(case_ref = ? AND service_id = ?) OR has(['6f1c1b36-8f4e-4f57-9f0e-0a1b2c3d4e5f'], toString(event_id))"
+            format!("(lower(hex(SHA256(case_ref))) = '{digest}' AND service_id = ?) OR has(['6f1c1b36-8f4e-4f57-9f0e-0a1b2c3d4e5f'], toString(event_id))")
         );
-        assert_eq!(binds, ["PA-2026-000123", "passport"]);
+        assert_eq!(binds, ["passport"]);
+    }
+
+    #[test]
+    fn no_statement_names_the_reference() {
+        for table in TABLES {
+            let (sql, binds) = condition(table, &request(Some("passport")), &[]);
+            assert!(!sql.contains("PA-2026"), "{sql}");
+            assert!(binds.iter().all(|b| !b.contains("PA-2026")), "{binds:?}");
+        }
     }
 
     #[test]

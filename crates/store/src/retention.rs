@@ -169,15 +169,44 @@ pub async fn expire(
     Ok(expired)
 }
 
-/// A kind's state after a retention pass: its oldest row's age, measured on the database's
-/// clock, and what left.
+/// A kind's state after a retention pass: its oldest row, read from the database, and what
+/// left.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KindState {
     pub kind: DataKind,
     pub limit_days: u32,
-    /// The oldest row left in any of the kind's tables, in days; 0 when they are empty.
-    pub oldest_row_age_days: f64,
+    /// When the oldest row was looked for, on the database's clock.
+    pub measured_at: DateTime<Utc>,
+    /// The oldest row left in any of the kind's tables; None when they are empty.
+    pub oldest_row: Option<DateTime<Utc>>,
     pub expired: Vec<Expired>,
+}
+
+impl KindState {
+    /// The oldest row's age in days when it was measured; 0 when none is stored.
+    pub fn oldest_row_age_days(&self) -> f64 {
+        self.oldest_row.map_or(0.0, |oldest| {
+            (self.measured_at - oldest).num_seconds().max(0) as f64 / 86_400.0
+        })
+    }
+}
+
+/// The oldest row of any table of `kind`, as of the database's clock `now`. Read apart from
+/// the removal, so a kind whose months could not be removed is still measured.
+pub async fn oldest_of_kind(
+    client: &Client,
+    kind: DataKind,
+    limit_days: u32,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, clickhouse::error::Error> {
+    let kept = kept_from(now, limit_days);
+    let mut oldest: Option<DateTime<Utc>> = None;
+    for stored in stored(kind) {
+        if let Some(row) = oldest_row(client, stored, kept).await? {
+            oldest = Some(oldest.map_or(row, |o| o.min(row)));
+        }
+    }
+    Ok(oldest)
 }
 
 /// Applies `limit_days` to every table of `kind` as of the database's clock `now`, then
@@ -190,18 +219,14 @@ pub async fn apply(
 ) -> Result<KindState, StoreError> {
     let kept = kept_from(now, limit_days);
     let mut expired = Vec::new();
-    let mut oldest: Option<DateTime<Utc>> = None;
     for stored in stored(kind) {
         expired.push(expire(mutator, stored, kept).await?);
-        if let Some(row) = oldest_row(mutator.client(), stored, kept).await? {
-            oldest = Some(oldest.map_or(row, |o| o.min(row)));
-        }
     }
-    let age = oldest.map_or(0.0, |o| (now - o).num_seconds().max(0) as f64 / 86_400.0);
     Ok(KindState {
         kind,
         limit_days,
-        oldest_row_age_days: age,
+        measured_at: now,
+        oldest_row: oldest_of_kind(mutator.client(), kind, limit_days, now).await?,
         expired,
     })
 }

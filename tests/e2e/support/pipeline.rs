@@ -203,6 +203,35 @@ impl Pipeline {
         Process(Spawned::start(command, name, log).expect("civicpulse starts"))
     }
 
+    /// Runs `civicpulse <args…>` to completion with `stdin` as its standard input; its exit
+    /// code and what it printed (standard output, then standard error).
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> (i32, String) {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_civicpulse"))
+            .arg("--config")
+            .arg(&self.config_path)
+            .args(args)
+            .env("RUST_LOG", "info,rdkafka=warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("civicpulse starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(stdin.as_bytes())
+            .expect("stdin is written");
+        let output = child.wait_with_output().expect("civicpulse runs");
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.code().unwrap_or(-1), printed)
+    }
+
     /// Runs `civicpulse migrate` to completion.
     pub fn migrate(&mut self) {
         self.spawn("migrate").wait_success();

@@ -72,7 +72,7 @@ pub struct AuditEntry {
     pub token_id: String,
     #[serde(with = "action_name")]
     pub action: AuditAction,
-    /// The route, e.g. `/api/v1/comments`.
+    /// The route, e.g. `/api/v1/feedback/comments`.
     pub endpoint: String,
     /// The request's query in canonical form; for an erasure, the SHA-256 of the case
     /// reference (`erasure::case_digest`).
