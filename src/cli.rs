@@ -73,6 +73,56 @@ pub enum Command {
     /// in the access audit under the reference's SHA-256. Prints the rows removed per table;
     /// exits with 3 (and a warning) when no row of the case was found.
     Erase(EraseArgs),
+    /// Train and evaluate the themes model from labelled comments (a CSV file).
+    #[command(subcommand)]
+    Themes(ThemesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThemesCommand {
+    /// Learn a model from every labelled comment and write it as JSON; prints its
+    /// fingerprint and the training time.
+    Train {
+        #[command(flatten)]
+        labels: LabelsArgs,
+        /// Where the model is written.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Hold out a share of the comments (or the file's `split` column, or `--test FILE`),
+    /// train on the rest, and print per-theme precision, recall, F1 and support for the seeds
+    /// alone, the model and a TF-IDF + linear SVM baseline, with the training times.
+    Evaluate {
+        #[command(flatten)]
+        labels: LabelsArgs,
+        /// The share of comments held out for the test.
+        #[arg(long, default_value_t = 0.2)]
+        test_share: f64,
+        /// Seeds the split and the training folds.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Test comments from this file instead (then `--labels` is all training).
+        #[arg(long)]
+        test: Option<PathBuf>,
+        /// Write each test comment's predicted themes and every theme's score as CSV.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LabelsArgs {
+    /// CSV of comments: a text column and one 0/1 column per theme (named by theme id);
+    /// `lang`, `service_id`, `sentiment`, `id` and `split` columns are read if present.
+    #[arg(long, alias = "train")]
+    pub labels: PathBuf,
+    /// The column holding the comment.
+    #[arg(long, default_value = "text")]
+    pub text_column: String,
+    /// `catalog`: theme columns must be the catalog's themes (a typo is refused); `any`:
+    /// any column is a theme, and the catalog's seeds serve the themes it knows.
+    #[arg(long, default_value = "any", value_parser = ["any", "catalog"])]
+    pub taxonomy: String,
 }
 
 #[derive(Debug, Args)]

@@ -55,6 +55,10 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
             println!("{}", hash_secret(&key));
             Ok(())
         }
+        Command::Themes(command) => {
+            let config = load_config(cli.config.as_deref())?;
+            crate::themes::execute(command, &*load_catalog(&config)?)
+        }
         command => {
             let config = load_config(cli.config.as_deref())?;
             run_component(command, config).await
@@ -203,7 +207,9 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Run => run_all(config, stop).await?,
         Command::Simulate(args) => simulate_traffic(&config, args, stop).await?,
-        Command::Schema | Command::HashKey { .. } => unreachable!("handled without configuration"),
+        Command::Schema | Command::HashKey { .. } | Command::Themes(_) => {
+            unreachable!("handled without configuration")
+        }
     }
     Ok(())
 }

@@ -5,3 +5,4 @@ pub mod cli;
 pub mod commands;
 pub mod erase;
 pub mod shutdown;
+pub mod themes;

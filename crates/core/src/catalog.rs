@@ -16,6 +16,7 @@ use crate::event::Channel;
 use crate::exception::Exception;
 use crate::remission::RemissionRules;
 use crate::sla::SlaPolicy;
+pub use crate::theme::Theme;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -180,6 +181,9 @@ pub struct Catalog {
     /// the first service's zone (else UTC), as before the key existed.
     #[serde(default)]
     pub reporting_time_zone: Option<chrono_tz::Tz>,
+    /// The themes taxonomy comments are tagged with (see [`crate::theme`]).
+    #[serde(default)]
+    pub themes: Vec<Theme>,
     #[serde(skip)]
     index: BTreeMap<String, usize>,
 }
@@ -275,6 +279,11 @@ impl Catalog {
         self.services
             .iter()
             .filter(move |s| s.category == service.category && s.id != service.id)
+    }
+
+    /// The theme `id` of the taxonomy, if the catalog has it.
+    pub fn theme(&self, id: &str) -> Option<&Theme> {
+        self.themes.iter().find(|t| t.id == id)
     }
 
     pub fn calendar(&self, id: &str) -> Option<&Calendar> {
@@ -396,6 +405,8 @@ impl Catalog {
                 )));
             }
         }
+        crate::theme::check(&self.themes, &service_ids)
+            .map_err(|reason| CatalogError::Invalid(format!("[[themes]]: {reason}")))?;
         Ok(())
     }
 }
@@ -622,6 +633,25 @@ mod tests {
         assert_eq!(
             catalog.service("passport-by-mail").unwrap().sla[0].limit,
             20
+        );
+        let leaves: Vec<_> = crate::theme::leaves(&catalog.themes).collect();
+        assert_eq!(leaves.len(), 19);
+        assert!(leaves.iter().all(|t| t.parent.is_some()));
+        assert_eq!(
+            catalog.theme("waiting-time").unwrap().name_fr,
+            "Temps d'attente"
+        );
+    }
+
+    #[test]
+    fn a_theme_under_an_unknown_parent_is_refused_by_the_catalog() {
+        let text = format!(
+            "{TWO_SERVICES}\n[[themes]]\nid = \"wait\"\nname = \"Wait\"\nname_fr = \"Attente\"\nparent = \"time\"\nseeds = [\"wait\"]\nseeds_fr = [\"attente\"]\n"
+        );
+        let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
+        assert!(
+            error.contains("[[themes]]: theme `wait` has unknown parent `time`"),
+            "{error}"
         );
     }
 }

@@ -26,6 +26,7 @@ pub mod secret;
 pub mod sla;
 pub mod strict_json;
 pub mod text;
+pub mod theme;
 pub mod validate;
 
 pub use catalog::{Catalog, CatalogError, Service};

@@ -1,4 +1,32 @@
 //! What people write: themes and their evidence, and the rules that read them over time
 //! ([`emerging`] issues against each service's own baseline).
+//!
+//! - [`text`]: the pipeline every rule reads a comment through (language, words, stems,
+//!   negation, n-grams);
+//! - [`seeds`]: the seed tagger, the cold start before labels exist;
+//! - [`tag`]: what a tagger says about a comment (themes, scores, evidence);
+//! - [`model`]: the learned themes model (seeds, then logistic regressions), its file and
+//!   fingerprint; [`sentiment`] beside it;
+//! - [`labels`]: labelled comments from a CSV file; [`evaluate`]: measures on a split, and
+//!   the TF-IDF + linear SVM baseline they are compared with;
+//! - [`features`], [`linear`]: TF-IDF rows and the liblinear models they feed.
 
 pub mod emerging;
+pub mod error;
+pub mod evaluate;
+pub mod features;
+pub mod labels;
+pub mod linear;
+pub mod model;
+pub mod seeds;
+pub mod sentiment;
+pub mod tag;
+pub mod text;
+
+pub use error::ThemesError;
+pub use labels::{LabelledSet, LabelsOptions};
+pub use model::{Model, Reading, TrainOptions};
+pub use seeds::SeedTagger;
+pub use sentiment::{Sentiment, SentimentScore};
+pub use tag::{Evidence, Tag};
+pub use text::{Analysed, Language};
