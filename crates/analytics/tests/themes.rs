@@ -14,11 +14,46 @@ fn catalog() -> Catalog {
 }
 
 fn labelled() -> LabelledSet {
+    read("comments_labelled.csv")
+}
+
+fn read(name: &str) -> LabelledSet {
     let file = std::fs::File::open(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/comments_labelled.csv"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name),
     )
     .unwrap();
     LabelledSet::read(file, &LabelsOptions::default()).unwrap()
+}
+
+/// Trained on the whole labelled set, measured on 458 comments written by someone who saw
+/// neither that set nor the seed phrases: the honest figure, since the seeds were written
+/// after reading the labelled set. Measured: seeds 0.633, model 0.706, baseline 0.278 (its
+/// threshold untuned); the floors sit a few points below.
+#[test]
+fn on_comments_written_blind_the_model_beats_the_seeds() {
+    let evaluation = evaluate::evaluate(
+        &catalog().themes,
+        &labelled(),
+        &read("comments_heldout.csv"),
+        &TrainOptions::default(),
+    )
+    .unwrap();
+    let seeds = evaluation.seeds.as_ref().unwrap();
+    assert!(seeds.macro_f1 >= 0.60, "seeds {}", seeds.macro_f1);
+    assert!(
+        evaluation.model.macro_f1 >= 0.67,
+        "model {}",
+        evaluation.model.macro_f1
+    );
+    assert!(
+        evaluation.model.macro_f1 >= seeds.macro_f1 + 0.04,
+        "the labels add little: model {} against seeds {}",
+        evaluation.model.macro_f1,
+        seeds.macro_f1
+    );
+    assert!(evaluation.model.macro_f1 > evaluation.baseline.macro_f1);
 }
 
 fn held_out() -> Evaluation {
