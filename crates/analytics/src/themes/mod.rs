@@ -9,8 +9,11 @@
 //!   fingerprint; [`sentiment`] beside it;
 //! - [`labels`]: labelled comments from a CSV file; [`evaluate`]: measures on a split, and
 //!   the TF-IDF + linear SVM baseline they are compared with;
-//! - [`features`], [`linear`]: TF-IDF rows and the liblinear models they feed.
+//! - [`features`], [`linear`]: TF-IDF rows and the liblinear models they feed;
+//! - [`drivers`]: which themes go with dissatisfaction, with intervals; [`emerging`]: which
+//!   rise above a service's own baseline.
 
+pub mod drivers;
 pub mod emerging;
 pub mod error;
 pub mod evaluate;
