@@ -21,3 +21,4 @@ mod sla;
 mod slow_clients;
 mod standards;
 mod support;
+mod themes;

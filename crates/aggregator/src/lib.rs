@@ -16,5 +16,6 @@ pub mod retention;
 pub mod schedule;
 pub mod sla;
 pub mod supersede;
+pub mod themes;
 
 // Every statement lives in `civicpulse_store::tables`; this crate decides what to compute.

@@ -1,7 +1,9 @@
 //! Runs the aggregator on demand or on a fixed interval, in two steps. The figures: the
 //! re-sent events' versions first (every later part reads only the counting ones), then SLA
 //! evaluation (the matrix links responses to closed cases), then the matrix rollups, then
-//! the period snapshots; each part stops the figures when it fails. Then retention, which
+//! the period snapshots; each part stops the figures when it fails. Then the comments no
+//! reading of the themes model covers are read (`themes`), whatever the figures did. Then
+//! retention, which
 //! runs whatever the figures did, since data must leave on time even while a rollup fails
 //! (and last, so a failing drop still leaves the figures fresh). Either step failing fails
 //! the run, so it is seen.
@@ -10,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use civicpulse_analytics::themes::Model;
 use civicpulse_core::calendar::local_date;
 use civicpulse_core::config::{ClickHouseConfig, MatrixConfig, RetentionConfig};
 use civicpulse_core::retention::{first_recomputable_day, kept_from};
@@ -39,6 +42,8 @@ pub enum AggregateError {
     Supersede(clickhouse::error::Error),
     #[error("retention: {0}")]
     Retention(StoreError),
+    #[error("reading comments for themes: {0}")]
+    Themes(clickhouse::error::Error),
 }
 
 /// What one aggregation run did.
@@ -47,6 +52,8 @@ pub struct AggregateReport {
     pub sla: Vec<PolicyRun>,
     pub rollups: Vec<RollupRun>,
     pub snapshot_cells: usize,
+    /// Comments the themes model read this run.
+    pub comments_read: usize,
     pub retention: Vec<KindState>,
 }
 
@@ -67,14 +74,22 @@ pub async fn aggregate_once(
     if let Err(error) = &figures {
         tracing::warn!(%error, "figures not computed; applying retention all the same");
     }
+    // Comments are read for themes whatever the figures did: they read no figure.
+    let model = Model::from_catalog(catalog);
+    let read = crate::themes::read_unread(&store.client, &model).await;
+    if let Err(error) = &read {
+        tracing::warn!(%error, "comments not read for themes");
+    }
     let mutator = Mutator::new(store.client.clone(), config);
     let retained = crate::retention::apply_all(&mutator, retention).await;
     let (sla, rollups, snapshot_cells) = figures?;
+    let comments_read = read.map_err(AggregateError::Themes)?;
     let retention = retained.map_err(AggregateError::Retention)?;
     Ok(AggregateReport {
         sla,
         rollups,
         snapshot_cells,
+        comments_read,
         retention,
     })
 }

@@ -102,6 +102,7 @@ pub fn router(state: ApiState) -> Router {
             get(routes::snapshots::snapshots),
         )
         .route("/api/v1/timeseries", get(routes::timeseries::timeseries))
+        .route("/api/v1/themes", get(routes::themes::themes))
         .route(
             "/api/v1/interventions",
             get(routes::interventions::interventions),

@@ -33,8 +33,8 @@ use crate::mutation::Mutator;
 use crate::tables::access_audit::{AuditAction, AuditEntry};
 use crate::tables::change_log::{self, ChangeRow};
 use crate::tables::{
-    event_versions, feedback, feedback_comments, insert_all, milestones, offered, sla_cases,
-    superseded_events, Table,
+    comment_readings, event_versions, feedback, feedback_comments, insert_all, milestones, offered,
+    sla_cases, superseded_events, Table,
 };
 use crate::StoreError;
 
@@ -75,10 +75,11 @@ pub fn case_digest(case_ref: &str) -> String {
 
 /// The tables holding rows of a case, in the order they are erased: raw rows first, so a
 /// concurrent SLA evaluation finds no milestone to evaluate the case again from.
-const TABLES: [&Table; 8] = [
+const TABLES: [&Table; 9] = [
     &milestones::TABLE,
     &feedback::TABLE,
     &feedback_comments::TABLE,
+    &comment_readings::TABLE,
     &offered::TABLE,
     &event_versions::TABLE,
     &superseded_events::TABLE,

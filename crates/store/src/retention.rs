@@ -20,8 +20,8 @@ use serde::Deserialize;
 
 use crate::mutation::Mutator;
 use crate::tables::{
-    access_audit, change_log, event_versions, feedback, feedback_comments, milestones, offered,
-    report_runs, superseded_events, Table,
+    access_audit, change_log, comment_readings, event_versions, feedback, feedback_comments,
+    milestones, offered, report_runs, superseded_events, Table,
 };
 use crate::StoreError;
 
@@ -50,7 +50,10 @@ pub fn stored(kind: DataKind) -> &'static [Stored] {
         monthly(&milestones::TABLE, "occurred_at"),
         monthly(&offered::TABLE, "occurred_at"),
     ];
-    const COMMENTS: &[Stored] = &[monthly(&feedback_comments::TABLE, "occurred_at")];
+    const COMMENTS: &[Stored] = &[
+        monthly(&feedback_comments::TABLE, "occurred_at"),
+        monthly(&comment_readings::TABLE, "occurred_at"),
+    ];
     // Keyed by the version's own `occurred_at`, the raw row's partition column, so a
     // version and its decision leave with the raw row they describe.
     const VERSIONS: &[Stored] = &[

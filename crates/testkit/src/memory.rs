@@ -17,6 +17,7 @@ use civicpulse_store::days::DayRange;
 use civicpulse_store::days::LocalDays;
 use civicpulse_store::erasure::{case_digest, ErasureReport, ErasureRequest};
 use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
+use civicpulse_store::tables::comment_readings::{ThemeCount, ThemeWindow};
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use civicpulse_store::tables::matrix_activity_daily::ActivitySums;
@@ -56,6 +57,8 @@ pub struct Tables {
     /// Per service.
     pub offer_volumes: BTreeMap<String, Vec<OfferVolumes>>,
     pub comments: Vec<CommentListed>,
+    /// Per service and theme (no date filter, like the rollups here).
+    pub theme_counts: Vec<ThemeCount>,
     pub newest_received_at: Option<DateTime<Utc>>,
     pub exception_changes: Vec<ExceptionRow>,
     pub report_runs: Vec<ReportRunRow>,
@@ -303,6 +306,16 @@ impl FeedbackStore for MemoryStore {
             rows.sort_by_key(|r| std::cmp::Reverse(r.occurred_at));
             rows.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
             rows
+        })
+    }
+
+    async fn theme_counts(&self, window: &ThemeWindow<'_>) -> Result<Vec<ThemeCount>, StoreError> {
+        self.read(|t| {
+            t.theme_counts
+                .iter()
+                .filter(|c| any_or_listed(window.services, &c.service_id))
+                .cloned()
+                .collect()
         })
     }
 

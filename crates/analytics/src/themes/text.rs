@@ -54,8 +54,11 @@ impl Language {
         static DETECTOR: OnceLock<Detector> = OnceLock::new();
         let detector =
             DETECTOR.get_or_init(|| Detector::with_allowlist(vec![Lang::Eng, Lang::Fra]));
+        // Between two languages the detector's choice beats a blind fallback even when it is
+        // short of whatlang's "reliable" (which asks much of a one-line comment); only a tie
+        // (no confidence at all) falls back.
         match detector.detect(text) {
-            Some(info) if info.is_reliable() => match info.lang() {
+            Some(info) if info.is_reliable() || info.confidence() > 0.0 => match info.lang() {
                 Lang::Fra => Language::Fr,
                 _ => Language::En,
             },
@@ -289,6 +292,14 @@ mod tests {
             Language::En
         );
         assert_eq!(Language::detect("ok", Language::Fr), Language::Fr);
+        // Short of whatlang's "reliable", yet plainly French: read as French.
+        assert_eq!(
+            Language::detect(
+                "J'ai attendu deux heures au comptoir, c'est trop long.",
+                Language::En
+            ),
+            Language::Fr
+        );
         assert_eq!(Language::parse("fr-CA"), Some(Language::Fr));
         assert_eq!(Language::parse("de"), None);
     }

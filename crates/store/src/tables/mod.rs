@@ -9,7 +9,7 @@
 //! order (on 18.16 and chDB).
 //!
 //! - raw events, written by the sink: [`feedback`], [`feedback_comments`], [`milestones`],
-//!   [`offered`];
+//!   [`offered`]; what the themes model read in each comment: [`comment_readings`];
 //! - re-sent events: [`event_versions`] (filled by materialized views), [`superseded_events`],
 //!   [`supersede_runs`];
 //! - SLA: [`sla_cases`], [`sla_runs`], [`sla_exceptions`] (declared through the API);
@@ -25,6 +25,7 @@ use clickhouse::{Client, RowOwned, RowWrite};
 
 pub mod access_audit;
 pub mod change_log;
+pub mod comment_readings;
 pub mod event_versions;
 pub mod feedback;
 pub mod feedback_comments;
@@ -106,6 +107,7 @@ impl Engine {
 pub const ALL: &[&Table] = &[
     &access_audit::TABLE,
     &change_log::TABLE,
+    &comment_readings::TABLE,
     &event_versions::TABLE,
     &feedback::TABLE,
     &feedback_comments::TABLE,
@@ -170,6 +172,7 @@ pub fn stored_rows() -> Vec<RowLayout> {
     vec![
         RowLayout::of::<access_audit::AuditEntry>(),
         RowLayout::of::<change_log::ChangeRow>(),
+        RowLayout::of::<comment_readings::ReadingRow>(),
         RowLayout::of::<feedback::FeedbackRow>(),
         RowLayout::of::<feedback_comments::CommentRow>(),
         RowLayout::of::<milestones::MilestoneRow>(),

@@ -1,0 +1,78 @@
+//! Reading comments for themes: each run reads the counting comments the current model has
+//! not read (themes with their evidence, language, sentiment) and stores each reading in
+//! `comment_readings` with the model's fingerprint, a batch at a time. Ingest never waits
+//! for it, and a new model or taxonomy (a new fingerprint) reads every comment again.
+
+use chrono::Utc;
+use civicpulse_analytics::themes::Model;
+use civicpulse_store::tables::comment_readings::{self, ReadingRow};
+use civicpulse_store::tables::insert_all;
+use clickhouse::Client;
+use serde::Serialize;
+
+/// Comments read per query and insert.
+pub const BATCH: u64 = 2_000;
+/// Batches one run reads at most, so a new model's backlog spreads over runs.
+pub const BATCHES_PER_RUN: usize = 25;
+
+/// One piece of evidence as stored: the theme it supports and where it is in the text.
+#[derive(Serialize)]
+struct Evidence<'a> {
+    theme: &'a str,
+    phrase: &'a str,
+    start: usize,
+    end: usize,
+}
+
+/// Reads what `model` has not read yet; how many comments it read.
+pub async fn read_unread(
+    client: &Client,
+    model: &Model,
+) -> Result<usize, clickhouse::error::Error> {
+    let mut read = 0;
+    for _ in 0..BATCHES_PER_RUN {
+        let unread = comment_readings::unread(client, model.fingerprint(), BATCH).await?;
+        if unread.is_empty() {
+            break;
+        }
+        let now = Utc::now();
+        let rows: Vec<ReadingRow> = unread
+            .iter()
+            .map(|comment| {
+                let reading = model.read(&comment.comment, None, Some(&comment.service_id));
+                let evidence: Vec<Evidence> = reading
+                    .tags
+                    .iter()
+                    .flat_map(|tag| {
+                        tag.evidence.iter().map(|e| Evidence {
+                            theme: &tag.theme,
+                            phrase: &e.phrase,
+                            start: e.start,
+                            end: e.end,
+                        })
+                    })
+                    .collect();
+                ReadingRow {
+                    event_id: comment.event_id,
+                    service_id: comment.service_id.clone(),
+                    case_ref: comment.case_ref.clone(),
+                    occurred_at: comment.occurred_at,
+                    language: reading.language.code().to_string(),
+                    themes: reading.tags.iter().map(|t| t.theme.clone()).collect(),
+                    scores: reading.tags.iter().map(|t| t.score).collect(),
+                    evidence: serde_json::to_string(&evidence).expect("evidence serialises"),
+                    sentiment: reading.sentiment.sentiment.name().to_string(),
+                    sentiment_score: reading.sentiment.score,
+                    model: model.fingerprint().to_string(),
+                    read_at: now,
+                }
+            })
+            .collect();
+        insert_all(client, &rows, None).await?;
+        read += rows.len();
+        if (unread.len() as u64) < BATCH {
+            break;
+        }
+    }
+    Ok(read)
+}
