@@ -29,10 +29,11 @@ fn read(name: &str) -> LabelledSet {
 
 /// Trained on the whole labelled set, measured on 458 comments written by someone who saw
 /// neither that set nor the seed phrases: the honest figure, since the seeds were written
-/// after reading the labelled set. Measured: seeds 0.633, model 0.706, baseline 0.278 (its
-/// threshold untuned); the floors sit a few points below.
+/// after reading the labelled set. Measured with these options: seeds 0.633, model 0.693,
+/// and the baseline, TF-IDF + linear SVM with its cost and threshold cross-validated like the
+/// model's, 0.604. The model beats both, and each floor sits a few points below its measure.
 #[test]
-fn on_comments_written_blind_the_model_beats_the_seeds() {
+fn on_comments_written_blind_the_model_beats_the_seeds_and_the_tuned_baseline() {
     let evaluation = evaluate::evaluate(
         &catalog().themes,
         &labelled(),
@@ -41,6 +42,10 @@ fn on_comments_written_blind_the_model_beats_the_seeds() {
     )
     .unwrap();
     let seeds = evaluation.seeds.as_ref().unwrap();
+    eprintln!(
+        "blind macro F1: seeds {:.3}, model {:.3}, baseline {:.3}",
+        seeds.macro_f1, evaluation.model.macro_f1, evaluation.baseline.macro_f1
+    );
     assert!(seeds.macro_f1 >= 0.60, "seeds {}", seeds.macro_f1);
     assert!(
         evaluation.model.macro_f1 >= 0.67,
@@ -53,8 +58,20 @@ fn on_comments_written_blind_the_model_beats_the_seeds() {
         evaluation.model.macro_f1,
         seeds.macro_f1
     );
-    assert!(evaluation.model.macro_f1 > evaluation.baseline.macro_f1);
+    assert!(
+        evaluation.baseline.macro_f1 >= FLOOR_BLIND_BASELINE,
+        "baseline {}",
+        evaluation.baseline.macro_f1
+    );
+    assert!(
+        evaluation.model.macro_f1 >= evaluation.baseline.macro_f1 + 0.04,
+        "the model no longer clearly beats the tuned baseline: model {} against baseline {}",
+        evaluation.model.macro_f1,
+        evaluation.baseline.macro_f1
+    );
 }
+
+const FLOOR_BLIND_BASELINE: f64 = 0.57;
 
 fn held_out() -> Evaluation {
     let set = labelled();
@@ -94,13 +111,25 @@ fn the_trained_model_beats_seeds_and_the_baseline_on_held_out_comments() {
         "{}",
         evaluation.model.macro_f1
     );
-    assert!(evaluation.model.macro_f1 >= evaluation.baseline.macro_f1);
+    assert!(
+        evaluation.baseline.macro_f1 >= FLOOR_BASELINE,
+        "{}",
+        evaluation.baseline.macro_f1
+    );
+    assert!(
+        evaluation.model.macro_f1 > evaluation.baseline.macro_f1,
+        "model {} against the tuned baseline {}",
+        evaluation.model.macro_f1,
+        evaluation.baseline.macro_f1
+    );
 }
 
-/// Measured on this split: seeds 0.600, model 0.622 (baseline 0.165); the floors sit a few
-/// points below so a regression fails and a change of platform does not.
+/// Measured on this split: seeds 0.600, model 0.622, baseline (cost and threshold
+/// cross-validated like the model's) 0.535; the floors sit a few points below so a
+/// regression fails and a change of platform does not.
 const FLOOR_SEEDS: f64 = 0.56;
 const FLOOR_MODEL: f64 = 0.59;
+const FLOOR_BASELINE: f64 = 0.50;
 
 #[test]
 fn training_is_deterministic_and_the_model_file_keeps_its_fingerprint() {

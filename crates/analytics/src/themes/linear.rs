@@ -17,9 +17,15 @@ pub enum Solver {
     /// L2-regularised logistic regression (primal trust-region Newton): probabilities, and no
     /// random coordinate order, so training is deterministic.
     Logistic,
-    /// L2-regularised L2-loss linear SVM (dual coordinate descent): the baseline's.
+    /// L2-regularised L2-loss linear SVM (dual coordinate descent): the baseline's. Its
+    /// coordinate order draws from the C library's process-wide `rand()`, so each training
+    /// reseeds it under [`RAND`] and the same rows give the same model.
     Svm,
 }
+
+/// Serialises the trainings that read the C library's `rand()` (the SVM's), so parallel
+/// themes cannot interleave their draws and make a run differ from the last.
+static RAND: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// One binary linear decision function.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +105,13 @@ fn train(
             Solver::Svm => 0.1,
         })
         .constraints_violation_cost(cost);
+    // Held until the model is built: no other training moves `rand()` in between.
+    let _reseeded = (solver == Solver::Svm).then(|| {
+        let guard = RAND.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: srand only sets the C library's generator state, which the lock guards.
+        unsafe { libc::srand(1) };
+        guard
+    });
     let model = builder
         .build_model()
         .map_err(|e| ThemesError::Train(format!("{e} ({features} rows)")))?;

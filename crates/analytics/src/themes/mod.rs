@@ -8,11 +8,13 @@
 //! - [`model`]: the learned themes model (seeds, then logistic regressions), its file and
 //!   fingerprint; [`sentiment`] beside it;
 //! - [`labels`]: labelled comments from a CSV file; [`evaluate`]: measures on a split, and
-//!   the TF-IDF + linear SVM baseline they are compared with;
+//!   the TF-IDF + linear SVM baseline they are compared with; [`crossval`]: the tuning both
+//!   share;
 //! - [`features`], [`linear`]: TF-IDF rows and the liblinear models they feed;
 //! - [`drivers`]: which themes go with dissatisfaction, with intervals; [`emerging`]: which
 //!   rise above a service's own baseline.
 
+pub mod crossval;
 pub mod drivers;
 pub mod emerging;
 pub mod error;

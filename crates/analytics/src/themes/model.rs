@@ -10,15 +10,12 @@
 
 use std::ops::Range;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use civicpulse_core::theme::Theme;
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::crossval;
 use super::features::{comment_terms, Vectoriser};
 use super::labels::LabelledSet;
 use super::linear::{self, Linear, Row, Solver};
@@ -179,7 +176,7 @@ impl Model {
             .cloned()
             .collect();
         ids.extend(unlabelled);
-        let folds = fold_of(rows.len(), options.folds.max(2), options.seed);
+        let folds = crossval::fold_of(rows.len(), options.folds.max(2), options.seed);
         let jobs: Vec<(usize, Option<Vec<bool>>)> = ids
             .iter()
             .enumerate()
@@ -189,41 +186,18 @@ impl Model {
                 (i, truth)
             })
             .collect();
-        let results: Mutex<Vec<Option<Result<ThemeModel, ThemesError>>>> =
-            Mutex::new(std::iter::repeat_with(|| None).take(jobs.len()).collect());
-        let next = AtomicUsize::new(0);
-        let threads = match options.threads {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            n => n,
-        };
-        std::thread::scope(|scope| {
-            for _ in 0..threads.min(jobs.len()).max(1) {
-                scope.spawn(|| loop {
-                    let job = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((i, truth)) = jobs.get(job) else {
-                        break;
-                    };
-                    let id = ids[*i].clone();
-                    let result = match truth {
-                        Some(truth) => learn_theme(id, &rows, truth, &folds, options),
-                        None => Ok(ThemeModel {
-                            id,
-                            positives: 0,
-                            decision: Decision::Seeds,
-                        }),
-                    };
-                    if let Ok(mut slots) = results.lock() {
-                        slots[*i] = Some(result);
-                    }
-                });
+        let themes = crossval::in_parallel(jobs.len(), options.threads, |job| {
+            let (i, truth) = &jobs[job];
+            let id = ids[*i].clone();
+            match truth {
+                Some(truth) => learn_theme(id, &rows, truth, &folds, options),
+                None => Ok(ThemeModel {
+                    id,
+                    positives: 0,
+                    decision: Decision::Seeds,
+                }),
             }
-        });
-        let themes = results
-            .into_inner()
-            .map_err(|_| ThemesError::Train("a training thread panicked".into()))?
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(ThemesError::Train("a theme was not trained".into()))))
-            .collect::<Result<Vec<_>, _>>()?;
+        })?;
 
         let sentiment = if labels.has_sentiment() {
             let rows: Vec<Row> = rows
@@ -430,17 +404,6 @@ impl Model {
     }
 }
 
-/// Fold of each row, from a seeded shuffle.
-fn fold_of(rows: usize, folds: usize, seed: u64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..rows).collect();
-    order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
-    let mut fold = vec![0; rows];
-    for (position, &row) in order.iter().enumerate() {
-        fold[row] = position % folds;
-    }
-    fold
-}
-
 /// One theme: the cost and threshold with the best out-of-fold F1, then a model on all rows.
 fn learn_theme(
     id: String,
@@ -457,25 +420,11 @@ fn learn_theme(
             decision: Decision::Seeds,
         });
     }
-    let folds = options.folds.max(2);
-    let mut best: Option<(f64, f64, f64)> = None; // (f1, cost, threshold)
-    for &cost in &options.costs {
-        let mut scores = vec![0.0; rows.len()];
-        for k in 0..folds {
-            let train: Vec<usize> = (0..rows.len()).filter(|&i| fold[i] != k).collect();
-            let train_rows: Vec<Row> = train.iter().map(|&i| rows[i].clone()).collect();
-            let train_truth: Vec<bool> = train.iter().map(|&i| truth[i]).collect();
-            let model = linear::train_binary(&train_rows, &train_truth, Solver::Logistic, cost)?;
-            for i in (0..rows.len()).filter(|&i| fold[i] == k) {
-                scores[i] = model.as_ref().map_or(0.0, |m| m.probability(&rows[i]));
-            }
-        }
-        let (f1, threshold) = best_threshold(&scores, truth);
-        if best.is_none_or(|(b, _, _)| f1 > b) {
-            best = Some((f1, cost, threshold));
-        }
-    }
-    let (cv_f1, cost, threshold) = best.unwrap_or((0.0, 1.0, 0.5));
+    let (cv_f1, cost, threshold) =
+        match crossval::choose(rows, truth, fold, &options.costs, Solver::Logistic)? {
+            Some(chosen) => (chosen.f1, chosen.cost, chosen.threshold),
+            None => (0.0, 1.0, 0.5),
+        };
     match linear::train_binary(rows, truth, Solver::Logistic, cost)? {
         Some(model) => Ok(ThemeModel {
             id,
@@ -493,25 +442,4 @@ fn learn_theme(
             decision: Decision::Seeds,
         }),
     }
-}
-
-/// The threshold maximising F1 over `scores`, half-way between the last score taken and the
-/// next, and that F1.
-pub fn best_threshold(scores: &[f64], truth: &[bool]) -> (f64, f64) {
-    let positives = truth.iter().filter(|&&t| t).count() as f64;
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let (mut tp, mut best) = (0.0, (0.0, 0.5));
-    for (taken, window) in order.iter().enumerate() {
-        if truth[*window] {
-            tp += 1.0;
-        }
-        let predicted = (taken + 1) as f64;
-        let f1 = 2.0 * tp / (predicted + positives);
-        let next = order.get(taken + 1).map_or(0.0, |&n| scores[n]);
-        if f1 > best.0 && scores[*window] > next {
-            best = (f1, (scores[*window] + next) / 2.0);
-        }
-    }
-    best
 }
