@@ -124,6 +124,17 @@ async fn every_documented_endpoint_answers_as_documented() {
         )
         .await
         .unwrap();
+    // A comment read for themes in the documented month, so that /api/v1/themes has a row.
+    pipeline
+        .query(
+            "INSERT INTO comment_readings (event_id, service_id, case_ref, occurred_at, language, \
+             themes, scores, evidence, sentiment, sentiment_score, model, read_at) \
+             VALUES (toUUID('6f1c1b36-8f4e-4f57-9f0e-0a1b2c3d4e5f'), 'passport-in-person', '', \
+             toDateTime('2026-11-10 12:00:00'), 'en', ['waiting-time'], [0.9], '[]', 'negative', \
+             0.8, 'e2e', now())",
+        )
+        .await
+        .unwrap();
     // A read of comments by Grafana's token in the documented month, so that the access
     // audit has a row the documented example matches.
     pipeline

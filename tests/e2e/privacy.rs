@@ -382,8 +382,9 @@ async fn retention_drops_expired_months_and_their_rollups_keep_their_figures() {
         output.contains("retention raw_events: 4 rows removed"),
         "{output}"
     );
+    // The expired comment and what the themes model read in it.
     assert!(
-        output.contains("retention comments: 1 rows removed"),
+        output.contains("retention comments: 2 rows removed"),
         "{output}"
     );
     assert!(
