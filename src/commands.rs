@@ -113,11 +113,13 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
                 aggregation_interval(&config),
                 stop.clone(),
             ));
+            let model = themes_model(&config, &catalog)?;
             civicpulse_aggregator::schedule::run_every(
                 config.clickhouse.clone(),
                 config.matrix.clone(),
                 config.retention.clone(),
                 catalog,
+                model,
                 aggregation_interval(&config),
                 stop.clone(),
             )
@@ -129,11 +131,13 @@ async fn run_component(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Aggregate { as_of } => {
             let catalog = load_catalog(&config)?;
             let now = as_of.unwrap_or_else(chrono::Utc::now);
+            let model = themes_model(&config, &catalog)?;
             let report = civicpulse_aggregator::schedule::aggregate_once(
                 &config.clickhouse,
                 &config.matrix,
                 &config.retention,
                 &catalog,
+                &model,
                 now,
             )
             .await?;
@@ -226,6 +230,21 @@ fn serve_metrics(
     })
 }
 
+/// The themes model the aggregator reads comments with (`aggregator.themes_model`, else the
+/// catalog's seeds): a file that cannot be loaded is an error at start, naming it.
+fn themes_model(
+    config: &Config,
+    catalog: &civicpulse_core::Catalog,
+) -> anyhow::Result<civicpulse_analytics::themes::Model> {
+    let path = config.aggregator.themes_model.as_deref();
+    civicpulse_aggregator::themes::model(path, catalog).with_context(|| {
+        format!(
+            "aggregator.themes_model {}",
+            path.map_or_else(String::new, |p| p.display().to_string())
+        )
+    })
+}
+
 fn aggregation_interval(config: &Config) -> std::time::Duration {
     std::time::Duration::from_secs(config.aggregator.interval_secs.max(1))
 }
@@ -260,9 +279,10 @@ async fn run_all(config: Config, stop: CancellationToken) -> anyhow::Result<()> 
             stop.clone(),
         );
         let interval = aggregation_interval(&config);
+        let model = themes_model(&config, &catalog)?;
         tasks.spawn(async move {
             civicpulse_aggregator::schedule::run_every(
-                clickhouse, matrix, retention, catalog, interval, stop,
+                clickhouse, matrix, retention, catalog, model, interval, stop,
             )
             .await;
             Ok(())

@@ -67,6 +67,7 @@ pub async fn aggregate_once(
     matrix: &MatrixConfig,
     retention: &RetentionConfig,
     catalog: &Catalog,
+    model: &Model,
     now: DateTime<Utc>,
 ) -> Result<AggregateReport, AggregateError> {
     let store = Store::connect(config).await?;
@@ -75,8 +76,7 @@ pub async fn aggregate_once(
         tracing::warn!(%error, "figures not computed; applying retention all the same");
     }
     // Comments are read for themes whatever the figures did: they read no figure.
-    let model = Model::from_catalog(catalog);
-    let read = crate::themes::read_unread(&store.client, &model).await;
+    let read = crate::themes::read_unread(&store.client, model).await;
     if let Err(error) = &read {
         tracing::warn!(%error, "comments not read for themes");
     }
@@ -145,6 +145,7 @@ pub async fn run_every(
     matrix: MatrixConfig,
     retention: RetentionConfig,
     catalog: Arc<Catalog>,
+    model: Model,
     interval: Duration,
     stop: CancellationToken,
 ) {
@@ -158,7 +159,8 @@ pub async fn run_every(
             _ = ticker.tick() => {}
         }
         let started = std::time::Instant::now();
-        let outcome = aggregate_once(&config, &matrix, &retention, &catalog, Utc::now()).await;
+        let outcome =
+            aggregate_once(&config, &matrix, &retention, &catalog, &model, Utc::now()).await;
         let seconds = started.elapsed().as_secs_f64();
         crate::metrics::record_run(seconds, outcome.is_ok(), Utc::now().timestamp());
         match outcome {

@@ -4,7 +4,7 @@
 //! for it, and a new model or taxonomy (a new fingerprint) reads every comment again.
 
 use chrono::Utc;
-use civicpulse_analytics::themes::Model;
+use civicpulse_analytics::themes::{Model, ThemesError};
 use civicpulse_store::tables::comment_readings::{self, ReadingRow};
 use civicpulse_store::tables::insert_all;
 use clickhouse::Client;
@@ -14,6 +14,17 @@ use serde::Serialize;
 pub const BATCH: u64 = 2_000;
 /// Batches one run reads at most, so a new model's backlog spreads over runs.
 pub const BATCHES_PER_RUN: usize = 25;
+
+/// The model comments are read with: the trained file `path`, else the catalog's seeds.
+pub fn model(
+    path: Option<&std::path::Path>,
+    catalog: &civicpulse_core::Catalog,
+) -> Result<Model, ThemesError> {
+    match path {
+        Some(path) => Model::load(path),
+        None => Ok(Model::from_catalog(catalog)),
+    }
+}
 
 /// One piece of evidence as stored: the theme it supports and where it is in the text.
 #[derive(Serialize)]
@@ -75,4 +86,25 @@ pub async fn read_unread(
         }
     }
     Ok(read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> civicpulse_core::Catalog {
+        civicpulse_core::Catalog::from_toml_str(include_str!("../../../catalog.toml")).unwrap()
+    }
+
+    #[test]
+    fn a_trained_file_is_read_with_and_the_seeds_are_the_default() {
+        let catalog = catalog();
+        let seeds = model(None, &catalog).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("themes.json");
+        seeds.save(&path).unwrap();
+        let loaded = model(Some(&path), &catalog).unwrap();
+        assert_eq!(loaded.fingerprint(), seeds.fingerprint());
+        assert!(model(Some(&dir.path().join("missing.json")), &catalog).is_err());
+    }
 }

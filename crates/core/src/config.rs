@@ -405,6 +405,9 @@ pub struct AggregatorConfig {
     /// and an aggregator stopped this long catches up without missing a change. The change
     /// log and the raw events must be kept at least this long (`retention`).
     pub look_back_days: u32,
+    /// The themes model comments are read with (`civicpulse themes train --out`); none: the
+    /// catalog's seed phrases. A file that cannot be loaded stops the aggregator at start.
+    pub themes_model: Option<PathBuf>,
 }
 
 impl Default for AggregatorConfig {
@@ -413,6 +416,7 @@ impl Default for AggregatorConfig {
             interval_secs: 60,
             metrics_listen: "127.0.0.1:9102".parse().expect("literal address"),
             look_back_days: 56,
+            themes_model: None,
         }
     }
 }
