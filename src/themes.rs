@@ -80,6 +80,15 @@ pub fn execute(command: ThemesCommand, catalog: &Catalog) -> anyhow::Result<()> 
                 result.model_training.as_secs_f64(),
                 result.baseline_training.as_secs_f64()
             );
+            let lexicon = Model::cold_start(&catalog.themes);
+            for (name, model) in [("lexicon", &lexicon), ("model", &result.trained)] {
+                if let Some(s) = evaluate::sentiment_scores(model, &test) {
+                    println!(
+                        "sentiment ({name}): accuracy {:.3}, macro F1 {:.3} over {} comments",
+                        s.accuracy, s.macro_f1, s.compared
+                    );
+                }
+            }
             if let Some(path) = predictions {
                 write_predictions(&path, &result.trained, &test)
                     .with_context(|| format!("writing {}", path.display()))?;

@@ -15,6 +15,7 @@ use super::features::Vectoriser;
 use super::labels::{LabelledSet, Split};
 use super::linear::{self, Row, Solver};
 use super::model::{Model, TrainOptions};
+use super::sentiment::Sentiment;
 use super::ThemesError;
 
 /// One theme's measures.
@@ -235,4 +236,49 @@ mod tests {
         assert_eq!(scores.themes[0].support, 2);
         assert_eq!(scores.themes[2].f1, 0.0);
     }
+}
+
+/// How a model's sentiment agrees with a set's labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentimentScores {
+    /// Comments with a labelled sentiment (the others are left out).
+    pub compared: usize,
+    pub accuracy: f64,
+    /// The mean over negative, mixed and positive of each class's F1.
+    pub macro_f1: f64,
+}
+
+/// `model`'s sentiment against the labels of `set`; `None` when no comment has one.
+pub fn sentiment_scores(model: &Model, set: &LabelledSet) -> Option<SentimentScores> {
+    let pairs: Vec<(Sentiment, Sentiment)> = set
+        .comments
+        .iter()
+        .filter_map(|c| {
+            let truth = c.sentiment?;
+            let read = model.read(&c.text, c.language, c.service_id.as_deref());
+            Some((truth, read.sentiment.sentiment))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    let right = pairs.iter().filter(|(t, p)| t == p).count();
+    let f1 = |class: Sentiment| {
+        let tp = pairs
+            .iter()
+            .filter(|(t, p)| *t == class && *p == class)
+            .count() as f64;
+        let predicted = pairs.iter().filter(|(_, p)| *p == class).count() as f64;
+        let actual = pairs.iter().filter(|(t, _)| *t == class).count() as f64;
+        if predicted + actual == 0.0 {
+            0.0
+        } else {
+            2.0 * tp / (predicted + actual)
+        }
+    };
+    Some(SentimentScores {
+        compared: pairs.len(),
+        accuracy: right as f64 / pairs.len() as f64,
+        macro_f1: Sentiment::ALL.iter().map(|c| f1(*c)).sum::<f64>() / 3.0,
+    })
 }
