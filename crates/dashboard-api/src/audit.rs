@@ -11,6 +11,11 @@ use crate::error::ApiError;
 use crate::request_id;
 use crate::ApiState;
 
+/// An instant as the audit's filters write it (RFC 3339, UTC, whole seconds).
+fn instant(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
 /// The filter of a comment read, as the audit keeps it: what was asked for in a canonical
 /// order (services, from, to, limit), so two identical reads read the same.
 pub fn comment_filter(
@@ -19,21 +24,17 @@ pub fn comment_filter(
     to: DateTime<Utc>,
     limit: u64,
 ) -> String {
-    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     form_urlencoded::Serializer::new(String::new())
         .append_pair("services", &services.join(","))
-        .append_pair("from", &time(from))
-        .append_pair("to", &time(to))
+        .append_pair("from", &instant(from))
+        .append_pair("to", &instant(to))
         .append_pair("limit", &limit.to_string())
         .finish()
 }
 
 /// The filter of a read of the audit, in the same canonical form.
 pub fn audit_filter(filter: &AuditFilter) -> String {
-    let time = |t: Option<DateTime<Utc>>| {
-        t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
-            .unwrap_or_default()
-    };
+    let time = |t: Option<DateTime<Utc>>| t.map(instant).unwrap_or_default();
     form_urlencoded::Serializer::new(String::new())
         .append_pair("from", &time(filter.from))
         .append_pair("to", &time(filter.to))
@@ -41,25 +42,6 @@ pub fn audit_filter(filter: &AuditFilter) -> String {
         .append_pair("action", filter.action.map_or("", AuditAction::as_str))
         .append_pair("limit", &filter.limit.to_string())
         .finish()
-}
-
-/// Records that `caller` was given `rows` comments on `endpoint` with `filter`.
-pub async fn record_comment_read(
-    state: &ApiState,
-    caller: &Caller,
-    endpoint: &str,
-    filter: String,
-    rows: u64,
-) -> Result<(), ApiError> {
-    record(
-        state,
-        caller,
-        AuditAction::ReadComments,
-        endpoint,
-        filter,
-        rows,
-    )
-    .await
 }
 
 /// Records that `caller` did `action` on `endpoint` with `filter`, over `rows` rows.

@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::DateTime;
 use civicpulse_analytics::matrix::build::display_group;
+use civicpulse_store::tables::access_audit::AuditAction;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -99,7 +100,15 @@ pub async fn comments(
         .map(Comment::from)
         .collect();
     let asked = audit::comment_filter(&services, from, to, limit);
-    audit::record_comment_read(&state, &caller, PATH, asked, rows.len() as u64).await?;
+    audit::record(
+        &state,
+        &caller,
+        AuditAction::ReadComments,
+        PATH,
+        asked,
+        rows.len() as u64,
+    )
+    .await?;
     table(format, &rows, HeaderMap::new())
 }
 
