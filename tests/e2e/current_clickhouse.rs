@@ -19,9 +19,10 @@ use crate::support::*;
 const ADMIN_TOKEN: &str = "e2e-admin-token";
 
 /// The raw and derived tables whose rows are sampled into chDB.
-const SAMPLED: [&str; 6] = [
+const SAMPLED: [&str; 7] = [
     "feedback",
     "feedback_comments",
+    "comment_readings",
     "milestones",
     "offered",
     "sla_cases",
@@ -69,6 +70,8 @@ async fn every_statement_of_a_run_works_on_a_current_clickhouse() {
         "/api/v1/exports/gc-service-std?period=2026-2027",
         "/api/v1/exports/omb-a11?period=FY2026-Q4",
         "/api/v1/exports/govuk-kpis?period=2026-09",
+        "/api/v1/themes?period=2026-09",
+        "/api/v1/themes/suggestions?period=2026-09",
     ] {
         let (status, _, body) = pipeline.get_raw(&pipeline.api, path).await;
         assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&body));

@@ -85,3 +85,52 @@ async fn comments_are_read_for_themes_counted_and_erased_with_their_case() {
     assert_eq!(left.trim(), "0");
     assert_eq!(pipeline.count("comment_readings").await, 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comments_no_theme_claims_are_suggested_as_a_new_theme() {
+    require_shared_servers();
+    let mut pipeline = Pipeline::new(Settings::default());
+    pipeline.migrate();
+    let _gateway = pipeline.start_gateway("gateway").await;
+    let subjects = [
+        "The TV in the room plays the news too loud",
+        "The television was blaring the news all morning",
+        "The TV in the hall was blaring the news",
+        "Loud news on the television in the hall",
+    ];
+    let events: Vec<Value> = (0..12)
+        .map(|i| {
+            let text = format!("{} (visit {i})", subjects[i % subjects.len()]);
+            feedback("passport-in-person", "in_person", 3, Some(&text))
+        })
+        .collect();
+    let (status, body) = pipeline.post(&events).await;
+    assert_eq!(status, 200, "{body}");
+    let _sink = pipeline.spawn("sink");
+    pipeline
+        .wait_count("feedback_comments", 12, Duration::from_secs(30))
+        .await;
+    pipeline.spawn("aggregate").wait_success();
+    let unclaimed = pipeline
+        .query("SELECT count() FROM comment_readings FINAL WHERE empty(themes)")
+        .await
+        .unwrap();
+    assert!(
+        unclaimed.trim().parse::<u64>().unwrap() >= 10,
+        "the taxonomy claimed these: {unclaimed}"
+    );
+
+    let _api = pipeline.start_dashboard().await;
+    let (status, rows) = pipeline
+        .api_get("/api/v1/themes/suggestions?service_id=passport-in-person")
+        .await;
+    assert_eq!(status, 200, "{rows}");
+    let tv = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["terms"].as_str().unwrap_or_default().contains("news"))
+        .unwrap_or_else(|| panic!("no suggestion about the TV in {rows}"));
+    assert!(tv["comments"].as_u64().unwrap() >= 5, "{tv}");
+    assert!(tv["example_1"].as_str().unwrap().contains("news"), "{tv}");
+}

@@ -139,6 +139,10 @@ pub fn router(state: ApiState) -> Router {
     // What citizens wrote, and single cases by their reference, need the analyst role.
     let analyst = Router::new()
         .route("/api/v1/feedback/comments", get(routes::comments::comments))
+        .route(
+            "/api/v1/themes/suggestions",
+            get(routes::theme_suggestions::suggestions),
+        )
         .route("/api/v1/sla/cases", get(routes::sla_cases::cases))
         .route_layer(axum::middleware::from_fn_with_state(
             (state.clone(), Role::Analyst),

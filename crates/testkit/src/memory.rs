@@ -17,7 +17,7 @@ use civicpulse_store::days::DayRange;
 use civicpulse_store::days::LocalDays;
 use civicpulse_store::erasure::{case_digest, ErasureReport, ErasureRequest};
 use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
-use civicpulse_store::tables::comment_readings::{ThemeCount, ThemeWindow};
+use civicpulse_store::tables::comment_readings::{ThemeCount, ThemeWindow, Unclaimed};
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use civicpulse_store::tables::matrix_activity_daily::ActivitySums;
@@ -59,6 +59,7 @@ pub struct Tables {
     pub comments: Vec<CommentListed>,
     /// Per service and theme (no date filter, like the rollups here).
     pub theme_counts: Vec<ThemeCount>,
+    pub unclaimed_comments: Vec<Unclaimed>,
     pub newest_received_at: Option<DateTime<Utc>>,
     pub exception_changes: Vec<ExceptionRow>,
     pub report_runs: Vec<ReportRunRow>,
@@ -316,6 +317,26 @@ impl FeedbackStore for MemoryStore {
                 .filter(|c| any_or_listed(window.services, &c.service_id))
                 .cloned()
                 .collect()
+        })
+    }
+
+    async fn unclaimed_comments(
+        &self,
+        window: &ThemeWindow<'_>,
+        limit: u64,
+    ) -> Result<Vec<Unclaimed>, StoreError> {
+        let (from, to) = (epoch_seconds(window.from), epoch_seconds(window.to));
+        self.read(|t| {
+            let mut rows: Vec<Unclaimed> = t
+                .unclaimed_comments
+                .iter()
+                .filter(|r| any_or_listed(window.services, &r.service_id))
+                .filter(|r| from <= r.occurred_at && r.occurred_at < to)
+                .cloned()
+                .collect();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.occurred_at));
+            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            rows
         })
     }
 

@@ -12,7 +12,8 @@
 //!   share;
 //! - [`features`], [`linear`]: TF-IDF rows and the liblinear models they feed;
 //! - [`drivers`]: which themes go with dissatisfaction, with intervals; [`emerging`]: which
-//!   rise above a service's own baseline.
+//!   rise above a service's own baseline; [`suggestions`]: new themes from the comments
+//!   no theme claims.
 
 pub mod crossval;
 pub mod drivers;
@@ -25,6 +26,7 @@ pub mod linear;
 pub mod model;
 pub mod seeds;
 pub mod sentiment;
+pub mod suggestions;
 pub mod tag;
 pub mod text;
 

@@ -14,6 +14,7 @@ pub mod sla_forecast;
 pub mod sla_remissions;
 pub mod sla_summary;
 pub mod snapshots;
+pub mod theme_suggestions;
 pub mod themes;
 pub mod timeseries;
 

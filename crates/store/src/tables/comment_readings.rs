@@ -144,3 +144,40 @@ pub async fn theme_counts(
         })
         .collect())
 }
+
+/// A comment that no theme claims in its newest reading: what the suggestions cluster.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct Unclaimed {
+    pub occurred_at: u32,
+    pub service_id: String,
+    pub comment: String,
+}
+
+/// The newest `limit` live comments of the window whose newest reading carries no theme.
+pub async fn unclaimed(
+    client: &Client,
+    window: &ThemeWindow<'_>,
+    limit: u64,
+) -> Result<Vec<Unclaimed>, clickhouse::error::Error> {
+    let services = super::services_condition(window.services);
+    let mut query = client.query(&format!(
+        "SELECT toUInt32(occurred_at), service_id, comment FROM {comments} FINAL \
+         WHERE {services} AND occurred_at >= toDateTime(?) AND occurred_at < toDateTime(?) \
+           AND {live} \
+           AND event_id IN (SELECT event_id FROM {NAME} FINAL \
+                            WHERE {services} AND occurred_at >= toDateTime(?) \
+                              AND occurred_at < toDateTime(?) AND empty(themes)) \
+         ORDER BY occurred_at DESC, event_id LIMIT ?",
+        comments = feedback_comments::NAME,
+        live = superseded_events::live_rows(EventKind::Feedback),
+    ));
+    for _ in 0..2 {
+        for service in window.services {
+            query = query.bind(service);
+        }
+        query = query
+            .bind(window.from.timestamp())
+            .bind(window.to.timestamp());
+    }
+    query.bind(limit).fetch_all().await
+}
