@@ -12,7 +12,7 @@
 //!   share;
 //! - [`features`], [`linear`]: TF-IDF rows and the liblinear models they feed;
 //! - [`drivers`]: which themes go with dissatisfaction, with intervals; [`emerging`]: which
-//!   rise above a service's own baseline.
+//!   themes or [`phrases`] rise above a service's own baseline.
 
 pub mod crossval;
 pub mod drivers;
@@ -23,6 +23,7 @@ pub mod features;
 pub mod labels;
 pub mod linear;
 pub mod model;
+pub mod phrases;
 pub mod seeds;
 pub mod sentiment;
 pub mod tag;
