@@ -87,6 +87,8 @@ pub struct ReadComment {
 pub struct MemoryStore {
     tables: Mutex<Tables>,
     unavailable: AtomicBool,
+    /// Only the audit refuses writes: a read that cannot be recorded.
+    audit_unavailable: AtomicBool,
 }
 
 impl MemoryStore {
@@ -94,11 +96,17 @@ impl MemoryStore {
         MemoryStore {
             tables: Mutex::new(tables),
             unavailable: AtomicBool::new(false),
+            audit_unavailable: AtomicBool::new(false),
         }
     }
 
     pub fn set_unavailable(&self, unavailable: bool) {
         self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// Makes only writes to the access audit fail, as an audit table that refuses inserts.
+    pub fn set_audit_unavailable(&self, unavailable: bool) {
+        self.audit_unavailable.store(unavailable, Ordering::SeqCst);
     }
 
     /// Changes the tables in place, as later writes would (late events arriving), keeping
@@ -496,6 +504,11 @@ impl ReportRunStore for MemoryStore {
 #[async_trait]
 impl AuditLog for MemoryStore {
     async fn record_audit_entry(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        if self.audit_unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(
+                "the in-memory audit is switched off".into(),
+            ));
+        }
         self.read(|t| t.audit_entries.push(entry.clone()))
     }
 
