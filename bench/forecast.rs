@@ -161,6 +161,7 @@ fn simulated_milestones(
         surge_service: SERVICE.into(),
         backfill: 0,
         live: false,
+        outage_days_ago: None,
     };
     let validator = Validator::new(catalog);
     generate(catalog, &options, now, events)
