@@ -162,6 +162,7 @@ fn simulated_milestones(
         backfill: 0,
         live: false,
         outage_days_ago: None,
+        until: None,
     };
     let validator = Validator::new(catalog);
     generate(catalog, &options, now, events)

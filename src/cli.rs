@@ -217,6 +217,10 @@ pub struct SimulateArgs {
     /// served on the web, an emerging issue for /api/v1/themes/emerging to find.
     #[arg(long)]
     pub outage_days_ago: Option<u32>,
+    /// Where the history ends (RFC 3339), default now: the same seed and end replay the
+    /// same days.
+    #[arg(long)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// `90s`, `10m`, `2h` or plain seconds.

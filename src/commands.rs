@@ -424,6 +424,7 @@ async fn simulate_traffic(
         backfill: args.backfill,
         live: args.live,
         outage_days_ago: args.outage_days_ago,
+        until: args.until,
     };
     let report = simulate::run(&catalog, &options, &stop).await?;
     println!(

@@ -52,6 +52,9 @@ pub struct SimulateOptions {
     /// zone: each service served on the web gets [`OUTAGE_COMMENTS`] comments about it that
     /// day, on top of the traffic. `None`: no outage.
     pub outage_days_ago: Option<u32>,
+    /// Where the history ends (`None`: now), so a test or a demo can replay the very same
+    /// days.
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// Comments each web-channel service gets on the outage's day.
@@ -529,7 +532,7 @@ pub async fn run(
     let client = reqwest::Client::new();
     let url = format!("{}/v1/events", options.gateway_url.trim_end_matches('/'));
     let mut report = SimulationReport::default();
-    let now = Utc::now();
+    let now = options.until.unwrap_or_else(Utc::now);
     if options.backfill > 0 {
         let history = generate(catalog, options, now, options.backfill);
         tracing::info!(events = history.len(), %url, "back-filling history");
@@ -663,6 +666,7 @@ mod tests {
             backfill: 0,
             live: false,
             outage_days_ago: None,
+            until: None,
         }
     }
 
