@@ -161,6 +161,8 @@ fn simulated_milestones(
         surge_service: SERVICE.into(),
         backfill: 0,
         live: false,
+        outage_days_ago: None,
+        until: None,
     };
     let validator = Validator::new(catalog);
     generate(catalog, &options, now, events)

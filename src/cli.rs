@@ -212,6 +212,15 @@ pub struct SimulateArgs {
     /// Paced events are recent (the last day's) instead of spread over the history.
     #[arg(long)]
     pub live: bool,
+    /// A website outage this many days ago (0: today, in the catalog's reporting zone): a
+    /// burst of comments such as "site en panne" and "can't log in" from every service
+    /// served on the web, an emerging issue for /api/v1/themes/emerging to find.
+    #[arg(long)]
+    pub outage_days_ago: Option<u32>,
+    /// Where the history ends (RFC 3339), default now: the same seed and end replay the
+    /// same days.
+    #[arg(long)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// `90s`, `10m`, `2h` or plain seconds.

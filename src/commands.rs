@@ -423,6 +423,8 @@ async fn simulate_traffic(
         surge_service: args.surge_service,
         backfill: args.backfill,
         live: args.live,
+        outage_days_ago: args.outage_days_ago,
+        until: args.until,
     };
     let report = simulate::run(&catalog, &options, &stop).await?;
     println!(

@@ -1,10 +1,12 @@
 //! Reading comments for themes: each run reads the counting comments the current model has
 //! not read (themes with their evidence, language, sentiment) and stores each reading in
-//! `comment_readings` with the model's fingerprint, a batch at a time. Ingest never waits
+//! `comment_readings` with the model's fingerprint and the comment's phrases (what emerging
+//! issues count besides themes), a batch at a time. Ingest never waits
 //! for it, and a new model or taxonomy (a new fingerprint) reads every comment again.
 
 use chrono::Utc;
-use civicpulse_analytics::themes::{Model, ThemesError};
+use civicpulse_analytics::themes::phrases::phrases;
+use civicpulse_analytics::themes::{Analysed, Model, ThemesError};
 use civicpulse_store::tables::comment_readings::{self, ReadingRow};
 use civicpulse_store::tables::insert_all;
 use clickhouse::Client;
@@ -63,6 +65,10 @@ pub async fn read_unread(
                         })
                     })
                     .collect();
+                let phrases = phrases(
+                    &comment.comment,
+                    &Analysed::new(&comment.comment, reading.language),
+                );
                 ReadingRow {
                     event_id: comment.event_id,
                     service_id: comment.service_id.clone(),
@@ -76,6 +82,8 @@ pub async fn read_unread(
                     sentiment_score: reading.sentiment.score,
                     model: model.fingerprint().to_string(),
                     read_at: now,
+                    phrase_texts: phrases.iter().map(|p| p.text.clone()).collect(),
+                    phrases: phrases.into_iter().map(|p| p.key).collect(),
                 }
             })
             .collect();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use civicpulse_analytics::matrix::{Cell, InterventionRow, Point};
+use civicpulse_analytics::themes::emerging::Judged;
 use moka::future::Cache;
 
 use crate::error::ApiError;
@@ -16,6 +17,8 @@ pub struct Caches {
     pub matrix: Option<Cache<String, Arc<Vec<Cell>>>>,
     pub timeseries: Option<Cache<String, Arc<Vec<Point>>>>,
     pub interventions: Option<Cache<String, Arc<Vec<InterventionRow>>>>,
+    /// Emerging issues' judged days: the API and the gauges ask for the same scan.
+    pub emerging: Option<Cache<String, Arc<Vec<Judged>>>>,
 }
 
 impl Caches {
@@ -33,6 +36,7 @@ impl Caches {
             matrix: cache(ttl_secs),
             timeseries: cache(ttl_secs),
             interventions: cache(ttl_secs),
+            emerging: cache(ttl_secs),
         }
     }
 }

@@ -103,6 +103,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/api/v1/timeseries", get(routes::timeseries::timeseries))
         .route("/api/v1/themes", get(routes::themes::themes))
+        .route("/api/v1/themes/emerging", get(routes::emerging::emerging))
         .route(
             "/api/v1/interventions",
             get(routes::interventions::interventions),

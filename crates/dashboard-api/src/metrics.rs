@@ -5,7 +5,9 @@
 //!   first one's moment, their burn rate, refunds, the throughput measured and the one
 //!   needed), so an alert can fire before the first forecast breach;
 //! - the quality matrix of the current month per service and dimension: value, status
-//!   level (2 green, 1 amber, 0 red) and target. Withheld figures have no series.
+//!   level (2 green, 1 amber, 0 red) and target. Withheld figures have no series;
+//! - emerging issues today per service and theme (and the comments in all): whether the
+//!   day is flagged, its count and the baseline's mean; each flagged phrase.
 
 use std::sync::LazyLock;
 
@@ -18,11 +20,13 @@ use civicpulse_analytics::matrix::GroupBy;
 use civicpulse_analytics::period::Period;
 use civicpulse_analytics::sla::forecast::{OptionForecast, DEFAULT_WINDOW};
 use civicpulse_analytics::sla::summary::PolicySummary;
+use civicpulse_store::tables::comment_readings::MentionKind;
 
 use civicpulse_core::access::Role;
 
 use crate::auth::Caller;
 use crate::peers;
+use crate::routes::emerging::judged;
 use crate::routes::matrix::cached_matrix;
 use crate::routes::sla_forecast::forecasts;
 use crate::routes::sla_summary::summarize_window;
@@ -258,6 +262,80 @@ async fn refresh_matrix(state: &ApiState) {
     }
 }
 
+static EMERGING: LazyLock<[GaugeVec; 3]> = LazyLock::new(|| {
+    let labels = ["service_id", "theme"];
+    [
+        gauge(
+            "civicpulse_theme_emerging",
+            "1 when today's comments carrying the theme (theme=\"all-comments\": every comment) are flagged against the service's trailing 28 days (Poisson tail < 0.001, at least 5), else 0.",
+            &labels,
+        ),
+        gauge(
+            "civicpulse_theme_mentions_today",
+            "Today's comments of the service carrying the theme (all-comments: every comment).",
+            &labels,
+        ),
+        gauge(
+            "civicpulse_theme_mentions_expected",
+            "Comments per day carrying the theme over the service's trailing 28 days.",
+            &labels,
+        ),
+    ]
+});
+
+static PHRASE_EMERGING: LazyLock<GaugeVec> = LazyLock::new(|| {
+    gauge(
+        "civicpulse_phrase_emerging",
+        "Today's comments using the phrase (as written), for each phrase flagged against the service's trailing 28 days; no other phrase has a series.",
+        &["service_id", "phrase"],
+    )
+});
+
+/// The `theme` label of the comments in all.
+const ALL_COMMENTS: &str = "all-comments";
+
+/// Refreshes the emerging-issue gauges from today's scan (cached like the API's); the
+/// series of a theme no longer judged today go, as a new day starts with no count.
+async fn refresh_emerging(state: &ApiState) {
+    let today = state.today();
+    let Some(tomorrow) = today.succ_opt() else {
+        return;
+    };
+    let judged = match judged(state, &[], today, tomorrow).await {
+        Ok(judged) => judged,
+        Err(error) => {
+            tracing::warn!(%error, "emerging-issue gauges not refreshed");
+            return;
+        }
+    };
+    let [emerging, mentions, expected] = &*EMERGING;
+    for gauge in [emerging, mentions, expected, &*PHRASE_EMERGING] {
+        gauge.reset();
+    }
+    for j in judged.iter() {
+        let theme = match j.kind {
+            MentionKind::Theme => j.key.as_str(),
+            MentionKind::Comments => ALL_COMMENTS,
+            MentionKind::Phrase => {
+                if j.judged.emerging {
+                    PHRASE_EMERGING
+                        .with_label_values(&[j.service_id.as_str(), j.text.as_str()])
+                        .set(j.judged.count as f64);
+                }
+                continue;
+            }
+        };
+        let labels = [j.service_id.as_str(), theme];
+        emerging
+            .with_label_values(&labels)
+            .set(if j.judged.emerging { 1.0 } else { 0.0 });
+        mentions
+            .with_label_values(&labels)
+            .set(j.judged.count as f64);
+        expected.with_label_values(&labels).set(j.judged.expected);
+    }
+}
+
 /// Refreshes the SLA gauges; a database outage leaves the last values and is logged.
 async fn refresh(state: &ApiState) {
     let to = Utc::now();
@@ -363,6 +441,7 @@ pub async fn handler(
     refresh(&state).await;
     refresh_forecast(&state).await;
     refresh_matrix(&state).await;
+    refresh_emerging(&state).await;
     refresh_comment_reads(&state).await;
     let judged_on_withheld = judged_on_withheld_benchmarks(&state, &caller).await;
     // A scoped scrape holds its own services' series, and of the tokens' only its own.

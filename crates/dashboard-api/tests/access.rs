@@ -18,9 +18,11 @@ use civicpulse_core::config::hash_secret;
 use civicpulse_core::Catalog;
 use civicpulse_dashboard_api::openapi::ApiDoc;
 use civicpulse_dashboard_api::{router, ApiState};
+use civicpulse_store::tables::comment_readings::{DayMentions, MentionKind, ReadSince};
 use civicpulse_store::tables::feedback_comments::CommentListed;
 use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
 use civicpulse_store::tables::sla_exceptions::ExceptionRow;
+use civicpulse_testkit::memory::ReadComment;
 use civicpulse_testkit::rows::closed_summary;
 use serde_json::Value;
 use strum::VariantArray;
@@ -259,6 +261,28 @@ fn every_service_has_data(catalog: &Catalog) -> Tables {
             channel: "online".into(),
             comment: format!("what a person wrote about {id}"),
         });
+        // A month without a word about the website, then a burst today: an emerging issue.
+        let local_today = civicpulse_core::calendar::local_date(now, catalog.reporting_zone());
+        for days_ago in 0..40u64 {
+            tables.mention_days.push(DayMentions {
+                service_id: id.to_string(),
+                kind: MentionKind::Theme,
+                key: "website-app".into(),
+                text: "website-app".into(),
+                day: local_today - chrono::Days::new(days_ago),
+                count: if days_ago == 0 { 12 } else { 0 },
+            });
+        }
+        tables.read_since.push(ReadSince {
+            service_id: id.to_string(),
+            comments: local_today - chrono::Days::new(60),
+            phrases: None,
+        });
+        tables.read_comments.push(ReadComment {
+            comment: tables.comments.last().unwrap().clone(),
+            themes: vec!["website-app".into()],
+            phrases: vec![],
+        });
         for policy in &service.sla {
             tables.summaries.push(closed_summary(id, &policy.id, 18, 2));
         }
@@ -417,6 +441,16 @@ async fn a_scoped_reader_sees_its_own_rows_with_their_figures() {
     let services = send(&app, "GET", "/api/v1/services", &secret).await;
     let services: Vec<Value> = serde_json::from_str(&services.body).unwrap();
     assert_eq!(services.len(), ontario.len());
+    // Each Ontario service's burst about the website, with its own comment as the example.
+    let emerging = send(&app, "GET", "/api/v1/themes/emerging", &secret).await;
+    assert_eq!(emerging.status, StatusCode::OK, "{}", emerging.body);
+    let emerging: Vec<Value> = serde_json::from_str(&emerging.body).unwrap();
+    assert_eq!(emerging.len(), ontario.len(), "{emerging:?}");
+    for row in &emerging {
+        let id = row["service_id"].as_str().unwrap();
+        assert!(ontario.contains(&id), "{row}");
+        assert_eq!(row["example_1"], format!("what a person wrote about {id}"));
+    }
     // The exception of a federal and an Ontario service is listed with the Ontario one only.
     let exceptions = send(&app, "GET", "/api/v1/sla/exceptions", &secret).await;
     let exceptions: Vec<Value> = serde_json::from_str(&exceptions.body).unwrap();

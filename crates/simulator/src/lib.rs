@@ -7,12 +7,22 @@
 //! `passport-in-person`) gets a surge of applications that pushes processing past its
 //! service standard; older and disabled respondents rate lower (an equity gap). About 1 %
 //! of events are invalid and about 1 % are re-sent, as real clients do.
+//!
+//! Respondents write comments from their own model ([`comments`]): in their language,
+//! about waiting when their case ran late, and so on. A website outage on a chosen day
+//! (`outage_days_ago`) adds a burst of comments from the web-channel services' users
+//! ("site en panne", "can't log in"): an emerging issue to find.
+
+pub mod comments;
 
 use backon::BackoffBuilder;
 use civicpulse_core::backoff;
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, Utc, Weekday};
+use std::cell::RefCell;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono_tz::Tz;
 use civicpulse_core::event::{Channel, MilestoneKind};
 use civicpulse_core::Catalog;
 use rand::rngs::StdRng;
@@ -38,7 +48,17 @@ pub struct SimulateOptions {
     /// Paced traffic is recent (spread over the last day) rather than spread over the
     /// whole history.
     pub live: bool,
+    /// A website outage this many days before today (0: today), in the catalog's reporting
+    /// zone: each service served on the web gets [`OUTAGE_COMMENTS`] comments about it that
+    /// day, on top of the traffic. `None`: no outage.
+    pub outage_days_ago: Option<u32>,
+    /// Where the history ends (`None`: now), so a test or a demo can replay the very same
+    /// days.
+    pub until: Option<DateTime<Utc>>,
 }
+
+/// Comments each web-channel service gets on the outage's day.
+pub const OUTAGE_COMMENTS: usize = 20;
 
 /// How many events a back-filling request carries.
 const BACKFILL_BATCH: usize = 500;
@@ -72,6 +92,7 @@ pub fn generate(
 ) -> Vec<Value> {
     let mut rng = StdRng::seed_from_u64(options.seed);
     let model = Model {
+        words: RefCell::new(StdRng::seed_from_u64(options.seed ^ WORDS_STREAM)),
         now,
         start: now - chrono::Duration::days(options.history_days),
         surge_service: options.surge_service.clone(),
@@ -106,12 +127,74 @@ pub fn generate(
     }
     timeline.sort_by_key(|(at, _)| *at);
     timeline.truncate(events);
+    if let Some(days_ago) = options.outage_days_ago {
+        let zone = catalog.reporting_zone();
+        let day = civicpulse_core::calendar::local_date(now, zone)
+            - chrono::Days::new(u64::from(days_ago));
+        timeline.extend(outage(
+            &mut model.words.borrow_mut(),
+            catalog,
+            day,
+            zone,
+            now,
+        ));
+        timeline.sort_by_key(|(at, _)| *at);
+    }
     let mut traffic: Vec<Value> = timeline.into_iter().map(|(_, event)| event).collect();
     spoil(&mut rng, &mut traffic, now);
     traffic
 }
 
+/// Mixed into the seed of the comments' own stream.
+const WORDS_STREAM: u64 = 0x636f_6d6d_656e_7473;
+
+/// The outage's comments: [`OUTAGE_COMMENTS`] per service served on the web, from page
+/// feedback (the widget), spread over the local working day `day` up to `now`; none when
+/// the day has not begun. Unhappy, a quarter in French, as the traffic's respondents.
+fn outage(
+    rng: &mut StdRng,
+    catalog: &Catalog,
+    day: NaiveDate,
+    zone: Tz,
+    now: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, Value)> {
+    let at = |hour: u32| {
+        civicpulse_core::calendar::local_midnight(day, zone) + chrono::Duration::hours(hour.into())
+    };
+    // 08:00–20:00 local; on today's morning, from midnight to now.
+    let end = at(20).min(now - chrono::Duration::minutes(1));
+    let start = if end > at(9) { at(8) } else { at(0) };
+    if end <= start {
+        return Vec::new();
+    }
+    let span = (end - start).num_seconds();
+    let mut out = Vec::new();
+    for service in catalog
+        .services
+        .iter()
+        .filter(|s| s.channels.contains(&Channel::Web))
+    {
+        for _ in 0..OUTAGE_COMMENTS {
+            let when = start + chrono::Duration::seconds(rng.gen_range(0..span));
+            let french = rng.gen_bool(0.25);
+            let event = json!({
+                "kind": "feedback", "event_id": Uuid::from_u128(rng.gen()).to_string(),
+                "occurred_at": when.to_rfc3339(), "service_id": service.id,
+                "channel": "web", "given_through": "widget",
+                "answers": {"satisfaction": rng.gen_range(1..=2), "ease": 1},
+                "helpful": false, "reason": "something_broken",
+                "segment": {"language": if french { "fr" } else { "en" }},
+                "comment": comments::outage(rng, french),
+            });
+            out.push((when, event));
+        }
+    }
+    out
+}
+
 struct Model {
+    /// The comments' own random stream ([`comments`]).
+    words: RefCell<StdRng>,
     now: DateTime<Utc>,
     start: DateTime<Utc>,
     surge_service: String,
@@ -294,7 +377,16 @@ impl Model {
             push(
                 out,
                 answered,
-                feedback(rng, service, channel, &case_ref, answered, mood, outcome.0),
+                feedback(
+                    rng,
+                    &mut self.words.borrow_mut(),
+                    service,
+                    channel,
+                    &case_ref,
+                    answered,
+                    mood,
+                    outcome.0,
+                ),
             );
         }
     }
@@ -321,9 +413,11 @@ struct Mood {
 }
 
 /// One survey response; satisfaction falls with lateness, rises after an intervention, and
-/// is lower for groups facing barriers.
+/// is lower for groups facing barriers. Its comment comes from `words`.
+#[allow(clippy::too_many_arguments)]
 fn feedback(
     rng: &mut StdRng,
+    words: &mut StdRng,
     service: &str,
     channel: Channel,
     case_ref: &str,
@@ -355,30 +449,31 @@ fn feedback(
         "satisfaction": satisfaction, "trust": rate(-0.3), "need_met": rate(0.1), "ease": rate(0.0),
         "time_reasonable": rate(-0.2 * lateness.min(5.0)), "fair": rate(0.2), "helpful_staff": rate(0.3),
     });
+    // Drawn in the order the event's fields always were, so a seed's traffic is unchanged.
+    let event_id = Uuid::from_u128(rng.gen()).to_string();
+    let region = *["ON", "QC", "BC", "AB"].choose(rng).expect("non-empty");
+    let french = rng.gen_bool(0.25);
     let mut event = json!({
-        "kind": "feedback", "event_id": Uuid::from_u128(rng.gen()).to_string(),
+        "kind": "feedback", "event_id": event_id,
         "occurred_at": at.to_rfc3339(), "service_id": service, "channel": channel.as_str(),
         "stage": "outcome", "case_ref": case_ref, "answers": answers, "helpful": satisfaction >= 3,
         "segment": {
-            "age_band": age_band, "region": *["ON", "QC", "BC", "AB"].choose(rng).expect("non-empty"),
-            "language": if rng.gen_bool(0.25) { "fr" } else { "en" }, "disability": disability,
+            "age_band": age_band, "region": region,
+            "language": if french { "fr" } else { "en" }, "disability": disability,
         },
     });
+    // The draws of the fixed list of comments this replaced, kept for the same reason.
     if rng.gen_bool(0.2) {
-        let comments = if satisfaction >= 4 {
-            [
-                "Quick and easy, thank you.",
-                "Staff were very helpful.",
-                "Online form was clear.",
-            ]
-        } else {
-            [
-                "Took far longer than promised.",
-                "Nobody answered at 613-555-0142, please call me back.",
-                "Write to me at jo.smith@example.com, my file is stuck.",
-            ]
-        };
-        event["comment"] = json!(*comments.choose(rng).expect("non-empty"));
+        let _ = rng.gen_range(0..3u32);
+    }
+    let respondent = comments::Respondent {
+        french,
+        satisfaction,
+        lateness,
+        channel,
+    };
+    if let Some(comment) = comments::write(words, &respondent) {
+        event["comment"] = json!(comment);
     }
     event
 }
@@ -437,7 +532,7 @@ pub async fn run(
     let client = reqwest::Client::new();
     let url = format!("{}/v1/events", options.gateway_url.trim_end_matches('/'));
     let mut report = SimulationReport::default();
-    let now = Utc::now();
+    let now = options.until.unwrap_or_else(Utc::now);
     if options.backfill > 0 {
         let history = generate(catalog, options, now, options.backfill);
         tracing::info!(events = history.len(), %url, "back-filling history");
@@ -570,6 +665,8 @@ mod tests {
             surge_service: "passport-in-person".into(),
             backfill: 0,
             live: false,
+            outage_days_ago: None,
+            until: None,
         }
     }
 
@@ -636,9 +733,66 @@ mod tests {
     }
 
     #[test]
+    fn an_outage_is_a_burst_of_comments_about_the_website_on_its_day() {
+        let catalog = catalog();
+        let now: DateTime<Utc> = "2026-11-20T22:00:00Z".parse().unwrap();
+        let with = SimulateOptions {
+            outage_days_ago: Some(2),
+            ..options()
+        };
+        let traffic = generate(&catalog, &with, now, 20_000);
+        let zone = catalog.reporting_zone();
+        let outage_day: NaiveDate = "2026-11-18".parse().unwrap();
+        let about_the_site = |e: &&Value| {
+            let comment = e["comment"].as_str().unwrap_or_default();
+            ["panne", "log in", "connecter", "down"]
+                .iter()
+                .any(|w| comment.contains(w))
+        };
+        let on = |day: NaiveDate| {
+            move |e: &&Value| {
+                e["occurred_at"]
+                    .as_str()
+                    .and_then(|t| t.parse::<DateTime<Utc>>().ok())
+                    .is_some_and(|t| civicpulse_core::calendar::local_date(t, zone) == day)
+            }
+        };
+        let web_services = catalog
+            .services
+            .iter()
+            .filter(|s| s.channels.contains(&Channel::Web))
+            .count();
+        let burst: Vec<&Value> = traffic
+            .iter()
+            .filter(about_the_site)
+            .filter(on(outage_day))
+            .collect();
+        // Spoiled or re-sent copies aside, every web service's outage comments are there.
+        assert!(
+            burst.len() >= web_services * OUTAGE_COMMENTS * 95 / 100,
+            "{} of {}",
+            burst.len(),
+            web_services * OUTAGE_COMMENTS
+        );
+        assert!(burst
+            .iter()
+            .any(|e| e["comment"].as_str().unwrap().contains("panne")));
+        // The days before: hardly a word about it.
+        let before = traffic
+            .iter()
+            .filter(about_the_site)
+            .filter(on(outage_day.pred_opt().unwrap()))
+            .count();
+        assert!(before <= 2, "{before} the day before");
+        // The same seed, the same outage.
+        assert_eq!(traffic, generate(&catalog, &with, now, 20_000));
+    }
+
+    #[test]
     fn the_surge_service_is_slower_during_the_surge() {
         let now: DateTime<Utc> = "2026-11-20T12:00:00Z".parse().unwrap();
         let model = Model {
+            words: RefCell::new(StdRng::seed_from_u64(1)),
             now,
             start: now - chrono::Duration::days(60),
             surge_service: "s".into(),

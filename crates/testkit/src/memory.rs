@@ -17,7 +17,10 @@ use civicpulse_store::days::DayRange;
 use civicpulse_store::days::LocalDays;
 use civicpulse_store::erasure::{case_digest, ErasureReport, ErasureRequest};
 use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
-use civicpulse_store::tables::comment_readings::{ThemeCount, ThemeWindow, Unclaimed};
+use civicpulse_store::tables::comment_readings::{
+    DailyMentions, DayMentions, MentionExamples, MentionKind, MentionWindow, ReadSince, ThemeCount,
+    ThemeWindow, Unclaimed,
+};
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use civicpulse_store::tables::matrix_activity_daily::ActivitySums;
@@ -60,10 +63,23 @@ pub struct Tables {
     /// Per service and theme (no date filter, like the rollups here).
     pub theme_counts: Vec<ThemeCount>,
     pub unclaimed_comments: Vec<Unclaimed>,
+    /// Daily counts of themes, phrases and comments, filtered by service and day.
+    pub mention_days: Vec<DayMentions>,
+    pub read_since: Vec<ReadSince>,
+    /// Comments with what their reading found, for the examples of emerging issues.
+    pub read_comments: Vec<ReadComment>,
     pub newest_received_at: Option<DateTime<Utc>>,
     pub exception_changes: Vec<ExceptionRow>,
     pub report_runs: Vec<ReportRunRow>,
     pub audit_entries: Vec<AuditEntry>,
+}
+
+/// A comment with the themes and phrases its newest reading found.
+#[derive(Debug, Clone)]
+pub struct ReadComment {
+    pub comment: CommentListed,
+    pub themes: Vec<String>,
+    pub phrases: Vec<String>,
 }
 
 /// The in-memory store. [`MemoryStore::set_unavailable`] makes every query fail, as a
@@ -72,6 +88,8 @@ pub struct Tables {
 pub struct MemoryStore {
     tables: Mutex<Tables>,
     unavailable: AtomicBool,
+    /// Only the audit refuses writes: a read that cannot be recorded.
+    audit_unavailable: AtomicBool,
 }
 
 impl MemoryStore {
@@ -79,11 +97,17 @@ impl MemoryStore {
         MemoryStore {
             tables: Mutex::new(tables),
             unavailable: AtomicBool::new(false),
+            audit_unavailable: AtomicBool::new(false),
         }
     }
 
     pub fn set_unavailable(&self, unavailable: bool) {
         self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// Makes only writes to the access audit fail, as an audit table that refuses inserts.
+    pub fn set_audit_unavailable(&self, unavailable: bool) {
+        self.audit_unavailable.store(unavailable, Ordering::SeqCst);
     }
 
     /// Changes the tables in place, as later writes would (late events arriving), keeping
@@ -340,6 +364,51 @@ impl FeedbackStore for MemoryStore {
         })
     }
 
+    async fn daily_mentions(
+        &self,
+        window: &MentionWindow<'_>,
+    ) -> Result<DailyMentions, StoreError> {
+        self.read(|t| DailyMentions {
+            days: t
+                .mention_days
+                .iter()
+                .filter(|d| any_or_listed(window.services, &d.service_id))
+                .filter(|d| window.from <= d.day && d.day < window.to)
+                .cloned()
+                .collect(),
+            since: t
+                .read_since
+                .iter()
+                .filter(|s| any_or_listed(window.services, &s.service_id))
+                .cloned()
+                .collect(),
+        })
+    }
+
+    async fn mention_examples(
+        &self,
+        examples: &MentionExamples<'_>,
+    ) -> Result<Vec<CommentListed>, StoreError> {
+        let (from, to) = (epoch_seconds(examples.from), epoch_seconds(examples.to));
+        self.read(|t| {
+            let mut rows: Vec<CommentListed> = t
+                .read_comments
+                .iter()
+                .filter(|r| r.comment.service_id == examples.service_id)
+                .filter(|r| from <= r.comment.occurred_at && r.comment.occurred_at < to)
+                .filter(|r| match examples.kind {
+                    MentionKind::Theme => r.themes.iter().any(|k| k == examples.key),
+                    MentionKind::Phrase => r.phrases.iter().any(|k| k == examples.key),
+                    MentionKind::Comments => true,
+                })
+                .map(|r| r.comment.clone())
+                .collect();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.occurred_at));
+            rows.truncate(usize::try_from(examples.limit).unwrap_or(usize::MAX));
+            rows
+        })
+    }
+
     async fn newest_received_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         self.read(|t| t.newest_received_at)
     }
@@ -456,6 +525,11 @@ impl ReportRunStore for MemoryStore {
 #[async_trait]
 impl AuditLog for MemoryStore {
     async fn record_audit_entry(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        if self.audit_unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(
+                "the in-memory audit is switched off".into(),
+            ));
+        }
         self.read(|t| t.audit_entries.push(entry.clone()))
     }
 

@@ -7,7 +7,11 @@
 //!
 //! The false-alarm rate on calm days is measured by the tests on simulated Poisson weeks.
 
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
 use chrono::NaiveDate;
+use civicpulse_store::tables::comment_readings::{DailyMentions, MentionKind};
 use statrs::distribution::{DiscreteCDF, Poisson};
 
 /// How a day is judged against its baseline.
@@ -62,6 +66,20 @@ pub fn judge(rule: &EmergingRule, day: NaiveDate, baseline: &[u64], count: u64) 
     }
 }
 
+/// The days `[from, to)`, oldest first, each with its count in `counts` (a day missing
+/// there had none): the dense series [`scan`] reads, from the sparse rows a store returns.
+pub fn series(
+    from: NaiveDate,
+    to: NaiveDate,
+    counts: &[(NaiveDate, u64)],
+) -> Vec<(NaiveDate, u64)> {
+    let counted: std::collections::HashMap<NaiveDate, u64> = counts.iter().copied().collect();
+    from.iter_days()
+        .take_while(|day| *day < to)
+        .map(|day| (day, counted.get(&day).copied().unwrap_or(0)))
+        .collect()
+}
+
 /// Every day of `daily` (consecutive days, oldest first, one count each) that has a whole
 /// baseline before it, judged.
 pub fn scan(rule: &EmergingRule, daily: &[(NaiveDate, u64)]) -> Vec<DayJudged> {
@@ -74,8 +92,92 @@ pub fn scan(rule: &EmergingRule, daily: &[(NaiveDate, u64)]) -> Vec<DayJudged> {
         .collect()
 }
 
+/// One series of a service (a theme, a phrase, or all its comments) judged on one day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub service_id: String,
+    pub kind: MentionKind,
+    /// The theme's id, the phrase's stems, '' for all comments.
+    pub key: String,
+    /// The phrase as written on that day (else the key).
+    pub text: String,
+    pub judged: DayJudged,
+}
+
+/// Every series of `mentions` (counted from `from`) judged on each day of `tested` that has
+/// a whole baseline of days with readings before it: a service's days before its first
+/// reading (its first with phrases, for phrases) are no data, not days without mentions.
+/// The newest day first, then by service, kind and surprise.
+pub fn judge_mentions(
+    rule: &EmergingRule,
+    mentions: &DailyMentions,
+    from: NaiveDate,
+    tested: Range<NaiveDate>,
+) -> Vec<Judged> {
+    type Series<'a> = BTreeMap<NaiveDate, (u64, &'a str)>;
+    let mut groups: BTreeMap<(&str, MentionKind, &str), Series> = BTreeMap::new();
+    for m in &mentions.days {
+        groups
+            .entry((m.service_id.as_str(), m.kind, m.key.as_str()))
+            .or_default()
+            .insert(m.day, (m.count, m.text.as_str()));
+    }
+    let since: HashMap<&str, _> = mentions
+        .since
+        .iter()
+        .map(|s| (s.service_id.as_str(), s))
+        .collect();
+    let mut out = Vec::new();
+    for ((service_id, kind, key), days) in groups {
+        let Some(read) = since.get(service_id) else {
+            continue;
+        };
+        let first = match kind {
+            MentionKind::Phrase => read.phrases,
+            MentionKind::Theme | MentionKind::Comments => Some(read.comments),
+        };
+        let Some(first) = first else {
+            continue;
+        };
+        let counts: Vec<(NaiveDate, u64)> = days.iter().map(|(d, (n, _))| (*d, *n)).collect();
+        let daily = series(from.max(first), tested.end, &counts);
+        for judged in scan(rule, &daily) {
+            if judged.day < tested.start {
+                continue;
+            }
+            let text = days
+                .get(&judged.day)
+                .map(|(_, text)| *text)
+                .or_else(|| days.values().next().map(|(_, text)| *text))
+                .unwrap_or(key);
+            out.push(Judged {
+                service_id: service_id.to_string(),
+                kind,
+                key: key.to_string(),
+                text: text.to_string(),
+                judged,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.judged
+            .day
+            .cmp(&a.judged.day)
+            .then_with(|| a.service_id.cmp(&b.service_id))
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| {
+                a.judged
+                    .tail_probability
+                    .total_cmp(&b.judged.tail_probability)
+            })
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use civicpulse_store::tables::comment_readings::{DayMentions, ReadSince};
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
     use statrs::distribution::Poisson as PoissonDraws;
@@ -114,6 +216,111 @@ mod tests {
         assert!(outage.tail_probability < 1e-6, "{outage:?}");
     }
 
+    fn mentions(
+        service: &str,
+        kind: MentionKind,
+        key: &str,
+        first: NaiveDate,
+        counts: &[u64],
+    ) -> Vec<DayMentions> {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, n)| DayMentions {
+                service_id: service.into(),
+                kind,
+                key: key.into(),
+                text: format!("{key} as written"),
+                day: first + chrono::Days::new(i as u64),
+                count: *n,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mentions_are_judged_per_series_from_each_services_first_reading() {
+        let first = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let day = |i: u64| first + chrono::Days::new(i);
+        let calm: Vec<u64> = (0..35).map(|i| [1, 2, 1, 3][i % 4]).collect();
+        let mut outage = calm.clone();
+        outage[33] = 20;
+        let mut days = mentions("a", MentionKind::Theme, "website-app", first, &outage);
+        days.extend(mentions("a", MentionKind::Theme, "praise", first, &calm));
+        days.extend(mentions(
+            "a",
+            MentionKind::Phrase,
+            "sit pann",
+            day(30),
+            &[0, 0, 0, 9],
+        ));
+        // Service b's readings began ten days ago: no day of it has a whole baseline.
+        days.extend(mentions(
+            "b",
+            MentionKind::Theme,
+            "website-app",
+            day(25),
+            &[0, 0, 0, 0, 0, 0, 0, 0, 30],
+        ));
+        let read = DailyMentions {
+            days,
+            since: vec![
+                ReadSince {
+                    service_id: "a".into(),
+                    comments: first,
+                    phrases: Some(first),
+                },
+                ReadSince {
+                    service_id: "b".into(),
+                    comments: day(25),
+                    phrases: Some(day(25)),
+                },
+            ],
+        };
+        let judged = judge_mentions(&EmergingRule::default(), &read, first, day(28)..day(35));
+        let flagged: Vec<(&str, &str, NaiveDate, u64)> = judged
+            .iter()
+            .filter(|j| j.judged.emerging)
+            .map(|j| {
+                (
+                    j.service_id.as_str(),
+                    j.key.as_str(),
+                    j.judged.day,
+                    j.judged.count,
+                )
+            })
+            .collect();
+        assert_eq!(
+            flagged,
+            [
+                ("a", "website-app", day(33), 20),
+                ("a", "sit pann", day(33), 9)
+            ]
+        );
+        let phrase = judged
+            .iter()
+            .find(|j| j.key == "sit pann" && j.judged.emerging)
+            .unwrap();
+        assert_eq!(phrase.text, "sit pann as written");
+        // Every tested day of a's themes is judged, none of b's.
+        assert_eq!(judged.iter().filter(|j| j.key == "praise").count(), 7);
+        assert!(judged.iter().all(|j| j.service_id == "a"));
+        // Without phrases stored yet, phrases are not judged at all.
+        let mut read = read;
+        read.since[0].phrases = None;
+        let judged = judge_mentions(&EmergingRule::default(), &read, first, day(28)..day(35));
+        assert!(judged.iter().all(|j| j.kind != MentionKind::Phrase));
+    }
+
+    #[test]
+    fn a_series_fills_the_days_without_mentions() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
+        assert_eq!(
+            series(day(1), day(5), &[(day(2), 3), (day(4), 1), (day(9), 7)]),
+            [(day(1), 0), (day(2), 3), (day(3), 0), (day(4), 1)]
+        );
+        assert!(series(day(5), day(5), &[]).is_empty());
+    }
+
     #[test]
     fn a_theme_never_mentioned_before_needs_the_minimum_count() {
         let mut counts = vec![0; 28];
@@ -137,6 +344,7 @@ mod tests {
             let judged = scan(&rule, &days(&counts));
             let alarms = judged.iter().filter(|d| d.emerging).count() as f64;
             let rate = alarms / judged.len() as f64;
+            println!("calm days at {mean} mentions a day: {rate:.5} flagged");
             assert!(rate < 0.005, "mean {mean}: {rate} of calm days flagged");
         }
     }

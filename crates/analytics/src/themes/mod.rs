@@ -12,8 +12,8 @@
 //!   share;
 //! - [`features`], [`linear`]: TF-IDF rows and the liblinear models they feed;
 //! - [`drivers`]: which themes go with dissatisfaction, with intervals; [`emerging`]: which
-//!   rise above a service's own baseline; [`suggestions`]: new themes from the comments
-//!   no theme claims.
+//!   themes or [`phrases`] rise above a service's own baseline; [`suggestions`]: new
+//!   themes from the comments no theme claims.
 
 pub mod crossval;
 pub mod drivers;
@@ -24,6 +24,7 @@ pub mod features;
 pub mod labels;
 pub mod linear;
 pub mod model;
+pub mod phrases;
 pub mod seeds;
 pub mod sentiment;
 pub mod suggestions;

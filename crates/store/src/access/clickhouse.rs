@@ -14,7 +14,9 @@ use crate::days::LocalDays;
 use crate::erasure::{self, ErasureReport, ErasureRequest};
 use crate::mutation::Mutator;
 use crate::tables::access_audit::{self, AuditEntry, AuditFilter};
-use crate::tables::comment_readings::{self, ThemeCount, ThemeWindow, Unclaimed};
+use crate::tables::comment_readings::{
+    self, DailyMentions, MentionExamples, MentionWindow, ThemeCount, ThemeWindow, Unclaimed,
+};
 use crate::tables::feedback::{self, AnswerCounts};
 use crate::tables::feedback_comments::{self, CommentFilter, CommentListed};
 use crate::tables::matrix_activity_daily::{self, ActivitySums};
@@ -151,6 +153,19 @@ impl FeedbackStore for ClickHouseStore {
         limit: u64,
     ) -> Result<Vec<Unclaimed>, StoreError> {
         Ok(comment_readings::unclaimed(&self.client().await?, window, limit).await?)
+    }
+
+    async fn daily_mentions(
+        &self,
+        window: &MentionWindow<'_>,
+    ) -> Result<DailyMentions, StoreError> {
+        Ok(comment_readings::daily_mentions(&self.client().await?, window).await?)
+    }
+    async fn mention_examples(
+        &self,
+        examples: &MentionExamples<'_>,
+    ) -> Result<Vec<CommentListed>, StoreError> {
+        Ok(comment_readings::mention_examples(&self.client().await?, examples).await?)
     }
     async fn newest_received_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(newest_received_at(&self.client().await?).await?)

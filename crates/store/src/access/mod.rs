@@ -14,7 +14,9 @@ use crate::days::DayRange;
 use crate::days::LocalDays;
 use crate::erasure::{ErasureReport, ErasureRequest};
 use crate::tables::access_audit::{AuditEntry, AuditFilter};
-use crate::tables::comment_readings::{ThemeCount, ThemeWindow, Unclaimed};
+use crate::tables::comment_readings::{
+    DailyMentions, MentionExamples, MentionWindow, ThemeCount, ThemeWindow, Unclaimed,
+};
 use crate::tables::feedback::AnswerCounts;
 use crate::tables::feedback_comments::{CommentFilter, CommentListed};
 use crate::tables::matrix_activity_daily::ActivitySums;
@@ -87,6 +89,15 @@ pub trait FeedbackStore: Send + Sync {
         window: &ThemeWindow<'_>,
         limit: u64,
     ) -> Result<Vec<Unclaimed>, StoreError>;
+    /// Per service and local day, the comments carrying each theme and phrase, and in all
+    /// (emerging issues), with since when each service has readings.
+    async fn daily_mentions(&self, window: &MentionWindow<'_>)
+        -> Result<DailyMentions, StoreError>;
+    /// The newest comments carrying a theme or phrase in a window: examples to read.
+    async fn mention_examples(
+        &self,
+        examples: &MentionExamples<'_>,
+    ) -> Result<Vec<CommentListed>, StoreError>;
     /// When the newest raw event was received: the "data as of" a report states.
     async fn newest_received_at(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }

@@ -1,14 +1,19 @@
 //! `comment_readings`: what the themes model read in each comment (migration 0013): its
 //! themes, scores and evidence, language and sentiment, and the model's fingerprint. The
 //! aggregator reads the comments no reading of the current model covers; the dashboard
-//! API counts themes per service from the newest reading of each comment.
+//! API counts themes per service from the newest reading of each comment, and counts
+//! themes, phrases (migration 0015) and comments per local day for emerging issues.
 
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use civicpulse_core::EventKind;
 use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::feedback_comments::CommentListed;
 use super::{feedback_comments, superseded_events, Engine, StoredRow, Table};
 
 pub const NAME: &str = "comment_readings";
@@ -41,6 +46,10 @@ pub struct ReadingRow {
     pub model: String,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub read_at: DateTime<Utc>,
+    /// The comment's distinct phrases as stems (migration 0015), what emerging issues count.
+    pub phrases: Vec<String>,
+    /// The same phrases as written, in the same order, what a person reads.
+    pub phrase_texts: Vec<String>,
 }
 
 impl StoredRow for ReadingRow {
@@ -125,7 +134,7 @@ pub async fn theme_counts(
     ))
     .fetch_all()
     .await?;
-    let totals: std::collections::HashMap<String, u64> = totals.into_iter().collect();
+    let totals: HashMap<String, u64> = totals.into_iter().collect();
     let mentions: Vec<(String, String, u64, u64)> = bound(&format!(
         "SELECT service_id, theme, toUInt64(count()), toUInt64(countIf(sentiment = 'negative')) \
          FROM {readings} ARRAY JOIN themes AS theme \
@@ -180,4 +189,250 @@ pub async fn unclaimed(
             .bind(window.to.timestamp());
     }
     query.bind(limit).fetch_all().await
+}
+
+/// What a daily count counts: the comments carrying a theme, the comments using a phrase,
+/// or every comment read (a burst of comments overall).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MentionKind {
+    Theme,
+    Phrase,
+    Comments,
+}
+
+impl MentionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MentionKind::Theme => "theme",
+            MentionKind::Phrase => "phrase",
+            MentionKind::Comments => "comments",
+        }
+    }
+}
+
+/// The comments of one service on one local day that carry one theme or phrase (or all).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayMentions {
+    pub service_id: String,
+    pub kind: MentionKind,
+    /// The theme's id, the phrase's stems, or '' for every comment.
+    pub key: String,
+    /// A phrase as written (the first of its writings in alphabetical order); else the key.
+    pub text: String,
+    pub day: NaiveDate,
+    pub count: u64,
+}
+
+/// Since when a service's comments can be judged: the first local day it has a reading, and
+/// the first with phrases (`None`: none yet, as before migration 0015). Days before them are
+/// not a baseline of zeros but days without data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadSince {
+    pub service_id: String,
+    pub comments: NaiveDate,
+    pub phrases: Option<NaiveDate>,
+}
+
+/// The daily counts of a window, and since when each service has readings.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DailyMentions {
+    pub days: Vec<DayMentions>,
+    pub since: Vec<ReadSince>,
+}
+
+/// Which local days to count, of some services (empty: all).
+#[derive(Debug)]
+pub struct MentionWindow<'a> {
+    pub services: &'a [String],
+    /// The zone whose days are counted.
+    pub zone: Tz,
+    /// The first day counted (the first tested day's baseline starts here).
+    pub from: NaiveDate,
+    /// The first day tested: a phrase is counted only if it reaches `phrase_min_count` on
+    /// one of the days from here to `to`, as no other can be flagged (the phrases of a
+    /// month are many, nearly all rare).
+    pub tested_from: NaiveDate,
+    /// The day after the last counted.
+    pub to: NaiveDate,
+    pub phrase_min_count: u64,
+}
+
+/// The instant a local day began, as `toDateTime(?)` takes it.
+fn midnight(day: NaiveDate, zone: Tz) -> i64 {
+    civicpulse_core::calendar::local_midnight(day, zone).timestamp()
+}
+
+/// Per service and local day of the window, from the newest reading of each counting
+/// comment: the comments carrying each theme, using each phrase (those that can be
+/// flagged), and in all.
+pub async fn daily_mentions(
+    client: &Client,
+    window: &MentionWindow<'_>,
+) -> Result<DailyMentions, clickhouse::error::Error> {
+    let zone = window.zone.name();
+    // The newest reading of each counting comment made in [from, to), with its local day.
+    let readings = |columns: &str| {
+        format!(
+            "(SELECT service_id, {columns}, toDate(occurred_at, ?) AS day FROM {NAME} FINAL \
+              WHERE {services} AND occurred_at >= toDateTime(?) AND occurred_at < toDateTime(?) \
+                AND {live})",
+            services = super::services_condition(window.services),
+            live = superseded_events::live_rows(EventKind::Feedback),
+        )
+    };
+    let bind_readings = |mut query: clickhouse::query::Query, from: NaiveDate| {
+        query = query.bind(zone);
+        for service in window.services {
+            query = query.bind(service);
+        }
+        query
+            .bind(midnight(from, window.zone))
+            .bind(midnight(window.to, window.zone))
+    };
+    let parse_day = |text: &str| text.parse::<NaiveDate>().unwrap_or_default();
+    let mut days = Vec::new();
+
+    let themes: Vec<(String, String, String, u64)> = bind_readings(
+        client.query(&format!(
+            "SELECT service_id, theme, toString(day), toUInt64(count()) \
+             FROM {readings} ARRAY JOIN themes AS theme GROUP BY service_id, theme, day",
+            readings = readings("themes"),
+        )),
+        window.from,
+    )
+    .fetch_all()
+    .await?;
+    days.extend(
+        themes
+            .into_iter()
+            .map(|(service_id, theme, day, count)| DayMentions {
+                service_id,
+                kind: MentionKind::Theme,
+                text: theme.clone(),
+                key: theme,
+                day: parse_day(&day),
+                count,
+            }),
+    );
+
+    let comments: Vec<(String, String, u64)> = bind_readings(
+        client.query(&format!(
+            "SELECT service_id, toString(day), toUInt64(count()) FROM {readings} \
+             GROUP BY service_id, day",
+            readings = readings("event_id"),
+        )),
+        window.from,
+    )
+    .fetch_all()
+    .await?;
+    days.extend(
+        comments
+            .into_iter()
+            .map(|(service_id, day, count)| DayMentions {
+                service_id,
+                kind: MentionKind::Comments,
+                key: String::new(),
+                text: String::new(),
+                day: parse_day(&day),
+                count,
+            }),
+    );
+
+    // Phrases: only those reaching the minimum on a tested day, then their whole window.
+    let query = client.query(&format!(
+        "SELECT service_id, phrase, toString(day), toUInt64(count()), min(phrase_text) \
+         FROM {readings} ARRAY JOIN phrases AS phrase, phrase_texts AS phrase_text \
+         WHERE (service_id, phrase) IN ( \
+           SELECT service_id, phrase FROM {tested} ARRAY JOIN phrases AS phrase \
+           GROUP BY service_id, phrase, day HAVING count() >= ?) \
+         GROUP BY service_id, phrase, day",
+        readings = readings("phrases, phrase_texts"),
+        tested = readings("phrases"),
+    ));
+    let query = bind_readings(query, window.from);
+    let query = bind_readings(query, window.tested_from).bind(window.phrase_min_count);
+    let phrases: Vec<(String, String, String, u64, String)> = query.fetch_all().await?;
+    days.extend(
+        phrases
+            .into_iter()
+            .map(|(service_id, key, day, count, text)| DayMentions {
+                service_id,
+                kind: MentionKind::Phrase,
+                key,
+                text,
+                day: parse_day(&day),
+                count,
+            }),
+    );
+
+    let mut query = client.query(&format!(
+        "SELECT service_id, toString(min(toDate(occurred_at, ?))), \
+                toString(minIf(toDate(occurred_at, ?), notEmpty(phrases))), \
+                toUInt64(countIf(notEmpty(phrases))) \
+         FROM {NAME} WHERE {services} AND occurred_at < toDateTime(?) GROUP BY service_id",
+        services = super::services_condition(window.services),
+    ));
+    query = query.bind(zone).bind(zone);
+    for service in window.services {
+        query = query.bind(service);
+    }
+    let since: Vec<(String, String, String, u64)> = query
+        .bind(midnight(window.to, window.zone))
+        .fetch_all()
+        .await?;
+    let since = since
+        .into_iter()
+        .map(|(service_id, comments, phrases, with_phrases)| ReadSince {
+            service_id,
+            comments: parse_day(&comments),
+            phrases: (with_phrases > 0).then(|| parse_day(&phrases)),
+        })
+        .collect();
+    Ok(DailyMentions { days, since })
+}
+
+/// Example comments of one service, theme or phrase (or any) and time window.
+#[derive(Debug)]
+pub struct MentionExamples<'a> {
+    pub service_id: &'a str,
+    pub kind: MentionKind,
+    pub key: &'a str,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub limit: u64,
+}
+
+/// The newest counting comments `examples` asks for, with their scrubbed text.
+pub async fn mention_examples(
+    client: &Client,
+    examples: &MentionExamples<'_>,
+) -> Result<Vec<CommentListed>, clickhouse::error::Error> {
+    // The column is chosen here, never from the request; the key is bound.
+    let carries = match examples.kind {
+        MentionKind::Theme => "has(themes, ?)",
+        MentionKind::Phrase => "has(phrases, ?)",
+        MentionKind::Comments => "? = ''",
+    };
+    client
+        .query(&format!(
+            "SELECT toUInt32(occurred_at), service_id, channel, comment FROM {comments} FINAL \
+             WHERE service_id = ? AND occurred_at >= toDateTime(?) AND occurred_at < toDateTime(?) \
+               AND event_id IN (SELECT event_id FROM {NAME} FINAL \
+                 WHERE service_id = ? AND occurred_at >= toDateTime(?) \
+                   AND occurred_at < toDateTime(?) AND {carries}) \
+               AND {live} \
+             ORDER BY occurred_at DESC, event_id LIMIT ?",
+            comments = feedback_comments::NAME,
+            live = superseded_events::live_rows(EventKind::Feedback),
+        ))
+        .bind(examples.service_id)
+        .bind(examples.from.timestamp())
+        .bind(examples.to.timestamp())
+        .bind(examples.service_id)
+        .bind(examples.from.timestamp())
+        .bind(examples.to.timestamp())
+        .bind(examples.key)
+        .bind(examples.limit)
+        .fetch_all()
+        .await
 }
