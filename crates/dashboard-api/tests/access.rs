@@ -258,6 +258,8 @@ fn every_service_has_data(catalog: &Catalog) -> Tables {
             service_id: id.to_string(),
             channel: "online".into(),
             comment: format!("what a person wrote about {id}"),
+            event_id: uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, id.as_bytes()),
+            ..CommentListed::default()
         });
         for policy in &service.sla {
             tables.summaries.push(closed_summary(id, &policy.id, 18, 2));

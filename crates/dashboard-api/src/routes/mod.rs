@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod comments;
+pub mod corrections;
 pub mod erasures;
 pub mod exports;
 pub mod interventions;

@@ -223,7 +223,7 @@ mod tests {
         assert!(!filter.admits(&listed(140, 9, &["waiting-time"], "positive")));
         // Never read: no theme, no sentiment.
         assert!(!filter.admits(&listed(140, 9, &[], "")));
-        let mut rows = vec![
+        let mut rows = [
             listed(150, 4, &[], ""),
             listed(160, 1, &[], ""),
             listed(150, 5, &[], ""),
