@@ -270,10 +270,7 @@ impl LabelledSet {
         let failed = |e: csv::Error| ThemesError::LabelsFile(format!("cannot write labels: {e}"));
         csv.write_record(&header).map_err(failed)?;
         for comment in &self.comments {
-            let mut row = vec![
-                comment.id.clone().unwrap_or_default(),
-                comment.text.clone(),
-            ];
+            let mut row = vec![comment.id.clone().unwrap_or_default(), comment.text.clone()];
             if lang {
                 row.push(comment.language.map_or("", |l| l.code()).to_string());
             }
