@@ -140,7 +140,8 @@ pub struct Comment {
 
 impl From<CommentListed> for Comment {
     fn from(row: CommentListed) -> Self {
-        let read = !row.model.is_empty();
+        // No sentiment while unread, nor on a correction of an unread comment that stated none.
+        let has_sentiment = !row.sentiment.is_empty();
         let some = |text: String| (!text.is_empty()).then_some(text);
         Comment {
             occurred_at: DateTime::from_timestamp(i64::from(row.occurred_at), 0)
@@ -159,7 +160,7 @@ impl From<CommentListed> for Comment {
                 .collect(),
             evidence: serde_json::from_str(&row.evidence).unwrap_or_default(),
             sentiment: some(row.sentiment),
-            sentiment_score: read.then_some(row.sentiment_score),
+            sentiment_score: has_sentiment.then_some(row.sentiment_score),
             corrected: row.model == ANALYST,
             model: some(row.model),
         }
