@@ -73,7 +73,8 @@ pub enum Command {
     /// in the access audit under the reference's SHA-256. Prints the rows removed per table;
     /// exits with 3 (and a warning) when no row of the case was found.
     Erase(EraseArgs),
-    /// Train and evaluate the themes model from labelled comments (a CSV file).
+    /// Train and evaluate the themes model from labelled comments (a CSV file), and export
+    /// analysts' corrections as such a file.
     #[command(subcommand)]
     Themes(ThemesCommand),
 }
@@ -107,6 +108,15 @@ pub enum ThemesCommand {
         /// Write each test comment's predicted themes and every theme's score as CSV.
         #[arg(long)]
         predictions: Option<PathBuf>,
+    },
+    /// Export each corrected comment's latest correction (`POST
+    /// /api/v1/feedback/comments/{event_id}/themes`) as labels in the format `train` and
+    /// `evaluate` read: `id`, `text`, `service_id`, `sentiment` (empty where the analyst
+    /// stated none) and one 0/1 column per theme of the catalog. Reads ClickHouse.
+    Labels {
+        /// Where the file is written.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 

@@ -57,7 +57,7 @@ pub async fn execute(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Themes(command) => {
             let config = load_config(cli.config.as_deref())?;
-            crate::themes::execute(command, &*load_catalog(&config)?)
+            crate::themes::execute(command, &config, &*load_catalog(&config)?).await
         }
         command => {
             let config = load_config(cli.config.as_deref())?;

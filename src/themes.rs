@@ -1,18 +1,50 @@
-//! `civicpulse themes train|evaluate`: the themes model from a labelled CSV file, with the
-//! figures printed for a person and the predictions written for anyone to measure.
+//! `civicpulse themes train|evaluate|labels`: the themes model from a labelled CSV file, with
+//! the figures printed for a person and the predictions written for anyone to measure; and
+//! analysts' corrections exported as such a file, so the model learns from them.
 
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
 use civicpulse_analytics::themes::evaluate::{self, Scores};
-use civicpulse_analytics::themes::{LabelledSet, LabelsOptions, Model, TrainOptions};
-use civicpulse_core::Catalog;
+use civicpulse_analytics::themes::labels::LabelledComment;
+use civicpulse_analytics::themes::{LabelledSet, LabelsOptions, Model, Sentiment, TrainOptions};
+use civicpulse_core::{Catalog, Config};
+use civicpulse_store::tables::theme_corrections::{self, Label};
 
 use crate::cli::{LabelsArgs, ThemesCommand};
 
-pub fn execute(command: ThemesCommand, catalog: &Catalog) -> anyhow::Result<()> {
+pub async fn execute(
+    command: ThemesCommand,
+    config: &Config,
+    catalog: &Catalog,
+) -> anyhow::Result<()> {
     match command {
+        ThemesCommand::Labels { out } => {
+            let store = civicpulse_store::Store::connect(&config.clickhouse).await?;
+            let corrected = theme_corrections::labels(&store.client).await?;
+            anyhow::ensure!(
+                !corrected.is_empty(),
+                "no comment has been corrected yet (POST /api/v1/feedback/comments/{{event_id}}/themes): nothing written"
+            );
+            let (set, left_out) = labelled(catalog, corrected);
+            let file = std::fs::File::create(&out)
+                .with_context(|| format!("writing {}", out.display()))?;
+            set.write(std::io::BufWriter::new(file))
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{} corrected comments, {} themes, written to {}",
+                set.comments.len(),
+                set.themes.len(),
+                out.display()
+            );
+            for (theme, count) in left_out {
+                eprintln!(
+                    "left out: `{theme}` on {count} comments, no longer a theme of the catalog"
+                );
+            }
+            Ok(())
+        }
         ThemesCommand::Train { labels, out } => {
             let set = read(&labels.labels, &labels, catalog)?;
             let started = Instant::now();
@@ -98,6 +130,39 @@ pub fn execute(command: ThemesCommand, catalog: &Catalog) -> anyhow::Result<()> 
     }
 }
 
+/// Corrections as labels over the catalog's themes (its leaves, in catalog order, a column
+/// each even where no correction names it: those are the negatives), and the themes of
+/// corrections the catalog no longer has, with how many comments named each.
+fn labelled(catalog: &Catalog, corrected: Vec<Label>) -> (LabelledSet, Vec<(String, usize)>) {
+    let themes: Vec<String> = civicpulse_core::theme::leaves(&catalog.themes)
+        .map(|t| t.id.clone())
+        .collect();
+    let mut left_out: std::collections::BTreeMap<String, usize> = Default::default();
+    let comments = corrected
+        .into_iter()
+        .enumerate()
+        .map(|(i, label)| {
+            for theme in label.themes.iter().filter(|t| !themes.contains(t)) {
+                *left_out.entry(theme.clone()).or_default() += 1;
+            }
+            LabelledComment {
+                line: i as u64 + 2,
+                id: Some(label.id),
+                text: label.comment,
+                language: None,
+                service_id: Some(label.service_id),
+                sentiment: Sentiment::parse(&label.sentiment),
+                labels: themes.iter().map(|t| label.themes.contains(t)).collect(),
+                split: None,
+            }
+        })
+        .collect();
+    (
+        LabelledSet { themes, comments },
+        left_out.into_iter().collect(),
+    )
+}
+
 fn read(path: &Path, args: &LabelsArgs, catalog: &Catalog) -> anyhow::Result<LabelledSet> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let options = LabelsOptions {
@@ -178,4 +243,69 @@ fn write_predictions(path: &Path, model: &Model, test: &LabelledSet) -> anyhow::
     }
     csv.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        Catalog::from_toml_str(include_str!("../catalog.toml")).unwrap()
+    }
+
+    fn label(id: &str, text: &str, themes: &[&str], sentiment: &str) -> Label {
+        Label {
+            id: id.into(),
+            service_id: "passport-by-mail".into(),
+            comment: text.into(),
+            themes: themes.iter().map(|t| t.to_string()).collect(),
+            sentiment: sentiment.into(),
+        }
+    }
+
+    /// The loop's first step: a handful of corrections is a file `train` reads, with a
+    /// column per catalog theme, and training on it gives a model of its own fingerprint.
+    #[test]
+    fn corrections_are_labels_train_reads_and_learns_from() {
+        let catalog = catalog();
+        let (set, left_out) = labelled(
+            &catalog,
+            vec![
+                label(
+                    "a",
+                    "Waited, then the fee, \"again\".",
+                    &["waiting-time", "fees-cost", "retired-theme"],
+                    "negative",
+                ),
+                label("b", "Lovely staff", &["praise"], ""),
+            ],
+        );
+        assert_eq!(left_out, [("retired-theme".to_string(), 1)]);
+        let leaves = civicpulse_core::theme::leaves(&catalog.themes).count();
+        assert_eq!(set.themes.len(), leaves);
+        let mut file = Vec::new();
+        set.write(&mut file).unwrap();
+        let options = LabelsOptions {
+            known_themes: Some(set.themes.clone()),
+            ..LabelsOptions::default()
+        };
+        let read = LabelledSet::read(file.as_slice(), &options).unwrap();
+        assert_eq!(read, set);
+        let first = &read.comments[0];
+        let carried: Vec<&str> = read
+            .themes
+            .iter()
+            .zip(&first.labels)
+            .filter(|(_, on)| **on)
+            .map(|(t, _)| t.as_str())
+            .collect();
+        assert_eq!(carried, ["waiting-time", "fees-cost"]);
+        assert_eq!(first.sentiment, Some(Sentiment::Negative));
+        assert_eq!(read.comments[1].sentiment, None);
+        let trained = Model::train(&catalog.themes, &read, &TrainOptions::default()).unwrap();
+        assert_ne!(
+            trained.fingerprint(),
+            Model::from_catalog(&catalog).fingerprint()
+        );
+    }
 }

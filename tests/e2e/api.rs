@@ -135,6 +135,20 @@ async fn every_documented_endpoint_answers_as_documented() {
         )
         .await
         .unwrap();
+    // An analyst's correction of that comment in the documented month, so that the trail
+    // (/api/v1/themes/corrections) has a row.
+    pipeline
+        .query(
+            "INSERT INTO theme_corrections (event_id, service_id, case_ref, occurred_at, \
+             themes_before, sentiment_before, model, themes, sentiment, note, corrected_by, \
+             corrected_at) \
+             VALUES (toUUID('6f1c1b36-8f4e-4f57-9f0e-0a1b2c3d4e5f'), 'passport-in-person', '', \
+             toDateTime('2026-11-10 12:00:00'), ['waiting-time'], 'negative', 'e2e', \
+             ['appointments'], 'negative', 'no slot to book', 'e2e', \
+             toDateTime('2026-11-12 09:00:00'))",
+        )
+        .await
+        .unwrap();
     // A read of comments by Grafana's token in the documented month, so that the access
     // audit has a row the documented example matches.
     pipeline

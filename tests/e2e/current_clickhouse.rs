@@ -67,6 +67,10 @@ async fn every_statement_of_a_run_works_on_a_current_clickhouse() {
         "/api/v1/sla/cases?limit=20",
         "/api/v1/sla/summary?from=2026-08-01&to=2026-10-01",
         "/api/v1/feedback/comments?from=2026-08-01&to=2026-10-01",
+        "/api/v1/feedback/comments?from=2026-08-01&to=2026-10-01&theme=time&sentiment=negative&limit=5",
+        // A page after a comment: the cursor of (2026-09-21T11:33:20Z, an event id).
+        "/api/v1/feedback/comments?from=2026-08-01&to=2026-10-01&cursor=313738393939303430300a36663163316233362d386634652d346635372d396630652d306131623263336434653566",
+        "/api/v1/themes/corrections",
         "/api/v1/exports/gc-service-std?period=2026-2027",
         "/api/v1/exports/omb-a11?period=FY2026-Q4",
         "/api/v1/exports/govuk-kpis?period=2026-09",
@@ -96,6 +100,34 @@ async fn every_statement_of_a_run_works_on_a_current_clickhouse() {
             (e["kind"] == "milestone").then(|| e["case_ref"].as_str().unwrap().to_string())
         })
         .expect("the world has cases");
+    // An analyst's correction of a comment (the comment looked up with its reading, the
+    // trail and the analyst's reading written), and the corrections exported as labels.
+    let commented = world
+        .events
+        .iter()
+        .find_map(|e| {
+            (e["kind"] == "feedback" && e["comment"].is_string())
+                .then(|| e["event_id"].as_str().unwrap().to_string())
+        })
+        .expect("the world has comments");
+    let corrected = admin(
+        pipeline
+            .http
+            .post(format!(
+                "{base}/api/v1/feedback/comments/{commented}/themes"
+            ))
+            .json(&serde_json::json!({"themes": ["appointments"], "sentiment": "negative"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(corrected.status(), 201);
+    let labels = pipeline.dir.path().join("labels.csv");
+    pipeline
+        .spawn_args(
+            &["themes", "labels", "--out", labels.to_str().unwrap()],
+            &[],
+        )
+        .wait_success();
     pipeline
         .spawn_args(
             &["erase", "--case-ref", &case_ref, "--requested-by", "e2e"],

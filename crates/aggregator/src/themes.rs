@@ -1,8 +1,9 @@
 //! Reading comments for themes: each run reads the counting comments the current model has
 //! not read (themes with their evidence, language, sentiment) and stores each reading in
 //! `comment_readings` with the model's fingerprint and the comment's phrases (what emerging
-//! issues count besides themes), a batch at a time. Ingest never waits
-//! for it, and a new model or taxonomy (a new fingerprint) reads every comment again.
+//! issues count besides themes), a batch at a time. Ingest never waits for it, and a new
+//! model or taxonomy (a new fingerprint) reads every comment again, but those an analyst
+//! corrected: a person's label beats any model's.
 
 use chrono::Utc;
 use civicpulse_analytics::themes::phrases::phrases;
@@ -18,13 +19,21 @@ pub const BATCH: u64 = 10_000;
 /// Batches one run reads at most, so a new model's backlog spreads over runs.
 pub const BATCHES_PER_RUN: usize = 10;
 
-/// The model comments are read with: the trained file `path`, else the catalog's seeds.
+/// How much earlier than its comments were listed a batch's readings are stamped: a
+/// correction made while the batch was being read is stamped when made, so it stays the
+/// newest reading of its comment (`comment_readings` keeps the newest by `read_at`, to the
+/// second) even when the batch is written after it. It holds while the clocks of the API and
+/// the aggregator agree to within this margin.
+pub const READ_AT_MARGIN: chrono::Duration = chrono::Duration::seconds(1);
+
+/// The model comments are read with: the trained file `path`, else the catalog's seeds,
+/// under the catalog's taxonomy either way (so a changed taxonomy is a new fingerprint).
 pub fn model(
     path: Option<&std::path::Path>,
     catalog: &civicpulse_core::Catalog,
 ) -> Result<Model, ThemesError> {
     match path {
-        Some(path) => Model::load(path),
+        Some(path) => Ok(Model::load(path)?.under(&catalog.themes)),
         None => Ok(Model::from_catalog(catalog)),
     }
 }
@@ -45,11 +54,11 @@ pub async fn read_unread(
 ) -> Result<usize, clickhouse::error::Error> {
     let mut read = 0;
     for _ in 0..BATCHES_PER_RUN {
+        let read_at = Utc::now() - READ_AT_MARGIN;
         let unread = comment_readings::unread(client, model.fingerprint(), BATCH).await?;
         if unread.is_empty() {
             break;
         }
-        let now = Utc::now();
         let rows: Vec<ReadingRow> = unread
             .iter()
             .map(|comment| {
@@ -82,7 +91,7 @@ pub async fn read_unread(
                     sentiment: reading.sentiment.sentiment.name().to_string(),
                     sentiment_score: reading.sentiment.score,
                     model: model.fingerprint().to_string(),
-                    read_at: now,
+                    read_at,
                     phrase_texts: phrases.iter().map(|p| p.text.clone()).collect(),
                     phrases: phrases.into_iter().map(|p| p.key).collect(),
                 }
@@ -115,5 +124,11 @@ mod tests {
         let loaded = model(Some(&path), &catalog).unwrap();
         assert_eq!(loaded.fingerprint(), seeds.fingerprint());
         assert!(model(Some(&dir.path().join("missing.json")), &catalog).is_err());
+        // The same file under an edited taxonomy reads by it: a new fingerprint.
+        let mut edited = catalog.clone();
+        let waiting = edited.themes.iter_mut().find(|t| t.id == "waiting-time");
+        waiting.unwrap().seeds.push("zorblax".into());
+        let under_edited = model(Some(&path), &edited).unwrap();
+        assert_ne!(under_edited.fingerprint(), seeds.fingerprint());
     }
 }

@@ -224,3 +224,58 @@ fn a_trained_model_reads_negation_french_and_sentiment_with_evidence() {
     assert!(themes("Impossible de me connecter, mot de passe refusé")
         .contains(&"sign-in-identity".to_string()));
 }
+
+/// The aggregator reads with a trained model under the catalog's taxonomy of the day: the
+/// same taxonomy keeps the model and its fingerprint; a changed one (a seed added, a theme
+/// removed) is a new fingerprint, so every comment is read again, and the reading follows
+/// the change.
+#[test]
+fn a_trained_model_under_a_changed_taxonomy_has_a_new_fingerprint_and_reads_by_it() {
+    let catalog = catalog();
+    let set = labelled();
+    let first: Vec<usize> = (0..200).collect();
+    let options = TrainOptions {
+        costs: vec![4.0],
+        ..TrainOptions::default()
+    };
+    let trained = Model::train(&catalog.themes, &set.subset(&first), &options).unwrap();
+    let fingerprint = trained.fingerprint().to_string();
+    let same = trained.clone().under(&catalog.themes);
+    assert_eq!(same.fingerprint(), fingerprint);
+
+    // A word no vocabulary holds, made a seed of mail and delivery.
+    let text = "The zorblax took my papers.";
+    let mut seeded = catalog.themes.clone();
+    let mail = seeded.iter_mut().find(|t| t.id == "mail-delivery").unwrap();
+    mail.seeds.push("zorblax".into());
+    let with_seed = trained.clone().under(&seeded);
+    assert_ne!(with_seed.fingerprint(), fingerprint);
+    let tagged = |model: &Model| -> Vec<String> {
+        model
+            .tag(text, None, None)
+            .into_iter()
+            .map(|t| t.theme)
+            .collect()
+    };
+    assert!(!tagged(&same).contains(&"mail-delivery".to_string()));
+    assert!(tagged(&with_seed).contains(&"mail-delivery".to_string()));
+
+    let without_fees: Vec<_> = catalog
+        .themes
+        .iter()
+        .filter(|t| t.id != "fees-cost")
+        .cloned()
+        .collect();
+    let narrower = trained.under(&without_fees);
+    assert_ne!(narrower.fingerprint(), fingerprint);
+    assert!(narrower.themes().iter().all(|t| t.id != "fees-cost"));
+    let fees = "The fee of 160 dollars is far too expensive.";
+    assert!(same
+        .tag(fees, None, None)
+        .iter()
+        .any(|t| t.theme == "fees-cost"));
+    assert!(narrower
+        .tag(fees, None, None)
+        .iter()
+        .all(|t| t.theme != "fees-cost"));
+}

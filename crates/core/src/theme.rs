@@ -58,6 +58,21 @@ pub fn leaves(themes: &[Theme]) -> impl Iterator<Item = &Theme> {
     themes.iter().filter(|t| t.is_leaf(themes))
 }
 
+/// The leaves `id` stands for: itself when a leaf, its children when a parent (comments are
+/// tagged with leaves, so asking for a parent asks for any of them); None when `themes`
+/// has no theme `id`.
+pub fn leaves_of<'a>(themes: &'a [Theme], id: &str) -> Option<Vec<&'a Theme>> {
+    let theme = themes.iter().find(|t| t.id == id)?;
+    Some(if theme.is_leaf(themes) {
+        vec![theme]
+    } else {
+        themes
+            .iter()
+            .filter(|t| t.parent.as_deref() == Some(id))
+            .collect()
+    })
+}
+
 /// Why a taxonomy is refused; the catalog prefixes it with the theme's id.
 pub fn check(themes: &[Theme], service_ids: &HashSet<&str>) -> Result<(), String> {
     let by_id: BTreeMap<&str, &Theme> = themes.iter().map(|t| (t.id.as_str(), t)).collect();
@@ -139,6 +154,12 @@ mod tests {
         assert_eq!(check(&themes, &HashSet::new()), Ok(()));
         let leaves: Vec<_> = leaves(&themes).map(|t| t.id.as_str()).collect();
         assert_eq!(leaves, ["waiting-time"]);
+        let ids = |id: &str| -> Option<Vec<String>> {
+            leaves_of(&themes, id).map(|l| l.iter().map(|t| t.id.clone()).collect())
+        };
+        assert_eq!(ids("time"), Some(vec!["waiting-time".to_string()]));
+        assert_eq!(ids("waiting-time"), Some(vec!["waiting-time".to_string()]));
+        assert_eq!(ids("wait"), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
+use civicpulse_store::tables::feedback_comments::CommentFilter;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -17,18 +18,22 @@ fn instant(t: DateTime<Utc>) -> String {
 }
 
 /// The filter of a comment read, as the audit keeps it: what was asked for in a canonical
-/// order (services, from, to, limit), so two identical reads read the same.
-pub fn comment_filter(
-    services: &[String],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: u64,
-) -> String {
+/// order (services, from, to, theme, sentiment, after, limit), so two identical reads read
+/// the same. `theme` is the id asked for (a parent stands for its themes); `after` is where
+/// a page continued (the previous page's last comment: its time and event id).
+pub fn comment_filter(filter: &CommentFilter<'_>, theme: Option<&str>) -> String {
+    let after = filter.after.map_or_else(String::new, |key| {
+        let at = DateTime::from_timestamp(i64::from(key.occurred_at), 0).unwrap_or_default();
+        format!("{}/{}", instant(at), key.event_id)
+    });
     form_urlencoded::Serializer::new(String::new())
-        .append_pair("services", &services.join(","))
-        .append_pair("from", &instant(from))
-        .append_pair("to", &instant(to))
-        .append_pair("limit", &limit.to_string())
+        .append_pair("services", &filter.services.join(","))
+        .append_pair("from", &instant(filter.from))
+        .append_pair("to", &instant(filter.to))
+        .append_pair("theme", theme.unwrap_or(""))
+        .append_pair("sentiment", filter.sentiment.unwrap_or(""))
+        .append_pair("after", &after)
+        .append_pair("limit", &filter.limit.to_string())
         .finish()
 }
 

@@ -38,8 +38,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use error::ApiError;
 
-/// Largest request body on any route (413 beyond it): only admin changes carry one, an
-/// exception declaration of a few hundred bytes.
+/// Largest request body on any route (413 beyond it): only changes carry one, an exception
+/// declaration or a comment's correction of a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Clone)]
@@ -137,12 +137,21 @@ pub fn router(state: ApiState) -> Router {
             (state.clone(), Role::Viewer),
             auth::require,
         ));
-    // What citizens wrote, and single cases by their reference, need the analyst role.
+    // What citizens wrote (and correcting what was read in it), and single cases by their
+    // reference, need the analyst role.
     let analyst = Router::new()
         .route("/api/v1/feedback/comments", get(routes::comments::comments))
         .route(
             "/api/v1/themes/suggestions",
             get(routes::theme_suggestions::suggestions),
+        )
+        .route(
+            "/api/v1/feedback/comments/{event_id}/themes",
+            post(routes::corrections::correct),
+        )
+        .route(
+            "/api/v1/themes/corrections",
+            get(routes::corrections::corrections),
         )
         .route("/api/v1/sla/cases", get(routes::sla_cases::cases))
         .route_layer(axum::middleware::from_fn_with_state(

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use civicpulse_analytics::matrix::GroupBy;
 use civicpulse_analytics::period::{Label, Period};
+use civicpulse_analytics::themes::Sentiment;
 use civicpulse_core::{horizon, Catalog, Dimension};
 use civicpulse_store::tables::access_audit::AuditAction;
 use serde::de::{DeserializeOwned, Error as _};
@@ -151,6 +152,33 @@ pub struct ActionParam(pub AuditAction);
 parameter_from_text!(ActionParam, |text| text.parse::<AuditAction>().map_err(
     |_| format!("`{text}` is not one of read_comments, erase, read_audit")
 ));
+
+/// A comment's sentiment by its name, as readings store it: `negative`, `mixed` (also
+/// `neutral`) or `positive`.
+#[derive(Debug, Clone, Copy)]
+pub struct SentimentParam(pub Sentiment);
+parameter_from_text!(SentimentParam, |text| Sentiment::parse(text).ok_or_else(
+    || format!("`{text}` is not one of negative, neutral (or mixed), positive")
+));
+
+/// A theme of the catalog by its id; [`theme_leaves`] checks it against the catalog.
+#[derive(Debug, Clone)]
+pub struct ThemeParam(pub String);
+parameter_from_text!(ThemeParam, |text| Ok(text.to_string()));
+
+/// The leaf ids a theme parameter stands for (a parent: its leaves), or a 400 naming
+/// `name` and listing the catalog's themes.
+pub fn theme_leaves(catalog: &Catalog, name: &str, id: &str) -> Result<Vec<String>, ApiError> {
+    civicpulse_core::theme::leaves_of(&catalog.themes, id)
+        .map(|leaves| leaves.iter().map(|t| t.id.clone()).collect())
+        .ok_or_else(|| {
+            let ids: Vec<&str> = catalog.themes.iter().map(|t| t.id.as_str()).collect();
+            ApiError::bad(
+                name,
+                format!("unknown theme `{id}`; the themes are {}", ids.join(", ")),
+            )
+        })
+}
 
 /// A breakdown of the matrix.
 #[derive(Debug, Clone, Copy)]

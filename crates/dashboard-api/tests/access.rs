@@ -260,6 +260,8 @@ fn every_service_has_data(catalog: &Catalog) -> Tables {
             service_id: id.to_string(),
             channel: "online".into(),
             comment: format!("what a person wrote about {id}"),
+            event_id: uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, id.as_bytes()),
+            ..CommentListed::default()
         });
         // A month without a word about the website, then a burst today: an emerging issue.
         let local_today = civicpulse_core::calendar::local_date(now, catalog.reporting_zone());

@@ -62,6 +62,7 @@ fn comment(hour: u32, text: &str, themes: &[&str], phrases: &[&str]) -> ReadComm
             service_id: PASSPORT.into(),
             channel: "web".into(),
             comment: text.into(),
+            ..CommentListed::default()
         },
         themes: themes.iter().map(|t| t.to_string()).collect(),
         phrases: phrases.iter().map(|p| p.to_string()).collect(),

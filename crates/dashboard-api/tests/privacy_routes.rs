@@ -46,6 +46,8 @@ fn app() -> Router {
             service_id: service.to_string(),
             channel: "online".into(),
             comment: format!("comment {i}"),
+            event_id: uuid::Uuid::from_u128(i as u128 + 1),
+            ..CommentListed::default()
         });
     }
     tables.cases = vec![

@@ -284,6 +284,8 @@ async fn comments_are_listed_newest_first_with_the_channel_named() {
         service_id: BY_MAIL.into(),
         channel: channel.into(),
         comment: text.into(),
+        event_id: uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, text.as_bytes()),
+        ..CommentListed::default()
     };
     let app = app(Tables {
         comments: vec![
@@ -326,9 +328,18 @@ async fn comments_are_listed_newest_first_with_the_channel_named() {
         "/api/v1/feedback/comments?service_id=passport-by-mail&from=2026-09-01&to=2026-10-01&limit=1",
     )
     .await;
+    // The first columns as they always were; the reading after them (none here: unread).
+    let id = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        b"Still waiting after six weeks.",
+    );
     assert_eq!(
         csv,
-        "occurred_at,service_id,channel,comment\n\
-         2026-09-05T12:00:00Z,passport-by-mail,not_declared,Still waiting after six weeks.\n"
+        format!(
+            "occurred_at,service_id,channel,comment,event_id,language,themes,theme_scores,\
+             sentiment,sentiment_score,corrected,model,evidence\n\
+             2026-09-05T12:00:00Z,passport-by-mail,not_declared,Still waiting after six weeks.,\
+             {id},,,,,,false,,[]\n"
+        )
     );
 }

@@ -2,10 +2,11 @@
 //! figures it counted in are recomputed without it, and the request is kept in the access
 //! audit under the SHA-256 of the case reference.
 //!
-//! What is removed: the case's responses, comments, transactions and milestones (by
-//! `case_ref`), their versions and supersede decisions (by the events' ids, since versions
-//! of responses and transactions carry no case reference), its evaluations in `sla_cases`,
-//! and its rows of the change log. The days those rows counted on are then logged again,
+//! What is removed: the case's responses, comments (with what the themes model read in
+//! them and analysts' corrections of it), transactions and milestones (by `case_ref`),
+//! their versions and supersede decisions (by the events' ids, since versions of responses
+//! and transactions carry no case reference), its evaluations in `sla_cases`, and its rows
+//! of the change log. The days those rows counted on are then logged again,
 //! with no case reference, so the next aggregator run recomputes the rollups of those days
 //! (and the snapshots of the current periods) as the incremental jobs always do.
 //!
@@ -34,7 +35,7 @@ use crate::tables::access_audit::{AuditAction, AuditEntry};
 use crate::tables::change_log::{self, ChangeRow};
 use crate::tables::{
     comment_readings, event_versions, feedback, feedback_comments, insert_all, milestones, offered,
-    sla_cases, superseded_events, Table,
+    sla_cases, superseded_events, theme_corrections, Table,
 };
 use crate::StoreError;
 
@@ -75,11 +76,12 @@ pub fn case_digest(case_ref: &str) -> String {
 
 /// The tables holding rows of a case, in the order they are erased: raw rows first, so a
 /// concurrent SLA evaluation finds no milestone to evaluate the case again from.
-const TABLES: [&Table; 9] = [
+const TABLES: [&Table; 10] = [
     &milestones::TABLE,
     &feedback::TABLE,
     &feedback_comments::TABLE,
     &comment_readings::TABLE,
+    &theme_corrections::TABLE,
     &offered::TABLE,
     &event_versions::TABLE,
     &superseded_events::TABLE,

@@ -25,7 +25,7 @@ pub mod retention;
 pub mod tables;
 
 pub use access::{
-    AuditLog, CaseErasure, ClickHouseStore, ExceptionStore, FeedbackStore, MatrixStore,
-    ReportRunStore, SlaStore, Stores,
+    AuditLog, CaseErasure, ClickHouseStore, CorrectionStore, ExceptionStore, FeedbackStore,
+    MatrixStore, ReportRunStore, SlaStore, Stores,
 };
 pub use client::{Store, StoreError};

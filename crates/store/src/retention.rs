@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::mutation::Mutator;
 use crate::tables::{
     access_audit, change_log, comment_readings, event_versions, feedback, feedback_comments,
-    milestones, offered, report_runs, superseded_events, Table,
+    milestones, offered, report_runs, superseded_events, theme_corrections, Table,
 };
 use crate::StoreError;
 
@@ -53,6 +53,7 @@ pub fn stored(kind: DataKind) -> &'static [Stored] {
     const COMMENTS: &[Stored] = &[
         monthly(&feedback_comments::TABLE, "occurred_at"),
         monthly(&comment_readings::TABLE, "occurred_at"),
+        monthly(&theme_corrections::TABLE, "occurred_at"),
     ];
     // Keyed by the version's own `occurred_at`, the raw row's partition column, so a
     // version and its decision leave with the raw row they describe.

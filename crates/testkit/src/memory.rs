@@ -18,8 +18,8 @@ use civicpulse_store::days::LocalDays;
 use civicpulse_store::erasure::{case_digest, ErasureReport, ErasureRequest};
 use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
 use civicpulse_store::tables::comment_readings::{
-    DailyMentions, DayMentions, MentionExamples, MentionKind, MentionWindow, ReadSince, ThemeCount,
-    ThemeWindow, Unclaimed,
+    DailyMentions, DayMentions, MentionExamples, MentionKind, MentionWindow, ReadSince, ReadingRow,
+    ThemeCount, ThemeWindow, Unclaimed,
 };
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
@@ -33,9 +33,12 @@ use civicpulse_store::tables::sla_cases::{
     CaseFilter, CaseListed, Completion, FellDue, QueuedRow, RemissionRow, SummaryRow, SummaryWindow,
 };
 use civicpulse_store::tables::sla_exceptions::ExceptionRow;
+use civicpulse_store::tables::theme_corrections::{
+    CorrectionFilter, CorrectionRow, CorrectionTarget,
+};
 use civicpulse_store::{
-    AuditLog, CaseErasure, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore,
-    StoreError,
+    AuditLog, CaseErasure, CorrectionStore, ExceptionStore, FeedbackStore, MatrixStore,
+    ReportRunStore, SlaStore, StoreError,
 };
 
 /// A service's policy: the key of the per-policy queries.
@@ -59,6 +62,7 @@ pub struct Tables {
     pub answer_counts: BTreeMap<String, Vec<AnswerCounts>>,
     /// Per service.
     pub offer_volumes: BTreeMap<String, Vec<OfferVolumes>>,
+    /// Each comment with its newest reading; a recorded correction changes its reading.
     pub comments: Vec<CommentListed>,
     /// Per service and theme (no date filter, like the rollups here).
     pub theme_counts: Vec<ThemeCount>,
@@ -72,6 +76,10 @@ pub struct Tables {
     pub exception_changes: Vec<ExceptionRow>,
     pub report_runs: Vec<ReportRunRow>,
     pub audit_entries: Vec<AuditEntry>,
+    /// The corrections trail, in the order recorded.
+    pub corrections: Vec<CorrectionRow>,
+    /// The analysts' readings recorded with the corrections, in that order.
+    pub readings: Vec<ReadingRow>,
 }
 
 /// A comment with the themes and phrases its newest reading found.
@@ -319,16 +327,14 @@ impl FeedbackStore for MemoryStore {
     }
 
     async fn comments(&self, filter: &CommentFilter<'_>) -> Result<Vec<CommentListed>, StoreError> {
-        let (from, to) = (epoch_seconds(filter.from), epoch_seconds(filter.to));
         self.read(|t| {
             let mut rows: Vec<CommentListed> = t
                 .comments
                 .iter()
-                .filter(|r| any_or_listed(filter.services, &r.service_id))
-                .filter(|r| from <= r.occurred_at && r.occurred_at < to)
+                .filter(|r| filter.admits(r))
                 .cloned()
                 .collect();
-            rows.sort_by_key(|r| std::cmp::Reverse(r.occurred_at));
+            rows.sort_by(CommentFilter::order);
             rows.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
             rows
         })
@@ -565,6 +571,83 @@ impl AuditLog for MemoryStore {
                 })
                 .map(|e| e.rows)
                 .sum()
+        })
+    }
+}
+
+/// Corrections find their comment among the listed comments (which carry no case
+/// reference), and a recorded one becomes that comment's reading, as the newest reading does
+/// in ClickHouse.
+#[async_trait]
+impl CorrectionStore for MemoryStore {
+    async fn correction_target(
+        &self,
+        event_id: uuid::Uuid,
+    ) -> Result<Option<CorrectionTarget>, StoreError> {
+        self.read(|t| {
+            t.comments
+                .iter()
+                .find(|c| c.event_id == event_id)
+                .map(|c| CorrectionTarget {
+                    event_id,
+                    service_id: c.service_id.clone(),
+                    case_ref: String::new(),
+                    occurred_at: DateTime::from_timestamp(i64::from(c.occurred_at), 0)
+                        .unwrap_or_default(),
+                    language: c.language.clone(),
+                    themes: c.themes.clone(),
+                    sentiment: c.sentiment.clone(),
+                    sentiment_score: c.sentiment_score,
+                    model: c.model.clone(),
+                    phrases: Vec::new(),
+                    phrase_texts: Vec::new(),
+                })
+        })
+    }
+
+    async fn record_correction(
+        &self,
+        correction: &CorrectionRow,
+        reading: &ReadingRow,
+    ) -> Result<(), StoreError> {
+        self.read(|t| {
+            t.corrections.push(correction.clone());
+            t.readings.push(reading.clone());
+            if let Some(comment) = t
+                .comments
+                .iter_mut()
+                .find(|c| c.event_id == reading.event_id)
+            {
+                comment.language = reading.language.clone();
+                comment.themes = reading.themes.clone();
+                comment.scores = reading.scores.clone();
+                comment.evidence = reading.evidence.clone();
+                comment.sentiment = reading.sentiment.clone();
+                comment.sentiment_score = reading.sentiment_score;
+                comment.model = reading.model.clone();
+            }
+        })
+    }
+
+    async fn corrections(
+        &self,
+        filter: &CorrectionFilter<'_>,
+    ) -> Result<Vec<CorrectionRow>, StoreError> {
+        self.read(|t| {
+            let mut rows: Vec<CorrectionRow> = t
+                .corrections
+                .iter()
+                .filter(|c| filter.admits(c))
+                .cloned()
+                .collect();
+            rows.sort_by(|a, b| {
+                b.corrected_at
+                    .cmp(&a.corrected_at)
+                    .then_with(|| a.service_id.cmp(&b.service_id))
+                    .then_with(|| a.event_id.to_string().cmp(&b.event_id.to_string()))
+            });
+            rows.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
+            rows
         })
     }
 }

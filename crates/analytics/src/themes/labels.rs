@@ -1,7 +1,8 @@
 //! Labelled comments from a CSV file: a text column and one 0/1 column per theme, whatever
 //! the taxonomy. `lang`, `service_id`, `sentiment`, `id` and `split` are read when present and
 //! are never themes. A file that cannot mean what its author intended is refused with the
-//! line and the column, never read in part.
+//! line and the column, never read in part. [`LabelledSet::write`] writes the same format
+//! (analysts' corrections exported as labels), so what it writes reads back as it was.
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -242,6 +243,63 @@ impl LabelledSet {
         })
     }
 
+    /// Writes the set in the format [`LabelledSet::read`] reads: `id`, `text` (the default
+    /// text column), then `lang`, `service_id`, `sentiment` and `split` when any comment has
+    /// one, then one 0/1 column per theme.
+    pub fn write(&self, writer: impl std::io::Write) -> Result<(), ThemesError> {
+        let any = |has: fn(&LabelledComment) -> bool| self.comments.iter().any(has);
+        let (lang, service, sentiment, split) = (
+            any(|c| c.language.is_some()),
+            any(|c| c.service_id.is_some()),
+            any(|c| c.sentiment.is_some()),
+            any(|c| c.split.is_some()),
+        );
+        let mut header = vec!["id", "text"];
+        for (present, name) in [
+            (lang, "lang"),
+            (service, "service_id"),
+            (sentiment, "sentiment"),
+            (split, "split"),
+        ] {
+            if present {
+                header.push(name);
+            }
+        }
+        header.extend(self.themes.iter().map(String::as_str));
+        let mut csv = csv::Writer::from_writer(writer);
+        let failed = |e: csv::Error| ThemesError::LabelsFile(format!("cannot write labels: {e}"));
+        csv.write_record(&header).map_err(failed)?;
+        for comment in &self.comments {
+            let mut row = vec![comment.id.clone().unwrap_or_default(), comment.text.clone()];
+            if lang {
+                row.push(comment.language.map_or("", |l| l.code()).to_string());
+            }
+            if service {
+                row.push(comment.service_id.clone().unwrap_or_default());
+            }
+            if sentiment {
+                row.push(comment.sentiment.map_or("", |s| s.name()).to_string());
+            }
+            if split {
+                let side = match comment.split {
+                    Some(Split::Train) => "train",
+                    Some(Split::Test) => "test",
+                    None => "",
+                };
+                row.push(side.to_string());
+            }
+            row.extend(
+                comment
+                    .labels
+                    .iter()
+                    .map(|&l| if l { "1" } else { "0" }.to_string()),
+            );
+            csv.write_record(&row).map_err(failed)?;
+        }
+        csv.flush()?;
+        Ok(())
+    }
+
     /// Whether every comment has a sentiment label.
     pub fn has_sentiment(&self) -> bool {
         self.comments.iter().all(|c| c.sentiment.is_some())
@@ -276,6 +334,15 @@ mod tests {
             (set.comments[1].line, set.comments[1].id.as_deref()),
             (3, Some("8"))
         );
+    }
+
+    #[test]
+    fn a_written_set_reads_back_as_it_was() {
+        let set = read(b"id,text,service_id,sentiment,potholes,snow\n7,\"Big hole, Main St\",roads,negative,1,0\n8,\"neige; \"\"verglas\"\"\",,,0,1\n").unwrap();
+        let mut written = Vec::new();
+        set.write(&mut written).unwrap();
+        assert!(written.starts_with(b"id,text,service_id,sentiment,potholes,snow\n"));
+        assert_eq!(read(&written).unwrap(), set);
     }
 
     #[test]

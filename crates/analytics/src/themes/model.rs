@@ -243,6 +243,46 @@ impl Model {
         model
     }
 
+    /// The model reading under `taxonomy` (the catalog's, which may have changed since the
+    /// model was trained): its seeds are the taxonomy's, a leaf the model lacks starts from
+    /// its seeds, a theme the taxonomy no longer has as a leaf is dropped, and learned themes
+    /// from labels outside any taxonomy stay. The fingerprint covers the taxonomy, so a
+    /// changed catalog is a new fingerprint and every comment is read again; the same
+    /// taxonomy gives back the same model and fingerprint.
+    pub fn under(self, taxonomy: &[Theme]) -> Model {
+        if self.taxonomy == taxonomy {
+            return self;
+        }
+        let leaves: Vec<&str> = civicpulse_core::theme::leaves(taxonomy)
+            .map(|t| t.id.as_str())
+            .collect();
+        let was_taxonomy = |id: &str| self.taxonomy.iter().any(|t| t.id == id);
+        let is_taxonomy = |id: &str| taxonomy.iter().any(|t| t.id == id);
+        let mut themes: Vec<ThemeModel> = self
+            .themes
+            .into_iter()
+            .filter(|t| {
+                leaves.contains(&t.id.as_str()) || !(was_taxonomy(&t.id) || is_taxonomy(&t.id))
+            })
+            .collect();
+        for leaf in leaves {
+            if !themes.iter().any(|t| t.id == leaf) {
+                themes.push(ThemeModel {
+                    id: leaf.to_string(),
+                    positives: 0,
+                    decision: Decision::Seeds,
+                });
+            }
+        }
+        Model::assemble(
+            taxonomy.to_vec(),
+            themes,
+            self.vectoriser,
+            self.sentiment,
+            self.fallback_language,
+        )
+    }
+
     /// SHA-256 (hex) of the taxonomy, the vocabulary and every weight and threshold: two
     /// models with the same fingerprint tag every comment alike.
     pub fn fingerprint(&self) -> &str {

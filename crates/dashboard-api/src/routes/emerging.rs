@@ -16,6 +16,7 @@ use civicpulse_core::access::Role;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_store::tables::access_audit::AuditAction;
 use civicpulse_store::tables::comment_readings::{MentionExamples, MentionKind, MentionWindow};
+use civicpulse_store::tables::feedback_comments::CommentFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -181,10 +182,16 @@ pub async fn emerging(
         let given = add_examples(&state, &flagged, &mut rows).await?;
         if given > 0 {
             let asked = audit::comment_filter(
-                &services,
-                local_midnight(tested_from, zone),
-                local_midnight(to, zone),
-                EXAMPLES,
+                &CommentFilter {
+                    services: &services,
+                    from: local_midnight(tested_from, zone),
+                    to: local_midnight(to, zone),
+                    themes: &[],
+                    sentiment: None,
+                    after: None,
+                    limit: EXAMPLES,
+                },
+                None,
             );
             audit::record(
                 &state,

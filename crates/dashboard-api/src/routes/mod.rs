@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod comments;
+pub mod corrections;
 pub mod emerging;
 pub mod erasures;
 pub mod exports;

@@ -13,6 +13,7 @@ use civicpulse_analytics::themes::Language;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_store::tables::access_audit::AuditAction;
 use civicpulse_store::tables::comment_readings::ThemeWindow;
+use civicpulse_store::tables::feedback_comments::CommentFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -134,7 +135,18 @@ pub async fn suggestions(
                 .count()
         })
         .sum::<usize>();
-    let asked = audit::comment_filter(&services, window.from, window.to, MAX_COMMENTS);
+    let asked = audit::comment_filter(
+        &CommentFilter {
+            services: &services,
+            from: window.from,
+            to: window.to,
+            themes: &[],
+            sentiment: None,
+            after: None,
+            limit: MAX_COMMENTS,
+        },
+        None,
+    );
     audit::record(
         &state,
         &caller,

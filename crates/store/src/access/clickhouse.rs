@@ -7,7 +7,8 @@ use clickhouse::Client;
 use tokio::sync::OnceCell;
 
 use super::{
-    AuditLog, CaseErasure, ExceptionStore, FeedbackStore, MatrixStore, ReportRunStore, SlaStore,
+    AuditLog, CaseErasure, CorrectionStore, ExceptionStore, FeedbackStore, MatrixStore,
+    ReportRunStore, SlaStore,
 };
 use crate::days::DayRange;
 use crate::days::LocalDays;
@@ -15,7 +16,8 @@ use crate::erasure::{self, ErasureReport, ErasureRequest};
 use crate::mutation::Mutator;
 use crate::tables::access_audit::{self, AuditEntry, AuditFilter};
 use crate::tables::comment_readings::{
-    self, DailyMentions, MentionExamples, MentionWindow, ThemeCount, ThemeWindow, Unclaimed,
+    self, DailyMentions, MentionExamples, MentionWindow, ReadingRow, ThemeCount, ThemeWindow,
+    Unclaimed,
 };
 use crate::tables::feedback::{self, AnswerCounts};
 use crate::tables::feedback_comments::{self, CommentFilter, CommentListed};
@@ -30,6 +32,7 @@ use crate::tables::sla_cases::{
     SummaryWindow,
 };
 use crate::tables::sla_exceptions::{self, ExceptionRow};
+use crate::tables::theme_corrections::{self, CorrectionFilter, CorrectionRow, CorrectionTarget};
 use crate::tables::{insert_all, newest_received_at};
 use crate::{Store, StoreError};
 
@@ -236,6 +239,31 @@ impl AuditLog for ClickHouseStore {
         since: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         Ok(access_audit::comments_read_since(&self.client().await?, token_id, since).await?)
+    }
+}
+
+#[async_trait]
+impl CorrectionStore for ClickHouseStore {
+    async fn correction_target(
+        &self,
+        event_id: uuid::Uuid,
+    ) -> Result<Option<CorrectionTarget>, StoreError> {
+        Ok(theme_corrections::target(&self.client().await?, event_id).await?)
+    }
+    async fn record_correction(
+        &self,
+        correction: &CorrectionRow,
+        reading: &ReadingRow,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        insert_all(&client, std::slice::from_ref(correction), None).await?;
+        Ok(insert_all(&client, std::slice::from_ref(reading), None).await?)
+    }
+    async fn corrections(
+        &self,
+        filter: &CorrectionFilter<'_>,
+    ) -> Result<Vec<CorrectionRow>, StoreError> {
+        Ok(theme_corrections::list(&self.client().await?, filter).await?)
     }
 }
 

@@ -15,7 +15,7 @@ use crate::days::LocalDays;
 use crate::erasure::{ErasureReport, ErasureRequest};
 use crate::tables::access_audit::{AuditEntry, AuditFilter};
 use crate::tables::comment_readings::{
-    DailyMentions, MentionExamples, MentionWindow, ThemeCount, ThemeWindow, Unclaimed,
+    DailyMentions, MentionExamples, MentionWindow, ReadingRow, ThemeCount, ThemeWindow, Unclaimed,
 };
 use crate::tables::feedback::AnswerCounts;
 use crate::tables::feedback_comments::{CommentFilter, CommentListed};
@@ -29,6 +29,7 @@ use crate::tables::sla_cases::{
     CaseFilter, CaseListed, Completion, FellDue, QueuedRow, RemissionRow, SummaryRow, SummaryWindow,
 };
 use crate::tables::sla_exceptions::ExceptionRow;
+use crate::tables::theme_corrections::{CorrectionFilter, CorrectionRow, CorrectionTarget};
 use crate::StoreError;
 
 pub use self::clickhouse::ClickHouseStore;
@@ -156,6 +157,30 @@ pub trait AuditLog: Send + Sync {
     ) -> Result<u64, StoreError>;
 }
 
+/// Analysts' corrections of what the themes model read (`theme_corrections`): the comment a
+/// correction is about, the correction with the reading it stands for, and the trail.
+#[async_trait]
+pub trait CorrectionStore: Send + Sync {
+    /// The live comment `event_id` with its newest reading; None when it is not stored
+    /// (unknown, erased, expired, or replaced by a re-sent version).
+    async fn correction_target(
+        &self,
+        event_id: uuid::Uuid,
+    ) -> Result<Option<CorrectionTarget>, StoreError>;
+    /// Records `correction` in the trail, then `reading` (the analyst's, which counts from
+    /// then on): the trail first, so no reading changes without its trail.
+    async fn record_correction(
+        &self,
+        correction: &CorrectionRow,
+        reading: &ReadingRow,
+    ) -> Result<(), StoreError>;
+    /// The corrections `filter` admits, newest first, at most `filter.limit`.
+    async fn corrections(
+        &self,
+        filter: &CorrectionFilter<'_>,
+    ) -> Result<Vec<CorrectionRow>, StoreError>;
+}
+
 /// Erasure of a case on request (`crate::erasure`): every stored row of it removed, its
 /// days logged for recomputation, the request kept in the audit.
 #[async_trait]
@@ -165,7 +190,14 @@ pub trait CaseErasure: Send + Sync {
 
 /// Every area: what the dashboard API and the reports hold.
 pub trait Stores:
-    SlaStore + MatrixStore + FeedbackStore + ExceptionStore + ReportRunStore + AuditLog + CaseErasure
+    SlaStore
+    + MatrixStore
+    + FeedbackStore
+    + ExceptionStore
+    + ReportRunStore
+    + AuditLog
+    + CorrectionStore
+    + CaseErasure
 {
 }
 
@@ -176,6 +208,7 @@ impl<
             + ExceptionStore
             + ReportRunStore
             + AuditLog
+            + CorrectionStore
             + CaseErasure,
     > Stores for T
 {

@@ -1,8 +1,9 @@
 //! `comment_readings`: what the themes model read in each comment (migration 0013): its
 //! themes, scores and evidence, language and sentiment, and the model's fingerprint. The
-//! aggregator reads the comments no reading of the current model covers; the dashboard
-//! API counts themes per service from the newest reading of each comment, and counts
-//! themes, phrases (migration 0015) and comments per local day for emerging issues.
+//! aggregator reads the comments no reading of the current model covers and no analyst
+//! corrected; the dashboard API counts themes per service from the newest reading of each
+//! comment, which is the analyst's once a comment is corrected (model [`ANALYST`]), and
+//! counts themes, phrases (migration 0015) and comments per local day for emerging issues.
 
 use std::collections::HashMap;
 
@@ -14,9 +15,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::feedback_comments::CommentListed;
-use super::{feedback_comments, superseded_events, Engine, StoredRow, Table};
+use super::{feedback_comments, superseded_events, theme_corrections, Engine, StoredRow, Table};
 
 pub const NAME: &str = "comment_readings";
+
+/// The `model` of an analyst's reading (a correction): no fingerprint (hex) can be it.
+pub const ANALYST: &str = "analyst";
 
 /// Sharded as the comments it reads, so a comment and its readings share a shard.
 pub const TABLE: Table = Table {
@@ -68,7 +72,9 @@ pub struct Unread {
     pub comment: String,
 }
 
-/// Up to `limit` counting comments that `model` has not read, oldest first.
+/// Up to `limit` counting comments that `model` has not read, oldest first. A comment an
+/// analyst corrected counts as read for every model: a person's label beats any model's, so
+/// a new model or taxonomy reads again only the comments nobody corrected.
 pub async fn unread(
     client: &Client,
     model: &str,
@@ -79,8 +85,10 @@ pub async fn unread(
             "SELECT event_id, service_id, case_ref, occurred_at, comment \
              FROM {comments} FINAL \
              WHERE {live} AND event_id NOT IN (SELECT event_id FROM {NAME} WHERE model = ?) \
+               AND event_id NOT IN (SELECT event_id FROM {corrections}) \
              ORDER BY occurred_at, event_id LIMIT ?",
             comments = feedback_comments::NAME,
+            corrections = theme_corrections::NAME,
             live = superseded_events::live_rows(EventKind::Feedback),
         ))
         .bind(model)
@@ -402,7 +410,8 @@ pub struct MentionExamples<'a> {
     pub limit: u64,
 }
 
-/// The newest counting comments `examples` asks for, with their scrubbed text.
+/// The newest counting comments `examples` asks for, with their scrubbed text (the fields
+/// of their reading are left empty: an example is shown for its words).
 pub async fn mention_examples(
     client: &Client,
     examples: &MentionExamples<'_>,
@@ -415,7 +424,9 @@ pub async fn mention_examples(
     };
     client
         .query(&format!(
-            "SELECT toUInt32(occurred_at), service_id, channel, comment FROM {comments} FINAL \
+            "SELECT toUInt32(occurred_at), service_id, channel, comment, event_id, '', \
+               emptyArrayString(), emptyArrayFloat64(), '', '', toFloat64(0), '' \
+             FROM {comments} FINAL \
              WHERE service_id = ? AND occurred_at >= toDateTime(?) AND occurred_at < toDateTime(?) \
                AND event_id IN (SELECT event_id FROM {NAME} FINAL \
                  WHERE service_id = ? AND occurred_at >= toDateTime(?) \

@@ -9,7 +9,8 @@
 //! order (on 18.16 and chDB).
 //!
 //! - raw events, written by the sink: [`feedback`], [`feedback_comments`], [`milestones`],
-//!   [`offered`]; what the themes model read in each comment: [`comment_readings`];
+//!   [`offered`]; what the themes model read in each comment: [`comment_readings`], and
+//!   what analysts corrected of it: [`theme_corrections`];
 //! - re-sent events: [`event_versions`] (filled by materialized views), [`superseded_events`],
 //!   [`supersede_runs`];
 //! - SLA: [`sla_cases`], [`sla_runs`], [`sla_exceptions`] (declared through the API);
@@ -42,6 +43,7 @@ pub mod sla_exceptions;
 pub mod sla_runs;
 pub mod supersede_runs;
 pub mod superseded_events;
+pub mod theme_corrections;
 
 /// `service_id IN (?, …)` with one placeholder per service, to bind in order; every row
 /// when `services` is empty. Placeholders, not an array literal: an empty `[]` has no type
@@ -124,6 +126,7 @@ pub const ALL: &[&Table] = &[
     &sla_runs::TABLE,
     &supersede_runs::TABLE,
     &superseded_events::TABLE,
+    &theme_corrections::TABLE,
 ];
 
 /// A row type and the table it is stored in.
@@ -180,6 +183,7 @@ pub fn stored_rows() -> Vec<RowLayout> {
         RowLayout::of::<report_runs::ReportRunRow>(),
         RowLayout::of::<sla_exceptions::ExceptionRow>(),
         RowLayout::of::<superseded_events::Decision>(),
+        RowLayout::of::<theme_corrections::CorrectionRow>(),
     ]
 }
 
