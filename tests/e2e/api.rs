@@ -33,7 +33,7 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 }
 
 /// Checks `value` against the subset of JSON Schema utoipa emits.
-fn check(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+pub(crate) fn check(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
     let schema = resolve(doc, schema);
     if let Some(options) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
         return options
@@ -250,9 +250,13 @@ async fn every_documented_endpoint_answers_as_documented() {
             "{path}: rows are undocumented: {row_schema}"
         );
         check(&doc, schema, &body, path).unwrap();
+        // Emerging issues need 28 days of readings before a day is judged, suggestions ten
+        // comments no theme claims: their rows are checked against this schema in `themes.rs`.
         assert!(
             path.contains("timeseries")
                 || path.contains("snapshots")
+                || path.contains("emerging")
+                || path.contains("suggestions")
                 || !body.as_array().unwrap().is_empty(),
             "{path}: no rows to check the schema against"
         );

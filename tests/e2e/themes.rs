@@ -126,6 +126,10 @@ async fn comments_no_theme_claims_are_suggested_as_a_new_theme() {
         .api_get("/api/v1/themes/suggestions?service_id=passport-in-person")
         .await;
     assert_eq!(status, 200, "{rows}");
+    let (_, doc) = pipeline.api_get("/api/v1/openapi.json").await;
+    let schema = &doc["paths"]["/api/v1/themes/suggestions"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    crate::api::check(&doc, schema, &rows, "/api/v1/themes/suggestions").unwrap();
     let tv = rows
         .as_array()
         .unwrap()
@@ -203,6 +207,11 @@ async fn a_simulated_website_outage_emerges_on_its_day_and_not_on_the_calm_weeks
         .api_get(&format!("/api/v1/themes/emerging?day={OUTAGE_DAY}&days=1"))
         .await;
     assert_eq!(status, 200, "{rows}");
+    // The rows are what the OpenAPI document says they are.
+    let (_, doc) = pipeline.api_get("/api/v1/openapi.json").await;
+    let schema = &doc["paths"]["/api/v1/themes/emerging"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    crate::api::check(&doc, schema, &rows, "/api/v1/themes/emerging").unwrap();
     let rows = rows.as_array().unwrap().clone();
     let catalog = civicpulse_core::Catalog::load(&repo_root().join("catalog.toml")).unwrap();
     let on_the_web: Vec<&str> = catalog
