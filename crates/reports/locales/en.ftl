@@ -294,3 +294,29 @@ service-volumes-caption = How much the service was used, and through which chann
 service-equity-caption = The largest gaps between groups of respondents.
 zone-time = { $city } time
 period-months = { $first } to { $last }
+
+service-themes = What people wrote
+service-themes-none = No comment about this service was read for themes in this period.
+service-themes-intro = { $comments ->
+    [one] 1 comment was
+   *[other] { $comments_text } comments were
+} read for themes in this period. The themes most mentioned:
+service-themes-share = { $theme }: { $share } of comments ({ $mentions ->
+    [one] 1 comment
+   *[other] { $mentions_text } comments
+})
+service-themes-withheld = { $theme }: { $mentions ->
+    [one] 1 comment
+   *[other] { $mentions_text } comments
+} (too few comments in all to show a share: at least { $k } needed)
+service-themes-emerging-heading = Emerging issues
+service-themes-emerging-none = No theme or phrase rose above what this service's comments of the previous 28 days lead one to expect.
+service-themes-emerging = On { $day }, { $count ->
+    [one] 1 comment
+   *[other] { $count_text } comments
+} mentioned { $theme }, where about { $expected } a day were usual.
+service-themes-emerging-phrase = On { $day }, { $count ->
+    [one] 1 comment
+   *[other] { $count_text } comments
+} used the words “{ $theme }”, where about { $expected } a day were usual.
+service-themes-quotes = What some people wrote about { $theme } (comments quoted as received, personal information removed):

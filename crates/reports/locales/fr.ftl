@@ -304,3 +304,29 @@ service-volumes-caption = L’utilisation du service, et par quels modes de pres
 service-equity-caption = Les plus grands écarts entre groupes de répondants.
 zone-time = heure de { $city }
 period-months = de { $first } à { $last }
+
+service-themes = Ce que les gens ont écrit
+service-themes-none = Aucun commentaire sur ce service n'a été lu pour ses thèmes au cours de la période.
+service-themes-intro = { $comments ->
+    [one] 1 commentaire a été lu
+   *[other] { $comments_text } commentaires ont été lus
+} pour leurs thèmes au cours de la période. Les thèmes les plus mentionnés :
+service-themes-share = { $theme } : { $share } des commentaires ({ $mentions ->
+    [one] 1 commentaire
+   *[other] { $mentions_text } commentaires
+})
+service-themes-withheld = { $theme } : { $mentions ->
+    [one] 1 commentaire
+   *[other] { $mentions_text } commentaires
+} (trop peu de commentaires en tout pour montrer une part : au moins { $k } sont nécessaires)
+service-themes-emerging-heading = Enjeux émergents
+service-themes-emerging-none = Aucun thème ni aucune expression n'a dépassé ce que les commentaires des 28 jours précédents laissaient attendre pour ce service.
+service-themes-emerging = Le { $day }, { $count ->
+    [one] 1 commentaire a mentionné
+   *[other] { $count_text } commentaires ont mentionné
+} le thème « { $theme } », alors qu'environ { $expected } par jour étaient habituels.
+service-themes-emerging-phrase = Le { $day }, { $count ->
+    [one] 1 commentaire a employé
+   *[other] { $count_text } commentaires ont employé
+} les mots « { $theme } », alors qu'environ { $expected } par jour étaient habituels.
+service-themes-quotes = Ce que certaines personnes ont écrit au sujet du thème « { $theme } » (commentaires cités tels que reçus, renseignements personnels retirés) :

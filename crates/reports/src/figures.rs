@@ -201,6 +201,8 @@ pub struct Figures {
     pub interventions: Vec<InterventionRow>,
     /// The interventions' names and descriptions, in both languages.
     pub intervention_names: Vec<InterventionNamed>,
+    /// What people wrote about each service ([`crate::themes`]).
+    pub themes: Vec<crate::themes::ServiceThemes>,
     pub freshness: Freshness,
 }
 
@@ -331,6 +333,15 @@ impl Figures {
         let sla = summary::summarize_window(store, catalog, None, from, to).await?;
         let last_day = period.to.pred_opt().unwrap_or(period.to);
         let interventions = matrix::interventions(store, catalog, config, last_day).await?;
+        let themes = crate::themes::gather(
+            store,
+            catalog,
+            config.min_responses,
+            services,
+            period.from,
+            period.to,
+        )
+        .await?;
         Ok(Figures {
             period: period.to_string(),
             period_from: period.from.to_string(),
@@ -427,6 +438,10 @@ impl Figures {
                         .clone()
                         .unwrap_or_else(|| i.description.clone()),
                 })
+                .collect(),
+            themes: themes
+                .into_iter()
+                .filter(|t| wanted(&t.service_id))
                 .collect(),
             freshness,
         })

@@ -140,6 +140,17 @@ struct ServicePage {
     volumes: Vec<CellShown>,
     equity: Vec<CellShown>,
     feedback_timing: String,
+    themes: ThemesShown,
+}
+
+/// What people wrote about a service, in sentences.
+#[derive(Debug, Serialize)]
+struct ThemesShown {
+    intro: String,
+    top: Vec<String>,
+    emerging: Vec<String>,
+    quotes_intro: Option<String>,
+    quotes: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -1073,6 +1084,102 @@ impl<'a> View<'a> {
             ])?,
             equity: shown(&["equity_gap_satisfaction", "equity_gap_timeliness"])?,
             feedback_timing,
+            themes: self.themes(service_id)?,
+        })
+    }
+
+    fn themes(&self, service_id: &str) -> Result<ThemesShown, MessageError> {
+        let m = &self.messages;
+        let fr = m.lang() == Language::Fr;
+        let Some(read) = self
+            .figures
+            .themes
+            .iter()
+            .find(|t| t.service_id == service_id && t.comments > 0)
+        else {
+            return Ok(ThemesShown {
+                intro: self.t("service-themes-none", &[])?,
+                top: Vec::new(),
+                emerging: Vec::new(),
+                quotes_intro: None,
+                quotes: Vec::new(),
+            });
+        };
+        let name = |en: &str, fr_name: &str| if fr { fr_name } else { en }.to_owned();
+        let top = read
+            .top
+            .iter()
+            .map(|t| match t.share {
+                Some(share) => self.t(
+                    "service-themes-share",
+                    &[
+                        ("theme", name(&t.name, &t.name_fr).into()),
+                        ("share", m.percent(share).into()),
+                        ("mentions", t.mentions.into()),
+                        ("mentions_text", m.count(t.mentions).into()),
+                    ],
+                ),
+                None => self.t(
+                    "service-themes-withheld",
+                    &[
+                        ("theme", name(&t.name, &t.name_fr).into()),
+                        ("mentions", t.mentions.into()),
+                        ("mentions_text", m.count(t.mentions).into()),
+                        ("k", m.count(self.figures.min_responses).into()),
+                    ],
+                ),
+            })
+            .collect::<Result<_, _>>()?;
+        let emerging = if read.emerging.is_empty() {
+            vec![self.t("service-themes-emerging-none", &[])?]
+        } else {
+            read.emerging
+                .iter()
+                .map(|e| {
+                    let key = if e.phrase {
+                        "service-themes-emerging-phrase"
+                    } else {
+                        "service-themes-emerging"
+                    };
+                    self.t(
+                        key,
+                        &[
+                            ("day", m.date(e.day).into()),
+                            ("theme", name(&e.name, &e.name_fr).into()),
+                            ("count", e.count.into()),
+                            ("count_text", m.count(e.count).into()),
+                            ("expected", m.decimal(e.expected_per_day, 1).into()),
+                        ],
+                    )
+                })
+                .collect::<Result<_, _>>()?
+        };
+        let language = if fr { "fr" } else { "en" };
+        let quotes: Vec<String> = read
+            .quotes
+            .iter()
+            .filter(|q| q.language == language)
+            .map(|q| q.text.clone())
+            .collect();
+        let quotes_intro = match (read.top.first(), quotes.is_empty()) {
+            (Some(t), false) => Some(self.t(
+                "service-themes-quotes",
+                &[("theme", name(&t.name, &t.name_fr).into())],
+            )?),
+            _ => None,
+        };
+        Ok(ThemesShown {
+            intro: self.t(
+                "service-themes-intro",
+                &[
+                    ("comments", read.comments.into()),
+                    ("comments_text", m.count(read.comments).into()),
+                ],
+            )?,
+            top,
+            emerging,
+            quotes_intro,
+            quotes,
         })
     }
 

@@ -34,6 +34,7 @@ pub mod records;
 pub mod revision;
 pub mod scheduler;
 pub mod scope;
+pub mod themes;
 
 pub use figures::{Figures, FiguresError};
 pub use i18n::Language;

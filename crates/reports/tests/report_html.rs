@@ -622,3 +622,126 @@ async fn a_figure_that_turned_within_the_period_is_said_with_when() {
         "Passeport, demande en personne : le chiffre « Proportion satisfaite : satisfaction générale » était de 100,0\u{202f}% du 1er septembre 2026 au 21 septembre 2026 (120 observations), puis de 30,3\u{202f}% du 22 septembre 2026 au 30 septembre 2026 (76 observations) ; le chiffre de la période, 73,0\u{202f}%, masque ce revirement.",
     );
 }
+
+/// September with comments: the passport service's 40 comments, a quarter about waiting, a
+/// website outage on 18 September against a month of one mention a day, and quotes in both
+/// languages; the mail service's 6 comments are too few to show a share.
+async fn september_with_comments() -> Figures {
+    use chrono::NaiveDate;
+    use civicpulse_store::tables::comment_readings::{
+        DayMentions, MentionKind, ReadSince, ThemeCount,
+    };
+    use civicpulse_store::tables::feedback_comments::CommentListed;
+    use civicpulse_testkit::memory::ReadComment;
+    let count = |service: &str, theme: &str, comments: u64, mentions: u64| ThemeCount {
+        service_id: service.into(),
+        theme: theme.into(),
+        comments,
+        mentions,
+        negative: mentions / 2,
+    };
+    let first: NaiveDate = "2026-08-01".parse().unwrap();
+    let mut mention_days = Vec::new();
+    for offset in 0..60u64 {
+        let day = first + chrono::Days::new(offset);
+        let outage = day == "2026-09-18".parse::<NaiveDate>().unwrap();
+        mention_days.push(DayMentions {
+            service_id: PASSPORT.into(),
+            kind: MentionKind::Theme,
+            key: "website-app".into(),
+            text: "website-app".into(),
+            day,
+            count: if outage { 20 } else { 1 },
+        });
+    }
+    let quote = |text: &str, seconds: u32| ReadComment {
+        comment: CommentListed {
+            occurred_at: 1_789_000_000 + seconds,
+            service_id: PASSPORT.into(),
+            channel: "in_person".into(),
+            comment: text.into(),
+            ..CommentListed::default()
+        },
+        themes: vec!["waiting-time".into()],
+        phrases: vec![],
+    };
+    let store = MemoryStore::new(Tables {
+        answer_sums: vec![answers(PASSPORT, 40, 32), answers(BY_MAIL, 6, 5)],
+        theme_counts: vec![
+            count(PASSPORT, "waiting-time", 40, 10),
+            count(PASSPORT, "staff-manner", 40, 6),
+            count(PASSPORT, "website-app", 40, 4),
+            count(PASSPORT, "fees-cost", 40, 1),
+            count(BY_MAIL, "mail-delivery", 6, 3),
+        ],
+        mention_days,
+        read_since: vec![ReadSince {
+            service_id: PASSPORT.into(),
+            comments: first,
+            phrases: Some(first),
+        }],
+        read_comments: vec![
+            quote("Waited three hours in line, the queue never moved.", 10),
+            quote(
+                "J'ai attendu deux heures au comptoir, c'est beaucoup trop long.",
+                20,
+            ),
+            quote(&"Far too long a wait. ".repeat(12), 30),
+        ],
+        ..Tables::default()
+    });
+    let freshness = Freshness::default().unmonitored(Unknown::NotConfigured);
+    Figures::gather(
+        &store,
+        &catalog(),
+        &MatrixConfig::default(),
+        &Period::parse("2026-09", catalog().fiscal_year_start()).expect("a month"),
+        &[PASSPORT.to_string(), BY_MAIL.to_string()],
+        freshness,
+    )
+    .await
+    .expect("figures")
+}
+
+#[tokio::test]
+async fn each_service_page_says_what_people_wrote_emerged_and_quotes_them_in_its_language() {
+    let figures = september_with_comments().await;
+    let en = html::render(&figures, Language::En).expect("rendered");
+    assert_reads(&en, "What people wrote</h3>");
+    assert_reads(&en, "40 comments were read for themes in this period.");
+    assert_reads(
+        &en,
+        "Waiting and processing time: 25.0% of comments (10 comments)",
+    );
+    assert_reads(
+        &en,
+        "On 18 September 2026, 20 comments mentioned Website and app",
+    );
+    assert_reads(&en, "Waited three hours in line, the queue never moved.");
+    assert!(
+        !en.contains("J'ai attendu deux heures"),
+        "a French quote in English"
+    );
+    assert!(
+        !en.contains("Far too long a wait. Far"),
+        "a long comment quoted"
+    );
+    // Six comments: the counts, never a share.
+    assert_reads(&en, "6 comments were read for themes in this period.");
+    assert_reads(
+        &en,
+        "3 comments (too few comments in all to show a share: at least 10 needed)",
+    );
+
+    let fr = html::render(&figures, Language::Fr).expect("rendered");
+    assert_reads(&fr, "Ce que les gens ont écrit</h3>");
+    assert_reads(&fr, "Le 18 septembre 2026, 20 commentaires ont mentionné");
+    assert_reads(
+        &fr,
+        "J'ai attendu deux heures au comptoir, c'est beaucoup trop long.",
+    );
+    assert!(
+        !fr.contains("Waited three hours"),
+        "an English quote in French"
+    );
+}

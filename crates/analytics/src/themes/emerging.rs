@@ -104,6 +104,31 @@ pub struct Judged {
     pub judged: DayJudged,
 }
 
+/// The days `tested` judged for `services` (empty: all) from the stored readings, each
+/// against its trailing baseline: what the API, the gauges and the report read.
+pub async fn judged_stored(
+    store: &dyn civicpulse_store::access::FeedbackStore,
+    rule: &EmergingRule,
+    services: &[String],
+    zone: chrono_tz::Tz,
+    tested: Range<NaiveDate>,
+) -> Result<Vec<Judged>, civicpulse_store::StoreError> {
+    let from = tested
+        .start
+        .checked_sub_days(chrono::Days::new(rule.baseline_days as u64))
+        .unwrap_or(NaiveDate::MIN);
+    let window = civicpulse_store::tables::comment_readings::MentionWindow {
+        services,
+        zone,
+        from,
+        tested_from: tested.start,
+        to: tested.end,
+        phrase_min_count: rule.min_count,
+    };
+    let mentions = store.daily_mentions(&window).await?;
+    Ok(judge_mentions(rule, &mentions, from, tested))
+}
+
 /// Every series of `mentions` (counted from `from`) judged on each day of `tested` that has
 /// a whole baseline of days with readings before it: a service's days before its first
 /// reading (its first with phrases, for phrases) are no data, not days without mentions.

@@ -11,11 +11,11 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{Days, NaiveDate};
-use civicpulse_analytics::themes::emerging::{judge_mentions, EmergingRule, Judged};
+use civicpulse_analytics::themes::emerging::{judged_stored, EmergingRule, Judged};
 use civicpulse_core::access::Role;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_store::tables::access_audit::AuditAction;
-use civicpulse_store::tables::comment_readings::{MentionExamples, MentionKind, MentionWindow};
+use civicpulse_store::tables::comment_readings::{MentionExamples, MentionKind};
 use civicpulse_store::tables::feedback_comments::CommentFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -92,21 +92,19 @@ pub(crate) async fn judged(
     to: NaiveDate,
 ) -> Result<Arc<Vec<Judged>>, ApiError> {
     let rule = EmergingRule::default();
-    let from = tested_from
+    tested_from
         .checked_sub_days(Days::new(rule.baseline_days as u64))
         .ok_or_else(|| ApiError::bad("day", "too early"))?;
     let key = format!("{}|{tested_from}|{to}", services.join(","));
     cached(&state.cache.emerging, key, async {
-        let window = MentionWindow {
+        Ok(judged_stored(
+            state.stores(),
+            &rule,
             services,
-            zone: state.zone(),
-            from,
-            tested_from,
-            to,
-            phrase_min_count: rule.min_count,
-        };
-        let mentions = state.stores().daily_mentions(&window).await?;
-        Ok(judge_mentions(&rule, &mentions, from, tested_from..to))
+            state.zone(),
+            tested_from..to,
+        )
+        .await?)
     })
     .await
 }
