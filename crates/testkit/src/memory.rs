@@ -17,7 +17,7 @@ use civicpulse_store::days::DayRange;
 use civicpulse_store::days::LocalDays;
 use civicpulse_store::erasure::{case_digest, ErasureReport, ErasureRequest};
 use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
-use civicpulse_store::tables::comment_readings::{ThemeCount, ThemeWindow};
+use civicpulse_store::tables::comment_readings::{RespondentThemes, ThemeCount, ThemeWindow};
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
 use civicpulse_store::tables::matrix_activity_daily::ActivitySums;
@@ -59,6 +59,9 @@ pub struct Tables {
     pub comments: Vec<CommentListed>,
     /// Per service and theme (no date filter, like the rollups here).
     pub theme_counts: Vec<ThemeCount>,
+    /// Respondents' themes and answers, each with the start of the local day they answered
+    /// on, filtered by the window as the SQL filters `occurred_at`.
+    pub respondent_themes: Vec<(DateTime<Utc>, RespondentThemes)>,
     pub newest_received_at: Option<DateTime<Utc>>,
     pub exception_changes: Vec<ExceptionRow>,
     pub report_runs: Vec<ReportRunRow>,
@@ -315,6 +318,45 @@ impl FeedbackStore for MemoryStore {
                 .iter()
                 .filter(|c| any_or_listed(window.services, &c.service_id))
                 .cloned()
+                .collect()
+        })
+    }
+
+    async fn respondent_themes(
+        &self,
+        window: &ThemeWindow<'_>,
+    ) -> Result<Vec<RespondentThemes>, StoreError> {
+        self.read(|t| {
+            let mut grouped: BTreeMap<(String, Vec<String>, Option<u8>, Option<u8>), u64> =
+                BTreeMap::new();
+            for (at, row) in &t.respondent_themes {
+                if !any_or_listed(window.services, &row.service_id)
+                    || *at < window.from
+                    || *at >= window.to
+                {
+                    continue;
+                }
+                let mut themes = row.themes.clone();
+                themes.sort();
+                let key = (
+                    row.service_id.clone(),
+                    themes,
+                    row.satisfaction,
+                    row.helpful,
+                );
+                *grouped.entry(key).or_default() += row.respondents;
+            }
+            grouped
+                .into_iter()
+                .map(
+                    |((service_id, themes, satisfaction, helpful), respondents)| RespondentThemes {
+                        service_id,
+                        themes,
+                        satisfaction,
+                        helpful,
+                        respondents,
+                    },
+                )
                 .collect()
         })
     }

@@ -9,6 +9,7 @@
 use nalgebra::DMatrix;
 
 use crate::matrix::stats::wilson;
+use crate::suppression;
 
 use super::error::ThemesError;
 use super::linear::{quiet, train_binary, Row, Solver};
@@ -104,14 +105,81 @@ pub fn drivers(themes: &[String], respondents: &[Respondent]) -> Result<Vec<Driv
             }
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.significant.cmp(&a.significant).then(
-            b.log_odds
-                .unwrap_or(f64::MIN)
-                .total_cmp(&a.log_odds.unwrap_or(f64::MIN)),
-        )
-    });
+    order(&mut out);
     Ok(out)
+}
+
+/// What a driver's interval says, as the API shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumIter)]
+#[strum(serialize_all = "snake_case")]
+pub enum Significance {
+    /// The 95 % interval of the effect excludes no effect.
+    Significant,
+    /// It includes no effect: the theme may go with dissatisfaction by chance.
+    NotSignificant,
+    /// No effect to judge: nobody dissatisfied or nobody satisfied, or a group withheld.
+    NoComparison,
+}
+
+impl Significance {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl Driver {
+    pub fn significance(&self) -> Significance {
+        match (self.log_odds, self.significant) {
+            (None, _) => Significance::NoComparison,
+            (Some(_), true) => Significance::Significant,
+            (Some(_), false) => Significance::NotSignificant,
+        }
+    }
+
+    /// Withholds what rests on too few respondents (`civicpulse_analytics::suppression`, the
+    /// matrix's k): a group's share when the group is smaller than `min_n`, and the effect
+    /// unless both groups are large enough, since it compares them. Returns why, or "".
+    pub fn withhold(&mut self, min_n: u64) -> String {
+        let mut notes = Vec::new();
+        let (_, dissatisfied) = self.among_dissatisfied;
+        let (_, satisfied) = self.among_satisfied;
+        if suppression::withholds(dissatisfied, min_n) {
+            self.share_dissatisfied = None;
+            self.share_dissatisfied_ci = None;
+            notes.push(suppression::note(
+                dissatisfied,
+                "dissatisfied respondents",
+                min_n,
+            ));
+        }
+        if suppression::withholds(satisfied, min_n) {
+            self.share_satisfied = None;
+            self.share_satisfied_ci = None;
+            notes.push(suppression::note(satisfied, "satisfied respondents", min_n));
+        }
+        if !notes.is_empty() {
+            self.log_odds = None;
+            self.log_odds_ci = None;
+            self.odds_ratio = None;
+            self.significant = false;
+        }
+        notes.join("; ")
+    }
+}
+
+/// Significant drivers first, by effect (largest rise in the odds first); then the others
+/// by effect; then those without one, by theme. Never by volume.
+pub fn order(drivers: &mut [Driver]) {
+    drivers.sort_by(|a, b| {
+        b.significant
+            .cmp(&a.significant)
+            .then(
+                b.log_odds
+                    .unwrap_or(f64::MIN)
+                    .total_cmp(&a.log_odds.unwrap_or(f64::MIN)),
+            )
+            .then_with(|| a.theme.cmp(&b.theme))
+    });
 }
 
 /// Standard errors of the themes' weights: the square roots of the diagonal of the inverse
@@ -240,6 +308,35 @@ mod tests {
                 .among_dissatisfied,
             (2, 2)
         );
+    }
+
+    #[test]
+    fn a_group_under_k_withholds_its_share_and_the_comparison() {
+        let mut found = drivers(&names(), &respondents()).unwrap();
+        let dissatisfied = found[0].among_dissatisfied.1;
+        let satisfied = found[0].among_satisfied.1;
+        assert!(dissatisfied < satisfied, "{dissatisfied} {satisfied}");
+        // k between the two groups' sizes: the smaller group's share and every effect go.
+        let k = dissatisfied + 1;
+        for driver in &mut found {
+            let note = driver.withhold(k);
+            assert!(note.contains("dissatisfied respondents"), "{note}");
+            assert!(driver.share_dissatisfied.is_none() && driver.share_satisfied.is_some());
+            assert_eq!(driver.significance(), Significance::NoComparison);
+        }
+        order(&mut found);
+        let themes: Vec<&str> = found.iter().map(|d| d.theme.as_str()).collect();
+        assert_eq!(
+            themes,
+            ["praise", "waiting-time", "website-app"],
+            "by theme"
+        );
+
+        let mut shown = drivers(&names(), &respondents()).unwrap();
+        for driver in &mut shown {
+            assert_eq!(driver.withhold(dissatisfied), "");
+        }
+        assert_eq!(shown[0].significance(), Significance::Significant);
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //!   share;
 //! - [`features`], [`linear`]: TF-IDF rows and the liblinear models they feed;
 //! - [`drivers`]: which themes go with dissatisfaction, with intervals; [`emerging`]: which
-//!   rise above a service's own baseline.
+//!   rise above a service's own baseline;
+//! - [`read`]: each service's respondents by their comment's themes and whether they were
+//!   dissatisfied, the read the drivers and the matrix's theme shares rest on.
 
 pub mod crossval;
 pub mod drivers;
@@ -23,6 +25,7 @@ pub mod features;
 pub mod labels;
 pub mod linear;
 pub mod model;
+pub mod read;
 pub mod seeds;
 pub mod sentiment;
 pub mod tag;

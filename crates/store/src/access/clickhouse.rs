@@ -14,7 +14,7 @@ use crate::days::LocalDays;
 use crate::erasure::{self, ErasureReport, ErasureRequest};
 use crate::mutation::Mutator;
 use crate::tables::access_audit::{self, AuditEntry, AuditFilter};
-use crate::tables::comment_readings::{self, ThemeCount, ThemeWindow};
+use crate::tables::comment_readings::{self, RespondentThemes, ThemeCount, ThemeWindow};
 use crate::tables::feedback::{self, AnswerCounts};
 use crate::tables::feedback_comments::{self, CommentFilter, CommentListed};
 use crate::tables::matrix_activity_daily::{self, ActivitySums};
@@ -143,6 +143,12 @@ impl FeedbackStore for ClickHouseStore {
     }
     async fn theme_counts(&self, window: &ThemeWindow<'_>) -> Result<Vec<ThemeCount>, StoreError> {
         Ok(comment_readings::theme_counts(&self.client().await?, window).await?)
+    }
+    async fn respondent_themes(
+        &self,
+        window: &ThemeWindow<'_>,
+    ) -> Result<Vec<RespondentThemes>, StoreError> {
+        Ok(comment_readings::respondent_themes(&self.client().await?, window).await?)
     }
     async fn newest_received_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(newest_received_at(&self.client().await?).await?)

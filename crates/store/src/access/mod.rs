@@ -14,7 +14,7 @@ use crate::days::DayRange;
 use crate::days::LocalDays;
 use crate::erasure::{ErasureReport, ErasureRequest};
 use crate::tables::access_audit::{AuditEntry, AuditFilter};
-use crate::tables::comment_readings::{ThemeCount, ThemeWindow};
+use crate::tables::comment_readings::{RespondentThemes, ThemeCount, ThemeWindow};
 use crate::tables::feedback::AnswerCounts;
 use crate::tables::feedback_comments::{CommentFilter, CommentListed};
 use crate::tables::matrix_activity_daily::ActivitySums;
@@ -81,6 +81,11 @@ pub trait FeedbackStore: Send + Sync {
     async fn comments(&self, filter: &CommentFilter<'_>) -> Result<Vec<CommentListed>, StoreError>;
     /// Per service and theme, the comments read and how many carry the theme.
     async fn theme_counts(&self, window: &ThemeWindow<'_>) -> Result<Vec<ThemeCount>, StoreError>;
+    /// Respondents whose comment was read in the window, by service, themes and answers.
+    async fn respondent_themes(
+        &self,
+        window: &ThemeWindow<'_>,
+    ) -> Result<Vec<RespondentThemes>, StoreError>;
     /// When the newest raw event was received: the "data as of" a report states.
     async fn newest_received_at(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
