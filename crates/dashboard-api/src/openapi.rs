@@ -44,6 +44,7 @@ use crate::routes;
         routes::reports::ReportRun,
         routes::audit::AuditRow,
         routes::themes::ThemeRow,
+        routes::themes::DriverSignificance,
         routes::erasures::ErasureBody,
         routes::erasures::ErasureDone,
         routes::erasures::TableErased,
