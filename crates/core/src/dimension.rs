@@ -53,6 +53,9 @@ pub const TOP2_FROM: u8 = 4;
 /// The highest 1–5 answer counted as dissatisfied (1 and 2), the top-2's mirror.
 pub const BOTTOM2_TO: u8 = 2;
 
+// Nobody is both satisfied and dissatisfied.
+const _: () = assert!(BOTTOM2_TO < TOP2_FROM);
+
 /// Whether a respondent was dissatisfied: a satisfaction answer of 1–2, or "no" to the
 /// page's "was this helpful?". None when they gave neither, so there is nothing to learn
 /// from. The drivers of dissatisfaction read respondents through this rule alone.
@@ -311,7 +314,6 @@ mod tests {
                 "{satisfaction:?} {helpful:?}"
             );
         }
-        assert!(BOTTOM2_TO < TOP2_FROM, "nobody is both");
     }
 
     #[test]

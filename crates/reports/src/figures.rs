@@ -63,6 +63,14 @@ pub struct ServiceNamed {
 }
 
 /// An intervention as the report names and describes it, in both languages.
+/// A theme of the catalog as the report names it, in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeNamed {
+    pub id: String,
+    pub name: String,
+    pub name_fr: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InterventionNamed {
     pub id: String,
@@ -201,6 +209,8 @@ pub struct Figures {
     pub interventions: Vec<InterventionRow>,
     /// The interventions' names and descriptions, in both languages.
     pub intervention_names: Vec<InterventionNamed>,
+    /// The themes the theme family's cells and the interventions' theme rows name.
+    pub themes: Vec<ThemeNamed>,
     pub freshness: Freshness,
 }
 
@@ -274,7 +284,7 @@ impl Figures {
         // A previous period whose data begin late is no "previous" figure, as in the API.
         let mut previous = previous;
         coverage::drop_late(&mut previous, &late_previous);
-        let cells = build::build(
+        let mut cells = build::build(
             catalog,
             config,
             period,
@@ -283,6 +293,7 @@ impl Figures {
             &previous,
             now,
         );
+        cells.extend(matrix::theme_cells(store, catalog, config, period, now).await?);
         let whole = |service: &str, which: IncompletePeriod| {
             !incomplete
                 .iter()
@@ -426,6 +437,15 @@ impl Figures {
                         .description_fr
                         .clone()
                         .unwrap_or_else(|| i.description.clone()),
+                })
+                .collect(),
+            themes: catalog
+                .themes
+                .iter()
+                .map(|t| ThemeNamed {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    name_fr: t.name_fr.clone(),
                 })
                 .collect(),
             freshness,

@@ -166,8 +166,11 @@ mod tests {
         seeds_fr = ["merci"]
     "#;
 
-    /// `service`'s comments: `groups` of (themes, count).
-    fn readings(entries: &[(&str, &[(&[&str], u64)])]) -> ByService {
+    /// Comments carrying some themes, and how many.
+    type Comments<'a> = &'a [(&'a [&'a str], u64)];
+
+    /// Each service's comments.
+    fn readings(entries: &[(&str, Comments<'_>)]) -> ByService {
         entries
             .iter()
             .map(|(service, groups)| {
