@@ -66,6 +66,7 @@ async fn every_statement_of_a_run_works_on_a_current_clickhouse() {
         "/api/v1/sla/cases?limit=20",
         "/api/v1/sla/summary?from=2026-08-01&to=2026-10-01",
         "/api/v1/feedback/comments?from=2026-08-01&to=2026-10-01",
+        "/api/v1/themes?period=2026-09",
         "/api/v1/exports/gc-service-std?period=2026-2027",
         "/api/v1/exports/omb-a11?period=FY2026-Q4",
         "/api/v1/exports/govuk-kpis?period=2026-09",

@@ -293,7 +293,9 @@ impl Figures {
             &previous,
             now,
         );
-        cells.extend(matrix::theme_cells(store, catalog, config, period, now).await?);
+        cells.extend(
+            matrix::theme_cells(store, catalog, config, period, &late_previous, now).await?,
+        );
         let whole = |service: &str, which: IncompletePeriod| {
             !incomplete
                 .iter()

@@ -22,6 +22,8 @@ pub mod theme_shares;
 pub mod timeseries;
 pub mod turn;
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use civicpulse_core::config::MatrixConfig;
 use civicpulse_core::dimension::Dimension;
@@ -48,20 +50,24 @@ pub async fn compute(
     group_by: GroupBy,
 ) -> Result<Vec<Cell>, StoreError> {
     let computed_at = chrono::Utc::now();
-    let mut cells = compute_rollups(store, catalog, config, period, group_by, computed_at).await?;
+    // A previous period whose data begin late is no "previous" figure.
+    let late = coverage::late_starts(store, period.previous_from, period.previous_to).await?;
+    let mut cells =
+        compute_rollups(store, catalog, config, period, group_by, &late, computed_at).await?;
     if group_by == GroupBy::Service {
-        cells.extend(theme_cells(store, catalog, config, period, computed_at).await?);
+        cells.extend(theme_cells(store, catalog, config, period, &late, computed_at).await?);
     }
     Ok(cells)
 }
 
 /// The theme family of whole services in a period (`theme_shares`), its previous period
-/// dropped for a service whose data begin late, as the rollups' is.
+/// dropped for the services whose data begin `late` in it, as the rollups' is.
 pub async fn theme_cells(
     store: &dyn Stores,
     catalog: &Catalog,
     config: &MatrixConfig,
     period: &Period,
+    late: &BTreeMap<String, NaiveDate>,
     computed_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Cell>, StoreError> {
     let current = over_days(store, catalog, None, period.from, period.to).await?;
@@ -73,7 +79,6 @@ pub async fn theme_cells(
         period.previous_to,
     )
     .await?;
-    let late = coverage::late_starts(store, period.previous_from, period.previous_to).await?;
     previous.retain(|service, _| !late.contains_key(service));
     Ok(theme_shares::cells(
         catalog,
@@ -91,6 +96,7 @@ async fn compute_rollups(
     config: &MatrixConfig,
     period: &Period,
     group_by: GroupBy,
+    late: &BTreeMap<String, NaiveDate>,
     computed_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Cell>, StoreError> {
     let read = |from, to| RollupQuery {
@@ -104,9 +110,7 @@ async fn compute_rollups(
     let mut previous = read(period.previous_from, period.previous_to)
         .read_slices(store)
         .await?;
-    // A previous period whose data begin late is no "previous" figure.
-    let late = coverage::late_starts(store, period.previous_from, period.previous_to).await?;
-    coverage::drop_late(&mut previous, &late);
+    coverage::drop_late(&mut previous, late);
     Ok(build::build(
         catalog,
         config,
