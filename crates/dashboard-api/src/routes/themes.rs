@@ -15,7 +15,7 @@ use civicpulse_analytics::matrix::stats::wilson;
 use civicpulse_analytics::period::Period;
 use civicpulse_analytics::suppression;
 use civicpulse_analytics::themes::drivers::{self, Driver, Significance};
-use civicpulse_analytics::themes::read;
+use civicpulse_analytics::themes::{read, ThemesError};
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_store::tables::comment_readings::ThemeWindow;
 use serde::{Deserialize, Serialize};
@@ -116,12 +116,11 @@ struct ServiceDrivers {
 }
 
 impl ServiceDrivers {
-    fn of(readings: &read::Readings, min_n: u64) -> Result<ServiceDrivers, ApiError> {
+    fn of(readings: &read::Readings, min_n: u64) -> Result<ServiceDrivers, ThemesError> {
         let themes = readings.themes();
         let respondents = readings.respondents(&themes);
         let dissatisfied = respondents.iter().filter(|r| r.dissatisfied).count() as u64;
-        let mut found =
-            drivers::drivers(&themes, &respondents).map_err(|e| ApiError::internal(&e))?;
+        let mut found = drivers::drivers(&themes, &respondents)?;
         let notes: BTreeMap<String, String> = found
             .iter_mut()
             .map(|d| (d.theme.clone(), d.withhold(min_n)))
@@ -185,15 +184,17 @@ pub async fn themes(
     let counts = state.stores().theme_counts(&window).await?;
     let mut readings = read::over_window(state.stores(), &window).await?;
     readings.retain(|service, _| caller.sees(service));
-    // A regression per service: off the request threads.
+    // A regression per service: off the request threads (errors are logged back on this
+    // one, with the request's id).
     let by_service: BTreeMap<String, ServiceDrivers> = tokio::task::spawn_blocking(move || {
         readings
             .into_iter()
             .map(|(service, readings)| Ok((service, ServiceDrivers::of(&readings, min_n)?)))
-            .collect::<Result<_, ApiError>>()
+            .collect::<Result<_, ThemesError>>()
     })
     .await
-    .map_err(|e| ApiError::internal(&e))??;
+    .map_err(|e| ApiError::internal(&e))?
+    .map_err(|e| ApiError::internal(&e))?;
     let none = ServiceDrivers {
         dissatisfied: 0,
         satisfied: 0,
