@@ -1,7 +1,8 @@
 //! What people write, through the whole pipeline: comments sent to the gateway are read for
-//! themes by the aggregator, counted by `/api/v1/themes`, and leave with their case when it
-//! is erased; a simulated website outage is found by `/api/v1/themes/emerging` on its day
-//! and nothing on the calm weeks before it.
+//! themes by the aggregator, counted by `/api/v1/themes` beside the answers they came with,
+//! shared out in the matrix's theme family, and leave with their case when it is erased; a
+//! simulated website outage is found by `/api/v1/themes/emerging` on its day and nothing on
+//! the calm weeks before it.
 
 use std::time::Duration;
 
@@ -25,7 +26,9 @@ async fn comments_are_read_for_themes_counted_and_erased_with_their_case() {
     .iter()
     .enumerate()
     {
-        let mut event = feedback("passport-in-person", "in_person", 2, Some(text));
+        // Thanks come with a 5, the rest with a 2.
+        let satisfaction = if text.contains("thank you") { 5 } else { 2 };
+        let mut event = feedback("passport-in-person", "in_person", satisfaction, Some(text));
         event["case_ref"] = json!(format!("P-THEMES-{i}"));
         events.push(event);
     }
@@ -71,6 +74,29 @@ async fn comments_are_read_for_themes_counted_and_erased_with_their_case() {
     assert_eq!(waiting["mentions"], 2);
     // Four comments are too few to show a share.
     assert_eq!(waiting["share"], Value::Null);
+    // Each reading joined to its response: three rated 2, one rated 5; too few of either
+    // to show a driver.
+    assert_eq!(waiting["dissatisfied"], 3, "{waiting}");
+    assert_eq!(waiting["satisfied"], 1, "{waiting}");
+    assert_eq!(waiting["share_dissatisfied"], Value::Null);
+    assert_eq!(waiting["driver"], "no_comparison");
+
+    // The matrix's theme family: four comments, withheld, judged by nothing.
+    let (status, cells) = pipeline
+        .api_get("/api/v1/matrix?service_id=passport-in-person&dimension=theme_share:time")
+        .await;
+    assert_eq!(status, 200, "{cells}");
+    assert_eq!(cells[0]["family"], "themes", "{cells}");
+    assert_eq!(cells[0]["n"], 4, "{cells}");
+    assert_eq!(cells[0]["status"], "insufficient_data", "{cells}");
+    // An intervention reads the same readings over its own windows.
+    let (status, rows) = pipeline
+        .api_get(
+            "/api/v1/interventions?intervention_id=passport-in-person-extra-staff&dimension=theme_share:waiting-time",
+        )
+        .await;
+    assert_eq!(status, 200, "{rows}");
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
 
     // Erasing a case takes its reading too.
     pipeline

@@ -155,6 +155,7 @@ fn synthetic(seed: u64) -> (Vec<Theme>, String) {
             seeds: words[..3].to_vec(),
             seeds_fr: words[..3].to_vec(),
             services: vec![],
+            praise: false,
         })
         .collect();
     let mut csv = String::from("text");

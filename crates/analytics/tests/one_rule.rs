@@ -6,7 +6,9 @@
 //! - fiscal-year arithmetic: `civicpulse_core::fiscal_year` (crates/core/src/fiscal_year.rs);
 //! - the exceptions in force: `civicpulse_core::exception::effective` (crates/core/src/exception.rs);
 //! - how a retry waits: `civicpulse_core::backoff` (crates/core/src/backoff.rs);
-//! - which figures are too small to publish: `civicpulse_analytics::suppression`.
+//! - which figures are too small to publish: `civicpulse_analytics::suppression`;
+//! - who is satisfied (4–5) and who dissatisfied (1–2, or "not helpful"):
+//!   `civicpulse_core::dimension` (crates/core/src/dimension.rs).
 //!
 //! Tests and benchmarks under `tests/` and `bench/` are left out: they may spell a period
 //! or a zone out as a user would.
@@ -170,5 +172,27 @@ fn small_cells_are_withheld_by_one_rule() {
     assert!(
         strays.is_empty(),
         "use civicpulse_analytics::suppression::withholds: {strays:?}"
+    );
+}
+
+#[test]
+fn satisfaction_and_dissatisfaction_are_read_by_one_rule() {
+    // The top-2 threshold and "1–2 or not helpful": the matrix's shares and the drivers of
+    // dissatisfaction read respondents the same way.
+    let strays = strays(
+        "crates/core/src/dimension.rs",
+        &[
+            "answer>=4",
+            "0)>=4",
+            "answer<=2",
+            "satisfaction<=2",
+            "0)<=2",
+            "helpful==Some(false)",
+            "helpful=0",
+        ],
+    );
+    assert!(
+        strays.is_empty(),
+        "use civicpulse_core::dimension::{{TOP2_FROM, dissatisfied}}: {strays:?}"
     );
 }

@@ -46,6 +46,26 @@ impl Question {
     }
 }
 
+/// The lowest 1–5 answer a top-2 share counts (4 and 5): the matrix's "satisfied". The
+/// rollups' SQL and the tallies read this one constant.
+pub const TOP2_FROM: u8 = 4;
+
+/// The highest 1–5 answer counted as dissatisfied (1 and 2), the top-2's mirror.
+pub const BOTTOM2_TO: u8 = 2;
+
+// Nobody is both satisfied and dissatisfied.
+const _: () = assert!(BOTTOM2_TO < TOP2_FROM);
+
+/// Whether a respondent was dissatisfied: a satisfaction answer of 1–2, or "no" to the
+/// page's "was this helpful?". None when they gave neither, so there is nothing to learn
+/// from. The drivers of dissatisfaction read respondents through this rule alone.
+pub fn dissatisfied(satisfaction: Option<u8>, helpful: Option<bool>) -> Option<bool> {
+    if satisfaction.is_none() && helpful.is_none() {
+        return None;
+    }
+    Some(satisfaction.is_some_and(|answer| answer <= BOTTOM2_TO) || helpful == Some(false))
+}
+
 /// What sort of figure a dimension is; decides its interval and whether it has a status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -228,6 +248,9 @@ pub enum Family {
     Equity,
     FeedbackAndTiming,
     Cost,
+    /// What comments are about: one figure per catalog theme (`civicpulse_core::theme`),
+    /// not a [`Dimension`], since the catalog names the themes.
+    Themes,
 }
 
 impl Family {
@@ -260,13 +283,35 @@ mod tests {
                 "accuracy",
                 "equity",
                 "feedback_and_timing",
-                "cost"
+                "cost",
+                "themes"
             ]
         );
-        for family in Family::iter() {
+        for family in Family::iter().filter(|f| *f != Family::Themes) {
             assert!(
                 Dimension::all().iter().any(|d| d.family() == family),
                 "{family:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_to_two_or_not_helpful_is_dissatisfied() {
+        assert_eq!(dissatisfied(None, None), None);
+        for (satisfaction, helpful, expected) in [
+            (Some(1), None, true),
+            (Some(2), None, true),
+            (Some(3), None, false),
+            (Some(5), None, false),
+            (None, Some(false), true),
+            (None, Some(true), false),
+            (Some(5), Some(false), true),
+            (Some(1), Some(true), true),
+        ] {
+            assert_eq!(
+                dissatisfied(satisfaction, helpful),
+                Some(expected),
+                "{satisfaction:?} {helpful:?}"
             );
         }
     }

@@ -31,6 +31,11 @@ pub struct Theme {
     /// Seeds that only mean this theme for one service (a service's own product names).
     #[serde(default)]
     pub services: Vec<ServiceSeeds>,
+    /// Comments with this theme praise the service. The matrix reads a rise in its share
+    /// as better, where a rise in any other theme reads as worse: what people raise in a
+    /// comment is mostly what went wrong.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub praise: bool,
 }
 
 /// A service's additional seeds for a theme.
@@ -71,6 +76,35 @@ pub fn leaves_of<'a>(themes: &'a [Theme], id: &str) -> Option<Vec<&'a Theme>> {
             .filter(|t| t.parent.as_deref() == Some(id))
             .collect()
     })
+}
+
+/// The themes without a parent (the parents, and any leaf standing alone), in catalog
+/// order: the matrix shows one share per top-level theme.
+pub fn top_level(themes: &[Theme]) -> impl Iterator<Item = &Theme> {
+    themes.iter().filter(|t| t.parent.is_none())
+}
+
+/// The leaves a comment may carry that count as being about `id`: the theme itself when it
+/// is a leaf, its children when it is a parent.
+pub fn covered<'a>(themes: &'a [Theme], id: &str) -> Vec<&'a str> {
+    leaves_of(themes, id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.id.as_str())
+        .collect()
+}
+
+/// How the matrix and the interventions name the share of comments about a theme.
+const SHARE_PREFIX: &str = "theme_share:";
+
+/// The matrix's name of the share of comments about theme `id` (family `themes`).
+pub fn share_name(id: &str) -> String {
+    format!("{SHARE_PREFIX}{id}")
+}
+
+/// The theme a matrix name of a theme's share is about, if it is one.
+pub fn share_theme(name: &str) -> Option<&str> {
+    name.strip_prefix(SHARE_PREFIX).filter(|id| !id.is_empty())
 }
 
 /// Why a taxonomy is refused; the catalog prefixes it with the theme's id.
@@ -137,6 +171,7 @@ mod tests {
             seeds: seeds.iter().map(|s| s.to_string()).collect(),
             seeds_fr: seeds_fr.iter().map(|s| s.to_string()).collect(),
             services: vec![],
+            praise: false,
         }
     }
 
@@ -160,6 +195,28 @@ mod tests {
         assert_eq!(ids("time"), Some(vec!["waiting-time".to_string()]));
         assert_eq!(ids("waiting-time"), Some(vec!["waiting-time".to_string()]));
         assert_eq!(ids("wait"), None);
+    }
+
+    #[test]
+    fn a_parent_covers_its_children_and_a_leaf_itself() {
+        let themes = [
+            theme("time", None, &[], &[]),
+            theme("waiting-time", Some("time"), &["wait"], &["attente"]),
+            theme("appointments", Some("time"), &["slot"], &["rendez-vous"]),
+            theme("fees", None, &["fee"], &["frais"]),
+        ];
+        assert_eq!(covered(&themes, "time"), ["waiting-time", "appointments"]);
+        assert_eq!(covered(&themes, "appointments"), ["appointments"]);
+        assert_eq!(covered(&themes, "fees"), ["fees"]);
+        assert!(covered(&themes, "nowhere").is_empty());
+        let top: Vec<&str> = top_level(&themes).map(|t| t.id.as_str()).collect();
+        assert_eq!(top, ["time", "fees"]);
+        assert_eq!(
+            share_theme(&share_name("waiting-time")),
+            Some("waiting-time")
+        );
+        assert_eq!(share_theme("theme_share:"), None);
+        assert_eq!(share_theme("satisfaction_top2_share"), None);
     }
 
     #[test]

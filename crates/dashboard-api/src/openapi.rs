@@ -55,6 +55,7 @@ use crate::routes;
         routes::comments::EvidenceSpan,
         routes::corrections::CorrectionBody,
         routes::corrections::Correction,
+        routes::themes::DriverSignificance,
         routes::erasures::ErasureBody,
         routes::erasures::ErasureDone,
         routes::erasures::TableErased,

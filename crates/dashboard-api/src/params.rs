@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use civicpulse_analytics::matrix::GroupBy;
 use civicpulse_analytics::period::{Label, Period};
 use civicpulse_analytics::themes::Sentiment;
-use civicpulse_core::{horizon, Catalog, Dimension};
+use civicpulse_core::{horizon, theme, Catalog, Dimension};
 use civicpulse_store::tables::access_audit::AuditAction;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
@@ -132,6 +132,46 @@ parameter_from_text!(DimensionParam, |text| {
         format!("`{text}` is not a matrix dimension (see the `dimension` column of /api/v1/matrix)")
     })
 });
+
+/// A figure of the matrix by its wire name: a dimension, or the share of comments about a
+/// theme (`theme_share:<theme id>`), whose theme is checked against the catalog by
+/// [`FigureParam::checked`].
+#[derive(Debug, Clone)]
+pub struct FigureParam(pub String);
+parameter_from_text!(FigureParam, |text| {
+    if Dimension::parse(text).is_some() || theme::share_theme(text).is_some() {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not a matrix dimension (see the `dimension` column of /api/v1/matrix)"
+        ))
+    }
+});
+
+impl FigureParam {
+    /// The name, once a theme's share names a theme the catalog has and `shown` admits (the
+    /// matrix shows top-level themes only; interventions every theme).
+    pub fn checked(
+        self,
+        catalog: &Catalog,
+        shown: impl Fn(&civicpulse_core::theme::Theme) -> bool,
+    ) -> Result<String, ApiError> {
+        let Some(id) = theme::share_theme(&self.0) else {
+            return Ok(self.0);
+        };
+        match catalog.themes.iter().find(|t| t.id == id) {
+            Some(found) if shown(found) => Ok(self.0),
+            Some(_) => Err(ApiError::bad(
+                "dimension",
+                format!("the theme `{id}` has a parent: ask for the parent's share"),
+            )),
+            None => Err(ApiError::bad(
+                "dimension",
+                format!("`{id}` is not a theme of the catalog"),
+            )),
+        }
+    }
+}
 
 /// A token's name as configured (`dashboard.tokens`), which may be a token since removed.
 #[derive(Debug, Clone)]

@@ -18,7 +18,9 @@ use civicpulse_core::config::hash_secret;
 use civicpulse_core::Catalog;
 use civicpulse_dashboard_api::openapi::ApiDoc;
 use civicpulse_dashboard_api::{router, ApiState};
-use civicpulse_store::tables::comment_readings::{DayMentions, MentionKind, ReadSince};
+use civicpulse_store::tables::comment_readings::{
+    DayMentions, MentionKind, ReadSince, RespondentThemes, ThemeCount,
+};
 use civicpulse_store::tables::feedback_comments::CommentListed;
 use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
 use civicpulse_store::tables::sla_exceptions::ExceptionRow;
@@ -255,6 +257,25 @@ fn every_service_has_data(catalog: &Catalog) -> Tables {
                 service_id: id.to_string(),
                 ..case(&format!("case-of-{id}"), "open", &now.to_rfc3339())
             });
+        tables.theme_counts.push(ThemeCount {
+            service_id: id.to_string(),
+            theme: "waiting-time".into(),
+            comments: 40,
+            mentions: 20,
+            negative: 15,
+        });
+        for (satisfaction, respondents) in [(1, 20), (5, 20)] {
+            tables.respondent_themes.push((
+                now - Duration::hours(1),
+                RespondentThemes {
+                    service_id: id.to_string(),
+                    themes: vec!["waiting-time".into()],
+                    satisfaction: Some(satisfaction),
+                    helpful: None,
+                    respondents,
+                },
+            ));
+        }
         tables.comments.push(CommentListed {
             occurred_at: u32::try_from((now - Duration::hours(1)).timestamp()).unwrap(),
             service_id: id.to_string(),

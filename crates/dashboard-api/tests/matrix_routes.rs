@@ -3,6 +3,8 @@
 
 mod support;
 
+use axum::http::StatusCode;
+use civicpulse_store::tables::comment_readings::RespondentThemes;
 use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
 use serde_json::Value;
 use support::*;
@@ -253,4 +255,101 @@ async fn a_month_and_the_same_days_asked_as_a_range_are_cached_apart() {
     assert_eq!(range[0]["period"], "2026-09-01..2026-10-01", "{}", range[0]);
     let month_again = get_json(&app, "/api/v1/matrix?period=2026-09").await;
     assert_eq!(month_again[0]["period"], "2026-09");
+}
+
+/// Comments about waiting: 30 of the passport's 100 on 20 October and on 2 November, 10 of
+/// 100 on 20 November (after the surge staffing of 9 November); by mail, 20 of 100 each day.
+fn waiting_comments() -> Tables {
+    let mut tables = Tables::default();
+    for (service, at, waiting) in [
+        (PASSPORT, "2026-10-20T15:00:00Z", 30),
+        (PASSPORT, "2026-11-02T15:00:00Z", 30),
+        (PASSPORT, "2026-11-20T15:00:00Z", 10),
+        (BY_MAIL, "2026-10-20T15:00:00Z", 20),
+        (BY_MAIL, "2026-11-02T15:00:00Z", 20),
+        (BY_MAIL, "2026-11-20T15:00:00Z", 20),
+    ] {
+        for (themes, respondents) in [
+            (vec!["waiting-time".to_string()], waiting),
+            (vec![], 100 - waiting),
+        ] {
+            tables.respondent_themes.push((
+                time(at),
+                RespondentThemes {
+                    service_id: service.into(),
+                    themes,
+                    satisfaction: None,
+                    helpful: None,
+                    respondents,
+                },
+            ));
+        }
+    }
+    tables
+}
+
+#[tokio::test]
+async fn the_matrix_shows_each_top_level_themes_share_against_the_previous_period() {
+    let app = app(waiting_comments());
+    let cells = get_json(
+        &app,
+        "/api/v1/matrix?period=2026-11&dimension=theme_share:time",
+    )
+    .await;
+    let time_share = row(&cells, &[("service_id", PASSPORT)]);
+    assert_eq!(time_share["family"], "themes");
+    // 40 of 200 in November, 30 of 100 in October; the peers' median is by mail's 40/200.
+    close(&time_share["value"], 0.2);
+    assert_eq!(time_share["n"], 200);
+    close(&time_share["previous_value"], 0.3);
+    close(&time_share["benchmark"], 0.2);
+    assert!(time_share["target"].is_null());
+    assert_eq!(time_share["status"], "green", "fewer comments about time");
+    let by_mail = row(&cells, &[("service_id", BY_MAIL)]);
+    assert_eq!(by_mail["status"], "green", "unchanged: 20 % and 20 %");
+
+    // The matrix shows parents; a child's share is an intervention's question.
+    let answer = get_as(
+        &app,
+        "/api/v1/matrix?dimension=theme_share:waiting-time",
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert!(answer.body.contains("has a parent"), "{}", answer.body);
+}
+
+#[tokio::test]
+async fn an_intervention_is_judged_on_a_themes_share_with_its_own_windows_and_peers() {
+    let app = app(waiting_comments());
+    let rows = get_json(
+        &app,
+        "/api/v1/interventions?intervention_id=passport-in-person-extra-staff&dimension=theme_share:waiting-time",
+    )
+    .await;
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    let waiting = &rows[0];
+    assert_eq!(waiting["family"], "themes");
+    // Before 9 November: 60 of 200; after: 10 of 100. By mail: 40 of 200, then 20 of 100.
+    close(&waiting["before_value"], 0.3);
+    close(&waiting["after_value"], 0.1);
+    assert_eq!(
+        (waiting["before_n"].as_u64(), waiting["after_n"].as_u64()),
+        (Some(200), Some(100))
+    );
+    close(&waiting["change"], -0.2);
+    assert_eq!(waiting["verdict"], "improved");
+    close(&waiting["peer_change"], 0.0);
+    close(&waiting["did"], -0.2);
+    assert_eq!(waiting["did_verdict"], "improved");
+    assert_eq!(waiting["peers"], "passport-by-mail,on-birth-certificate");
+
+    let answer = get_as(
+        &app,
+        "/api/v1/interventions?dimension=theme_share:no-such-theme",
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert!(answer.body.contains("no-such-theme"), "{}", answer.body);
 }

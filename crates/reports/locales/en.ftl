@@ -205,6 +205,9 @@ dim-satisfaction_when_breached = Satisfaction when late
 def-satisfaction_when_breached = The satisfied share of respondents whose case broke its standard.
 dim-cost_per_transaction = Cost per transaction
 def-cost_per_transaction = The period's cost of delivering the service (from the catalog) divided by its transactions; not available when no cost covers exactly the period.
+dim-theme-share = Comments about “{ $theme }”
+dim-theme-family = Comments about a theme
+def-theme-share = The share of the comments read in the period that are about the theme (or one of its sub-themes), as the themes model read them. A theme has no target: it is judged against the service's previous period, a rise (a fall, for praise) beyond its 95% interval being red.
 
 summary-standard-near = Near target: { $service }, “{ $policy }”: { $met } of { $closed } cases met it ({ $compliance }), against a target of { $target }, within the tolerance or the uncertainty of the target.
 summary-standards-withheld = { $count ->
@@ -230,13 +233,14 @@ elapsed = { $value } { $unit ->
     }
    *[mixed] (options counted in different units)
 }
-scorecard-caption = Scorecard: each service's figures off or near their target (or, without a target, their peers' median), with the observations they rest on.
+scorecard-caption = Scorecard: each service's figures off or near their target (or, without a target, their peers' median; for comments about a theme, the previous period), with the observations they rest on.
 col-off-target = Off target
 col-near-target = Near target
 scorecard-unjudged = no figure judged
 scorecard-figure-target = { $dimension } { $value } against a target of { $reference } ({ $n } observations)
 scorecard-figure-peers = { $dimension } { $value } against the peers' median of { $reference } ({ $n } observations)
 scorecard-figure-alone = { $dimension } { $value } ({ $n } observations)
+scorecard-figure-previous = { $dimension } { $value } against { $reference } in the previous period ({ $n } comments)
 summary-equity-gap-note = { $service }: { $dimension }, a gap of { $gap } ({ $note }).
 group-age_band-under_18 = respondents under 18
 group-age_band-18_24 = respondents aged 18 to 24

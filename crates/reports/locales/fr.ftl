@@ -221,6 +221,9 @@ dim-satisfaction_when_breached = Satisfaction quand le délai est manqué
 def-satisfaction_when_breached = La proportion satisfaite des répondants dont le dossier a manqué sa norme.
 dim-cost_per_transaction = Coût par transaction
 def-cost_per_transaction = Le coût de prestation du service pour la période (selon le catalogue) divisé par ses transactions ; non disponible si aucun coût ne couvre exactement la période.
+dim-theme-share = Commentaires sur « { $theme } »
+dim-theme-family = Commentaires sur un thème
+def-theme-share = La proportion des commentaires lus pendant la période qui portent sur le thème (ou l'un de ses sous-thèmes), selon la lecture du modèle de thèmes. Un thème n'a pas de cible : il est comparé à la période précédente du service, une hausse (une baisse, pour les éloges) au-delà de son intervalle à 95 % étant en rouge.
 
 summary-standard-near = Proche de la cible : { $service }, « { $policy } » : { $met } dossiers sur { $closed } l’ont respectée ({ $compliance }), pour une cible de { $target }, dans la tolérance ou l’incertitude de la cible.
 summary-standards-withheld = { $count ->
@@ -246,13 +249,14 @@ elapsed = { $value } { $unit ->
     }
    *[mixed] (options comptées en unités différentes)
 }
-scorecard-caption = Tableau de bord : les chiffres de chaque service qui manquent leur cible ou en sont proches (ou, sans cible, la médiane de leurs pairs), avec le nombre d’observations sur lequel ils reposent.
+scorecard-caption = Tableau de bord : les chiffres de chaque service qui manquent leur cible ou en sont proches (ou, sans cible, la médiane de leurs pairs ; pour les commentaires sur un thème, la période précédente), avec le nombre d’observations sur lequel ils reposent.
 col-off-target = Cible manquée
 col-near-target = Proche de la cible
 scorecard-unjudged = aucun chiffre évalué
 scorecard-figure-target = { $dimension } { $value } pour une cible de { $reference } ({ $n } observations)
 scorecard-figure-peers = { $dimension } { $value } pour une médiane des pairs de { $reference } ({ $n } observations)
 scorecard-figure-alone = { $dimension } { $value } ({ $n } observations)
+scorecard-figure-previous = { $dimension } { $value } pour { $reference } à la période précédente ({ $n } commentaires)
 summary-equity-gap-note = { $service } : { $dimension }, un écart de { $gap } ({ $note }).
 group-age_band-under_18 = des répondants de moins de 18 ans
 group-age_band-18_24 = des répondants de 18 à 24 ans

@@ -63,6 +63,14 @@ pub struct ServiceNamed {
 }
 
 /// An intervention as the report names and describes it, in both languages.
+/// A theme of the catalog as the report names it, in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeNamed {
+    pub id: String,
+    pub name: String,
+    pub name_fr: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InterventionNamed {
     pub id: String,
@@ -201,8 +209,10 @@ pub struct Figures {
     pub interventions: Vec<InterventionRow>,
     /// The interventions' names and descriptions, in both languages.
     pub intervention_names: Vec<InterventionNamed>,
+    /// The themes the theme family's cells and the interventions' theme rows name.
+    pub themes: Vec<ThemeNamed>,
     /// What people wrote about each service ([`crate::themes`]).
-    pub themes: Vec<crate::themes::ServiceThemes>,
+    pub themes_read: Vec<crate::themes::ServiceThemes>,
     pub freshness: Freshness,
 }
 
@@ -276,7 +286,7 @@ impl Figures {
         // A previous period whose data begin late is no "previous" figure, as in the API.
         let mut previous = previous;
         coverage::drop_late(&mut previous, &late_previous);
-        let cells = build::build(
+        let mut cells = build::build(
             catalog,
             config,
             period,
@@ -284,6 +294,9 @@ impl Figures {
             &current,
             &previous,
             now,
+        );
+        cells.extend(
+            matrix::theme_cells(store, catalog, config, period, &late_previous, now).await?,
         );
         let whole = |service: &str, which: IncompletePeriod| {
             !incomplete
@@ -439,7 +452,16 @@ impl Figures {
                         .unwrap_or_else(|| i.description.clone()),
                 })
                 .collect(),
-            themes: themes
+            themes: catalog
+                .themes
+                .iter()
+                .map(|t| ThemeNamed {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    name_fr: t.name_fr.clone(),
+                })
+                .collect(),
+            themes_read: themes
                 .into_iter()
                 .filter(|t| wanted(&t.service_id))
                 .collect(),

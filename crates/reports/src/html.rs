@@ -11,6 +11,7 @@ use civicpulse_analytics::matrix::change::Verdict;
 use civicpulse_analytics::matrix::dimensions::GapGroups;
 use civicpulse_analytics::matrix::{Cell, Finding, InterventionRow, MatrixStatus};
 use civicpulse_core::dimension::{Dimension, Kind};
+use civicpulse_core::theme;
 use fluent_bundle::FluentValue;
 use minijinja::{context, Environment};
 use serde::Serialize;
@@ -326,7 +327,24 @@ impl<'a> View<'a> {
             )
     }
 
+    /// A theme's name in the report's language (its id when the catalog no longer has it).
+    fn theme_name(&self, id: &str) -> String {
+        self.figures.themes.iter().find(|t| t.id == id).map_or_else(
+            || id.to_string(),
+            |t| match self.messages.lang() {
+                Language::En => t.name.clone(),
+                Language::Fr => t.name_fr.clone(),
+            },
+        )
+    }
+
     fn dimension_label(&self, name: &str) -> Result<String, MessageError> {
+        if let Some(theme) = theme::share_theme(name) {
+            return self.t(
+                "dim-theme-share",
+                &[("theme", self.theme_name(theme).into())],
+            );
+        }
         match Dimension::parse(name) {
             Some(Dimension::Mean(q)) => self.t(
                 "dim-mean",
@@ -352,7 +370,7 @@ impl<'a> View<'a> {
             return "–".to_string();
         };
         let m = &self.messages;
-        match Dimension::parse(dimension).map(Dimension::kind) {
+        match kind(dimension) {
             Some(Kind::Share) => m.percent(v),
             Some(Kind::Gap) => m.points(v).trim_start_matches('+').to_string(),
             Some(Kind::Mean | Kind::Money) => m.decimal(v, 2),
@@ -393,7 +411,7 @@ impl<'a> View<'a> {
 
     /// A change of `dimension` in its unit, signed.
     fn change(&self, dimension: &str, change: f64) -> String {
-        match Dimension::parse(dimension).map(Dimension::kind) {
+        match kind(dimension) {
             Some(Kind::Share | Kind::Gap) => self.messages.points(change),
             _ => {
                 let sign = if change > 0.0 { "+" } else { "" };
@@ -589,10 +607,13 @@ impl<'a> View<'a> {
 
     /// "Standard met 86.0% against a target of 90.0% (n = 412)".
     fn scored(&self, c: &Cell) -> Result<String, MessageError> {
-        let (reference, key) = match (c.target, c.benchmark) {
-            (Some(target), _) => (target, "scorecard-figure-target"),
-            (None, Some(peers)) => (peers, "scorecard-figure-peers"),
-            (None, None) => (f64::NAN, "scorecard-figure-alone"),
+        // A theme's share is judged against its previous period, not its peers.
+        let theme_share = theme::share_theme(&c.dimension).is_some();
+        let (reference, key) = match (c.target, c.benchmark, c.previous_value) {
+            (_, _, Some(previous)) if theme_share => (previous, "scorecard-figure-previous"),
+            (Some(target), _, _) => (target, "scorecard-figure-target"),
+            (None, Some(peers), _) if !theme_share => (peers, "scorecard-figure-peers"),
+            _ => (f64::NAN, "scorecard-figure-alone"),
         };
         self.t(
             key,
@@ -615,7 +636,7 @@ impl<'a> View<'a> {
     /// The largest changes the intervals support, shares and means on one scale (a mean
     /// of 1–5 answers spans 4).
     fn changes(&self) -> Result<Vec<String>, MessageError> {
-        let scale = |c: &Comparison| match Dimension::parse(&c.dimension).map(Dimension::kind) {
+        let scale = |c: &Comparison| match kind(&c.dimension) {
             Some(Kind::Mean) => c.change.change.unwrap_or(0.0).abs() / 4.0,
             _ => c.change.change.unwrap_or(0.0).abs(),
         };
@@ -1007,8 +1028,7 @@ impl<'a> View<'a> {
                 .collect()
         };
         // Counts are always shown; every other figure withheld is what a reader must be told.
-        let is_count =
-            |c: &Cell| Dimension::parse(&c.dimension).map(Dimension::kind) == Some(Kind::Count);
+        let is_count = |c: &Cell| kind(&c.dimension) == Some(Kind::Count);
         let any_figure = cells.iter().any(|c| !is_count(c) && c.value.is_some());
         let any_withheld = cells
             .iter()
@@ -1093,7 +1113,7 @@ impl<'a> View<'a> {
         let fr = m.lang() == Language::Fr;
         let Some(read) = self
             .figures
-            .themes
+            .themes_read
             .iter()
             .find(|t| t.service_id == service_id && t.comments > 0)
         else {
@@ -1283,6 +1303,12 @@ impl<'a> View<'a> {
     }
 
     fn definitions(&self) -> Result<Vec<Definition>, MessageError> {
+        let themes = Definition {
+            name: self.t("dim-theme-family", &[])?,
+            code: theme::share_name("…"),
+            definition: self.t("def-theme-share", &[])?,
+            unit: self.t("unit-share", &[])?,
+        };
         Dimension::all()
             .into_iter()
             .map(|d| {
@@ -1313,6 +1339,7 @@ impl<'a> View<'a> {
                     unit: self.t(unit, &[])?,
                 })
             })
+            .chain(std::iter::once(Ok(themes)))
             .collect()
     }
 
@@ -1355,6 +1382,13 @@ impl<'a> View<'a> {
         });
         Ok(lines)
     }
+}
+
+/// What sort of figure a cell's dimension is: a theme's share is a share.
+fn kind(dimension: &str) -> Option<Kind> {
+    Dimension::parse(dimension)
+        .map(Dimension::kind)
+        .or_else(|| theme::share_theme(dimension).map(|_| Kind::Share))
 }
 
 fn verdict_key(verdict: Verdict) -> &'static str {

@@ -745,3 +745,99 @@ async fn each_service_page_says_what_people_wrote_emerged_and_quotes_them_in_its
         "an English quote in French"
     );
 }
+
+/// `waiting` of `comments` comments of `service` on `at` are about waiting, the rest about
+/// nothing the model knows.
+fn comments(
+    service: &str,
+    at: &str,
+    waiting: u64,
+    comments: u64,
+) -> Vec<(
+    chrono::DateTime<chrono::Utc>,
+    civicpulse_store::tables::comment_readings::RespondentThemes,
+)> {
+    let at: chrono::DateTime<chrono::Utc> = at.parse().expect("a time");
+    [
+        (vec!["waiting-time".to_string()], waiting),
+        (vec![], comments - waiting),
+    ]
+    .into_iter()
+    .map(|(themes, respondents)| {
+        (
+            at,
+            civicpulse_store::tables::comment_readings::RespondentThemes {
+                service_id: service.into(),
+                themes,
+                satisfaction: None,
+                helpful: None,
+                respondents,
+            },
+        )
+    })
+    .collect()
+}
+
+async fn figures_of(period: &str, tables: Tables) -> Figures {
+    Figures::gather(
+        &MemoryStore::new(tables),
+        &catalog(),
+        &MatrixConfig::default(),
+        &Period::parse(period, catalog().fiscal_year_start()).expect("a period"),
+        &[PASSPORT.to_string(), BY_MAIL.to_string()],
+        Freshness::default().unmonitored(Unknown::NotConfigured),
+    )
+    .await
+    .expect("figures")
+}
+
+#[tokio::test]
+async fn a_theme_written_about_more_than_last_period_is_off_on_the_scorecard() {
+    // In person: 20 of 100 comments about waiting in August, 80 of 200 in September.
+    // Answers since 1 July (days since 1970), so that August is a whole previous period.
+    let mut tables = Tables {
+        answer_sums: vec![rows::satisfaction(PASSPORT, 20_635, 40, 32)],
+        ..Tables::default()
+    };
+    tables
+        .respondent_themes
+        .extend(comments(PASSPORT, "2026-08-15T15:00:00Z", 20, 100));
+    tables
+        .respondent_themes
+        .extend(comments(PASSPORT, "2026-09-15T15:00:00Z", 80, 200));
+    let figures = figures_of("2026-09", tables).await;
+    let html = html::render(&figures, Language::En).expect("rendered");
+    assert_reads(
+        &html,
+        "Comments about “Time” 40.0% against 20.0% in the previous period (200 comments)",
+    );
+    assert_reads(&html, "Comments about a theme");
+    let html = html::render(&figures, Language::Fr).expect("rendered");
+    assert_reads(&html, "Commentaires sur « Délais »");
+}
+
+#[tokio::test]
+async fn an_intervention_is_said_to_have_cut_the_comments_about_a_theme() {
+    // Surge staffing on 9 November: before it, 30 of 100 comments about waiting, after it
+    // 10 of 100; by mail, 20 of 100 each side.
+    let mut tables = Tables {
+        // 40 answers on 1 November (days since 1970), so that the period is not empty.
+        answer_sums: vec![rows::satisfaction(PASSPORT, 20_758, 40, 32)],
+        ..Tables::default()
+    };
+    for (service, at, waiting) in [
+        (PASSPORT, "2026-10-25T15:00:00Z", 30),
+        (PASSPORT, "2026-11-20T15:00:00Z", 10),
+        (BY_MAIL, "2026-10-25T15:00:00Z", 20),
+        (BY_MAIL, "2026-11-20T15:00:00Z", 20),
+    ] {
+        tables
+            .respondent_themes
+            .extend(comments(service, at, waiting, 100));
+    }
+    let html = html::render(&figures_of("2026-11", tables).await, Language::En).expect("rendered");
+    assert_reads(
+        &html,
+        "Comments about “Waiting and processing time” improved: 30.0% before, 10.0% after",
+    );
+}

@@ -19,7 +19,7 @@ use civicpulse_store::erasure::{case_digest, ErasureReport, ErasureRequest};
 use civicpulse_store::tables::access_audit::{AuditAction, AuditEntry, AuditFilter};
 use civicpulse_store::tables::comment_readings::{
     DailyMentions, DayMentions, MentionExamples, MentionKind, MentionWindow, ReadSince, ReadingRow,
-    ThemeCount, ThemeWindow, Unclaimed,
+    RespondentThemes, ThemeCount, ThemeWindow, Unclaimed,
 };
 use civicpulse_store::tables::feedback::AnswerCounts;
 use civicpulse_store::tables::feedback_comments::{CommentFilter, CommentListed};
@@ -67,6 +67,9 @@ pub struct Tables {
     /// Per service and theme (no date filter, like the rollups here).
     pub theme_counts: Vec<ThemeCount>,
     pub unclaimed_comments: Vec<Unclaimed>,
+    /// Respondents' themes and answers, each with the start of the local day they answered
+    /// on, filtered by the window as the SQL filters `occurred_at`.
+    pub respondent_themes: Vec<(DateTime<Utc>, RespondentThemes)>,
     /// Daily counts of themes, phrases and comments, filtered by service and day.
     pub mention_days: Vec<DayMentions>,
     pub read_since: Vec<ReadSince>,
@@ -346,6 +349,45 @@ impl FeedbackStore for MemoryStore {
                 .iter()
                 .filter(|c| any_or_listed(window.services, &c.service_id))
                 .cloned()
+                .collect()
+        })
+    }
+
+    async fn respondent_themes(
+        &self,
+        window: &ThemeWindow<'_>,
+    ) -> Result<Vec<RespondentThemes>, StoreError> {
+        self.read(|t| {
+            let mut grouped: BTreeMap<(String, Vec<String>, Option<u8>, Option<u8>), u64> =
+                BTreeMap::new();
+            for (at, row) in &t.respondent_themes {
+                if !any_or_listed(window.services, &row.service_id)
+                    || *at < window.from
+                    || *at >= window.to
+                {
+                    continue;
+                }
+                let mut themes = row.themes.clone();
+                themes.sort();
+                let key = (
+                    row.service_id.clone(),
+                    themes,
+                    row.satisfaction,
+                    row.helpful,
+                );
+                *grouped.entry(key).or_default() += row.respondents;
+            }
+            grouped
+                .into_iter()
+                .map(
+                    |((service_id, themes, satisfaction, helpful), respondents)| RespondentThemes {
+                        service_id,
+                        themes,
+                        satisfaction,
+                        helpful,
+                        respondents,
+                    },
+                )
                 .collect()
         })
     }

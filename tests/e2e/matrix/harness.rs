@@ -111,6 +111,11 @@ pub(crate) async fn assert_september_matches(
         let Some(expected) = september.get(service) else {
             continue;
         };
+        // The theme family rests on the themes model's readings, not on these events'
+        // figures: the e2e test `themes` checks it.
+        if cell["family"] == "themes" {
+            continue;
+        }
         let dimension = cell["dimension"].as_str().unwrap();
         let Some(&(value, n)) = expected.get(dimension) else {
             assert_eq!(cell["status"], "not_available", "{cell}");

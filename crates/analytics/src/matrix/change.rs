@@ -78,10 +78,15 @@ pub fn between(earlier: &Tally, later: &Tally, dimension: Dimension, min_n: u64)
 /// A change is an improvement or a worsening only when its whole 95 % interval is on one
 /// side of zero; which one depends on the dimension's direction.
 pub fn verdict(dimension: Dimension, interval: Option<(f64, f64)>) -> Verdict {
+    verdict_by(dimension.direction(), interval)
+}
+
+/// [`verdict`] for a figure that is not a [`Dimension`] (a theme's share), by its direction.
+pub fn verdict_by(direction: Direction, interval: Option<(f64, f64)>) -> Verdict {
     let Some((low, high)) = interval else {
         return Verdict::NoInterval;
     };
-    let better_when_positive = dimension.direction() != Direction::LowerIsBetter;
+    let better_when_positive = direction != Direction::LowerIsBetter;
     let rose = if low > 0.0 {
         true
     } else if high < 0.0 {

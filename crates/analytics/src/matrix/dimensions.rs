@@ -149,18 +149,7 @@ impl Measured {
 /// observations (volumes are always shown: a count identifies nobody).
 pub fn measure(tally: &Tally, dimension: Dimension, min_n: u64) -> Measured {
     use Dimension as D;
-    let share = |successes: u64, n: u64, what: &str| -> Measured {
-        if withholds(n, min_n) {
-            return too_few(n, what, min_n);
-        }
-        match Estimate::share(successes, n) {
-            Some(estimate) => Measured::Value {
-                estimate,
-                note: String::new(),
-            },
-            None => too_few(n, what, min_n),
-        }
-    };
+    let share = |successes: u64, n: u64, what: &str| share(successes, n, what, min_n);
     match dimension {
         D::Transactions => count(tally.transactions),
         D::SurveysOffered => count(tally.surveys_offered),
@@ -247,6 +236,21 @@ pub fn measure(tally: &Tally, dimension: Dimension, min_n: u64) -> Measured {
             },
             _ => too_few(tally.transactions, "transactions", min_n),
         },
+    }
+}
+
+/// `successes` of `n` `what` (e.g. "comments") as a share with its Wilson interval, withheld
+/// when it rests on fewer than `min_n`: every share of the matrix, the theme family's too.
+pub fn share(successes: u64, n: u64, what: &str, min_n: u64) -> Measured {
+    if withholds(n, min_n) {
+        return too_few(n, what, min_n);
+    }
+    match Estimate::share(successes, n) {
+        Some(estimate) => Measured::Value {
+            estimate,
+            note: String::new(),
+        },
+        None => too_few(n, what, min_n),
     }
 }
 

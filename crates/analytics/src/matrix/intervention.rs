@@ -5,13 +5,16 @@
 
 use chrono::{Days, NaiveDate};
 use civicpulse_core::catalog::Intervention;
-use civicpulse_core::dimension::Dimension;
+use civicpulse_core::dimension::{Dimension, Direction, Family, Kind};
+use civicpulse_core::theme::{self, Theme};
 use civicpulse_core::Catalog;
 
-use super::change::{verdict, Verdict};
+use super::change::{verdict_by, Verdict};
 use super::dimensions::{has_interval, measure, Measured};
 use super::stats::{difference, difference_in_differences};
 use super::tally::Tally;
+use super::theme_shares;
+use crate::themes::read::Readings;
 
 /// The shortest "after" window worth judging.
 pub const MIN_WINDOW_DAYS: u64 = 7;
@@ -143,13 +146,78 @@ pub struct Observed<'a> {
     pub peers_after: &'a Tally,
 }
 
-/// Rows for an intervention that is too recent to judge.
-pub fn too_early(intervention: &Intervention, today: NaiveDate) -> Vec<InterventionRow> {
-    let elapsed = (today - intervention.date).num_days().max(0);
+/// What was read of comments for one intervention: the treated service's and the pooled
+/// peers' readings before and after (None: no comment read).
+pub struct ObservedComments<'a> {
+    pub treated_before: Option<&'a Readings>,
+    pub treated_after: Option<&'a Readings>,
+    pub peers: &'a [String],
+    pub peers_before: &'a Readings,
+    pub peers_after: &'a Readings,
+}
+
+/// How a figure's change is judged: with an interval or not, Newcombe's for a share, and
+/// which way is better.
+#[derive(Debug, Clone, Copy)]
+struct Judged {
+    has_interval: bool,
+    is_share: bool,
+    direction: Direction,
+}
+
+impl Judged {
+    fn of(dimension: Dimension) -> Judged {
+        Judged {
+            has_interval: has_interval(dimension),
+            is_share: dimension.kind() == Kind::Share,
+            direction: dimension.direction(),
+        }
+    }
+
+    fn theme(theme: &Theme) -> Judged {
+        Judged {
+            has_interval: true,
+            is_share: true,
+            direction: theme_shares::direction(theme),
+        }
+    }
+}
+
+/// One figure measured four ways: the treated service and the pooled peers, before and
+/// after.
+struct Measures {
+    treated_before: Measured,
+    treated_after: Measured,
+    peers_before: Measured,
+    peers_after: Measured,
+}
+
+/// The names and families of every figure an intervention is evaluated on: the matrix's
+/// dimensions, then the share of comments about each catalog theme (parents and leaves, so
+/// that "forms and documents" has an answer of its own).
+fn figures(themes: &[Theme]) -> Vec<(String, &'static str)> {
     Dimension::all()
         .into_iter()
-        .map(|dimension| {
-            let mut row = empty_row(intervention, dimension, None);
+        .map(|d| (d.name(), d.family().as_str()))
+        .chain(
+            themes
+                .iter()
+                .map(|t| (theme::share_name(&t.id), Family::Themes.as_str())),
+        )
+        .collect()
+}
+
+/// Rows for an intervention that is too recent to judge.
+pub fn too_early(
+    intervention: &Intervention,
+    themes: &[Theme],
+    today: NaiveDate,
+) -> Vec<InterventionRow> {
+    let elapsed = (today - intervention.date).num_days().max(0);
+    figures(themes)
+        .into_iter()
+        .map(|(name, family)| {
+            let mut row = empty_row(intervention, name, family, None);
             row.verdict = Finding::TooEarly;
             row.did_verdict = Finding::TooEarly;
             row.note = format!(
@@ -172,6 +240,38 @@ pub fn evaluate(
         .collect()
 }
 
+/// Each catalog theme's share of comments before and after, by the same rule as every
+/// dimension.
+pub fn evaluate_themes(
+    intervention: &Intervention,
+    themes: &[Theme],
+    windows: &Windows,
+    observed: &ObservedComments<'_>,
+    min_n: u64,
+) -> Vec<InterventionRow> {
+    themes
+        .iter()
+        .map(|theme| {
+            let share = |readings: Option<&Readings>| {
+                theme_shares::measure(themes, &theme.id, readings, min_n)
+            };
+            let row = empty_row(
+                intervention,
+                theme::share_name(&theme.id),
+                Family::Themes.as_str(),
+                Some(windows),
+            );
+            let measures = Measures {
+                treated_before: share(observed.treated_before),
+                treated_after: share(observed.treated_after),
+                peers_before: share(Some(observed.peers_before)),
+                peers_after: share(Some(observed.peers_after)),
+            };
+            judge(row, observed.peers, measures, Judged::theme(theme), min_n)
+        })
+        .collect()
+}
+
 fn evaluate_dimension(
     intervention: &Intervention,
     windows: &Windows,
@@ -179,10 +279,32 @@ fn evaluate_dimension(
     min_n: u64,
     dimension: Dimension,
 ) -> InterventionRow {
-    let mut row = empty_row(intervention, dimension, Some(windows));
-    row.peers = observed.peers.to_vec();
-    let before = measure(observed.treated_before, dimension, min_n);
-    let after = measure(observed.treated_after, dimension, min_n);
+    let row = empty_row(
+        intervention,
+        dimension.name(),
+        dimension.family().as_str(),
+        Some(windows),
+    );
+    let measures = Measures {
+        treated_before: measure(observed.treated_before, dimension, min_n),
+        treated_after: measure(observed.treated_after, dimension, min_n),
+        peers_before: measure(observed.peers_before, dimension, min_n),
+        peers_after: measure(observed.peers_after, dimension, min_n),
+    };
+    judge(row, observed.peers, measures, Judged::of(dimension), min_n)
+}
+
+/// The change of one figure, its verdict, and the difference-in-differences with peers.
+fn judge(
+    mut row: InterventionRow,
+    peers: &[String],
+    measures: Measures,
+    judged: Judged,
+    min_n: u64,
+) -> InterventionRow {
+    row.peers = peers.to_vec();
+    let before = measures.treated_before;
+    let after = measures.treated_after;
     row.before_n = n_of(&before);
     row.after_n = n_of(&after);
     let (Some(before), Some(after)) = (before.estimate(), after.estimate()) else {
@@ -197,25 +319,24 @@ fn evaluate_dimension(
     row.before_value = Some(before.value);
     row.after_value = Some(after.value);
     row.change = Some(after.value - before.value);
-    if !has_interval(dimension) {
+    if !judged.has_interval {
         row.verdict = Finding::NoInterval;
         row.did_verdict = Finding::NoInterval;
         row.note = "a count, percentile or gap: the change is shown without an interval".into();
         return row;
     }
-    let is_share = dimension.kind() == civicpulse_core::dimension::Kind::Share;
-    let interval = difference(after, before, is_share);
+    let interval = difference(after, before, judged.is_share);
     row.change_ci_low = interval.map(|(low, _)| low);
     row.change_ci_high = interval.map(|(_, high)| high);
-    row.verdict = verdict(dimension, interval).into();
+    row.verdict = verdict_by(judged.direction, interval).into();
 
-    if observed.peers.is_empty() {
+    if peers.is_empty() {
         row.did_verdict = Finding::NoPeers;
         row.note = "no peer service in the category without an intervention of its own".into();
         return row;
     }
-    let peers_before = measure(observed.peers_before, dimension, min_n);
-    let peers_after = measure(observed.peers_after, dimension, min_n);
+    let peers_before = measures.peers_before;
+    let peers_after = measures.peers_after;
     let (Some(peers_before), Some(peers_after)) = (peers_before.estimate(), peers_after.estimate())
     else {
         row.did_verdict = Finding::InsufficientData;
@@ -231,7 +352,7 @@ fn evaluate_dimension(
     row.did = Some(did);
     row.did_ci_low = did_interval.map(|(low, _)| low);
     row.did_ci_high = did_interval.map(|(_, high)| high);
-    row.did_verdict = verdict(dimension, did_interval).into();
+    row.did_verdict = verdict_by(judged.direction, did_interval).into();
     row
 }
 
@@ -244,7 +365,8 @@ fn n_of(measured: &Measured) -> u64 {
 
 fn empty_row(
     intervention: &Intervention,
-    dimension: Dimension,
+    dimension: String,
+    family: &str,
     windows: Option<&Windows>,
 ) -> InterventionRow {
     InterventionRow {
@@ -253,8 +375,8 @@ fn empty_row(
         name: intervention.name.clone(),
         date: intervention.date,
         description: intervention.description.clone(),
-        dimension: dimension.name(),
-        family: dimension.family().as_str().to_string(),
+        dimension,
+        family: family.to_string(),
         window_days: windows.map_or(0, |w| w.days),
         before_from: windows.map(|w| w.before_from),
         after_to: windows.map(|w| w.after_to),
@@ -360,6 +482,98 @@ mod tests {
         assert_eq!(digital.verdict, Finding::InsufficientData);
         assert!(digital.note.contains("too thin"), "{}", digital.note);
         assert_eq!(digital.change, None);
+    }
+
+    #[test]
+    fn a_themes_share_is_judged_before_and_after_by_the_same_rule() {
+        use crate::themes::read::{Group, Readings};
+        let themes: Vec<Theme> = toml::from_str::<toml::Table>(
+            r#"
+            [[themes]]
+            id = "process"
+            name = "Process"
+            name_fr = "Démarches"
+
+            [[themes]]
+            id = "forms"
+            name = "Forms"
+            name_fr = "Formulaires"
+            parent = "process"
+            seeds = ["form"]
+            seeds_fr = ["formulaire"]
+            "#,
+        )
+        .unwrap()["themes"]
+            .clone()
+            .try_into()
+            .unwrap();
+        // `about` of `n` comments are about forms.
+        let comments = |about: u64, n: u64| Readings {
+            groups: vec![
+                Group {
+                    themes: vec!["forms".into()],
+                    dissatisfied: None,
+                    respondents: about,
+                },
+                Group {
+                    themes: vec![],
+                    dissatisfied: None,
+                    respondents: n - about,
+                },
+            ],
+        };
+        let windows =
+            Windows::around(intervention().date, "2026-04-01".parse().unwrap(), 28).unwrap();
+        let (before, after) = (comments(120, 300), comments(45, 300));
+        let (peers_before, peers_after) = (comments(100, 400), comments(96, 400));
+        let peers = ["b".to_string()];
+        let rows = evaluate_themes(
+            &intervention(),
+            &themes,
+            &windows,
+            &ObservedComments {
+                treated_before: Some(&before),
+                treated_after: Some(&after),
+                peers: &peers,
+                peers_before: &peers_before,
+                peers_after: &peers_after,
+            },
+            10,
+        );
+        assert_eq!(rows.len(), 2, "the parent and the leaf");
+        let forms = rows
+            .iter()
+            .find(|r| r.dimension == "theme_share:forms")
+            .unwrap();
+        assert_eq!(forms.family, "themes");
+        assert_eq!(
+            (forms.before_value, forms.after_value),
+            (Some(0.4), Some(0.15))
+        );
+        assert_eq!((forms.before_n, forms.after_n), (300, 300));
+        // Fewer comments about forms is better, beyond chance and beyond the peers' drift.
+        assert_eq!(forms.verdict, Finding::Improved);
+        assert!((forms.did.unwrap() - (-0.25 + 0.01)).abs() < 1e-12);
+        assert_eq!(forms.did_verdict, Finding::Improved);
+        assert_eq!(forms.window_days, windows.days);
+        let none_read = evaluate_themes(
+            &intervention(),
+            &themes,
+            &windows,
+            &ObservedComments {
+                treated_before: None,
+                ..ObservedComments {
+                    treated_before: Some(&before),
+                    treated_after: Some(&after),
+                    peers: &peers,
+                    peers_before: &peers_before,
+                    peers_after: &peers_after,
+                }
+            },
+            10,
+        );
+        assert_eq!(none_read[1].verdict, Finding::InsufficientData);
+        assert_eq!(none_read[1].before_n, 0);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! `civicpulse_store::tables::matrix_snapshots`.
 
 use chrono::{DateTime, Utc};
+use civicpulse_core::dimension::Family;
+use civicpulse_core::theme;
 use civicpulse_core::Catalog;
 use civicpulse_core::Dimension;
 use civicpulse_store::tables::matrix_snapshots::SnapshotRow;
@@ -53,9 +55,13 @@ pub fn cell(row: SnapshotRow, catalog: &Catalog) -> Cell {
         service_id: row.service_id,
         group_by: GroupBy::parse(&row.group_by).unwrap_or(GroupBy::Service),
         group: row.group_value,
-        family: Dimension::parse(&row.dimension)
-            .map(|d| d.family().as_str().to_string())
-            .unwrap_or_default(),
+        family: match Dimension::parse(&row.dimension) {
+            Some(dimension) => dimension.family().as_str().to_string(),
+            None if theme::share_theme(&row.dimension).is_some() => {
+                Family::Themes.as_str().to_string()
+            }
+            None => String::new(),
+        },
         dimension: row.dimension,
         value: row.value,
         n: row.n,

@@ -9,9 +9,15 @@
 //! 5. where higher is better: `green` at or above the reference; `amber` below it but
 //!    within the amber tolerance (value ≥ reference × (1 − tolerance)) or when the 95 %
 //!    interval still reaches the reference; `red` otherwise. Where lower is better
-//!    (p90 days, error share, equity gaps) the same, mirrored.
+//!    (p90 days, error share, equity gaps) the same, mirrored;
+//! 6. a theme's share has no target, and a peer's comments are about its own service: it is
+//!    judged against the service's previous period ([`against_previous`]). `red` when the
+//!    95 % interval of the change (Newcombe's) lies wholly on the worse side, `amber` when
+//!    it moved the worse way within that interval, `green` when it did not move the worse
+//!    way; with no previous figure, `no_reference`.
 
-use super::stats::Estimate;
+use super::change::{verdict_by, Verdict};
+use super::stats::{difference, Estimate};
 use civicpulse_core::dimension::{Dimension, Direction};
 
 /// A matrix figure's colour (a case's `met`/`breached`/… is `civicpulse_core::sla::Status`).
@@ -85,6 +91,32 @@ pub fn judge(
     }
 }
 
+/// The status of a share against the same share in the previous period (rule 6).
+pub fn against_previous(
+    direction: Direction,
+    current: &Estimate,
+    previous: Option<&Estimate>,
+) -> MatrixStatus {
+    let Some(previous) = previous else {
+        return MatrixStatus::NoReference;
+    };
+    match verdict_by(direction, difference(current, previous, true)) {
+        Verdict::Worsened => MatrixStatus::Red,
+        Verdict::Improved => MatrixStatus::Green,
+        _ => {
+            let worse = match direction {
+                Direction::LowerIsBetter => current.value > previous.value,
+                _ => current.value < previous.value,
+            };
+            if worse {
+                MatrixStatus::Amber
+            } else {
+                MatrixStatus::Green
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +137,44 @@ mod tests {
             variance: None,
             interval,
         }
+    }
+
+    #[test]
+    fn a_theme_share_is_judged_against_its_previous_period() {
+        let share = |k, n| Estimate::share(k, n).unwrap();
+        let lower = Direction::LowerIsBetter;
+        // 20 % → 35 % of 200 comments: a rise beyond chance.
+        assert_eq!(
+            against_previous(lower, &share(70, 200), Some(&share(40, 200))),
+            MatrixStatus::Red
+        );
+        // 20 % → 23 %: the worse way, within chance.
+        assert_eq!(
+            against_previous(lower, &share(46, 200), Some(&share(40, 200))),
+            MatrixStatus::Amber
+        );
+        assert_eq!(
+            against_previous(lower, &share(40, 200), Some(&share(40, 200))),
+            MatrixStatus::Green
+        );
+        assert_eq!(
+            against_previous(lower, &share(10, 200), Some(&share(40, 200))),
+            MatrixStatus::Green
+        );
+        // Praise: a fall beyond chance is the worse way.
+        let higher = Direction::HigherIsBetter;
+        assert_eq!(
+            against_previous(higher, &share(10, 200), Some(&share(40, 200))),
+            MatrixStatus::Red
+        );
+        assert_eq!(
+            against_previous(higher, &share(70, 200), Some(&share(40, 200))),
+            MatrixStatus::Green
+        );
+        assert_eq!(
+            against_previous(lower, &share(70, 200), None),
+            MatrixStatus::NoReference
+        );
     }
 
     #[test]

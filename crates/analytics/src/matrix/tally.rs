@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::ops::AddAssign;
 
-use civicpulse_core::dimension::Question;
+use civicpulse_core::dimension::{Question, TOP2_FROM};
 
 /// Answers to one question: count, sum, sum of squares, and answers of 4 or 5.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl QuestionSums {
         self.n += 1;
         self.sum += answer;
         self.sum_of_squares += answer * answer;
-        self.top2 += u64::from(answer >= 4);
+        self.top2 += u64::from(answer >= u64::from(TOP2_FROM));
     }
 }
 

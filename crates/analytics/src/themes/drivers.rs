@@ -9,6 +9,7 @@
 use nalgebra::DMatrix;
 
 use crate::matrix::stats::wilson;
+use crate::suppression;
 
 use super::error::ThemesError;
 use super::linear::{quiet, train_binary, Row, Solver};
@@ -104,14 +105,81 @@ pub fn drivers(themes: &[String], respondents: &[Respondent]) -> Result<Vec<Driv
             }
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.significant.cmp(&a.significant).then(
-            b.log_odds
-                .unwrap_or(f64::MIN)
-                .total_cmp(&a.log_odds.unwrap_or(f64::MIN)),
-        )
-    });
+    order(&mut out);
     Ok(out)
+}
+
+/// What a driver's interval says, as the API shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumIter)]
+#[strum(serialize_all = "snake_case")]
+pub enum Significance {
+    /// The 95 % interval of the effect excludes no effect.
+    Significant,
+    /// It includes no effect: the theme may go with dissatisfaction by chance.
+    NotSignificant,
+    /// No effect to judge: nobody dissatisfied or nobody satisfied, or a group withheld.
+    NoComparison,
+}
+
+impl Significance {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl Driver {
+    pub fn significance(&self) -> Significance {
+        match (self.log_odds, self.significant) {
+            (None, _) => Significance::NoComparison,
+            (Some(_), true) => Significance::Significant,
+            (Some(_), false) => Significance::NotSignificant,
+        }
+    }
+
+    /// Withholds what rests on too few respondents (`civicpulse_analytics::suppression`, the
+    /// matrix's k): a group's share when the group is smaller than `min_n`, and the effect
+    /// unless both groups are large enough, since it compares them. Returns why, or "".
+    pub fn withhold(&mut self, min_n: u64) -> String {
+        let mut notes = Vec::new();
+        let (_, dissatisfied) = self.among_dissatisfied;
+        let (_, satisfied) = self.among_satisfied;
+        if suppression::withholds(dissatisfied, min_n) {
+            self.share_dissatisfied = None;
+            self.share_dissatisfied_ci = None;
+            notes.push(suppression::note(
+                dissatisfied,
+                "dissatisfied respondents",
+                min_n,
+            ));
+        }
+        if suppression::withholds(satisfied, min_n) {
+            self.share_satisfied = None;
+            self.share_satisfied_ci = None;
+            notes.push(suppression::note(satisfied, "satisfied respondents", min_n));
+        }
+        if !notes.is_empty() {
+            self.log_odds = None;
+            self.log_odds_ci = None;
+            self.odds_ratio = None;
+            self.significant = false;
+        }
+        notes.join("; ")
+    }
+}
+
+/// Significant drivers first, by effect (largest rise in the odds first); then the others
+/// by effect; then those without one, by theme. Never by volume.
+pub fn order(drivers: &mut [Driver]) {
+    drivers.sort_by(|a, b| {
+        b.significant
+            .cmp(&a.significant)
+            .then(
+                b.log_odds
+                    .unwrap_or(f64::MIN)
+                    .total_cmp(&a.log_odds.unwrap_or(f64::MIN)),
+            )
+            .then_with(|| a.theme.cmp(&b.theme))
+    });
 }
 
 /// Standard errors of the themes' weights: the square roots of the diagonal of the inverse
@@ -206,6 +274,55 @@ mod tests {
         );
     }
 
+    /// 1 000 respondents, 19 themes: waiting (+1.6 log-odds, 30 % of comments) and 16
+    /// themes with no effect (the website at 30 %, 15 more at 5 %), among others.
+    fn replicate(seed: u64) -> Vec<Respondent> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut effects = vec![(0.3, 1.6), (0.3, 0.0), (0.2, -1.5), (0.05, 0.5)];
+        effects.extend(std::iter::repeat_n((0.05, 0.0), 15));
+        (0..1000)
+            .map(|_| {
+                let mut themes = Vec::new();
+                let mut logit = -1.2;
+                for (t, (share, effect)) in effects.iter().enumerate() {
+                    if rng.gen_bool(*share) {
+                        themes.push(t);
+                        logit += effect;
+                    }
+                }
+                let p: f64 = 1.0 / (1.0 + f64::exp(-logit));
+                Respondent {
+                    themes,
+                    dissatisfied: rng.gen_bool(p),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_interval_covers_the_true_effect_and_rarely_flags_a_theme_without_one() {
+        let names: Vec<String> = (0..19).map(|t| format!("t{t:02}")).collect();
+        let nulls: Vec<usize> = std::iter::once(1).chain(4..19).collect();
+        let (replicates, mut covered, mut false_alarms) = (100, 0, 0);
+        for seed in 0..replicates {
+            for driver in drivers(&names, &replicate(seed)).unwrap() {
+                let t: usize = driver.theme[1..].parse().unwrap();
+                let (low, high) = driver.log_odds_ci.unwrap();
+                if t == 0 && low <= 1.6 && 1.6 <= high {
+                    covered += 1;
+                }
+                if nulls.contains(&t) && driver.significant {
+                    false_alarms += 1;
+                }
+            }
+        }
+        // 95 % nominal; about 94 % and 2.7 % measured over 200 replicates.
+        let coverage = f64::from(covered) / f64::from(replicates as u32);
+        let alarm_rate = f64::from(false_alarms) / (replicates as f64 * nulls.len() as f64);
+        assert!(coverage >= 0.88, "coverage {coverage}");
+        assert!(alarm_rate <= 0.05, "false alarms {alarm_rate}");
+    }
+
     #[test]
     fn a_handful_of_comments_is_not_a_driver() {
         let few = vec![
@@ -240,6 +357,35 @@ mod tests {
                 .among_dissatisfied,
             (2, 2)
         );
+    }
+
+    #[test]
+    fn a_group_under_k_withholds_its_share_and_the_comparison() {
+        let mut found = drivers(&names(), &respondents()).unwrap();
+        let dissatisfied = found[0].among_dissatisfied.1;
+        let satisfied = found[0].among_satisfied.1;
+        assert!(dissatisfied < satisfied, "{dissatisfied} {satisfied}");
+        // k between the two groups' sizes: the smaller group's share and every effect go.
+        let k = dissatisfied + 1;
+        for driver in &mut found {
+            let note = driver.withhold(k);
+            assert!(note.contains("dissatisfied respondents"), "{note}");
+            assert!(driver.share_dissatisfied.is_none() && driver.share_satisfied.is_some());
+            assert_eq!(driver.significance(), Significance::NoComparison);
+        }
+        order(&mut found);
+        let themes: Vec<&str> = found.iter().map(|d| d.theme.as_str()).collect();
+        assert_eq!(
+            themes,
+            ["praise", "waiting-time", "website-app"],
+            "by theme"
+        );
+
+        let mut shown = drivers(&names(), &respondents()).unwrap();
+        for driver in &mut shown {
+            assert_eq!(driver.withhold(dissatisfied), "");
+        }
+        assert_eq!(shown[0].significance(), Significance::Significant);
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! - [`features`], [`linear`]: TF-IDF rows and the liblinear models they feed;
 //! - [`drivers`]: which themes go with dissatisfaction, with intervals; [`emerging`]: which
 //!   themes or [`phrases`] rise above a service's own baseline; [`suggestions`]: new
-//!   themes from the comments no theme claims.
+//!   themes from the comments no theme claims;
+//! - [`read`]: each service's respondents by their comment's themes and whether they were
+//!   dissatisfied, the read the drivers and the matrix's theme shares rest on.
 
 pub mod crossval;
 pub mod drivers;
@@ -25,6 +27,7 @@ pub mod labels;
 pub mod linear;
 pub mod model;
 pub mod phrases;
+pub mod read;
 pub mod seeds;
 pub mod sentiment;
 pub mod suggestions;

@@ -1,5 +1,6 @@
-//! `GET /api/v1/interventions`: every catalog intervention, each dimension before and after
-//! over equal windows with intervals, and a difference-in-differences against peers.
+//! `GET /api/v1/interventions`: every catalog intervention, each dimension and each theme's
+//! share of comments before and after over equal windows with intervals, and a
+//! difference-in-differences against peers.
 //! `GET /api/v1/innovations` answers the same, as a deprecated alias kept for one release
 //! (it is not in the OpenAPI document).
 
@@ -14,7 +15,7 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::cache::cached;
 use crate::error::ApiError;
-use crate::params::{DimensionParam, Query};
+use crate::params::{FigureParam, Query};
 use crate::peers;
 use crate::respond::{table, ResponseFormat};
 use crate::wire;
@@ -30,9 +31,10 @@ pub struct InterventionsQuery {
     /// Interventions of one service.
     #[param(example = "on-driver-licence-renewal")]
     service_id: Option<String>,
-    /// One dimension.
+    /// One dimension, or the share of comments about a theme (any theme of the catalog,
+    /// e.g. `theme_share:forms-documents`).
     #[param(value_type = Option<String>, example = "digital_take_up")]
-    dimension: Option<DimensionParam>,
+    dimension: Option<FigureParam>,
 }
 
 #[utoipa::path(
@@ -65,7 +67,10 @@ pub async fn interventions(
         other => other,
     };
     let selection = caller.select(&state.catalog, query.service_id)?;
-    let dimension = query.dimension.map(|d| d.0);
+    let dimension = query
+        .dimension
+        .map(|d| d.checked(&state.catalog, |_| true))
+        .transpose()?;
 
     let today = state.today();
     let rows = cached(&state.cache.interventions, today.to_string(), async {
@@ -80,7 +85,7 @@ pub async fn interventions(
                 .is_none_or(|i| &r.intervention_id == i)
         })
         .filter(|r| selection.admits(&r.service_id))
-        .filter(|r| dimension.is_none_or(|d| r.dimension == d.name()))
+        .filter(|r| dimension.as_ref().is_none_or(|d| &r.dimension == d))
         .map(|r| {
             let mut row = wire::InterventionRow::from(r);
             peers::narrow_intervention(&caller, &mut row);

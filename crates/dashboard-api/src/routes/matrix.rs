@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::cache::cached;
 use crate::error::ApiError;
-use crate::params::{DayBound, DimensionParam, GroupByParam, PeriodParam, Query};
+use crate::params::{DayBound, FigureParam, GroupByParam, PeriodParam, Query};
 use crate::peers;
 use crate::respond::{table, ResponseFormat};
 use crate::wire;
@@ -41,9 +41,10 @@ pub struct MatrixQuery {
     /// Only this service's rows (benchmarks still use its peers).
     #[param(example = "passport-in-person")]
     service_id: Option<String>,
-    /// Only this dimension, e.g. `satisfaction_top2_share`.
+    /// Only this dimension, e.g. `satisfaction_top2_share`, or a top-level theme's share of
+    /// comments, e.g. `theme_share:process`.
     #[param(value_type = Option<String>, example = "satisfaction_top2_share")]
-    dimension: Option<DimensionParam>,
+    dimension: Option<FigureParam>,
 }
 
 #[utoipa::path(
@@ -69,12 +70,15 @@ pub async fn matrix(
     let period = period(&query, &state)?;
     let group_by = query.group_by.map_or(GroupBy::Service, |g| g.0);
     let selection = caller.select(&state.catalog, query.service_id)?;
-    let dimension = query.dimension.map(|d| d.0);
+    let dimension = query
+        .dimension
+        .map(|d| d.checked(&state.catalog, |t| t.parent.is_none()))
+        .transpose()?;
 
     let cells = cached_matrix(&state, &period, group_by).await?;
     let mut rows: Vec<wire::Cell> = cells
         .iter()
-        .filter(|c| dimension.is_none_or(|d| c.dimension == d.name()))
+        .filter(|c| dimension.as_ref().is_none_or(|d| &c.dimension == d))
         .map(wire::Cell::from)
         .collect();
     peers::withhold_revealing_benchmarks(&state.catalog, &caller, &mut rows);

@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::params::{DimensionParam, PeriodParam, Query};
+use crate::params::{FigureParam, PeriodParam, Query};
 use crate::peers;
 use crate::respond::{table, ResponseFormat};
 use crate::wire;
@@ -29,9 +29,9 @@ pub struct SnapshotsQuery {
     /// One service.
     #[param(example = "passport-in-person")]
     service_id: Option<String>,
-    /// One dimension.
+    /// One dimension, or a top-level theme's share of comments (`theme_share:<theme>`).
     #[param(value_type = Option<String>, example = "sla_compliance")]
-    dimension: Option<DimensionParam>,
+    dimension: Option<FigureParam>,
 }
 
 #[utoipa::path(
@@ -59,7 +59,10 @@ pub async fn snapshots(
         .map(|p| p.period(&state.catalog).map(|p| p.to_string()))
         .transpose()?;
     let selection = caller.select(&state.catalog, query.service_id)?;
-    let dimension = query.dimension.map(|d| d.0.name());
+    let dimension = query
+        .dimension
+        .map(|d| d.checked(&state.catalog, |t| t.parent.is_none()))
+        .transpose()?;
     // A scoped reader's benchmarks are checked against the peers' rows, so read them too.
     let service_id = selection.one.as_deref().filter(|_| !caller.is_scoped());
     let filter = SnapshotFilter {

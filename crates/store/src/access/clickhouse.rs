@@ -16,8 +16,8 @@ use crate::erasure::{self, ErasureReport, ErasureRequest};
 use crate::mutation::Mutator;
 use crate::tables::access_audit::{self, AuditEntry, AuditFilter};
 use crate::tables::comment_readings::{
-    self, DailyMentions, MentionExamples, MentionWindow, ReadingRow, ThemeCount, ThemeWindow,
-    Unclaimed,
+    self, DailyMentions, MentionExamples, MentionWindow, ReadingRow, RespondentThemes, ThemeCount,
+    ThemeWindow, Unclaimed,
 };
 use crate::tables::feedback::{self, AnswerCounts};
 use crate::tables::feedback_comments::{self, CommentFilter, CommentListed};
@@ -148,6 +148,13 @@ impl FeedbackStore for ClickHouseStore {
     }
     async fn theme_counts(&self, window: &ThemeWindow<'_>) -> Result<Vec<ThemeCount>, StoreError> {
         Ok(comment_readings::theme_counts(&self.client().await?, window).await?)
+    }
+
+    async fn respondent_themes(
+        &self,
+        window: &ThemeWindow<'_>,
+    ) -> Result<Vec<RespondentThemes>, StoreError> {
+        Ok(comment_readings::respondent_themes(&self.client().await?, window).await?)
     }
 
     async fn unclaimed_comments(

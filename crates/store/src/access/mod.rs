@@ -15,7 +15,8 @@ use crate::days::LocalDays;
 use crate::erasure::{ErasureReport, ErasureRequest};
 use crate::tables::access_audit::{AuditEntry, AuditFilter};
 use crate::tables::comment_readings::{
-    DailyMentions, MentionExamples, MentionWindow, ReadingRow, ThemeCount, ThemeWindow, Unclaimed,
+    DailyMentions, MentionExamples, MentionWindow, ReadingRow, RespondentThemes, ThemeCount,
+    ThemeWindow, Unclaimed,
 };
 use crate::tables::feedback::AnswerCounts;
 use crate::tables::feedback_comments::{CommentFilter, CommentListed};
@@ -84,6 +85,11 @@ pub trait FeedbackStore: Send + Sync {
     async fn comments(&self, filter: &CommentFilter<'_>) -> Result<Vec<CommentListed>, StoreError>;
     /// Per service and theme, the comments read and how many carry the theme.
     async fn theme_counts(&self, window: &ThemeWindow<'_>) -> Result<Vec<ThemeCount>, StoreError>;
+    /// Respondents whose comment was read in the window, by service, themes and answers.
+    async fn respondent_themes(
+        &self,
+        window: &ThemeWindow<'_>,
+    ) -> Result<Vec<RespondentThemes>, StoreError>;
     /// The newest `limit` comments of the window that no theme claims.
     async fn unclaimed_comments(
         &self,

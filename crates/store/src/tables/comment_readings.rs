@@ -3,7 +3,9 @@
 //! aggregator reads the comments no reading of the current model covers and no analyst
 //! corrected; the dashboard API counts themes per service from the newest reading of each
 //! comment, which is the analyst's once a comment is corrected (model [`ANALYST`]), and
-//! counts themes, phrases (migration 0015) and comments per local day for emerging issues.
+//! counts themes, phrases (migration 0015) and comments per local day for emerging issues;
+//! the drivers and the matrix's theme family read each respondent's themes beside their
+//! answers.
 
 use std::collections::HashMap;
 
@@ -15,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::feedback_comments::CommentListed;
-use super::{feedback_comments, superseded_events, theme_corrections, Engine, StoredRow, Table};
+use super::{
+    feedback, feedback_comments, superseded_events, theme_corrections, Engine, StoredRow, Table,
+};
 
 pub const NAME: &str = "comment_readings";
 
@@ -446,4 +450,56 @@ pub async fn mention_examples(
         .bind(examples.limit)
         .fetch_all()
         .await
+}
+
+/// Respondents whose comment was read in a window, grouped by what they share: the
+/// service, the newest reading's themes (sorted) and their answers to the satisfaction
+/// question and to the page's "was this helpful?" (1 yes, 0 no). Both answers are None when
+/// not given, or when the comment's response is not stored.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct RespondentThemes {
+    pub service_id: String,
+    pub themes: Vec<String>,
+    pub satisfaction: Option<u8>,
+    pub helpful: Option<u8>,
+    pub respondents: u64,
+}
+
+/// Every counting comment read in the window (the newest reading of each), joined on its
+/// event to the response it came with. Grouping in ClickHouse keeps what crosses the network
+/// to the distinct theme sets and answers, a few hundred rows for a service's month.
+pub async fn respondent_themes(
+    client: &Client,
+    window: &ThemeWindow<'_>,
+) -> Result<Vec<RespondentThemes>, clickhouse::error::Error> {
+    let within = format!(
+        "{services} AND occurred_at >= toDateTime(?) AND occurred_at < toDateTime(?) AND {live}",
+        services = super::services_condition(window.services),
+        live = superseded_events::live_rows(EventKind::Feedback),
+    );
+    // The joined subqueries carry aliases, as ClickHouse ≥ 20 requires; an unmatched
+    // reading keeps NULL answers on 18.16 and on current versions alike.
+    let sql = format!(
+        "SELECT service_id, theme_set AS themes, satisfaction, helpful, toUInt64(count()) AS respondents \
+         FROM ( \
+           SELECT event_id, service_id, arraySort(themes) AS theme_set FROM {NAME} FINAL \
+           WHERE {within}) AS readings \
+         ANY LEFT JOIN ( \
+           SELECT event_id, satisfaction, helpful FROM {feedback} FINAL \
+           WHERE {within}) AS answers \
+         USING event_id \
+         GROUP BY service_id, theme_set, satisfaction, helpful \
+         ORDER BY service_id, themes, satisfaction, helpful",
+        feedback = feedback::NAME,
+    );
+    let mut query = client.query(&sql);
+    for _ in 0..2 {
+        for service in window.services {
+            query = query.bind(service);
+        }
+        query = query
+            .bind(window.from.timestamp())
+            .bind(window.to.timestamp());
+    }
+    query.fetch_all().await
 }

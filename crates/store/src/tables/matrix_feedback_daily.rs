@@ -1,7 +1,7 @@
 //! `matrix_feedback_daily`: survey answers by service, local day, breakdown group and the
 //! linked case's SLA outcome — sums per question, so means, shares and intervals follow.
 
-use civicpulse_core::dimension::Question;
+use civicpulse_core::dimension::{Question, TOP2_FROM};
 use civicpulse_core::sla::Status;
 use civicpulse_core::EventKind;
 use clickhouse::{Client, Row};
@@ -38,7 +38,7 @@ pub async fn refresh(
             let q = q.as_str();
             format!(
                 "countIf(isNotNull({q})), sum(toUInt64(ifNull({q}, 0))), \
-                 sum(toUInt64(ifNull({q}, 0)) * toUInt64(ifNull({q}, 0))), countIf(ifNull({q}, 0) >= 4)"
+                 sum(toUInt64(ifNull({q}, 0)) * toUInt64(ifNull({q}, 0))), countIf(ifNull({q}, 0) >= {TOP2_FROM})"
             )
         })
         .collect();
