@@ -202,7 +202,7 @@ async fn events_with_replays_are_stored_exactly_once_on_the_cluster() {
         .await;
         assert!(
             tables
-                == "Distributed\t20\nMaterializedView\t7\nReplicatedMergeTree\t5\nReplicatedReplacingMergeTree\t15\n",
+                == "Distributed\t21\nMaterializedView\t7\nReplicatedMergeTree\t6\nReplicatedReplacingMergeTree\t15\n",
             "{}: {tables}",
             replica.name()
         );

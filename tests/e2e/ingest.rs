@@ -151,8 +151,26 @@ async fn personal_data_in_comments_never_reaches_kafka_or_clickhouse() {
         comments[0]["comment"],
         "Call me on ### or mail ###, passport ###, SIN ###, ###, IBAN ###, card ###, ###"
     );
+    // The comment's event id (to correct its themes) and what the model read in it; never
+    // its case reference or the respondent's segment.
     let fields: Vec<&String> = comments[0].as_object().unwrap().keys().collect();
-    assert_eq!(fields, ["channel", "comment", "occurred_at", "service_id"]);
+    assert_eq!(
+        fields,
+        [
+            "channel",
+            "comment",
+            "corrected",
+            "event_id",
+            "evidence",
+            "language",
+            "model",
+            "occurred_at",
+            "sentiment",
+            "sentiment_score",
+            "service_id",
+            "themes"
+        ]
+    );
 }
 
 /// Shapes serde would accept by default, text that is not text and identifiers carrying
