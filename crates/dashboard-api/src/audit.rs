@@ -17,6 +17,28 @@ fn instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// The filter of a read of example comments (emerging issues, suggested themes): the
+/// services and window they were drawn from, in the comment filter's canonical form.
+pub fn examples_filter(
+    services: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> String {
+    comment_filter(
+        &CommentFilter {
+            services,
+            from,
+            to,
+            themes: &[],
+            sentiment: None,
+            after: None,
+            limit,
+        },
+        None,
+    )
+}
+
 /// The filter of a comment read, as the audit keeps it: what was asked for in a canonical
 /// order (services, from, to, theme, sentiment, after, limit), so two identical reads read
 /// the same. `theme` is the id asked for (a parent stands for its themes); `after` is where

@@ -16,7 +16,6 @@ use civicpulse_core::access::Role;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_store::tables::access_audit::AuditAction;
 use civicpulse_store::tables::comment_readings::{MentionExamples, MentionKind};
-use civicpulse_store::tables::feedback_comments::CommentFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -179,17 +178,11 @@ pub async fn emerging(
     if caller.role >= Role::Analyst && !rows.is_empty() {
         let given = add_examples(&state, &flagged, &mut rows).await?;
         if given > 0 {
-            let asked = audit::comment_filter(
-                &CommentFilter {
-                    services: &services,
-                    from: local_midnight(tested_from, zone),
-                    to: local_midnight(to, zone),
-                    themes: &[],
-                    sentiment: None,
-                    after: None,
-                    limit: EXAMPLES,
-                },
-                None,
+            let asked = audit::examples_filter(
+                &services,
+                local_midnight(tested_from, zone),
+                local_midnight(to, zone),
+                EXAMPLES,
             );
             audit::record(
                 &state,

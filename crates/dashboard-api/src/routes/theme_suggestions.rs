@@ -7,13 +7,9 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use civicpulse_analytics::period::Period;
 use civicpulse_analytics::themes::suggestions::{suggest, SuggestOptions};
 use civicpulse_analytics::themes::Language;
-use civicpulse_core::calendar::local_midnight;
 use civicpulse_store::tables::access_audit::AuditAction;
-use civicpulse_store::tables::comment_readings::ThemeWindow;
-use civicpulse_store::tables::feedback_comments::CommentFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,6 +18,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::params::{PeriodParam, Query};
 use crate::respond::{table, ResponseFormat};
+use crate::routes::themes::{period_and_services, period_window};
 use crate::ApiState;
 
 const PATH: &str = "/api/v1/themes/suggestions";
@@ -82,17 +79,8 @@ pub async fn suggestions(
     Query(query): Query<SuggestionsQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
-    let period = match query.period {
-        Some(period) => period.period(&state.catalog)?,
-        None => Period::month_of(state.today()),
-    };
-    let services = caller.select(&state.catalog, query.service_id)?.services();
-    let zone = state.zone();
-    let window = ThemeWindow {
-        services: &services,
-        from: local_midnight(period.from, zone),
-        to: local_midnight(period.to, zone),
-    };
+    let (period, services) = period_and_services(&state, &caller, query.period, query.service_id)?;
+    let window = period_window(&state, &services, &period);
     let unclaimed: Vec<_> = state
         .stores()
         .unclaimed_comments(&window, MAX_COMMENTS)
@@ -135,18 +123,7 @@ pub async fn suggestions(
                 .count()
         })
         .sum::<usize>();
-    let asked = audit::comment_filter(
-        &CommentFilter {
-            services: &services,
-            from: window.from,
-            to: window.to,
-            themes: &[],
-            sentiment: None,
-            after: None,
-            limit: MAX_COMMENTS,
-        },
-        None,
-    );
+    let asked = audit::examples_filter(&services, window.from, window.to, MAX_COMMENTS);
     audit::record(
         &state,
         &caller,

@@ -169,17 +169,8 @@ pub async fn themes(
     Query(query): Query<ThemesQuery>,
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
-    let period = match query.period {
-        Some(period) => period.period(&state.catalog)?,
-        None => Period::month_of(state.today()),
-    };
-    let services = caller.select(&state.catalog, query.service_id)?.services();
-    let zone = state.zone();
-    let window = ThemeWindow {
-        services: &services,
-        from: local_midnight(period.from, zone),
-        to: local_midnight(period.to, zone),
-    };
+    let (period, services) = period_and_services(&state, &caller, query.period, query.service_id)?;
+    let window = period_window(&state, &services, &period);
     let min_n = state.matrix.min_responses;
     let counts = state.stores().theme_counts(&window).await?;
     let mut readings = read::over_window(state.stores(), &window).await?;
@@ -272,4 +263,33 @@ pub async fn themes(
     });
     let rows: Vec<ThemeRow> = rows.into_iter().map(|(_, row)| row).collect();
     table(format, &rows, HeaderMap::new())
+}
+
+/// The period asked for (default: this month) and the services the caller may read in it.
+pub(crate) fn period_and_services(
+    state: &ApiState,
+    caller: &Caller,
+    period: Option<PeriodParam>,
+    service_id: Option<String>,
+) -> Result<(Period, Vec<String>), ApiError> {
+    let period = match period {
+        Some(period) => period.period(&state.catalog)?,
+        None => Period::month_of(state.today()),
+    };
+    let services = caller.select(&state.catalog, service_id)?.services();
+    Ok((period, services))
+}
+
+/// The readings of `services` in `period`'s local days.
+pub(crate) fn period_window<'a>(
+    state: &ApiState,
+    services: &'a [String],
+    period: &Period,
+) -> ThemeWindow<'a> {
+    let zone = state.zone();
+    ThemeWindow {
+        services,
+        from: local_midnight(period.from, zone),
+        to: local_midnight(period.to, zone),
+    }
 }
