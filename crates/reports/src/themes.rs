@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use civicpulse_analytics::suppression;
 use civicpulse_analytics::themes::emerging::{judged_stored, EmergingRule};
+use civicpulse_analytics::themes::read;
 use civicpulse_analytics::themes::Language;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::Catalog;
@@ -82,7 +83,9 @@ pub async fn gather(
         from: local_midnight(from, zone),
         to: local_midnight(to, zone),
     };
-    let counts = store.theme_counts(&window).await?;
+    // Each service's days in its own time zone, as the matrix and `/api/v1/themes` count them.
+    let wanted = (!services.is_empty()).then_some(services);
+    let counts = read::counts_over_days(store, catalog, wanted, from, to).await?;
     let judged = judged_stored(store, &EmergingRule::default(), services, zone, from..to).await?;
     let named = |id: &str| {
         catalog.themes.iter().find(|t| t.id == id).map_or_else(

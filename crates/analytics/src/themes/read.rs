@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::dimension::dissatisfied;
 use civicpulse_core::Catalog;
-use civicpulse_store::tables::comment_readings::{RespondentThemes, ThemeWindow};
+use civicpulse_store::tables::comment_readings::{RespondentThemes, ThemeCount, ThemeWindow};
 use civicpulse_store::{FeedbackStore, StoreError};
 
 use super::drivers::Respondent;
@@ -83,16 +83,6 @@ impl Readings {
     }
 }
 
-/// The readings of comments made in `window`, by service.
-pub async fn over_window(
-    store: &dyn FeedbackStore,
-    window: &ThemeWindow<'_>,
-) -> Result<ByService, StoreError> {
-    let mut by_service = ByService::new();
-    add(&mut by_service, store.respondent_themes(window).await?);
-    Ok(by_service)
-}
-
 /// The readings of comments made on local days [from, to) of each service (all catalog
 /// services when `services` is None), each service's days in its own time zone as the
 /// matrix's rollups count them: one read per time zone.
@@ -103,6 +93,43 @@ pub async fn over_days(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<ByService, StoreError> {
+    let mut by_service = ByService::new();
+    for (zone, ids) in by_zone(catalog, services) {
+        let window = ThemeWindow {
+            services: &ids,
+            from: local_midnight(from, zone),
+            to: local_midnight(to, zone),
+        };
+        add(&mut by_service, store.respondent_themes(&window).await?);
+    }
+    Ok(by_service)
+}
+
+/// Each service's theme counts (comments read, mentions, negative) over local days
+/// [from, to), its days in its own time zone as [`over_days`] and the matrix count them, so
+/// a share agrees wherever it is shown.
+pub async fn counts_over_days(
+    store: &dyn FeedbackStore,
+    catalog: &Catalog,
+    services: Option<&[String]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<ThemeCount>, StoreError> {
+    let mut counts = Vec::new();
+    for (zone, ids) in by_zone(catalog, services) {
+        let window = ThemeWindow {
+            services: &ids,
+            from: local_midnight(from, zone),
+            to: local_midnight(to, zone),
+        };
+        counts.extend(store.theme_counts(&window).await?);
+    }
+    counts.sort_by(|a, b| (&a.service_id, &a.theme).cmp(&(&b.service_id, &b.theme)));
+    Ok(counts)
+}
+
+/// The wanted catalog services (all when None) grouped by time zone: one read per zone.
+fn by_zone(catalog: &Catalog, services: Option<&[String]>) -> Vec<(chrono_tz::Tz, Vec<String>)> {
     let mut by_zone: BTreeMap<&str, (chrono_tz::Tz, Vec<String>)> = BTreeMap::new();
     for service in &catalog.services {
         if services.is_some_and(|wanted| !wanted.contains(&service.id)) {
@@ -114,16 +141,7 @@ pub async fn over_days(
             .1
             .push(service.id.clone());
     }
-    let mut by_service = ByService::new();
-    for (zone, ids) in by_zone.into_values() {
-        let window = ThemeWindow {
-            services: &ids,
-            from: local_midnight(from, zone),
-            to: local_midnight(to, zone),
-        };
-        add(&mut by_service, store.respondent_themes(&window).await?);
-    }
-    Ok(by_service)
+    by_zone.into_values().collect()
 }
 
 fn add(by_service: &mut ByService, rows: Vec<RespondentThemes>) {

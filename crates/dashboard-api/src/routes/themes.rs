@@ -170,10 +170,25 @@ pub async fn themes(
     format: ResponseFormat,
 ) -> Result<Response, ApiError> {
     let (period, services) = period_and_services(&state, &caller, query.period, query.service_id)?;
-    let window = period_window(&state, &services, &period);
+    // Each service's days in its own time zone, as the matrix counts them.
+    let wanted = (!services.is_empty()).then_some(services.as_slice());
     let min_n = state.matrix.min_responses;
-    let counts = state.stores().theme_counts(&window).await?;
-    let mut readings = read::over_window(state.stores(), &window).await?;
+    let counts = read::counts_over_days(
+        state.stores(),
+        &state.catalog,
+        wanted,
+        period.from,
+        period.to,
+    )
+    .await?;
+    let mut readings = read::over_days(
+        state.stores(),
+        &state.catalog,
+        wanted,
+        period.from,
+        period.to,
+    )
+    .await?;
     readings.retain(|service, _| caller.sees(service));
     // A regression per service: off the request threads (errors are logged back on this
     // one, with the request's id).
