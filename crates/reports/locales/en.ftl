@@ -300,27 +300,38 @@ zone-time = { $city } time
 period-months = { $first } to { $last }
 
 service-themes = What people wrote
-service-themes-none = No comment about this service was read for themes in this period.
+service-themes-none = No comment about this service was analysed in this period.
 service-themes-intro = { $comments ->
     [one] 1 comment was
    *[other] { $comments_text } comments were
-} read for themes in this period. The themes most mentioned:
-service-themes-share = { $theme }: { $share } of comments ({ $mentions ->
+} analysed for their themes in this period. The themes most mentioned:
+service-themes-intro-unnamed = { $comments ->
+    [one] 1 comment was
+   *[other] { $comments_text } comments were
+} analysed in this period; none named a theme of the taxonomy.
+service-themes-share = { $theme }: { $share } of the comments analysed ({ $mentions ->
     [one] 1 comment
    *[other] { $mentions_text } comments
 })
 service-themes-withheld = { $theme }: { $mentions ->
     [one] 1 comment
    *[other] { $mentions_text } comments
-} (too few comments in all to show a share: at least { $k } needed)
+} (too few comments to publish a percentage: at least { $k } are needed)
 service-themes-emerging-heading = Emerging issues
 service-themes-emerging-none = No theme or phrase rose above what this service's comments of the previous 28 days lead one to expect.
+service-themes-emerging-unchecked = Not checked yet: a day is compared with the service's previous 28 days of comments, and this service does not have them yet.
 service-themes-emerging = On { $day }, { $count ->
     [one] 1 comment
    *[other] { $count_text } comments
-} mentioned { $theme }, where about { $expected } a day were usual.
+} mentioned { $theme }, { $rare ->
+    [yes] a theme that had hardly appeared before.
+   *[no] against about { $expected } a day usually.
+}
 service-themes-emerging-phrase = On { $day }, { $count ->
     [one] 1 comment
    *[other] { $count_text } comments
-} used the words “{ $theme }”, where about { $expected } a day were usual.
-service-themes-quotes = What some people wrote about { $theme } (comments quoted as received, personal information removed):
+} used the words “{ $theme }”, { $rare ->
+    [yes] which had hardly appeared before.
+   *[no] against about { $expected } a day usually.
+}
+service-themes-quotes = What some people wrote about { $theme } (quoted as written, with personal details masked automatically as ###):

@@ -310,27 +310,38 @@ zone-time = heure de { $city }
 period-months = de { $first } à { $last }
 
 service-themes = Ce que les gens ont écrit
-service-themes-none = Aucun commentaire sur ce service n'a été lu pour ses thèmes au cours de la période.
+service-themes-none = Aucun commentaire sur ce service n'a été analysé au cours de la période.
 service-themes-intro = { $comments ->
-    [one] 1 commentaire a été lu
-   *[other] { $comments_text } commentaires ont été lus
-} pour leurs thèmes au cours de la période. Les thèmes les plus mentionnés :
-service-themes-share = { $theme } : { $share } des commentaires ({ $mentions ->
+    [one] 1 commentaire a été analysé
+   *[other] { $comments_text } commentaires ont été analysés
+} au cours de la période. Les thèmes les plus mentionnés :
+service-themes-intro-unnamed = { $comments ->
+    [one] 1 commentaire a été analysé
+   *[other] { $comments_text } commentaires ont été analysés
+} au cours de la période ; aucun ne relevait d'un thème de la taxonomie.
+service-themes-share = { $theme } : { $share } des commentaires analysés ({ $mentions ->
     [one] 1 commentaire
    *[other] { $mentions_text } commentaires
 })
-service-themes-withheld = { $theme } : { $mentions ->
+service-themes-withheld = { $theme } : { $mentions ->
     [one] 1 commentaire
    *[other] { $mentions_text } commentaires
-} (trop peu de commentaires en tout pour montrer une part : au moins { $k } sont nécessaires)
+} (trop peu de commentaires pour publier un pourcentage : il en faut au moins { $k })
 service-themes-emerging-heading = Enjeux émergents
 service-themes-emerging-none = Aucun thème ni aucune expression n'a dépassé ce que les commentaires des 28 jours précédents laissaient attendre pour ce service.
+service-themes-emerging-unchecked = Pas encore vérifié : chaque jour est comparé aux 28 jours de commentaires précédents du service, et ce service ne les a pas encore.
 service-themes-emerging = Le { $day }, { $count ->
     [one] 1 commentaire a mentionné
    *[other] { $count_text } commentaires ont mentionné
-} le thème « { $theme } », alors qu'environ { $expected } par jour étaient habituels.
+} le thème « { $theme } », { $rare ->
+    [yes] qui n'apparaissait presque jamais auparavant.
+   *[no] contre environ { $expected } par jour d'habitude.
+}
 service-themes-emerging-phrase = Le { $day }, { $count ->
     [one] 1 commentaire a employé
    *[other] { $count_text } commentaires ont employé
-} les mots « { $theme } », alors qu'environ { $expected } par jour étaient habituels.
-service-themes-quotes = Ce que certaines personnes ont écrit au sujet du thème « { $theme } » (commentaires cités tels que reçus, renseignements personnels retirés) :
+} les mots « { $theme } », { $rare ->
+    [yes] qui n'apparaissaient presque jamais auparavant.
+   *[no] contre environ { $expected } par jour d'habitude.
+}
+service-themes-quotes = Ce que certaines personnes ont écrit au sujet du thème « { $theme } » (cités tels qu'écrits, renseignements personnels masqués automatiquement par ###) :

@@ -1150,7 +1150,9 @@ impl<'a> View<'a> {
                 ),
             })
             .collect::<Result<_, _>>()?;
-        let emerging = if read.emerging.is_empty() {
+        let emerging = if !read.checked {
+            vec![self.t("service-themes-emerging-unchecked", &[])?]
+        } else if read.emerging.is_empty() {
             vec![self.t("service-themes-emerging-none", &[])?]
         } else {
             read.emerging
@@ -1169,6 +1171,15 @@ impl<'a> View<'a> {
                             ("count", e.count.into()),
                             ("count_text", m.count(e.count).into()),
                             ("expected", m.decimal(e.expected_per_day, 1).into()),
+                            (
+                                "rare",
+                                if e.expected_per_day < 0.1 {
+                                    "yes"
+                                } else {
+                                    "no"
+                                }
+                                .into(),
+                            ),
                         ],
                     )
                 })
@@ -1188,9 +1199,14 @@ impl<'a> View<'a> {
             )?),
             _ => None,
         };
+        let intro = if read.top.is_empty() {
+            "service-themes-intro-unnamed"
+        } else {
+            "service-themes-intro"
+        };
         Ok(ThemesShown {
             intro: self.t(
-                "service-themes-intro",
+                intro,
                 &[
                     ("comments", read.comments.into()),
                     ("comments_text", m.count(read.comments).into()),

@@ -66,6 +66,9 @@ pub struct ServiceThemes {
     pub top: Vec<ThemeShare>,
     pub emerging: Vec<EmergedDay>,
     pub quotes: Vec<Quote>,
+    /// Whether any day of the period could be compared with the service's previous 28
+    /// days: without them nothing is checked, which is not the same as nothing emerging.
+    pub checked: bool,
 }
 
 /// Gathers each wanted service's themes for the local days [from, to).
@@ -94,7 +97,14 @@ pub async fn gather(
         )
     };
 
-    let mut ids: Vec<&str> = counts.iter().map(|c| c.service_id.as_str()).collect();
+    // Comments read whatever their themes: a service whose comments named no theme has no
+    // count row, yet its comments were read.
+    let readings = read::over_days(store, catalog, wanted, from, to).await?;
+    let mut ids: Vec<&str> = counts
+        .iter()
+        .map(|c| c.service_id.as_str())
+        .chain(readings.keys().map(String::as_str))
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     let mut out = Vec::new();
@@ -104,7 +114,10 @@ pub async fn gather(
             .filter(|c| c.service_id == service_id)
             .collect();
         mine.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.theme.cmp(&b.theme)));
-        let comments = mine.first().map_or(0, |c| c.comments);
+        let comments = mine.first().map_or_else(
+            || readings.get(service_id).map_or(0, |r| r.comments()),
+            |c| c.comments,
+        );
         let withheld = suppression::withholds(comments, min_responses);
         let top: Vec<ThemeShare> = mine
             .iter()
@@ -164,6 +177,7 @@ pub async fn gather(
             top,
             emerging,
             quotes,
+            checked: judged.iter().any(|j| j.service_id == service_id),
         });
     }
     Ok(out)

@@ -708,10 +708,13 @@ async fn each_service_page_says_what_people_wrote_emerged_and_quotes_them_in_its
     let figures = september_with_comments().await;
     let en = html::render(&figures, Language::En).expect("rendered");
     assert_reads(&en, "What people wrote</h3>");
-    assert_reads(&en, "40 comments were read for themes in this period.");
     assert_reads(
         &en,
-        "Waiting and processing time: 25.0% of comments (10 comments)",
+        "40 comments were analysed for their themes in this period.",
+    );
+    assert_reads(
+        &en,
+        "Waiting and processing time: 25.0% of the comments analysed (10 comments)",
     );
     assert_reads(
         &en,
@@ -727,13 +730,18 @@ async fn each_service_page_says_what_people_wrote_emerged_and_quotes_them_in_its
         "a long comment quoted"
     );
     // Six comments: the counts, never a share.
-    assert_reads(&en, "6 comments were read for themes in this period.");
     assert_reads(
         &en,
-        "3 comments (too few comments in all to show a share: at least 10 needed)",
+        "6 comments were analysed for their themes in this period.",
+    );
+    assert_reads(
+        &en,
+        "3 comments (too few comments to publish a percentage: at least 10 are needed)",
     );
 
     let fr = html::render(&figures, Language::Fr).expect("rendered");
+    // The mail service has no 28 days of readings: nothing was checked, and it says so.
+    assert_reads(&en, "Not checked yet: a day is compared with the service");
     assert_reads(&fr, "Ce que les gens ont écrit</h3>");
     assert_reads(&fr, "Le 18 septembre 2026, 20 commentaires ont mentionné");
     assert_reads(

@@ -44,14 +44,18 @@ pub struct ThemesQuery {
 pub struct ThemeRow {
     pub period: String,
     pub service_id: String,
+    /// A sub-theme (never a parent: comments carry sub-themes; a parent's share is the
+    /// matrix's `theme_share:<parent>` cell).
     pub theme: String,
+    /// The theme's English name.
     pub theme_name: String,
-    /// Comments of the service read in the period.
+    /// Comments of the service analysed in the period (its own local days, as the matrix).
     pub comments: u64,
     /// Comments carrying the theme.
     pub mentions: u64,
     /// `mentions / comments`; absent when withheld.
     pub share: Option<f64>,
+    /// The share's 95 % Wilson interval.
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
     /// Mentions whose comment reads as negative.
@@ -67,7 +71,8 @@ pub struct ThemeRow {
     pub share_dissatisfied: Option<f64>,
     pub share_dissatisfied_ci_low: Option<f64>,
     pub share_dissatisfied_ci_high: Option<f64>,
-    /// Respondents with a comment read who said how they felt and were not dissatisfied.
+    /// Respondents with a comment read who said how they felt and were not dissatisfied
+    /// (satisfaction 3–5, or "helpful"): wider than the matrix's "satisfied" (4–5).
     pub satisfied: u64,
     pub satisfied_mentions: Option<u64>,
     pub share_satisfied: Option<f64>,
