@@ -184,6 +184,9 @@ pub struct Catalog {
     /// The themes taxonomy comments are tagged with (see [`crate::theme`]).
     #[serde(default)]
     pub themes: Vec<Theme>,
+    /// Journeys across services (see [`crate::life_event`]).
+    #[serde(default)]
+    pub life_events: Vec<crate::life_event::LifeEvent>,
     #[serde(skip)]
     index: BTreeMap<String, usize>,
 }
@@ -407,6 +410,8 @@ impl Catalog {
         }
         crate::theme::check(&self.themes, &service_ids)
             .map_err(|reason| CatalogError::Invalid(format!("[[themes]]: {reason}")))?;
+        crate::life_event::check(&self.life_events, &service_ids)
+            .map_err(|reason| CatalogError::Invalid(format!("[[life_events]]: {reason}")))?;
         Ok(())
     }
 }
@@ -599,6 +604,28 @@ mod tests {
         );
         let error = Catalog::from_toml_str(&text).unwrap_err().to_string();
         assert!(error.contains("unknown service `zz`"), "{error}");
+    }
+
+    #[test]
+    fn a_life_event_through_an_unknown_service_is_refused_by_the_catalog() {
+        let repository = include_str!("../../../catalog.toml");
+        let catalog = Catalog::from_toml_str(repository).unwrap();
+        let (a, b) = (&catalog.services[0].id, &catalog.services[1].id);
+        let event = |second: &str| {
+            format!(
+                "{repository}\n[[life_events]]\nid = \"e\"\nname = \"E\"\nname_fr = \"É\"\n\
+                 steps = [{{ service_id = \"{a}\" }}, {{ service_id = \"{second}\" }}]\n"
+            )
+        };
+        let with = Catalog::from_toml_str(&event(b)).unwrap();
+        assert_eq!(with.life_events.len(), 1);
+        let error = Catalog::from_toml_str(&event("zz"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("[[life_events]]") && error.contains("`zz` is not a catalog service"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod event;
 pub mod exception;
 pub mod fiscal_year;
 pub mod horizon;
+pub mod life_event;
 pub mod money;
 pub mod opening_hours;
 pub mod pii;
