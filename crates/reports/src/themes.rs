@@ -11,9 +11,7 @@ use civicpulse_analytics::themes::read;
 use civicpulse_analytics::themes::Language;
 use civicpulse_core::calendar::local_midnight;
 use civicpulse_core::Catalog;
-use civicpulse_store::tables::comment_readings::{
-    MentionExamples, MentionKind, ThemeCount, ThemeWindow,
-};
+use civicpulse_store::tables::comment_readings::{MentionExamples, MentionKind, ThemeWindow};
 use civicpulse_store::{StoreError, Stores};
 use serde::Serialize;
 
@@ -88,7 +86,6 @@ pub async fn gather(
     };
     // Each service's days in its own time zone, as the matrix and `/api/v1/themes` count them.
     let wanted = (!services.is_empty()).then_some(services);
-    let counts = read::counts_over_days(store, catalog, wanted, from, to).await?;
     let judged = judged_stored(store, &EmergingRule::default(), services, zone, from..to).await?;
     let named = |id: &str| {
         catalog.themes.iter().find(|t| t.id == id).map_or_else(
@@ -97,39 +94,34 @@ pub async fn gather(
         )
     };
 
-    // Comments read whatever their themes: a service whose comments named no theme has no
-    // count row, yet its comments were read.
+    // One read gives each service's comments and each theme's mentions, a service whose
+    // comments named no theme included.
     let readings = read::over_days(store, catalog, wanted, from, to).await?;
-    let mut ids: Vec<&str> = counts
-        .iter()
-        .map(|c| c.service_id.as_str())
-        .chain(readings.keys().map(String::as_str))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
     let mut out = Vec::new();
-    for service_id in ids {
-        let mut mine: Vec<&ThemeCount> = counts
-            .iter()
-            .filter(|c| c.service_id == service_id)
+    for (service_id, read) in &readings {
+        let service_id = service_id.as_str();
+        let mut mine: Vec<(String, u64)> = read
+            .themes()
+            .into_iter()
+            .map(|theme| {
+                let mentions = read.about(&[theme.as_str()]);
+                (theme, mentions)
+            })
             .collect();
-        mine.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.theme.cmp(&b.theme)));
-        let comments = mine.first().map_or_else(
-            || readings.get(service_id).map_or(0, |r| r.comments()),
-            |c| c.comments,
-        );
+        mine.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let comments = read.comments();
         let withheld = suppression::withholds(comments, min_responses);
         let top: Vec<ThemeShare> = mine
             .iter()
             .take(TOP_THEMES)
-            .map(|c| {
-                let (name, name_fr) = named(&c.theme);
+            .map(|(theme, mentions)| {
+                let (name, name_fr) = named(theme);
                 ThemeShare {
-                    theme: c.theme.clone(),
+                    theme: theme.clone(),
                     name,
                     name_fr,
-                    mentions: c.mentions,
-                    share: (!withheld && comments > 0).then(|| c.mentions as f64 / comments as f64),
+                    mentions: *mentions,
+                    share: (!withheld && comments > 0).then(|| *mentions as f64 / comments as f64),
                 }
             })
             .collect();

@@ -629,16 +629,26 @@ async fn a_figure_that_turned_within_the_period_is_said_with_when() {
 async fn september_with_comments() -> Figures {
     use chrono::NaiveDate;
     use civicpulse_store::tables::comment_readings::{
-        DayMentions, MentionKind, ReadSince, ThemeCount,
+        DayMentions, MentionKind, ReadSince, RespondentThemes,
     };
     use civicpulse_store::tables::feedback_comments::CommentListed;
     use civicpulse_testkit::memory::ReadComment;
-    let count = |service: &str, theme: &str, comments: u64, mentions: u64| ThemeCount {
-        service_id: service.into(),
-        theme: theme.into(),
-        comments,
-        mentions,
-        negative: mentions / 2,
+    // `respondents` comments of `service` read in September carrying `theme` (none: "").
+    let read = |service: &str, theme: &str, respondents: u64| {
+        (
+            "2026-09-10T12:00:00Z".parse().unwrap(),
+            RespondentThemes {
+                service_id: service.into(),
+                themes: [theme]
+                    .iter()
+                    .filter(|t| !t.is_empty())
+                    .map(|t| t.to_string())
+                    .collect(),
+                satisfaction: None,
+                helpful: None,
+                respondents,
+            },
+        )
     };
     let first: NaiveDate = "2026-08-01".parse().unwrap();
     let mut mention_days = Vec::new();
@@ -667,13 +677,18 @@ async fn september_with_comments() -> Figures {
     };
     let store = MemoryStore::new(Tables {
         answer_sums: vec![answers(PASSPORT, 40, 32), answers(BY_MAIL, 6, 5)],
-        theme_counts: vec![
-            count(PASSPORT, "waiting-time", 40, 10),
-            count(PASSPORT, "staff-manner", 40, 6),
-            count(PASSPORT, "website-app", 40, 4),
-            count(PASSPORT, "fees-cost", 40, 1),
-            count(BY_MAIL, "mail-delivery", 6, 3),
-        ],
+        respondent_themes: [
+            (PASSPORT, "waiting-time", 10),
+            (PASSPORT, "staff-manner", 6),
+            (PASSPORT, "website-app", 4),
+            (PASSPORT, "fees-cost", 1),
+            (PASSPORT, "", 19),
+            (BY_MAIL, "mail-delivery", 3),
+            (BY_MAIL, "", 3),
+        ]
+        .into_iter()
+        .map(|(service, theme, respondents)| read(service, theme, respondents))
+        .collect(),
         mention_days,
         read_since: vec![ReadSince {
             service_id: PASSPORT.into(),
