@@ -478,7 +478,9 @@ pub async fn respondent_themes(
         live = superseded_events::live_rows(EventKind::Feedback),
     );
     // The joined subqueries carry aliases, as ClickHouse ≥ 20 requires; an unmatched
-    // reading keeps NULL answers on 18.16 and on current versions alike.
+    // reading keeps NULL answers on 18.16 and on current versions alike. The answers are
+    // only those of comments read, so the matrix does not merge every response of the
+    // period to find the few with a comment.
     let sql = format!(
         "SELECT service_id, theme_set AS themes, satisfaction, helpful, toUInt64(count()) AS respondents \
          FROM ( \
@@ -486,14 +488,16 @@ pub async fn respondent_themes(
            WHERE {within}) AS readings \
          ANY LEFT JOIN ( \
            SELECT event_id, satisfaction, helpful FROM {feedback} FINAL \
-           WHERE {within}) AS answers \
+           WHERE {within} AND event_id IN (SELECT event_id FROM {NAME} WHERE {within})) \
+           AS answers \
          USING event_id \
          GROUP BY service_id, theme_set, satisfaction, helpful \
          ORDER BY service_id, themes, satisfaction, helpful",
         feedback = feedback::NAME,
     );
     let mut query = client.query(&sql);
-    for _ in 0..2 {
+    // The window's binds, once for each place `within` stands.
+    for _ in 0..3 {
         for service in window.services {
             query = query.bind(service);
         }
